@@ -1,0 +1,78 @@
+# Two commands do all the set-up on a fresh machine:
+#   make run    the app on the embedded default (SQLite, file broker, demo data) at :8000
+#   make test   every test, against PostgreSQL and Redis on their default local ports
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Python 3.12: on PATH, or through pyenv where it is installed but not the global version.
+PYTHON ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.12; do \
+            $$p -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null && { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help install install-test messages run test lint lock migrate seed worker clean
+
+help:
+	@echo "make run      set up and start the app with demo data at http://$(HOST):$(PORT)"
+	@echo "make test     set up and run every test (PostgreSQL and Redis on localhost)"
+	@echo "make install  create $(VENV) with what the app needs"
+	@echo "make lint     ruff"
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "Python 3.12 is needed (python3.12 on PATH, or pyenv)."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade "pip>=25.1"
+
+# A stamp per dependency group: re-installs only when the pins change.
+$(VENV)/.run: $(BIN)/python pyproject.toml constraints.txt
+	$(PIP) install -q -c constraints.txt --group run
+	@touch $@
+
+$(VENV)/.test: $(VENV)/.run
+	$(PIP) install -q -c constraints.txt --group test
+	@touch $@
+
+install: $(VENV)/.run
+
+install-test: $(VENV)/.test
+
+# Compiled translations are built, not committed. msgfmt (gettext) when present, else Babel.
+messages: $(VENV)/.run
+	@if command -v msgfmt >/dev/null; then \
+	  DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages -v0; \
+	else \
+	  $(BIN)/pybabel compile -q -d locale -D django; \
+	fi
+
+migrate: install messages
+	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput -v0
+
+seed: migrate
+	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
+
+# Web app, one Celery worker and exactly one beat (embedded in the worker), one terminal.
+run: seed
+	@echo "Starting on http://$(HOST):$(PORT) (Ctrl-C stops everything)"
+	@trap 'kill 0' INT TERM EXIT; \
+	DJANGO_DEBUG=1 $(BIN)/celery -A tracking worker --beat --schedule var/celerybeat-schedule \
+	  --concurrency 1 --loglevel INFO & \
+	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install-test messages
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+lock: $(BIN)/python
+	$(PIP) install -q --group test
+	$(PIP) freeze --exclude-editable | sed '1i # Every package pinned, transitive ones included. Regenerate with `make lock`.' > constraints.txt
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache artifacts

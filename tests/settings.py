@@ -1,0 +1,29 @@
+"""Test settings: the real services at their default local addresses (DESIGN.md §6).
+
+Production settings (debug off) with the test-only adjustments below, so what the tests
+see is what runs in production.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_DEBUG", "0")
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sprint_tracker")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+
+from tracking.settings import *  # noqa: F403
+
+# The test client and the live server speak plain HTTP.
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+# Browser tests: live_server serves static files through the finders.
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# Its own Redis database and a prefix per run: parallel workers never share a key.
+CACHES["default"]["LOCATION"] = os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/14"  # noqa: F405
+CACHES["default"]["KEY_PREFIX"] = f"test-{os.getpid()}"  # noqa: F405

@@ -1,0 +1,21 @@
+"""The Celery app. Periodic jobs are one beat_schedule in code; run exactly one beat."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracking.settings")
+
+app = Celery("tracking")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # Invitations are written to the database first; this sweep sends any whose
+    # enqueue was lost (Redis down when the member was added).
+    "invitations-sweep": {
+        "task": "tracking.tasks.invitations_sweep",
+        "schedule": crontab(minute="*/5"),
+    },
+}

@@ -1,0 +1,178 @@
+"""Every write of the tracking app. Forms parse input; these functions decide."""
+
+import logging
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .access import ensure_can
+from .models import MANAGING_ROLES, Company, Membership, User
+from .roles import Action
+
+logger = logging.getLogger(__name__)
+
+COMPANY_SETTINGS_FIELDS = (
+    "name",
+    "timezone",
+    "currency",
+    "review_weekday",
+    "review_time",
+    "sprint_length_days",
+    "reminder_lead_hours",
+)
+
+
+@transaction.atomic
+def company_create(
+    *, creator: User, role: str, weekly_capacity_hours: Decimal = Decimal(0), **settings
+) -> Company:
+    """A new business; its creator becomes its tracker or its entrepreneur."""
+    if role not in MANAGING_ROLES:
+        raise ValidationError(
+            {"role": _("The creator of a business is its tracker or its entrepreneur.")}
+        )
+    company = Company(
+        **{name: settings[name] for name in COMPANY_SETTINGS_FIELDS if name in settings}
+    )
+    company.full_clean()
+    company.save()
+    membership = Membership(
+        user=creator, company=company, role=role, weekly_capacity_hours=weekly_capacity_hours
+    )
+    membership.full_clean()
+    membership.save()
+    return company
+
+
+@transaction.atomic
+def company_update(*, company: Company, by: Membership, **changes) -> Company:
+    ensure_can(by, Action.MANAGE_COMPANY)
+    for name, value in changes.items():
+        if name not in COMPANY_SETTINGS_FIELDS:
+            raise ValueError(f"{name} is not a company setting")
+        setattr(company, name, value)
+    company.full_clean()
+    company.save()
+    return company
+
+
+@transaction.atomic
+def membership_add(
+    *,
+    company: Company,
+    by: Membership,
+    email: str,
+    role: str,
+    weekly_capacity_hours: Decimal,
+    full_name: str = "",
+) -> Membership:
+    """Add a person by e-mail; a new address gets an inactive account and an invitation."""
+    ensure_can(by, Action.MANAGE_COMPANY)
+    email = User.objects.normalize_email(email).strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(
+            email=email,
+            full_name=full_name.strip(),
+            is_active=False,
+            language=by.user.language,  # the invitation goes out in the inviter's language
+        )
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    elif Membership.objects.filter(company=company, user=user).exists():
+        raise ValidationError(
+            {"email": _("%(email)s is already a member of this business.") % {"email": email}}
+        )
+    membership = Membership(
+        company=company,
+        user=user,
+        role=role,
+        weekly_capacity_hours=weekly_capacity_hours,
+        invited_by=by.user,
+    )
+    membership.full_clean()
+    membership.save()
+    if not user.is_active:
+        _enqueue_invitation(membership)
+    return membership
+
+
+def _enqueue_invitation(membership: Membership) -> None:
+    """After commit, hand the e-mail to Celery; if the broker is down the sweep sends it later."""
+    from .tasks import invitation_send
+
+    def enqueue():
+        try:
+            invitation_send.delay(membership.pk)
+        except Exception:  # a dead broker must not fail the request; the sweep retries
+            logger.warning("Could not enqueue invitation %s; the sweep will send it", membership.pk)
+
+    transaction.on_commit(enqueue)
+
+
+def _lock_memberships(company: Company) -> None:
+    """Serialise membership changes of one company (the last-manager rule spans rows)."""
+    Company.objects.select_for_update().filter(pk=company.pk).first()
+
+
+def _would_leave_no_manager(company: Company, changing: Membership, new_role: str | None) -> bool:
+    if changing.role not in MANAGING_ROLES or new_role in MANAGING_ROLES:
+        return False
+    others = Membership.objects.filter(
+        company=company, role__in=MANAGING_ROLES, user__is_active=True
+    ).exclude(pk=changing.pk)
+    return not others.exists()
+
+
+@transaction.atomic
+def membership_update(
+    *, membership: Membership, by: Membership, role: str, weekly_capacity_hours: Decimal
+) -> Membership:
+    ensure_can(by, Action.MANAGE_COMPANY)
+    _lock_memberships(membership.company)
+    if _would_leave_no_manager(membership.company, membership, role):
+        raise ValidationError(
+            {
+                "role": _(
+                    "A business needs at least one tracker or entrepreneur: give the role to someone else first."
+                )
+            }
+        )
+    membership.role = role
+    membership.weekly_capacity_hours = weekly_capacity_hours
+    membership.full_clean()
+    membership.save(update_fields=["role", "weekly_capacity_hours"])
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, by: Membership) -> None:
+    ensure_can(by, Action.MANAGE_COMPANY)
+    _lock_memberships(membership.company)
+    if _would_leave_no_manager(membership.company, membership, None):
+        raise ValidationError(
+            _(
+                "%(name)s is the last tracker or entrepreneur of this business and cannot be removed."
+            )
+            % {"name": membership.user}
+        )
+    membership.delete()
+
+
+@transaction.atomic
+def invitation_accept(*, user: User, password: str, full_name: str = "") -> User:
+    """The invited person chose a password: the account becomes active."""
+    user.set_password(password)
+    user.is_active = True
+    if full_name.strip():
+        user.full_name = full_name.strip()
+    user.save(update_fields=["password", "is_active", "full_name"])
+    return user
+
+
+def user_language_set(*, user: User, language: str) -> None:
+    if user.is_authenticated and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])

@@ -1,0 +1,299 @@
+import copy
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import selectors, services
+from .access import access_company, access_company_member
+from .forms import (
+    CompanyCreateForm,
+    CompanyForm,
+    InvitationAcceptForm,
+    MemberAddForm,
+    MembershipForm,
+    timezone_names,
+)
+from .invitations import invitation_path, invitation_user
+from .roles import Action, role_allows
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError next to the form's fields (or on top of the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- Accounts ----------------------------------------------------------------------------
+
+
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+class ThrottledLoginView(auth_views.LoginView):
+    """Sign-in that refuses more than LOGIN_THROTTLE_ATTEMPTS failures per address and
+    account within the window. A dead cache fails open: nobody is locked out by an outage."""
+
+    def _key(self) -> str:
+        username = (self.request.POST.get("username") or "").strip().lower()
+        return f"login-failures:{_client_ip(self.request)}:{username}"
+
+    def _failures(self) -> int:
+        try:
+            return cache.get(self._key(), 0)
+        except Exception:
+            return 0
+
+    def post(self, request, *args, **kwargs):
+        if self._failures() >= settings.LOGIN_THROTTLE_ATTEMPTS:
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(None, _("Too many failed attempts. Wait a few minutes and try again."))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        try:
+            key = self._key()
+            cache.add(key, 0, settings.LOGIN_THROTTLE_WINDOW_SECONDS)
+            cache.incr(key)
+        except Exception:
+            pass
+        return super().form_invalid(form)
+
+    def form_valid(self, form):
+        try:
+            cache.delete(self._key())
+        except Exception:
+            pass
+        services.user_language_set(user=form.get_user(), language=self.request.LANGUAGE_CODE)
+        return super().form_valid(form)
+
+
+@login_not_required
+@require_POST
+def language_set(request):
+    """Switch the interface language (kept in a cookie, and on the user for e-mails)."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if language in dict(settings.LANGUAGES) and check_for_language(language):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+        services.user_language_set(user=request.user, language=language)
+    return response
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, uidb64: str, token: str):
+    user = invitation_user(uidb64, token)
+    if user is None:
+        return render(request, "tracking/invitation_invalid.html", status=404)
+    form = InvitationAcceptForm(user, request.POST or None, initial={"full_name": user.full_name})
+    if request.method == "POST" and form.is_valid():
+        services.invitation_accept(
+            user=user,
+            password=form.cleaned_data["new_password1"],
+            full_name=form.cleaned_data["full_name"],
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome! Your account is ready."))
+        return redirect("tracking:portfolio")
+    companies = [m.company for m in user.memberships.select_related("company")]
+    return render(
+        request, "tracking/invitation_accept.html", {"form": form, "companies": companies}
+    )
+
+
+@login_not_required
+@require_GET
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+# --- Portfolio and companies -------------------------------------------------------------
+
+
+@require_GET
+def portfolio(request):
+    rows = selectors.portfolio_for_user(request.user)
+    return render(request, "tracking/portfolio.html", {"rows": rows})
+
+
+@require_http_methods(["GET", "POST"])
+def company_create(request):
+    form = CompanyCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            company = services.company_create(creator=request.user, **data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request, _("“%(name)s” is created. Add the team next.") % {"name": company.name}
+            )
+            return redirect("tracking:members", company_id=company.pk)
+    return render(
+        request, "tracking/company_create.html", {"form": form, "timezone_names": timezone_names()}
+    )
+
+
+@require_GET
+def company_detail(request, company_id: int):
+    company, membership = access_company(request.user, company_id)
+    members = selectors.members_of(company)
+    context = {
+        "company": company,
+        "membership": membership,
+        "members": members,
+        "next_review": selectors.next_review_at(company),
+        "total_capacity": sum(m.weekly_capacity_hours for m in members),
+    }
+    return render(request, "tracking/company_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def company_settings(request, company_id: int):
+    unsafe = request.method == "POST"
+    company, membership = access_company(
+        request.user, company_id, action=Action.MANAGE_COMPANY if unsafe else None
+    )
+    # The form works on a copy so that rejected input never shows up in the navigation.
+    form = CompanyForm(request.POST or None, instance=copy.copy(company))
+    if unsafe and form.is_valid():
+        try:
+            services.company_update(company=company, by=membership, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Settings saved."))
+            return redirect("tracking:company_settings", company_id=company.pk)
+    context = {
+        "company": company,
+        "membership": membership,
+        "form": form,
+        "can_manage": role_allows(membership.role, Action.MANAGE_COMPANY),
+        "timezone_names": timezone_names(),
+    }
+    return render(request, "tracking/company_settings.html", context)
+
+
+# --- Members -------------------------------------------------------------------------------
+
+
+def _member_row_form(member, data=None) -> MembershipForm:
+    return MembershipForm(
+        data,
+        prefix=f"m{member.pk}",
+        initial={"role": member.role, "weekly_capacity_hours": member.weekly_capacity_hours},
+    )
+
+
+def _members_page(request, company, membership, *, add_form=None, row_forms=None, status=200):
+    members = list(selectors.members_of(company))
+    row_forms = row_forms or {}
+    for member in members:
+        member.form = row_forms.get(member.pk) or _member_row_form(member)
+        if member.is_pending:
+            member.invitation_link = request.build_absolute_uri(invitation_path(member.user))
+    context = {
+        "company": company,
+        "membership": membership,
+        "members": members,
+        "add_form": add_form or MemberAddForm(),
+        "can_manage": role_allows(membership.role, Action.MANAGE_COMPANY),
+    }
+    return render(request, "tracking/members.html", context, status=status)
+
+
+@require_GET
+def members(request, company_id: int):
+    company, membership = access_company(request.user, company_id)
+    return _members_page(request, company, membership)
+
+
+@require_POST
+def member_add(request, company_id: int):
+    company, membership = access_company(request.user, company_id, action=Action.MANAGE_COMPANY)
+    form = MemberAddForm(request.POST)
+    if form.is_valid():
+        try:
+            added = services.membership_add(company=company, by=membership, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            if added.is_pending:
+                text = _("%(email)s is added; an invitation e-mail is on its way.")
+            else:
+                text = _("%(email)s is added to the team.")
+            messages.success(request, text % {"email": added.user.email})
+            return redirect("tracking:members", company_id=company.pk)
+    return _members_page(request, company, membership, add_form=form)
+
+
+@require_POST
+def member_update(request, company_id: int, membership_id: int):
+    company, membership = access_company(request.user, company_id, action=Action.MANAGE_COMPANY)
+    member = access_company_member(company, membership_id)
+    form = _member_row_form(member, request.POST)
+    saved = False
+    if form.is_valid():
+        try:
+            services.membership_update(membership=member, by=membership, **form.cleaned_data)
+        except ValidationError as error:
+            member.refresh_from_db()
+            _apply_errors(form, error)
+        else:
+            saved = True
+    if request.htmx:
+        member.form = _member_row_form(member) if saved else form
+        context = {"m": member, "company": company, "can_manage": True, "saved": saved}
+        return render(request, "tracking/members.html#member-row", context)
+    if saved:
+        messages.success(request, _("%(name)s is updated.") % {"name": member.user})
+        return redirect("tracking:members", company_id=company.pk)
+    return _members_page(request, company, membership, row_forms={member.pk: form})
+
+
+@require_POST
+def member_remove(request, company_id: int, membership_id: int):
+    company, membership = access_company(request.user, company_id, action=Action.MANAGE_COMPANY)
+    member = access_company_member(company, membership_id)
+    try:
+        services.membership_remove(membership=member, by=membership)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("%(name)s is removed from the business.") % {"name": member.user}
+        )
+        if member.pk == membership.pk:
+            return redirect("tracking:portfolio")
+    return redirect(reverse("tracking:members", kwargs={"company_id": company.pk}))
