@@ -18,9 +18,7 @@ def access_membership(user, company_id) -> Membership:
     if not user.is_authenticated:
         raise Http404
     try:
-        return Membership.objects.select_related("company", "user").get(
-            company_id=company_id, user=user
-        )
+        return Membership.objects.select_related("company", "user").get(company_id=company_id, user=user)
     except (Membership.DoesNotExist, ValueError, TypeError):
         raise Http404(_("No such business.")) from None
 

@@ -90,16 +90,12 @@ class Company(models.Model):
     """A tracked business: the tenant every other object belongs to."""
 
     name = models.CharField(_("name"), max_length=200)
-    timezone = models.CharField(
-        _("time zone"), max_length=64, default="UTC", validators=[validate_timezone]
-    )
+    timezone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_timezone])
     currency = models.CharField(
         _("currency"),
         max_length=3,
         default="USD",
-        validators=[
-            RegexValidator(r"^[A-Z]{3}$", _("Use a three-letter ISO code such as RUB, EUR or USD."))
-        ],
+        validators=[RegexValidator(r"^[A-Z]{3}$", _("Use a three-letter ISO code such as RUB, EUR or USD."))],
     )
     review_weekday = models.PositiveSmallIntegerField(
         _("weekly review day"), choices=Weekday.choices, default=Weekday.FRIDAY
@@ -129,8 +125,7 @@ class Company(models.Model):
                 name="company_sprint_length_1_14",
             ),
             models.CheckConstraint(
-                condition=Q(reminder_lead_hours__gte=1)
-                & Q(reminder_lead_hours__lte=REMINDER_LEAD_MAX_HOURS),
+                condition=Q(reminder_lead_hours__gte=1) & Q(reminder_lead_hours__lte=REMINDER_LEAD_MAX_HOURS),
                 name="company_reminder_lead_in_range",
             ),
         ]
@@ -171,9 +166,7 @@ class Membership(models.Model):
         default=Decimal(0),
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(CAPACITY_MAX_HOURS)],
     )
-    invited_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    invited_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # Written in the same transaction as the membership; the invitation task sets it.
     invitation_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -185,8 +178,7 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "company"], name="membership_unique_user"),
             models.CheckConstraint(
-                condition=Q(weekly_capacity_hours__gte=0)
-                & Q(weekly_capacity_hours__lte=CAPACITY_MAX_HOURS),
+                condition=Q(weekly_capacity_hours__gte=0) & Q(weekly_capacity_hours__lte=CAPACITY_MAX_HOURS),
                 name="membership_capacity_0_168",
             ),
             models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),

@@ -60,9 +60,7 @@ def role_allows(role: str, action: Action) -> bool:
 
 def denial_message(action: Action) -> str:
     """“Only a tracker or entrepreneur can change the business settings and its members.”"""
-    allowed = [
-        str(label).lower() for value, label in Role.choices if value in ALLOWED_ROLES[action]
-    ]
+    allowed = [str(label).lower() for value, label in Role.choices if value in ALLOWED_ROLES[action]]
     who = allowed[0]
     if len(allowed) > 1:
         who = f"{', '.join(allowed[:-1])} {_('or')} {allowed[-1]}"

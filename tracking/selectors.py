@@ -34,9 +34,7 @@ def next_review_at(company: Company, now: datetime | None = None) -> datetime:
     candidate_date = local_now.date() + timedelta(days=days_ahead)
     candidate = datetime.combine(candidate_date, company.review_time, tzinfo=tz)
     if candidate <= local_now:
-        candidate = datetime.combine(
-            candidate_date + timedelta(days=7), company.review_time, tzinfo=tz
-        )
+        candidate = datetime.combine(candidate_date + timedelta(days=7), company.review_time, tzinfo=tz)
     return candidate
 
 

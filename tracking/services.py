@@ -30,12 +30,8 @@ def company_create(
 ) -> Company:
     """A new business; its creator becomes its tracker or its entrepreneur."""
     if role not in MANAGING_ROLES:
-        raise ValidationError(
-            {"role": _("The creator of a business is its tracker or its entrepreneur.")}
-        )
-    company = Company(
-        **{name: settings[name] for name in COMPANY_SETTINGS_FIELDS if name in settings}
-    )
+        raise ValidationError({"role": _("The creator of a business is its tracker or its entrepreneur.")})
+    company = Company(**{name: settings[name] for name in COMPANY_SETTINGS_FIELDS if name in settings})
     company.full_clean()
     company.save()
     membership = Membership(
@@ -136,7 +132,8 @@ def membership_update(
         raise ValidationError(
             {
                 "role": _(
-                    "A business needs at least one tracker or entrepreneur: give the role to someone else first."
+                    "A business needs at least one tracker or entrepreneur: "
+                    "give the role to someone else first."
                 )
             }
         )
@@ -153,9 +150,7 @@ def membership_remove(*, membership: Membership, by: Membership) -> None:
     _lock_memberships(membership.company)
     if _would_leave_no_manager(membership.company, membership, None):
         raise ValidationError(
-            _(
-                "%(name)s is the last tracker or entrepreneur of this business and cannot be removed."
-            )
+            _("%(name)s is the last tracker or entrepreneur of this business and cannot be removed.")
             % {"name": membership.user}
         )
     membership.delete()

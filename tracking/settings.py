@@ -33,9 +33,7 @@ def _required(name: str, hint: str) -> str:
 
 
 if DEBUG:
-    SECRET_KEY = env.str(
-        "DJANGO_SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production"
-    )
+    SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production")
     ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 else:
     SECRET_KEY = _required("DJANGO_SECRET_KEY", "a long random string")
@@ -162,12 +160,8 @@ else:
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email("EMAIL_URL"))
 else:
-    EMAIL_BACKEND = env.str(
-        "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
-    )
-DEFAULT_FROM_EMAIL = env.str(
-    "DJANGO_DEFAULT_FROM_EMAIL", default="Sprint tracker <noreply@localhost>"
-)
+    EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Sprint tracker <noreply@localhost>")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Celery (DESIGN.md §7) ------------------------------------------------------------------

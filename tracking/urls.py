@@ -12,9 +12,7 @@ tracking_patterns = [
     path("b/<int:company_id>/settings/", views.company_settings, name="company_settings"),
     path("b/<int:company_id>/members/", views.members, name="members"),
     path("b/<int:company_id>/members/add/", views.member_add, name="member_add"),
-    path(
-        "b/<int:company_id>/members/<int:membership_id>/", views.member_update, name="member_update"
-    ),
+    path("b/<int:company_id>/members/<int:membership_id>/", views.member_update, name="member_update"),
     path(
         "b/<int:company_id>/members/<int:membership_id>/remove/",
         views.member_remove,

@@ -1,3 +1,4 @@
+import contextlib
 import copy
 
 from django.conf import settings
@@ -78,10 +79,8 @@ class ThrottledLoginView(auth_views.LoginView):
         return super().form_invalid(form)
 
     def form_valid(self, form):
-        try:
+        with contextlib.suppress(Exception):
             cache.delete(self._key())
-        except Exception:
-            pass
         services.user_language_set(user=form.get_user(), language=self.request.LANGUAGE_CODE)
         return super().form_valid(form)
 
@@ -124,9 +123,7 @@ def invitation_accept(request, uidb64: str, token: str):
         messages.success(request, _("Welcome! Your account is ready."))
         return redirect("tracking:portfolio")
     companies = [m.company for m in user.memberships.select_related("company")]
-    return render(
-        request, "tracking/invitation_accept.html", {"form": form, "companies": companies}
-    )
+    return render(request, "tracking/invitation_accept.html", {"form": form, "companies": companies})
 
 
 @login_not_required
@@ -156,13 +153,9 @@ def company_create(request):
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            messages.success(
-                request, _("“%(name)s” is created. Add the team next.") % {"name": company.name}
-            )
+            messages.success(request, _("“%(name)s” is created. Add the team next.") % {"name": company.name})
             return redirect("tracking:members", company_id=company.pk)
-    return render(
-        request, "tracking/company_create.html", {"form": form, "timezone_names": timezone_names()}
-    )
+    return render(request, "tracking/company_create.html", {"form": form, "timezone_names": timezone_names()})
 
 
 @require_GET
@@ -291,9 +284,7 @@ def member_remove(request, company_id: int, membership_id: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(
-            request, _("%(name)s is removed from the business.") % {"name": member.user}
-        )
+        messages.success(request, _("%(name)s is removed from the business.") % {"name": member.user})
         if member.pk == membership.pk:
             return redirect("tracking:portfolio")
     return redirect(reverse("tracking:members", kwargs={"company_id": company.pk}))
