@@ -22,8 +22,11 @@ SECURE_HSTS_SECONDS = 0
 # Browser tests: live_server serves static files through the finders.
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # Its own Redis database and a prefix per run: parallel workers never share a key.
 CACHES["default"]["LOCATION"] = os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/14"  # noqa: F405
 CACHES["default"]["KEY_PREFIX"] = f"test-{os.getpid()}"  # noqa: F405
+# WhiteNoise expects collectstatic's folder; the tests serve through the finders instead.
+STATIC_ROOT.mkdir(exist_ok=True)  # noqa: F405
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -63,7 +63,8 @@ def denial_message(action: Action) -> str:
     allowed = [str(label).lower() for value, label in Role.choices if value in ALLOWED_ROLES[action]]
     who = allowed[0]
     if len(allowed) > 1:
-        who = f"{', '.join(allowed[:-1])} {_('or')} {allowed[-1]}"
+        conjunction = _("or")
+        who = f"{', '.join(allowed[:-1])} {conjunction} {allowed[-1]}"
     return str(
         format_lazy(
             _("Only a {who} can {what}. Ask one of them, or ask for a different role."),

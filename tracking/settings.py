@@ -157,10 +157,34 @@ else:
     }
 
 # --- E-mail ---------------------------------------------------------------------------------
-if env.str("EMAIL_URL", default=""):
-    vars().update(env.email("EMAIL_URL"))
+# Django 6.1 mailers. EMAIL_URL (smtp://user:pass@host:port, submission:// for STARTTLS)
+# selects SMTP; without it, e-mails are printed on the console in debug and go to a local
+# SMTP server (localhost:25) otherwise. DJANGO_EMAIL_BACKEND overrides the backend.
+email_url = env.str("EMAIL_URL", default="" if DEBUG else "smtp://localhost:25")
+if email_url and not env.str("DJANGO_EMAIL_BACKEND", default=""):
+    _smtp = env.email_url_config(email_url)
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _smtp["EMAIL_HOST"],
+                "port": _smtp["EMAIL_PORT"],
+                "username": _smtp["EMAIL_HOST_USER"],
+                "password": _smtp["EMAIL_HOST_PASSWORD"],
+                "use_tls": _smtp.get("EMAIL_USE_TLS", False),
+                "use_ssl": _smtp.get("EMAIL_USE_SSL", False),
+                "timeout": 10,
+            },
+        }
+    }
 else:
-    EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+    MAILERS = {
+        "default": {
+            "BACKEND": env.str(
+                "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+            )
+        }
+    }
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Sprint tracker <noreply@localhost>")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 

@@ -1,0 +1,61 @@
+from dataclasses import dataclass
+
+import pytest
+
+from tests.factories import CompanyFactory, MembershipFactory
+from tracking.models import Company, Membership, Role
+
+
+@dataclass
+class Team:
+    """A company with one member of each role (plus one extra plain member as a target)."""
+
+    company: Company
+    tracker: Membership
+    entrepreneur: Membership
+    team_lead: Membership
+    member: Membership
+    other_member: Membership
+
+    def by_role(self, role: str) -> Membership:
+        return getattr(self, role)
+
+    @property
+    def names(self) -> list[str]:
+        """Strings that must never appear on another company's pages."""
+        people = [self.tracker, self.entrepreneur, self.team_lead, self.member, self.other_member]
+        return [self.company.name] + [m.user.email for m in people]
+
+
+def make_team(name: str) -> Team:
+    company = CompanyFactory(name=name)
+    return Team(
+        company=company,
+        **{
+            role: MembershipFactory(company=company, role=role)
+            for role in (Role.TRACKER, Role.ENTREPRENEUR, Role.TEAM_LEAD, Role.MEMBER)
+        },
+        other_member=MembershipFactory(company=company, role=Role.MEMBER),
+    )
+
+
+@pytest.fixture
+def team(db) -> Team:
+    return make_team("Alpha Bakery")
+
+
+@pytest.fixture
+def foreign_team(db) -> Team:
+    """Another tenant: nothing of it may be visible to `team`."""
+    return make_team("Zeta Secret Holdings")
+
+
+@pytest.fixture
+def client_for(client):
+    """A test client signed in as the given membership's user."""
+
+    def sign_in(membership: Membership):
+        client.force_login(membership.user)
+        return client
+
+    return sign_in

@@ -1,0 +1,69 @@
+"""A sample for every URL pattern of the project, filled with one company's objects.
+
+The tenant walker and the role table both read this. A URL pattern with no entry here
+makes tests/test_tenant_isolation.py fail, so every new URL is covered by construction.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+
+class Scope(Enum):
+    COMPANY = "company"  # takes a company's objects: outsiders get 404
+    USER = "user"  # a signed-in user's own page, no company ids in the URL
+    PUBLIC = "public"  # works signed out (sign-in, language switch, health, invitation link)
+
+
+@dataclass(frozen=True)
+class Sample:
+    scope: Scope
+    kwargs: Callable = lambda team: {}
+
+
+SAMPLES: dict[str, Sample] = {
+    # tracking
+    "tracking:portfolio": Sample(Scope.USER),
+    "tracking:company_create": Sample(Scope.USER),
+    "tracking:company_detail": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
+    "tracking:company_settings": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
+    "tracking:members": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
+    "tracking:member_add": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
+    "tracking:member_update": Sample(
+        Scope.COMPANY, lambda t: {"company_id": t.company.pk, "membership_id": t.other_member.pk}
+    ),
+    "tracking:member_remove": Sample(
+        Scope.COMPANY, lambda t: {"company_id": t.company.pk, "membership_id": t.other_member.pk}
+    ),
+    # accounts and plumbing
+    "login": Sample(Scope.PUBLIC),
+    "logout": Sample(Scope.USER),
+    "language_set": Sample(Scope.PUBLIC),
+    "healthz": Sample(Scope.PUBLIC),
+    "invitation_accept": Sample(Scope.PUBLIC, lambda t: {"uidb64": "MQ", "token": "not-a-token"}),
+}
+
+# Staff-only Django admin: it answers with its own sign-in, tested in test_tenant_isolation.
+EXEMPT_NAMESPACES = {"admin"}
+
+
+def all_url_names() -> list[str]:
+    names: list[str] = []
+
+    def walk(patterns, namespace: str | None) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = pattern.namespace or namespace
+                if inner in EXEMPT_NAMESPACES:
+                    continue
+                nested = f"{namespace}:{pattern.namespace}" if namespace and pattern.namespace else inner
+                walk(pattern.url_patterns, nested)
+            elif isinstance(pattern, URLPattern):
+                if pattern.name is None:
+                    raise AssertionError(f"URL pattern {pattern.pattern} has no name")
+                names.append(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+
+    walk(get_resolver().url_patterns, None)
+    return names
