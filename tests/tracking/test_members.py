@@ -1,0 +1,179 @@
+"""Members: adding by e-mail, invitations, role and capacity changes, the last-manager rule."""
+
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from tracking import services
+from tracking.invitations import invitation_deliver, invitation_path, invitations_unsent
+from tracking.models import Membership, Role, User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_adding_an_existing_user_needs_no_invitation(team, foreign_team, django_capture_on_commit_callbacks):
+    existing = foreign_team.member.user
+    with django_capture_on_commit_callbacks() as callbacks:
+        added = services.membership_add(
+            company=team.company,
+            by=team.tracker,
+            email=existing.email.upper(),
+            role=Role.TEAM_LEAD,
+            weekly_capacity_hours=Decimal(6),
+        )
+    assert added.user == existing and not added.is_pending
+    assert callbacks == []
+
+
+def test_a_new_address_gets_an_inactive_account_and_one_invitation(
+    team, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        added = services.membership_add(
+            company=team.company,
+            by=team.entrepreneur,
+            email="Nina@Example.test",
+            full_name="Nina",
+            role=Role.MEMBER,
+            weekly_capacity_hours=Decimal(4),
+        )
+    user = added.user
+    assert (user.email, user.is_active, user.has_usable_password()) == ("nina@example.test", False, False)
+    assert len(callbacks) == 1  # the e-mail is enqueued only after commit
+    assert invitations_unsent() == [added.pk]  # until sent, the sweep would pick it up
+
+    assert invitation_deliver(membership_id=added.pk) is True
+    assert invitation_deliver(membership_id=added.pk) is False  # idempotent
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["nina@example.test"]
+    assert team.company.name in message.subject
+    link = invitation_path(user)
+    assert link in message.body
+    assert invitations_unsent() == []
+
+    # The invited person sets a password and is signed in.
+    page = client.get(link)
+    assert page.status_code == 200 and team.company.name in page.content.decode()
+    weak = client.post(link, {"full_name": "Nina K", "new_password1": "123", "new_password2": "123"})
+    assert weak.status_code == 200 and "too short" in weak.content.decode()
+    response = client.post(
+        link, {"full_name": "Nina K", "new_password1": "plum-orchard-42", "new_password2": "plum-orchard-42"}
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.is_active and user.full_name == "Nina K" and user.check_password("plum-orchard-42")
+    assert client.get(reverse("tracking:members", args=[team.company.pk])).status_code == 200
+    # The link works once.
+    client.logout()
+    assert client.get(link).status_code == 404
+
+
+def test_invitation_email_is_in_the_inviters_language(team):
+    team.tracker.user.language = "ru"
+    team.tracker.user.save()
+    added = services.membership_add(
+        company=team.company,
+        by=team.tracker,
+        email="ivan@example.test",
+        role=Role.MEMBER,
+        weekly_capacity_hours=Decimal(2),
+    )
+    invitation_deliver(membership_id=added.pk)
+    message = mail.outbox[0]
+    assert message.subject == f"Вас приглашают в трекинг бизнеса «{team.company.name}»"
+    assert "Задайте пароль, чтобы начать:" in message.body
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html" and "Задайте пароль" in html
+
+
+def test_change_role_and_capacity(team):
+    services.membership_update(
+        membership=team.member, by=team.tracker, role=Role.TEAM_LEAD, weekly_capacity_hours=Decimal("7.5")
+    )
+    team.member.refresh_from_db()
+    assert (team.member.role, team.member.weekly_capacity_hours) == (Role.TEAM_LEAD, Decimal("7.5"))
+
+
+def test_services_check_the_role_themselves(team):
+    with pytest.raises(PermissionDenied):
+        services.membership_remove(membership=team.other_member, by=team.team_lead)
+    assert Membership.objects.filter(pk=team.other_member.pk).exists()
+
+
+def test_the_last_manager_can_be_neither_removed_nor_demoted(team):
+    services.membership_remove(membership=team.entrepreneur, by=team.tracker)
+    with pytest.raises(ValidationError, match="last tracker or entrepreneur"):
+        services.membership_remove(membership=team.tracker, by=team.tracker)
+    with pytest.raises(ValidationError) as excinfo:
+        services.membership_update(
+            membership=team.tracker, by=team.tracker, role=Role.MEMBER, weekly_capacity_hours=Decimal(1)
+        )
+    assert "at least one tracker or entrepreneur" in str(excinfo.value)
+    team.tracker.refresh_from_db()
+    assert team.tracker.role == Role.TRACKER
+
+
+def test_an_invited_manager_does_not_count_as_the_remaining_one(team):
+    services.membership_remove(membership=team.entrepreneur, by=team.tracker)
+    pending = services.membership_add(
+        company=team.company,
+        by=team.tracker,
+        email="later@example.test",
+        role=Role.ENTREPRENEUR,
+        weekly_capacity_hours=Decimal(1),
+    )
+    assert pending.is_pending
+    with pytest.raises(ValidationError):
+        services.membership_remove(membership=team.tracker, by=team.tracker)
+
+
+def test_remove_through_the_page_shows_the_reason(team, client):
+    services.membership_remove(membership=team.entrepreneur, by=team.tracker)
+    client.force_login(team.tracker.user)
+    url = reverse("tracking:member_remove", args=[team.company.pk, team.tracker.pk])
+    response = client.post(url, follow=True)
+    assert "last tracker or entrepreneur" in response.content.decode()
+    assert Membership.objects.filter(pk=team.tracker.pk).exists()
+
+
+def test_member_row_updates_in_place_with_htmx(team, client):
+    client.force_login(team.tracker.user)
+    prefix = f"m{team.member.pk}"
+    response = client.post(
+        reverse("tracking:member_update", args=[team.company.pk, team.member.pk]),
+        {f"{prefix}-role": "team_lead", f"{prefix}-weekly_capacity_hours": "9"},
+        headers={"HX-Request": "true"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.lstrip().startswith(f'<li class="member-row" id="member-{team.member.pk}"')
+    assert "Saved" in body
+    assert User.objects.get(pk=team.member.user_id).memberships.get().role == Role.TEAM_LEAD
+
+
+def test_members_page_queries_do_not_grow_with_the_team(team, client, django_assert_max_num_queries):
+    from tests.factories import MembershipFactory
+
+    client.force_login(team.tracker.user)
+    url = reverse("tracking:members", args=[team.company.pk])
+    with django_assert_max_num_queries(8):
+        assert client.get(url).status_code == 200
+    MembershipFactory.create_batch(40, company=team.company)
+    with django_assert_max_num_queries(8):
+        assert client.get(url).status_code == 200
+
+
+def test_portfolio_queries_do_not_grow_with_companies(team, client, django_assert_max_num_queries):
+    from tests.factories import MembershipFactory
+
+    client.force_login(team.tracker.user)
+    with django_assert_max_num_queries(6):
+        assert client.get(reverse("tracking:portfolio")).status_code == 200
+    MembershipFactory.create_batch(30, user=team.tracker.user, role=Role.TRACKER)
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("tracking:portfolio"))
+    assert response.content.decode().count('class="card"') == 31
