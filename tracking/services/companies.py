@@ -1,4 +1,4 @@
-"""Every write of the tracking app. Forms parse input; these functions decide."""
+"""Companies, members and invitations."""
 
 import logging
 from decimal import Decimal
@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .access import ensure_can
-from .models import MANAGING_ROLES, Company, Membership, User
-from .roles import Action
+from ..access import ensure_can
+from ..models import MANAGING_ROLES, Company, Membership, User
+from ..roles import Action
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ def membership_add(
 
 def _enqueue_invitation(membership: Membership) -> None:
     """After commit, hand the e-mail to Celery; if the broker is down the sweep sends it later."""
-    from .tasks import invitation_send
+    from ..tasks import invitation_send
 
     def enqueue():
         try:

@@ -1,0 +1,3 @@
+"""Every write of the tracking app. Forms parse input; these functions decide."""
+
+from .companies import *  # noqa: F403
