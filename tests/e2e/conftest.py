@@ -1,0 +1,98 @@
+"""Browser tests: Debian's Chromium driven by Playwright's sync API (DESIGN.md §7).
+
+`playwright install` cannot download here, so the browser is the system one at
+/usr/bin/chromium. Tests use pytest-django's `live_server` (which needs a transactional
+database: create the data inside the test).
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DEFAULT_TIMEOUT_MS = 10_000
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 800}
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def pytest_configure(config):
+    # pytest-xdist registers this marker; with `-p no:xdist` and --strict-markers the
+    # browser tests would otherwise fail to collect.
+    config.addinivalue_line("markers", "xdist_group(name): run the group's tests on one xdist worker")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _allow_async_unsafe():
+    """Playwright's sync API runs an event loop in this thread; the ORM refuses to run
+    inside one unless told it is safe (it is: nothing else uses the connection).
+
+    Session-scoped so it outlives the browser and the test database's teardown, and put
+    back afterwards so the rest of the suite keeps Django's check."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+    finally:
+        playwright.stop()
+
+
+def _new_page(browser, viewport):
+    # locale pins Accept-Language so the app starts in English whatever the machine says.
+    context = browser.new_context(viewport=viewport, locale="en-US", timezone_id="UTC")
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    context.set_default_navigation_timeout(DEFAULT_TIMEOUT_MS)
+    return context, context.new_page()
+
+
+@pytest.fixture
+def page(browser):
+    """A phone-sized page (375x812) in a fresh browser context."""
+    context, page = _new_page(browser, PHONE)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desktop_page(browser):
+    """A desktop-sized page (1280x800) in a fresh browser context."""
+    context, page = _new_page(browser, DESKTOP)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def artifacts_dir() -> Path:
+    """<repo>/artifacts/ (git-ignored): screenshots for people to look at."""
+    path = REPO_ROOT / "artifacts"
+    path.mkdir(exist_ok=True)
+    return path
