@@ -2,8 +2,16 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.factories import CompanyFactory, MembershipFactory
-from tracking.models import Company, Membership, Role
+from tests.factories import (
+    CompanyFactory,
+    ConstraintFactory,
+    GoalFactory,
+    MembershipFactory,
+    MetricFactory,
+    MetricValueFactory,
+    WhyStepFactory,
+)
+from tracking.models import Company, Constraint, Goal, Membership, Metric, Role, WhyStep
 
 
 @dataclass
@@ -16,6 +24,10 @@ class Team:
     team_lead: Membership
     member: Membership
     other_member: Membership
+    constraint: Constraint
+    why_steps: list[WhyStep]
+    metric: Metric
+    goal: Goal
 
     def by_role(self, role: str) -> Membership:
         return getattr(self, role)
@@ -24,11 +36,18 @@ class Team:
     def names(self) -> list[str]:
         """Strings that must never appear on another company's pages."""
         people = [self.tracker, self.entrepreneur, self.team_lead, self.member, self.other_member]
-        return [self.company.name] + [m.user.email for m in people]
+        return (
+            [self.company.name, self.constraint.title, self.metric.name, self.goal.title]
+            + [m.user.email for m in people]
+            + [s.answer for s in self.why_steps]
+        )
 
 
 def make_team(name: str) -> Team:
     company = CompanyFactory(name=name)
+    constraint = ConstraintFactory(company=company, title=f"{name}: no inbound leads")
+    metric = MetricFactory(company=company, name=f"{name} leads per week", is_key=True)
+    MetricValueFactory(metric=metric)
     return Team(
         company=company,
         **{
@@ -36,6 +55,13 @@ def make_team(name: str) -> Team:
             for role in (Role.TRACKER, Role.ENTREPRENEUR, Role.TEAM_LEAD, Role.MEMBER)
         },
         other_member=MembershipFactory(company=company, role=Role.MEMBER),
+        constraint=constraint,
+        why_steps=[
+            WhyStepFactory(constraint=constraint, position=1, answer=f"{name}: the ads are set up badly"),
+            WhyStepFactory(constraint=constraint, position=2, answer=f"{name}: the brief is vague"),
+        ],
+        metric=metric,
+        goal=GoalFactory(company=company, title=f"{name}: double the leads this year", metric=metric),
     )
 
 

@@ -1,8 +1,21 @@
+from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
 
-from tracking.models import Company, Membership, Role, User
+from tracking.models import (
+    Company,
+    Constraint,
+    ConstraintArea,
+    Goal,
+    Horizon,
+    Membership,
+    Metric,
+    MetricValue,
+    Role,
+    User,
+    WhyStep,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -38,3 +51,53 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     company = factory.SubFactory(CompanyFactory)
     role = Role.MEMBER
     weekly_capacity_hours = Decimal(8)
+
+
+class ConstraintFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Constraint
+
+    company = factory.SubFactory(CompanyFactory)
+    title = factory.Sequence(lambda n: f"Constraint {n}")
+    area = ConstraintArea.LEADS
+    started_on = factory.LazyFunction(lambda: date.today() - timedelta(days=30))
+
+
+class WhyStepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WhyStep
+
+    constraint = factory.SubFactory(ConstraintFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    answer = factory.Sequence(lambda n: f"Because of reason {n}")
+
+
+class MetricFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Metric
+
+    company = factory.SubFactory(CompanyFactory)
+    name = factory.Sequence(lambda n: f"Metric {n}")
+    unit = "%"
+    target = Decimal(10)
+
+
+class MetricValueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MetricValue
+
+    metric = factory.SubFactory(MetricFactory)
+    week_start = factory.LazyFunction(lambda: date.today() - timedelta(days=date.today().weekday() + 7))
+    value = Decimal(5)
+
+
+class GoalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Goal
+
+    company = factory.SubFactory(CompanyFactory)
+    horizon = Horizon.YEAR
+    title = factory.Sequence(lambda n: f"Goal {n}")
+    target = Decimal(20)
+    starts_on = factory.LazyFunction(lambda: date(date.today().year, 1, 1))
+    due_on = factory.LazyFunction(lambda: date(date.today().year, 12, 31))

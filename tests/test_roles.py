@@ -7,12 +7,13 @@ import pytest
 from django.urls import reverse
 
 from tests.url_samples import SAMPLES, Scope
-from tracking.models import Company, Membership
+from tracking.models import Company, Constraint, Goal, Membership, Metric, MetricValue, WhyStep
 
 pytestmark = pytest.mark.django_db
 
 ROLES = ("tracker", "entrepreneur", "team_lead", "member")
 MANAGERS = {"tracker", "entrepreneur"}  # "company settings, members, invitations"
+PLANNERS = {"tracker", "entrepreneur", "team_lead"}  # "constraint, metrics, goals, toolkit: edit"
 
 
 def _settings_data(team):
@@ -37,13 +38,38 @@ def _member_update_data(team):
 
 
 def _company_state(team):
+    """Everything a refused request must leave as it was."""
     company = Company.objects.get(pk=team.company.pk)
-    members = list(
-        Membership.objects.filter(company=team.company)
-        .order_by("pk")
-        .values_list("user__email", "role", "weekly_capacity_hours")
-    )
-    return (company.name, company.timezone, members)
+    rows = [
+        Membership.objects.filter(company=team.company).values_list("user__email", "role", "weekly_capacity_hours"),
+        Constraint.objects.filter(company=team.company).values_list("title", "status", "area"),
+        WhyStep.objects.filter(constraint__company=team.company).values_list("answer", "position", "is_root_cause"),
+        Metric.objects.filter(company=team.company).values_list("name", "target", "is_key"),
+        MetricValue.objects.filter(metric__company=team.company).values_list("week_start", "value"),
+        Goal.objects.filter(company=team.company).values_list("title", "target", "due_on"),
+    ]
+    return (company.name, company.timezone, *[sorted(map(str, r)) for r in rows])
+
+
+def _step(team, index):
+    return WhyStep.objects.filter(pk=team.why_steps[index].pk).first()
+
+
+def _metric_data(team):
+    return {"name": "Leads from ads", "unit": "leads", "higher_is_better": "on", "target": "50"}
+
+
+def _goal_data(team):
+    year = team.goal.starts_on.year
+    return {
+        "title": "Q1: 30 leads a week",
+        "horizon": "quarter",
+        "parent": team.goal.pk,
+        "metric": team.metric.pk,
+        "target": "30",
+        "starts_on": f"{year}-01-01",
+        "due_on": f"{year}-03-31",
+    }
 
 
 # url name → (who may, POST data, what an allowed request must have changed)
@@ -68,6 +94,88 @@ ROLE_TABLE = {
         lambda team: {},
         lambda team: not Membership.objects.filter(pk=team.other_member.pk).exists(),
     ),
+    "tracking:constraint_new": (
+        PLANNERS,
+        lambda team: {
+            "title": "Weak conversion",
+            "area": "conversion",
+            "previous_outcome": "resolved",
+            "expected_previous": team.constraint.pk,
+        },
+        lambda team: Constraint.objects.get(company=team.company, status="active").title == "Weak conversion",
+    ),
+    "tracking:constraint_edit": (
+        PLANNERS,
+        lambda team: {"title": "No inbound leads at all", "area": "leads"},
+        lambda team: Constraint.objects.get(pk=team.constraint.pk).title == "No inbound leads at all",
+    ),
+    "tracking:why_add": (
+        PLANNERS,
+        lambda team: {"answer": "We do not know why customers buy"},
+        lambda team: team.constraint.why_steps.filter(answer="We do not know why customers buy").exists(),
+    ),
+    "tracking:why_edit": (
+        PLANNERS,
+        lambda team: {f"s{team.why_steps[0].pk}-answer": "The ad campaign is set up badly"},
+        lambda team: _step(team, 0).answer == "The ad campaign is set up badly",
+    ),
+    "tracking:why_move": (
+        PLANNERS,
+        lambda team: {"direction": "down"},
+        lambda team: _step(team, 0).position == 2,
+    ),
+    "tracking:why_delete": (
+        PLANNERS,
+        lambda team: {},
+        lambda team: _step(team, 0) is None,
+    ),
+    "tracking:why_root": (
+        PLANNERS,
+        lambda team: {},
+        lambda team: _step(team, -1).is_root_cause,
+    ),
+    "tracking:metric_add": (
+        PLANNERS,
+        _metric_data,
+        lambda team: Metric.objects.filter(company=team.company, name="Leads from ads").exists(),
+    ),
+    "tracking:metric_edit": (
+        PLANNERS,
+        lambda team: {**_metric_data(team), "name": "Inbound leads"},
+        lambda team: Metric.objects.get(pk=team.metric.pk).name == "Inbound leads",
+    ),
+    "tracking:metric_value_record": (
+        PLANNERS,
+        lambda team: {"value": "42.5"},
+        lambda team: team.metric.values.filter(value=Decimal("42.5")).exists(),
+    ),
+    "tracking:goal_add": (
+        PLANNERS,
+        _goal_data,
+        lambda team: Goal.objects.filter(company=team.company, title="Q1: 30 leads a week").exists(),
+    ),
+    "tracking:goal_edit": (
+        PLANNERS,
+        lambda team: {
+            **_goal_data(team),
+            "title": "Double the leads",
+            "horizon": "year",
+            "parent": "",
+            "starts_on": team.goal.starts_on,
+            "due_on": team.goal.due_on,
+        },
+        lambda team: Goal.objects.get(pk=team.goal.pk).title == "Double the leads",
+    ),
+    "tracking:goal_delete": (
+        PLANNERS,
+        lambda team: {},
+        lambda team: not Goal.objects.filter(pk=team.goal.pk).exists(),
+    ),
+}
+
+DENIAL_TEXT = {
+    frozenset(MANAGERS): "Only a tracker or entrepreneur can",
+    frozenset(PLANNERS): "Only a tracker, entrepreneur or team lead can",
 }
 
 
@@ -88,7 +196,7 @@ def test_role_table(url_name, role, htmx, team, client):
         assert changed(team), f"{role} was allowed {url_name} but nothing changed"
     else:
         assert response.status_code == 403
-        assert "Only a tracker or entrepreneur can" in response.content.decode()
+        assert DENIAL_TEXT[frozenset(allowed_roles)] in response.content.decode()
         assert _company_state(team) == before
 
 
@@ -101,13 +209,16 @@ def test_every_unsafe_company_view_is_in_the_role_table(team, client):
             continue
         if client.post(reverse(name, kwargs=sample.kwargs(team))).status_code != 405:
             unsafe.add(name)
-        team.other_member.save()  # a POST may have removed the sample member: bring it back
+        # A POST may have removed the sample objects: bring them back.
+        for obj in (team.other_member, team.goal, *team.why_steps):
+            obj.save()
     assert unsafe == set(ROLE_TABLE), unsafe ^ set(ROLE_TABLE)
 
 
 def test_reading_pages_is_open_to_every_role(team, client):
+    pages = [name for name, sample in SAMPLES.items() if sample.scope is Scope.COMPANY and name not in ROLE_TABLE]
+    assert len(pages) >= 6
     for role in ROLES:
         client.force_login(team.by_role(role).user)
-        for name in ("tracking:company_detail", "tracking:members", "tracking:company_settings"):
-            url = reverse(name, kwargs={"company_id": team.company.pk})
-            assert client.get(url).status_code == 200, (role, name)
+        for name in pages:
+            assert client.get(reverse(name, kwargs=SAMPLES[name].kwargs(team))).status_code == 200, (role, name)

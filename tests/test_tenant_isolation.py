@@ -48,8 +48,10 @@ def test_own_company_objects_are_reachable(url_name, team, client):
     """The control for the test above: the same URL with one's own objects is no 404."""
     client.force_login(team.tracker.user)
     url = reverse(url_name, kwargs=SAMPLES[url_name].kwargs(team))
-    method = "post" if url_name.endswith(("_add", "_update", "_remove")) else "get"
-    assert getattr(client, method)(url).status_code != 404
+    response = client.get(url)
+    if response.status_code == 405:  # a POST-only view
+        response = client.post(url)
+    assert response.status_code not in {404, 405}, response.status_code
 
 
 @pytest.mark.parametrize("url_name", SIGNED_IN_URLS)

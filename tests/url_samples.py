@@ -37,6 +37,27 @@ SAMPLES: dict[str, Sample] = {
     "tracking:member_remove": Sample(
         Scope.COMPANY, lambda t: {"company_id": t.company.pk, "membership_id": t.other_member.pk}
     ),
+    "tracking:constraint_new": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
+    "tracking:constraint_history": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
+    "tracking:constraint_edit": Sample(
+        Scope.COMPANY, lambda t: {"company_id": t.company.pk, "constraint_id": t.constraint.pk}
+    ),
+    "tracking:why_add": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "constraint_id": t.constraint.pk}),
+    "tracking:why_edit": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "step_id": t.why_steps[0].pk}),
+    "tracking:why_move": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "step_id": t.why_steps[0].pk}),
+    "tracking:why_delete": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "step_id": t.why_steps[0].pk}),
+    "tracking:why_root": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "step_id": t.why_steps[-1].pk}),
+    "tracking:metrics": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
+    "tracking:metric_add": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
+    "tracking:metric_detail": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "metric_id": t.metric.pk}),
+    "tracking:metric_edit": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "metric_id": t.metric.pk}),
+    "tracking:metric_value_record": Sample(
+        Scope.COMPANY, lambda t: {"company_id": t.company.pk, "metric_id": t.metric.pk}
+    ),
+    "tracking:goals": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
+    "tracking:goal_add": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
+    "tracking:goal_edit": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "goal_id": t.goal.pk}),
+    "tracking:goal_delete": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "goal_id": t.goal.pk}),
     # accounts and plumbing
     "login": Sample(Scope.PUBLIC),
     "logout": Sample(Scope.USER),

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from .models import Company, Membership
+from .models import Company, Constraint, Goal, Membership, Metric, WhyStep
 from .roles import Action, denial_message, role_allows
 
 
@@ -38,7 +38,31 @@ def ensure_can(membership: Membership, action: Action) -> None:
 
 def access_company_member(company: Company, membership_id) -> Membership:
     """Another member of a company the caller already has access to, or 404."""
+    return _scoped_get(
+        Membership.objects.select_related("user"), _("No such member."), pk=membership_id, company=company
+    )
+
+
+def _scoped_get(queryset, message: str, **lookup):
     try:
-        return Membership.objects.select_related("user").get(pk=membership_id, company=company)
-    except (Membership.DoesNotExist, ValueError, TypeError):
-        raise Http404(_("No such member.")) from None
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404(message) from None
+
+
+def access_constraint(company: Company, constraint_id) -> Constraint:
+    return _scoped_get(Constraint.objects.all(), _("No such constraint."), pk=constraint_id, company=company)
+
+
+def access_why_step(company: Company, step_id) -> WhyStep:
+    return _scoped_get(
+        WhyStep.objects.select_related("constraint"), _("No such step."), pk=step_id, constraint__company=company
+    )
+
+
+def access_metric(company: Company, metric_id) -> Metric:
+    return _scoped_get(Metric.objects.all(), _("No such metric."), pk=metric_id, company=company)
+
+
+def access_goal(company: Company, goal_id) -> Goal:
+    return _scoped_get(Goal.objects.select_related("parent", "metric"), _("No such goal."), pk=goal_id, company=company)

@@ -5,7 +5,19 @@ from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
-from .models import CAPACITY_MAX_HOURS, MANAGING_ROLES, Company, Role
+from .models import (
+    CAPACITY_MAX_HOURS,
+    MANAGING_ROLES,
+    VALUE_DECIMALS,
+    VALUE_MAX_DIGITS,
+    Company,
+    ConstraintArea,
+    ConstraintStatus,
+    Goal,
+    Horizon,
+    Metric,
+    Role,
+)
 
 
 @cache
@@ -76,3 +88,97 @@ class MemberAddForm(MembershipForm):
 class InvitationAcceptForm(SetPasswordForm):
     full_name = forms.CharField(label=_("Your name"), max_length=150, required=False)
     field_order = ["full_name", "new_password1", "new_password2"]
+
+
+# --- Constraint, metrics, goals ------------------------------------------------------------
+
+
+class ConstraintForm(forms.Form):
+    title = forms.CharField(
+        label=_("Main constraint"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. No inbound leads")}),
+    )
+    area = forms.ChoiceField(label=_("Area"), choices=ConstraintArea.choices)
+
+
+class ConstraintReplaceForm(ConstraintForm):
+    previous_outcome = forms.ChoiceField(
+        label=_("The current constraint was"),
+        choices=[(ConstraintStatus.RESOLVED, _("resolved")), (ConstraintStatus.DROPPED, _("dropped"))],
+        initial=ConstraintStatus.RESOLVED,
+        required=False,
+    )
+    previous_note = forms.CharField(
+        label=_("What happened to it"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    # The active constraint the person saw when the form was opened (a race becomes a message).
+    expected_previous = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class WhyStepForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Because…"),
+        max_length=1000,
+        widget=forms.TextInput(attrs={"placeholder": _("Why? — because…"), "autocomplete": "off"}),
+    )
+
+
+class WhyStepMoveForm(forms.Form):
+    position = forms.IntegerField(min_value=1, max_value=1000)
+
+
+class MetricForm(forms.ModelForm):
+    class Meta:
+        model = Metric
+        fields = ["name", "unit", "higher_is_better", "target", "target_date", "funnel_stage", "is_key"]
+        widgets = {
+            "target_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "target": forms.NumberInput(attrs={"step": "any"}),
+        }
+
+    def _post_clean(self):
+        # Company-level rules (unique name, one key metric) are the service's to decide.
+        pass
+
+
+class MetricValueForm(forms.Form):
+    value = forms.DecimalField(
+        label=_("Value"),
+        max_digits=VALUE_MAX_DIGITS,
+        decimal_places=VALUE_DECIMALS,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    week = forms.DateField(
+        label=_("Week"),
+        required=False,
+        help_text=_("Any day of the week; empty means this week."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def clean_value(self):
+        value = self.cleaned_data["value"]
+        if not value.is_finite():
+            raise forms.ValidationError(_("Enter a number."))
+        return value
+
+
+class GoalForm(forms.ModelForm):
+    class Meta:
+        model = Goal
+        fields = ["title", "horizon", "parent", "metric", "target", "starts_on", "due_on"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "target": forms.NumberInput(attrs={"step": "any"}),
+        }
+
+    def __init__(self, *args, company, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only this company's goals and metrics can be chosen.
+        self.fields["parent"].queryset = Goal.objects.filter(company=company).exclude(horizon=Horizon.MONTH)
+        self.fields["metric"].queryset = Metric.objects.filter(company=company)
+
+    def _post_clean(self):
+        # Tree rules (horizons, periods, loops) are the service's to decide.
+        pass

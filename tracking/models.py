@@ -53,9 +53,7 @@ class User(AbstractUser):
     last_name = None
     email = models.EmailField(_("e-mail"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
-    language = models.CharField(
-        _("language"), max_length=8, default="en", help_text=_("Language of e-mails.")
-    )
+    language = models.CharField(_("language"), max_length=8, default="en", help_text=_("Language of e-mails."))
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -120,8 +118,7 @@ class Company(models.Model):
         ordering = ["name", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(sprint_length_days__gte=SPRINT_LENGTH_MIN)
-                & Q(sprint_length_days__lte=SPRINT_LENGTH_MAX),
+                condition=Q(sprint_length_days__gte=SPRINT_LENGTH_MIN) & Q(sprint_length_days__lte=SPRINT_LENGTH_MAX),
                 name="company_sprint_length_1_14",
             ),
             models.CheckConstraint(
@@ -152,9 +149,7 @@ MANAGING_ROLES = frozenset({Role.TRACKER, Role.ENTREPRENEUR})
 class Membership(models.Model):
     """A user's role and weekly capacity in one company."""
 
-    user = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
-    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
     company = models.ForeignKey(
         Company, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("business")
     )
@@ -191,3 +186,243 @@ class Membership(models.Model):
     def is_pending(self) -> bool:
         """Invited, but has not set a password yet."""
         return not self.user.is_active
+
+
+# --- The main constraint and its root cause ---------------------------------------------
+
+
+class ConstraintArea(models.TextChoices):
+    LEADS = "leads", _("Leads")
+    CONVERSION = "conversion", _("Conversion to sale")
+    REPEAT_SALES = "repeat_sales", _("Repeat sales")
+    AVERAGE_CHECK = "average_check", _("Average check")
+    SUPPLY = "supply", _("Stock and supply")
+    TEAM = "team", _("Team and hiring")
+    OWNER_ROUTINE = "owner_routine", _("Owner's routine")
+    OTHER = "other", _("Other")
+
+
+class ConstraintStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    RESOLVED = "resolved", _("Resolved")
+    DROPPED = "dropped", _("Dropped")
+
+
+class Constraint(models.Model):
+    """What limits the company's growth most right now. At most one is active."""
+
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="constraints", verbose_name=_("business")
+    )
+    title = models.CharField(_("main constraint"), max_length=300)
+    area = models.CharField(_("area"), max_length=20, choices=ConstraintArea.choices, default=ConstraintArea.OTHER)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ConstraintStatus.choices, default=ConstraintStatus.ACTIVE
+    )
+    started_on = models.DateField(_("since"))
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closing_note = models.TextField(_("what happened"), blank=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("main constraint")
+        verbose_name_plural = _("main constraints")
+        ordering = ["-started_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company"],
+                condition=Q(status="active"),
+                name="constraint_one_active_per_company",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="active", closed_on__isnull=True)
+                | (~Q(status="active") & Q(closed_on__isnull=False)),
+                name="constraint_closed_on_iff_closed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == ConstraintStatus.ACTIVE
+
+
+class WhyStep(models.Model):
+    """One “why?” and its answer; the chain ends in the root cause."""
+
+    constraint = models.ForeignKey(Constraint, on_delete=models.CASCADE, related_name="why_steps")
+    position = models.PositiveIntegerField(_("position"))
+    answer = models.TextField(_("because…"), max_length=1000)
+    is_root_cause = models.BooleanField(_("root cause"), default=False)
+
+    class Meta:
+        verbose_name = _("why-step")
+        verbose_name_plural = _("why-steps")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["constraint"],
+                condition=Q(is_root_cause=True),
+                name="whystep_one_root_cause",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.answer[:80]
+
+
+class ConstraintEvent(models.Model):
+    """The history of a constraint: who changed what, when."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("named the main constraint")
+        EDITED = "edited", _("edited the constraint")
+        WHY_ADDED = "why_added", _("added a why-step")
+        WHY_EDITED = "why_edited", _("edited a why-step")
+        WHY_MOVED = "why_moved", _("reordered the why-steps")
+        WHY_DELETED = "why_deleted", _("deleted a why-step")
+        ROOT_CAUSE = "root_cause", _("marked the root cause")
+        RESOLVED = "resolved", _("resolved the constraint")
+        DROPPED = "dropped", _("dropped the constraint")
+
+    constraint = models.ForeignKey(Constraint, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    changes = models.JSONField(default=dict, blank=True)  # {"field": [old, new]} or {"answer": "…"}
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["constraint", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.at:%Y-%m-%d})"
+
+
+# --- Metrics and their weekly values -----------------------------------------------------
+
+# Values are stored with 4 decimals; 14 digits before the point is far beyond any real metric.
+VALUE_MAX_DIGITS, VALUE_DECIMALS = 18, 4
+
+
+class Metric(models.Model):
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="metrics", verbose_name=_("business"))
+    name = models.CharField(_("name"), max_length=120)
+    unit = models.CharField(_("unit"), max_length=20, blank=True, help_text=_("%, ₽, leads, orders…"))
+    higher_is_better = models.BooleanField(_("higher is better"), default=True)
+    target = models.DecimalField(
+        _("target"), max_digits=VALUE_MAX_DIGITS, decimal_places=VALUE_DECIMALS, null=True, blank=True
+    )
+    target_date = models.DateField(_("target date"), null=True, blank=True)
+    funnel_stage = models.PositiveSmallIntegerField(
+        _("funnel stage"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text=_("Order in the sales funnel (1 = top), if this metric is a funnel stage."),
+    )
+    is_key = models.BooleanField(_("key metric"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("metric")
+        verbose_name_plural = _("metrics")
+        ordering = ["-is_key", "funnel_stage", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "name"], name="metric_unique_name"),
+            models.UniqueConstraint(fields=["company"], condition=Q(is_key=True), name="metric_one_key_per_company"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.unit}" if self.unit else self.name
+
+
+class MetricValue(models.Model):
+    """The value of a metric for one week of the company's local calendar (Monday–Sunday)."""
+
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="values")
+    week_start = models.DateField(_("week"))
+    value = models.DecimalField(_("value"), max_digits=VALUE_MAX_DIGITS, decimal_places=VALUE_DECIMALS)
+    recorded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("metric value")
+        verbose_name_plural = _("metric values")
+        ordering = ["metric", "week_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["metric", "week_start"], name="metricvalue_one_per_week"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric.name} {self.week_start}: {self.value}"
+
+
+# --- Goals: year → quarter → month ---------------------------------------------------------
+
+
+class Horizon(models.TextChoices):
+    YEAR = "year", _("Year")
+    QUARTER = "quarter", _("Quarter")
+    MONTH = "month", _("Month")
+
+
+HORIZON_RANK = {Horizon.YEAR: 3, Horizon.QUARTER: 2, Horizon.MONTH: 1}
+HORIZON_MAX_DAYS = {Horizon.YEAR: 366, Horizon.QUARTER: 92, Horizon.MONTH: 31}
+
+
+class Goal(models.Model):
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="goals", verbose_name=_("business"))
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+        verbose_name=_("part of"),
+    )
+    horizon = models.CharField(_("horizon"), max_length=8, choices=Horizon.choices)
+    title = models.CharField(_("goal"), max_length=300)
+    metric = models.ForeignKey(
+        Metric,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="goals",
+        verbose_name=_("metric"),
+    )
+    target = models.DecimalField(
+        _("target"), max_digits=VALUE_MAX_DIGITS, decimal_places=VALUE_DECIMALS, null=True, blank=True
+    )
+    starts_on = models.DateField(_("from"))
+    due_on = models.DateField(_("due date"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(starts_on__lte=models.F("due_on")), name="goal_period_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if self.starts_on and self.due_on:
+            if self.starts_on > self.due_on:
+                raise ValidationError({"due_on": _("The due date must not be before the start.")})
+            limit = HORIZON_MAX_DAYS.get(self.horizon)
+            if limit and (self.due_on - self.starts_on).days + 1 > limit:
+                raise ValidationError(
+                    {
+                        "due_on": _("A %(horizon)s goal spans at most %(days)s days.")
+                        % {"horizon": self.get_horizon_display().lower(), "days": limit}
+                    }
+                )
+        if self.metric_id and self.target is None:
+            raise ValidationError({"target": _("Give the target value of the metric.")})

@@ -5,10 +5,23 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
-from .models import Company, Membership, User
+from .charts import Chart, line_chart
+from .models import (
+    Company,
+    Constraint,
+    ConstraintEvent,
+    ConstraintStatus,
+    Goal,
+    Membership,
+    Metric,
+    MetricValue,
+    User,
+    WhyStep,
+)
+from .weeks import current_week_start
 
 
 def companies_for_user(user: User) -> QuerySet[Company]:
@@ -74,3 +87,113 @@ def members_of(company: Company) -> QuerySet[Membership]:
         .select_related("user")
         .order_by("-user__is_active", "role", "user__full_name", "user__email")
     )
+
+
+# --- Constraint, metrics, goals ---------------------------------------------------------
+
+
+def active_constraint(company: Company) -> Constraint | None:
+    return (
+        Constraint.objects.filter(company=company, status=ConstraintStatus.ACTIVE)
+        .prefetch_related(Prefetch("why_steps", queryset=WhyStep.objects.order_by("position", "pk")))
+        .first()
+    )
+
+
+def constraint_timeline(company: Company, limit: int = 50) -> list[Constraint]:
+    """How the main constraint moved over time, newest first."""
+    return list(
+        Constraint.objects.filter(company=company)
+        .select_related("created_by")
+        .prefetch_related(Prefetch("why_steps", queryset=WhyStep.objects.order_by("position", "pk")))
+        .order_by("-started_on", "-pk")[:limit]
+    )
+
+
+def constraint_events(constraint: Constraint, limit: int = 100) -> list[ConstraintEvent]:
+    return list(constraint.events.select_related("actor").order_by("-at", "-pk")[:limit])
+
+
+def metrics_of(company: Company) -> list[Metric]:
+    return list(Metric.objects.filter(company=company))
+
+
+def metric_series(metric: Metric, weeks: int = 26) -> list[tuple]:
+    """The last `weeks` weekly values, oldest first: one query whatever the history."""
+    rows = list(
+        MetricValue.objects.filter(metric=metric).order_by("-week_start").values_list("week_start", "value")[:weeks]
+    )
+    rows.reverse()
+    return rows
+
+
+def metric_chart(metric: Metric, weeks: int = 26) -> Chart:
+    return line_chart(metric_series(metric, weeks), metric.target)
+
+
+def key_metric(company: Company) -> Metric | None:
+    return Metric.objects.filter(company=company, is_key=True).first()
+
+
+def latest_values(metric_ids: list[int]) -> dict[int, Decimal]:
+    """The newest value of each metric, in one query."""
+    if not metric_ids:
+        return {}
+    newest = MetricValue.objects.filter(metric_id=OuterRef("metric_id")).order_by("-week_start").values("pk")[:1]
+    rows = MetricValue.objects.filter(metric_id__in=metric_ids, pk=Subquery(newest))
+    return dict(rows.values_list("metric_id", "value"))
+
+
+@dataclass
+class GoalNode:
+    goal: Goal
+    latest: Decimal | None
+    progress: int | None  # percent, capped at 100
+    children: list["GoalNode"]
+
+
+def goal_progress(goal: Goal, latest: Decimal | None) -> int | None:
+    if goal.metric is None or goal.target is None or latest is None:
+        return None
+    if goal.metric.higher_is_better:
+        if goal.target <= 0:
+            return 100 if latest >= goal.target else 0
+        ratio = latest / goal.target
+    else:
+        if latest <= 0:
+            return 100
+        ratio = goal.target / latest
+    return max(0, min(100, int(ratio * 100)))
+
+
+def goal_tree(company: Company) -> list[GoalNode]:
+    """All goals of the company as a forest: two queries whatever the size."""
+    goals = list(Goal.objects.filter(company=company).select_related("metric").order_by("starts_on", "pk"))
+    latest = latest_values([g.metric_id for g in goals if g.metric_id])
+    nodes = {g.pk: GoalNode(g, latest.get(g.metric_id), goal_progress(g, latest.get(g.metric_id)), []) for g in goals}
+    roots = []
+    for g in goals:
+        parent = nodes.get(g.parent_id)
+        (parent.children if parent else roots).append(nodes[g.pk])
+    return roots
+
+
+def metric_series_many(metrics: list[Metric], weeks: int = 26) -> dict[int, list[tuple]]:
+    """The last `weeks` weekly values of several metrics in one query, oldest first."""
+    if not metrics:
+        return {}
+    company = metrics[0].company
+    cutoff = current_week_start(company) - timedelta(weeks=weeks - 1)
+    series: dict[int, list[tuple]] = {m.pk: [] for m in metrics}
+    rows = (
+        MetricValue.objects.filter(metric__in=metrics, week_start__gte=cutoff)
+        .order_by("metric_id", "week_start")
+        .values_list("metric_id", "week_start", "value")
+    )
+    for metric_id, week, value in rows:
+        series[metric_id].append((week, value))
+    return series
+
+
+def metric_values_table(metric: Metric, limit: int = 104) -> list[MetricValue]:
+    return list(metric.values.select_related("recorded_by").order_by("-week_start")[:limit])

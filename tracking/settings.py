@@ -180,9 +180,7 @@ if email_url and not env.str("DJANGO_EMAIL_BACKEND", default=""):
 else:
     MAILERS = {
         "default": {
-            "BACKEND": env.str(
-                "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
-            )
+            "BACKEND": env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
         }
     }
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Sprint tracker <noreply@localhost>")

@@ -3,12 +3,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from .views import accounts, companies
+from .views import accounts, companies, planning
+
+B = "b/<int:company_id>/"
 
 tracking_patterns = [
     path("", companies.portfolio, name="portfolio"),
     path("businesses/new/", companies.company_create, name="company_create"),
-    path("b/<int:company_id>/", companies.company_detail, name="company_detail"),
+    path("b/<int:company_id>/", planning.company_detail, name="company_detail"),
     path("b/<int:company_id>/settings/", companies.company_settings, name="company_settings"),
     path("b/<int:company_id>/members/", companies.members, name="members"),
     path("b/<int:company_id>/members/add/", companies.member_add, name="member_add"),
@@ -18,6 +20,24 @@ tracking_patterns = [
         companies.member_remove,
         name="member_remove",
     ),
+    # Screen 3: the main constraint and its why-chain, metrics, goals
+    path(B + "constraint/new/", planning.constraint_new, name="constraint_new"),
+    path(B + "constraints/", planning.constraint_history, name="constraint_history"),
+    path(B + "constraints/<int:constraint_id>/", planning.constraint_edit, name="constraint_edit"),
+    path(B + "constraints/<int:constraint_id>/why/", planning.why_add, name="why_add"),
+    path(B + "why/<int:step_id>/", planning.why_edit, name="why_edit"),
+    path(B + "why/<int:step_id>/move/", planning.why_move, name="why_move"),
+    path(B + "why/<int:step_id>/delete/", planning.why_delete, name="why_delete"),
+    path(B + "why/<int:step_id>/root/", planning.why_root, name="why_root"),
+    path(B + "metrics/", planning.metrics, name="metrics"),
+    path(B + "metrics/add/", planning.metric_add, name="metric_add"),
+    path(B + "metrics/<int:metric_id>/", planning.metric_detail, name="metric_detail"),
+    path(B + "metrics/<int:metric_id>/edit/", planning.metric_edit, name="metric_edit"),
+    path(B + "metrics/<int:metric_id>/values/", planning.metric_value_record, name="metric_value_record"),
+    path(B + "goals/", planning.goals, name="goals"),
+    path(B + "goals/add/", planning.goal_add, name="goal_add"),
+    path(B + "goals/<int:goal_id>/", planning.goal_edit, name="goal_edit"),
+    path(B + "goals/<int:goal_id>/delete/", planning.goal_delete, name="goal_delete"),
 ]
 
 urlpatterns = [

@@ -28,9 +28,7 @@ def test_adding_an_existing_user_needs_no_invitation(team, foreign_team, django_
     assert callbacks == []
 
 
-def test_a_new_address_gets_an_inactive_account_and_one_invitation(
-    team, client, django_capture_on_commit_callbacks
-):
+def test_a_new_address_gets_an_inactive_account_and_one_invitation(team, client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
         added = services.membership_add(
             company=team.company,

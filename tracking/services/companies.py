@@ -25,18 +25,14 @@ COMPANY_SETTINGS_FIELDS = (
 
 
 @transaction.atomic
-def company_create(
-    *, creator: User, role: str, weekly_capacity_hours: Decimal = Decimal(0), **settings
-) -> Company:
+def company_create(*, creator: User, role: str, weekly_capacity_hours: Decimal = Decimal(0), **settings) -> Company:
     """A new business; its creator becomes its tracker or its entrepreneur."""
     if role not in MANAGING_ROLES:
         raise ValidationError({"role": _("The creator of a business is its tracker or its entrepreneur.")})
     company = Company(**{name: settings[name] for name in COMPANY_SETTINGS_FIELDS if name in settings})
     company.full_clean()
     company.save()
-    membership = Membership(
-        user=creator, company=company, role=role, weekly_capacity_hours=weekly_capacity_hours
-    )
+    membership = Membership(user=creator, company=company, role=role, weekly_capacity_hours=weekly_capacity_hours)
     membership.full_clean()
     membership.save()
     return company
@@ -78,9 +74,7 @@ def membership_add(
         user.set_unusable_password()
         user.save(update_fields=["password"])
     elif Membership.objects.filter(company=company, user=user).exists():
-        raise ValidationError(
-            {"email": _("%(email)s is already a member of this business.") % {"email": email}}
-        )
+        raise ValidationError({"email": _("%(email)s is already a member of this business.") % {"email": email}})
     membership = Membership(
         company=company,
         user=user,
@@ -116,9 +110,9 @@ def _lock_memberships(company: Company) -> None:
 def _would_leave_no_manager(company: Company, changing: Membership, new_role: str | None) -> bool:
     if changing.role not in MANAGING_ROLES or new_role in MANAGING_ROLES:
         return False
-    others = Membership.objects.filter(
-        company=company, role__in=MANAGING_ROLES, user__is_active=True
-    ).exclude(pk=changing.pk)
+    others = Membership.objects.filter(company=company, role__in=MANAGING_ROLES, user__is_active=True).exclude(
+        pk=changing.pk
+    )
     return not others.exists()
 
 
@@ -130,12 +124,7 @@ def membership_update(
     _lock_memberships(membership.company)
     if _would_leave_no_manager(membership.company, membership, role):
         raise ValidationError(
-            {
-                "role": _(
-                    "A business needs at least one tracker or entrepreneur: "
-                    "give the role to someone else first."
-                )
-            }
+            {"role": _("A business needs at least one tracker or entrepreneur: give the role to someone else first.")}
         )
     membership.role = role
     membership.weekly_capacity_hours = weekly_capacity_hours

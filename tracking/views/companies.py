@@ -44,26 +44,10 @@ def company_create(request):
     return render(request, "tracking/company_create.html", {"form": form, "timezone_names": timezone_names()})
 
 
-@require_GET
-def company_detail(request, company_id: int):
-    company, membership = access_company(request.user, company_id)
-    members = selectors.members_of(company)
-    context = {
-        "company": company,
-        "membership": membership,
-        "members": members,
-        "next_review": selectors.next_review_at(company),
-        "total_capacity": sum(m.weekly_capacity_hours for m in members),
-    }
-    return render(request, "tracking/company_detail.html", context)
-
-
 @require_http_methods(["GET", "POST"])
 def company_settings(request, company_id: int):
     unsafe = request.method == "POST"
-    company, membership = access_company(
-        request.user, company_id, action=Action.MANAGE_COMPANY if unsafe else None
-    )
+    company, membership = access_company(request.user, company_id, action=Action.MANAGE_COMPANY if unsafe else None)
     # The form works on a copy so that rejected input never shows up in the navigation.
     form = CompanyForm(request.POST or None, instance=copy.copy(company))
     if unsafe and form.is_valid():

@@ -68,9 +68,7 @@ COMPANIES = (
 
 
 def _demo_user(email: str, full_name: str, language: str) -> User:
-    user, created = User.objects.get_or_create(
-        email=email, defaults={"full_name": full_name, "language": language}
-    )
+    user, created = User.objects.get_or_create(email=email, defaults={"full_name": full_name, "language": language})
     if created or not user.has_usable_password():
         user.set_password(DEMO_PASSWORD)
         user.is_active = True

@@ -1,0 +1,142 @@
+"""Metrics, their weekly values, and goals."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from ..access import ensure_can
+from ..models import HORIZON_RANK, Goal, Membership, Metric, MetricValue
+from ..roles import Action
+from ..weeks import current_week_start, week_start
+
+METRIC_FIELDS = ("name", "unit", "higher_is_better", "target", "target_date", "funnel_stage", "is_key")
+GOAL_FIELDS = ("parent", "horizon", "title", "metric", "target", "starts_on", "due_on")
+
+
+def _save_metric(metric: Metric) -> Metric:
+    if metric.is_key:
+        # One key metric per company: the new one takes over (the index backs this up).
+        Metric.objects.filter(company=metric.company, is_key=True).exclude(pk=metric.pk).update(is_key=False)
+    metric.full_clean()
+    try:
+        with transaction.atomic():
+            metric.save()
+    except IntegrityError:
+        raise ValidationError({"name": _("This business already has a metric with that name.")}) from None
+    return metric
+
+
+@transaction.atomic
+def metric_create(*, by: Membership, **fields) -> Metric:
+    ensure_can(by, Action.EDIT_PLANNING)
+    metric = Metric(company=by.company, **{k: v for k, v in fields.items() if k in METRIC_FIELDS})
+    return _save_metric(metric)
+
+
+@transaction.atomic
+def metric_update(*, metric: Metric, by: Membership, **fields) -> Metric:
+    ensure_can(by, Action.EDIT_PLANNING)
+    for name, value in fields.items():
+        if name in METRIC_FIELDS:
+            setattr(metric, name, value)
+    return _save_metric(metric)
+
+
+@transaction.atomic
+def metric_value_record(*, metric: Metric, by: Membership, value: Decimal, week: date | None = None) -> MetricValue:
+    """The value for the week that contains `week` (default: the company's current local
+    week). Entering the same week again updates it; a future week is refused."""
+    ensure_can(by, Action.EDIT_PLANNING)
+    company = metric.company
+    this_week = current_week_start(company)
+    monday = week_start(week) if week else this_week
+    if monday > this_week:
+        raise ValidationError({"week": _("That week has not started yet; values are entered for past weeks.")})
+    if not value.is_finite():
+        raise ValidationError({"value": _("Enter a number.")})
+    record, _created = MetricValue.objects.update_or_create(
+        metric=metric, week_start=monday, defaults={"value": value, "recorded_by": by.user}
+    )
+    record.full_clean()
+    return record
+
+
+def _validate_goal_tree(goal: Goal) -> None:
+    parent = goal.parent
+    if parent is None:
+        return
+    if parent.company_id != goal.company_id:
+        raise ValidationError({"parent": _("The parent goal belongs to another business.")})
+    if HORIZON_RANK[parent.horizon] <= HORIZON_RANK[goal.horizon]:
+        raise ValidationError(
+            {
+                "horizon": _("A %(child)s goal cannot be part of a %(parent)s goal: year → quarter → month.")
+                % {
+                    "child": goal.get_horizon_display().lower(),
+                    "parent": parent.get_horizon_display().lower(),
+                }
+            }
+        )
+    if goal.starts_on < parent.starts_on or goal.due_on > parent.due_on:
+        raise ValidationError(
+            {
+                "due_on": _("The goal must fall inside its parent's period, %(start)s – %(due)s.")
+                % {"start": parent.starts_on.isoformat(), "due": parent.due_on.isoformat()}
+            }
+        )
+    seen = {goal.pk} if goal.pk else set()
+    ancestor = parent
+    while ancestor is not None:
+        if ancestor.pk in seen:
+            raise ValidationError({"parent": _("A goal cannot be part of itself or of its own sub-goal.")})
+        seen.add(ancestor.pk)
+        ancestor = ancestor.parent
+
+
+def _validate_children_fit(goal: Goal) -> None:
+    if not goal.pk:
+        return
+    for child in goal.children.all():
+        if child.starts_on < goal.starts_on or child.due_on > goal.due_on:
+            raise ValidationError(
+                {"due_on": _("A sub-goal (“%(title)s”) would fall outside this period.") % {"title": child.title}}
+            )
+        if HORIZON_RANK[child.horizon] >= HORIZON_RANK[goal.horizon]:
+            raise ValidationError(
+                {"horizon": _("A sub-goal (“%(title)s”) needs a shorter horizon than this.") % {"title": child.title}}
+            )
+
+
+def _save_goal(goal: Goal) -> Goal:
+    if goal.metric_id and goal.metric.company_id != goal.company_id:
+        raise ValidationError({"metric": _("Pick a metric of this business.")})
+    goal.full_clean()
+    _validate_goal_tree(goal)
+    _validate_children_fit(goal)
+    goal.save()
+    return goal
+
+
+@transaction.atomic
+def goal_create(*, by: Membership, **fields) -> Goal:
+    ensure_can(by, Action.EDIT_PLANNING)
+    goal = Goal(company=by.company, **{k: v for k, v in fields.items() if k in GOAL_FIELDS})
+    return _save_goal(goal)
+
+
+@transaction.atomic
+def goal_update(*, goal: Goal, by: Membership, **fields) -> Goal:
+    ensure_can(by, Action.EDIT_PLANNING)
+    for name, value in fields.items():
+        if name in GOAL_FIELDS:
+            setattr(goal, name, value)
+    return _save_goal(goal)
+
+
+@transaction.atomic
+def goal_delete(*, goal: Goal, by: Membership) -> None:
+    ensure_can(by, Action.EDIT_PLANNING)
+    goal.delete()
