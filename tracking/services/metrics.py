@@ -17,10 +17,13 @@ GOAL_FIELDS = ("parent", "horizon", "title", "metric", "target", "starts_on", "d
 
 
 def _save_metric(metric: Metric) -> Metric:
+    metric.name = metric.name.strip()
+    metric.full_clean(validate_constraints=False)  # the indexes below have the last word
+    if Metric.objects.filter(company=metric.company, name__iexact=metric.name).exclude(pk=metric.pk).exists():
+        raise ValidationError({"name": _("This business already has a metric with that name.")})
     if metric.is_key:
         # One key metric per company: the new one takes over (the index backs this up).
         Metric.objects.filter(company=metric.company, is_key=True).exclude(pk=metric.pk).update(is_key=False)
-    metric.full_clean()
     try:
         with transaction.atomic():
             metric.save()
@@ -70,6 +73,13 @@ def _validate_goal_tree(goal: Goal) -> None:
         return
     if parent.company_id != goal.company_id:
         raise ValidationError({"parent": _("The parent goal belongs to another business.")})
+    seen = {goal.pk} if goal.pk else set()
+    ancestor = parent
+    while ancestor is not None:
+        if ancestor.pk in seen:
+            raise ValidationError({"parent": _("A goal cannot be part of itself or of its own sub-goal.")})
+        seen.add(ancestor.pk)
+        ancestor = ancestor.parent
     if HORIZON_RANK[parent.horizon] <= HORIZON_RANK[goal.horizon]:
         raise ValidationError(
             {
@@ -87,13 +97,6 @@ def _validate_goal_tree(goal: Goal) -> None:
                 % {"start": parent.starts_on.isoformat(), "due": parent.due_on.isoformat()}
             }
         )
-    seen = {goal.pk} if goal.pk else set()
-    ancestor = parent
-    while ancestor is not None:
-        if ancestor.pk in seen:
-            raise ValidationError({"parent": _("A goal cannot be part of itself or of its own sub-goal.")})
-        seen.add(ancestor.pk)
-        ancestor = ancestor.parent
 
 
 def _validate_children_fit(goal: Goal) -> None:

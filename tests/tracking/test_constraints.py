@@ -1,0 +1,214 @@
+"""The main constraint: one active per company (the database holds it), the why-chain."""
+
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
+
+from tests.factories import ConstraintFactory
+from tracking import services
+from tracking.models import Constraint, ConstraintEvent, WhyStep
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_database_refuses_a_second_active_constraint(team):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Constraint.objects.create(company=team.company, title="Another", started_on=team.constraint.started_on)
+
+
+def test_closed_constraints_do_not_count(team):
+    ConstraintFactory(company=team.company, status="resolved", closed_on=team.constraint.started_on)
+    ConstraintFactory(company=team.company, status="dropped", closed_on=team.constraint.started_on)
+    assert Constraint.objects.filter(company=team.company).count() == 3
+
+
+def test_replacing_closes_the_old_one_with_a_date_and_a_note(team):
+    new = services.constraint_replace(
+        by=team.tracker,
+        title="Weak conversion",
+        area="conversion",
+        previous_outcome="resolved",
+        previous_note="Leads are marked by source",
+        expected_previous_id=team.constraint.pk,
+    )
+    old = Constraint.objects.get(pk=team.constraint.pk)
+    assert (old.status, old.closing_note) == ("resolved", "Leads are marked by source")
+    assert old.closed_on is not None
+    assert new.is_active and new.created_by == team.tracker.user
+    kinds = set(ConstraintEvent.objects.values_list("kind", flat=True))
+    assert {"resolved", "created"} <= kinds
+
+
+def test_a_stale_replacement_is_told_not_applied(team):
+    services.constraint_replace(by=team.tracker, title="First", area="leads", expected_previous_id=team.constraint.pk)
+    with pytest.raises(ValidationError, match="changed the main constraint while you were editing"):
+        services.constraint_replace(
+            by=team.entrepreneur, title="Second", area="leads", expected_previous_id=team.constraint.pk
+        )
+    assert list(Constraint.objects.filter(company=team.company, status="active").values_list("title", flat=True)) == [
+        "First"
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_replacements_give_one_success_and_one_clear_message():
+    from tests.conftest import make_team
+
+    team = make_team("Race Bakery")
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def replace(title, membership):
+        try:
+            barrier.wait()
+            services.constraint_replace(
+                by=membership, title=title, area="leads", expected_previous_id=team.constraint.pk
+            )
+            outcomes.append("ok")
+        except ValidationError as error:
+            outcomes.append(error.messages[0])
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=replace, args=("From the tracker", team.tracker)),
+        threading.Thread(target=replace, args=("From the entrepreneur", team.entrepreneur)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert len(outcomes) == 2 and outcomes.count("ok") == 1, outcomes
+    assert "Someone" in next(o for o in outcomes if o != "ok")
+    assert Constraint.objects.filter(company=team.company, status="active").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_first_constraints_hit_the_index_and_become_a_message():
+    from tests.factories import CompanyFactory, MembershipFactory
+
+    company = CompanyFactory(name="Fresh Co")
+    a, b = (MembershipFactory(company=company, role=r) for r in ("tracker", "entrepreneur"))
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def first(title, membership):
+        try:
+            barrier.wait()
+            services.constraint_replace(by=membership, title=title, area="leads", expected_previous_id=None)
+            outcomes.append("ok")
+        except ValidationError as error:
+            outcomes.append(error.messages[0])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first, args=(t, m)) for t, m in (("A", a), ("B", b))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert outcomes.count("ok") == 1, outcomes
+    assert Constraint.objects.filter(company=company, status="active").count() == 1
+
+
+def _answers(constraint):
+    return list(
+        WhyStep.objects.filter(constraint=constraint).order_by("position").values_list("answer", "is_root_cause")
+    )
+
+
+def _chain_url(name, team, **kwargs):
+    return reverse(f"tracking:{name}", kwargs={"company_id": team.company.pk, **kwargs})
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
+def test_why_chain_editing(htmx, team, client):
+    client.force_login(team.team_lead.user)
+    headers = {"HX-Request": "true"} if htmx else {}
+    first, second = team.why_steps
+    name = team.company.name
+
+    def post(url, data=None):
+        response = client.post(url, data or {}, headers=headers)
+        if htmx:
+            assert response.status_code == 200
+            body = response.content.decode()
+            assert body.lstrip().startswith('<div id="why-chain"') and "<html" not in body
+        else:
+            assert response.status_code == 302 and "#why-chain" in response.url
+        return response
+
+    post(_chain_url("why_add", team, constraint_id=team.constraint.pk), {"answer": f"{name}: we don't know our buyers"})
+    post(_chain_url("why_edit", team, step_id=first.pk), {f"s{first.pk}-answer": f"{name}: ads are badly set up"})
+    post(_chain_url("why_move", team, step_id=second.pk), {"direction": "up"})
+    assert [a for a, _ in _answers(team.constraint)] == [
+        f"{name}: the brief is vague",
+        f"{name}: ads are badly set up",
+        f"{name}: we don't know our buyers",
+    ]
+    last = WhyStep.objects.get(answer=f"{name}: we don't know our buyers")
+    post(_chain_url("why_root", team, step_id=last.pk))
+    assert _answers(team.constraint)[-1] == (f"{name}: we don't know our buyers", True)
+    post(_chain_url("why_delete", team, step_id=first.pk))
+    assert len(_answers(team.constraint)) == 2
+    kinds = list(ConstraintEvent.objects.filter(constraint=team.constraint).values_list("kind", flat=True))
+    assert sorted(kinds) == sorted(["why_added", "why_edited", "why_moved", "root_cause", "why_deleted"])
+
+
+def test_only_the_last_step_can_be_the_root_cause(team, client):
+    client.force_login(team.tracker.user)
+    first = team.why_steps[0]
+    response = client.post(_chain_url("why_root", team, step_id=first.pk), headers={"HX-Request": "true"})
+    assert "Only the last answer of the chain can be the root cause" in response.content.decode()
+    assert not WhyStep.objects.filter(constraint=team.constraint, is_root_cause=True).exists()
+
+
+def test_a_step_added_after_the_root_cause_takes_the_chain_deeper(team):
+    services.why_step_mark_root_cause(step=team.why_steps[-1], by=team.tracker)
+    services.why_step_add(constraint=team.constraint, by=team.tracker, answer="Deeper still")
+    assert [root for _, root in _answers(team.constraint)] == [False, False, False]
+
+
+def test_moving_the_root_cause_off_the_end_unmarks_it(team):
+    services.why_step_mark_root_cause(step=team.why_steps[-1], by=team.tracker)
+    services.why_step_move(step=team.why_steps[-1], by=team.tracker, to_position=1)
+    assert not WhyStep.objects.filter(constraint=team.constraint, is_root_cause=True).exists()
+
+
+def test_an_empty_answer_keeps_the_chain_and_says_why(team, client):
+    client.force_login(team.tracker.user)
+    before = _answers(team.constraint)
+    response = client.post(
+        _chain_url("why_add", team, constraint_id=team.constraint.pk), {"answer": "   "}, headers={"HX-Request": "true"}
+    )
+    assert "This field is required" in response.content.decode()
+    assert _answers(team.constraint) == before
+    # A plain post shows the whole page with the error, and nothing typed is lost.
+    long_text = "x" * 1001
+    response = client.post(_chain_url("why_add", team, constraint_id=team.constraint.pk), {"answer": long_text})
+    assert response.status_code == 200 and long_text in response.content.decode()
+    assert _answers(team.constraint) == before
+
+
+def test_a_closed_constraint_keeps_its_chain(team):
+    services.constraint_replace(by=team.tracker, title="Next", area="team", expected_previous_id=team.constraint.pk)
+    team.constraint.refresh_from_db()
+    with pytest.raises(ValidationError, match="closed"):
+        services.why_step_add(constraint=team.constraint, by=team.tracker, answer="too late")
+
+
+def test_constraint_timeline_shows_how_it_moved(team, client):
+    services.constraint_replace(
+        by=team.tracker,
+        title="Weak conversion of hot leads",
+        area="conversion",
+        expected_previous_id=team.constraint.pk,
+    )
+    client.force_login(team.member.user)
+    body = client.get(reverse("tracking:constraint_history", args=[team.company.pk])).content.decode()
+    assert body.index("Weak conversion of hot leads") < body.index(team.constraint.title)
+    assert "Resolved" in body
