@@ -4,6 +4,7 @@ README)."""
 
 import io
 import re
+import os
 import shutil
 from pathlib import Path
 
@@ -88,4 +89,6 @@ def test_portfolio_desktop_screenshot_for_readme(live_server, desktop_page, arti
     assert _horizontal_overflow(desktop_page) <= 1
     shot = artifacts_dir / "portfolio-desktop-en.png"
     desktop_page.screenshot(path=shot)  # the viewport only: small enough for the README
-    shutil.copyfile(shot, README_SCREENSHOT)
+    # The dates on the page move on, so the README's copy is refreshed only on request.
+    if os.environ.get("UPDATE_README_SCREENSHOT"):
+        shutil.copyfile(shot, README_SCREENSHOT)
