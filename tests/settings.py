@@ -6,6 +6,7 @@ see is what runs in production.
 
 import os
 
+os.environ["DJANGO_READ_DOT_ENV"] = "0"
 os.environ.setdefault("DJANGO_DEBUG", "0")
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")

@@ -3,8 +3,8 @@ Russian, open a team. Screenshots land in artifacts/ (and docs/screenshot.png fo
 README)."""
 
 import io
-import re
 import os
+import re
 import shutil
 from pathlib import Path
 
