@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Company, Membership, User
+from .models import Company, Constraint, ConstraintEvent, Goal, Membership, Metric, MetricValue, User, WhyStep
 
 
 @admin.register(User)
@@ -54,3 +54,55 @@ class MembershipAdmin(admin.ModelAdmin):
     list_select_related = ["user", "company"]
     search_fields = ["user__email", "user__full_name", "company__name"]
     autocomplete_fields = ["user", "company", "invited_by"]
+
+
+class WhyStepInline(admin.TabularInline):
+    model = WhyStep
+    extra = 0
+
+
+@admin.register(Constraint)
+class ConstraintAdmin(admin.ModelAdmin):
+    list_display = ["title", "company", "area", "status", "started_on", "closed_on"]
+    list_filter = ["status", "area"]
+    list_select_related = ["company"]
+    search_fields = ["title", "company__name"]
+    inlines = [WhyStepInline]
+
+
+@admin.register(ConstraintEvent)
+class ConstraintEventAdmin(admin.ModelAdmin):
+    list_display = ["constraint", "kind", "actor", "at"]
+    list_filter = ["kind"]
+    list_select_related = ["constraint", "actor"]
+    readonly_fields = ["constraint", "actor", "kind", "changes", "at"]
+
+
+@admin.register(WhyStep)
+class WhyStepAdmin(admin.ModelAdmin):
+    list_display = ["answer", "constraint", "position", "is_root_cause"]
+    list_select_related = ["constraint"]
+    search_fields = ["answer"]
+
+
+@admin.register(Metric)
+class MetricAdmin(admin.ModelAdmin):
+    list_display = ["name", "company", "unit", "target", "is_key", "funnel_stage"]
+    list_filter = ["is_key", "higher_is_better"]
+    list_select_related = ["company"]
+    search_fields = ["name", "company__name"]
+
+
+@admin.register(MetricValue)
+class MetricValueAdmin(admin.ModelAdmin):
+    list_display = ["metric", "week_start", "value", "recorded_by"]
+    list_select_related = ["metric", "recorded_by"]
+    date_hierarchy = "week_start"
+
+
+@admin.register(Goal)
+class GoalAdmin(admin.ModelAdmin):
+    list_display = ["title", "company", "horizon", "parent", "starts_on", "due_on"]
+    list_filter = ["horizon"]
+    list_select_related = ["company", "parent"]
+    search_fields = ["title"]
