@@ -178,6 +178,8 @@ class GoalForm(forms.ModelForm):
         # Only this company's goals and metrics can be chosen.
         self.fields["parent"].queryset = Goal.objects.filter(company=company).exclude(horizon=Horizon.MONTH)
         self.fields["metric"].queryset = Metric.objects.filter(company=company)
+        self.fields["parent"].empty_label = _("— none: a top-level goal —")
+        self.fields["metric"].empty_label = _("— no metric —")
 
     def _post_clean(self):
         # Tree rules (horizons, periods, loops) are the service's to decide.

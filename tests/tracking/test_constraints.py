@@ -1,6 +1,7 @@
 """The main constraint: one active per company (the database holds it), the why-chain."""
 
 import threading
+from html import escape
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -212,3 +213,13 @@ def test_constraint_timeline_shows_how_it_moved(team, client):
     body = client.get(reverse("tracking:constraint_history", args=[team.company.pk])).content.decode()
     assert body.index("Weak conversion of hot leads") < body.index(team.constraint.title)
     assert "Resolved" in body
+
+
+def test_history_lists_who_changed_what(team, client):
+    services.why_step_add(constraint=team.constraint, by=team.team_lead, answer="We never asked our customers")
+    services.why_step_update(step=team.why_steps[0], by=team.tracker, answer="The ads target everyone")
+    client.force_login(team.member.user)
+    body = client.get(reverse("tracking:constraint_history", args=[team.company.pk])).content.decode()
+    assert "<q>We never asked our customers</q>" in body
+    assert "<q>The ads target everyone</q>" in body
+    assert escape(str(team.team_lead.user)) in body and escape(str(team.tracker.user)) in body

@@ -119,7 +119,7 @@ def why_step_add(*, constraint: Constraint, by: Membership, answer: str) -> WhyS
     step = WhyStep(constraint=constraint, position=position, answer=answer.strip())
     step.full_clean()
     step.save()
-    _record(constraint, by, ConstraintEvent.Kind.WHY_ADDED, {"answer": step.answer})
+    _record(constraint, by, ConstraintEvent.Kind.WHY_ADDED, {"text": step.answer})
     return step
 
 
@@ -132,7 +132,7 @@ def why_step_update(*, step: WhyStep, by: Membership, answer: str) -> WhyStep:
     step.full_clean()
     if step.answer != old:
         step.save(update_fields=["answer"])
-        _record(step.constraint, by, ConstraintEvent.Kind.WHY_EDITED, {"answer": [old, step.answer]})
+        _record(step.constraint, by, ConstraintEvent.Kind.WHY_EDITED, {"answer": [old, step.answer], "text": step.answer})
     return step
 
 
@@ -155,7 +155,7 @@ def why_step_move(*, step: WhyStep, by: Membership, to_position: int) -> WhyStep
         step.constraint,
         by,
         ConstraintEvent.Kind.WHY_MOVED,
-        {"answer": current.answer, "position": [old_index + 1, to_index + 1]},
+        {"text": current.answer, "position": [old_index + 1, to_index + 1]},
     )
     current.refresh_from_db()
     return current
@@ -168,7 +168,7 @@ def why_step_delete(*, step: WhyStep, by: Membership) -> None:
     steps = _lock_chain(step.constraint)
     step.delete()
     _renumber([s for s in steps if s.pk != step.pk])
-    _record(step.constraint, by, ConstraintEvent.Kind.WHY_DELETED, {"answer": step.answer})
+    _record(step.constraint, by, ConstraintEvent.Kind.WHY_DELETED, {"text": step.answer})
 
 
 @transaction.atomic
@@ -184,5 +184,5 @@ def why_step_mark_root_cause(*, step: WhyStep, by: Membership) -> WhyStep:
     )
     step.is_root_cause = True
     step.save(update_fields=["is_root_cause"])
-    _record(step.constraint, by, ConstraintEvent.Kind.ROOT_CAUSE, {"answer": step.answer})
+    _record(step.constraint, by, ConstraintEvent.Kind.ROOT_CAUSE, {"text": step.answer})
     return step
