@@ -10,10 +10,13 @@ already has constraints, metrics or goals keeps them: each part is added only on
 """
 
 import calendar
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -253,10 +256,10 @@ COMPANIES = (
 )
 
 
-def _demo_user(email: str, full_name: str, language: str) -> User:
+def _demo_user(email: str, full_name: str, language: str, password_hash: Callable[[], str]) -> User:
     user, created = User.objects.get_or_create(email=email, defaults={"full_name": full_name, "language": language})
     if created or not user.has_usable_password():
-        user.set_password(DEMO_PASSWORD)
+        user.password = password_hash()
         user.is_active = True
         user.save()
     return user
@@ -385,7 +388,10 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        tracker = _demo_user(*TRACKER[:3])
+        # One hash for all the demo accounts (their password is printed below anyway):
+        # hashing it for each of them would take most of the command's time.
+        password_hash = functools.cache(lambda: make_password(DEMO_PASSWORD))
+        tracker = _demo_user(*TRACKER[:3], password_hash)
         logins = [(tracker.email, "Tracker, all three businesses")]
         for spec in COMPANIES:
             company, _ = Company.objects.update_or_create(
@@ -400,7 +406,7 @@ class Command(BaseCommand):
             company.full_clean()
             tracker_membership = _membership(tracker, company, Role.TRACKER, TRACKER[3])
             for email, full_name, language, role, hours in spec.team:
-                _membership(_demo_user(email, full_name, language), company, role, hours)
+                _membership(_demo_user(email, full_name, language, password_hash), company, role, hours)
                 logins.append((email, f"{Role(role).label} of {spec.name}"))
             _seed_constraints(spec, tracker_membership)
             _seed_metrics(spec, tracker_membership)
