@@ -1,11 +1,14 @@
 from dataclasses import dataclass
 
 import pytest
+from django.utils import timezone
 
+from hypotheses.models import Hypothesis
 from tests.factories import (
     CompanyFactory,
     ConstraintFactory,
     GoalFactory,
+    HypothesisFactory,
     MembershipFactory,
     MetricFactory,
     MetricValueFactory,
@@ -28,6 +31,8 @@ class Team:
     why_steps: list[WhyStep]
     metric: Metric
     goal: Goal
+    hypothesis: Hypothesis  # ready to test: every pre-registered field filled
+    archived: Hypothesis
 
     def by_role(self, role: str) -> Membership:
         return getattr(self, role)
@@ -62,6 +67,16 @@ def make_team(name: str) -> Team:
         ],
         metric=metric,
         goal=GoalFactory(company=company, title=f"{name}: double the leads this year", metric=metric),
+        hypothesis=HypothesisFactory(
+            company=company, constraint=constraint, metric=metric, title=f"{name}: money-back guarantee"
+        ),
+        archived=HypothesisFactory(
+            company=company,
+            constraint=constraint,
+            metric=metric,
+            title=f"{name}: archived idea",
+            archived_at=timezone.now(),
+        ),
     )
 
 

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import factory
 
+from hypotheses.models import Hypothesis
 from tracking.models import (
     Company,
     Constraint,
@@ -101,3 +102,23 @@ class GoalFactory(factory.django.DjangoModelFactory):
     target = Decimal(20)
     starts_on = factory.LazyFunction(lambda: date(date.today().year, 1, 1))
     due_on = factory.LazyFunction(lambda: date(date.today().year, 12, 31))
+
+
+class HypothesisFactory(factory.django.DjangoModelFactory):
+    """A hypothesis with every pre-registered field filled, status `ready`."""
+
+    class Meta:
+        model = Hypothesis
+
+    company = factory.SubFactory(CompanyFactory)
+    constraint = None
+    kind = "innovation"
+    title = factory.Sequence(lambda n: f"Hypothesis {n}")
+    statement = "If we promise a money-back guarantee, conversion to sale grows 1.5x, because trust is the blocker."
+    metric = factory.SubFactory(MetricFactory, company=factory.SelfAttribute("..company"))
+    baseline = Decimal(2)
+    expected_value = Decimal(3)
+    success_criteria = "Conversion of the week's leads reaches 3 %"
+    cheapest_test = "A PDF offer sent by messenger to everyone who did not order"
+    expected_return = Decimal(50000)
+    status = "ready"

@@ -5,7 +5,9 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from hypotheses.models import Hypothesis, HypothesisEvent
 from tests.url_samples import SAMPLES, Scope
 from tracking.models import Company, Constraint, Goal, Membership, Metric, MetricValue, WhyStep
 
@@ -47,6 +49,8 @@ def _company_state(team):
         Metric.objects.filter(company=team.company).values_list("name", "target", "is_key"),
         MetricValue.objects.filter(metric__company=team.company).values_list("week_start", "value"),
         Goal.objects.filter(company=team.company).values_list("title", "target", "due_on"),
+        Hypothesis.objects.filter(company=team.company).values_list("title", "status", "verdict", "archived_at"),
+        HypothesisEvent.objects.filter(hypothesis__company=team.company).values_list("pk"),
     ]
     return (company.name, company.timezone, *[sorted(map(str, r)) for r in rows])
 
@@ -173,6 +177,64 @@ ROLE_TABLE = {
     ),
 }
 
+ROLE_TABLE.update(
+    {
+        "hypotheses:new": (
+            set(ROLES),  # "hypotheses: create only" for a member
+            lambda team: {
+                "title": "Mark leads by source",
+                "statement": "If sales call hot leads first, conversion grows",
+                "kind": "innovation",
+                "impact": 7,
+                "confidence": 6,
+                "ease": 9,
+            },
+            lambda team: Hypothesis.objects.filter(company=team.company, title="Mark leads by source").exists(),
+        ),
+        "hypotheses:edit": (
+            PLANNERS,
+            lambda team: {
+                "title": "Guarantee, in a PDF",
+                "statement": team.hypothesis.statement,
+                "kind": "innovation",
+                "metric": team.metric.pk,
+                "baseline": "2",
+                "expected": "×1.5",
+                "impact": 8,
+                "confidence": 5,
+                "ease": 9,
+                "version": team.hypothesis.version,
+            },
+            lambda team: Hypothesis.objects.get(pk=team.hypothesis.pk).title == "Guarantee, in a PDF",
+        ),
+        "hypotheses:transition": (
+            PLANNERS,
+            lambda team: {"to": "testing"},
+            lambda team: Hypothesis.objects.get(pk=team.hypothesis.pk).status == "testing",
+        ),
+        "hypotheses:decide": (
+            PLANNERS,
+            lambda team: (
+                Hypothesis.objects.filter(pk=team.hypothesis.pk).update(
+                    status="testing", testing_started_at=timezone.now()
+                )
+                and {"verdict": "confirmed", "measured": "3.2", "note": "The PDF offer worked"}
+            ),
+            lambda team: Hypothesis.objects.get(pk=team.hypothesis.pk).verdict == "confirmed",
+        ),
+        "hypotheses:archive_one": (
+            PLANNERS,
+            lambda team: {},
+            lambda team: Hypothesis.objects.get(pk=team.hypothesis.pk).archived_at is not None,
+        ),
+        "hypotheses:restore": (
+            PLANNERS,
+            lambda team: {},
+            lambda team: Hypothesis.objects.get(pk=team.archived.pk).archived_at is None,
+        ),
+    }
+)
+
 DENIAL_TEXT = {
     frozenset(MANAGERS): "Only a tracker or entrepreneur can",
     frozenset(PLANNERS): "Only a tracker, entrepreneur or team lead can",
@@ -186,10 +248,11 @@ def test_role_table(url_name, role, htmx, team, client):
     allowed_roles, data, changed = ROLE_TABLE[url_name]
     client.force_login(team.by_role(role).user)
     url = reverse(url_name, kwargs=SAMPLES[url_name].kwargs(team))
+    payload = data(team)  # may prepare the sample (e.g. put the hypothesis under test)
     before = _company_state(team)
     headers = {"HX-Request": "true"} if htmx else {}
 
-    response = client.post(url, data(team), headers=headers)
+    response = client.post(url, payload, headers=headers)
 
     if role in allowed_roles:
         assert response.status_code in {200, 302}, response.content[:500]
@@ -210,7 +273,7 @@ def test_every_unsafe_company_view_is_in_the_role_table(team, client):
         if client.post(reverse(name, kwargs=sample.kwargs(team))).status_code != 405:
             unsafe.add(name)
         # A POST may have removed the sample objects: bring them back.
-        for obj in (team.other_member, team.goal, *team.why_steps):
+        for obj in (team.other_member, team.goal, *team.why_steps, team.hypothesis, team.archived):
             obj.save()
     assert unsafe == set(ROLE_TABLE), unsafe ^ set(ROLE_TABLE)
 

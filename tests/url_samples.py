@@ -58,6 +58,19 @@ SAMPLES: dict[str, Sample] = {
     "tracking:goal_add": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
     "tracking:goal_edit": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "goal_id": t.goal.pk}),
     "tracking:goal_delete": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "goal_id": t.goal.pk}),
+    # hypotheses
+    "hypotheses:board": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
+    "hypotheses:new": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
+    "hypotheses:archive": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
+    "hypotheses:history": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
+    "hypotheses:history_csv": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
+    **{
+        f"hypotheses:{name}": Sample(
+            Scope.COMPANY, lambda t: {"company_id": t.company.pk, "hypothesis_id": t.hypothesis.pk}
+        )
+        for name in ("detail", "edit", "transition", "decide", "suggest", "archive_one")
+    },
+    "hypotheses:restore": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "hypothesis_id": t.archived.pk}),
     # accounts and plumbing
     "login": Sample(Scope.PUBLIC),
     "logout": Sample(Scope.USER),

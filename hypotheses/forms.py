@@ -1,0 +1,210 @@
+import re
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tracking.models import Constraint, Metric
+
+from .models import ICE_MAX, ICE_MIN, Hypothesis, Kind, Status, Verdict
+
+MULTIPLIER = re.compile(r"^\s*[x×*]\s*(?P<number>[0-9]+(?:[.,][0-9]+)?)\s*$", re.IGNORECASE)
+MAX_VALUE = Decimal("1e14")
+
+
+def _decimal(text: str) -> Decimal:
+    try:
+        value = Decimal(text.strip().replace(",", ".").replace(" ", ""))
+    except InvalidOperation:
+        raise forms.ValidationError(_("Enter a number, or a multiplier such as ×1.5.")) from None
+    if not value.is_finite() or abs(value) >= MAX_VALUE:
+        raise forms.ValidationError(_("Enter a number, or a multiplier such as ×1.5."))
+    return value
+
+
+class ExpectedField(forms.CharField):
+    """The expected value: absolute (“3”) or a multiplier of the baseline (“×1.5”, “x1.5”)."""
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if not text:
+            return None
+        match = MULTIPLIER.match(text)
+        if match:
+            multiplier = _decimal(match["number"])
+            if multiplier <= 0 or multiplier >= 1000:
+                raise forms.ValidationError(_("A multiplier is between 0 and 1000, such as ×1.5."))
+            return ("multiplier", multiplier)
+        return ("absolute", _decimal(text))
+
+
+def _number(label, **kwargs):
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        max_digits=18,
+        decimal_places=4,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        **kwargs,
+    )
+
+
+def _money(label):
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+
+
+def _ice(label, help_text):
+    return forms.IntegerField(
+        label=label,
+        min_value=ICE_MIN,
+        max_value=ICE_MAX,
+        initial=5,
+        help_text=help_text,
+        widget=forms.NumberInput(attrs={"min": ICE_MIN, "max": ICE_MAX}),
+    )
+
+
+class HypothesisForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    statement = forms.CharField(
+        label=_("Hypothesis"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("If we …, then … will change by …, because …")}),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=Kind.choices,
+        initial=Kind.INNOVATION,
+        help_text=_(
+            "An innovation improves the business and must pay back; a breakthrough is a long shot with a "
+            "budget cap and a kill date."
+        ),
+    )
+    constraint = forms.ModelChoiceField(label=_("Main constraint"), queryset=Constraint.objects.none(), required=False)
+    metric = forms.ModelChoiceField(label=_("Metric that must move"), queryset=Metric.objects.none(), required=False)
+    baseline = _number(_("Baseline"))
+    expected = ExpectedField(
+        label=_("Expected value"),
+        required=False,
+        max_length=30,
+        help_text=_("A number, or a multiplier of the baseline such as ×1.5."),
+    )
+    success_criteria = forms.CharField(
+        label=_("How we will know it worked"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    cheapest_test = forms.CharField(
+        label=_("Cheapest test"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("A PDF offer sent by messenger, not a new website."),
+    )
+    impact = _ice(_("Impact"), _("1–10: how much it moves the metric"))
+    confidence = _ice(_("Confidence"), _("1–10: how sure we are"))
+    ease = _ice(_("Ease"), _("1–10: how cheap and quick the test is"))
+    expected_return = _money(_("Expected return per month"))
+    budget_cap = _money(_("Budget cap"))
+    spent = _money(_("Spent so far"))
+    kill_date = forms.DateField(
+        label=_("Kill date"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, company, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["constraint"].queryset = Constraint.objects.filter(company=company)
+        self.fields["constraint"].empty_label = _("— not linked —")
+        self.fields["metric"].queryset = Metric.objects.filter(company=company)
+        self.fields["metric"].empty_label = _("— choose later —")
+
+    @classmethod
+    def initial_from(cls, hypothesis: Hypothesis) -> dict:
+        initial = {
+            name: getattr(hypothesis, name)
+            for name in (
+                "title",
+                "statement",
+                "kind",
+                "baseline",
+                "success_criteria",
+                "cheapest_test",
+                "impact",
+                "confidence",
+                "ease",
+                "expected_return",
+                "budget_cap",
+                "spent",
+                "kill_date",
+                "version",
+            )
+        }
+        initial["constraint"] = hypothesis.constraint_id
+        initial["metric"] = hypothesis.metric_id
+        if hypothesis.expected_multiplier is not None:
+            initial["expected"] = f"×{hypothesis.expected_multiplier.normalize()}"
+        elif hypothesis.expected_value is not None:
+            initial["expected"] = str(hypothesis.expected_value.normalize())
+        return initial
+
+    def clean(self):
+        data = super().clean()
+        expected = data.pop("expected", None)
+        data["expected_multiplier"] = None
+        data["expected_value"] = None
+        if expected:
+            mode, number = expected
+            if mode == "multiplier":
+                if data.get("baseline") is None:
+                    self.add_error("baseline", _("A multiplier needs the baseline it multiplies."))
+                data["expected_multiplier"] = number
+            else:
+                data["expected_value"] = number
+        if data.get("spent") is None:
+            data["spent"] = Decimal(0)
+        return data
+
+    def service_fields(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(choices=Status.choices)
+    reason = forms.CharField(required=False, max_length=2000, label=_("Why is it dropped?"))
+
+
+class VerdictForm(forms.Form):
+    verdict = forms.ChoiceField(label=_("Verdict"), choices=Verdict.choices, widget=forms.RadioSelect)
+    measured = forms.DecimalField(
+        label=_("Measured value"),
+        max_digits=18,
+        decimal_places=4,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    note = forms.CharField(
+        label=_("Why it worked, or why not"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class HistoryFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any status")), *Status.choices])
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("Any kind")), *Kind.choices])
+    constraint = forms.ModelChoiceField(label=_("Main constraint"), required=False, queryset=Constraint.objects.none())
+    author = forms.TypedChoiceField(label=_("Author"), required=False, coerce=int, empty_value=None)
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, company, authors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["constraint"].queryset = Constraint.objects.filter(company=company)
+        self.fields["constraint"].empty_label = _("Any constraint")
+        self.fields["author"].choices = [("", _("Anyone")), *authors]

@@ -1,0 +1,181 @@
+"""Reads for the backlog board, the hypothesis page and the team lead's history."""
+
+import statistics
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from tracking.models import Company, Constraint, ConstraintStatus, MetricValue
+from tracking.weeks import week_start
+
+from .models import Hypothesis, HypothesisEvent, Kind, Status, Verdict
+from .verdicts import Suggestion, suggest_verdict
+
+BOARD_COLUMNS = [
+    Status.IDEA,
+    Status.READY,
+    Status.TESTING,
+    Status.INCONCLUSIVE,
+    Status.CONFIRMED,
+    Status.REFUTED,
+    Status.ADOPTED,
+    Status.DROPPED,
+]
+BOARD_CARDS_PER_COLUMN = 50
+
+
+def hypotheses_of(company: Company) -> QuerySet[Hypothesis]:
+    return Hypothesis.objects.live().filter(company=company).select_related("metric", "constraint", "author")
+
+
+@dataclass
+class Column:
+    status: str
+    label: str
+    cards: list[Hypothesis]
+    total: int
+
+
+def board(company: Company, *, constraint_id: int | None = None, kind: str | None = None) -> list[Column]:
+    """Columns by status, ICE-ranked. Two queries whatever the backlog size: counts per
+    status, then the top cards of every column in one windowed query."""
+    base = Hypothesis.objects.live().filter(company=company)
+    if constraint_id:
+        base = base.filter(constraint_id=constraint_id)
+    if kind in Kind.values:
+        base = base.filter(kind=kind)
+    totals = dict(base.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    ranked = base.annotate(
+        rank=Window(RowNumber(), partition_by=[F("status")], order_by=[F("ice").desc(), F("pk").desc()])
+    )
+    cards = (
+        Hypothesis.objects.filter(pk__in=ranked.filter(rank__lte=BOARD_CARDS_PER_COLUMN).values("pk"))
+        .select_related("metric", "constraint")
+        .order_by("-ice", "-pk")
+    )
+    by_status: dict[str, list[Hypothesis]] = {s: [] for s in BOARD_COLUMNS}
+    for card in cards:
+        by_status[card.status].append(card)
+    return [Column(s, Status(s).label, by_status[s], totals.get(s, 0)) for s in BOARD_COLUMNS]
+
+
+def active_constraint_id(company: Company) -> int | None:
+    return (
+        Constraint.objects.filter(company=company, status=ConstraintStatus.ACTIVE).values_list("pk", flat=True).first()
+    )
+
+
+def timeline(hypothesis: Hypothesis) -> list[HypothesisEvent]:
+    return list(hypothesis.events.select_related("actor").order_by("-at", "-pk"))
+
+
+def test_window_values(hypothesis: Hypothesis, today: date | None = None) -> list[tuple[date, Decimal]]:
+    """The metric's weekly values from the week testing started to the verdict (or now)."""
+    if not (hypothesis.metric_id and hypothesis.testing_started_at):
+        return []
+    tz = hypothesis.company.tzinfo
+    start = week_start(hypothesis.testing_started_at.astimezone(tz).date())
+    end = (hypothesis.decided_at or timezone.now()).astimezone(tz).date()
+    return list(
+        MetricValue.objects.filter(metric_id=hypothesis.metric_id, week_start__gte=start, week_start__lte=end)
+        .order_by("week_start")
+        .values_list("week_start", "value")
+    )
+
+
+def verdict_suggestion(hypothesis: Hypothesis, measured: Decimal | None = None) -> Suggestion | None:
+    """The suggested verdict from the pre-registered numbers and the newest value in the test
+    window (or a measured value the person typed)."""
+    if hypothesis.baseline is None or hypothesis.expected_value is None or hypothesis.metric is None:
+        return None
+    if measured is None:
+        values = test_window_values(hypothesis)
+        if not values:
+            return None
+        measured = values[-1][1]
+    verdict = suggest_verdict(
+        baseline=hypothesis.baseline,
+        expected=hypothesis.expected_value,
+        measured=measured,
+        higher_is_better=hypothesis.metric.higher_is_better,
+    )
+    return Suggestion(verdict=verdict, measured=measured, reason="")
+
+
+# --- History (screen 8) ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryFilters:
+    status: str = ""
+    kind: str = ""
+    constraint_id: int | None = None
+    author_id: int | None = None
+    since: date | None = None
+    until: date | None = None
+
+
+def history(company: Company, filters: HistoryFilters) -> QuerySet[Hypothesis]:
+    qs = hypotheses_of(company).order_by("-created_at", "-pk")
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.constraint_id:
+        qs = qs.filter(constraint_id=filters.constraint_id)
+    if filters.author_id:
+        qs = qs.filter(author_id=filters.author_id)
+    if filters.since:
+        qs = qs.filter(created_at__date__gte=filters.since)
+    if filters.until:
+        qs = qs.filter(created_at__date__lte=filters.until)
+    return qs
+
+
+@dataclass(frozen=True)
+class HistoryStats:
+    total: int
+    decided: int
+    confirmed: int
+    win_rate: int | None  # percent of decided innovations that were confirmed
+    median_days_to_verdict: float | None
+
+
+def history_stats(queryset: QuerySet[Hypothesis]) -> HistoryStats:
+    """Win rate over decided innovations (breakthroughs are long shots: kept out), and the
+    median days from the start of testing to the verdict. Two queries."""
+    decided = Q(verdict__in=Verdict.values)
+    counts = queryset.aggregate(
+        total=Count("pk"),
+        decided=Count("pk", filter=decided & Q(kind=Kind.INNOVATION)),
+        confirmed=Count("pk", filter=Q(verdict=Verdict.CONFIRMED, kind=Kind.INNOVATION)),
+    )
+    durations = [
+        (decided_at - started).total_seconds() / 86400
+        for started, decided_at in queryset.filter(decided, testing_started_at__isnull=False, decided_at__isnull=False)
+        .values_list("testing_started_at", "decided_at")
+        .iterator()
+    ]
+    win_rate = round(100 * counts["confirmed"] / counts["decided"]) if counts["decided"] else None
+    return HistoryStats(
+        total=counts["total"],
+        decided=counts["decided"],
+        confirmed=counts["confirmed"],
+        win_rate=win_rate,
+        median_days_to_verdict=round(statistics.median(durations), 1) if durations else None,
+    )
+
+
+def breakthrough_warning(hypothesis: Hypothesis, today: date | None = None) -> str | None:
+    today = today or timezone.localdate()
+    if hypothesis.kind != Kind.BREAKTHROUGH or hypothesis.status not in {Status.READY, Status.TESTING}:
+        return None
+    if hypothesis.kill_date and today > hypothesis.kill_date:
+        return "past_kill_date"
+    if hypothesis.budget_cap is not None and hypothesis.spent > hypothesis.budget_cap:
+        return "over_budget"
+    return None

@@ -1,0 +1,273 @@
+"""Every write of a hypothesis goes through here, and every one writes exactly one event.
+
+The lifecycle (DESIGN.md §3): idea → ready → testing → confirmed | refuted | inconclusive;
+inconclusive → testing again; confirmed → adopted; any open state → dropped with a reason.
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tracking.access import ensure_can
+from tracking.models import Membership
+from tracking.roles import Action
+
+from .models import (
+    DECIDED_STATUSES,
+    STARTED_STATUSES,
+    Hypothesis,
+    HypothesisEvent,
+    Kind,
+    Status,
+    Verdict,
+)
+
+EDITABLE_FIELDS = (
+    "title",
+    "statement",
+    "kind",
+    "constraint",
+    "metric",
+    "baseline",
+    "expected_value",
+    "expected_multiplier",
+    "success_criteria",
+    "cheapest_test",
+    "impact",
+    "confidence",
+    "ease",
+    "expected_return",
+    "budget_cap",
+    "spent",
+    "kill_date",
+)
+# Named before the test starts; a change after that is flagged on the timeline.
+PRE_REGISTERED_FIELDS = frozenset(
+    {"metric", "baseline", "expected_value", "expected_multiplier", "success_criteria", "cheapest_test"}
+)
+
+# Where each status may go by hand. Verdicts go through hypothesis_decide.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.IDEA: frozenset({Status.READY, Status.DROPPED}),
+    Status.READY: frozenset({Status.TESTING, Status.IDEA, Status.DROPPED}),
+    Status.TESTING: frozenset({Status.DROPPED}),
+    Status.INCONCLUSIVE: frozenset({Status.TESTING, Status.DROPPED}),
+    Status.CONFIRMED: frozenset({Status.ADOPTED}),
+    Status.REFUTED: frozenset(),
+    Status.ADOPTED: frozenset(),
+    Status.DROPPED: frozenset(),
+}
+
+MISSING_MESSAGES = {
+    "metric": gettext_lazy("choose the metric that must move"),
+    "baseline": gettext_lazy("set the baseline"),
+    "expected_value": gettext_lazy("set the expected value"),
+    "success_criteria": gettext_lazy("say how we will know it worked"),
+    "cheapest_test": gettext_lazy("describe the cheapest test"),
+    "expected_return": gettext_lazy("estimate the expected return per month (an innovation must pay back)"),
+    "budget_cap": gettext_lazy("set the budget cap (a breakthrough is a bet with a limit)"),
+    "kill_date": gettext_lazy("set the kill date"),
+}
+
+
+class StaleEdit(ValidationError):
+    """Someone saved the hypothesis after this form was opened."""
+
+    def __init__(self, current: Hypothesis):
+        super().__init__(
+            _("Someone else changed this hypothesis while you were editing. Compare the two versions and save again.")
+        )
+        self.current = current
+
+
+def _plain(value):
+    """A JSON-friendly form of a field value for the history."""
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    if hasattr(value, "pk"):
+        return str(value)
+    return str(value)
+
+
+def _record(hypothesis, by: Membership, kind, *, changes=None, from_status="", to_status="", note=""):
+    changes = changes or {}
+    HypothesisEvent.objects.create(
+        hypothesis=hypothesis,
+        actor=by.user,
+        kind=kind,
+        from_status=from_status,
+        to_status=to_status,
+        changes=changes,
+        note=note,
+        after_test_started=hypothesis.status in STARTED_STATUSES and bool(PRE_REGISTERED_FIELDS & set(changes)),
+    )
+
+
+def _save(hypothesis: Hypothesis, fields: list[str] | None = None) -> None:
+    hypothesis.version += 1
+    hypothesis.full_clean()
+    hypothesis.save(update_fields=[*fields, "version", "updated_at"] if fields is not None else None)
+
+
+def _apply_multiplier(fields: dict) -> dict:
+    """“×1.5” is kept as said and turned into the expected value from the baseline."""
+    multiplier, baseline = fields.get("expected_multiplier"), fields.get("baseline")
+    if multiplier is not None and baseline is not None:
+        fields["expected_value"] = (baseline * multiplier).quantize(Decimal("0.0001"))
+    return fields
+
+
+def _check_scope(hypothesis: Hypothesis) -> None:
+    company_id = hypothesis.company_id
+    if hypothesis.metric_id and hypothesis.metric.company_id != company_id:
+        raise ValidationError({"metric": _("Pick a metric of this business.")})
+    if hypothesis.constraint_id and hypothesis.constraint.company_id != company_id:
+        raise ValidationError({"constraint": _("Pick a constraint of this business.")})
+
+
+@transaction.atomic
+def hypothesis_create(*, by: Membership, **fields) -> Hypothesis:
+    ensure_can(by, Action.CREATE_HYPOTHESIS)
+    fields = _apply_multiplier({k: v for k, v in fields.items() if k in EDITABLE_FIELDS})
+    hypothesis = Hypothesis(company=by.company, author=by.user, **fields)
+    _check_scope(hypothesis)
+    hypothesis.version = 0
+    _save(hypothesis)
+    _record(hypothesis, by, HypothesisEvent.Kind.CREATED, to_status=hypothesis.status)
+    return hypothesis
+
+
+def _lock(hypothesis: Hypothesis) -> Hypothesis:
+    return Hypothesis.objects.select_for_update(of=("self",)).select_related("metric", "company").get(pk=hypothesis.pk)
+
+
+@transaction.atomic
+def hypothesis_update(*, hypothesis: Hypothesis, by: Membership, expected_version: int, **fields) -> Hypothesis:
+    """Save the fields that changed. A save based on an older version is refused with the
+    current one attached, so nothing anyone typed is silently overwritten."""
+    ensure_can(by, Action.EDIT_HYPOTHESIS)
+    current = _lock(hypothesis)
+    if current.version != expected_version:
+        raise StaleEdit(current)
+    fields = _apply_multiplier({k: v for k, v in fields.items() if k in EDITABLE_FIELDS})
+    changes = {}
+    for name, new in fields.items():
+        old = getattr(current, name)
+        if old != new:
+            changes[name] = [_plain(old), _plain(new)]
+            setattr(current, name, new)
+    if not changes:
+        return current
+    _check_scope(current)
+    _save(current, list(fields))
+    _record(current, by, HypothesisEvent.Kind.EDITED, changes=changes)
+    return current
+
+
+def missing_for_testing(hypothesis: Hypothesis) -> list[str]:
+    """What must be filled before a hypothesis leaves “idea” (outcomes over outputs)."""
+    required = ["metric", "baseline", "expected_value", "success_criteria", "cheapest_test"]
+    required += ["budget_cap", "kill_date"] if hypothesis.kind == Kind.BREAKTHROUGH else ["expected_return"]
+    return [name for name in required if getattr(hypothesis, name) in (None, "")]
+
+
+@transaction.atomic
+def hypothesis_transition(*, hypothesis: Hypothesis, by: Membership, to: str, reason: str = "") -> Hypothesis:
+    """Move by hand (not a verdict). An illegal move changes nothing and says what is missing."""
+    ensure_can(by, Action.EDIT_HYPOTHESIS)
+    current = _lock(hypothesis)
+    source = current.status
+    if to not in Status.values:
+        raise ValidationError(_("Unknown status."))
+    if to in DECIDED_STATUSES and source == Status.TESTING:
+        raise ValidationError(_("Give a verdict with the measured value to decide a hypothesis."))
+    if to not in TRANSITIONS[source]:
+        if to == Status.ADOPTED:
+            raise ValidationError(_("Only a confirmed hypothesis can be adopted: commitments need evidence."))
+        if to == Status.DROPPED:
+            raise ValidationError(_("Only an open hypothesis can be dropped."))
+        raise ValidationError(
+            _("A hypothesis cannot go from “%(source)s” to “%(target)s”.")
+            % {"source": Status(source).label, "target": Status(to).label}
+        )
+    if to in (Status.READY, Status.TESTING):
+        missing = missing_for_testing(current)
+        if missing:
+            raise ValidationError(
+                _("Before %(step)s, %(missing)s.")
+                % {
+                    "step": _("testing") if to == Status.TESTING else _("marking it ready"),
+                    "missing": ", ".join(str(MISSING_MESSAGES[name]) for name in missing),
+                }
+            )
+    if to == Status.DROPPED:
+        if not reason.strip():
+            raise ValidationError({"reason": _("Say why it is dropped: the next person will want to know.")})
+        current.drop_reason = reason.strip()
+    if to == Status.TESTING:
+        current.testing_started_at = timezone.now()
+        current.verdict = ""
+        current.decided_at = None
+    current.status = to
+    _save(current, ["status", "drop_reason", "testing_started_at", "verdict", "decided_at"])
+    _record(current, by, HypothesisEvent.Kind.TRANSITION, from_status=source, to_status=to, note=reason.strip())
+    return current
+
+
+@transaction.atomic
+def hypothesis_decide(
+    *, hypothesis: Hypothesis, by: Membership, verdict: str, measured: Decimal, note: str
+) -> Hypothesis:
+    """Record the verdict of a hypothesis under test, with the measured value and why."""
+    ensure_can(by, Action.EDIT_HYPOTHESIS)
+    current = _lock(hypothesis)
+    if current.status != Status.TESTING:
+        raise ValidationError(_("Only a hypothesis under test gets a verdict: start testing it first."))
+    if verdict not in Verdict.values:
+        raise ValidationError({"verdict": _("Choose confirmed, refuted or inconclusive.")})
+    if not note.strip():
+        raise ValidationError({"note": _("Say why it worked or why not: that is what the team learns.")})
+    source = current.status
+    current.status = verdict
+    current.verdict = verdict
+    current.measured_value = measured
+    current.learning = note.strip()
+    current.decided_at = timezone.now()
+    _save(current, ["status", "verdict", "measured_value", "learning", "decided_at"])
+    _record(
+        current,
+        by,
+        HypothesisEvent.Kind.VERDICT,
+        from_status=source,
+        to_status=verdict,
+        changes={"measured_value": [None, _plain(measured)]},
+        note=current.learning,
+    )
+    return current
+
+
+@transaction.atomic
+def hypothesis_archive(*, hypothesis: Hypothesis, by: Membership) -> Hypothesis:
+    """Deleting archives: the hypothesis and its history stay, restorable."""
+    ensure_can(by, Action.EDIT_HYPOTHESIS)
+    current = _lock(hypothesis)
+    if current.archived_at is None:
+        current.archived_at = timezone.now()
+        _save(current, ["archived_at"])
+        _record(current, by, HypothesisEvent.Kind.ARCHIVED)
+    return current
+
+
+@transaction.atomic
+def hypothesis_restore(*, hypothesis: Hypothesis, by: Membership) -> Hypothesis:
+    ensure_can(by, Action.EDIT_HYPOTHESIS)
+    current = _lock(hypothesis)
+    if current.archived_at is not None:
+        current.archived_at = None
+        _save(current, ["archived_at"])
+        _record(current, by, HypothesisEvent.Kind.RESTORED)
+    return current

@@ -1,0 +1,346 @@
+"""Screens 4 and 8: the backlog board, a hypothesis with its timeline, the history."""
+
+import csv
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tracking.access import access_company
+from tracking.models import User
+from tracking.roles import Action, role_allows
+from tracking.views._common import apply_errors
+
+from . import selectors, services
+from .access import access_hypothesis
+from .forms import HistoryFilterForm, HypothesisForm, TransitionForm, VerdictForm
+from .models import Hypothesis, Kind, Status
+from .services import TRANSITIONS, StaleEdit, missing_for_testing
+
+
+def _int_or_none(value):
+    try:
+        return int(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _board_context(request, company, membership):
+    constraint_id = _int_or_none(request.GET.get("constraint"))
+    kind = request.GET.get("kind") if request.GET.get("kind") in Kind.values else ""
+    return {
+        "company": company,
+        "membership": membership,
+        "columns": selectors.board(company, constraint_id=constraint_id, kind=kind),
+        "active_constraint_id": selectors.active_constraint_id(company),
+        "constraints": company.constraints.order_by("-started_on", "-pk"),
+        "filter_constraint": constraint_id,
+        "filter_kind": kind,
+        "kinds": Kind.choices,
+        "transitions": {status: sorted(targets) for status, targets in TRANSITIONS.items()},
+        "statuses": dict(Status.choices),
+        "can_edit": role_allows(membership.role, Action.EDIT_HYPOTHESIS),
+    }
+
+
+@require_GET
+def board(request, company_id: int):
+    company, membership = access_company(request.user, company_id)
+    context = _board_context(request, company, membership)
+    if request.htmx and request.htmx.target == "board":
+        return render(request, "hypotheses/board.html#board", context)
+    return render(request, "hypotheses/board.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def hypothesis_new(request, company_id: int):
+    unsafe = request.method == "POST"
+    company, membership = access_company(request.user, company_id, action=Action.CREATE_HYPOTHESIS if unsafe else None)
+    initial = {"constraint": selectors.active_constraint_id(company)}
+    form = HypothesisForm(request.POST or None, company=company, initial=initial)
+    if unsafe and form.is_valid():
+        try:
+            hypothesis = services.hypothesis_create(by=membership, **form.service_fields())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The hypothesis is saved as an idea."))
+            return redirect("hypotheses:detail", company_id=company.pk, hypothesis_id=hypothesis.pk)
+    return render(request, "hypotheses/form.html", {"company": company, "membership": membership, "form": form})
+
+
+def _detail_context(company, membership, hypothesis, *, verdict_form=None, transition_error=None, measured=None):
+    suggestion = selectors.verdict_suggestion(hypothesis, measured)
+    initial = {}
+    if suggestion:
+        initial = {"verdict": suggestion.verdict, "measured": suggestion.measured}
+    return {
+        "company": company,
+        "membership": membership,
+        "h": hypothesis,
+        "events": selectors.timeline(hypothesis),
+        "missing": [services.MISSING_MESSAGES[name] for name in missing_for_testing(hypothesis)],
+        "targets": sorted(TRANSITIONS[hypothesis.status]),
+        "suggestion": suggestion,
+        "window": selectors.test_window_values(hypothesis),
+        "verdict_form": verdict_form or VerdictForm(initial=initial),
+        "transition_error": transition_error,
+        "warning": selectors.breakthrough_warning(hypothesis),
+        "can_edit": role_allows(membership.role, Action.EDIT_HYPOTHESIS),
+        "statuses": dict(Status.choices),
+    }
+
+
+@require_GET
+def hypothesis_detail(request, company_id: int, hypothesis_id: int):
+    company, membership = access_company(request.user, company_id)
+    hypothesis = access_hypothesis(company, hypothesis_id)
+    return render(request, "hypotheses/detail.html", _detail_context(company, membership, hypothesis))
+
+
+@require_http_methods(["GET", "POST"])
+def hypothesis_edit(request, company_id: int, hypothesis_id: int):
+    unsafe = request.method == "POST"
+    company, membership = access_company(request.user, company_id, action=Action.EDIT_HYPOTHESIS if unsafe else None)
+    hypothesis = access_hypothesis(company, hypothesis_id)
+    if not unsafe:
+        form = HypothesisForm(company=company, initial=HypothesisForm.initial_from(hypothesis))
+        return render(
+            request,
+            "hypotheses/form.html",
+            {"company": company, "membership": membership, "form": form, "h": hypothesis},
+        )
+    form = HypothesisForm(request.POST, company=company)
+    conflict = None
+    if form.is_valid():
+        try:
+            services.hypothesis_update(
+                hypothesis=hypothesis,
+                by=membership,
+                expected_version=form.cleaned_data.get("version") or 0,
+                **form.service_fields(),
+            )
+        except StaleEdit as stale:
+            conflict = stale.current
+            form.add_error(None, stale.messages[0])
+            # The next save is based on what is there now; what this person typed stays in the form.
+            form.data = form.data.copy()
+            form.data["version"] = conflict.version
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The hypothesis is saved."))
+            return redirect("hypotheses:detail", company_id=company.pk, hypothesis_id=hypothesis.pk)
+    context = {"company": company, "membership": membership, "form": form, "h": hypothesis, "conflict": conflict}
+    return render(request, "hypotheses/form.html", context, status=409 if conflict else 200)
+
+
+@require_POST
+def hypothesis_transition(request, company_id: int, hypothesis_id: int):
+    company, membership = access_company(request.user, company_id, action=Action.EDIT_HYPOTHESIS)
+    hypothesis = access_hypothesis(company, hypothesis_id)
+    form = TransitionForm(request.POST)
+    error_text = None
+    if not form.is_valid():
+        error_text = _("Choose where the hypothesis goes.")
+    else:
+        try:
+            hypothesis = services.hypothesis_transition(
+                hypothesis=hypothesis, by=membership, to=form.cleaned_data["to"], reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            error_text = " ".join(error.messages)
+    from_board = request.POST.get("from") == "board"
+    if request.htmx and from_board:
+        context = _board_context(request, company, membership)
+        context["board_error"] = error_text
+        context["board_error_for"] = hypothesis.pk
+        return render(request, "hypotheses/board.html#board", context)
+    if request.htmx:
+        context = _detail_context(company, membership, hypothesis, transition_error=error_text)
+        return render(request, "hypotheses/detail.html#lifecycle", context)
+    if error_text:
+        messages.error(request, error_text)
+    else:
+        messages.success(request, _("Moved to “%(status)s”.") % {"status": hypothesis.get_status_display()})
+    if from_board:
+        return redirect("hypotheses:board", company_id=company.pk)
+    return redirect("hypotheses:detail", company_id=company.pk, hypothesis_id=hypothesis.pk)
+
+
+@require_POST
+def hypothesis_decide(request, company_id: int, hypothesis_id: int):
+    company, membership = access_company(request.user, company_id, action=Action.EDIT_HYPOTHESIS)
+    hypothesis = access_hypothesis(company, hypothesis_id)
+    form = VerdictForm(request.POST)
+    if form.is_valid():
+        try:
+            services.hypothesis_decide(hypothesis=hypothesis, by=membership, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The verdict is recorded."))
+            return redirect("hypotheses:detail", company_id=company.pk, hypothesis_id=hypothesis.pk)
+    return render(
+        request, "hypotheses/detail.html", _detail_context(company, membership, hypothesis, verdict_form=form)
+    )
+
+
+@require_GET
+def verdict_suggest(request, company_id: int, hypothesis_id: int):
+    """htmx: the suggestion for a measured value the person is typing."""
+    company, _membership = access_company(request.user, company_id)
+    hypothesis = access_hypothesis(company, hypothesis_id)
+    try:
+        measured = Decimal(request.GET.get("measured", "").replace(",", "."))
+        measured = measured if measured.is_finite() else None
+    except InvalidOperation:
+        measured = None
+    context = {"h": hypothesis, "suggestion": selectors.verdict_suggestion(hypothesis, measured), "company": company}
+    return render(request, "hypotheses/detail.html#suggestion", context)
+
+
+@require_POST
+def hypothesis_archive(request, company_id: int, hypothesis_id: int):
+    company, membership = access_company(request.user, company_id, action=Action.EDIT_HYPOTHESIS)
+    hypothesis = access_hypothesis(company, hypothesis_id)
+    services.hypothesis_archive(hypothesis=hypothesis, by=membership)
+    messages.success(
+        request, _("“%(title)s” is archived. You can restore it from the archive.") % {"title": hypothesis.title}
+    )
+    return redirect("hypotheses:board", company_id=company.pk)
+
+
+@require_POST
+def hypothesis_restore(request, company_id: int, hypothesis_id: int):
+    company, membership = access_company(request.user, company_id, action=Action.EDIT_HYPOTHESIS)
+    hypothesis = access_hypothesis(company, hypothesis_id, archived=True)
+    services.hypothesis_restore(hypothesis=hypothesis, by=membership)
+    messages.success(request, _("“%(title)s” is restored.") % {"title": hypothesis.title})
+    return redirect("hypotheses:detail", company_id=company.pk, hypothesis_id=hypothesis.pk)
+
+
+@require_GET
+def archive(request, company_id: int):
+    company, membership = access_company(request.user, company_id)
+    archived = Hypothesis.objects.filter(company=company, archived_at__isnull=False).order_by("-archived_at")[:200]
+    context = {
+        "company": company,
+        "membership": membership,
+        "archived": archived,
+        "can_edit": role_allows(membership.role, Action.EDIT_HYPOTHESIS),
+    }
+    return render(request, "hypotheses/archive.html", context)
+
+
+# --- History (the team lead's page) and its CSV -------------------------------------------------
+
+HISTORY_PAGE_SIZE = 100
+
+
+def _history_query(request, company):
+    authors = list(
+        User.objects.filter(
+            Q(memberships__company=company) | Q(pk__in=Hypothesis.objects.filter(company=company).values("author_id"))
+        )
+        .distinct()
+        .order_by("full_name", "email")
+        .values_list("pk", "full_name", "email")
+    )
+    form = HistoryFilterForm(
+        request.GET or None, company=company, authors=[(pk, name or email) for pk, name, email in authors]
+    )
+    filters = selectors.HistoryFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.HistoryFilters(
+            status=data["status"],
+            kind=data["kind"],
+            constraint_id=data["constraint"].pk if data["constraint"] else None,
+            author_id=data["author"],
+            since=data["since"],
+            until=data["until"],
+        )
+    return form, selectors.history(company, filters)
+
+
+@require_GET
+def history(request, company_id: int):
+    company, membership = access_company(request.user, company_id)
+    form, queryset = _history_query(request, company)
+    context = {
+        "company": company,
+        "membership": membership,
+        "form": form,
+        "rows": list(queryset[:HISTORY_PAGE_SIZE]),
+        "stats": selectors.history_stats(queryset),
+        "page_size": HISTORY_PAGE_SIZE,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "hypotheses/history.html", context)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+CSV_COLUMNS = [
+    ("title", "Title"),
+    ("kind", "Kind"),
+    ("status", "Status"),
+    ("constraint", "Main constraint"),
+    ("metric", "Metric"),
+    ("baseline", "Baseline"),
+    ("expected_value", "Expected value"),
+    ("measured_value", "Measured value"),
+    ("verdict", "Verdict"),
+    ("ice", "ICE"),
+    ("author", "Author"),
+    ("created_at", "Created"),
+    ("testing_started_at", "Testing since"),
+    ("decided_at", "Decided"),
+    ("statement", "Hypothesis"),
+    ("learning", "What we learned"),
+]
+
+
+def _csv_rows(queryset):
+    writer = csv.writer(_Echo())
+    yield "\ufeff"  # a byte-order mark, so a spreadsheet opens Russian text as UTF-8
+    yield writer.writerow([_(label) for _name, label in CSV_COLUMNS])
+    for h in queryset.iterator(chunk_size=500):
+        yield writer.writerow(
+            [
+                h.title,
+                h.get_kind_display(),
+                h.get_status_display(),
+                h.constraint.title if h.constraint else "",
+                h.metric.name if h.metric else "",
+                h.baseline if h.baseline is not None else "",
+                h.expected_value if h.expected_value is not None else "",
+                h.measured_value if h.measured_value is not None else "",
+                h.get_verdict_display(),
+                h.ice,
+                str(h.author) if h.author else "",
+                h.created_at.date().isoformat(),
+                h.testing_started_at.date().isoformat() if h.testing_started_at else "",
+                h.decided_at.date().isoformat() if h.decided_at else "",
+                h.statement,
+                h.learning,
+            ]
+        )
+
+
+@require_GET
+def history_csv(request, company_id: int):
+    company, _membership = access_company(request.user, company_id)
+    _form, queryset = _history_query(request, company)
+    response = StreamingHttpResponse(_csv_rows(queryset), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="hypotheses-{company.pk}.csv"'
+    return response
