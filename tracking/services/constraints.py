@@ -132,7 +132,8 @@ def why_step_update(*, step: WhyStep, by: Membership, answer: str) -> WhyStep:
     step.full_clean()
     if step.answer != old:
         step.save(update_fields=["answer"])
-        _record(step.constraint, by, ConstraintEvent.Kind.WHY_EDITED, {"answer": [old, step.answer], "text": step.answer})
+        changes = {"answer": [old, step.answer], "text": step.answer}
+        _record(step.constraint, by, ConstraintEvent.Kind.WHY_EDITED, changes)
     return step
 
 
