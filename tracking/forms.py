@@ -120,7 +120,7 @@ class WhyStepForm(forms.Form):
     answer = forms.CharField(
         label=_("Because…"),
         max_length=1000,
-        widget=forms.TextInput(attrs={"placeholder": _("Why? — because…"), "autocomplete": "off"}),
+        widget=forms.Textarea(attrs={"placeholder": _("Why? — because…"), "rows": 2}),
     )
 
 

@@ -56,12 +56,12 @@ def _settled(page):
 
 def _add_step(page, steps, answer, count_after):
     form = page.locator("form.why-add")
-    form.locator("input[name=answer]").fill(answer)
+    form.locator("[name=answer]").fill(answer)
     form.locator("button[type=submit]").click()
     expect(steps).to_have_count(count_after)
     expect(steps.last).to_have_attribute("data-answer", answer)
     _settled(page)
-    expect(page.locator("form.why-add input[name=answer]")).to_have_value("")
+    expect(page.locator("form.why-add [name=answer]")).to_have_value("")
 
 
 def test_tracker_deepens_reorders_and_roots_the_why_chain(live_server, page, artifacts_dir):
