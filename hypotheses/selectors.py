@@ -103,7 +103,7 @@ def verdict_suggestion(hypothesis: Hypothesis, measured: Decimal | None = None) 
         measured=measured,
         higher_is_better=hypothesis.metric.higher_is_better,
     )
-    return Suggestion(verdict=verdict, measured=measured, reason="")
+    return Suggestion(verdict=verdict, measured=measured)
 
 
 # --- History (screen 8) ------------------------------------------------------------------------

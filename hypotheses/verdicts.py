@@ -14,7 +14,10 @@ from .models import Verdict
 class Suggestion:
     verdict: str
     measured: Decimal
-    reason: str
+
+    @property
+    def label(self) -> str:
+        return Verdict(self.verdict).label
 
 
 def suggest_verdict(*, baseline: Decimal, expected: Decimal, measured: Decimal, higher_is_better: bool) -> str:

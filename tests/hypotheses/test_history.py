@@ -1,0 +1,254 @@
+"""Every change is history: one entry per edit with the author and the diff; concurrent
+edits are detected; deletes archive; the history page and its CSV."""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from hypotheses import services
+from hypotheses.models import Hypothesis, HypothesisEvent
+from tests.factories import HypothesisFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _events(h):
+    return list(HypothesisEvent.objects.filter(hypothesis=h).order_by("pk"))
+
+
+def test_each_edit_writes_exactly_one_entry_with_author_and_diff(team):
+    h = team.hypothesis
+    before = len(_events(h))
+    h = services.hypothesis_update(
+        hypothesis=h, by=team.team_lead, expected_version=h.version, title="Guarantee in a PDF", impact=9
+    )
+    events = _events(h)
+    assert len(events) == before + 1
+    event = events[-1]
+    assert (event.kind, event.actor) == ("edited", team.team_lead.user)
+    assert event.changes == {
+        "title": [f"{team.company.name}: money-back guarantee", "Guarantee in a PDF"],
+        "impact": [5, 9],
+    }
+    assert event.after_test_started is False
+    # Saving the same values again is no change and writes nothing.
+    services.hypothesis_update(hypothesis=h, by=team.tracker, expected_version=h.version, title="Guarantee in a PDF")
+    assert len(_events(h)) == before + 1
+
+
+def test_changes_to_pre_registered_fields_after_the_test_started_are_flagged(team):
+    h = services.hypothesis_transition(hypothesis=team.hypothesis, by=team.tracker, to="testing")
+    h = services.hypothesis_update(hypothesis=h, by=team.tracker, expected_version=h.version, baseline=Decimal("1.5"))
+    event = _events(h)[-1]
+    assert event.after_test_started is True
+    assert event.changes == {"baseline": ["2.0000", "1.5"]}
+    h = services.hypothesis_update(hypothesis=h, by=team.tracker, expected_version=h.version, title="Renamed")
+    assert _events(h)[-1].after_test_started is False  # the title is not pre-registered
+
+
+def test_every_service_writes_exactly_one_event(team):
+    """No write path bypasses the history: each service call adds one entry, by its author."""
+    h = team.hypothesis
+    calls = [
+        lambda h: services.hypothesis_update(hypothesis=h, by=team.tracker, expected_version=h.version, ease=2),
+        lambda h: services.hypothesis_transition(hypothesis=h, by=team.entrepreneur, to="testing"),
+        lambda h: services.hypothesis_decide(
+            hypothesis=h, by=team.team_lead, verdict="confirmed", measured=Decimal(3), note="It worked"
+        ),
+        lambda h: services.hypothesis_transition(hypothesis=h, by=team.tracker, to="adopted"),
+        lambda h: services.hypothesis_archive(hypothesis=h, by=team.tracker),
+        lambda h: services.hypothesis_restore(hypothesis=h, by=team.entrepreneur),
+    ]
+    for call in calls:
+        count, version = len(_events(h)), Hypothesis.objects.get(pk=h.pk).version
+        h = call(Hypothesis.objects.get(pk=h.pk))
+        assert len(_events(h)) == count + 1, call
+        assert Hypothesis.objects.get(pk=h.pk).version == version + 1
+    created = services.hypothesis_create(by=team.member, title="From a member", statement="If …")
+    assert [(e.kind, e.actor) for e in _events(created)] == [("created", team.member.user)]
+
+
+def test_a_second_save_based_on_an_old_version_is_told_and_sees_both(team, client):
+    h = team.hypothesis
+    url = reverse("hypotheses:edit", args=[team.company.pk, h.pk])
+    form = {
+        "title": h.title,
+        "statement": h.statement,
+        "kind": "innovation",
+        "metric": team.metric.pk,
+        "baseline": "2",
+        "expected": "3",
+        "success_criteria": h.success_criteria,
+        "cheapest_test": h.cheapest_test,
+        "impact": 5,
+        "confidence": 5,
+        "ease": 5,
+        "expected_return": "50000",
+        "version": h.version,
+    }
+    first, second = client, client.__class__()
+    first.force_login(team.tracker.user)
+    second.force_login(team.entrepreneur.user)
+
+    assert first.post(url, {**form, "title": "Tracker's title"}).status_code == 302
+    response = second.post(url, {**form, "title": "Entrepreneur's title", "ease": 8})
+
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "changed this hypothesis while you were editing" in body
+    assert "Tracker&#x27;s title" in body  # the version saved meanwhile
+    assert 'value="Entrepreneur&#x27;s title"' in body  # their own, still in the form
+    h.refresh_from_db()
+    assert (h.title, h.ease) == ("Tracker's title", 5)  # nothing overwritten
+    # Saving again from that page (now based on the current version) goes through.
+    version = response.context["form"].data["version"]
+    assert second.post(url, {**form, "title": "Entrepreneur's title", "version": version}).status_code == 302
+
+
+def test_the_service_refuses_a_stale_version(team):
+    h = team.hypothesis
+    services.hypothesis_update(hypothesis=h, by=team.tracker, expected_version=h.version, ease=1)
+    with pytest.raises(services.StaleEdit) as excinfo:
+        services.hypothesis_update(hypothesis=h, by=team.tracker, expected_version=h.version, ease=9)
+    assert excinfo.value.current.ease == 1
+    assert isinstance(excinfo.value, ValidationError)
+
+
+def test_archive_and_restore_keep_the_history(team, client):
+    client.force_login(team.tracker.user)
+    h = team.hypothesis
+    client.post(reverse("hypotheses:archive_one", args=[team.company.pk, h.pk]))
+    assert client.get(reverse("hypotheses:detail", args=[team.company.pk, h.pk])).status_code == 404
+    assert h.title not in client.get(reverse("hypotheses:board", args=[team.company.pk])).content.decode()
+    assert h.title in client.get(reverse("hypotheses:archive", args=[team.company.pk])).content.decode()
+    client.post(reverse("hypotheses:restore", args=[team.company.pk, h.pk]))
+    body = client.get(reverse("hypotheses:detail", args=[team.company.pk, h.pk])).content.decode()
+    assert "archived" in body and "restored" in body
+
+
+def _bulk(team, count, **fields):
+    rows = [
+        Hypothesis(
+            company=team.company,
+            constraint=team.constraint,
+            metric=team.metric,
+            title=f"Bulk {i}",
+            statement="If",
+            impact=1 + i % 10,
+            confidence=1 + i % 7,
+            ease=1 + i % 5,
+            author=team.member.user,
+            status=("idea", "ready", "testing", "confirmed", "refuted")[i % 5],
+            verdict=("", "", "", "confirmed", "refuted")[i % 5],
+            testing_started_at=timezone.now() if i % 5 >= 2 else None,
+            decided_at=timezone.now() if i % 5 >= 3 else None,
+            **fields,
+        )
+        for i in range(count)
+    ]
+    Hypothesis.objects.bulk_create(rows, batch_size=1000)
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+    assert response.status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("url_name", ["hypotheses:board", "hypotheses:history", "hypotheses:history_csv"])
+def test_the_same_queries_with_10_and_2000_hypotheses(url_name, team, client):
+    client.force_login(team.team_lead.user)
+    url = reverse(url_name, args=[team.company.pk])
+    _bulk(team, 8)
+    small = _queries(client, url)
+    _bulk(team, 1992)
+    large = _queries(client, url)
+    assert small == large, (small, large)
+    assert large <= 15
+
+
+def test_the_board_ranks_by_ice_and_flags_cards_off_the_main_constraint(team, client):
+    HypothesisFactory(
+        company=team.company,
+        metric=team.metric,
+        title="Top idea",
+        impact=10,
+        confidence=10,
+        ease=10,
+        constraint=team.constraint,
+    )
+    HypothesisFactory(company=team.company, metric=team.metric, title="Unlinked idea", impact=1, confidence=1, ease=1)
+    client.force_login(team.member.user)
+    body = client.get(reverse("hypotheses:board", args=[team.company.pk])).content.decode()
+    assert body.index("Top idea") < body.index(team.hypothesis.title) < body.index("Unlinked idea")
+    unlinked_card = body[body.index("Unlinked idea") :][:600]
+    assert "not on the main constraint" in unlinked_card
+    top_card = body[body.index("Top idea") :][:600]
+    assert "not on the main constraint" not in top_card
+
+
+def test_board_filters_by_kind_and_constraint(team, client):
+    HypothesisFactory(company=team.company, metric=team.metric, title="A long shot", kind="breakthrough")
+    client.force_login(team.member.user)
+    url = reverse("hypotheses:board", args=[team.company.pk])
+    body = client.get(url, {"kind": "breakthrough"}).content.decode()
+    assert "A long shot" in body and team.hypothesis.title not in body
+    body = client.get(url, {"constraint": team.constraint.pk}, headers={"HX-Request": "true", "HX-Target": "board"})
+    text = body.content.decode()
+    assert team.hypothesis.title in text and "A long shot" not in text and "<html" not in text
+
+
+def test_win_rate_and_median_leave_breakthroughs_out(team, client):
+    now = timezone.now()
+    for verdict, days in (("confirmed", 7), ("refuted", 14), ("confirmed", 21)):
+        HypothesisFactory(
+            company=team.company,
+            metric=team.metric,
+            status=verdict,
+            verdict=verdict,
+            testing_started_at=now - timezone.timedelta(days=days),
+            decided_at=now,
+        )
+    HypothesisFactory(
+        company=team.company,
+        metric=team.metric,
+        status="refuted",
+        verdict="refuted",
+        kind="breakthrough",
+        testing_started_at=now - timezone.timedelta(days=100),
+        decided_at=now,
+    )
+    client.force_login(team.team_lead.user)
+    response = client.get(reverse("hypotheses:history", args=[team.company.pk]))
+    stats = response.context["stats"]
+    assert (stats.win_rate, stats.confirmed, stats.decided) == (67, 2, 3)
+    assert stats.median_days_to_verdict == 17.5  # of 7, 14, 21 and 100 days
+    body = client.get(reverse("hypotheses:history", args=[team.company.pk]), {"status": "refuted"}).content.decode()
+    assert body.count("<tr>") == 1 + 2
+
+
+def test_the_csv_is_streamed_utf8_with_a_bom_and_opens_russian_text(team, client):
+    HypothesisFactory(
+        company=team.company, metric=team.metric, title="Гарантия возврата денег", learning="Конверсия выросла до 3,2 %"
+    )
+    client.force_login(team.team_lead.user)
+    response = client.get(reverse("hypotheses:history_csv", args=[team.company.pk]))
+    assert response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    raw = b"".join(response.streaming_content)
+    assert raw.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0][0] == "Title"
+    titles = {row[0] for row in rows[1:]}
+    assert "Гарантия возврата денег" in titles and team.archived.title not in titles
+    assert any("Конверсия выросла до 3,2 %" in row for row in rows)

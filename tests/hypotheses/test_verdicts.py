@@ -1,0 +1,73 @@
+"""The suggested verdict on concrete numbers, direction-aware; the person decides."""
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from hypotheses import selectors, services
+from hypotheses.verdicts import suggest_verdict
+from tracking.models import MetricValue
+
+D = Decimal
+
+
+@pytest.mark.parametrize(
+    ("measured", "verdict"),
+    [("3.2", "confirmed"), ("3", "confirmed"), ("2.1", "inconclusive"), ("2", "refuted"), ("1.8", "refuted")],
+)
+def test_conversion_baseline_2_expected_times_1_5(measured, verdict):
+    # Conversion 2 %, expected ×1.5 = 3 %.
+    assert suggest_verdict(baseline=D(2), expected=D(2) * D("1.5"), measured=D(measured), higher_is_better=True) == (
+        verdict
+    )
+
+
+@pytest.mark.parametrize(
+    ("measured", "verdict"),
+    [("1400", "confirmed"), ("1500", "confirmed"), ("1900", "inconclusive"), ("2000", "refuted"), ("2300", "refuted")],
+)
+def test_cost_per_lead_lower_is_better(measured, verdict):
+    # Cost per lead 2000, expected 1500: going down is the good direction.
+    assert suggest_verdict(baseline=D(2000), expected=D(1500), measured=D(measured), higher_is_better=False) == verdict
+
+
+@pytest.mark.django_db
+def test_the_suggestion_reads_the_metric_in_the_test_window(team):
+    h = team.hypothesis  # conversion: baseline 2, expected 3
+    team.company.timezone = "UTC"
+    team.company.save()
+    MetricValue.objects.filter(metric=team.metric).delete()
+    with time_machine.travel(datetime(2026, 3, 4, 12, tzinfo=UTC), tick=False):  # a Wednesday
+        h = services.hypothesis_transition(hypothesis=h, by=team.tracker, to="testing")
+    # Before the test started: ignored. During: the newest counts.
+    MetricValue.objects.bulk_create(
+        [
+            MetricValue(metric=team.metric, week_start=date(2026, 2, 23), value=D("9.9")),
+            MetricValue(metric=team.metric, week_start=date(2026, 3, 2), value=D("2.1")),
+            MetricValue(metric=team.metric, week_start=date(2026, 3, 9), value=D("3.2")),
+        ]
+    )
+    with time_machine.travel(datetime(2026, 3, 15, 12, tzinfo=UTC), tick=False):
+        assert [v for _, v in selectors.test_window_values(h)] == [D("2.1"), D("3.2")]
+        suggestion = selectors.verdict_suggestion(h)
+    assert (suggestion.verdict, suggestion.measured) == ("confirmed", D("3.2"))
+    # A value the person types overrides the window.
+    assert selectors.verdict_suggestion(h, D("1.8")).verdict == "refuted"
+
+
+@pytest.mark.django_db
+def test_the_page_suggests_and_the_person_decides(team, client):
+    h = services.hypothesis_transition(hypothesis=team.hypothesis, by=team.tracker, to="testing")
+    monday = date.today() - timedelta(days=date.today().weekday())
+    MetricValue.objects.update_or_create(metric=team.metric, week_start=monday, defaults={"value": D("2.1")})
+    client.force_login(team.team_lead.user)
+    url = f"/b/{team.company.pk}/hypotheses/{h.pk}/"
+    body = client.get(url).content.decode()
+    assert "Suggested from the numbers: <strong>Inconclusive</strong>" in body
+    # The person disagrees and records "refuted" with a note: their call is kept.
+    response = client.post(url + "verdict/", {"verdict": "refuted", "measured": "2.1", "note": "Noise, not a lift"})
+    assert response.status_code == 302
+    h.refresh_from_db()
+    assert (h.status, h.verdict, h.learning) == ("refuted", "refuted", "Noise, not a lift")
