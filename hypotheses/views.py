@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -79,6 +80,16 @@ def _detail_context(company, membership, hypothesis, *, verdict_form=None, trans
     initial = {}
     if suggestion:
         initial = {"verdict": suggestion.verdict, "measured": suggestion.measured}
+    verdict_form = verdict_form or VerdictForm(initial=initial)
+    # Typing a measured value refreshes the suggestion (htmx); without JavaScript it is just a field.
+    verdict_form.fields["measured"].widget.attrs.update(
+        {
+            "hx-get": reverse("hypotheses:suggest", args=[company.pk, hypothesis.pk]),
+            "hx-trigger": "input changed delay:300ms",
+            "hx-target": "#suggestion",
+            "hx-swap": "outerHTML",
+        }
+    )
     return {
         "company": company,
         "membership": membership,
@@ -88,7 +99,7 @@ def _detail_context(company, membership, hypothesis, *, verdict_form=None, trans
         "targets": sorted(TRANSITIONS[hypothesis.status]),
         "suggestion": suggestion,
         "window": selectors.test_window_values(hypothesis),
-        "verdict_form": verdict_form or VerdictForm(initial=initial),
+        "verdict_form": verdict_form,
         "transition_error": transition_error,
         "warning": selectors.breakthrough_warning(hypothesis),
         "can_edit": role_allows(membership.role, Action.EDIT_HYPOTHESIS),

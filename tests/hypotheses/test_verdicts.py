@@ -71,3 +71,34 @@ def test_the_page_suggests_and_the_person_decides(team, client):
     assert response.status_code == 302
     h.refresh_from_db()
     assert (h.status, h.verdict, h.learning) == ("refuted", "refuted", "Noise, not a lift")
+
+
+@pytest.mark.django_db
+def test_typing_a_measured_value_refreshes_the_suggestion(team, client):
+    h = services.hypothesis_transition(hypothesis=team.hypothesis, by=team.tracker, to="testing")
+    client.force_login(team.tracker.user)
+    page = client.get(f"/b/{team.company.pk}/hypotheses/{h.pk}/").content.decode()
+    assert f'hx-get="/b/{team.company.pk}/hypotheses/{h.pk}/suggest/"' in page
+    url = f"/b/{team.company.pk}/hypotheses/{h.pk}/suggest/"
+    for typed, label in (("3.2", "Confirmed"), ("2,1", "Inconclusive"), ("1.8", "Refuted")):
+        body = client.get(url, {"measured": typed}, headers={"HX-Request": "true"}).content.decode()
+        assert f"<strong>{label}</strong>" in body and "<html" not in body
+    # Not a number: no crash, back to the window, which has no values yet in this test.
+    assert "No suggestion yet" in client.get(url, {"measured": "abc"}).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_breakthrough_shows_spend_against_the_cap_and_warns_past_its_kill_date(team, client):
+    from hypotheses.models import Hypothesis
+
+    Hypothesis.objects.filter(pk=team.hypothesis.pk).update(
+        kind="breakthrough",
+        budget_cap=D(100000),
+        spent=D(25000),
+        kill_date=date.today() - timedelta(days=1),
+        status="testing",
+    )
+    client.force_login(team.member.user)
+    body = client.get(f"/b/{team.company.pk}/hypotheses/{team.hypothesis.pk}/").content.decode()
+    assert "25000 / 100000" in body
+    assert "Past its kill date" in body
