@@ -4,6 +4,7 @@ from decimal import Decimal
 import factory
 
 from hypotheses.models import Hypothesis
+from sprints.models import Action, Sprint
 from tracking.models import (
     Company,
     Constraint,
@@ -122,3 +123,24 @@ class HypothesisFactory(factory.django.DjangoModelFactory):
     cheapest_test = "A PDF offer sent by messenger to everyone who did not order"
     expected_return = Decimal(50000)
     status = "ready"
+
+
+class SprintFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Sprint
+
+    company = factory.SubFactory(CompanyFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    starts_on = factory.LazyFunction(lambda: date.today() + timedelta(days=30))
+    ends_on = factory.LazyAttribute(lambda s: s.starts_on + timedelta(days=6))
+    status = "planned"
+
+
+class ActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Action
+
+    sprint = factory.SubFactory(SprintFactory)
+    title = factory.Sequence(lambda n: f"Action {n}")
+    owner = None
+    estimate_hours = Decimal(2)

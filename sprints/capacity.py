@@ -1,0 +1,107 @@
+"""The capacity check: per owner, load = Σ estimates; available = weekly capacity × sprint
+days / 7. Three queries whatever the number of actions."""
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Q, Sum
+
+from tracking.models import Membership
+
+from .models import Action, ActionStatus, Sprint, SprintStatus
+
+TENTH = Decimal("0.1")
+
+
+def available_hours(weekly_capacity: Decimal, days: int) -> Decimal:
+    return (weekly_capacity * days / 7).quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class OwnerLoad:
+    membership: Membership
+    available: Decimal
+    load: Decimal = Decimal(0)
+    past_planned: Decimal = Decimal(0)
+    past_done: Decimal = Decimal(0)
+    actions: list = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return str(self.membership.user)
+
+    @property
+    def over(self) -> Decimal:
+        return max(self.load - self.available, Decimal(0))
+
+    @property
+    def percent(self) -> int:
+        """Bar width: load as a share of what is available (capped for drawing)."""
+        if self.available <= 0:
+            return 100 if self.load > 0 else 0
+        return min(int(self.load * 100 / self.available), 100)
+
+    @property
+    def past_ratio(self) -> int | None:
+        """Of the hours this owner planned in closed sprints, the share that got done."""
+        if not self.past_planned:
+            return None
+        return int(self.past_done * 100 / self.past_planned)
+
+
+@dataclass
+class CapacityReport:
+    owners: list[OwnerLoad]
+    unassigned_hours: Decimal
+    budget: Decimal | None
+    cost_total: Decimal
+
+    @property
+    def budget_over(self) -> Decimal:
+        if self.budget is None:
+            return Decimal(0)
+        return max(self.cost_total - self.budget, Decimal(0))
+
+    @property
+    def budget_percent(self) -> int:
+        if not self.budget:
+            return 0
+        return min(int(self.cost_total * 100 / self.budget), 100)
+
+    @property
+    def overbooked(self) -> list[OwnerLoad]:
+        return [o for o in self.owners if o.over > 0]
+
+    @property
+    def fits(self) -> bool:
+        return not self.overbooked and self.budget_over == 0
+
+
+def sprint_capacity(sprint: Sprint, actions: list[Action] | None = None) -> CapacityReport:
+    if actions is None:
+        actions = list(sprint.actions.select_related("owner__user", "hypothesis").order_by("pk"))
+    members = list(Membership.objects.filter(company_id=sprint.company_id).select_related("user").order_by("pk"))
+    owners = {m.pk: OwnerLoad(m, available_hours(m.weekly_capacity_hours, sprint.days)) for m in members}
+    unassigned = Decimal(0)
+    cost_total = Decimal(0)
+    for action in actions:
+        cost_total += action.cost or 0
+        row = owners.get(action.owner_id)
+        if row is None:
+            unassigned += action.estimate_hours
+            continue
+        row.load += action.estimate_hours
+        row.actions.append(action)
+    history = (
+        Action.objects.filter(
+            sprint__company_id=sprint.company_id, sprint__status=SprintStatus.CLOSED, owner_id__in=list(owners)
+        )
+        .values("owner_id")
+        .annotate(planned=Sum("estimate_hours"), done=Sum("estimate_hours", filter=Q(status=ActionStatus.DONE)))
+    )
+    for row in history:
+        owners[row["owner_id"]].past_planned = row["planned"] or Decimal(0)
+        owners[row["owner_id"]].past_done = row["done"] or Decimal(0)
+    listed = [o for o in owners.values() if o.load or o.membership.weekly_capacity_hours]
+    listed.sort(key=lambda o: (-o.over, o.name))
+    return CapacityReport(listed, unassigned, sprint.budget, cost_total)

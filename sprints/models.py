@@ -1,0 +1,179 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from hypotheses.models import Hypothesis
+from tracking.models import Company, Constraint, Membership
+
+SPRINT_MAX_DAYS = 14
+ESTIMATE_MAX_HOURS = Decimal(168)
+
+
+class SprintStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    ACTIVE = "active", _("Active")
+    REVIEW = "review", _("In review")
+    CLOSED = "closed", _("Closed")
+
+
+class Sprint(models.Model):
+    """One week (two at most) of cheap actions, reviewed at the weekly meeting."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="sprints", verbose_name=_("business"))
+    number = models.PositiveIntegerField(_("number"))
+    starts_on = models.DateField(_("starts"))
+    ends_on = models.DateField(_("ends"))
+    focus = models.ForeignKey(
+        Constraint,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sprints",
+        verbose_name=_("focus constraint"),
+    )
+    goal = models.CharField(_("sprint goal"), max_length=300, blank=True)
+    budget = models.DecimalField(_("money budget"), max_digits=14, decimal_places=2, null=True, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=SprintStatus.choices, default=SprintStatus.PLANNED)
+    started_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # A start despite an overbooked owner or an exceeded budget, with the tracker's reason.
+    override_reason = models.TextField(_("why start despite the warning"), blank=True)
+    override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    archived_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sprint")
+        verbose_name_plural = _("sprints")
+        ordering = ["-starts_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "number"], name="sprint_unique_number"),
+            models.UniqueConstraint(
+                fields=["company"], condition=Q(status="active"), name="sprint_one_active_per_company"
+            ),
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="sprint_ends_after_start"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="sprint_number_positive"),
+        ]
+        # The no-overlap rule is a PostgreSQL exclusion constraint added by migration 0002
+        # (btree_gist), so SQLite can still run the embedded default; services check it too.
+        indexes = [models.Index(fields=["company", "status"], name="sprint_company_status")]
+
+    def __str__(self) -> str:
+        return _("Sprint %(number)s") % {"number": self.number}
+
+    @property
+    def days(self) -> int:
+        return (self.ends_on - self.starts_on).days + 1
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != SprintStatus.CLOSED
+
+
+class ActionStatus(models.TextChoices):
+    TODO = "todo", _("To do")
+    DOING = "doing", _("Doing")
+    DONE = "done", _("Done")
+    NOT_DONE = "not_done", _("Not done")
+
+
+RESOLVED_ACTION_STATUSES = frozenset({ActionStatus.DONE, ActionStatus.NOT_DONE})
+
+
+class Action(models.Model):
+    """A sprint item: one owner, an estimate, and what came of it."""
+
+    sprint = models.ForeignKey(Sprint, on_delete=models.CASCADE, related_name="actions", verbose_name=_("sprint"))
+    title = models.CharField(_("action"), max_length=300)
+    owner = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions", verbose_name=_("owner")
+    )
+    estimate_hours = models.DecimalField(
+        _("estimate, hours"),
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(ESTIMATE_MAX_HOURS)],
+    )
+    cost = models.DecimalField(
+        _("cost"), max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    hypothesis = models.ForeignKey(
+        Hypothesis,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="actions",
+        verbose_name=_("tests the hypothesis"),
+    )
+    status = models.CharField(_("status"), max_length=8, choices=ActionStatus.choices, default=ActionStatus.TODO)
+    result_note = models.TextField(_("result"), max_length=2000, blank=True)
+    why_not_note = models.TextField(_("why not"), max_length=2000, blank=True)
+    carried_over_from = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="carried_to",
+        verbose_name=_("carried over from"),
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+        ordering = ["sprint", "owner_id", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(estimate_hours__gt=0) & Q(estimate_hours__lte=ESTIMATE_MAX_HOURS),
+                name="action_estimate_in_range",
+            ),
+            models.CheckConstraint(condition=Q(cost__isnull=True) | Q(cost__gte=0), name="action_cost_not_negative"),
+        ]
+        indexes = [models.Index(fields=["sprint", "status"], name="action_sprint_status")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.status in RESOLVED_ACTION_STATUSES
+
+
+class SessionStep(models.TextChoices):
+    RESULTS = "results", _("Results")
+    VERDICTS = "verdicts", _("Verdicts")
+    METRICS = "metrics", _("Metrics")
+    CONSTRAINT = "constraint", _("Main constraint")
+    PLAN = "plan", _("Next sprint")
+    CLOSE = "close", _("Close")
+
+
+class Review(models.Model):
+    """The weekly review of one sprint; also where the session remembers its step."""
+
+    sprint = models.OneToOneField(Sprint, on_delete=models.CASCADE, related_name="review")
+    step = models.CharField(max_length=12, choices=SessionStep.choices, default=SessionStep.RESULTS)
+    held_at = models.DateTimeField(_("held at"), null=True, blank=True)
+    notes = models.TextField(_("notes"), max_length=4000, blank=True)
+    what_worked = models.TextField(_("what worked"), max_length=4000, blank=True)
+    what_to_fix = models.TextField(_("what to fix"), max_length=4000, blank=True)
+    constraint_confirmed = models.BooleanField(_("the main constraint is still the main one"), null=True)
+    kept_in_test = models.ManyToManyField(Hypothesis, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("weekly review")
+        verbose_name_plural = _("weekly reviews")
+
+    def __str__(self) -> str:
+        return f"{self.sprint} review"

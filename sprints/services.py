@@ -1,0 +1,429 @@
+"""Every write of the weekly loop: planning, capacity, logging results, the review."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hypotheses.models import Hypothesis
+from hypotheses.models import Status as HypothesisStatus
+from tracking.access import ensure_can
+from tracking.models import Company, Constraint, Membership
+from tracking.roles import Action as Can
+from tracking.roles import denial_message, role_allows
+from tracking.weeks import local_today
+
+from .capacity import sprint_capacity
+from .models import (
+    SPRINT_MAX_DAYS,
+    Action,
+    ActionStatus,
+    Review,
+    SessionStep,
+    Sprint,
+    SprintStatus,
+)
+
+
+class StaleAction(ValidationError):
+    def __init__(self, current: Action):
+        super().__init__(_("Someone else saved this action a moment ago. Look at their version and save again."))
+        self.current = current
+
+
+def _lock_company(company: Company) -> None:
+    Company.objects.select_for_update().filter(pk=company.pk).first()
+
+
+def default_dates(company: Company, after: date | None = None) -> tuple[date, date]:
+    """The company's sprint length, ending on its review day: the next sprint starts the day
+    after the last one (or today) and ends on the last review day that fits."""
+    start = max(after + timedelta(days=1), local_today(company)) if after else local_today(company)
+    end = start + timedelta(days=company.sprint_length_days - 1)
+    review_day = end - timedelta(days=(end.weekday() - company.review_weekday) % 7)
+    return start, review_day if review_day >= start else end
+
+
+def _validate_period(company: Company, starts_on: date, ends_on: date, *, exclude_pk=None, check_past=True):
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": _("The sprint must end on or after its start.")})
+    if (ends_on - starts_on).days + 1 > SPRINT_MAX_DAYS:
+        raise ValidationError(
+            {
+                "ends_on": _("A sprint lasts at most %(days)s days: plan only what fits in one, at most two weeks.")
+                % {"days": SPRINT_MAX_DAYS}
+            }
+        )
+    if check_past and starts_on < local_today(company):
+        raise ValidationError({"starts_on": _("A new sprint cannot start in the past.")})
+    overlapping = (
+        Sprint.objects.filter(company=company, archived_at__isnull=True, starts_on__lte=ends_on, ends_on__gte=starts_on)
+        .exclude(pk=exclude_pk)
+        .order_by("starts_on")
+        .first()
+    )
+    if overlapping:
+        raise ValidationError(
+            {
+                "starts_on": _("These dates overlap %(sprint)s (%(start)s – %(end)s).")
+                % {
+                    "sprint": overlapping,
+                    "start": overlapping.starts_on.isoformat(),
+                    "end": overlapping.ends_on.isoformat(),
+                }
+            }
+        )
+
+
+def _check_focus(company: Company, focus: Constraint | None) -> None:
+    if focus is not None and focus.company_id != company.pk:
+        raise ValidationError({"focus": _("Pick a constraint of this business.")})
+
+
+def sprint_plan(
+    *,
+    by: Membership,
+    starts_on: date,
+    ends_on: date,
+    focus: Constraint | None = None,
+    goal: str = "",
+    budget: Decimal | None = None,
+) -> Sprint:
+    ensure_can(by, Can.PLAN_SPRINT)
+    company = by.company
+    _check_focus(company, focus)
+    try:
+        with transaction.atomic():
+            _lock_company(company)
+            _validate_period(company, starts_on, ends_on)
+            number = (Sprint.objects.filter(company=company).aggregate(n=Max("number"))["n"] or 0) + 1
+            sprint = Sprint(
+                company=company,
+                number=number,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                focus=focus,
+                goal=goal.strip(),
+                budget=budget,
+            )
+            sprint.full_clean(validate_constraints=False)
+            sprint.save()
+    except IntegrityError:  # the exclusion constraint, when a race slipped past the check
+        raise ValidationError(
+            {"starts_on": _("Another sprint was planned for these dates at the same moment.")}
+        ) from None
+    return sprint
+
+
+@transaction.atomic
+def sprint_update(*, sprint: Sprint, by: Membership, **fields) -> Sprint:
+    ensure_can(by, Can.PLAN_SPRINT)
+    if sprint.status == SprintStatus.CLOSED:
+        raise ValidationError(_("A closed sprint is kept as it was."))
+    _lock_company(sprint.company)
+    _check_focus(sprint.company, fields.get("focus", sprint.focus))
+    new_start, new_end = fields.get("starts_on", sprint.starts_on), fields.get("ends_on", sprint.ends_on)
+    # A sprint that already started keeps its start; only a planned one may not start in the past.
+    _validate_period(
+        sprint.company,
+        new_start,
+        new_end,
+        exclude_pk=sprint.pk,
+        check_past=sprint.status == SprintStatus.PLANNED and new_start != sprint.starts_on,
+    )
+    for name in ("starts_on", "ends_on", "focus", "goal", "budget"):
+        if name in fields:
+            setattr(sprint, name, fields[name])
+    sprint.version += 1
+    sprint.full_clean(validate_constraints=False)
+    sprint.save()
+    return sprint
+
+
+def capacity_problems(sprint: Sprint) -> list[str]:
+    report = sprint_capacity(sprint)
+    problems = [
+        _("%(name)s is overbooked by %(hours)s h (%(load)s h planned, %(available)s h available)")
+        % {"name": row.name, "hours": row.over, "load": row.load, "available": row.available}
+        for row in report.owners
+        if row.over > 0
+    ]
+    if report.budget_over > 0:
+        problems.append(_("the sprint is over its budget by %(amount)s") % {"amount": report.budget_over})
+    return problems
+
+
+@transaction.atomic
+def sprint_start(*, sprint: Sprint, by: Membership, override_reason: str = "") -> Sprint:
+    """Start a planned sprint. With an overbooked owner or over budget it does not start,
+    unless the tracker overrides with a written reason, which is kept for the report."""
+    ensure_can(by, Can.START_SPRINT)
+    _lock_company(sprint.company)
+    sprint = Sprint.objects.select_for_update().get(pk=sprint.pk)
+    if sprint.status != SprintStatus.PLANNED:
+        raise ValidationError(_("Only a planned sprint can be started."))
+    active = Sprint.objects.filter(company=sprint.company, status=SprintStatus.ACTIVE).first()
+    if active:
+        raise ValidationError(_("%(sprint)s is still active: review and close it first.") % {"sprint": active})
+    if not sprint.actions.exists():
+        raise ValidationError(_("Plan at least one action before starting the sprint."))
+    problems = capacity_problems(sprint)
+    if problems:
+        reason = override_reason.strip()
+        if not reason:
+            raise ValidationError(
+                _(
+                    "The sprint does not fit: %(problems)s. Move or shrink actions, or (tracker) start anyway with a "
+                    "written reason."
+                )
+                % {"problems": "; ".join(problems)}
+            )
+        if not role_allows(by.role, Can.OVERRIDE_CAPACITY):
+            raise PermissionDenied(denial_message(Can.OVERRIDE_CAPACITY))
+        sprint.override_reason = reason
+        sprint.override_by = by.user
+    sprint.status = SprintStatus.ACTIVE
+    sprint.started_at = timezone.now()
+    sprint.version += 1
+    try:
+        with transaction.atomic():
+            sprint.save()
+    except IntegrityError:
+        raise ValidationError(_("Another sprint was started at the same moment.")) from None
+    return sprint
+
+
+@transaction.atomic
+def session_begin(*, sprint: Sprint, by: Membership) -> Review:
+    """The weekly meeting starts: an active sprint goes into review (idempotent)."""
+    ensure_can(by, Can.PLAN_SPRINT)
+    sprint = Sprint.objects.select_for_update().get(pk=sprint.pk)
+    if sprint.status == SprintStatus.ACTIVE:
+        sprint.status = SprintStatus.REVIEW
+        sprint.version += 1
+        sprint.save(update_fields=["status", "version"])
+    elif sprint.status != SprintStatus.REVIEW:
+        raise ValidationError(_("Only an active sprint can be reviewed."))
+    review, _created = Review.objects.get_or_create(sprint=sprint)
+    return review
+
+
+def review_update(*, review: Review, by: Membership, **fields) -> Review:
+    ensure_can(by, Can.PLAN_SPRINT)
+    if review.sprint.status == SprintStatus.CLOSED:
+        raise ValidationError(_("This sprint is closed; its review is kept as it was."))
+    allowed = {"step", "notes", "what_worked", "what_to_fix", "constraint_confirmed", "held_at"}
+    for name, value in fields.items():
+        if name not in allowed:
+            raise ValueError(name)
+        setattr(review, name, value)
+    if "step" in fields and fields["step"] not in SessionStep.values:
+        raise ValidationError(_("Unknown step."))
+    review.full_clean()
+    review.save()
+    return review
+
+
+@transaction.atomic
+def review_keep_in_test(*, review: Review, by: Membership, hypothesis: Hypothesis, keep: bool) -> Review:
+    ensure_can(by, Can.EDIT_HYPOTHESIS)
+    if hypothesis.company_id != review.sprint.company_id:
+        raise ValidationError(_("Pick a hypothesis of this business."))
+    (review.kept_in_test.add if keep else review.kept_in_test.remove)(hypothesis)
+    return review
+
+
+def closing_problems(sprint: Sprint) -> list[str]:
+    problems = []
+    open_actions = sprint.actions.exclude(status__in=[ActionStatus.DONE, ActionStatus.NOT_DONE]).count()
+    if open_actions:
+        problems.append(
+            _("%(count)s action(s) still to resolve: done, not done, or carried over") % {"count": open_actions}
+        )
+    kept = set(sprint.review.kept_in_test.values_list("pk", flat=True)) if hasattr(sprint, "review") else set()
+    undecided = (
+        Hypothesis.objects.live().filter(company=sprint.company, status=HypothesisStatus.TESTING).exclude(pk__in=kept)
+    )
+    titles = list(undecided.values_list("title", flat=True)[:5])
+    if titles:
+        problems.append(
+            _("hypotheses under test need a verdict or “keep testing”: %(titles)s")
+            % {"titles": ", ".join(f"“{t}”" for t in titles)}
+        )
+    return problems
+
+
+@transaction.atomic
+def sprint_close(
+    *,
+    sprint: Sprint,
+    by: Membership,
+    notes: str = "",
+    what_worked: str = "",
+    what_to_fix: str = "",
+    held_at=None,
+) -> Sprint:
+    """Close after the review: every action resolved, every hypothesis under test decided or
+    kept in test on purpose. People close sprints; nothing closes one on its end date."""
+    ensure_can(by, Can.CLOSE_SPRINT)
+    sprint = Sprint.objects.select_for_update().get(pk=sprint.pk)
+    if sprint.status not in (SprintStatus.ACTIVE, SprintStatus.REVIEW):
+        raise ValidationError(_("Only an active sprint or one in review can be closed."))
+    review, _created = Review.objects.get_or_create(sprint=sprint)
+    problems = closing_problems(sprint)
+    if problems:
+        raise ValidationError(_("Not yet: %(problems)s.") % {"problems": "; ".join(problems)})
+    review.held_at = held_at or timezone.now()
+    review.notes, review.what_worked, review.what_to_fix = notes.strip(), what_worked.strip(), what_to_fix.strip()
+    review.step = SessionStep.CLOSE
+    review.save()
+    sprint.status = SprintStatus.CLOSED
+    sprint.closed_at = timezone.now()
+    sprint.version += 1
+    sprint.save(update_fields=["status", "closed_at", "version"])
+    return sprint
+
+
+# --- Actions -----------------------------------------------------------------------------------
+
+
+def _check_action_links(sprint: Sprint, owner: Membership | None, hypothesis: Hypothesis | None) -> None:
+    if owner is not None and owner.company_id != sprint.company_id:
+        raise ValidationError({"owner": _("The owner must be a member of this business.")})
+    if hypothesis is not None and hypothesis.company_id != sprint.company_id:
+        raise ValidationError({"hypothesis": _("Pick a hypothesis of this business.")})
+
+
+def _require_plannable(sprint: Sprint) -> None:
+    if sprint.status in (SprintStatus.CLOSED,) or sprint.archived_at:
+        raise ValidationError(_("This sprint is closed; plan the action in the next one."))
+
+
+@transaction.atomic
+def action_add(
+    *,
+    sprint: Sprint,
+    by: Membership,
+    title: str,
+    owner: Membership | None,
+    estimate_hours: Decimal,
+    cost: Decimal | None = None,
+    hypothesis: Hypothesis | None = None,
+) -> Action:
+    ensure_can(by, Can.PLAN_SPRINT)
+    _require_plannable(sprint)
+    _check_action_links(sprint, owner, hypothesis)
+    action = Action(
+        sprint=sprint, title=title.strip(), owner=owner, estimate_hours=estimate_hours, cost=cost, hypothesis=hypothesis
+    )
+    action.full_clean()
+    action.save()
+    return action
+
+
+def _lock_action(action: Action, expected_version: int | None) -> Action:
+    current = Action.objects.select_for_update(of=("self",)).select_related("sprint", "owner").get(pk=action.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise StaleAction(current)
+    return current
+
+
+@transaction.atomic
+def action_update(*, action: Action, by: Membership, expected_version: int | None = None, **fields) -> Action:
+    ensure_can(by, Can.PLAN_SPRINT)
+    current = _lock_action(action, expected_version)
+    _require_plannable(current.sprint)
+    _check_action_links(
+        current.sprint, fields.get("owner", current.owner), fields.get("hypothesis", current.hypothesis)
+    )
+    for name in ("title", "owner", "estimate_hours", "cost", "hypothesis"):
+        if name in fields:
+            setattr(current, name, fields[name].strip() if name == "title" else fields[name])
+    current.version += 1
+    current.full_clean()
+    current.save()
+    return current
+
+
+@transaction.atomic
+def action_delete(*, action: Action, by: Membership) -> None:
+    ensure_can(by, Can.PLAN_SPRINT)
+    if action.sprint.status != SprintStatus.PLANNED:
+        raise ValidationError(_("Only actions of a planned sprint can be deleted; mark it “not done” instead."))
+    action.delete()
+
+
+@transaction.atomic
+def action_log(
+    *,
+    action: Action,
+    by: Membership,
+    status: str,
+    result_note: str = "",
+    why_not_note: str = "",
+    expected_version: int | None = None,
+) -> Action:
+    """Log what came of an action. A member logs only their own actions."""
+    if action.owner_id == by.pk:
+        ensure_can(by, Can.LOG_OWN_RESULTS)
+    else:
+        ensure_can(by, Can.LOG_ANY_RESULTS)
+    current = _lock_action(action, expected_version)
+    if current.sprint.status not in (SprintStatus.ACTIVE, SprintStatus.REVIEW):
+        raise ValidationError(_("Results are logged while the sprint runs and at its review."))
+    if status not in ActionStatus.values:
+        raise ValidationError({"status": _("Choose a status.")})
+    if status == ActionStatus.NOT_DONE and not why_not_note.strip():
+        raise ValidationError({"why_not_note": _("Say why it was not done: that is what the review looks at.")})
+    current.status = status
+    current.result_note = result_note.strip()
+    current.why_not_note = why_not_note.strip()
+    current.version += 1
+    current.full_clean()
+    current.save()
+    return current
+
+
+@transaction.atomic
+def actions_carry_over(*, actions: list[Action], to_sprint: Sprint, by: Membership) -> list[Action]:
+    """Unfinished actions move to the next sprint, linked to where they came from; the old
+    ones are resolved as “not done — carried over”."""
+    ensure_can(by, Can.PLAN_SPRINT)
+    _require_plannable(to_sprint)
+    carried = []
+    for action in actions:
+        current = _lock_action(action, None)
+        if current.sprint.company_id != to_sprint.company_id or current.sprint_id == to_sprint.pk:
+            raise ValidationError(_("Only unfinished actions of this business's previous sprint can be carried over."))
+        if hasattr(current, "carried_to") or current.status == ActionStatus.DONE:
+            continue
+        copy = Action.objects.create(
+            sprint=to_sprint,
+            title=current.title,
+            owner=current.owner,
+            estimate_hours=current.estimate_hours,
+            cost=current.cost,
+            hypothesis=current.hypothesis,
+            carried_over_from=current,
+        )
+        current.status = ActionStatus.NOT_DONE
+        current.why_not_note = current.why_not_note or _("Carried over to %(sprint)s.") % {"sprint": to_sprint}
+        current.version += 1
+        current.save(update_fields=["status", "why_not_note", "version", "updated_at"])
+        carried.append(copy)
+    return carried
+
+
+@transaction.atomic
+def sprint_archive(*, sprint: Sprint, by: Membership) -> Sprint:
+    """Deleting a sprint archives it (restorable); only a planned one."""
+    ensure_can(by, Can.PLAN_SPRINT)
+    if sprint.status != SprintStatus.PLANNED:
+        raise ValidationError(_("Only a planned sprint can be deleted."))
+    sprint.archived_at = timezone.now()
+    sprint.save(update_fields=["archived_at"])
+    return sprint

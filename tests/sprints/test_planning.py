@@ -1,0 +1,138 @@
+"""Sprints: dates, no overlap (PostgreSQL holds it), one active, capacity on concrete numbers."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from sprints import services
+from sprints.capacity import available_hours, sprint_capacity
+from sprints.models import Sprint
+from tests.factories import ActionFactory, SprintFactory
+from tracking.weeks import local_today
+
+pytestmark = pytest.mark.django_db
+
+
+def _today(team):
+    return local_today(team.company)
+
+
+def test_postgres_refuses_an_overlapping_sprint(team):
+    first = SprintFactory(company=team.company, number=1)
+    with pytest.raises(IntegrityError, match="sprint_no_overlap"), transaction.atomic():
+        Sprint.objects.create(company=team.company, number=2, starts_on=first.ends_on, ends_on=first.ends_on)
+
+
+def test_postgres_refuses_a_second_active_sprint(team):
+    SprintFactory(company=team.company, number=1, status="active")
+    later = SprintFactory(company=team.company, number=2, starts_on=date.today() + timedelta(days=60))
+    with pytest.raises(IntegrityError, match="sprint_one_active_per_company"), transaction.atomic():
+        Sprint.objects.filter(pk=later.pk).update(status="active")
+
+
+def test_postgres_refuses_a_sprint_longer_than_14_days(team):
+    with pytest.raises(IntegrityError, match="sprint_at_most_14_days"), transaction.atomic():
+        Sprint.objects.create(company=team.company, number=1, starts_on=date(2030, 1, 1), ends_on=date(2030, 1, 20))
+
+
+def test_the_service_says_so_first(team):
+    start = _today(team) + timedelta(days=1)
+    first = services.sprint_plan(by=team.tracker, starts_on=start, ends_on=start + timedelta(days=6))
+    with pytest.raises(ValidationError) as excinfo:
+        services.sprint_plan(by=team.tracker, starts_on=start + timedelta(days=3), ends_on=start + timedelta(days=9))
+    assert "overlap Sprint 1" in str(excinfo.value)
+    with pytest.raises(ValidationError, match="at most 14 days"):
+        services.sprint_plan(by=team.tracker, starts_on=start + timedelta(days=7), ends_on=start + timedelta(days=26))
+    with pytest.raises(ValidationError, match="cannot start in the past"):
+        services.sprint_plan(by=team.tracker, starts_on=_today(team) - timedelta(days=2), ends_on=_today(team))
+    assert list(Sprint.objects.filter(company=team.company)) == [first]
+
+
+def test_default_dates_end_on_the_review_day(team):
+    team.company.review_weekday = 4  # Friday
+    team.company.sprint_length_days = 7
+    start, end = services.default_dates(team.company, after=date(2030, 1, 3))  # after a Thursday
+    assert start == date(2030, 1, 4) and end == date(2030, 1, 4) + timedelta(days=(end - start).days)
+    assert end.weekday() == 4 and 1 <= (end - start).days + 1 <= 7
+
+
+def test_capacity_on_concrete_numbers(team):
+    # An owner with 8 h a week in a 14-day sprint has 16 h.
+    team.member.weekly_capacity_hours = Decimal(8)
+    team.member.save()
+    start = _today(team) + timedelta(days=1)
+    sprint = services.sprint_plan(by=team.tracker, starts_on=start, ends_on=start + timedelta(days=13))
+    assert available_hours(Decimal(8), 14) == Decimal(16)
+    for title in ("Write the PDF offer", "Send it by messenger", "Call back the replies"):
+        services.action_add(sprint=sprint, by=team.tracker, title=title, owner=team.member, estimate_hours=Decimal(6))
+    report = sprint_capacity(sprint)
+    (row,) = [r for r in report.owners if r.membership == team.member]
+    assert (row.load, row.available, row.over) == (Decimal(18), Decimal(16), Decimal(2))
+
+    # Start refused, saying who and by how much.
+    with pytest.raises(ValidationError) as excinfo:
+        services.sprint_start(sprint=sprint, by=team.entrepreneur)
+    assert "overbooked by 2" in str(excinfo.value)
+    # Only the tracker can override, and only with a written reason.
+    with pytest.raises(PermissionDenied):
+        services.sprint_start(sprint=sprint, by=team.entrepreneur, override_reason="We will manage")
+    with pytest.raises(ValidationError):
+        services.sprint_start(sprint=sprint, by=team.tracker, override_reason="   ")
+    assert Sprint.objects.get(pk=sprint.pk).status == "planned"
+    started = services.sprint_start(
+        sprint=sprint, by=team.tracker, override_reason="The owner takes a day off elsewhere this fortnight"
+    )
+    assert started.status == "active"
+    assert started.override_reason == "The owner takes a day off elsewhere this fortnight"
+    assert started.override_by == team.tracker.user
+
+
+def test_a_sprint_over_its_budget_does_not_start(team):
+    start = _today(team) + timedelta(days=1)
+    sprint = services.sprint_plan(
+        by=team.tracker, starts_on=start, ends_on=start + timedelta(days=6), budget=Decimal(1000)
+    )
+    services.action_add(
+        sprint=sprint, by=team.tracker, title="Ads", owner=team.tracker, estimate_hours=Decimal(1), cost=Decimal(1500)
+    )
+    with pytest.raises(ValidationError, match="over its budget by 500"):
+        services.sprint_start(sprint=sprint, by=team.tracker)
+
+
+def test_past_planned_versus_done_ratio(team):
+    closed = SprintFactory(
+        company=team.company, number=1, status="closed", starts_on=date(2025, 1, 6), ends_on=date(2025, 1, 12)
+    )
+    ActionFactory(sprint=closed, owner=team.member, estimate_hours=Decimal(6), status="done")
+    ActionFactory(sprint=closed, owner=team.member, estimate_hours=Decimal(2), status="not_done")
+    planned = SprintFactory(company=team.company, number=2)
+    (row,) = [r for r in sprint_capacity(planned).owners if r.membership == team.member]
+    assert row.past_ratio == 75
+
+
+def test_bad_estimates_are_refused(team):
+    sprint = SprintFactory(company=team.company, number=1)
+    for hours in (Decimal(0), Decimal(-1), Decimal(1000)):
+        with pytest.raises(ValidationError):
+            services.action_add(sprint=sprint, by=team.tracker, title="x", owner=team.member, estimate_hours=hours)
+    assert not sprint.actions.exists()
+
+
+def test_an_owner_or_hypothesis_of_another_company_is_refused(team, foreign_team):
+    sprint = SprintFactory(company=team.company, number=1)
+    with pytest.raises(ValidationError, match="member of this business"):
+        services.action_add(
+            sprint=sprint, by=team.tracker, title="x", owner=foreign_team.member, estimate_hours=Decimal(1)
+        )
+    with pytest.raises(ValidationError, match="hypothesis of this business"):
+        services.action_add(
+            sprint=sprint,
+            by=team.tracker,
+            title="x",
+            owner=team.member,
+            estimate_hours=Decimal(1),
+            hypothesis=foreign_team.hypothesis,
+        )
