@@ -12,13 +12,15 @@ MULTIPLIER = re.compile(r"^\s*[x×*]\s*(?P<number>[0-9]+(?:[.,][0-9]+)?)\s*$", r
 MAX_VALUE = Decimal("1e14")
 
 
-def _decimal(text: str) -> Decimal:
+def _decimal(text: str, places: int) -> Decimal:
     try:
         value = Decimal(text.strip().replace(",", ".").replace(" ", ""))
     except InvalidOperation:
         raise forms.ValidationError(_("Enter a number, or a multiplier such as ×1.5.")) from None
     if not value.is_finite() or abs(value) >= MAX_VALUE:
         raise forms.ValidationError(_("Enter a number, or a multiplier such as ×1.5."))
+    if value != value.quantize(Decimal(1).scaleb(-places), rounding="ROUND_DOWN"):
+        raise forms.ValidationError(_("Use at most %(places)s digits after the decimal point.") % {"places": places})
     return value
 
 
@@ -29,13 +31,15 @@ class ExpectedField(forms.CharField):
         text = super().to_python(value)
         if not text:
             return None
+        if len(text) > self.max_length:
+            raise forms.ValidationError(_("That is too long for a number."))
         match = MULTIPLIER.match(text)
         if match:
-            multiplier = _decimal(match["number"])
+            multiplier = _decimal(match["number"], places=3)
             if multiplier <= 0 or multiplier >= 1000:
                 raise forms.ValidationError(_("A multiplier is between 0 and 1000, such as ×1.5."))
             return ("multiplier", multiplier)
-        return ("absolute", _decimal(text))
+        return ("absolute", _decimal(text, places=4))
 
 
 def _number(label, **kwargs):

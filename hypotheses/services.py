@@ -271,3 +271,19 @@ def hypothesis_restore(*, hypothesis: Hypothesis, by: Membership) -> Hypothesis:
         _save(current, ["archived_at"])
         _record(current, by, HypothesisEvent.Kind.RESTORED)
     return current
+
+
+@transaction.atomic
+def hypothesis_measure(*, hypothesis: Hypothesis, by: Membership, measured: Decimal) -> Hypothesis:
+    """Log the measured value of a hypothesis under test during the week (no verdict yet)."""
+    ensure_can(by, Action.LOG_ANY_RESULTS)
+    current = _lock(hypothesis)
+    if current.status != Status.TESTING:
+        raise ValidationError(_("Measured values are logged for hypotheses under test."))
+    if current.measured_value == measured:
+        return current
+    changes = {"measured_value": [_plain(current.measured_value), _plain(measured)]}
+    current.measured_value = measured
+    _save(current, ["measured_value"])
+    _record(current, by, HypothesisEvent.Kind.EDITED, changes=changes)
+    return current

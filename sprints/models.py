@@ -166,7 +166,7 @@ class Review(models.Model):
     notes = models.TextField(_("notes"), max_length=4000, blank=True)
     what_worked = models.TextField(_("what worked"), max_length=4000, blank=True)
     what_to_fix = models.TextField(_("what to fix"), max_length=4000, blank=True)
-    constraint_confirmed = models.BooleanField(_("the main constraint is still the main one"), null=True)
+    constraint_confirmed = models.BooleanField(_("the main constraint is still the main one"), null=True, blank=True)
     kept_in_test = models.ManyToManyField(Hypothesis, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -1,10 +1,14 @@
 from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
 from hypotheses.models import Hypothesis
+from sprints.models import Action, Sprint
 from tests.factories import (
+    ActionFactory,
     CompanyFactory,
     ConstraintFactory,
     GoalFactory,
@@ -12,6 +16,7 @@ from tests.factories import (
     MembershipFactory,
     MetricFactory,
     MetricValueFactory,
+    SprintFactory,
     WhyStepFactory,
 )
 from tracking.models import Company, Constraint, Goal, Membership, Metric, Role, WhyStep
@@ -33,6 +38,11 @@ class Team:
     goal: Goal
     hypothesis: Hypothesis  # ready to test: every pre-registered field filled
     archived: Hypothesis
+    # The week under way (active; its dates already ended, so it awaits the review) and the next.
+    active_sprint: Sprint | None = None
+    action: Action | None = None  # in the active sprint, owned by `member`
+    planned_sprint: Sprint | None = None
+    planned_action: Action | None = None
 
     def by_role(self, role: str) -> Membership:
         return getattr(self, role)
@@ -48,12 +58,12 @@ class Team:
         )
 
 
-def make_team(name: str) -> Team:
+def make_team(name: str, *, sprints: bool = True) -> Team:
     company = CompanyFactory(name=name)
     constraint = ConstraintFactory(company=company, title=f"{name}: no inbound leads")
     metric = MetricFactory(company=company, name=f"{name} leads per week", is_key=True)
     MetricValueFactory(metric=metric)
-    return Team(
+    team = Team(
         company=company,
         **{
             role: MembershipFactory(company=company, role=role)
@@ -78,6 +88,26 @@ def make_team(name: str) -> Team:
             archived_at=timezone.now(),
         ),
     )
+    if sprints:
+        today = date.today()
+        team.active_sprint = SprintFactory(
+            company=company,
+            number=101,
+            status="active",
+            starts_on=today - timedelta(days=10),
+            ends_on=today - timedelta(days=4),
+            goal=f"{name}: test the guarantee",
+        )
+        team.action = ActionFactory(
+            sprint=team.active_sprint, owner=team.member, title=f"{name}: send the PDF offer", estimate_hours=Decimal(1)
+        )
+        team.planned_sprint = SprintFactory(
+            company=company, number=102, starts_on=today + timedelta(days=60), ends_on=today + timedelta(days=66)
+        )
+        team.planned_action = ActionFactory(
+            sprint=team.planned_sprint, owner=team.team_lead, title=f"{name}: call hot leads first"
+        )
+    return team
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """The role table of DESIGN.md §4, written out here independently of tracking/roles.py,
 drives every unsafe view × every role → allowed, or 403 with a message and no change."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -8,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hypotheses.models import Hypothesis, HypothesisEvent
+from sprints.models import Action as SprintAction
+from sprints.models import Review, Sprint
 from tests.url_samples import SAMPLES, Scope
 from tracking.models import Company, Constraint, Goal, Membership, Metric, MetricValue, WhyStep
 
@@ -49,7 +52,12 @@ def _company_state(team):
         Metric.objects.filter(company=team.company).values_list("name", "target", "is_key"),
         MetricValue.objects.filter(metric__company=team.company).values_list("week_start", "value"),
         Goal.objects.filter(company=team.company).values_list("title", "target", "due_on"),
-        Hypothesis.objects.filter(company=team.company).values_list("title", "status", "verdict", "archived_at"),
+        Hypothesis.objects.filter(company=team.company).values_list(
+            "title", "status", "verdict", "archived_at", "measured_value"
+        ),
+        Sprint.objects.filter(company=team.company).values_list("number", "status", "goal", "archived_at"),
+        SprintAction.objects.filter(sprint__company=team.company).values_list("title", "status", "estimate_hours"),
+        Review.objects.filter(sprint__company=team.company).values_list("step", "constraint_confirmed"),
         HypothesisEvent.objects.filter(hypothesis__company=team.company).values_list("pk"),
     ]
     return (company.name, company.timezone, *[sorted(map(str, r)) for r in rows])
@@ -235,7 +243,126 @@ ROLE_TABLE.update(
     }
 )
 
+
+def _close_active(team):
+    Sprint.objects.filter(pk=team.active_sprint.pk).update(status="closed")
+
+
+def _testing(team):
+    Hypothesis.objects.filter(pk=team.hypothesis.pk).update(status="testing", testing_started_at=timezone.now())
+
+
+def _future(days):
+    return (timezone.localdate() + timedelta(days=days)).isoformat()
+
+
+TRACKER = {"tracker"}
+
+ROLE_TABLE.update(
+    {
+        "sprints:new": (
+            PLANNERS,
+            lambda team: {"starts_on": _future(20), "ends_on": _future(26), "goal": "Test the guarantee"},
+            lambda team: Sprint.objects.filter(company=team.company, goal="Test the guarantee").exists(),
+        ),
+        "sprints:edit": (
+            PLANNERS,
+            lambda team: {
+                "starts_on": team.planned_sprint.starts_on,
+                "ends_on": team.planned_sprint.ends_on,
+                "goal": "Call hot leads first",
+            },
+            lambda team: Sprint.objects.get(pk=team.planned_sprint.pk).goal == "Call hot leads first",
+        ),
+        "sprints:start": (
+            {"tracker", "entrepreneur"},
+            lambda team: _close_active(team) or {},
+            lambda team: Sprint.objects.get(pk=team.planned_sprint.pk).status == "active",
+        ),
+        "sprints:delete": (
+            PLANNERS,
+            lambda team: {},
+            lambda team: Sprint.objects.get(pk=team.planned_sprint.pk).archived_at is not None,
+        ),
+        "sprints:action_add": (
+            PLANNERS,
+            lambda team: {"title": "Mark leads by source", "owner": team.member.pk, "estimate_hours": "1.5"},
+            lambda team: team.planned_sprint.actions.filter(title="Mark leads by source").exists(),
+        ),
+        "sprints:action_edit": (
+            PLANNERS,
+            lambda team: {
+                f"a{team.planned_action.pk}-title": "Call the hottest leads first",
+                f"a{team.planned_action.pk}-owner": team.team_lead.pk,
+                f"a{team.planned_action.pk}-estimate_hours": "3",
+                f"a{team.planned_action.pk}-version": team.planned_action.version,
+            },
+            lambda team: SprintAction.objects.get(pk=team.planned_action.pk).title == "Call the hottest leads first",
+        ),
+        "sprints:action_delete": (
+            PLANNERS,
+            lambda team: {},
+            lambda team: not SprintAction.objects.filter(pk=team.planned_action.pk).exists(),
+        ),
+        "sprints:action_log": (
+            set(ROLES),  # the member owns this action: "log results: own actions"
+            lambda team: {
+                f"l{team.action.pk}-status": "done",
+                f"l{team.action.pk}-result_note": "Sent to 40 people",
+                f"l{team.action.pk}-version": team.action.version,
+            },
+            lambda team: SprintAction.objects.get(pk=team.action.pk).status == "done",
+        ),
+        "sprints:metric_log": (
+            PLANNERS,
+            lambda team: {f"m{team.metric.pk}-value": "77"},
+            lambda team: team.metric.values.filter(value=77).exists(),
+        ),
+        "sprints:hypothesis_measure": (
+            PLANNERS,
+            lambda team: _testing(team) or {f"h{team.hypothesis.pk}-measured": "2.7"},
+            lambda team: Hypothesis.objects.get(pk=team.hypothesis.pk).measured_value == Decimal("2.7"),
+        ),
+        "sprints:session_step": (
+            PLANNERS,
+            lambda team: {"step": "metrics"},
+            lambda team: Review.objects.filter(sprint=team.active_sprint, step="metrics").exists(),
+        ),
+        "sprints:session_constraint": (
+            PLANNERS,
+            lambda team: {"still_main": "yes"},
+            lambda team: Review.objects.filter(sprint=team.active_sprint, constraint_confirmed=True).exists(),
+        ),
+        "sprints:session_plan": (
+            PLANNERS,
+            lambda team: {"carry": [team.action.pk]},
+            lambda team: SprintAction.objects.filter(carried_over_from=team.action).exists(),
+        ),
+        "sprints:session_verdict": (
+            PLANNERS,
+            lambda team: (
+                _testing(team)
+                or {
+                    f"v{team.hypothesis.pk}-decision": "confirmed",
+                    f"v{team.hypothesis.pk}-measured": "3.2",
+                    f"v{team.hypothesis.pk}-note": "The PDF offer worked",
+                }
+            ),
+            lambda team: Hypothesis.objects.get(pk=team.hypothesis.pk).verdict == "confirmed",
+        ),
+        "sprints:session_close": (
+            TRACKER,
+            lambda team: (
+                SprintAction.objects.filter(pk=team.action.pk).update(status="done")
+                and {"what_worked": "The PDF offer", "what_to_fix": "Start earlier"}
+            ),
+            lambda team: Sprint.objects.get(pk=team.active_sprint.pk).status == "closed",
+        ),
+    }
+)
+
 DENIAL_TEXT = {
+    frozenset(TRACKER): "Only a tracker can",
     frozenset(MANAGERS): "Only a tracker or entrepreneur can",
     frozenset(PLANNERS): "Only a tracker, entrepreneur or team lead can",
 }
@@ -273,7 +400,15 @@ def test_every_unsafe_company_view_is_in_the_role_table(team, client):
         if client.post(reverse(name, kwargs=sample.kwargs(team))).status_code != 405:
             unsafe.add(name)
         # A POST may have removed the sample objects: bring them back.
-        for obj in (team.other_member, team.goal, *team.why_steps, team.hypothesis, team.archived):
+        for obj in (
+            team.other_member,
+            team.goal,
+            *team.why_steps,
+            team.hypothesis,
+            team.archived,
+            team.planned_sprint,
+            team.planned_action,
+        ):
             obj.save()
     assert unsafe == set(ROLE_TABLE), unsafe ^ set(ROLE_TABLE)
 

@@ -71,6 +71,41 @@ SAMPLES: dict[str, Sample] = {
         for name in ("detail", "edit", "transition", "decide", "suggest", "archive_one")
     },
     "hypotheses:restore": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "hypothesis_id": t.archived.pk}),
+    # sprints
+    **{
+        f"sprints:{name}": sample
+        for name, sample in {
+            "list": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
+            "new": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
+            "results": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
+            "session": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
+            "session_step": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
+            "session_constraint": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
+            "session_plan": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
+            "session_close": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
+            "session_verdict": Sample(
+                Scope.COMPANY, lambda t: {"company_id": t.company.pk, "hypothesis_id": t.hypothesis.pk}
+            ),
+            "board": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "sprint_id": t.planned_sprint.pk}),
+            "edit": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "sprint_id": t.planned_sprint.pk}),
+            "start": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "sprint_id": t.planned_sprint.pk}),
+            "delete": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "sprint_id": t.planned_sprint.pk}),
+            "action_add": Sample(
+                Scope.COMPANY, lambda t: {"company_id": t.company.pk, "sprint_id": t.planned_sprint.pk}
+            ),
+            "action_edit": Sample(
+                Scope.COMPANY, lambda t: {"company_id": t.company.pk, "action_id": t.planned_action.pk}
+            ),
+            "action_delete": Sample(
+                Scope.COMPANY, lambda t: {"company_id": t.company.pk, "action_id": t.planned_action.pk}
+            ),
+            "action_log": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "action_id": t.action.pk}),
+            "metric_log": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "metric_id": t.metric.pk}),
+            "hypothesis_measure": Sample(
+                Scope.COMPANY, lambda t: {"company_id": t.company.pk, "hypothesis_id": t.hypothesis.pk}
+            ),
+        }.items()
+    },
     # accounts and plumbing
     "login": Sample(Scope.PUBLIC),
     "logout": Sample(Scope.USER),

@@ -43,6 +43,7 @@ tracking_patterns = [
 urlpatterns = [
     path("", include((tracking_patterns, "tracking"))),
     path("", include("hypotheses.urls")),
+    path("", include("sprints.urls")),
     path("accounts/login/", accounts.ThrottledLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("invite/<str:uidb64>/<str:token>/", accounts.invitation_accept, name="invitation_accept"),

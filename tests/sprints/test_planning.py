@@ -16,6 +16,14 @@ from tracking.weeks import local_today
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def team(db):
+    """A team with no sprints yet: these tests plan them."""
+    from tests.conftest import make_team
+
+    return make_team("Alpha Bakery", sprints=False)
+
+
 def _today(team):
     return local_today(team.company)
 

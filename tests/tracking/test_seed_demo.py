@@ -1,13 +1,20 @@
-"""`manage.py seed_demo`: the demo businesses with their planning data, safe to run again."""
+"""`manage.py seed_demo`: the demo businesses with their planning data and hypotheses, safe
+to run again."""
 
 import io
 import itertools
+import re
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.utils import timezone
 
+from hypotheses import selectors as hypothesis_selectors
+from hypotheses import services as hypothesis_services
+from hypotheses.models import Hypothesis, HypothesisEvent, Kind, Status, Verdict
 from tracking import services
 from tracking.models import (
     Company,
@@ -35,7 +42,21 @@ RU_WHY_CHAIN = [
     "ТЗ маркетологу слишком размытое и не даёт точной информации",
     "Мы сами не знаем, почему клиенты покупают именно у нас и какие у них критерии выбора",
 ]
-MODELS = (User, Company, Membership, Constraint, WhyStep, ConstraintEvent, Metric, MetricValue, Goal)
+MODELS = (
+    User,
+    Company,
+    Membership,
+    Constraint,
+    WhyStep,
+    ConstraintEvent,
+    Metric,
+    MetricValue,
+    Goal,
+    Hypothesis,
+    HypothesisEvent,
+)
+MONEY_BACK = "Гарантия возврата денег"
+CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
 
 
 def _seed() -> str:
@@ -55,6 +76,12 @@ def _snapshot() -> list:
         list(WhyStep.objects.order_by("pk").values_list("pk", "constraint_id", "position", "answer", "is_root_cause")),
         list(MetricValue.objects.order_by("pk").values_list("pk", "metric_id", "week_start", "value")),
         list(Goal.objects.order_by("pk").values_list("pk", "parent_id", "horizon", "starts_on", "due_on")),
+        list(
+            Hypothesis.objects.order_by("pk").values_list(
+                "pk", "status", "version", "created_at", "testing_started_at", "decided_at", "expected_value"
+            )
+        ),
+        list(HypothesisEvent.objects.order_by("pk").values_list("pk", "hypothesis_id", "kind", "to_status", "at")),
     ]
 
 
@@ -87,6 +114,7 @@ def test_running_twice_changes_nothing():
     assert first_output == second_output
     assert "tracker@demo.example" in second_output and "demo-sprints-2026" in second_output
     assert counts["Company"] == 3 and counts["Constraint"] == 4
+    assert counts["Hypothesis"] >= 14 and counts["HypothesisEvent"] > counts["Hypothesis"]
 
 
 def test_russian_business_has_the_method_example():
@@ -146,6 +174,107 @@ def test_english_businesses_have_a_constraint_metrics_and_goals(name):
     _assert_goal_chain(company, [Horizon.YEAR, Horizon.QUARTER])
 
 
+def _assert_history_is_real(company: Company) -> list[Hypothesis]:
+    """Every hypothesis has its history, in order and in the past, and the dates on the
+    hypothesis agree with its events."""
+    hypotheses = list(Hypothesis.objects.filter(company=company).order_by("pk"))
+    now = timezone.now()
+    for h in hypotheses:
+        events = list(h.events.order_by("pk"))
+        assert events, f"{h.title}: no history"
+        assert events[0].kind == HypothesisEvent.Kind.CREATED and events[0].at == h.created_at
+        assert all(a.at < b.at for a, b in itertools.pairwise(events)), h.title
+        assert events[-1].at < now and events[-1].to_status == h.status
+        assert all(e.actor_id == h.author_id for e in events)
+        if h.testing_started_at:
+            assert h.created_at < h.testing_started_at
+            assert h.testing_started_at in [e.at for e in events if e.to_status == Status.TESTING]
+        if h.verdict:
+            assert h.learning.strip() and h.measured_value is not None
+            assert h.testing_started_at < h.decided_at < now
+            verdict_event = h.events.get(kind=HypothesisEvent.Kind.VERDICT)
+            assert (verdict_event.to_status, verdict_event.at) == (h.verdict, h.decided_at)
+        else:
+            assert h.decided_at is None and h.measured_value is None
+    return hypotheses
+
+
+def test_russian_business_has_the_hypotheses_of_the_method():
+    _seed()
+    _seed()
+    company = Company.objects.get(name=RU_COMPANY)
+    hypotheses = _assert_history_is_real(company)
+    by_title = {h.title: h for h in hypotheses}
+    active = Constraint.objects.get(company=company, status=ConstraintStatus.ACTIVE)
+    resolved = Constraint.objects.get(company=company, status=ConstraintStatus.RESOLVED)
+
+    # The text's example: a money-back guarantee, conversion ×1.5 from 2 %, tested by a PDF offer.
+    money_back = by_title[MONEY_BACK]
+    assert money_back.status == Status.TESTING and money_back.kind == Kind.INNOVATION
+    assert money_back.metric.name == "Конверсия в продажу"
+    assert money_back.baseline == 2 and money_back.expected_multiplier == Decimal("1.5")
+    assert money_back.expected_value == 3
+    assert "PDF" in money_back.cheapest_test and "1 час дизайнера" in money_back.cheapest_test
+    assert money_back.success_criteria and money_back.expected_return > 0
+    assert money_back.testing_started_at is not None and not money_back.verdict
+    assert money_back.constraint in (active, resolved)
+    assert [e.to_status for e in money_back.events.order_by("pk")] == [Status.IDEA, Status.READY, Status.TESTING]
+
+    # Decided ones: a confirmed one (measured beyond the expected value) and a refuted one, with learnings.
+    confirmed = [h for h in hypotheses if h.verdict == Verdict.CONFIRMED]
+    refuted = [h for h in hypotheses if h.verdict == Verdict.REFUTED]
+    assert confirmed and refuted
+    assert all(h.learning.strip() for h in confirmed + refuted)
+    marking = next(h for h in confirmed if h.title.startswith("Маркировать лиды по источнику трафика"))
+    assert marking.status == Status.ADOPTED and marking.constraint == resolved
+    assert marking.measured_value > marking.expected_value > marking.baseline
+    assert any(h.measured_value <= h.baseline for h in refuted)
+
+    # The active constraint has hypotheses of its own, among them the customer interviews.
+    on_active = [h for h in hypotheses if h.constraint == active]
+    assert len(on_active) >= 2
+    assert any("Интервью" in h.title and h.metric and h.metric.is_key for h in on_active)
+
+    statuses = {h.status for h in hypotheses}
+    assert {Status.IDEA, Status.READY, Status.TESTING, Status.REFUTED, Status.ADOPTED, Status.DROPPED} <= statuses
+    idea = next(h for h in hypotheses if h.status == Status.IDEA)
+    assert idea.statement and idea.metric is None and idea.baseline is None and idea.expected_value is None
+    dropped = next(h for h in hypotheses if h.status == Status.DROPPED)
+    assert dropped.drop_reason and dropped.events.order_by("pk").last().note == dropped.drop_reason
+
+    breakthrough = next(h for h in hypotheses if h.kind == Kind.BREAKTHROUGH)
+    assert breakthrough.budget_cap > breakthrough.spent > 0
+    assert breakthrough.kill_date > local_today(company)
+    assert hypothesis_selectors.breakthrough_warning(breakthrough) is None
+
+    for h in hypotheses:
+        assert h.archived_at is None
+        if h.status != Status.IDEA and h.status != Status.DROPPED:
+            assert not hypothesis_services.missing_for_testing(h), h.title
+    # The board ranks them: no two share an ICE score.
+    assert len({h.ice for h in hypotheses}) == len(hypotheses)
+    stats = hypothesis_selectors.history_stats(Hypothesis.objects.filter(company=company))
+    assert stats.median_days_to_verdict is not None and stats.median_days_to_verdict >= 7
+    assert stats.win_rate is not None and 0 < stats.win_rate < 100
+
+
+@pytest.mark.parametrize("name", EN_COMPANIES)
+def test_english_businesses_have_hypotheses_across_the_lifecycle(name):
+    _seed()
+    company = Company.objects.get(name=name)
+    hypotheses = _assert_history_is_real(company)
+    assert 3 <= len(hypotheses) <= 4
+    statuses = {h.status for h in hypotheses}
+    assert {Status.CONFIRMED, Status.REFUTED, Status.TESTING, Status.IDEA} <= statuses
+    active = Constraint.objects.get(company=company, status=ConstraintStatus.ACTIVE)
+    assert all(h.constraint == active for h in hypotheses)
+    assert all(h.created_at.date() >= active.started_on for h in hypotheses)
+    for h in hypotheses:
+        text = " ".join([h.title, h.statement, h.success_criteria, h.cheapest_test, h.learning])
+        assert not CYRILLIC.search(text), f"{h.title}: not in English"
+    assert len({h.ice for h in hypotheses}) == len(hypotheses)
+
+
 def test_a_second_run_keeps_what_people_changed():
     _seed()
     company = Company.objects.get(name=RU_COMPANY)
@@ -154,6 +283,11 @@ def test_a_second_run_keeps_what_people_changed():
     services.why_step_add(constraint=active, by=tracker, answer="Нет времени на касдев")
     key = Metric.objects.get(company=company, is_key=True)
     services.metric_value_record(metric=key, by=tracker, value=key.values.last().value + 5)
+    money_back = Hypothesis.objects.get(company=company, title=MONEY_BACK)
+    hypothesis_services.hypothesis_update(
+        hypothesis=money_back, by=tracker, expected_version=money_back.version, ease=10
+    )
+    hypothesis_services.hypothesis_create(by=tracker, title="Отзывы клиентов на сайте", statement="Если …")
     counts = _counts()
 
     _seed()
@@ -162,6 +296,8 @@ def test_a_second_run_keeps_what_people_changed():
     assert list(active.why_steps.values_list("answer", flat=True))[-1] == "Нет времени на касдев"
     assert not active.why_steps.filter(is_root_cause=True).exists()
     assert key.values.count() == 13
+    assert Hypothesis.objects.get(pk=money_back.pk).ease == 10
+    assert Hypothesis.objects.filter(company=company, title="Отзывы клиентов на сайте").count() == 1
 
 
 @pytest.mark.parametrize(

@@ -3,10 +3,14 @@
 One business is the example of the method's first text (seed 000), in Russian: an earlier
 main constraint (weak conversion of hot leads, resolved) and the current one (no inbound
 leads) with the why-chain of the text, its metrics for the last 12 weeks and a goal tree
-(year → quarter → month). The two English businesses get a smaller version of the same.
+(year → quarter → month), and the hypotheses of both constraints: the money-back guarantee
+of the text under test, the lead marking that resolved the old constraint confirmed and
+adopted, a refuted discount, customer interviews for the new one. The two English businesses
+get a smaller version of the same.
 
-Planning data goes through the services, acting as the business's tracker. A business that
-already has constraints, metrics or goals keeps them: each part is added only once.
+Planning data goes through the services, acting as the business's tracker; afterwards the
+dates are moved back so the history reads like months of work. A business that already has
+constraints, metrics, goals or hypotheses keeps them: each part is added only once.
 """
 
 import calendar
@@ -17,9 +21,12 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Case, Value, When
 
+from hypotheses import services as hypothesis_services
+from hypotheses.models import Hypothesis, HypothesisEvent, Kind, Status
 from tracking import services
 from tracking.models import (
     Company,
@@ -68,6 +75,31 @@ class DemoGoal:
 
 
 @dataclass(frozen=True)
+class DemoHypothesis:
+    """A hypothesis and the way it went: `steps` are (status reached, days ago), the first
+    one ("idea") its creation; a decided status is the verdict, given with `measured`."""
+
+    title: str
+    statement: str
+    steps: tuple[tuple[str, int], ...]
+    constraint: str = ""  # a DemoConstraint's title
+    metric: str = ""  # a DemoMetric's name
+    kind: str = Kind.INNOVATION
+    baseline: str | None = None
+    expected: str | None = None  # a number, or a multiplier of the baseline: "×1.5"
+    success_criteria: str = ""
+    cheapest_test: str = ""
+    ice: tuple[int, int, int] = (5, 5, 5)  # impact, confidence, ease
+    expected_return: str | None = None
+    budget_cap: str | None = None
+    spent: str = "0"
+    kill_in_days: int | None = None  # from today
+    measured: str | None = None
+    learning: str = ""
+    drop_reason: str = ""
+
+
+@dataclass(frozen=True)
 class DemoCompany:
     name: str
     timezone: str
@@ -78,7 +110,11 @@ class DemoCompany:
     constraints: tuple[DemoConstraint, ...] = ()  # oldest first; all but the last are resolved
     metrics: tuple[DemoMetric, ...] = ()
     goals: tuple[DemoGoal, ...] = ()
+    hypotheses: tuple[DemoHypothesis, ...] = ()
 
+
+RU_CONVERSION = "Слабая конверсия горячих лидов в продажи"
+RU_LEADS = "Нет входящих лидов"
 
 COMPANIES = (
     DemoCompany(
@@ -95,7 +131,7 @@ COMPANIES = (
         ),
         constraints=(
             DemoConstraint(
-                title="Слабая конверсия горячих лидов в продажи",
+                title=RU_CONVERSION,
                 area="conversion",
                 # Asked from the symptom down: hot clients leave because sales treat every
                 # lead alike; the latter is what the team could act on.
@@ -107,7 +143,7 @@ COMPANIES = (
                 closing_note="Лиды маркируем по источнику трафика, горячие обрабатываются первыми.",
             ),
             DemoConstraint(
-                title="Нет входящих лидов",
+                title=RU_LEADS,
                 area="leads",
                 why=(
                     "Плохо настроена рекламная кампания",
@@ -159,6 +195,180 @@ COMPANIES = (
                 "22",
             ),
         ),
+        hypotheses=(
+            # The old constraint: the discount failed, marking leads by source worked and
+            # became the rule (the constraint's closing note), the guarantee of the text is
+            # being tested now.
+            DemoHypothesis(
+                title="Скидка 10 % за быстрый заказ",
+                statement=(
+                    "Если дать скидку 10 % тем, кто закажет в течение трёх дней после замера, "
+                    "то конверсия в продажу вырастет с 1,6 до 2,4 %, потому что клиенты перестанут откладывать решение."
+                ),
+                steps=((Status.IDEA, 131), (Status.READY, 129), (Status.TESTING, 124), (Status.REFUTED, 110)),
+                constraint=RU_CONVERSION,
+                metric="Конверсия в продажу",
+                baseline="1.6",
+                expected="2.4",
+                success_criteria=(
+                    "Две недели со скидкой: конверсия в продажу не ниже 2,4 %, средний чек не ниже 290 000 ₽."
+                ),
+                cheapest_test="Продажники предлагают скидку на замере и в сообщении после него; без рекламы и сайта.",
+                ice=(6, 5, 9),
+                expected_return="250000",
+                measured="1.6",
+                learning=(
+                    "Конверсия не сдвинулась (1,6 %). Горячие клиенты покупали и без скидки, холодных она "
+                    "не убедила: дело не в цене, а в том, как быстро мы отвечаем тем, у кого „горит“."
+                ),
+            ),
+            DemoHypothesis(
+                title="Маркировать лиды по источнику трафика, чтобы продажники звонили горячим первыми",
+                statement=(
+                    "Если маркировать входящие лиды по источнику трафика и звонить горячим (рекомендации, "
+                    "повторные обращения) в течение часа, то конверсия в продажу вырастет с 1,7 до 2 %, "
+                    "потому что горячие клиенты перестанут уходить к конкурентам, которые отвечают быстрее."
+                ),
+                steps=(
+                    (Status.IDEA, 104),
+                    (Status.READY, 101),
+                    (Status.TESTING, 70),
+                    (Status.CONFIRMED, 44),
+                    (Status.ADOPTED, 42),
+                ),
+                constraint=RU_CONVERSION,
+                metric="Конверсия в продажу",
+                baseline="1.7",
+                expected="2",
+                success_criteria=(
+                    "Четыре недели подряд: горячим лидам звонят в течение часа, конверсия в продажу — не ниже 2 %."
+                ),
+                cheapest_test=(
+                    "Метка источника в CRM руками и правило „горячие — первыми“ для продажников: "
+                    "2 часа на настройку, без новых систем."
+                ),
+                ice=(8, 7, 9),
+                expected_return="300000",
+                measured="2.1",
+                learning=(
+                    "Горячие лиды получают звонок в течение часа — и покупают: конверсия 2,1 % при ожидаемых 2 %. "
+                    "Правило вошло в регламент продаж, метку ставит CRM."
+                ),
+            ),
+            DemoHypothesis(
+                title="Гарантия возврата денег",
+                statement=(
+                    "Если мы пообещаем клиентам гарантию возврата денег, то конверсия в продажу вырастет в 1,5 раза, "
+                    "потому что клиенты боятся отдать крупную сумму незнакомой мастерской."
+                ),
+                steps=((Status.IDEA, 48), (Status.READY, 45), (Status.TESTING, 9)),
+                constraint=RU_CONVERSION,
+                metric="Конверсия в продажу",
+                baseline="2",
+                expected="×1.5",
+                success_criteria=(
+                    "За две недели после рассылки конверсия в продажу — 3 % и выше; "
+                    "из получивших оффер хотя бы трое приходят на замер."
+                ),
+                cheapest_test=(
+                    "PDF-оффер с гарантией возврата денег в мессенджере всем, кто не сделал заказ: "
+                    "1 час дизайнера и 1 час на рассылку"
+                ),
+                ice=(8, 5, 9),
+                expected_return="320000",
+            ),
+            # The new constraint: first learn why clients buy from us, then brief the marketer.
+            DemoHypothesis(
+                title="Интервью с 10 последними клиентами о критериях выбора",
+                statement=(
+                    "Если расспросить 10 последних клиентов, почему они выбрали нас и что сравнивали, и дать "
+                    "маркетологу их слова, то входящих лидов станет 22 в неделю, потому что реклама будет говорить "
+                    "о том, за что нас на самом деле выбирают."
+                ),
+                steps=((Status.IDEA, 40), (Status.READY, 37), (Status.TESTING, 16)),
+                constraint=RU_LEADS,
+                metric="Входящие лиды в неделю",
+                baseline="17",
+                expected="22",
+                success_criteria=(
+                    "Выписаны 3–5 критериев выбора, которые назвали хотя бы трое из десяти; "
+                    "через две недели после новой рекламы — 22 лида в неделю."
+                ),
+                cheapest_test=(
+                    "10 звонков по 30 минут: Мария звонит клиентам последних трёх месяцев по списку из пяти вопросов."
+                ),
+                ice=(10, 7, 7),
+                expected_return="150000",
+            ),
+            DemoHypothesis(
+                title="Чёткое ТЗ маркетологу по итогам интервью",
+                statement=(
+                    "Если маркетолог получит ТЗ на одну страницу — кто наш клиент, его критерии выбора и три оффера "
+                    "для проверки, — то стоимость лида упадёт с 2 200 до 1 500 ₽, потому что он перестанет "
+                    "проверять случайные идеи."
+                ),
+                steps=((Status.IDEA, 38), (Status.READY, 20)),
+                constraint=RU_LEADS,
+                metric="Стоимость лида",
+                baseline="2200",
+                expected="1500",
+                success_criteria=(
+                    "Две недели по новому ТЗ: стоимость лида не выше 1 500 ₽ при том же рекламном бюджете."
+                ),
+                cheapest_test=(
+                    "Одна страница ТЗ: 2 часа собственника и маркетолога после интервью; бюджет рекламы прежний."
+                ),
+                ice=(8, 6, 7),
+                expected_return="100000",
+            ),
+            DemoHypothesis(
+                title="Реклама на местном радио",
+                statement=(
+                    "Если дать рекламу на местном радио, то входящих лидов станет вдвое больше, "
+                    "потому что нас услышат те, кто не ищет кухню в интернете."
+                ),
+                steps=((Status.IDEA, 39), (Status.DROPPED, 30)),
+                constraint=RU_LEADS,
+                ice=(5, 3, 2),
+                drop_reason=(
+                    "Самый дешёвый пакет — 150 000 ₽ в месяц, а проверить дёшево нельзя: лиды с радио не отследить "
+                    "по источнику. Сначала узнаем, почему клиенты выбирают нас."
+                ),
+            ),
+            DemoHypothesis(
+                title="Выход на маркетплейс мебели",
+                statement=(
+                    "Если выставить наши кухни на крупном маркетплейсе мебели, то получим новый канал — "
+                    "10 лидов в неделю, потому что там кухню ищут люди, которые о нас не знают."
+                ),
+                steps=((Status.IDEA, 35), (Status.READY, 33), (Status.TESTING, 26)),
+                constraint=RU_LEADS,
+                metric="Входящие лиды в неделю",
+                kind=Kind.BREAKTHROUGH,
+                baseline="17",
+                expected="27",
+                success_criteria=(
+                    "За 8 недель — не меньше 10 заявок в неделю с маркетплейса при стоимости лида до 3 000 ₽."
+                ),
+                cheapest_test=(
+                    "Карточки трёх готовых проектов на маркетплейсе, заявки — в общий мессенджер отдела продаж."
+                ),
+                ice=(9, 3, 4),
+                budget_cap="120000",
+                spent="35000",
+                kill_in_days=30,
+            ),
+            DemoHypothesis(
+                title="Партнёрство с дизайнерами интерьеров",
+                statement=(
+                    "Если дизайнеры интерьеров будут рекомендовать нас своим клиентам за комиссию, то появится поток "
+                    "горячих лидов, потому что клиенты доверяют выбору своего дизайнера."
+                ),
+                steps=((Status.IDEA, 6),),
+                constraint=RU_LEADS,
+                ice=(7, 4, 5),
+            ),
+        ),
     ),
     DemoCompany(
         name="Bluebird Coffee Roasters",
@@ -208,6 +418,78 @@ COMPANIES = (
             DemoGoal(Horizon.YEAR, "A third of the orders are repeat orders", "Repeat orders", "35"),
             DemoGoal(Horizon.QUARTER, "Bean subscription live: 28 % repeat orders", "Repeat orders", "28"),
         ),
+        hypotheses=(
+            DemoHypothesis(
+                title="Refill e-mail two weeks after the first order",
+                statement=(
+                    "If we e-mail first-time buyers a refill offer two weeks after their order, repeat orders grow "
+                    "from 19 % to 21 %, because that is when the bag runs out and they go back to the supermarket."
+                ),
+                steps=((Status.IDEA, 34), (Status.READY, 33), (Status.TESTING, 30), (Status.CONFIRMED, 16)),
+                constraint="No repeat sales",
+                metric="Repeat orders",
+                baseline="19",
+                expected="21",
+                success_criteria="Two weeks of e-mails: repeat orders at 21 % or more, unsubscribes under 2 %.",
+                cheapest_test=(
+                    "One plain-text e-mail sent by hand from the shop's inbox to last month's first-time buyers."
+                ),
+                ice=(7, 7, 9),
+                expected_return="900",
+                measured="22",
+                learning=(
+                    "Repeat orders reached 22 %: the e-mail lands when the bag is nearly empty. "
+                    "Worth automating in the shop's e-mail tool."
+                ),
+            ),
+            DemoHypothesis(
+                title="Loyalty stamp card in the café",
+                statement=(
+                    "If regulars get a stamp card (tenth coffee free), returning customers grow from 32 to 40 a week, "
+                    "because a card in the wallet reminds them to come back."
+                ),
+                steps=((Status.IDEA, 33), (Status.READY, 31), (Status.TESTING, 28), (Status.REFUTED, 14)),
+                constraint="No repeat sales",
+                metric="Returning customers per week",
+                baseline="32",
+                expected="40",
+                success_criteria="Two weeks with the card: 40 returning customers a week.",
+                cheapest_test="Print 200 cards at the corner shop and hand them out at the till.",
+                ice=(5, 5, 8),
+                expected_return="400",
+                measured="33",
+                learning=(
+                    "Only regulars who already came back took a card; the online buyers, most of the "
+                    "one-time customers, never see the café."
+                ),
+            ),
+            DemoHypothesis(
+                title="Bean subscription at checkout",
+                statement=(
+                    "If checkout offers a bean subscription (a bag every two weeks, 10 % off), repeat orders reach "
+                    "28 %, because buying again takes no decision."
+                ),
+                steps=((Status.IDEA, 20), (Status.READY, 12), (Status.TESTING, 8)),
+                constraint="No repeat sales",
+                metric="Repeat orders",
+                baseline="22",
+                expected="28",
+                success_criteria="Four weeks: repeat orders at 28 %, at least 30 active subscriptions.",
+                cheapest_test="A checkbox at checkout; subscriptions kept in a spreadsheet and charged by hand.",
+                ice=(9, 6, 6),
+                expected_return="1500",
+            ),
+            DemoHypothesis(
+                title="Tasting-notes card with a reorder QR code in every bag",
+                statement=(
+                    "If every bag carries a tasting-notes card with a QR code to reorder, more customers come back, "
+                    "because the reorder is one scan away."
+                ),
+                steps=((Status.IDEA, 5),),
+                constraint="No repeat sales",
+                ice=(4, 5, 7),
+            ),
+        ),
     ),
     DemoCompany(
         name="Northwind Dental Studio",
@@ -250,6 +532,76 @@ COMPANIES = (
                 "Front-desk playbook in use: owner's admin under 8 h a week",
                 "Owner's admin hours per week",
                 "8",
+            ),
+        ),
+        hypotheses=(
+            DemoHypothesis(
+                title="Written rules for reschedules and refunds",
+                statement=(
+                    "If the front desk has one page of rules for reschedules and refunds, the owner's admin hours "
+                    "fall from 14 to 10 a week, because those requests stop coming to her."
+                ),
+                steps=((Status.IDEA, 20), (Status.READY, 19), (Status.TESTING, 17), (Status.CONFIRMED, 6)),
+                constraint="Owner drowning in routine",
+                metric="Owner's admin hours per week",
+                baseline="14",
+                expected="10",
+                success_criteria="Ten days with the rules: the owner logs 10 admin hours a week or fewer.",
+                cheapest_test="The owner dictates the rules in one evening; Jordan keeps them at the desk.",
+                ice=(8, 8, 9),
+                expected_return="2400",
+                measured="9",
+                learning="Most requests were routine once written down; Jordan now handles 9 of 10 without asking.",
+            ),
+            DemoHypothesis(
+                title="Outsource insurance claims to a billing service",
+                statement=(
+                    "If a billing service files the insurance claims, the owner's admin hours fall "
+                    "from 13 to 9 a week, "
+                    "because claims are the largest block of her paperwork."
+                ),
+                steps=((Status.IDEA, 19), (Status.READY, 18), (Status.TESTING, 15), (Status.REFUTED, 5)),
+                constraint="Owner drowning in routine",
+                metric="Owner's admin hours per week",
+                baseline="13",
+                expected="9",
+                success_criteria="Two weeks: the owner spends under 9 admin hours a week, claims still paid on time.",
+                cheapest_test="A two-week trial with one billing service on the month's open claims.",
+                ice=(7, 4, 6),
+                expected_return="1500",
+                measured="13",
+                learning=(
+                    "The service still needed Dr. Collins to sign off every claim: the hours moved, "
+                    "they did not go away."
+                ),
+            ),
+            DemoHypothesis(
+                title="Online self-scheduling for reschedules",
+                statement=(
+                    "If patients can reschedule online, the owner's admin hours fall from 12 to 8 a week, "
+                    "because the evening calls about moving appointments stop."
+                ),
+                steps=((Status.IDEA, 10), (Status.READY, 8), (Status.TESTING, 4)),
+                constraint="Owner drowning in routine",
+                metric="Owner's admin hours per week",
+                baseline="12",
+                expected="8",
+                success_criteria="Three weeks: at least half the reschedules go online; owner's admin under 8 h.",
+                cheapest_test=(
+                    "Turn on the booking module the practice software already has; link it in the reminder SMS."
+                ),
+                ice=(7, 6, 7),
+                expected_return="1800",
+            ),
+            DemoHypothesis(
+                title="A part-time practice manager",
+                statement=(
+                    "If a part-time practice manager takes the paperwork, the owner treats patients instead, "
+                    "because nobody else can decide on the exceptions now."
+                ),
+                steps=((Status.IDEA, 3),),
+                constraint="Owner drowning in routine",
+                ice=(9, 5, 2),
             ),
         ),
     ),
@@ -383,8 +735,97 @@ def _seed_goals(spec: DemoCompany, by: Membership) -> None:
         )
 
 
+# --- Hypotheses (through the lifecycle services, as the tracker; then backdated) ----------
+
+VERDICTS = frozenset({Status.CONFIRMED, Status.REFUTED, Status.INCONCLUSIVE})
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def _hypothesis_fields(item: DemoHypothesis, company: Company, constraints: dict, metrics: dict) -> dict:
+    fields = {
+        "title": item.title,
+        "statement": item.statement,
+        "kind": item.kind,
+        "constraint": constraints[item.constraint] if item.constraint else None,
+        "metric": metrics[item.metric] if item.metric else None,
+        "baseline": _decimal(item.baseline),
+        "success_criteria": item.success_criteria,
+        "cheapest_test": item.cheapest_test,
+        "impact": item.ice[0],
+        "confidence": item.ice[1],
+        "ease": item.ice[2],
+        "expected_return": _decimal(item.expected_return),
+        "budget_cap": _decimal(item.budget_cap),
+        "spent": Decimal(item.spent),
+        "kill_date": local_today(company) + timedelta(days=item.kill_in_days) if item.kill_in_days else None,
+    }
+    if item.expected is not None and item.expected.startswith("×"):
+        fields["expected_multiplier"] = Decimal(item.expected.removeprefix("×"))  # the service computes the value
+    else:
+        fields["expected_value"] = _decimal(item.expected)
+    return fields
+
+
+def _seed_hypotheses(spec: DemoCompany, by: Membership) -> None:
+    """Each hypothesis is created as an idea and walked through its steps by the lifecycle
+    services (so the history is the one the app writes); then every event and the
+    hypothesis's own dates move back to the day of its step."""
+    company = by.company
+    if not spec.hypotheses or Hypothesis.objects.filter(company=company).exists():
+        return
+    constraints = {c.title: c for c in company.constraints.all()}
+    metrics = {m.name: m for m in company.metrics.all()}
+    today = local_today(company)
+
+    def at(days_ago: int) -> datetime:
+        return datetime.combine(today - timedelta(days=days_ago), company.review_time, tzinfo=company.tzinfo)
+
+    for item in spec.hypotheses:
+        (first, _created), *moves = item.steps
+        if first != Status.IDEA:
+            raise CommandError(f"{item.title}: a hypothesis starts as an idea")
+        hypothesis = hypothesis_services.hypothesis_create(
+            by=by, **_hypothesis_fields(item, company, constraints, metrics)
+        )
+        for status, _days in moves:
+            if status in VERDICTS:
+                hypothesis = hypothesis_services.hypothesis_decide(
+                    hypothesis=hypothesis,
+                    by=by,
+                    verdict=status,
+                    measured=Decimal(item.measured),
+                    note=item.learning,
+                )
+            else:
+                hypothesis = hypothesis_services.hypothesis_transition(
+                    hypothesis=hypothesis, by=by, to=status, reason=item.drop_reason
+                )
+        _backdate_hypothesis(hypothesis, item.steps, at)
+
+
+def _backdate_hypothesis(hypothesis: Hypothesis, steps, at: Callable[[int], datetime]) -> None:
+    """Each event gets the moment of its step; created, testing and decided dates follow."""
+    moments = [at(days) for _status, days in steps]
+    events = list(hypothesis.events.order_by("pk").values_list("pk", flat=True))
+    if len(events) != len(moments):  # the services write one event per step
+        raise CommandError(f"{hypothesis.title}: {len(events)} events for {len(moments)} steps")
+    HypothesisEvent.objects.filter(pk__in=events).update(
+        at=Case(*(When(pk=pk, then=Value(moment)) for pk, moment in zip(events, moments, strict=True)))
+    )
+    dates = {"created_at": moments[0], "updated_at": moments[-1]}
+    for (status, _days), moment in zip(steps, moments, strict=True):
+        if status == Status.TESTING:
+            dates["testing_started_at"] = moment
+        elif status in VERDICTS:
+            dates["decided_at"] = moment
+    Hypothesis.objects.filter(pk=hypothesis.pk).update(**dates)
+
+
 class Command(BaseCommand):
-    help = "Create (or refresh) the demo tracker, three businesses, their teams and planning data."
+    help = "Create (or refresh) the demo tracker, three businesses, their teams, planning data and hypotheses."
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -411,6 +852,7 @@ class Command(BaseCommand):
             _seed_constraints(spec, tracker_membership)
             _seed_metrics(spec, tracker_membership)
             _seed_goals(spec, tracker_membership)
+            _seed_hypotheses(spec, tracker_membership)
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in with any of:"))
         for email, what in logins:
             self.stdout.write(f"  {email:<28} {DEMO_PASSWORD}   ({what})")

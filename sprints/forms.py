@@ -1,0 +1,122 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from hypotheses.models import OPEN_STATUSES, Hypothesis, Verdict
+from tracking.models import Constraint, Membership
+
+from .models import ESTIMATE_MAX_HOURS, ActionStatus
+
+
+def _date_widget():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class SprintForm(forms.Form):
+    starts_on = forms.DateField(label=_("Starts"), widget=_date_widget())
+    ends_on = forms.DateField(label=_("Ends"), widget=_date_widget())
+    goal = forms.CharField(label=_("Sprint goal"), max_length=300, required=False)
+    focus = forms.ModelChoiceField(label=_("Focus constraint"), queryset=Constraint.objects.none(), required=False)
+    budget = forms.DecimalField(
+        label=_("Money budget"),
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "any"}),
+    )
+
+    def __init__(self, *args, company, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["focus"].queryset = Constraint.objects.filter(company=company, status="active")
+        self.fields["focus"].empty_label = _("— none —")
+
+
+class ActionForm(forms.Form):
+    title = forms.CharField(label=_("Action"), max_length=300)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=Membership.objects.none())
+    estimate_hours = forms.DecimalField(
+        label=_("Hours"),
+        min_value=Decimal("0.1"),
+        max_value=ESTIMATE_MAX_HOURS,
+        max_digits=4,
+        decimal_places=1,
+        widget=forms.NumberInput(attrs={"step": "0.5", "min": "0.5", "inputmode": "decimal"}),
+    )
+    cost = forms.DecimalField(
+        label=_("Cost"),
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    hypothesis = forms.ModelChoiceField(
+        label=_("Tests the hypothesis"), queryset=Hypothesis.objects.none(), required=False
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, company, members=None, hypotheses=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Querysets, so a choice outside the company is refused as an invalid choice.
+        self.fields["owner"].queryset = Membership.objects.filter(company=company).select_related("user")
+        self.fields["owner"].label_from_instance = lambda m: str(m.user)
+        self.fields["hypothesis"].queryset = Hypothesis.objects.live().filter(
+            company=company, status__in=[s.value for s in OPEN_STATUSES]
+        )
+        self.fields["hypothesis"].empty_label = _("— none —")
+        # Pre-fetched choices for rendering many rows without a query per row.
+        if members is not None:
+            self.fields["owner"].choices = [("", "---------"), *[(m.pk, str(m.user)) for m in members]]
+        if hypotheses is not None:
+            self.fields["hypothesis"].choices = [("", _("— none —")), *[(h.pk, h.title) for h in hypotheses]]
+
+
+class ActionLogForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)
+    result_note = forms.CharField(
+        label=_("Result"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    why_not_note = forms.CharField(
+        label=_("Why not"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class StartForm(forms.Form):
+    override_reason = forms.CharField(
+        label=_("Start anyway, because…"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class MeasuredForm(forms.Form):
+    measured = forms.DecimalField(
+        label=_("Measured value"),
+        max_digits=18,
+        decimal_places=4,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+
+
+class SessionVerdictForm(forms.Form):
+    decision = forms.ChoiceField(choices=[*Verdict.choices, ("keep", _("Keep testing"))], widget=forms.RadioSelect)
+    measured = forms.DecimalField(label=_("Measured value"), required=False, max_digits=18, decimal_places=4)
+    note = forms.CharField(label=_("Why"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CloseForm(forms.Form):
+    what_worked = forms.CharField(
+        label=_("What worked"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    what_to_fix = forms.CharField(
+        label=_("What to fix"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+    start_next = forms.BooleanField(label=_("Start the next sprint now"), required=False, initial=True)
+    override_reason = forms.CharField(
+        label=_("If the next sprint does not fit: start anyway, because…"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -1,0 +1,77 @@
+"""Reads for the planning board, the results page and the weekly session."""
+
+from hypotheses.models import Hypothesis
+from hypotheses.models import Status as HypothesisStatus
+from tracking.models import Company, Membership, Metric, MetricValue
+from tracking.weeks import current_week_start
+
+from .models import Action, Sprint, SprintStatus
+
+
+def sprints_of(company: Company, limit: int = 60) -> list[Sprint]:
+    return list(
+        Sprint.objects.filter(company=company, archived_at__isnull=True)
+        .select_related("focus")
+        .order_by("-starts_on", "-pk")[:limit]
+    )
+
+
+def current_sprint(company: Company) -> Sprint | None:
+    """The sprint the week is about: the active one, else the one in review."""
+    return (
+        Sprint.objects.filter(
+            company=company, archived_at__isnull=True, status__in=[SprintStatus.ACTIVE, SprintStatus.REVIEW]
+        )
+        .select_related("focus")
+        .order_by("-starts_on")
+        .first()
+    )
+
+
+def next_sprint(company: Company, after: Sprint | None) -> Sprint | None:
+    qs = Sprint.objects.filter(company=company, archived_at__isnull=True, status=SprintStatus.PLANNED)
+    if after:
+        qs = qs.filter(starts_on__gt=after.starts_on)
+    return qs.order_by("starts_on").first()
+
+
+def sprint_actions(sprint: Sprint) -> list[Action]:
+    return list(
+        sprint.actions.select_related("owner__user", "hypothesis", "carried_over_from__sprint").order_by(
+            "owner_id", "pk"
+        )
+    )
+
+
+def members(company: Company) -> list[Membership]:
+    return list(Membership.objects.filter(company=company).select_related("user").order_by("user__full_name", "pk"))
+
+
+def open_hypotheses(company: Company) -> list[Hypothesis]:
+    return list(
+        Hypothesis.objects.live()
+        .filter(company=company, status__in=["idea", "ready", "testing", "inconclusive"])
+        .order_by("-ice", "-pk")[:200]
+    )
+
+
+def hypotheses_under_test(company: Company) -> list[Hypothesis]:
+    return list(
+        Hypothesis.objects.live()
+        .filter(company=company, status=HypothesisStatus.TESTING)
+        .select_related("metric")
+        .order_by("-ice", "-pk")[:100]
+    )
+
+
+def metrics_with_this_week(company: Company) -> list[Metric]:
+    """The company's metrics, each with `.this_week`: the value for the current local week,
+    or None. Two queries."""
+    metrics = list(Metric.objects.filter(company=company))
+    week = current_week_start(company)
+    values = dict(
+        MetricValue.objects.filter(metric__company=company, week_start=week).values_list("metric_id", "value")
+    )
+    for metric in metrics:
+        metric.this_week = values.get(metric.pk)
+    return metrics
