@@ -1,5 +1,6 @@
 """Reads for the backlog board, the hypothesis page and the team lead's history."""
 
+import re
 import statistics
 from dataclasses import dataclass
 from datetime import date
@@ -69,8 +70,29 @@ def active_constraint_id(company: Company) -> int | None:
     )
 
 
+NUMERIC = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def _readable(value):
+    """“33.0000” → “33”: stored decimals read as people wrote them."""
+    if isinstance(value, str) and NUMERIC.match(value):
+        return format(Decimal(value).normalize(), "f")
+    return value
+
+
 def timeline(hypothesis: Hypothesis) -> list[HypothesisEvent]:
-    return list(hypothesis.events.select_related("actor").order_by("-at", "-pk"))
+    """The events, newest first, each with `.diff`: (field label, old, new) for people."""
+    events = list(hypothesis.events.select_related("actor").order_by("-at", "-pk"))
+    for event in events:
+        event.diff = []
+        for name, pair in (event.changes or {}).items():
+            try:
+                label = Hypothesis._meta.get_field(name).verbose_name
+            except Exception:
+                label = name
+            old, new = [*pair, None, None][:2] if isinstance(pair, list) else (None, pair)
+            event.diff.append((str(label).capitalize(), _readable(old), _readable(new)))
+    return events
 
 
 def test_window_values(hypothesis: Hypothesis, today: date | None = None) -> list[tuple[date, Decimal]]:

@@ -37,7 +37,7 @@ def next_sprint(company: Company, after: Sprint | None) -> Sprint | None:
 
 def sprint_actions(sprint: Sprint) -> list[Action]:
     return list(
-        sprint.actions.select_related("owner__user", "hypothesis", "carried_over_from__sprint").order_by(
+        sprint.actions.select_related("owner__user", "hypothesis", "carried_over_from__sprint", "carried_to").order_by(
             "owner_id", "pk"
         )
     )

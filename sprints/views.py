@@ -76,7 +76,7 @@ def sprint_new(request, company_id: int):
     return _sprints_page(request, company, membership, form=form)
 
 
-def _board_context(company, membership, sprint, *, add_form=None, row_forms=None, start_error=None):
+def _board_context(company, membership, sprint, *, add_form=None, row_forms=None, start_error=None, board_error=None):
     members = selectors.members(company)
     hypotheses = selectors.open_hypotheses(company)
     actions = selectors.sprint_actions(sprint)
@@ -105,6 +105,7 @@ def _board_context(company, membership, sprint, *, add_form=None, row_forms=None
         "add_form": add_form or ActionForm(company=company, members=members, hypotheses=hypotheses),
         "start_form": StartForm(),
         "start_error": start_error,
+        "board_error": board_error,
         "can_plan": role_allows(membership.role, Can.PLAN_SPRINT) and sprint.status != SprintStatus.CLOSED,
         "can_start": role_allows(membership.role, Can.START_SPRINT) and sprint.status == SprintStatus.PLANNED,
         "can_override": role_allows(membership.role, Can.OVERRIDE_CAPACITY),
@@ -181,6 +182,8 @@ def action_add(request, company_id: int, sprint_id: int):
         try:
             services.action_add(sprint=sprint, by=membership, **data)
         except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                return _board_response(request, company, membership, sprint, add_form=form, board_error=_errors(error))
             apply_errors(form, error)
         else:
             if not request.htmx:
@@ -209,6 +212,10 @@ def action_edit(request, company_id: int, action_id: int):
             form.data = form.data.copy()
             form.data[f"a{action.pk}-version"] = stale.current.version
         except ValidationError as error:
+            if not hasattr(error, "error_dict"):  # about the sprint, not a field: say it above the board
+                return _board_response(
+                    request, company, membership, action.sprint, row_forms={action.pk: form}, board_error=_errors(error)
+                )
             apply_errors(form, error)
         else:
             if not request.htmx:

@@ -1,0 +1,227 @@
+"""The planning board, results and the session through the front door."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from hypotheses.models import Hypothesis
+from sprints.models import Action, Review, Sprint
+from tests.factories import ActionFactory, MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _action_data(team, **overrides):
+    return {"title": "Send the PDF offer", "owner": team.member.pk, "estimate_hours": "1", **overrides}
+
+
+@pytest.mark.parametrize(
+    ("hours", "message"),
+    [
+        ("0", "greater than or equal to 0.1"),
+        ("-1", "greater than or equal to 0.1"),
+        ("1000", "less than or equal to 168"),
+        ("abc", "Enter a number."),
+    ],
+)
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_bad_hours_are_refused_and_nothing_is_saved(hours, message, htmx, team, client):
+    client.force_login(team.tracker.user)
+    before = Action.objects.count()
+    url = reverse("sprints:action_add", args=[team.company.pk, team.planned_sprint.pk])
+    response = client.post(
+        url,
+        _action_data(team, estimate_hours=hours, title="Typed title"),
+        headers={"HX-Request": "true"} if htmx else {},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert message in body and 'value="Typed title"' in body
+    assert Action.objects.count() == before
+
+
+def test_an_owner_from_another_business_is_an_invalid_choice(team, foreign_team, client):
+    client.force_login(team.tracker.user)
+    url = reverse("sprints:action_add", args=[team.company.pk, team.planned_sprint.pk])
+    response = client.post(url, _action_data(team, owner=foreign_team.member.pk))
+    assert "Select a valid choice" in response.content.decode()
+    assert not Action.objects.filter(title="Send the PDF offer").exists()
+
+
+def test_an_action_of_another_sprint_or_business_is_out_of_reach(team, foreign_team, client):
+    client.force_login(team.tracker.user)
+    url = reverse("sprints:action_edit", args=[team.company.pk, foreign_team.planned_action.pk])
+    assert client.post(url, {}).status_code == 404
+    # An action of a closed sprint cannot be changed any more.
+    Sprint.objects.filter(pk=team.planned_sprint.pk).update(status="closed")
+    prefix = f"a{team.planned_action.pk}"
+    url = reverse("sprints:action_edit", args=[team.company.pk, team.planned_action.pk])
+    response = client.post(
+        url,
+        {
+            f"{prefix}-title": "Late change",
+            f"{prefix}-owner": team.member.pk,
+            f"{prefix}-estimate_hours": "1",
+            f"{prefix}-version": team.planned_action.version,
+        },
+    )
+    assert "This sprint is closed" in response.content.decode()
+    assert Action.objects.get(pk=team.planned_action.pk).title != "Late change"
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        (2, 21, "at most 14 days"),
+        (-3, 3, "cannot start in the past"),
+        (58, 61, "overlap Sprint 102"),
+        (5, 2, "must end on or after its start"),
+    ],
+)
+def test_bad_sprint_dates_are_refused(start, end, message, team, client):
+    client.force_login(team.entrepreneur.user)
+    today = timezone.localdate()
+    before = Sprint.objects.count()
+    response = client.post(
+        reverse("sprints:new", args=[team.company.pk]),
+        {
+            "starts_on": (today + timedelta(days=start)).isoformat(),
+            "ends_on": (today + timedelta(days=end)).isoformat(),
+            "goal": "Kept goal",
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and message in body and 'value="Kept goal"' in body
+    assert Sprint.objects.count() == before
+
+
+def test_a_member_logs_only_their_own_actions(team, client):
+    theirs = ActionFactory(sprint=team.active_sprint, owner=team.team_lead, title="Someone else's")
+    client.force_login(team.member.user)
+    own = reverse("sprints:action_log", args=[team.company.pk, team.action.pk])
+    other = reverse("sprints:action_log", args=[team.company.pk, theirs.pk])
+    assert client.post(own, {f"l{team.action.pk}-status": "done"}).status_code == 302
+    response = client.post(other, {f"l{theirs.pk}-status": "done"})
+    assert response.status_code == 403 and "own actions" in response.content.decode()
+    assert Action.objects.get(pk=theirs.pk).status == "todo"
+    page = client.get(reverse("sprints:results", args=[team.company.pk])).content.decode()
+    assert page.count('class="log-form"') == 1  # a form only for their own action
+
+
+def test_not_done_needs_a_reason(team, client):
+    client.force_login(team.member.user)
+    url = reverse("sprints:action_log", args=[team.company.pk, team.action.pk])
+    response = client.post(url, {f"l{team.action.pk}-status": "not_done"}, headers={"HX-Request": "true"})
+    assert "Say why it was not done" in response.content.decode()
+    assert Action.objects.get(pk=team.action.pk).status == "todo"
+
+
+def test_two_people_saving_the_same_action_the_second_is_told(team, client):
+    a, b = client, client.__class__()
+    a.force_login(team.tracker.user)
+    b.force_login(team.entrepreneur.user)
+    prefix = f"a{team.planned_action.pk}"
+    url = reverse("sprints:action_edit", args=[team.company.pk, team.planned_action.pk])
+    base = {f"{prefix}-owner": team.team_lead.pk, f"{prefix}-version": team.planned_action.version}
+    assert a.post(url, {**base, f"{prefix}-title": "Tracker's", f"{prefix}-estimate_hours": "2"}).status_code == 302
+    response = b.post(url, {**base, f"{prefix}-title": "Entrepreneur's", f"{prefix}-estimate_hours": "5"})
+    body = response.content.decode()
+    assert "Someone else saved this action a moment ago" in body and "Tracker&#x27;s" in body
+    assert 'value="Entrepreneur&#x27;s"' in body  # what they typed is still there
+    assert Action.objects.get(pk=team.planned_action.pk).title == "Tracker's"
+
+
+def test_capacity_bars_update_with_every_edit(team, client):
+    team.member.weekly_capacity_hours = Decimal(2)
+    team.member.save()
+    client.force_login(team.tracker.user)
+    url = reverse("sprints:action_add", args=[team.company.pk, team.planned_sprint.pk])
+    body = client.post(url, _action_data(team, estimate_hours="3"), headers={"HX-Request": "true"}).content.decode()
+    assert body.lstrip().startswith('<div id="plan"')
+    assert "overbooked by 1 h" in body and 'class="cap-row over"' in body
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("page", ["board", "results", "session"])
+def test_pages_run_the_same_queries_with_5_and_500_actions(page, team, client):
+    extra_owners = MembershipFactory.create_batch(3, company=team.company)
+    sprint = team.active_sprint if page != "board" else team.planned_sprint
+    url = {
+        "board": reverse("sprints:board", args=[team.company.pk, sprint.pk]),
+        "results": reverse("sprints:results", args=[team.company.pk]),
+        "session": reverse("sprints:session", args=[team.company.pk]),
+    }[page]
+    client.force_login(team.tracker.user)
+
+    def fill(count):
+        Action.objects.bulk_create(
+            Action(
+                sprint=sprint,
+                title=f"Bulk {i}",
+                owner=[*extra_owners, team.member][i % 4],
+                estimate_hours=Decimal(1),
+                hypothesis=team.hypothesis if i % 3 == 0 else None,
+            )
+            for i in range(count)
+        )
+
+    fill(4)
+    small = _queries(client, url)
+    fill(495)
+    large = _queries(client, url)
+    assert small == large, (small, large)
+    assert large <= 25, large
+
+
+def test_the_session_remembers_its_step_and_closes_the_sprint(team, client):
+    client.force_login(team.tracker.user)
+    company = team.company.pk
+    # Begin: the sprint goes into review, the step is remembered.
+    client.post(reverse("sprints:session_step", args=[company]), {"step": "verdicts"}, headers={"HX-Request": "true"})
+    sprint = Sprint.objects.get(pk=team.active_sprint.pk)
+    assert sprint.status == "review" and Review.objects.get(sprint=sprint).step == "verdicts"
+    page = client.get(reverse("sprints:session", args=[company])).content.decode()
+    assert 'id="step-verdicts" open' in page and 'id="step-results" open' not in page
+
+    # Closing refuses while an action is open and a hypothesis is under test, and keeps the notes.
+    Hypothesis.objects.filter(pk=team.hypothesis.pk).update(status="testing", testing_started_at=timezone.now())
+    response = client.post(
+        reverse("sprints:session_close", args=[company]),
+        {"what_worked": "The PDF offer"},
+        headers={"HX-Request": "true"},
+    )
+    body = response.content.decode()
+    assert "Not yet" in body and "still to resolve" in body and team.hypothesis.title in body
+    assert Review.objects.get(sprint=sprint).what_worked == "The PDF offer"
+
+    # Carry the unfinished action over, keep the hypothesis in test on purpose, then close.
+    client.post(
+        reverse("sprints:session_plan", args=[company]), {"carry": [team.action.pk]}, headers={"HX-Request": "true"}
+    )
+    carried = Action.objects.get(carried_over_from=team.action)
+    assert carried.sprint == team.planned_sprint
+    assert Action.objects.get(pk=team.action.pk).status == "not_done"
+    client.post(
+        reverse("sprints:session_verdict", args=[company, team.hypothesis.pk]),
+        {f"v{team.hypothesis.pk}-decision": "keep"},
+        headers={"HX-Request": "true"},
+    )
+    response = client.post(
+        reverse("sprints:session_close", args=[company]),
+        {"what_worked": "The PDF offer", "what_to_fix": "Start earlier"},
+    )
+    assert response.status_code == 302
+    sprint.refresh_from_db()
+    review = Review.objects.get(sprint=sprint)
+    assert sprint.status == "closed" and review.held_at and review.what_to_fix == "Start earlier"
+    assert Hypothesis.objects.get(pk=team.hypothesis.pk).status == "testing"  # kept on purpose
