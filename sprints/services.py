@@ -237,22 +237,31 @@ def review_keep_in_test(*, review: Review, by: Membership, hypothesis: Hypothesi
     return review
 
 
-def closing_problems(sprint: Sprint) -> list[str]:
+def closing_problems(
+    sprint: Sprint, *, open_actions: int | None = None, undecided_titles: list[str] | None = None
+) -> list[str]:
+    """What stops the sprint from closing. Pages that already loaded the actions and the
+    hypotheses pass the numbers in, so no extra queries are made."""
+    if open_actions is None:
+        open_actions = sprint.actions.exclude(status__in=[ActionStatus.DONE, ActionStatus.NOT_DONE]).count()
+    if undecided_titles is None:
+        review = Review.objects.filter(sprint=sprint).first()
+        kept = set(review.kept_in_test.values_list("pk", flat=True)) if review else set()
+        undecided_titles = list(
+            Hypothesis.objects.live()
+            .filter(company_id=sprint.company_id, status=HypothesisStatus.TESTING)
+            .exclude(pk__in=kept)
+            .values_list("title", flat=True)
+        )
     problems = []
-    open_actions = sprint.actions.exclude(status__in=[ActionStatus.DONE, ActionStatus.NOT_DONE]).count()
     if open_actions:
         problems.append(
             _("%(count)s action(s) still to resolve: done, not done, or carried over") % {"count": open_actions}
         )
-    kept = set(sprint.review.kept_in_test.values_list("pk", flat=True)) if hasattr(sprint, "review") else set()
-    undecided = (
-        Hypothesis.objects.live().filter(company=sprint.company, status=HypothesisStatus.TESTING).exclude(pk__in=kept)
-    )
-    titles = list(undecided.values_list("title", flat=True)[:5])
-    if titles:
+    if undecided_titles:
         problems.append(
             _("hypotheses under test need a verdict or “keep testing”: %(titles)s")
-            % {"titles": ", ".join(f"“{t}”" for t in titles)}
+            % {"titles": ", ".join(f"“{t}”" for t in undecided_titles[:5])}
         )
     return problems
 

@@ -412,7 +412,13 @@ def _session_context(company, membership, *, verdict_forms=None, close_form=None
             "upcoming_capacity": sprint_capacity(upcoming) if upcoming else None,
             "unfinished": unfinished,
             "constraint": company.constraints.filter(status="active").first(),
-            "closing_problems": services.closing_problems(sprint) if sprint else [],
+            "closing_problems": services.closing_problems(
+                sprint,
+                open_actions=sum(1 for a in context["own"] + context["others"] if not a.is_resolved),
+                undecided_titles=[h.title for h in context["testing"] if not h.kept],
+            )
+            if sprint
+            else [],
             "close_form": close_form
             or CloseForm(
                 initial={

@@ -180,7 +180,7 @@ def test_pages_run_the_same_queries_with_5_and_500_actions(page, team, client):
     fill(495)
     large = _queries(client, url)
     assert small == large, (small, large)
-    assert large <= 25, large
+    assert large <= 15, large
 
 
 def test_the_session_remembers_its_step_and_closes_the_sprint(team, client):
