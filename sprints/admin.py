@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Action, Review, Sprint
+from .models import Action, Digest, Reminder, Review, Sprint, SprintReport
 
 
 class ActionInline(admin.TabularInline):
@@ -33,3 +33,25 @@ class ReviewAdmin(admin.ModelAdmin):
     list_display = ["sprint", "step", "held_at"]
     list_select_related = ["sprint"]
     raw_id_fields = ["sprint", "kept_in_test"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ["sprint", "kind", "recipient", "created_at", "sent_at", "attempts"]
+    list_filter = ["kind"]
+    list_select_related = ["sprint", "recipient"]
+    raw_id_fields = ["sprint", "recipient"]
+
+
+@admin.register(SprintReport)
+class SprintReportAdmin(admin.ModelAdmin):
+    list_display = ["sprint", "computed_at", "emailed_at"]
+    list_select_related = ["sprint"]
+    raw_id_fields = ["sprint"]
+
+
+@admin.register(Digest)
+class DigestAdmin(admin.ModelAdmin):
+    list_display = ["recipient", "week_start", "sent_at", "attempts"]
+    list_select_related = ["recipient"]
+    raw_id_fields = ["recipient"]

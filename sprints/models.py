@@ -177,3 +177,67 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sprint} review"
+
+
+class ReminderKind(models.TextChoices):
+    RESULTS_DUE = "results_due", _("Results due")
+    SESSION_UPCOMING = "session_upcoming", _("Session upcoming")
+    REVIEW_OVERDUE = "review_overdue", _("Review overdue")
+
+
+class Reminder(models.Model):
+    """One reminder to one person about one sprint. The row is written (under a unique
+    constraint) before anything is sent, so each reminder goes out once."""
+
+    sprint = models.ForeignKey(Sprint, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sprint", "kind", "recipient"], name="reminder_once"),
+        ]
+        indexes = [models.Index(fields=["sent_at", "next_attempt_at"], name="reminder_unsent")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id} ({self.sprint_id})"
+
+
+class SprintReport(models.Model):
+    """The roll-up of a closed sprint. Written when the sprint closes (pending), computed
+    by a job; recomputing gives the same numbers."""
+
+    sprint = models.OneToOneField(Sprint, on_delete=models.CASCADE, related_name="report")
+    data = models.JSONField(default=dict, blank=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sprint report")
+        verbose_name_plural = _("sprint reports")
+
+    def __str__(self) -> str:
+        return f"{self.sprint} report"
+
+
+class Digest(models.Model):
+    """The weekly portfolio digest of one tracker for one week: written, then sent once."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    week_start = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["recipient", "week_start"], name="digest_once")]
+
+    def __str__(self) -> str:
+        return f"digest {self.recipient_id} {self.week_start}"

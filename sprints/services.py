@@ -25,6 +25,7 @@ from .models import (
     Review,
     SessionStep,
     Sprint,
+    SprintReport,
     SprintStatus,
 )
 
@@ -294,7 +295,17 @@ def sprint_close(
     sprint.closed_at = timezone.now()
     sprint.version += 1
     sprint.save(update_fields=["status", "closed_at", "version"])
+    # The roll-up: a pending report row now, computed by a job after commit (and by the
+    # periodic dispatch if Redis was down). A rolled-back close enqueues nothing.
+    SprintReport.objects.get_or_create(sprint=sprint)
+    transaction.on_commit(lambda: _enqueue_rollup(sprint.pk))
     return sprint
+
+
+def _enqueue_rollup(sprint_id: int) -> None:
+    from .tasks import _enqueue, sprint_rollup
+
+    _enqueue(sprint_rollup, [[sprint_id]])
 
 
 # --- Actions -----------------------------------------------------------------------------------

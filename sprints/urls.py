@@ -14,6 +14,7 @@ urlpatterns = [
     path(S + "edit/", views.sprint_edit, name="edit"),
     path(S + "start/", views.sprint_start, name="start"),
     path(S + "delete/", views.sprint_delete, name="delete"),
+    path(S + "report/", views.report, name="report"),
     path(S + "actions/", views.action_add, name="action_add"),
     path(B + "actions/<int:action_id>/", views.action_edit, name="action_edit"),
     path(B + "actions/<int:action_id>/delete/", views.action_delete, name="action_delete"),

@@ -23,7 +23,7 @@ from . import selectors, services
 from .access import access_action, access_sprint
 from .capacity import sprint_capacity
 from .forms import ActionForm, ActionLogForm, CloseForm, MeasuredForm, SessionVerdictForm, SprintForm, StartForm
-from .models import ActionStatus, Review, SessionStep, SprintStatus
+from .models import ActionStatus, Review, SessionStep, SprintReport, SprintStatus
 
 
 def _errors(error: ValidationError) -> str:
@@ -590,3 +590,15 @@ def session_close(request, company_id: int):
     if request.htmx:
         return HttpResponseClientRedirect(target)
     return redirect(target)
+
+
+@require_GET
+def report(request, company_id: int, sprint_id: int):
+    """The roll-up of a sprint, printable on A4."""
+    company, membership = access_company(request.user, company_id)
+    sprint = access_sprint(company, sprint_id)
+    sprint_report = SprintReport.objects.filter(sprint=sprint).first()
+    review = Review.objects.filter(sprint=sprint).first()
+    sprint.review_obj = review
+    context = {"company": company, "membership": membership, "sprint": sprint, "report": sprint_report}
+    return render(request, "sprints/report.html", context)

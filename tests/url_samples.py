@@ -87,6 +87,7 @@ SAMPLES: dict[str, Sample] = {
                 Scope.COMPANY, lambda t: {"company_id": t.company.pk, "hypothesis_id": t.hypothesis.pk}
             ),
             "board": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "sprint_id": t.planned_sprint.pk}),
+            "report": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "sprint_id": t.active_sprint.pk}),
             "edit": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "sprint_id": t.planned_sprint.pk}),
             "start": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "sprint_id": t.planned_sprint.pk}),
             "delete": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "sprint_id": t.planned_sprint.pk}),

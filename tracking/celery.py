@@ -12,6 +12,12 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
+    # Reminders before each weekly review, overdue-review flags, the Monday digest and any
+    # roll-up whose enqueue was lost: all written to the database first, then sent.
+    "sprints-dispatch": {
+        "task": "sprints.tasks.dispatch",
+        "schedule": crontab(minute="*/5"),
+    },
     # Invitations are written to the database first; this sweep sends any whose
     # enqueue was lost (Redis down when the member was added).
     "invitations-sweep": {

@@ -181,9 +181,11 @@ if email_url and not env.str("DJANGO_EMAIL_BACKEND", default=""):
 else:
     MAILERS = {
         "default": {
-            "BACKEND": env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+            "BACKEND": env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"),
         }
     }
+    if email_file_path := env.str("DJANGO_EMAIL_FILE_PATH", default=""):  # the file backend's folder
+        MAILERS["default"]["OPTIONS"] = {"file_path": email_file_path}
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Sprint tracker <noreply@localhost>")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
@@ -197,7 +199,11 @@ if REDIS_URL:
         # Fail fast: a dead Redis must make delay() raise, not hang a request.
         "socket_connect_timeout": 1,
         "socket_timeout": 2,
+        # One quick retry, then delay() raises: the caller records the work for the sweep.
         "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.2,
     }
 else:
     # Embedded default: producer and worker share one folder (kombu's filesystem transport).

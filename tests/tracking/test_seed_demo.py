@@ -1,5 +1,5 @@
-"""`manage.py seed_demo`: the demo businesses with their planning data and hypotheses, safe
-to run again."""
+"""`manage.py seed_demo`: the demo businesses with their planning data, hypotheses and
+weekly sprints, safe to run again."""
 
 import io
 import itertools
@@ -15,6 +15,9 @@ from django.utils import timezone
 from hypotheses import selectors as hypothesis_selectors
 from hypotheses import services as hypothesis_services
 from hypotheses.models import Hypothesis, HypothesisEvent, Kind, Status, Verdict
+from sprints import services as sprint_services
+from sprints.capacity import sprint_capacity
+from sprints.models import Action, ActionStatus, Review, SessionStep, Sprint, SprintStatus
 from tracking import services
 from tracking.models import (
     Company,
@@ -54,8 +57,15 @@ MODELS = (
     Goal,
     Hypothesis,
     HypothesisEvent,
+    Sprint,
+    Action,
+    Review,
 )
 MONEY_BACK = "Гарантия возврата денег"
+INTERVIEWS = "Интервью с 10 последними клиентами о критериях выбора"
+PDF_OFFER = "Сверстать PDF-оффер с гарантией возврата денег"
+SEND_OFFER = "Разослать оффер в мессенджере всем, кто не сделал заказ"
+INTERVIEW_QUESTIONS = "Подготовить вопросы для интервью с клиентами"
 CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
 
 
@@ -82,6 +92,17 @@ def _snapshot() -> list:
             )
         ),
         list(HypothesisEvent.objects.order_by("pk").values_list("pk", "hypothesis_id", "kind", "to_status", "at")),
+        list(
+            Sprint.objects.order_by("pk").values_list(
+                "pk", "company_id", "number", "starts_on", "ends_on", "status", "started_at", "closed_at", "version"
+            )
+        ),
+        list(
+            Action.objects.order_by("pk").values_list(
+                "pk", "sprint_id", "owner_id", "estimate_hours", "status", "carried_over_from_id", "version"
+            )
+        ),
+        list(Review.objects.order_by("pk").values_list("pk", "sprint_id", "held_at", "what_worked", "updated_at")),
     ]
 
 
@@ -115,6 +136,7 @@ def test_running_twice_changes_nothing():
     assert "tracker@demo.example" in second_output and "demo-sprints-2026" in second_output
     assert counts["Company"] == 3 and counts["Constraint"] == 4
     assert counts["Hypothesis"] >= 14 and counts["HypothesisEvent"] > counts["Hypothesis"]
+    assert counts["Sprint"] >= 3 * 5 and counts["Action"] > 3 * counts["Sprint"] and counts["Review"] >= 14
 
 
 def test_russian_business_has_the_method_example():
@@ -288,6 +310,8 @@ def test_a_second_run_keeps_what_people_changed():
         hypothesis=money_back, by=tracker, expected_version=money_back.version, ease=10
     )
     hypothesis_services.hypothesis_create(by=tracker, title="Отзывы клиентов на сайте", statement="Если …")
+    pdf_offer = Action.objects.get(sprint__company=company, title=PDF_OFFER)
+    sprint_services.action_log(action=pdf_offer, by=tracker, status=ActionStatus.DONE, result_note="Готово")
     counts = _counts()
 
     _seed()
@@ -298,6 +322,7 @@ def test_a_second_run_keeps_what_people_changed():
     assert key.values.count() == 13
     assert Hypothesis.objects.get(pk=money_back.pk).ease == 10
     assert Hypothesis.objects.filter(company=company, title="Отзывы клиентов на сайте").count() == 1
+    assert Action.objects.get(pk=pdf_offer.pk).status == ActionStatus.DONE
 
 
 @pytest.mark.parametrize(
@@ -315,3 +340,157 @@ def test_goal_periods_follow_each_business_calendar(moment):
         assert ru[2].starts_on == month_start
         for name in EN_COMPANIES:
             _assert_goal_chain(Company.objects.get(name=name), [Horizon.YEAR, Horizon.QUARTER])
+
+
+# --- Sprints -------------------------------------------------------------------------------
+
+
+def _sprints(company: Company) -> list[Sprint]:
+    return list(Sprint.objects.filter(company=company).order_by("number"))
+
+
+def _assert_weeks(company: Company) -> list[Sprint]:
+    """Numbers 1..n, weekly periods ending on the review day, one after another, no two
+    overlapping; closed ones first, then exactly one active sprint covering today, then at
+    most one planned."""
+    sprints = _sprints(company)
+    assert [s.number for s in sprints] == list(range(1, len(sprints) + 1))
+    for sprint in sprints:
+        assert sprint.days == 7 and sprint.ends_on.weekday() == company.review_weekday, sprint
+        assert sprint.archived_at is None
+    for a, b in itertools.pairwise(sprints):
+        assert b.starts_on == a.ends_on + timedelta(days=1)
+    for a, b in itertools.combinations(sprints, 2):
+        assert a.ends_on < b.starts_on or b.ends_on < a.starts_on, f"{a} overlaps {b}"
+    statuses = "".join({"closed": "c", "active": "a", "planned": "p"}[s.status] for s in sprints)
+    assert re.fullmatch("c{4,}ap?", statuses), statuses
+    active = Sprint.objects.get(company=company, status=SprintStatus.ACTIVE)
+    assert active.starts_on <= local_today(company) <= active.ends_on
+    assert active.started_at is not None and active.started_at < timezone.now() and active.closed_at is None
+    return sprints
+
+
+def _assert_closed_sprints(company: Company) -> list[Sprint]:
+    closed = list(Sprint.objects.filter(company=company, status=SprintStatus.CLOSED).order_by("number"))
+    for sprint in closed:
+        review = Review.objects.get(sprint=sprint)
+        assert review.what_worked.strip() and review.what_to_fix.strip(), sprint
+        assert review.step == SessionStep.CLOSE
+        local = review.held_at.astimezone(company.tzinfo)
+        assert (local.date(), local.time()) == (sprint.ends_on, company.review_time)
+        assert sprint.started_at < review.held_at < sprint.closed_at < timezone.now()
+        actions = list(sprint.actions.all())
+        assert actions and all(a.is_resolved for a in actions), sprint
+        assert all(a.why_not_note.strip() for a in actions if a.status == ActionStatus.NOT_DONE)
+        assert all(a.result_note.strip() for a in actions if a.status == ActionStatus.DONE)
+        # What was under test at the review and got no verdict there was kept in test on purpose.
+        for h in review.kept_in_test.all():
+            assert h.testing_started_at <= review.held_at and (h.decided_at is None or h.decided_at > review.held_at)
+    return closed
+
+
+def _assert_actions_fit(company: Company) -> None:
+    """Owners are the business's members, each with no more hours in a sprint than they have."""
+    for sprint in _sprints(company):
+        report = sprint_capacity(sprint)
+        assert report.fits, f"{sprint}: {[(o.name, o.load, o.available) for o in report.overbooked]}"
+        assert not report.unassigned_hours
+        for action in sprint.actions.select_related("owner", "hypothesis"):
+            assert action.owner.company_id == company.pk and action.owner.role != Role.TRACKER
+            assert action.hypothesis is None or action.hypothesis.company_id == company.pk
+
+
+def _assert_carried_over(company: Company) -> None:
+    """Unfinished actions went on into the next sprint, linked to where they came from."""
+    copies = list(
+        Action.objects.filter(sprint__company=company, carried_over_from__isnull=False).select_related(
+            "sprint", "carried_over_from__sprint"
+        )
+    )
+    assert copies, company
+    for copy in copies:
+        source = copy.carried_over_from
+        assert source.status == ActionStatus.NOT_DONE and source.why_not_note.strip()
+        assert source.sprint.status == SprintStatus.CLOSED and copy.sprint.number == source.sprint.number + 1
+        assert (copy.title, copy.owner_id, copy.estimate_hours) == (
+            source.title,
+            source.owner_id,
+            source.estimate_hours,
+        )
+
+
+@pytest.mark.parametrize("name", [RU_COMPANY, *EN_COMPANIES])
+def test_each_business_has_reviewed_weeks_and_one_active_sprint(name):
+    _seed()
+    company = Company.objects.get(name=name)
+    sprints = _assert_weeks(company)
+    closed = _assert_closed_sprints(company)
+    assert len(closed) == (6 if name == RU_COMPANY else 4)
+    _assert_actions_fit(company)
+    _assert_carried_over(company)
+    done = Action.objects.filter(sprint__in=closed, status=ActionStatus.DONE).count()
+    not_done = Action.objects.filter(sprint__in=closed, status=ActionStatus.NOT_DONE).count()
+    assert done > 2 * not_done > 0  # mostly done
+    # Each business in its own language.
+    texts = [s.goal for s in sprints]
+    texts += [a.title + a.result_note + a.why_not_note for a in Action.objects.filter(sprint__in=sprints)]
+    texts += [r.what_worked + r.what_to_fix + r.notes for r in Review.objects.filter(sprint__in=sprints)]
+    if name == RU_COMPANY:
+        assert all(CYRILLIC.search(text) for text in texts if text)
+    else:
+        assert not any(CYRILLIC.search(text) for text in texts)
+
+
+def test_the_active_sprint_of_dubrava_tests_the_money_back_guarantee():
+    _seed()
+    company = Company.objects.get(name=RU_COMPANY)
+    active = Sprint.objects.get(company=company, status=SprintStatus.ACTIVE)
+    assert active.number == 7
+    assert not Sprint.objects.filter(company=company, status=SprintStatus.PLANNED).exists()  # the session plans it
+    actions = {a.title: a for a in active.actions.select_related("owner__user", "hypothesis")}
+    expected = {
+        PDF_OFFER: ("design@dubrava.demo", "Светлана Орлова", Decimal(1), MONEY_BACK),
+        SEND_OFFER: ("marketing@dubrava.demo", "Олег Смирнов", Decimal(1), MONEY_BACK),
+        INTERVIEW_QUESTIONS: ("sales@dubrava.demo", "Мария Кузнецова", Decimal(2), INTERVIEWS),
+    }
+    for title, (email, full_name, hours, hypothesis) in expected.items():
+        action = actions[title]
+        assert (action.owner.user.email, action.owner.user.full_name) == (email, full_name)
+        assert action.estimate_hours == hours and action.hypothesis.title == hypothesis
+        assert action.hypothesis.status == Status.TESTING
+        assert action.status == ActionStatus.TODO and not action.result_note
+    assert actions[PDF_OFFER].owner.weekly_capacity_hours == 4
+    assert actions[SEND_OFFER].owner.weekly_capacity_hours == 6
+    # The interview questions are the one action left unfinished for the session to carry over.
+    unfinished = [a for a in actions.values() if a.status in (ActionStatus.TODO, ActionStatus.DOING)]
+    assert {a.title for a in unfinished} == set(expected)
+    assert all(a.status == ActionStatus.DONE for a in actions.values() if a.title not in expected)
+    # The last closed week prepared the offer: the guarantee's terms and its text.
+    previous = Sprint.objects.get(company=company, number=6)
+    assert previous.actions.filter(hypothesis__title=MONEY_BACK, status=ActionStatus.DONE).count() == 2
+
+
+def test_a_planned_next_sprint_in_one_english_business():
+    _seed()
+    planned = list(Sprint.objects.filter(status=SprintStatus.PLANNED).select_related("company"))
+    assert [s.company.name for s in planned] == ["Bluebird Coffee Roasters"]
+    sprint = planned[0]
+    assert sprint.started_at is None and sprint.actions.count() >= 2
+    assert all(a.status == ActionStatus.TODO for a in sprint.actions.all())
+    assert sprint.starts_on > local_today(sprint.company)
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 11, 26, 6, 0, tzinfo=UTC),  # Thursday 09:00 in Moscow: Дубрава's review day
+        datetime(2026, 11, 27, 4, 0, tzinfo=UTC),  # Friday in Moscow, still Thursday in New York
+        datetime(2027, 3, 29, 0, 30, tzinfo=UTC),  # Monday in London, after Europe moved its clocks
+    ],
+)
+def test_sprint_weeks_follow_each_business_calendar(moment):
+    with time_machine.travel(moment, tick=False):
+        _seed()
+        for company in Company.objects.all():
+            _assert_weeks(company)
+            _assert_closed_sprints(company)

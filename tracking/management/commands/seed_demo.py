@@ -8,13 +8,21 @@ of the text under test, the lead marking that resolved the old constraint confir
 adopted, a refuted discount, customer interviews for the new one. The two English businesses
 get a smaller version of the same.
 
+Each business also gets its weekly sprints: a few closed ones behind it, with their reviews,
+actions mostly done, some not done with the reason, a couple carried over to the next week;
+then the active sprint of the current week (for «Дубрава» the PDF offer of the money-back
+guarantee, for the session to review); a planned one after it for one English business.
+
 Planning data goes through the services, acting as the business's tracker; afterwards the
-dates are moved back so the history reads like months of work. A business that already has
-constraints, metrics, goals or hypotheses keeps them: each part is added only once.
+dates are moved back so the history reads like months of work. Past sprints cannot be planned
+through the services (they refuse dates in the past), so their rows are written as the weeks
+would have left them. A business that already has constraints, metrics, goals, hypotheses or
+sprints keeps them: each part is added only once.
 """
 
 import calendar
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -27,6 +35,8 @@ from django.db.models import Case, Value, When
 
 from hypotheses import services as hypothesis_services
 from hypotheses.models import Hypothesis, HypothesisEvent, Kind, Status
+from sprints import services as sprint_services
+from sprints.models import RESOLVED_ACTION_STATUSES, Action, ActionStatus, Review, SessionStep, Sprint, SprintStatus
 from tracking import services
 from tracking.models import (
     Company,
@@ -100,6 +110,45 @@ class DemoHypothesis:
 
 
 @dataclass(frozen=True)
+class DemoAction:
+    """A sprint action and what came of it. `note` is the result of a done action and the
+    reason of one not done. `carry`: left unfinished and carried into the next sprint (the
+    note says why); `carried`: the copy carried in from the previous sprint's action of the
+    same title."""
+
+    title: str
+    owner: str  # a team member's e-mail, or "tracker"
+    hours: str
+    status: str = "done"
+    note: str = ""
+    hypothesis: str = ""  # a DemoHypothesis's title
+    cost: str | None = None
+    carry: bool = False
+    carried: bool = False
+
+
+@dataclass(frozen=True)
+class DemoReview:
+    what_worked: str
+    what_to_fix: str
+    notes: str = ""
+    constraint_confirmed: bool | None = True  # False: the review named a new main constraint
+
+
+@dataclass(frozen=True)
+class DemoSprint:
+    """One week. The closed ones come first (each with its review), then the active one
+    covering the current week, then at most one planned for the week after."""
+
+    status: str
+    goal: str
+    actions: tuple[DemoAction, ...]
+    focus: str = ""  # a DemoConstraint's title
+    budget: str | None = None
+    review: DemoReview | None = None
+
+
+@dataclass(frozen=True)
 class DemoCompany:
     name: str
     timezone: str
@@ -111,10 +160,659 @@ class DemoCompany:
     metrics: tuple[DemoMetric, ...] = ()
     goals: tuple[DemoGoal, ...] = ()
     hypotheses: tuple[DemoHypothesis, ...] = ()
+    sprints: tuple[DemoSprint, ...] = ()  # oldest first
 
 
 RU_CONVERSION = "Слабая конверсия горячих лидов в продажи"
 RU_LEADS = "Нет входящих лидов"
+
+# --- Sprints: the weeks behind each business, the one under way and (maybe) the next ------
+
+IGOR, MARIA, OLEG, SVETLANA = (
+    "owner@dubrava.demo",
+    "sales@dubrava.demo",
+    "marketing@dubrava.demo",
+    "design@dubrava.demo",
+)
+RU_MONEY_BACK = "Гарантия возврата денег"
+RU_INTERVIEWS = "Интервью с 10 последними клиентами о критериях выбора"
+RU_MARKING = "Маркировать лиды по источнику трафика, чтобы продажники звонили горячим первыми"
+RU_MARKETPLACE = "Выход на маркетплейс мебели"
+RU_BRIEF = "Чёткое ТЗ маркетологу по итогам интервью"
+
+DUBRAVA_SPRINTS = (
+    DemoSprint(
+        status="closed",
+        focus=RU_CONVERSION,
+        goal="Закрепить правило „горячие — первыми“ и понять, что теперь мешает росту",
+        actions=(
+            DemoAction(
+                "Вписать правило „горячие — первыми“ в регламент продаж",
+                MARIA,
+                "1.5",
+                note="Регламент обновлён, продажники расписались.",
+                hypothesis=RU_MARKING,
+            ),
+            DemoAction(
+                "Настроить автоматическую метку источника в CRM",
+                OLEG,
+                "2",
+                note="Метка ставится сама по форме заявки и номеру телефона.",
+                hypothesis=RU_MARKING,
+            ),
+            DemoAction(
+                "Свести конверсию за четыре недели с маркировкой",
+                IGOR,
+                "1",
+                note="2,1 % против 1,7 % до маркировки: гипотеза подтверждена.",
+                hypothesis=RU_MARKING,
+            ),
+            DemoAction(
+                "Разобрать, откуда приходили заявки за полгода",
+                IGOR,
+                "2",
+                note="Заявок мало по всем каналам: узкое место сместилось с конверсии на поток лидов.",
+            ),
+        ),
+        review=DemoReview(
+            what_worked="Горячим лидам звоним в течение часа, конверсия держится выше 2 %.",
+            what_to_fix="Лидов стало мало, и конверсию дальше поднимать не на чем.",
+            notes="Ограничение «Слабая конверсия» решено. Новое главное ограничение — «Нет входящих лидов».",
+            constraint_confirmed=False,
+        ),
+    ),
+    DemoSprint(
+        status="closed",
+        focus=RU_LEADS,
+        goal="Понять, почему реклама не приводит лидов",
+        actions=(
+            DemoAction(
+                "Разобрать рекламную кампанию по объявлениям и ключевым словам",
+                OLEG,
+                "3",
+                note="Из 14 объявлений 11 — разовые эксперименты без гипотезы; лиды дают только два.",
+            ),
+            DemoAction(
+                "Узнать цену рекламы на местном радио",
+                IGOR,
+                "1",
+                note="Пакет — от 150 000 ₽ в месяц, лиды с радио по источнику не отследить.",
+                hypothesis="Реклама на местном радио",
+            ),
+            DemoAction(
+                "Собрать список клиентов за последние три месяца для интервью",
+                MARIA,
+                "2",
+                note="Неделя замеров: список собран наполовину.",
+                hypothesis=RU_INTERVIEWS,
+                carry=True,
+            ),
+            DemoAction(
+                "Спросить пятерых клиентов, как они нас нашли",
+                MARIA,
+                "1",
+                status="not_done",
+                note="Решили не звонить вразнобой: сначала общий список и одинаковые вопросы.",
+            ),
+        ),
+        review=DemoReview(
+            what_worked="Довели «почему?» до корня: мы сами не знаем, почему клиенты выбирают нас.",
+            what_to_fix="Маркетолог тратит бюджет на случайные эксперименты. Сначала критерии выбора, потом ТЗ.",
+            notes="Радио отложили: дорого, и результат не измерить.",
+        ),
+    ),
+    DemoSprint(
+        status="closed",
+        focus=RU_LEADS,
+        goal="Выйти на маркетплейс и собрать клиентов для интервью",
+        actions=(
+            DemoAction(
+                "Собрать список клиентов за последние три месяца для интервью",
+                MARIA,
+                "2",
+                note="В списке 27 клиентов, 19 согласны на звонок.",
+                hypothesis=RU_INTERVIEWS,
+                carried=True,
+            ),
+            DemoAction(
+                "Подготовить карточки трёх готовых проектов для маркетплейса",
+                SVETLANA,
+                "3",
+                note="Три карточки с фото, размерами и ценой «от».",
+                hypothesis=RU_MARKETPLACE,
+            ),
+            DemoAction(
+                "Зарегистрироваться на маркетплейсе и выставить карточки",
+                OLEG,
+                "2",
+                note="Карточки прошли модерацию за два дня.",
+                hypothesis=RU_MARKETPLACE,
+            ),
+        ),
+        review=DemoReview(
+            what_worked="Список клиентов готов; маркетплейс запущен за неделю без подрядчиков.",
+            what_to_fix="Заявки с маркетплейса приходят в личный мессенджер Олега, а не в общий чат продаж.",
+        ),
+    ),
+    DemoSprint(
+        status="closed",
+        focus=RU_LEADS,
+        goal="Заявки с маркетплейса — в работу за час",
+        budget="40000",
+        actions=(
+            DemoAction(
+                "Перевести заявки с маркетплейса в общий мессенджер продаж",
+                OLEG,
+                "1",
+                note="Заявки видят все продажники, первая обработана за 20 минут.",
+                hypothesis=RU_MARKETPLACE,
+            ),
+            DemoAction(
+                "Оплатить продвижение карточек на месяц",
+                IGOR,
+                "0.5",
+                note="Оплачено 35 000 ₽ из лимита 120 000 ₽.",
+                hypothesis=RU_MARKETPLACE,
+                cost="35000",
+            ),
+            DemoAction(
+                "Набросать черновик ТЗ маркетологу",
+                IGOR,
+                "2",
+                note="Без слов клиентов ТЗ выходит таким же размытым, как раньше.",
+                hypothesis=RU_BRIEF,
+                carry=True,
+            ),
+            DemoAction(
+                "Запустить рекламу на дизайнеров интерьеров",
+                OLEG,
+                "3",
+                status="not_done",
+                note="Отложили: пока нет интервью, непонятно, что писать в объявлении.",
+            ),
+        ),
+        review=DemoReview(
+            what_worked="Маркетплейс дал 4 заявки за неделю, все обработаны в течение часа.",
+            what_to_fix="Без интервью с клиентами стоят и ТЗ, и новая реклама: интервью — в приоритет.",
+        ),
+    ),
+    DemoSprint(
+        status="closed",
+        focus=RU_LEADS,
+        goal="Начать интервью с клиентами",
+        actions=(
+            DemoAction(
+                "Набросать черновик ТЗ маркетологу",
+                IGOR,
+                "2",
+                status="not_done",
+                note="Решили писать ТЗ только по итогам интервью; черновик отложен.",
+                hypothesis=RU_BRIEF,
+                carried=True,
+            ),
+            DemoAction(
+                "Договориться об интервью с десятью последними клиентами",
+                MARIA,
+                "2",
+                note="Согласились 8 из 10, созвоны — на следующей неделе.",
+                hypothesis=RU_INTERVIEWS,
+            ),
+            DemoAction(
+                "Ответить на заявки с маркетплейса и записать, что спрашивают",
+                MARIA,
+                "1",
+                note="6 заявок; чаще всего спрашивают про сроки изготовления.",
+                hypothesis=RU_MARKETPLACE,
+            ),
+            DemoAction(
+                "Переснять фото для карточек маркетплейса",
+                SVETLANA,
+                "2",
+                note="Фото при дневном свете, просмотры карточек выросли вдвое.",
+                hypothesis=RU_MARKETPLACE,
+            ),
+        ),
+        review=DemoReview(
+            what_worked="Клиенты охотно соглашаются на интервью; маркетплейс приносит 5–6 заявок в неделю.",
+            what_to_fix="ТЗ снова отложено: нужна дата, к которой интервью будут проведены.",
+        ),
+    ),
+    DemoSprint(
+        status="closed",
+        focus=RU_LEADS,
+        goal="Провести первые интервью и подготовить проверку гарантии",
+        actions=(
+            DemoAction(
+                "Провести первые три интервью с клиентами",
+                MARIA,
+                "3",
+                note="Все трое выбирали по срокам и по тому, что замерщик приехал в день звонка.",
+                hypothesis=RU_INTERVIEWS,
+            ),
+            DemoAction(
+                "Позвонить остальным пятерым клиентам",
+                MARIA,
+                "2.5",
+                status="not_done",
+                note="Двое не ответили, трое попросили перезвонить после праздников.",
+                hypothesis=RU_INTERVIEWS,
+            ),
+            DemoAction(
+                "Согласовать с юристом условия гарантии возврата денег",
+                IGOR,
+                "2",
+                note="Возвращаем предоплату, если проект не устроит до начала производства.",
+                hypothesis=RU_MONEY_BACK,
+            ),
+            DemoAction(
+                "Написать текст оффера с гарантией",
+                OLEG,
+                "1.5",
+                note="Полстраницы текста, Игорь согласовал.",
+                hypothesis=RU_MONEY_BACK,
+            ),
+        ),
+        review=DemoReview(
+            what_worked="Интервью дали критерий выбора, о котором реклама молчит: замер в день звонка.",
+            what_to_fix="Интервью идут медленно: нужен один список вопросов для всех звонков.",
+            notes="Гарантию проверяем самым дешёвым способом: PDF-оффер в мессенджере, без нового сайта.",
+        ),
+    ),
+    DemoSprint(
+        status="active",
+        focus=RU_LEADS,
+        goal="Проверить гарантию возврата денег самым дешёвым способом",
+        actions=(
+            DemoAction(
+                "Собрать список тех, кто был на замере, но не заказал",
+                MARIA,
+                "1",
+                note="43 контакта за полгода, у всех есть мессенджер.",
+                hypothesis=RU_MONEY_BACK,
+            ),
+            DemoAction(
+                "Сверстать PDF-оффер с гарантией возврата денег",
+                SVETLANA,
+                "1",
+                status="todo",
+                hypothesis=RU_MONEY_BACK,
+            ),
+            DemoAction(
+                "Разослать оффер в мессенджере всем, кто не сделал заказ",
+                OLEG,
+                "1",
+                status="todo",
+                hypothesis=RU_MONEY_BACK,
+            ),
+            DemoAction(
+                "Подготовить вопросы для интервью с клиентами",
+                MARIA,
+                "2",
+                status="todo",
+                hypothesis=RU_INTERVIEWS,
+            ),
+        ),
+    ),
+)
+
+TOM, PRIYA, LUCAS = "owner@bluebird.demo", "ops@bluebird.demo", "barista@bluebird.demo"
+EN_REFILL = "Refill e-mail two weeks after the first order"
+EN_STAMPS = "Loyalty stamp card in the café"
+EN_SUBSCRIPTION = "Bean subscription at checkout"
+EN_QR = "Tasting-notes card with a reorder QR code in every bag"
+
+BLUEBIRD_SPRINTS = (
+    DemoSprint(
+        status="closed",
+        focus="No repeat sales",
+        goal="Try the two cheapest ways to bring first-time buyers back",
+        actions=(
+            DemoAction(
+                "Export last month's first-time buyers from the shop",
+                PRIYA,
+                "1",
+                note="212 buyers, 168 of them agreed to e-mails.",
+                hypothesis=EN_REFILL,
+            ),
+            DemoAction(
+                "Write the refill e-mail",
+                TOM,
+                "1",
+                note="Plain text, one link to the beans they bought.",
+                hypothesis=EN_REFILL,
+            ),
+            DemoAction(
+                "Print 200 stamp cards",
+                LUCAS,
+                "1",
+                note="Printed at the corner shop.",
+                hypothesis=EN_STAMPS,
+                cost="18",
+            ),
+            DemoAction(
+                "Ask the shop platform whether it sells subscriptions",
+                TOM,
+                "1",
+                status="not_done",
+                note="Support did not answer this week.",
+            ),
+        ),
+        review=DemoReview(
+            what_worked="Both tests were ready in one week for under £20.",
+            what_to_fix="Nobody counts returning customers yet: we cannot measure the stamp card.",
+        ),
+    ),
+    DemoSprint(
+        status="closed",
+        focus="No repeat sales",
+        goal="Send the refill e-mail and hand out the stamp cards",
+        actions=(
+            DemoAction(
+                "Send the refill e-mail to first-time buyers",
+                PRIYA,
+                "1",
+                note="Sent to 168: 31 clicks, 3 unsubscribes.",
+                hypothesis=EN_REFILL,
+            ),
+            DemoAction(
+                "Hand out stamp cards at the till",
+                LUCAS,
+                "2",
+                note="140 cards handed out, mostly to regulars.",
+                hypothesis=EN_STAMPS,
+            ),
+            DemoAction(
+                "Count returning customers every day",
+                LUCAS,
+                "1",
+                note="The till cannot tell returning customers; counted by hand for three days only.",
+                hypothesis=EN_STAMPS,
+                carry=True,
+            ),
+        ),
+        review=DemoReview(
+            what_worked="The refill e-mail went out on time and people clicked.",
+            what_to_fix="Counting by hand needs a tally sheet at the till, not memory.",
+        ),
+    ),
+    DemoSprint(
+        status="closed",
+        focus="No repeat sales",
+        goal="Measure both tests",
+        actions=(
+            DemoAction(
+                "Count returning customers every day",
+                LUCAS,
+                "1",
+                note="Tally sheet at the till: 33 returning customers this week.",
+                hypothesis=EN_STAMPS,
+                carried=True,
+            ),
+            DemoAction(
+                "Tally repeat orders from the refill e-mail",
+                PRIYA,
+                "1",
+                note="Repeat orders at 22 %, up from 19 %.",
+                hypothesis=EN_REFILL,
+            ),
+            DemoAction(
+                "Set up the refill e-mail in the shop's e-mail tool",
+                TOM,
+                "3",
+                note="The automation needs a paid plan; still choosing one.",
+                hypothesis=EN_REFILL,
+                carry=True,
+            ),
+            DemoAction(
+                "Collect the stamp cards and count returns",
+                LUCAS,
+                "1",
+                note="Only 12 cards came back, all from regulars.",
+                hypothesis=EN_STAMPS,
+            ),
+        ),
+        review=DemoReview(
+            what_worked="The refill e-mail is confirmed: 22 % repeat orders.",
+            what_to_fix="The stamp card only reaches café regulars; the online one-time buyers never see it.",
+            notes="Stamp card refuted. Next: a subscription at checkout.",
+        ),
+    ),
+    DemoSprint(
+        status="closed",
+        focus="No repeat sales",
+        goal="Automate the refill e-mail and offer a subscription",
+        actions=(
+            DemoAction(
+                "Set up the refill e-mail in the shop's e-mail tool",
+                TOM,
+                "3",
+                note="Goes out on its own 14 days after every first order.",
+                hypothesis=EN_REFILL,
+                carried=True,
+            ),
+            DemoAction(
+                "Add a subscription checkbox at checkout",
+                TOM,
+                "2",
+                note="Live on Tuesday: 11 subscriptions by Sunday.",
+                hypothesis=EN_SUBSCRIPTION,
+            ),
+            DemoAction(
+                "Set up the subscription spreadsheet and charging routine",
+                PRIYA,
+                "2",
+                note="One sheet, charged by hand every other Monday.",
+                hypothesis=EN_SUBSCRIPTION,
+            ),
+        ),
+        review=DemoReview(
+            what_worked="The subscription went live in two days with no new software.",
+            what_to_fix="Subscribers were not asked which delivery day suits them.",
+        ),
+    ),
+    DemoSprint(
+        status="active",
+        focus="No repeat sales",
+        goal="Keep the first subscribers happy",
+        actions=(
+            DemoAction(
+                "Call five subscribers about their delivery day",
+                LUCAS,
+                "1",
+                note="Four want Friday delivery: the roast moves to Thursday.",
+                hypothesis=EN_SUBSCRIPTION,
+            ),
+            DemoAction("Charge the first subscriptions by hand", PRIYA, "1", status="todo", hypothesis=EN_SUBSCRIPTION),
+            DemoAction(
+                "Draft the tasting-notes card with a reorder QR code", TOM, "2", status="doing", hypothesis=EN_QR
+            ),
+        ),
+    ),
+    DemoSprint(
+        status="planned",
+        focus="No repeat sales",
+        goal="Count what the subscription brings",
+        actions=(
+            DemoAction("Print the tasting-notes cards", LUCAS, "1", status="todo", hypothesis=EN_QR, cost="40"),
+            DemoAction("Count subscriptions after two weeks", PRIYA, "1", status="todo", hypothesis=EN_SUBSCRIPTION),
+        ),
+    ),
+)
+
+MAYA, JORDAN = "owner@northwind.demo", "frontdesk@northwind.demo"
+EN_ROUTINE = "Owner drowning in routine"
+EN_RULES = "Written rules for reschedules and refunds"
+EN_BILLING = "Outsource insurance claims to a billing service"
+EN_SELF_SCHEDULING = "Online self-scheduling for reschedules"
+
+NORTHWIND_SPRINTS = (
+    DemoSprint(
+        status="closed",
+        goal="Find out where the owner's week goes",
+        actions=(
+            DemoAction(
+                "Log every admin task for a week",
+                MAYA,
+                "1",
+                note="14 hours of admin, half of it after 6 pm.",
+            ),
+            DemoAction(
+                "Count the calls and requests passed to Dr. Collins",
+                JORDAN,
+                "1",
+                note="37 requests in a week; 29 about reschedules, refunds and insurance.",
+            ),
+        ),
+        review=DemoReview(
+            what_worked="A week of honest numbers: we know where the hours go.",
+            what_to_fix="The log is a pile of notes: sort it before we name the constraint.",
+            constraint_confirmed=None,
+        ),
+    ),
+    DemoSprint(
+        status="closed",
+        goal="Name the main constraint",
+        actions=(
+            DemoAction(
+                "Sort the admin log into routine and exceptions",
+                MAYA,
+                "2",
+                note="11 of the 14 hours are routine.",
+            ),
+            DemoAction(
+                "List the ten questions the front desk asks most",
+                JORDAN,
+                "2",
+                note="Ten questions cover four in five of the requests that reach the owner.",
+            ),
+            DemoAction(
+                "Get quotes from two billing services",
+                JORDAN,
+                "1",
+                note="One answered; the other wants a call with Dr. Collins first.",
+                hypothesis=EN_BILLING,
+                carry=True,
+            ),
+        ),
+        review=DemoReview(
+            what_worked="The constraint is named: the owner is drowning in routine.",
+            what_to_fix="Rules exist only in Dr. Collins's head.",
+            notes="Two hypotheses to test: written rules at the desk, and a billing service for the claims.",
+            constraint_confirmed=False,
+        ),
+    ),
+    DemoSprint(
+        status="closed",
+        focus=EN_ROUTINE,
+        goal="Write the rules down and try a billing service",
+        actions=(
+            DemoAction(
+                "Get quotes from two billing services",
+                JORDAN,
+                "1",
+                note="$350 and $420 a month; a two-week trial with the cheaper one.",
+                hypothesis=EN_BILLING,
+                carried=True,
+            ),
+            DemoAction(
+                "Dictate the rules for reschedules and refunds",
+                MAYA,
+                "2",
+                note="One page, eight rules.",
+                hypothesis=EN_RULES,
+            ),
+            DemoAction(
+                "Keep the rules at the desk and log every question",
+                JORDAN,
+                "1",
+                note="23 of 26 requests handled without asking.",
+                hypothesis=EN_RULES,
+            ),
+            DemoAction(
+                "Hand the open claims to the billing service",
+                MAYA,
+                "1",
+                note="Handed over on Thursday.",
+                hypothesis=EN_BILLING,
+            ),
+        ),
+        review=DemoReview(
+            what_worked="The rules work from day one: Jordan decides most requests alone.",
+            what_to_fix="The billing service keeps e-mailing Dr. Collins with questions.",
+        ),
+    ),
+    DemoSprint(
+        status="closed",
+        focus=EN_ROUTINE,
+        goal="Measure both tests and try online rescheduling",
+        actions=(
+            DemoAction(
+                "Compare the owner's admin hours with the rules in place",
+                JORDAN,
+                "1",
+                note="9 hours this week against 14 before the rules.",
+                hypothesis=EN_RULES,
+            ),
+            DemoAction(
+                "Review the billing service's claims",
+                MAYA,
+                "3",
+                status="not_done",
+                note="Every claim still needed her sign-off; the trial stopped.",
+                hypothesis=EN_BILLING,
+            ),
+            DemoAction(
+                "Turn on the booking module for reschedules",
+                JORDAN,
+                "2",
+                note="Patients can move appointments online since Friday.",
+                hypothesis=EN_SELF_SCHEDULING,
+            ),
+            DemoAction(
+                "Link online rescheduling in the reminder SMS",
+                JORDAN,
+                "1",
+                note="The SMS provider needs an admin login only Dr. Collins has.",
+                hypothesis=EN_SELF_SCHEDULING,
+                carry=True,
+            ),
+        ),
+        review=DemoReview(
+            what_worked="Written rules confirmed: the owner's admin hours fell to 9.",
+            what_to_fix="The billing service moved the hours instead of removing them.",
+            notes="Billing service refuted. Online rescheduling goes into test.",
+        ),
+    ),
+    DemoSprint(
+        status="active",
+        focus=EN_ROUTINE,
+        goal="Move reschedules online",
+        actions=(
+            DemoAction(
+                "Link online rescheduling in the reminder SMS",
+                JORDAN,
+                "1",
+                status="todo",
+                hypothesis=EN_SELF_SCHEDULING,
+                carried=True,
+            ),
+            DemoAction(
+                "Count online reschedules against phone calls",
+                JORDAN,
+                "1",
+                status="todo",
+                hypothesis=EN_SELF_SCHEDULING,
+            ),
+            DemoAction(
+                "Write down the exceptions only the owner can decide",
+                MAYA,
+                "1",
+                status="doing",
+                hypothesis="A part-time practice manager",
+            ),
+        ),
+    ),
+)
 
 COMPANIES = (
     DemoCompany(
@@ -369,6 +1067,7 @@ COMPANIES = (
                 ice=(7, 4, 5),
             ),
         ),
+        sprints=DUBRAVA_SPRINTS,
     ),
     DemoCompany(
         name="Bluebird Coffee Roasters",
@@ -490,6 +1189,7 @@ COMPANIES = (
                 ice=(4, 5, 7),
             ),
         ),
+        sprints=BLUEBIRD_SPRINTS,
     ),
     DemoCompany(
         name="Northwind Dental Studio",
@@ -604,6 +1304,7 @@ COMPANIES = (
                 ice=(9, 5, 2),
             ),
         ),
+        sprints=NORTHWIND_SPRINTS,
     ),
 )
 
@@ -824,6 +1525,148 @@ def _backdate_hypothesis(hypothesis: Hypothesis, steps, at: Callable[[int], date
     Hypothesis.objects.filter(pk=hypothesis.pk).update(**dates)
 
 
+# --- Sprints (rows for the weeks behind, as they would have been left; carry-overs through the service)
+
+
+def _check_sprints(spec: DemoCompany, members: dict[str, Membership]) -> None:
+    """The spec itself: closed weeks, then the active one, then at most one planned; every
+    owner a member with the hours for their actions; every carried action has a source."""
+    statuses = "".join({"closed": "c", "active": "a", "planned": "p"}[item.status] for item in spec.sprints)
+    if not re.fullmatch("c*ap?", statuses):
+        raise CommandError(f"{spec.name}: closed sprints, one active, at most one planned ({statuses})")
+    previous: DemoSprint | None = None
+    for item in spec.sprints:
+        if (item.review is not None) != (item.status == SprintStatus.CLOSED):
+            raise CommandError(f"{spec.name}: a closed sprint has a review, an open one none")
+        load: dict[str, Decimal] = {}
+        for action in item.actions:
+            if action.owner not in members:
+                raise CommandError(f"{action.title}: {action.owner} is not a member of {spec.name}")
+            if action.status not in ActionStatus.values:
+                raise CommandError(f"{action.title}: unknown status {action.status}")
+            if item.status == SprintStatus.CLOSED and action.status not in RESOLVED_ACTION_STATUSES:
+                raise CommandError(f"{action.title}: a closed sprint keeps no unfinished action")
+            if action.carry and item is spec.sprints[-1]:
+                raise CommandError(f"{action.title}: carried over, but there is no sprint after")
+            if action.carried:
+                sources = [a for a in previous.actions if a.carry] if previous else []
+                if not any(a.title == action.title and a.hours == action.hours for a in sources):
+                    raise CommandError(f"{action.title}: carried, but not carried from the sprint before")
+            load[action.owner] = load.get(action.owner, Decimal(0)) + Decimal(action.hours)
+        for email, hours in load.items():
+            if hours > members[email].weekly_capacity_hours:
+                raise CommandError(f"{spec.name}: {email} has {hours} h in one sprint, more than their capacity")
+        previous = item
+
+
+def _kept_in_test(hypotheses: list[Hypothesis], moment: datetime) -> list[Hypothesis]:
+    """What was under test at a review and got no verdict there: kept in test on purpose."""
+    return [
+        h
+        for h in hypotheses
+        if h.testing_started_at is not None
+        and h.testing_started_at <= moment
+        and (h.decided_at is None or h.decided_at > moment)
+    ]
+
+
+def _seed_sprints(spec: DemoCompany, by: Membership) -> None:
+    """Weekly sprints ending on the review day: the closed ones behind (reviewed at the review
+    time, the next one started right after), the active one covering the current week and
+    maybe a planned one after it. The services refuse dates in the past, so the rows are
+    written as the weeks would have left them; carrying unfinished actions over goes through
+    the service, which links each copy to where it came from."""
+    company = by.company
+    if not spec.sprints or Sprint.objects.filter(company=company).exists():
+        return
+    members = {m.user.email: m for m in Membership.objects.filter(company=company).select_related("user")}
+    _check_sprints(spec, members)
+    constraints = {c.title: c for c in company.constraints.all()}
+    hypotheses = list(Hypothesis.objects.filter(company=company))
+    by_title = {h.title: h for h in hypotheses}
+
+    today = local_today(company)
+    active_ends = today + timedelta(days=(company.review_weekday - today.weekday()) % 7)
+    closed_count = sum(1 for item in spec.sprints if item.status == SprintStatus.CLOSED)
+    first_starts = active_ends - timedelta(weeks=closed_count + 1) + timedelta(days=1)
+
+    def at(day: date, hours: float = 0) -> datetime:
+        return datetime.combine(day, company.review_time, tzinfo=company.tzinfo) + timedelta(hours=hours)
+
+    made: list[tuple[Sprint, DemoSprint]] = []
+    to_carry: list[Action] = []
+    for number, item in enumerate(spec.sprints, start=1):
+        starts_on = first_starts + timedelta(weeks=number - 1)
+        sprint = Sprint.objects.create(
+            company=company,
+            number=number,
+            starts_on=starts_on,
+            ends_on=starts_on + timedelta(days=6),
+            focus=constraints[item.focus] if item.focus else None,
+            goal=item.goal,
+            budget=_decimal(item.budget),
+            status=SprintStatus.PLANNED,  # open while the actions go in
+        )
+        carried = {
+            copy.title: copy for copy in sprint_services.actions_carry_over(actions=to_carry, to_sprint=sprint, by=by)
+        }
+        to_carry = []
+        for spec_action in item.actions:
+            if spec_action.carried:
+                action = carried.pop(spec_action.title)
+            else:
+                action = Action(
+                    sprint=sprint,
+                    title=spec_action.title,
+                    owner=members[spec_action.owner],
+                    estimate_hours=Decimal(spec_action.hours),
+                    cost=_decimal(spec_action.cost),
+                    hypothesis=by_title[spec_action.hypothesis] if spec_action.hypothesis else None,
+                )
+            unfinished = spec_action.carry or spec_action.status == ActionStatus.NOT_DONE
+            action.status = ActionStatus.TODO if spec_action.carry else spec_action.status
+            action.result_note = "" if unfinished else spec_action.note
+            action.why_not_note = spec_action.note if unfinished else ""
+            action.full_clean()
+            action.save()
+            if spec_action.carry:
+                to_carry.append(action)
+        if carried:
+            raise CommandError(f"{spec.name}, sprint {number}: carried over but not listed: {sorted(carried)}")
+        if item.status != SprintStatus.PLANNED:
+            sprint.status, sprint.started_at = item.status, at(starts_on - timedelta(days=1), 1)
+        if item.status == SprintStatus.CLOSED:
+            sprint.closed_at = at(sprint.ends_on, 1)
+        sprint.full_clean(validate_constraints=False)
+        sprint.save()
+        made.append((sprint, item))
+
+    # The dates the rows would have had: planned at the review before, closed at their own.
+    for sprint, item in made:
+        if item.status == SprintStatus.PLANNED:
+            continue
+        planned_at = at(sprint.starts_on - timedelta(days=1), 0.5)
+        Sprint.objects.filter(pk=sprint.pk).update(created_at=planned_at)
+        actions = Action.objects.filter(sprint=sprint)
+        if item.status == SprintStatus.CLOSED:
+            actions.update(created_at=planned_at, updated_at=sprint.closed_at)
+            held_at = at(sprint.ends_on)
+            review = Review.objects.create(
+                sprint=sprint,
+                step=SessionStep.CLOSE,
+                held_at=held_at,
+                what_worked=item.review.what_worked,
+                what_to_fix=item.review.what_to_fix,
+                notes=item.review.notes,
+                constraint_confirmed=item.review.constraint_confirmed,
+            )
+            review.full_clean()
+            review.kept_in_test.set(_kept_in_test(hypotheses, held_at))
+            Review.objects.filter(pk=review.pk).update(created_at=held_at, updated_at=sprint.closed_at)
+        else:
+            actions.update(created_at=planned_at)
+
+
 class Command(BaseCommand):
     help = "Create (or refresh) the demo tracker, three businesses, their teams, planning data and hypotheses."
 
@@ -853,6 +1696,7 @@ class Command(BaseCommand):
             _seed_metrics(spec, tracker_membership)
             _seed_goals(spec, tracker_membership)
             _seed_hypotheses(spec, tracker_membership)
+            _seed_sprints(spec, tracker_membership)
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in with any of:"))
         for email, what in logins:
             self.stdout.write(f"  {email:<28} {DEMO_PASSWORD}   ({what})")

@@ -1,0 +1,443 @@
+"""The background work of the weekly loop: reminders, roll-ups and the weekly digest.
+
+Everything is written to the database first (a Reminder, SprintReport or Digest row under a
+unique constraint) and only then handed to Celery, so a Redis or worker outage delays work
+but never loses or doubles it: the periodic dispatcher re-enqueues whatever is unsent.
+"""
+
+import logging
+import random
+from collections import defaultdict
+from datetime import datetime, timedelta
+from decimal import Decimal
+from smtplib import SMTPException
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from hypotheses.models import Hypothesis, Verdict
+from tracking.models import Constraint, Membership, MetricValue, Role, User
+
+from .capacity import sprint_capacity
+from .models import (
+    Action,
+    ActionStatus,
+    Digest,
+    Reminder,
+    ReminderKind,
+    Sprint,
+    SprintReport,
+    SprintStatus,
+)
+from .schedule import digest_week, due_kinds, review_at
+
+logger = logging.getLogger(__name__)
+
+SEND_BATCH = 100
+OPEN_SPRINT = (SprintStatus.ACTIVE, SprintStatus.REVIEW)
+UNLOGGED = (ActionStatus.TODO, ActionStatus.DOING)
+
+
+def _backoff(attempts: int) -> timedelta:
+    """1, 2, 4 … minutes (at most 2 h), with jitter so retries do not arrive together."""
+    base = min(60 * 2 ** max(attempts - 1, 0), 7200)
+    return timedelta(seconds=base * random.uniform(0.8, 1.2))
+
+
+# --- Planning reminders ---------------------------------------------------------------------
+
+
+def reminders_plan(now: datetime | None = None) -> int:
+    """Write a Reminder row for every reminder due now. Four queries whatever the number of
+    companies; a row that exists already is left alone (the unique constraint), so two
+    dispatchers running at the same moment write each reminder once."""
+    now = now or timezone.now()
+    sprints = list(
+        Sprint.objects.filter(status__in=OPEN_SPRINT, archived_at__isnull=True)
+        .select_related("company")
+        .only(
+            "pk",
+            "ends_on",
+            "company__timezone",
+            "company__review_weekday",
+            "company__review_time",
+            "company__reminder_lead_hours",
+        )
+    )
+    due: dict[str, list[Sprint]] = defaultdict(list)
+    for sprint in sprints:
+        company = sprint.company
+        review = review_at(sprint.ends_on, company.review_weekday, company.review_time, company.tzinfo)
+        for kind in due_kinds(now=now, review=review, lead_hours=company.reminder_lead_hours):
+            due[kind].append(sprint)
+    if not due:
+        return 0
+
+    company_ids = {s.company_id for group in due.values() for s in group}
+    managers: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for company_id, user_id, role in Membership.objects.filter(
+        company_id__in=company_ids, role__in=[Role.TRACKER, Role.ENTREPRENEUR], user__is_active=True
+    ).values_list("company_id", "user_id", "role"):
+        managers[company_id][role].add(user_id)
+
+    unlogged: dict[int, set[int]] = defaultdict(set)
+    results_sprints = [s.pk for s in due[ReminderKind.RESULTS_DUE]]
+    if results_sprints:
+        for sprint_id, user_id in (
+            Action.objects.filter(sprint_id__in=results_sprints, status__in=UNLOGGED, owner__user__is_active=True)
+            .values_list("sprint_id", "owner__user_id")
+            .distinct()
+        ):
+            unlogged[sprint_id].add(user_id)
+
+    rows = []
+    for kind, group in due.items():
+        for sprint in group:
+            people = managers[sprint.company_id]
+            if kind == ReminderKind.RESULTS_DUE:
+                owners = unlogged.get(sprint.pk, set())
+                # Nobody who has logged everything is reminded; the entrepreneur only while
+                # something is still unlogged.
+                recipients = owners | (people[Role.ENTREPRENEUR] if owners else set())
+            elif kind == ReminderKind.SESSION_UPCOMING:
+                recipients = people[Role.TRACKER]
+            else:
+                recipients = people[Role.TRACKER] | people[Role.ENTREPRENEUR]
+            rows.extend(Reminder(sprint_id=sprint.pk, kind=kind, recipient_id=uid) for uid in recipients)
+    created = Reminder.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    return len(created)
+
+
+def unsent_reminder_ids(now: datetime | None = None) -> list[int]:
+    now = now or timezone.now()
+    return list(
+        Reminder.objects.filter(sent_at__isnull=True)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .filter(sprint__status__in=OPEN_SPRINT)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+# --- Sending ---------------------------------------------------------------------------------
+
+
+def _send(*, to: User, template: str, context: dict) -> None:
+    with translation.override(to.language or settings.LANGUAGE_CODE):
+        subject = render_to_string(f"sprints/email/{template}_subject.txt", context).strip()
+        text = render_to_string(f"sprints/email/{template}.txt", context)
+        html = render_to_string(f"sprints/email/{template}.html", context)
+    message = EmailMultiAlternatives(subject, text, to=[to.email])
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def _reminder_context(reminder: Reminder) -> dict:
+    sprint = reminder.sprint
+    company = sprint.company
+    actions = list(sprint.actions.select_related("owner"))
+    mine = [a for a in actions if a.owner and a.owner.user_id == reminder.recipient_id and a.status in UNLOGGED]
+    page = "sprints:results" if reminder.kind == ReminderKind.RESULTS_DUE else "sprints:session"
+    return {
+        "reminder": reminder,
+        "recipient": reminder.recipient,
+        "sprint": sprint,
+        "company": company,
+        "review": review_at(sprint.ends_on, company.review_weekday, company.review_time, company.tzinfo),
+        "mine": mine,
+        "logged": sum(1 for a in actions if a.status not in UNLOGGED),
+        "total": len(actions),
+        "link": settings.SITE_URL + reverse(page, args=[company.pk]),
+    }
+
+
+def reminder_deliver(reminder_id: int) -> bool:
+    """Send one reminder unless it went out already. The row stays locked while the e-mail
+    is sent and is marked sent in the same transaction; a concurrent worker skips it."""
+    try:
+        with transaction.atomic():
+            reminder = (
+                Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("sprint__company", "recipient")
+                .filter(pk=reminder_id, sent_at__isnull=True)
+                .first()
+            )
+            if reminder is None or reminder.sprint.status not in OPEN_SPRINT:
+                return False
+            _send(to=reminder.recipient, template=reminder.kind, context=_reminder_context(reminder))
+            reminder.sent_at = timezone.now()
+            reminder.save(update_fields=["sent_at"])
+            return True
+    except (SMTPException, OSError) as error:
+        attempts = Reminder.objects.get(pk=reminder_id).attempts + 1
+        Reminder.objects.filter(pk=reminder_id).update(
+            attempts=attempts, next_attempt_at=timezone.now() + _backoff(attempts), last_error=str(error)[:500]
+        )
+        logger.warning("Reminder %s not sent (attempt %s): %s", reminder_id, attempts, error)
+        return False
+
+
+# --- Roll-ups ----------------------------------------------------------------------------------
+
+
+def _number(value) -> str | None:
+    return None if value is None else format(Decimal(value).normalize(), "f")
+
+
+def rollup_data(sprint: Sprint) -> dict:
+    """The sprint's numbers, computed only from what is stored: the same every time."""
+    company = sprint.company
+    actions = list(sprint.actions.select_related("owner__user").order_by("pk"))
+    capacity = sprint_capacity(sprint, actions)
+    owners = []
+    for row in capacity.owners:
+        done = sum((a.estimate_hours for a in row.actions if a.status == ActionStatus.DONE), Decimal(0))
+        owners.append(
+            {
+                "name": row.name,
+                "planned_hours": _number(row.load),
+                "done_hours": _number(done),
+                "available_hours": _number(row.available),
+                "use_percent": int(row.load * 100 / row.available) if row.available else None,
+            }
+        )
+    linked = set(a.hypothesis_id for a in actions if a.hypothesis_id)
+    window_end = sprint.closed_at or timezone.now()
+    hypotheses = list(
+        Hypothesis.objects.filter(company=company)
+        .filter(Q(pk__in=linked) | Q(decided_at__date__gte=sprint.starts_on, decided_at__lte=window_end))
+        .order_by("pk")
+        .values("pk", "title", "status", "verdict", "measured_value")
+    )
+    verdicts = {v: sum(1 for h in hypotheses if h["verdict"] == v) for v in Verdict.values}
+    key = company.metrics.filter(is_key=True).first()
+    metric = None
+    if key:
+        values = list(
+            MetricValue.objects.filter(metric=key, week_start__lte=sprint.ends_on)
+            .order_by("-week_start")
+            .values_list("week_start", "value")[:2]
+        )
+        latest = values[0][1] if values else None
+        previous = values[1][1] if len(values) > 1 else None
+        metric = {
+            "name": key.name,
+            "unit": key.unit,
+            "latest": _number(latest),
+            "previous": _number(previous),
+            "week_over_week": _number(latest - previous) if latest is not None and previous is not None else None,
+            "target": _number(key.target),
+            "to_target": _number(key.target - latest) if key.target is not None and latest is not None else None,
+            "higher_is_better": key.higher_is_better,
+        }
+    planned_hours = sum((a.estimate_hours for a in actions), Decimal(0))
+    done_hours = sum((a.estimate_hours for a in actions if a.status == ActionStatus.DONE), Decimal(0))
+    available = sum((row.available for row in capacity.owners), Decimal(0))
+    return {
+        "actions_planned": len(actions),
+        "actions_done": sum(1 for a in actions if a.status == ActionStatus.DONE),
+        "actions_not_done": sum(1 for a in actions if a.status == ActionStatus.NOT_DONE),
+        "hours_planned": _number(planned_hours),
+        "hours_done": _number(done_hours),
+        "capacity_use_percent": int(planned_hours * 100 / available) if available else None,
+        "owners": owners,
+        "override_reason": sprint.override_reason,
+        "hypotheses_tested": len(hypotheses),
+        "hypotheses_confirmed": verdicts[Verdict.CONFIRMED],
+        "hypotheses_refuted": verdicts[Verdict.REFUTED],
+        "hypotheses_inconclusive": verdicts[Verdict.INCONCLUSIVE],
+        "hypotheses": [
+            {"title": h["title"], "verdict": h["verdict"], "measured": _number(h["measured_value"])} for h in hypotheses
+        ],
+        "key_metric": metric,
+    }
+
+
+def sprint_rollup(sprint_id: int) -> SprintReport | None:
+    """Compute (or recompute) the report of a closed sprint and e-mail it to the members once."""
+    sprint = Sprint.objects.select_related("company").filter(pk=sprint_id, status=SprintStatus.CLOSED).first()
+    if sprint is None:
+        return None
+    with transaction.atomic():
+        report, _created = SprintReport.objects.select_for_update().get_or_create(sprint=sprint)
+        report.data = rollup_data(sprint)
+        report.computed_at = timezone.now()
+        report.save(update_fields=["data", "computed_at"])
+    if report.emailed_at is None:
+        _email_report(report)
+    return report
+
+
+def _email_report(report: SprintReport) -> None:
+    with transaction.atomic():
+        report = SprintReport.objects.select_for_update().select_related("sprint__company").get(pk=report.pk)
+        if report.emailed_at is not None:
+            return
+        sprint = report.sprint
+        link = settings.SITE_URL + reverse("sprints:report", args=[sprint.company_id, sprint.pk])
+        members = User.objects.filter(memberships__company_id=sprint.company_id, is_active=True).order_by("pk")
+        for user in members:
+            _send(
+                to=user,
+                template="report",
+                context={
+                    "report": report,
+                    "sprint": sprint,
+                    "company": sprint.company,
+                    "data": report.data,
+                    "link": link,
+                },
+            )
+        report.emailed_at = timezone.now()
+        report.save(update_fields=["emailed_at"])
+
+
+def pending_report_ids() -> list[int]:
+    return list(
+        Sprint.objects.filter(status=SprintStatus.CLOSED)
+        .filter(Q(report__isnull=True) | Q(report__computed_at__isnull=True) | Q(report__emailed_at__isnull=True))
+        .values_list("pk", flat=True)[:5000]
+    )
+
+
+# --- The weekly digest ---------------------------------------------------------------------------
+
+
+def digests_plan(now: datetime | None = None) -> int:
+    """A Digest row for every tracker whose Monday 08:00 (in their time zone) has passed."""
+    now = now or timezone.now()
+    trackers = User.objects.filter(is_active=True, memberships__role=Role.TRACKER).distinct().only("pk", "timezone")
+    rows = []
+    for user in trackers:
+        week = digest_week(now, ZoneInfo(user.timezone or "UTC"))
+        if week is not None:
+            rows.append(Digest(recipient_id=user.pk, week_start=week))
+    return len(Digest.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True))
+
+
+def unsent_digest_ids(now: datetime | None = None) -> list[int]:
+    now = now or timezone.now()
+    return list(
+        Digest.objects.filter(sent_at__isnull=True)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .values_list("pk", flat=True)
+    )
+
+
+def digest_lines(user: User, now: datetime | None = None) -> list[dict]:
+    """A line per business of the tracker: constraint, sprint completion, hypotheses decided
+    this week, metric trend and flags."""
+    now = now or timezone.now()
+    since = now - timedelta(days=7)
+    memberships = list(
+        Membership.objects.filter(user=user, role=Role.TRACKER).select_related("company").order_by("company__name")
+    )
+    company_ids = [m.company_id for m in memberships]
+    constraints = dict(
+        Constraint.objects.filter(company_id__in=company_ids, status="active").values_list("company_id", "title")
+    )
+    sprints = {}
+    for sprint in (
+        Sprint.objects.filter(company_id__in=company_ids, archived_at__isnull=True)
+        .exclude(status=SprintStatus.PLANNED)
+        .select_related("company")
+        .order_by("company_id", "-starts_on")
+    ):
+        sprints.setdefault(sprint.company_id, sprint)
+    done = defaultdict(lambda: [0, 0])
+    for sprint_id, status in Action.objects.filter(sprint__in=list(sprints.values())).values_list(
+        "sprint_id", "status"
+    ):
+        done[sprint_id][1] += 1
+        done[sprint_id][0] += status == ActionStatus.DONE
+    decided = defaultdict(int)
+    testing = defaultdict(int)
+    for company_id, status, decided_at in (
+        Hypothesis.objects.live()
+        .filter(company_id__in=company_ids)
+        .filter(Q(status="testing") | Q(decided_at__gte=since))
+        .values_list("company_id", "status", "decided_at")
+    ):
+        if status == "testing":
+            testing[company_id] += 1
+        if decided_at and decided_at >= since:
+            decided[company_id] += 1
+    trends = defaultdict(list)
+    for company_id, name, _week, value in (
+        MetricValue.objects.filter(
+            metric__company_id__in=company_ids, metric__is_key=True, week_start__gte=(now - timedelta(days=21)).date()
+        )
+        .order_by("metric__company_id", "-week_start")
+        .values_list("metric__company_id", "metric__name", "week_start", "value")
+    ):
+        if len(trends[company_id]) < 2:
+            trends[company_id].append((name, value))
+    lines = []
+    for m in memberships:
+        company = m.company
+        sprint = sprints.get(company.pk)
+        flags = []
+        if sprint and sprint.status in OPEN_SPRINT:
+            review = review_at(sprint.ends_on, company.review_weekday, company.review_time, company.tzinfo)
+            if now >= review + timedelta(hours=24):
+                flags.append("review_overdue")
+            if sprint_capacity(sprint).overbooked:
+                flags.append("owner_overbooked")
+        if not testing[company.pk]:
+            flags.append("nothing_under_test")
+        trend = trends.get(company.pk, [])
+        lines.append(
+            {
+                "company": company,
+                "constraint": constraints.get(company.pk),
+                "sprint": sprint,
+                "done": done[sprint.pk][0] if sprint else 0,
+                "total": done[sprint.pk][1] if sprint else 0,
+                "decided": decided[company.pk],
+                "metric": trend[0][0] if trend else None,
+                "latest": trend[0][1] if trend else None,
+                "previous": trend[1][1] if len(trend) > 1 else None,
+                "flags": flags,
+            }
+        )
+    return lines
+
+
+def digest_deliver(digest_id: int) -> bool:
+    try:
+        with transaction.atomic():
+            digest = (
+                Digest.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("recipient")
+                .filter(pk=digest_id, sent_at__isnull=True)
+                .first()
+            )
+            if digest is None:
+                return False
+            lines = digest_lines(digest.recipient)
+            _send(
+                to=digest.recipient,
+                template="digest",
+                context={
+                    "digest": digest,
+                    "lines": lines,
+                    "recipient": digest.recipient,
+                    "link": settings.SITE_URL + reverse("tracking:portfolio"),
+                },
+            )
+            digest.sent_at = timezone.now()
+            digest.save(update_fields=["sent_at"])
+            return True
+    except (SMTPException, OSError) as error:
+        attempts = Digest.objects.get(pk=digest_id).attempts + 1
+        Digest.objects.filter(pk=digest_id).update(
+            attempts=attempts, next_attempt_at=timezone.now() + _backoff(attempts)
+        )
+        logger.warning("Digest %s not sent (attempt %s): %s", digest_id, attempts, error)
+        return False

@@ -1,0 +1,205 @@
+"""Reminders and roll-ups through a real Redis and real worker processes, under faults:
+two dispatchers at once, a worker killed mid-batch, Redis down (DESIGN.md §8)."""
+
+import email
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections import Counter
+from datetime import time as clock
+
+import pytest
+
+from sprints import tasks
+from sprints.models import Reminder, Sprint, SprintReport
+from tests.conftest import make_team
+from tests.support.services import ROOT, PrivateRedis, app_env, run_python, wait_for, worker
+from tracking.celery import app as celery_app
+
+pytestmark = [pytest.mark.worker, pytest.mark.xdist_group("worker"), pytest.mark.django_db(transaction=True)]
+
+DISPATCH = "import django; django.setup(); from sprints.tasks import dispatch; print(dispatch())"
+
+
+def overdue_team(name):
+    """A team whose active sprint ended days ago: reviews at 00:00 UTC on its last day, so the
+    review-overdue reminder is due now for the tracker and the entrepreneur."""
+    team = make_team(name)
+    company = team.company
+    company.timezone = "UTC"
+    company.review_weekday = team.active_sprint.ends_on.weekday()
+    company.review_time = clock(0, 0)
+    company.save()
+    return team
+
+
+def sent_emails(folder, about: str = "is still not closed") -> Counter:
+    """How often each (recipient, subject) went out, for e-mails whose subject has `about`
+    (the dispatcher also sends the weekly digest, which is not what these tests count)."""
+    counts = Counter()
+    for path in folder.glob("*.eml"):
+        message = email.message_from_bytes(path.read_bytes())
+        if about in message["Subject"]:
+            counts[(message["To"], message["Subject"])] += 1
+    return counts
+
+
+def test_two_dispatchers_at_the_same_moment_send_each_reminder_once(tmp_path):
+    teams = [overdue_team(f"Twin {i}") for i in range(12)]
+    celery_app.control.purge()
+    env = app_env(
+        DJANGO_EMAIL_BACKEND="tests.support.slow_mail.EmailBackend",
+        DJANGO_EMAIL_FILE_PATH=str(tmp_path),
+        SLOW_MAIL_SECONDS="0.01",
+    )
+    dispatchers = [
+        subprocess.Popen(
+            [sys.executable, "-c", DISPATCH],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=60)[0] for p in dispatchers]
+    assert all(p.returncode == 0 for p in dispatchers), outputs
+    expected = 2 * len(teams)
+    assert Reminder.objects.count() == expected
+    with worker(env):
+        assert wait_for(lambda: Reminder.objects.filter(sent_at__isnull=True).count() == 0, timeout=60)
+    counts = sent_emails(tmp_path)
+    assert len(counts) == expected and set(counts.values()) == {1}, counts
+
+
+def test_a_worker_killed_mid_batch_leaves_the_rest_to_the_next_one_and_none_twice(tmp_path):
+    for i in range(12):
+        overdue_team(f"Killed {i}")
+    celery_app.control.purge()
+    env = app_env(
+        DJANGO_EMAIL_BACKEND="tests.support.slow_mail.EmailBackend",
+        DJANGO_EMAIL_FILE_PATH=str(tmp_path),
+        SLOW_MAIL_SECONDS="0.25",
+    )
+    first = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "tracking",
+            "worker",
+            "--pool=solo",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        tasks.dispatch()  # one batch of 24 reminders
+        assert wait_for(lambda: Reminder.objects.filter(sent_at__isnull=False).count() >= 4, timeout=60)
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    sent_before = Reminder.objects.filter(sent_at__isnull=False).count()
+    assert sent_before < 24, "the worker finished before it was killed: nothing was tested"
+
+    with worker(env):
+        # The periodic dispatch (every 5 minutes in production) re-enqueues what is unsent.
+        def all_sent():
+            if Reminder.objects.filter(sent_at__isnull=True).exists():
+                tasks.dispatch()
+                return False
+            return True
+
+        assert wait_for(all_sent, timeout=90, step=2)
+    counts = sent_emails(tmp_path)
+    assert len(counts) == 24 and set(counts.values()) == {1}, counts
+
+
+def test_with_redis_down_pages_render_and_a_sprint_closes_fast_and_nothing_is_lost(tmp_path):
+    redis = PrivateRedis().start()
+    env = app_env(
+        REDIS_URL=redis.url,
+        DJANGO_EMAIL_BACKEND="tests.support.slow_mail.EmailBackend",
+        DJANGO_EMAIL_FILE_PATH=str(tmp_path),
+        SLOW_MAIL_SECONDS="0.01",
+    )
+    closing = overdue_team("Closing Bakery")
+    closing.action.status = "done"
+    closing.action.save()
+    waiting = overdue_team("Waiting Bakery")  # stays open: its overdue reminders must go out
+    redis.stop()  # Redis is down from here on
+
+    company = closing.company.pk
+    pages = [
+        "/",
+        f"/b/{company}/",
+        f"/b/{company}/hypotheses/",
+        f"/b/{company}/history/",
+        f"/b/{company}/results/",
+        f"/b/{company}/session/",
+        f"/b/{company}/sprints/{closing.planned_sprint.pk}/",
+        f"/b/{company}/metrics/",
+    ]
+    script = f"""
+import json, time, django
+django.setup()
+from django.test import Client
+from tracking.models import User
+client = Client()
+client.force_login(User.objects.get(pk={closing.tracker.user_id}))
+out = {{}}
+for url in {pages!r}:
+    started = time.monotonic(); status = client.get(url).status_code
+    out[url] = [status, time.monotonic() - started]
+started = time.monotonic()
+status = client.post("/b/{company}/session/close/", {{"what_worked": "The offer", "what_to_fix": "Earlier"}}).status_code
+out["close"] = [status, time.monotonic() - started]
+started = time.monotonic()
+from sprints.tasks import dispatch
+out["dispatch"] = [str(dispatch()), time.monotonic() - started]
+print(json.dumps(out))
+"""
+    result = run_python(script, env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    timings = json.loads(result.stdout.strip().splitlines()[-1])
+    for url in pages:
+        assert timings[url][0] == 200, (url, timings[url])
+        assert timings[url][1] < 2, (url, timings[url])
+    assert timings["close"][0] == 302 and timings["close"][1] < 2, timings["close"]
+    assert timings["dispatch"][1] < 10, timings["dispatch"]
+    assert Sprint.objects.get(pk=closing.active_sprint.pk).status == "closed"
+    report = SprintReport.objects.get(sprint=closing.active_sprint)
+    assert report.computed_at is None  # written, waiting for the broker
+    waiting_reminders = Reminder.objects.filter(sprint=waiting.active_sprint)
+    assert waiting_reminders.count() == 2 and not waiting_reminders.filter(sent_at__isnull=False).exists()
+
+    # Redis is back: the next dispatch hands everything to a worker, and it all goes out once.
+    redis.start()
+    try:
+        with worker(env):
+            result = run_python(DISPATCH, env)
+            assert result.returncode == 0, result.stderr[-2000:]
+
+            def done():
+                report.refresh_from_db()
+                return report.emailed_at is not None and not waiting_reminders.filter(sent_at__isnull=True).exists()
+
+            assert wait_for(done, timeout=60)
+    finally:
+        redis.stop()
+    assert report.data["actions_done"] == 1
+    reminders = sent_emails(tmp_path)
+    assert len(reminders) == 2 and set(reminders.values()) == {1}
+    reports = sent_emails(tmp_path, about="the report")
+    assert len(reports) == closing.company.memberships.count() and set(reports.values()) == {1}

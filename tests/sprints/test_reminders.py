@@ -1,0 +1,264 @@
+"""Reminder windows in each company's time zone (frozen clocks), who gets what, roll-ups."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+
+from sprints import jobs
+from sprints.models import Reminder, Sprint, SprintReport
+from sprints.schedule import digest_week, due_kinds, review_at
+from tests.factories import ActionFactory
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def utc(*args):
+    return datetime(*args, tzinfo=UTC)
+
+
+# --- Pure time arithmetic ---------------------------------------------------------------------
+
+
+def test_review_is_on_the_review_weekday_on_or_after_the_sprint_end():
+    # A sprint ending Sunday 29 March 2026, reviews on Mondays at 10:00 Berlin time.
+    review = review_at(date(2026, 3, 29), 0, time(10, 0), BERLIN)
+    assert review == datetime(2026, 3, 30, 10, 0, tzinfo=BERLIN)
+    assert review.astimezone(UTC) == utc(2026, 3, 30, 8, 0)  # already summer time (UTC+2)
+
+
+def test_windows_across_the_spring_dst_change_in_berlin():
+    """Clocks go forward at 02:00 on Sunday 29 March 2026. Review: Monday 30 March 10:00 CEST."""
+    review = review_at(date(2026, 3, 29), 0, time(10, 0), BERLIN)
+
+    def kinds(now):
+        return due_kinds(now=now, review=review, lead_hours=24)
+
+    # Results due 24 elapsed hours before: Sunday 08:00 UTC (10:00 CEST, after the change).
+    assert kinds(utc(2026, 3, 29, 7, 59)) == []
+    assert kinds(utc(2026, 3, 29, 8, 0)) == ["results_due"]
+    # The session reminder: one hour before.
+    assert kinds(utc(2026, 3, 30, 6, 59)) == ["results_due"]
+    assert kinds(utc(2026, 3, 30, 7, 0)) == ["results_due", "session_upcoming"]
+    assert kinds(utc(2026, 3, 30, 8, 0)) == []  # the review has started
+    # Overdue: 24 h after the review.
+    assert kinds(utc(2026, 3, 31, 7, 59)) == []
+    assert kinds(utc(2026, 3, 31, 8, 0)) == ["review_overdue"]
+
+
+def test_a_review_on_the_dst_day_itself():
+    # Review Sunday 29 March 10:00 CEST = 08:00 UTC; 24 h earlier it was still winter time.
+    review = review_at(date(2026, 3, 29), 6, time(10, 0), BERLIN)
+    assert review.astimezone(UTC) == utc(2026, 3, 29, 8, 0)
+    assert due_kinds(now=utc(2026, 3, 28, 8, 0), review=review, lead_hours=24) == ["results_due"]
+    assert due_kinds(now=utc(2026, 3, 28, 7, 59), review=review, lead_hours=24) == []
+
+
+def test_the_digest_is_due_from_monday_0800_local():
+    moscow = ZoneInfo("Europe/Moscow")
+    assert digest_week(utc(2026, 3, 30, 4, 59), moscow) is None  # 07:59 in Moscow
+    assert digest_week(utc(2026, 3, 30, 5, 0), moscow) == date(2026, 3, 30)  # 08:00 in Moscow
+
+
+# --- Planning reminder rows ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def berlin_team(team):
+    """The team's active sprint ends Sunday 29 March 2026; reviews Monday 10:00 in Berlin."""
+    company = team.company
+    company.timezone, company.review_weekday, company.review_time, company.reminder_lead_hours = (
+        "Europe/Berlin",
+        0,
+        time(10, 0),
+        24,
+    )
+    company.save()
+    Sprint.objects.filter(pk=team.active_sprint.pk).update(starts_on=date(2026, 3, 23), ends_on=date(2026, 3, 29))
+    return team
+
+
+def _rows(team):
+    return sorted(Reminder.objects.filter(sprint__company=team.company).values_list("kind", "recipient_id"))
+
+
+@pytest.mark.django_db
+def test_each_kind_fires_once_inside_its_window(berlin_team):
+    team = berlin_team
+    moments = [
+        utc(2026, 3, 29, 7, 0),
+        utc(2026, 3, 29, 8, 0),
+        utc(2026, 3, 29, 12, 0),
+        utc(2026, 3, 30, 7, 0),
+        utc(2026, 3, 30, 7, 30),
+        utc(2026, 3, 30, 9, 0),
+        utc(2026, 3, 31, 8, 0),
+        utc(2026, 4, 2, 8, 0),
+    ]
+    for now in moments:
+        jobs.reminders_plan(now)
+        jobs.reminders_plan(now)  # a second dispatcher at the same moment adds nothing
+    assert _rows(team) == sorted(
+        [
+            # results due: the member has an unlogged action; the entrepreneur is told while something is open.
+            ("results_due", team.member.user_id),
+            ("results_due", team.entrepreneur.user_id),
+            ("session_upcoming", team.tracker.user_id),
+            ("review_overdue", team.tracker.user_id),
+            ("review_overdue", team.entrepreneur.user_id),
+        ]
+    )
+
+
+@pytest.mark.django_db
+def test_nobody_who_logged_everything_is_reminded(berlin_team):
+    team = berlin_team
+    team.action.status = "done"
+    team.action.save()
+    ActionFactory(sprint=team.active_sprint, owner=team.team_lead, status="doing")
+    jobs.reminders_plan(utc(2026, 3, 29, 9, 0))
+    assert _rows(team) == sorted([("results_due", team.team_lead.user_id), ("results_due", team.entrepreneur.user_id)])
+
+
+@pytest.mark.django_db
+def test_nothing_fires_for_closed_sprints(berlin_team):
+    Sprint.objects.filter(pk=berlin_team.active_sprint.pk).update(status="closed")
+    for now in (utc(2026, 3, 29, 9, 0), utc(2026, 3, 30, 7, 30), utc(2026, 4, 5, 8, 0)):
+        jobs.reminders_plan(now)
+    assert _rows(berlin_team) == []
+
+
+@pytest.mark.django_db
+def test_a_reminder_is_sent_once_in_the_recipients_language_with_a_link(berlin_team):
+    team = berlin_team
+    team.member.user.language = "ru"
+    team.member.user.save()
+    jobs.reminders_plan(utc(2026, 3, 29, 9, 0))
+    reminder = Reminder.objects.get(kind="results_due", recipient=team.member.user)
+    assert jobs.reminder_deliver(reminder.pk) is True
+    assert jobs.reminder_deliver(reminder.pk) is False
+    (message,) = mail.outbox
+    assert message.to == [team.member.user.email]
+    assert message.subject == f"Внесите результаты до еженедельной встречи · {team.company.name}"
+    assert f"/b/{team.company.pk}/results/" in message.body
+    assert team.action.title in message.body
+    assert message.alternatives[0][1] == "text/html"
+
+
+@pytest.mark.django_db
+def test_an_smtp_error_is_retried_later_with_backoff(berlin_team, monkeypatch):
+    from smtplib import SMTPServerDisconnected
+
+    jobs.reminders_plan(utc(2026, 3, 29, 9, 0))
+    reminder = Reminder.objects.filter(kind="results_due").first()
+
+    def broken(*args, **kwargs):
+        raise SMTPServerDisconnected("Connection unexpectedly closed")
+
+    monkeypatch.setattr(jobs, "_send", broken)
+    assert jobs.reminder_deliver(reminder.pk) is False
+    reminder.refresh_from_db()
+    assert reminder.sent_at is None and reminder.attempts == 1 and reminder.next_attempt_at is not None
+    assert reminder.pk not in jobs.unsent_reminder_ids()  # not before the backoff has passed
+    assert reminder.pk in jobs.unsent_reminder_ids(reminder.next_attempt_at + timedelta(seconds=1))
+
+
+# --- Roll-ups -------------------------------------------------------------------------------------
+
+
+def _close(team):
+    from sprints import services
+
+    team.action.status = "done"
+    team.action.save()
+    return services.sprint_close(sprint=team.active_sprint, by=team.tracker, what_worked="The offer")
+
+
+@pytest.mark.django_db
+def test_a_rollup_run_three_times_gives_one_report_with_the_same_numbers(team, django_capture_on_commit_callbacks):
+    ActionFactory(
+        sprint=team.active_sprint,
+        owner=team.member,
+        estimate_hours=Decimal(3),
+        status="not_done",
+        why_not_note="No time",
+        hypothesis=team.hypothesis,
+    )
+    with django_capture_on_commit_callbacks():
+        _close(team)
+    reports = [jobs.sprint_rollup(team.active_sprint.pk).data for _ in range(3)]
+    assert SprintReport.objects.filter(sprint=team.active_sprint).count() == 1
+    assert reports[0] == reports[1] == reports[2]
+    data = reports[0]
+    assert (data["actions_planned"], data["actions_done"], data["actions_not_done"]) == (2, 1, 1)
+    assert (data["hours_planned"], data["hours_done"]) == ("4", "1")
+    assert data["hypotheses_tested"] == 1
+    member_row = next(o for o in data["owners"] if o["name"] == str(team.member.user))
+    assert (member_row["planned_hours"], member_row["done_hours"]) == ("4", "1")
+    assert data["key_metric"]["name"] == team.metric.name
+    # The members got the report once.
+    assert len(mail.outbox) == team.company.memberships.count()
+
+
+@pytest.mark.django_db
+def test_closing_enqueues_the_rollup_only_after_commit(team, django_capture_on_commit_callbacks, monkeypatch):
+    from sprints import tasks
+
+    enqueued = []
+    monkeypatch.setattr(tasks.sprint_rollup, "delay", enqueued.append)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        _close(team)
+    assert len(callbacks) == 1 and enqueued == [[team.active_sprint.pk]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_close_that_rolls_back_enqueues_nothing(monkeypatch):
+    from django.db import transaction
+
+    from sprints import tasks
+    from tests.conftest import make_team
+
+    team = make_team("Rollback Bakery")
+    enqueued = []
+    monkeypatch.setattr(tasks.sprint_rollup, "delay", enqueued.append)
+
+    class Abort(Exception):
+        pass
+
+    with pytest.raises(Abort), transaction.atomic():
+        _close(team)
+        raise Abort
+    assert enqueued == []
+    assert Sprint.objects.get(pk=team.active_sprint.pk).status == "active"
+    assert not SprintReport.objects.filter(sprint=team.active_sprint).exists()
+
+
+@pytest.mark.django_db
+def test_the_report_page_is_printable(team, client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks():
+        _close(team)
+    client.force_login(team.member.user)
+    url = f"/b/{team.company.pk}/sprints/{team.active_sprint.pk}/report/"
+    assert "being prepared" in client.get(url).content.decode()
+    jobs.sprint_rollup(team.active_sprint.pk)
+    body = client.get(url).content.decode()
+    assert "1/1" in body and "The offer" in body
+
+
+@pytest.mark.django_db
+def test_the_weekly_digest_is_written_once_per_tracker_and_week(team):
+    team.tracker.user.timezone = "Europe/Moscow"
+    team.tracker.user.save()
+    jobs.digests_plan(utc(2026, 3, 30, 4, 0))  # Monday 07:00 in Moscow: not yet
+    from sprints.models import Digest
+
+    assert not Digest.objects.filter(recipient=team.tracker.user, week_start=date(2026, 3, 30)).exists()
+    for _ in range(2):
+        jobs.digests_plan(utc(2026, 3, 30, 5, 1))
+    digest = Digest.objects.get(recipient=team.tracker.user, week_start=date(2026, 3, 30))
+    assert jobs.digest_deliver(digest.pk) is True and jobs.digest_deliver(digest.pk) is False
+    body = mail.outbox[-1].body
+    assert team.company.name in body and team.constraint.title in body
+    assert "review overdue" in body  # the active sprint ended days ago and is not closed
