@@ -1597,7 +1597,7 @@ def _seed_sprints(spec: DemoCompany, by: Membership) -> None:
     to_carry: list[Action] = []
     for number, item in enumerate(spec.sprints, start=1):
         starts_on = first_starts + timedelta(weeks=number - 1)
-        sprint = Sprint.objects.create(
+        sprint = Sprint(
             company=company,
             number=number,
             starts_on=starts_on,
@@ -1607,13 +1607,16 @@ def _seed_sprints(spec: DemoCompany, by: Membership) -> None:
             budget=_decimal(item.budget),
             status=SprintStatus.PLANNED,  # open while the actions go in
         )
+        sprint.clean_fields(exclude=["company", "focus", "override_by"])
+        sprint.save()
         carried = {
             copy.title: copy for copy in sprint_services.actions_carry_over(actions=to_carry, to_sprint=sprint, by=by)
         }
-        to_carry = []
+        new, copies = [], []
         for spec_action in item.actions:
             if spec_action.carried:
                 action = carried.pop(spec_action.title)
+                copies.append(action)
             else:
                 action = Action(
                     sprint=sprint,
@@ -1623,22 +1626,28 @@ def _seed_sprints(spec: DemoCompany, by: Membership) -> None:
                     cost=_decimal(spec_action.cost),
                     hypothesis=by_title[spec_action.hypothesis] if spec_action.hypothesis else None,
                 )
+                new.append(action)
             unfinished = spec_action.carry or spec_action.status == ActionStatus.NOT_DONE
             action.status = ActionStatus.TODO if spec_action.carry else spec_action.status
             action.result_note = "" if unfinished else spec_action.note
             action.why_not_note = spec_action.note if unfinished else ""
-            action.full_clean()
-            action.save()
-            if spec_action.carry:
-                to_carry.append(action)
+            # The links were picked from this business above; the rest is checked here
+            # (one full_clean per action would cost seven queries each).
+            action.clean_fields(exclude=["sprint", "owner", "hypothesis", "carried_over_from"])
         if carried:
             raise CommandError(f"{spec.name}, sprint {number}: carried over but not listed: {sorted(carried)}")
+        Action.objects.bulk_create(new)
+        Action.objects.bulk_update(copies, ["status", "result_note", "why_not_note"])
+        to_carry = [
+            action
+            for action, spec_action in zip(new, [a for a in item.actions if not a.carried], strict=True)
+            if spec_action.carry
+        ]
         if item.status != SprintStatus.PLANNED:
             sprint.status, sprint.started_at = item.status, at(starts_on - timedelta(days=1), 1)
         if item.status == SprintStatus.CLOSED:
             sprint.closed_at = at(sprint.ends_on, 1)
-        sprint.full_clean(validate_constraints=False)
-        sprint.save()
+        sprint.save(update_fields=["status", "started_at", "closed_at"])
         made.append((sprint, item))
 
     # The dates the rows would have had: planned at the review before, closed at their own.
@@ -1651,7 +1660,7 @@ def _seed_sprints(spec: DemoCompany, by: Membership) -> None:
         if item.status == SprintStatus.CLOSED:
             actions.update(created_at=planned_at, updated_at=sprint.closed_at)
             held_at = at(sprint.ends_on)
-            review = Review.objects.create(
+            review = Review(
                 sprint=sprint,
                 step=SessionStep.CLOSE,
                 held_at=held_at,
@@ -1660,7 +1669,8 @@ def _seed_sprints(spec: DemoCompany, by: Membership) -> None:
                 notes=item.review.notes,
                 constraint_confirmed=item.review.constraint_confirmed,
             )
-            review.full_clean()
+            review.clean_fields(exclude=["sprint"])
+            review.save()
             review.kept_in_test.set(_kept_in_test(hypotheses, held_at))
             Review.objects.filter(pk=review.pk).update(created_at=held_at, updated_at=sprint.closed_at)
         else:
@@ -1668,7 +1678,7 @@ def _seed_sprints(spec: DemoCompany, by: Membership) -> None:
 
 
 class Command(BaseCommand):
-    help = "Create (or refresh) the demo tracker, three businesses, their teams, planning data and hypotheses."
+    help = "Create (or refresh) the demo tracker, three businesses, their teams, planning data, hypotheses and sprints."
 
     @transaction.atomic
     def handle(self, *args, **options):
