@@ -461,6 +461,9 @@ def test_the_active_sprint_of_dubrava_tests_the_money_back_guarantee():
         assert action.status == ActionStatus.TODO and not action.result_note
     assert actions[PDF_OFFER].owner.weekly_capacity_hours == 4
     assert actions[SEND_OFFER].owner.weekly_capacity_hours == 6
+    # A team of part-timers next to their day jobs; the tracker's hours are the session.
+    capacity = dict(Membership.objects.filter(company=company).values_list("user__email", "weekly_capacity_hours"))
+    assert capacity["tracker@demo.example"] <= 2 and all(0 < hours <= 12 for hours in capacity.values())
     # The interview questions are the one action left unfinished for the session to carry over.
     unfinished = [a for a in actions.values() if a.status in (ActionStatus.TODO, ActionStatus.DOING)]
     assert {a.title for a in unfinished} == set(expected)

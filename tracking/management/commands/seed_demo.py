@@ -53,7 +53,9 @@ from tracking.models import (
 from tracking.weeks import current_week_start, local_today
 
 DEMO_PASSWORD = "demo-sprints-2026"
-TRACKER = ("tracker@demo.example", "Anna Sokolova", "en", Decimal(12))
+# The tracker owns no actions: their hours in a business are the weekly session and its
+# preparation, across three businesses.
+TRACKER = ("tracker@demo.example", "Anna Sokolova", "en", Decimal(2))
 
 
 @dataclass(frozen=True)
