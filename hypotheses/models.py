@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tracking.models import VALUE_DECIMALS, VALUE_MAX_DIGITS, Company, Constraint, Metric
 
@@ -22,7 +23,7 @@ class Status(models.TextChoices):
     REFUTED = "refuted", _("Refuted")
     INCONCLUSIVE = "inconclusive", _("Inconclusive")
     ADOPTED = "adopted", _("Adopted")
-    DROPPED = "dropped", _("Dropped")
+    DROPPED = "dropped", pgettext_lazy("hypothesis status", "Dropped")
 
 
 class Verdict(models.TextChoices):

@@ -10,6 +10,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tracking.access import access_company
@@ -302,29 +303,16 @@ class _Echo:
 
 
 CSV_COLUMNS = [
-    ("title", "Title"),
-    ("kind", "Kind"),
-    ("status", "Status"),
-    ("constraint", "Main constraint"),
-    ("metric", "Metric"),
-    ("baseline", "Baseline"),
-    ("expected_value", "Expected value"),
-    ("measured_value", "Measured value"),
-    ("verdict", "Verdict"),
-    ("ice", "ICE"),
-    ("author", "Author"),
-    ("created_at", "Created"),
-    ("testing_started_at", "Testing since"),
-    ("decided_at", "Decided"),
-    ("statement", "Hypothesis"),
-    ("learning", "What we learned"),
+    _lazy("Title"), _lazy("Kind"), _lazy("Status"), _lazy("Main constraint"), _lazy("Metric"), _lazy("Baseline"),
+    _lazy("Expected value"), _lazy("Measured value"), _lazy("Verdict"), "ICE", _lazy("Author"), _lazy("Created"),
+    _lazy("Testing since"), _lazy("Decided"), _lazy("Hypothesis"), _lazy("What we learned"),
 ]
 
 
 def _csv_rows(queryset):
     writer = csv.writer(_Echo())
     yield "\ufeff"  # a byte-order mark, so a spreadsheet opens Russian text as UTF-8
-    yield writer.writerow([_(label) for _name, label in CSV_COLUMNS])
+    yield writer.writerow([str(label) for label in CSV_COLUMNS])
     for h in queryset.iterator(chunk_size=500):
         yield writer.writerow(
             [

@@ -100,7 +100,9 @@ class MeasuredForm(forms.Form):
 
 
 class SessionVerdictForm(forms.Form):
-    decision = forms.ChoiceField(choices=[*Verdict.choices, ("keep", _("Keep testing"))], widget=forms.RadioSelect)
+    decision = forms.ChoiceField(
+        label=_("Verdict"), choices=[*Verdict.choices, ("keep", _("Keep testing"))], widget=forms.RadioSelect
+    )
     measured = forms.DecimalField(label=_("Measured value"), required=False, max_digits=18, decimal_places=4)
     note = forms.CharField(label=_("Why"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
 

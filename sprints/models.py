@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hypotheses.models import Hypothesis
 from tracking.models import Company, Constraint, Membership
@@ -15,7 +16,7 @@ ESTIMATE_MAX_HOURS = Decimal(168)
 
 class SprintStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("sprint status", "Active")
     REVIEW = "review", _("In review")
     CLOSED = "closed", _("Closed")
 

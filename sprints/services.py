@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from hypotheses.models import Hypothesis
@@ -145,6 +146,11 @@ def sprint_update(*, sprint: Sprint, by: Membership, **fields) -> Sprint:
     return sprint
 
 
+def _hours(value: Decimal) -> str:
+    """Hours as people write them, in their language: 5, 7,5."""
+    return number_format(value.normalize() if value == value.to_integral() else value, use_l10n=True)
+
+
 def capacity_problems(sprint: Sprint) -> list[str]:
     report = sprint_capacity(sprint)
     problems = [
@@ -154,7 +160,7 @@ def capacity_problems(sprint: Sprint) -> list[str]:
         if row.over > 0
     ]
     if report.budget_over > 0:
-        problems.append(_("the sprint is over its budget by %(amount)s") % {"amount": report.budget_over})
+        problems.append(_("the sprint is over its budget by %(amount)s") % {"amount": _hours(report.budget_over)})
     return problems
 
 

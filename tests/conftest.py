@@ -130,3 +130,14 @@ def client_for(client):
         return client
 
     return sign_in
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    """A request in Russian leaves Russian active in the thread (as in any Django process, the
+    next request sets its own); tests that call services directly start in English."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")

@@ -138,7 +138,7 @@ def test_tracker_takes_a_hypothesis_from_idea_to_testing(live_server, page, arti
     expect(items.nth(0).locator(".timeline-what")).to_contain_text("Ready → Testing")
     expect(items.nth(1).locator(".timeline-what")).to_contain_text("Idea → Ready")
     expect(items.nth(2).locator(".timeline-what")).to_contain_text("edited")
-    expect(items.nth(2).locator(".diff")).to_contain_text("baseline")
+    expect(items.nth(2).locator(".diff")).to_contain_text("Baseline: — → 22")
     expect(items.nth(3).locator(".timeline-what")).to_contain_text("created")
     expect(page.get_by_role("heading", name="Verdict", exact=True)).to_be_visible()
     _assert_fits(page, "the hypothesis under test")
