@@ -9,6 +9,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, S
 from django.utils import timezone
 
 from .charts import Chart, line_chart
+from .portfolio import overview
 from .models import (
     Company,
     Constraint,
@@ -37,6 +38,7 @@ class PortfolioRow:
     pending_count: int
     capacity_hours: Decimal
     next_review: datetime
+    overview: dict
 
 
 def next_review_at(company: Company, now: datetime | None = None) -> datetime:
@@ -52,7 +54,8 @@ def next_review_at(company: Company, now: datetime | None = None) -> datetime:
 
 
 def portfolio_for_user(user: User, now: datetime | None = None) -> list[PortfolioRow]:
-    """The user's businesses with their role and team size: one query whatever the count."""
+    """The user's businesses with their role, team, constraint, key metric and (from the apps
+    above) sprint progress and flags: a fixed number of queries whatever the count."""
     memberships = (
         Membership.objects.filter(user=user)
         .select_related("company")
@@ -67,6 +70,8 @@ def portfolio_for_user(user: User, now: datetime | None = None) -> list[Portfoli
         )
         .order_by("company__name", "company_id")
     )
+    memberships = list(memberships)
+    extra = overview([m.company_id for m in memberships], now)
     return [
         PortfolioRow(
             company=m.company,
@@ -76,6 +81,7 @@ def portfolio_for_user(user: User, now: datetime | None = None) -> list[Portfoli
             pending_count=m.pending_count,
             capacity_hours=m.capacity_hours or Decimal(0),
             next_review=next_review_at(m.company, now),
+            overview=extra.get(m.company_id, {}),
         )
         for m in memberships
     ]

@@ -1,0 +1,84 @@
+"""The sprint part of each portfolio card: progress, capacity state and flags, for all of a
+tracker's businesses in four queries."""
+
+from collections import defaultdict
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+
+from hypotheses.models import Hypothesis
+from hypotheses.models import Status as HypothesisStatus
+from tracking.models import Membership
+
+from .capacity import available_hours
+from .models import Action, ActionStatus, Sprint, SprintStatus
+from .schedule import OVERDUE_AFTER, review_at
+
+
+def sprint_overview(company_ids: list[int], now: datetime) -> dict[int, dict]:
+    sprints = {}
+    for sprint in (
+        Sprint.objects.filter(
+            company_id__in=company_ids, archived_at__isnull=True, status__in=[SprintStatus.ACTIVE, SprintStatus.REVIEW]
+        )
+        .select_related("company")
+        .order_by("company_id", "-starts_on")
+    ):
+        sprints.setdefault(sprint.company_id, sprint)
+    loads: dict[int, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    progress: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for row in (
+        Action.objects.filter(sprint__in=list(sprints.values()))
+        .values("sprint_id", "owner_id")
+        .annotate(
+            hours=Sum("estimate_hours"),
+            total=Count("pk"),
+            logged=Count("pk", filter=Q(status__in=[ActionStatus.DONE, ActionStatus.NOT_DONE])),
+        )
+    ):
+        progress[row["sprint_id"]][0] += row["logged"]
+        progress[row["sprint_id"]][1] += row["total"]
+        if row["owner_id"]:
+            loads[row["sprint_id"]][row["owner_id"]] += row["hours"]
+    capacity = dict(Membership.objects.filter(company_id__in=list(sprints)).values_list("pk", "weekly_capacity_hours"))
+    testing = dict(
+        Hypothesis.objects.live()
+        .filter(company_id__in=company_ids, status=HypothesisStatus.TESTING)
+        .values("company_id")
+        .annotate(n=Count("pk"))
+        .values_list("company_id", "n")
+    )
+    result = {}
+    for company_id in company_ids:
+        flags = []
+        entry: dict = {"testing": testing.get(company_id, 0)}
+        sprint = sprints.get(company_id)
+        if sprint:
+            logged, total = progress[sprint.pk]
+            overbooked = [
+                owner
+                for owner, hours in loads[sprint.pk].items()
+                if hours > available_hours(capacity.get(owner, Decimal(0)), sprint.days)
+            ]
+            company = sprint.company
+            review = review_at(sprint.ends_on, company.review_weekday, company.review_time, company.tzinfo)
+            if now >= review + OVERDUE_AFTER:
+                flags.append("review_overdue")
+            if overbooked:
+                flags.append("owner_overbooked")
+            entry.update(
+                {
+                    "sprint": sprint,
+                    "logged": logged,
+                    "total": total,
+                    "percent": int(logged * 100 / total) if total else 0,
+                    "overbooked": len(overbooked),
+                    "sprint_review": review,
+                }
+            )
+        if not entry["testing"]:
+            flags.append("nothing_under_test")
+        entry["flags"] = flags
+        result[company_id] = entry
+    return result
