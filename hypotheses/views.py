@@ -303,9 +303,22 @@ class _Echo:
 
 
 CSV_COLUMNS = [
-    _lazy("Title"), _lazy("Kind"), _lazy("Status"), _lazy("Main constraint"), _lazy("Metric"), _lazy("Baseline"),
-    _lazy("Expected value"), _lazy("Measured value"), _lazy("Verdict"), "ICE", _lazy("Author"), _lazy("Created"),
-    _lazy("Testing since"), _lazy("Decided"), _lazy("Hypothesis"), _lazy("What we learned"),
+    _lazy("Title"),
+    _lazy("Kind"),
+    _lazy("Status"),
+    _lazy("Main constraint"),
+    _lazy("Metric"),
+    _lazy("Baseline"),
+    _lazy("Expected value"),
+    _lazy("Measured value"),
+    _lazy("Verdict"),
+    "ICE",
+    _lazy("Author"),
+    _lazy("Created"),
+    _lazy("Testing since"),
+    _lazy("Decided"),
+    _lazy("Hypothesis"),
+    _lazy("What we learned"),
 ]
 
 

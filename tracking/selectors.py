@@ -9,7 +9,6 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, S
 from django.utils import timezone
 
 from .charts import Chart, line_chart
-from .portfolio import overview
 from .models import (
     Company,
     Constraint,
@@ -22,6 +21,7 @@ from .models import (
     User,
     WhyStep,
 )
+from .portfolio import overview
 from .weeks import current_week_start
 
 
