@@ -26,6 +26,11 @@ from .forms import ActionForm, ActionLogForm, CloseForm, MeasuredForm, SessionVe
 from .models import ActionStatus, Review, SessionStep, SprintReport, SprintStatus
 
 
+def _plain(value):
+    """3.1000 → "3.1", 100.0000 → "100": a stored value as the person typed it."""
+    return None if value is None else format(value.normalize(), "f")
+
+
 def _errors(error: ValidationError) -> str:
     return " ".join(error.messages)
 
@@ -267,12 +272,16 @@ def _results_context(company, membership, *, log_forms=None, metric_forms=None, 
     metric_forms = metric_forms or {}
     for metric in metrics:
         metric.form = metric_forms.get(metric.pk) or MetricValueForm(
-            prefix=f"m{metric.pk}", initial={"value": metric.this_week}
+            prefix=f"m{metric.pk}",
+            initial={"value": _plain(metric.this_week)},
         )
     testing = selectors.hypotheses_under_test(company)
     measured_forms = measured_forms or {}
     for h in testing:
-        h.form = measured_forms.get(h.pk) or MeasuredForm(prefix=f"h{h.pk}", initial={"measured": h.measured_value})
+        h.form = measured_forms.get(h.pk) or MeasuredForm(
+            prefix=f"h{h.pk}",
+            initial={"measured": _plain(h.measured_value)},
+        )
     return {
         "company": company,
         "membership": membership,
