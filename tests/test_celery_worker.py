@@ -1,70 +1,24 @@
 """Celery through the real Redis broker to a real worker process started by the test."""
 
-import os
-import subprocess
-import sys
-import time
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.db import connection
 from kombu.exceptions import OperationalError
 
+from tests.support.services import app_env, start_worker, stop, wait_for
 from tracking import services, tasks
 from tracking.celery import app as celery_app
 from tracking.invitations import invitations_unsent
 from tracking.models import Membership, Role
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
 def worker(transactional_db):
     """A worker process on the test database and the test Redis, stopped afterwards."""
     celery_app.control.purge()  # nothing left over from earlier runs
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "tracking",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = start_worker(app_env(DJANGO_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"))
     yield process
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
-def _wait_for(condition, timeout=45.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
+    stop(process)
 
 
 @pytest.mark.worker
@@ -85,9 +39,8 @@ def test_invitation_goes_through_redis_to_a_real_worker(worker):
     def sent():
         return Membership.objects.get(pk=added.pk).invitation_sent_at is not None
 
-    if not _wait_for(sent):
-        worker.terminate()
-        pytest.fail("the worker did not send the invitation:\n" + worker.communicate(timeout=15)[0][-3000:])
+    if not wait_for(sent, timeout=45):
+        pytest.fail("the worker did not send the invitation:\n" + stop(worker)[-3000:])
 
 
 @pytest.mark.django_db

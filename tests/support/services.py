@@ -5,6 +5,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -64,7 +65,9 @@ def app_env(**overrides) -> dict:
 
 
 def start_worker(env: dict) -> subprocess.Popen:
-    return subprocess.Popen(
+    """A solo-pool worker whose log goes to a file (a pipe nobody reads would block it)."""
+    log = tempfile.NamedTemporaryFile("w+", prefix="celery-worker-", suffix=".log", delete=False)  # noqa: SIM115
+    process = subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -80,10 +83,13 @@ def start_worker(env: dict) -> subprocess.Popen:
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
     )
+    process.log_path = log.name
+    log.close()
+    return process
 
 
 def run_python(code: str, env: dict, timeout: float = 60) -> subprocess.CompletedProcess:
@@ -93,13 +99,19 @@ def run_python(code: str, env: dict, timeout: float = 60) -> subprocess.Complete
 
 
 def stop(process: subprocess.Popen) -> str:
+    """Stop a worker; returns (the end of) what it logged."""
     if process.poll() is None:
         process.terminate()
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
-    return process.stdout.read() if process.stdout else ""
+    path = getattr(process, "log_path", None)
+    if not path:
+        return ""
+    text = Path(path).read_text(errors="replace")
+    Path(path).unlink(missing_ok=True)
+    return text
 
 
 def wait_for(condition, timeout: float = 60.0, step: float = 0.2) -> bool:
