@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 WIDTH, HEIGHT = 600, 220
-PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 64, 12, 16, 30
+PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 80, 12, 20, 36
 
 
 @dataclass(frozen=True)
