@@ -32,6 +32,14 @@ def _int_or_none(value):
         return None
 
 
+# The natural next step first, going back after it, dropping last.
+TARGET_ORDER = [Status.READY, Status.TESTING, Status.ADOPTED, Status.IDEA, Status.DROPPED]
+
+
+def _ordered(targets) -> list[str]:
+    return sorted(targets, key=TARGET_ORDER.index)
+
+
 def _board_context(request, company, membership):
     constraint_id = _int_or_none(request.GET.get("constraint"))
     kind = request.GET.get("kind") if request.GET.get("kind") in Kind.values else ""
@@ -44,7 +52,7 @@ def _board_context(request, company, membership):
         "filter_constraint": constraint_id,
         "filter_kind": kind,
         "kinds": Kind.choices,
-        "transitions": {status: sorted(targets) for status, targets in TRANSITIONS.items()},
+        "transitions": {status: _ordered(targets) for status, targets in TRANSITIONS.items()},
         "statuses": dict(Status.choices),
         "can_edit": role_allows(membership.role, Action.EDIT_HYPOTHESIS),
     }
@@ -97,7 +105,7 @@ def _detail_context(company, membership, hypothesis, *, verdict_form=None, trans
         "h": hypothesis,
         "events": selectors.timeline(hypothesis),
         "missing": [services.MISSING_MESSAGES[name] for name in missing_for_testing(hypothesis)],
-        "targets": sorted(TRANSITIONS[hypothesis.status]),
+        "targets": _ordered(TRANSITIONS[hypothesis.status]),
         "suggestion": suggestion,
         "window": selectors.test_window_values(hypothesis),
         "verdict_form": verdict_form,
