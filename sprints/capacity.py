@@ -77,10 +77,19 @@ class CapacityReport:
         return not self.overbooked and self.budget_over == 0
 
 
-def sprint_capacity(sprint: Sprint, actions: list[Action] | None = None) -> CapacityReport:
+def sprint_capacity(
+    sprint: Sprint,
+    actions: list[Action] | None = None,
+    *,
+    members: list[Membership] | None = None,
+    history: bool = True,
+) -> CapacityReport:
+    """`members` (the company's memberships with their users, by pk) saves a query when the
+    caller has them; `history=False` skips the past-sprints ratio (roll-ups do not show it)."""
     if actions is None:
         actions = list(sprint.actions.select_related("owner__user", "hypothesis").order_by("pk"))
-    members = list(Membership.objects.filter(company_id=sprint.company_id).select_related("user").order_by("pk"))
+    if members is None:
+        members = list(Membership.objects.filter(company_id=sprint.company_id).select_related("user").order_by("pk"))
     owners = {m.pk: OwnerLoad(m, available_hours(m.weekly_capacity_hours, sprint.days)) for m in members}
     unassigned = Decimal(0)
     cost_total = Decimal(0)
@@ -92,16 +101,17 @@ def sprint_capacity(sprint: Sprint, actions: list[Action] | None = None) -> Capa
             continue
         row.load += action.estimate_hours
         row.actions.append(action)
-    history = (
-        Action.objects.filter(
-            sprint__company_id=sprint.company_id, sprint__status=SprintStatus.CLOSED, owner_id__in=list(owners)
+    if history:
+        past = (
+            Action.objects.filter(
+                sprint__company_id=sprint.company_id, sprint__status=SprintStatus.CLOSED, owner_id__in=list(owners)
+            )
+            .values("owner_id")
+            .annotate(planned=Sum("estimate_hours"), done=Sum("estimate_hours", filter=Q(status=ActionStatus.DONE)))
         )
-        .values("owner_id")
-        .annotate(planned=Sum("estimate_hours"), done=Sum("estimate_hours", filter=Q(status=ActionStatus.DONE)))
-    )
-    for row in history:
-        owners[row["owner_id"]].past_planned = row["planned"] or Decimal(0)
-        owners[row["owner_id"]].past_done = row["done"] or Decimal(0)
+        for row in past:
+            owners[row["owner_id"]].past_planned = row["planned"] or Decimal(0)
+            owners[row["owner_id"]].past_done = row["done"] or Decimal(0)
     listed = [o for o in owners.values() if o.load or o.membership.weekly_capacity_hours]
     listed.sort(key=lambda o: (-o.over, o.name))
     return CapacityReport(listed, unassigned, sprint.budget, cost_total)

@@ -16,13 +16,13 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from hypotheses.models import Hypothesis, Verdict
-from tracking.models import Constraint, Membership, MetricValue, Role, User
+from tracking.models import Constraint, Membership, Metric, MetricValue, Role, User
 
 from .capacity import sprint_capacity
 from .models import (
@@ -40,6 +40,7 @@ from .schedule import digest_week, due_kinds, review_at
 logger = logging.getLogger(__name__)
 
 SEND_BATCH = 100
+ROLLUP_BATCH = 100  # closed sprints per roll-up message
 OPEN_SPRINT = (SprintStatus.ACTIVE, SprintStatus.REVIEW)
 UNLOGGED = (ActionStatus.TODO, ActionStatus.DOING)
 
@@ -54,7 +55,7 @@ def _backoff(attempts: int) -> timedelta:
 
 
 def reminders_plan(now: datetime | None = None) -> int:
-    """Write a Reminder row for every reminder due now. Four queries whatever the number of
+    """Write a Reminder row for every reminder due now. Five queries whatever the number of
     companies; a row that exists already is left alone (the unique constraint), so two
     dispatchers running at the same moment write each reminder once."""
     now = now or timezone.now()
@@ -96,6 +97,13 @@ def reminders_plan(now: datetime | None = None) -> int:
         ):
             unlogged[sprint_id].add(user_id)
 
+    # Most runs find most reminders written by the run 5 minutes before: skip those here (the
+    # unique constraint still settles a race between two dispatchers).
+    existing = set(
+        Reminder.objects.filter(sprint_id__in=[s.pk for group in due.values() for s in group]).values_list(
+            "sprint_id", "kind", "recipient_id"
+        )
+    )
     rows = []
     for kind, group in due.items():
         for sprint in group:
@@ -109,8 +117,14 @@ def reminders_plan(now: datetime | None = None) -> int:
                 recipients = people[Role.TRACKER]
             else:
                 recipients = people[Role.TRACKER] | people[Role.ENTREPRENEUR]
-            rows.extend(Reminder(sprint_id=sprint.pk, kind=kind, recipient_id=uid) for uid in recipients)
-    created = Reminder.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+            rows.extend(
+                Reminder(sprint_id=sprint.pk, kind=kind, recipient_id=uid)
+                for uid in recipients
+                if (sprint.pk, kind, uid) not in existing
+            )
+    # No batch_size: on PostgreSQL Django sends every row in one INSERT … SELECT FROM UNNEST
+    # (SQLite splits by its parameter limit by itself).
+    created = Reminder.objects.bulk_create(rows, ignore_conflicts=True)
     return len(created)
 
 
@@ -192,9 +206,76 @@ def _number(value) -> str | None:
 
 def rollup_data(sprint: Sprint) -> dict:
     """The sprint's numbers, computed only from what is stored: the same every time."""
-    company = sprint.company
-    actions = list(sprint.actions.select_related("owner__user").order_by("pk"))
-    capacity = sprint_capacity(sprint, actions)
+    return rollups_data([sprint])[sprint.pk]
+
+
+def _window_start(sprint: Sprint) -> datetime:
+    """Verdicts count for the sprint they were given in: from its start (when it was started,
+    or the beginning of its first day) to its close. A verdict of the review that closed the
+    previous sprint came before this one started, so no hypothesis counts twice."""
+    if sprint.started_at:
+        return sprint.started_at
+    return datetime.combine(sprint.starts_on, datetime.min.time(), tzinfo=sprint.company.tzinfo)
+
+
+def rollups_data(sprints: list[Sprint]) -> dict[int, dict]:
+    """The numbers of many sprints in five queries whatever their number, size or history."""
+    if not sprints:
+        return {}
+    now = timezone.now()
+    company_ids = {s.company_id for s in sprints}
+    actions: dict[int, list[Action]] = defaultdict(list)
+    sprint_ids = [s.pk for s in sprints]
+    for action in Action.objects.filter(sprint_id__in=sprint_ids).select_related("owner__user").order_by("pk"):
+        actions[action.sprint_id].append(action)
+    members: dict[int, list[Membership]] = defaultdict(list)
+    for membership in Membership.objects.filter(company_id__in=company_ids).select_related("user").order_by("pk"):
+        members[membership.company_id].append(membership)
+    # Hypotheses linked to an action of a sprint or decided during one: what each sprint's own
+    # filter would select, as one query; each sprint's own are picked below.
+    windows = [(s, s.closed_at or now) for s in sprints]
+    linked = {a.hypothesis_id for group in actions.values() for a in group if a.hypothesis_id}
+    decided_in = Q(pk__in=linked)
+    for sprint, window_end in windows:
+        decided_in |= Q(company_id=sprint.company_id, decided_at__gte=_window_start(sprint), decided_at__lte=window_end)
+    hypotheses_of: dict[int, list[dict]] = defaultdict(list)
+    for h in (
+        Hypothesis.objects.filter(company_id__in=company_ids)
+        .filter(decided_in)
+        .order_by("pk")
+        .values("pk", "company_id", "title", "status", "verdict", "measured_value", "decided_at")
+    ):
+        hypotheses_of[h["company_id"]].append(h)
+    keys = {m.company_id: m for m in Metric.objects.filter(company_id__in=company_ids, is_key=True)}
+    # The key metric's last two values on or before each sprint's end: one query for all.
+    recent = MetricValue.objects.filter(
+        metric__company_id=OuterRef("company_id"), metric__is_key=True, week_start__lte=OuterRef("ends_on")
+    ).order_by("-week_start")
+    values = {
+        row["pk"]: (row["latest"], row["previous"])
+        for row in Sprint.objects.filter(pk__in=sprint_ids)
+        .annotate(latest=Subquery(recent.values("value")[:1]), previous=Subquery(recent.values("value")[1:2]))
+        .values("pk", "latest", "previous")
+    }
+    result = {}
+    for sprint, window_end in windows:
+        mine = actions[sprint.pk]
+        ids = {a.hypothesis_id for a in mine if a.hypothesis_id}
+        hypotheses = [
+            h
+            for h in hypotheses_of[sprint.company_id]
+            if h["pk"] in ids
+            or (h["decided_at"] is not None and _window_start(sprint) <= h["decided_at"] <= window_end)
+        ]
+        latest, previous = values.get(sprint.pk, (None, None))
+        result[sprint.pk] = _rollup_numbers(
+            sprint, mine, members[sprint.company_id], hypotheses, keys.get(sprint.company_id), latest, previous
+        )
+    return result
+
+
+def _rollup_numbers(sprint, actions, members, hypotheses, key, latest, previous) -> dict:
+    capacity = sprint_capacity(sprint, actions, members=members, history=False)
     owners = []
     for row in capacity.owners:
         done = sum((a.estimate_hours for a in row.actions if a.status == ActionStatus.DONE), Decimal(0))
@@ -207,25 +288,9 @@ def rollup_data(sprint: Sprint) -> dict:
                 "use_percent": int(row.load * 100 / row.available) if row.available else None,
             }
         )
-    linked = set(a.hypothesis_id for a in actions if a.hypothesis_id)
-    window_end = sprint.closed_at or timezone.now()
-    hypotheses = list(
-        Hypothesis.objects.filter(company=company)
-        .filter(Q(pk__in=linked) | Q(decided_at__date__gte=sprint.starts_on, decided_at__lte=window_end))
-        .order_by("pk")
-        .values("pk", "title", "status", "verdict", "measured_value")
-    )
     verdicts = {v: sum(1 for h in hypotheses if h["verdict"] == v) for v in Verdict.values}
-    key = company.metrics.filter(is_key=True).first()
     metric = None
     if key:
-        values = list(
-            MetricValue.objects.filter(metric=key, week_start__lte=sprint.ends_on)
-            .order_by("-week_start")
-            .values_list("week_start", "value")[:2]
-        )
-        latest = values[0][1] if values else None
-        previous = values[1][1] if len(values) > 1 else None
         metric = {
             "name": key.name,
             "unit": key.unit,
@@ -259,26 +324,53 @@ def rollup_data(sprint: Sprint) -> dict:
     }
 
 
+def sprint_rollups(sprint_ids: list[int]) -> list[int]:
+    """Compute (or recompute) the reports of closed sprints: seven queries for the whole
+    batch, one upsert that never touches emailed_at. Returns the ids of the closed ones."""
+    sprints = list(
+        Sprint.objects.select_related("company").filter(pk__in=sprint_ids, status=SprintStatus.CLOSED).order_by("pk")
+    )
+    if not sprints:
+        return []
+    data = rollups_data(sprints)
+    now = timezone.now()
+    SprintReport.objects.bulk_create(
+        [SprintReport(sprint=s, data=data[s.pk], computed_at=now) for s in sprints],
+        update_conflicts=True,
+        unique_fields=["sprint"],
+        update_fields=["data", "computed_at"],
+    )
+    return [s.pk for s in sprints]
+
+
+def reports_email(sprint_ids: list[int]) -> int:
+    """E-mail each report of these sprints that has not gone out yet (each once)."""
+    sent = 0
+    for report in SprintReport.objects.filter(
+        sprint_id__in=sprint_ids, computed_at__isnull=False, emailed_at__isnull=True
+    ).order_by("pk"):
+        sent += _email_report(report)
+    return sent
+
+
 def sprint_rollup(sprint_id: int) -> SprintReport | None:
     """Compute (or recompute) the report of a closed sprint and e-mail it to the members once."""
-    sprint = Sprint.objects.select_related("company").filter(pk=sprint_id, status=SprintStatus.CLOSED).first()
-    if sprint is None:
+    if not sprint_rollups([sprint_id]):
         return None
-    with transaction.atomic():
-        report, _created = SprintReport.objects.select_for_update().get_or_create(sprint=sprint)
-        report.data = rollup_data(sprint)
-        report.computed_at = timezone.now()
-        report.save(update_fields=["data", "computed_at"])
-    if report.emailed_at is None:
-        _email_report(report)
-    return report
+    reports_email([sprint_id])
+    return SprintReport.objects.get(sprint_id=sprint_id)
 
 
-def _email_report(report: SprintReport) -> None:
+def _email_report(report: SprintReport) -> bool:
     with transaction.atomic():
-        report = SprintReport.objects.select_for_update().select_related("sprint__company").get(pk=report.pk)
-        if report.emailed_at is not None:
-            return
+        report = (
+            SprintReport.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("sprint__company")
+            .filter(pk=report.pk, emailed_at__isnull=True)
+            .first()
+        )
+        if report is None:  # sent already, or being sent by another worker right now
+            return False
         sprint = report.sprint
         link = settings.SITE_URL + reverse("sprints:report", args=[sprint.company_id, sprint.pk])
         members = User.objects.filter(memberships__company_id=sprint.company_id, is_active=True).order_by("pk")
@@ -296,6 +388,7 @@ def _email_report(report: SprintReport) -> None:
             )
         report.emailed_at = timezone.now()
         report.save(update_fields=["emailed_at"])
+        return True
 
 
 def pending_report_ids() -> list[int]:

@@ -38,7 +38,7 @@ def dispatch() -> dict:
         "digests_planned": digests,
         "reminder_batches": _enqueue(reminders_send, _chunks(jobs.unsent_reminder_ids(), jobs.SEND_BATCH)),
         "digests": _enqueue(digest_send, [[pk] for pk in jobs.unsent_digest_ids()]),
-        "rollups": _enqueue(sprint_rollup, [[pk] for pk in jobs.pending_report_ids()]),
+        "rollups": _enqueue(sprint_rollup, _chunks(jobs.pending_report_ids(), jobs.ROLLUP_BATCH)),
     }
 
 
@@ -54,4 +54,14 @@ def digest_send(digest_ids: list[int]) -> int:
 
 @shared_task
 def sprint_rollup(sprint_ids: list[int]) -> int:
-    return sum(jobs.sprint_rollup(pk) is not None for pk in sprint_ids)
+    """Compute the reports of a batch of closed sprints (a fixed number of queries), then hand
+    the e-mails to their own task, so the numbers are up before the members' mail goes out."""
+    done = jobs.sprint_rollups(sprint_ids)
+    if done:
+        _enqueue(reports_email, [done])
+    return len(done)
+
+
+@shared_task
+def reports_email(sprint_ids: list[int]) -> int:
+    return jobs.reports_email(sprint_ids)
