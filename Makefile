@@ -15,13 +15,14 @@ PORT ?= 8000
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install install-test messages run test lint lock migrate seed worker clean
+.PHONY: help install install-test messages run test lint lock migrate seed worker clean bench
 
 help:
 	@echo "make run      set up and start the app with demo data at http://$(HOST):$(PORT)"
 	@echo "make test     set up and run every test (PostgreSQL and Redis on localhost)"
 	@echo "make install  create $(VENV) with what the app needs"
 	@echo "make lint     ruff"
+	@echo "make bench    the reminder-dispatch and roll-up benchmark"
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.12 is needed (python3.12 on PATH, or pyenv)."; exit 1; }
@@ -65,6 +66,10 @@ run: seed
 
 test: install-test messages
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+# The background-job benchmark (DESIGN.md §8): its own database and a private Redis; ~4 min.
+bench: install-test messages
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .
