@@ -14,7 +14,7 @@ from smtplib import SMTPException
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.template.loader import render_to_string
@@ -142,14 +142,23 @@ def unsent_reminder_ids(now: datetime | None = None) -> list[int]:
 # --- Sending ---------------------------------------------------------------------------------
 
 
-def _send(*, to: User, template: str, context: dict) -> None:
-    with translation.override(to.language or settings.LANGUAGE_CODE):
+def _render(template: str, context: dict, language: str) -> tuple[str, str, str]:
+    with translation.override(language or settings.LANGUAGE_CODE):
         subject = render_to_string(f"sprints/email/{template}_subject.txt", context).strip()
         text = render_to_string(f"sprints/email/{template}.txt", context)
         html = render_to_string(f"sprints/email/{template}.html", context)
-    message = EmailMultiAlternatives(subject, text, to=[to.email])
+    return subject, text, html
+
+
+def _message(address: str, rendered: tuple[str, str, str]) -> EmailMultiAlternatives:
+    subject, text, html = rendered
+    message = EmailMultiAlternatives(subject, text, to=[address])
     message.attach_alternative(html, "text/html")
-    message.send()
+    return message
+
+
+def _send(*, to: User, template: str, context: dict) -> None:
+    _message(to.email, _render(template, context, to.language)).send()
 
 
 def _reminder_context(reminder: Reminder) -> dict:
@@ -374,18 +383,16 @@ def _email_report(report: SprintReport) -> bool:
         sprint = report.sprint
         link = settings.SITE_URL + reverse("sprints:report", args=[sprint.company_id, sprint.pk])
         members = User.objects.filter(memberships__company_id=sprint.company_id, is_active=True).order_by("pk")
-        for user in members:
-            _send(
-                to=user,
-                template="report",
-                context={
-                    "report": report,
-                    "sprint": sprint,
-                    "company": sprint.company,
-                    "data": report.data,
-                    "link": link,
-                },
-            )
+        context = {"report": report, "sprint": sprint, "company": sprint.company, "data": report.data, "link": link}
+        # The same report for everyone: rendered once per language, sent over one connection.
+        rendered: dict[str, tuple[str, str, str]] = {}
+        messages = []
+        for user in members.only("email", "language"):
+            language = user.language or settings.LANGUAGE_CODE
+            if language not in rendered:
+                rendered[language] = _render("report", context, language)
+            messages.append(_message(user.email, rendered[language]))
+        mailers.default.send_messages(messages)
         report.emailed_at = timezone.now()
         report.save(update_fields=["emailed_at"])
         return True
