@@ -71,7 +71,22 @@ def _new_page(browser, viewport):
     context = browser.new_context(viewport=viewport, locale="en-US", timezone_id="UTC")
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     context.set_default_navigation_timeout(DEFAULT_TIMEOUT_MS)
+    # Anything the Content-Security-Policy blocks (an inline style or script slipped into a
+    # template, a CDN) shows up as a console error: the journey fails on it.
+    context.csp_violations = []
+    context.on(
+        "console",
+        lambda message: (
+            context.csp_violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     return context, context.new_page()
+
+
+def _close(context):
+    violations = list(context.csp_violations)
+    context.close()
+    assert not violations, violations
 
 
 @pytest.fixture
@@ -79,7 +94,7 @@ def page(browser):
     """A phone-sized page (375x812) in a fresh browser context."""
     context, page = _new_page(browser, PHONE)
     yield page
-    context.close()
+    _close(context)
 
 
 @pytest.fixture
@@ -87,7 +102,7 @@ def desktop_page(browser):
     """A desktop-sized page (1280x800) in a fresh browser context."""
     context, page = _new_page(browser, DESKTOP)
     yield page
-    context.close()
+    _close(context)
 
 
 @pytest.fixture
