@@ -141,3 +141,16 @@ def _english_by_default():
     translation.activate("en")
     yield
     translation.activate("en")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _empty_test_broker():
+    """Transactional tests enqueue real messages on the test Redis database; no worker reads
+    them (worker tests run their own private redis-server), so they are cleared per run."""
+    from tracking.celery import app
+
+    try:
+        app.control.purge()
+    except Exception:  # the broker is not needed by most tests; its own tests say if it is down
+        pass
+    yield

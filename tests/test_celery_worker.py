@@ -5,42 +5,47 @@ from decimal import Decimal
 import pytest
 from kombu.exceptions import OperationalError
 
-from tests.support.services import app_env, start_worker, stop, wait_for
+from tests.support.services import PrivateRedis, app_env, run_python, start_worker, stop, wait_for
 from tracking import services, tasks
-from tracking.celery import app as celery_app
 from tracking.invitations import invitations_unsent
 from tracking.models import Membership, Role
 
 
-@pytest.fixture
-def worker(transactional_db):
-    """A worker process on the test database and the test Redis, stopped afterwards."""
-    celery_app.control.purge()  # nothing left over from earlier runs
-    process = start_worker(app_env(DJANGO_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"))
-    yield process
-    stop(process)
-
-
 @pytest.mark.worker
 @pytest.mark.xdist_group("worker")
-def test_invitation_goes_through_redis_to_a_real_worker(worker):
+@pytest.mark.django_db(transaction=True)
+def test_invitation_goes_through_redis_to_a_real_worker():
+    """A member added by the service (in its own process, as a request would be): after
+    commit the invitation task goes through Redis to a worker, which sends it and records it."""
     from tests.conftest import make_team
 
     team = make_team("Worker Bakery")
-    # The service commits, and only then enqueues the task on the real Redis broker.
-    added = services.membership_add(
-        company=team.company,
-        by=team.tracker,
-        email="queued@example.test",
-        role=Role.MEMBER,
-        weekly_capacity_hours=Decimal(3),
-    )
+    redis = PrivateRedis().start()  # this test's own broker: no other test's messages
+    env = app_env(REDIS_URL=redis.url, DJANGO_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
+    process = start_worker(env)
+    try:
+        added = run_python(
+            "import django; django.setup()\n"
+            "from decimal import Decimal\n"
+            "from tracking import services\n"
+            "from tracking.models import Membership\n"
+            f"by = Membership.objects.select_related('company', 'user').get(pk={team.tracker.pk})\n"
+            "m = services.membership_add(company=by.company, by=by, email='queued@example.test', role='member',\n"
+            "                            weekly_capacity_hours=Decimal(3))\n"
+            "print(m.pk)\n",
+            env,
+        )
+        assert added.returncode == 0, added.stderr[-2000:]
+        membership_id = int(added.stdout.strip().splitlines()[-1])
 
-    def sent():
-        return Membership.objects.get(pk=added.pk).invitation_sent_at is not None
+        def sent():
+            return Membership.objects.get(pk=membership_id).invitation_sent_at is not None
 
-    if not wait_for(sent, timeout=45):
-        pytest.fail("the worker did not send the invitation:\n" + stop(worker)[-3000:])
+        if not wait_for(sent, timeout=45):
+            pytest.fail("the worker did not send the invitation:\n" + stop(process)[-3000:])
+    finally:
+        stop(process)
+        redis.stop()
 
 
 @pytest.mark.django_db

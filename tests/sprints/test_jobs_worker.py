@@ -12,11 +12,9 @@ from datetime import time as clock
 
 import pytest
 
-from sprints import tasks
 from sprints.models import Reminder, Sprint, SprintReport
 from tests.conftest import make_team
 from tests.support.services import ROOT, PrivateRedis, app_env, run_python, wait_for, worker
-from tracking.celery import app as celery_app
 
 pytestmark = [pytest.mark.worker, pytest.mark.xdist_group("worker"), pytest.mark.django_db(transaction=True)]
 
@@ -46,10 +44,19 @@ def sent_emails(folder, about: str = "is still not closed") -> Counter:
     return counts
 
 
-def test_two_dispatchers_at_the_same_moment_send_each_reminder_once(tmp_path):
+@pytest.fixture
+def broker():
+    """A private redis-server for this test alone: no message of another test can reach its
+    workers, and the machine's shared Redis is never touched."""
+    redis = PrivateRedis().start()
+    yield redis
+    redis.stop()
+
+
+def test_two_dispatchers_at_the_same_moment_send_each_reminder_once(tmp_path, broker):
     teams = [overdue_team(f"Twin {i}") for i in range(12)]
-    celery_app.control.purge()
     env = app_env(
+        REDIS_URL=broker.url,
         DJANGO_EMAIL_BACKEND="tests.support.slow_mail.EmailBackend",
         DJANGO_EMAIL_FILE_PATH=str(tmp_path),
         SLOW_MAIL_SECONDS="0.01",
@@ -75,11 +82,11 @@ def test_two_dispatchers_at_the_same_moment_send_each_reminder_once(tmp_path):
     assert len(counts) == expected and set(counts.values()) == {1}, counts
 
 
-def test_a_worker_killed_mid_batch_leaves_the_rest_to_the_next_one_and_none_twice(tmp_path):
+def test_a_worker_killed_mid_batch_leaves_the_rest_to_the_next_one_and_none_twice(tmp_path, broker):
     for i in range(12):
         overdue_team(f"Killed {i}")
-    celery_app.control.purge()
     env = app_env(
+        REDIS_URL=broker.url,
         DJANGO_EMAIL_BACKEND="tests.support.slow_mail.EmailBackend",
         DJANGO_EMAIL_FILE_PATH=str(tmp_path),
         SLOW_MAIL_SECONDS="0.25",
@@ -103,7 +110,7 @@ def test_a_worker_killed_mid_batch_leaves_the_rest_to_the_next_one_and_none_twic
         stderr=subprocess.DEVNULL,
     )
     try:
-        tasks.dispatch()  # one batch of 24 reminders
+        assert run_python(DISPATCH, env).returncode == 0  # one batch of 24 reminders
         assert wait_for(lambda: Reminder.objects.filter(sent_at__isnull=False).count() >= 4, timeout=60)
         os.kill(first.pid, signal.SIGKILL)
         first.wait(timeout=10)
@@ -117,7 +124,7 @@ def test_a_worker_killed_mid_batch_leaves_the_rest_to_the_next_one_and_none_twic
         # The periodic dispatch (every 5 minutes in production) re-enqueues what is unsent.
         def all_sent():
             if Reminder.objects.filter(sent_at__isnull=True).exists():
-                tasks.dispatch()
+                run_python(DISPATCH, env)
                 return False
             return True
 

@@ -109,7 +109,10 @@ def stop(process: subprocess.Popen) -> str:
     path = getattr(process, "log_path", None)
     if not path:
         return ""
-    text = Path(path).read_text(errors="replace")
+    try:
+        text = Path(path).read_text(errors="replace")
+    except FileNotFoundError:  # stopped (and read) before
+        return ""
     Path(path).unlink(missing_ok=True)
     return text
 
