@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tracking.access import access_company
 from tracking.models import User
 from tracking.roles import Action, role_allows
-from tracking.views._common import apply_errors
+from tracking.views._common import apply_errors, error_text
 
 from . import selectors, services
 from .access import access_hypothesis
@@ -165,27 +165,27 @@ def hypothesis_transition(request, company_id: int, hypothesis_id: int):
     company, membership = access_company(request.user, company_id, action=Action.EDIT_HYPOTHESIS)
     hypothesis = access_hypothesis(company, hypothesis_id)
     form = TransitionForm(request.POST)
-    error_text = None
+    refusal = None
     if not form.is_valid():
-        error_text = _("Choose where the hypothesis goes.")
+        refusal = _("Choose where the hypothesis goes.")
     else:
         try:
             hypothesis = services.hypothesis_transition(
                 hypothesis=hypothesis, by=membership, to=form.cleaned_data["to"], reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            error_text = " ".join(error.messages)
+            refusal = error_text(error)
     from_board = request.POST.get("from") == "board"
     if request.htmx and from_board:
         context = _board_context(request, company, membership)
-        context["board_error"] = error_text
+        context["board_error"] = refusal
         context["board_error_for"] = hypothesis.pk
         return render(request, "hypotheses/board.html#board", context)
     if request.htmx:
-        context = _detail_context(company, membership, hypothesis, transition_error=error_text)
+        context = _detail_context(company, membership, hypothesis, transition_error=refusal)
         return render(request, "hypotheses/detail.html#lifecycle", context)
-    if error_text:
-        messages.error(request, error_text)
+    if refusal:
+        messages.error(request, refusal)
     else:
         messages.success(request, _("Moved to “%(status)s”.") % {"status": hypothesis.get_status_display()})
     if from_board:

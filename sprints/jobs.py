@@ -16,13 +16,14 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from hypotheses.models import Hypothesis, Verdict
-from tracking.models import Constraint, Membership, Metric, MetricValue, Role, User
+from tracking import portfolio
+from tracking.models import Membership, Metric, MetricValue, Role, User
 
 from .capacity import sprint_capacity
 from .models import (
@@ -431,22 +432,20 @@ def unsent_digest_ids(now: datetime | None = None) -> list[int]:
 
 
 def digest_lines(user: User, now: datetime | None = None) -> list[dict]:
-    """A line per business of the tracker: constraint, sprint completion, hypotheses decided
-    this week, metric trend and flags."""
+    """A line per business of the tracker: the portfolio card's constraint, key metric trend
+    and flags, plus the last sprint's completion and the hypotheses decided this week. A fixed
+    number of queries whatever the number of businesses."""
     now = now or timezone.now()
     since = now - timedelta(days=7)
     memberships = list(
         Membership.objects.filter(user=user, role=Role.TRACKER).select_related("company").order_by("company__name")
     )
     company_ids = [m.company_id for m in memberships]
-    constraints = dict(
-        Constraint.objects.filter(company_id__in=company_ids, status="active").values_list("company_id", "title")
-    )
+    cards = portfolio.overview(company_ids, now)
     sprints = {}
     for sprint in (
         Sprint.objects.filter(company_id__in=company_ids, archived_at__isnull=True)
         .exclude(status=SprintStatus.PLANNED)
-        .select_related("company")
         .order_by("company_id", "-starts_on")
     ):
         sprints.setdefault(sprint.company_id, sprint)
@@ -456,54 +455,30 @@ def digest_lines(user: User, now: datetime | None = None) -> list[dict]:
     ):
         done[sprint_id][1] += 1
         done[sprint_id][0] += status == ActionStatus.DONE
-    decided = defaultdict(int)
-    testing = defaultdict(int)
-    for company_id, status, decided_at in (
+    decided = dict(
         Hypothesis.objects.live()
-        .filter(company_id__in=company_ids)
-        .filter(Q(status="testing") | Q(decided_at__gte=since))
-        .values_list("company_id", "status", "decided_at")
-    ):
-        if status == "testing":
-            testing[company_id] += 1
-        if decided_at and decided_at >= since:
-            decided[company_id] += 1
-    trends = defaultdict(list)
-    for company_id, name, _week, value in (
-        MetricValue.objects.filter(
-            metric__company_id__in=company_ids, metric__is_key=True, week_start__gte=(now - timedelta(days=21)).date()
-        )
-        .order_by("metric__company_id", "-week_start")
-        .values_list("metric__company_id", "metric__name", "week_start", "value")
-    ):
-        if len(trends[company_id]) < 2:
-            trends[company_id].append((name, value))
+        .filter(company_id__in=company_ids, decided_at__gte=since)
+        .values("company_id")
+        .annotate(n=Count("pk"))
+        .values_list("company_id", "n")
+    )
     lines = []
     for m in memberships:
-        company = m.company
-        sprint = sprints.get(company.pk)
-        flags = []
-        if sprint and sprint.status in OPEN_SPRINT:
-            review = review_at(sprint.ends_on, company.review_weekday, company.review_time, company.tzinfo)
-            if now >= review + timedelta(hours=24):
-                flags.append("review_overdue")
-            if sprint_capacity(sprint).overbooked:
-                flags.append("owner_overbooked")
-        if not testing[company.pk]:
-            flags.append("nothing_under_test")
-        trend = trends.get(company.pk, [])
+        card = cards.get(m.company_id, {})
+        metric = card.get("metric") or {}
+        sprint = sprints.get(m.company_id)
         lines.append(
             {
-                "company": company,
-                "constraint": constraints.get(company.pk),
+                "company": m.company,
+                "constraint": card.get("constraint"),
                 "sprint": sprint,
                 "done": done[sprint.pk][0] if sprint else 0,
                 "total": done[sprint.pk][1] if sprint else 0,
-                "decided": decided[company.pk],
-                "metric": trend[0][0] if trend else None,
-                "latest": trend[0][1] if trend else None,
-                "previous": trend[1][1] if len(trend) > 1 else None,
-                "flags": flags,
+                "decided": decided.get(m.company_id, 0),
+                "metric": metric.get("name"),
+                "latest": metric.get("latest"),
+                "previous": metric.get("previous"),
+                "flags": card.get("flags", []),
             }
         )
     return lines

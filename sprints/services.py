@@ -30,6 +30,8 @@ from .models import (
     SprintStatus,
 )
 
+PLAN_AHEAD_DAYS = 366
+
 
 class StaleAction(ValidationError):
     def __init__(self, current: Action):
@@ -43,11 +45,16 @@ def _lock_company(company: Company) -> None:
 
 def default_dates(company: Company, after: date | None = None) -> tuple[date, date]:
     """The company's sprint length, ending on its review day: the next sprint starts the day
-    after the last one (or today) and ends on the last review day that fits."""
+    after the last one (or today) and ends on the last review day that fits; when that would
+    leave less than half the length (the start falls just before or on a review day), on the
+    review day after it, which still keeps the sprint within 14 days."""
     start = max(after + timedelta(days=1), local_today(company)) if after else local_today(company)
-    end = start + timedelta(days=company.sprint_length_days - 1)
-    review_day = end - timedelta(days=(end.weekday() - company.review_weekday) % 7)
-    return start, review_day if review_day >= start else end
+    length = company.sprint_length_days
+    last_day = start + timedelta(days=length - 1)
+    end = last_day - timedelta(days=(last_day.weekday() - company.review_weekday) % 7)
+    if (end - start).days + 1 < (length + 1) // 2:
+        end += timedelta(days=7)
+    return start, end
 
 
 def _validate_period(company: Company, starts_on: date, ends_on: date, *, exclude_pk=None, check_past=True):
@@ -62,6 +69,8 @@ def _validate_period(company: Company, starts_on: date, ends_on: date, *, exclud
         )
     if check_past and starts_on < local_today(company):
         raise ValidationError({"starts_on": _("A new sprint cannot start in the past.")})
+    if starts_on > local_today(company) + timedelta(days=PLAN_AHEAD_DAYS):
+        raise ValidationError({"starts_on": _("Plan at most a year ahead: sprints are for the weeks to come.")})
     overlapping = (
         Sprint.objects.filter(company=company, archived_at__isnull=True, starts_on__lte=ends_on, ends_on__gte=starts_on)
         .exclude(pk=exclude_pk)

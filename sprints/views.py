@@ -17,7 +17,7 @@ from tracking.access import access_company, access_metric
 from tracking.forms import MetricValueForm
 from tracking.roles import Action as Can
 from tracking.roles import role_allows
-from tracking.views._common import apply_errors
+from tracking.views._common import apply_errors, error_text
 
 from . import selectors, services
 from .access import access_action, access_sprint
@@ -29,10 +29,6 @@ from .models import ActionStatus, Review, SessionStep, SprintReport, SprintStatu
 def _plain(value):
     """3.1000 → "3.1", 100.0000 → "100": a stored value as the person typed it."""
     return None if value is None else format(value.normalize(), "f")
-
-
-def _errors(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 # --- Sprints and the planning board -----------------------------------------------------------
@@ -140,7 +136,7 @@ def sprint_edit(request, company_id: int, sprint_id: int):
         try:
             services.sprint_update(sprint=sprint, by=membership, **form.cleaned_data)
         except ValidationError as error:
-            messages.error(request, _errors(error))
+            messages.error(request, error_text(error))
         else:
             messages.success(request, _("The sprint is saved."))
     else:
@@ -159,7 +155,7 @@ def sprint_start(request, company_id: int, sprint_id: int):
             sprint=sprint, by=membership, override_reason=form.cleaned_data.get("override_reason", "")
         )
     except ValidationError as error:
-        return _board_response(request, company, membership, sprint, start_error=_errors(error))
+        return _board_response(request, company, membership, sprint, start_error=error_text(error))
     messages.success(request, _("%(sprint)s has started.") % {"sprint": sprint})
     return redirect("sprints:board", company_id=company.pk, sprint_id=sprint.pk)
 
@@ -171,7 +167,7 @@ def sprint_delete(request, company_id: int, sprint_id: int):
     try:
         services.sprint_archive(sprint=sprint, by=membership)
     except ValidationError as error:
-        messages.error(request, _errors(error))
+        messages.error(request, error_text(error))
         return redirect("sprints:board", company_id=company.pk, sprint_id=sprint.pk)
     messages.success(request, _("%(sprint)s is deleted.") % {"sprint": sprint})
     return redirect("sprints:list", company_id=company.pk)
@@ -188,7 +184,9 @@ def action_add(request, company_id: int, sprint_id: int):
             services.action_add(sprint=sprint, by=membership, **data)
         except ValidationError as error:
             if not hasattr(error, "error_dict"):
-                return _board_response(request, company, membership, sprint, add_form=form, board_error=_errors(error))
+                return _board_response(
+                    request, company, membership, sprint, add_form=form, board_error=error_text(error)
+                )
             apply_errors(form, error)
         else:
             if not request.htmx:
@@ -219,7 +217,12 @@ def action_edit(request, company_id: int, action_id: int):
         except ValidationError as error:
             if not hasattr(error, "error_dict"):  # about the sprint, not a field: say it above the board
                 return _board_response(
-                    request, company, membership, action.sprint, row_forms={action.pk: form}, board_error=_errors(error)
+                    request,
+                    company,
+                    membership,
+                    action.sprint,
+                    row_forms={action.pk: form},
+                    board_error=error_text(error),
                 )
             apply_errors(form, error)
         else:
@@ -236,7 +239,7 @@ def action_delete(request, company_id: int, action_id: int):
     try:
         services.action_delete(action=action, by=membership)
     except ValidationError as error:
-        messages.error(request, _errors(error))
+        messages.error(request, error_text(error))
     if request.htmx:
         return _board_response(request, company, membership, action.sprint)
     return redirect(reverse("sprints:board", args=[company.pk, action.sprint_id]) + "#plan")
@@ -479,7 +482,7 @@ def session_step(request, company_id: int):
         step = request.POST.get("step") or review.step
         services.review_update(review=review, by=membership, step=step)
     except ValidationError as error:
-        return _session_after_post(request, company, membership, error=_errors(error))
+        return _session_after_post(request, company, membership, error=error_text(error))
     return _session_after_post(request, company, membership)
 
 
@@ -550,7 +553,7 @@ def session_plan(request, company_id: int):
             review = services.session_begin(sprint=sprint, by=membership)
             services.review_update(review=review, by=membership, step=SessionStep.PLAN)
     except ValidationError as error:
-        return _session_after_post(request, company, membership, error=_errors(error))
+        return _session_after_post(request, company, membership, error=error_text(error))
     return _session_after_post(request, company, membership)
 
 
@@ -582,14 +585,14 @@ def session_close(request, company_id: int):
             what_to_fix=data["what_to_fix"],
         )
     except ValidationError as error:
-        return _session_after_post(request, company, membership, error=_errors(error), close_form=form)
+        return _session_after_post(request, company, membership, error=error_text(error), close_form=form)
     messages.success(request, _("%(sprint)s is closed.") % {"sprint": sprint})
     upcoming = selectors.next_sprint(company, sprint)
     if data["start_next"] and upcoming:
         try:
             services.sprint_start(sprint=upcoming, by=membership, override_reason=data["override_reason"])
         except ValidationError as error:
-            messages.error(request, _("The next sprint is not started: %(why)s") % {"why": _errors(error)})
+            messages.error(request, _("The next sprint is not started: %(why)s") % {"why": error_text(error)})
             target = reverse("sprints:board", args=[company.pk, upcoming.pk])
         else:
             messages.success(request, _("%(sprint)s has started.") % {"sprint": upcoming})

@@ -59,12 +59,40 @@ def test_the_service_says_so_first(team):
     assert list(Sprint.objects.filter(company=team.company)) == [first]
 
 
-def test_default_dates_end_on_the_review_day(team):
+@pytest.mark.parametrize(
+    ("after", "length", "start", "end"),
+    [
+        # Reviews on Fridays. After a sprint ending on its review day: Saturday → Friday, 7 days.
+        (date(2030, 1, 4), 7, date(2030, 1, 5), date(2030, 1, 11)),
+        # Starting on the review day itself: not a 1-day sprint, the next Friday (8 days).
+        (date(2030, 1, 3), 7, date(2030, 1, 4), date(2030, 1, 11)),
+        # Starting on a Monday: the Friday that fits (5 days).
+        (date(2030, 1, 6), 7, date(2030, 1, 7), date(2030, 1, 11)),
+        # Two-week sprints end on the second Friday.
+        (date(2030, 1, 4), 14, date(2030, 1, 5), date(2030, 1, 18)),
+    ],
+)
+def test_default_dates_end_on_the_review_day(after, length, start, end, team):
     team.company.review_weekday = 4  # Friday
-    team.company.sprint_length_days = 7
-    start, end = services.default_dates(team.company, after=date(2030, 1, 3))  # after a Thursday
-    assert start == date(2030, 1, 4) and end == date(2030, 1, 4) + timedelta(days=(end - start).days)
-    assert end.weekday() == 4 and 1 <= (end - start).days + 1 <= 7
+    team.company.sprint_length_days = length
+    assert services.default_dates(team.company, after=after) == (start, end)
+    assert end.weekday() == 4 and (end - start).days + 1 <= 14
+
+
+def test_every_start_weekday_and_length_gives_a_sprint_of_at_most_14_days_ending_on_the_review_day(team):
+    team.company.review_weekday = 3
+    for length in range(1, 15):
+        team.company.sprint_length_days = length
+        for offset in range(7):
+            start, end = services.default_dates(team.company, after=date(2030, 1, 1) + timedelta(days=offset))
+            assert end.weekday() == 3 and 1 <= (end - start).days + 1 <= 14, (length, offset, start, end)
+            assert (end - start).days + 1 >= (length + 1) // 2
+
+
+def test_a_sprint_more_than_a_year_ahead_is_refused(team):
+    far = _today(team) + timedelta(days=400)
+    with pytest.raises(ValidationError, match="at most a year ahead"):
+        services.sprint_plan(by=team.tracker, starts_on=far, ends_on=far + timedelta(days=6))
 
 
 def test_capacity_on_concrete_numbers(team):

@@ -262,3 +262,25 @@ def test_the_weekly_digest_is_written_once_per_tracker_and_week(team):
     body = mail.outbox[-1].body
     assert team.company.name in body and team.constraint.title in body
     assert "review overdue" in body  # the active sprint ended days ago and is not closed
+
+
+@pytest.mark.django_db
+def test_the_digest_costs_the_same_queries_for_one_business_and_for_six(team):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.conftest import make_team
+    from tests.factories import MembershipFactory
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            lines = jobs.digest_lines(team.tracker.user)
+        return len(captured), lines
+
+    small, _ = count()
+    for i in range(5):
+        other = make_team(f"Digest {i}")
+        MembershipFactory(company=other.company, user=team.tracker.user, role="tracker")
+    large, lines = count()
+    assert small == large, (small, large)
+    assert len(lines) == 6 and all("review_overdue" in line["flags"] for line in lines)

@@ -8,3 +8,8 @@ def apply_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def error_text(error: ValidationError) -> str:
+    """A service's refusal as one sentence for a message or an alert."""
+    return " ".join(error.messages)

@@ -18,7 +18,7 @@ from ..forms import (
 )
 from ..invitations import invitation_path
 from ..roles import Action, role_allows
-from ._common import apply_errors
+from ._common import apply_errors, error_text
 
 # --- Portfolio and companies -------------------------------------------------------------
 
@@ -152,7 +152,7 @@ def member_remove(request, company_id: int, membership_id: int):
     try:
         services.membership_remove(membership=member, by=membership)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("%(name)s is removed from the business.") % {"name": member.user})
         if member.pk == membership.pk:

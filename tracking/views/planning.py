@@ -20,7 +20,7 @@ from ..forms import (
 )
 from ..roles import Action, role_allows
 from ..weeks import current_week_start
-from ._common import apply_errors
+from ._common import apply_errors, error_text
 
 # --- The company page and its why-chain partial ---------------------------------------------
 
@@ -78,10 +78,6 @@ def _chain_response(request, company, membership, constraint_id, **overrides):
     return redirect(reverse("tracking:company_detail", args=[company.pk]) + "#why-chain")
 
 
-def _error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
-
-
 @require_POST
 def why_add(request, company_id: int, constraint_id: int):
     company, membership = access_company(request.user, company_id, action=Action.EDIT_PLANNING)
@@ -92,7 +88,7 @@ def why_add(request, company_id: int, constraint_id: int):
             services.why_step_add(constraint=constraint, by=membership, answer=form.cleaned_data["answer"])
         except ValidationError as error:
             return _chain_response(
-                request, company, membership, constraint.pk, add_form=form, chain_error=_error_text(error)
+                request, company, membership, constraint.pk, add_form=form, chain_error=error_text(error)
             )
         return _chain_response(request, company, membership, constraint.pk)
     return _chain_response(request, company, membership, constraint.pk, add_form=form)
@@ -113,7 +109,7 @@ def why_edit(request, company_id: int, step_id: int):
                 membership,
                 step.constraint_id,
                 edit_forms={step.pk: form},
-                chain_error=_error_text(error),
+                chain_error=error_text(error),
             )
         return _chain_response(request, company, membership, step.constraint_id)
     return _chain_response(request, company, membership, step.constraint_id, edit_forms={step.pk: form})
@@ -130,7 +126,7 @@ def why_move(request, company_id: int, step_id: int):
     try:
         services.why_step_move(step=step, by=membership, to_position=step.position + offset)
     except ValidationError as error:
-        return _chain_response(request, company, membership, step.constraint_id, chain_error=_error_text(error))
+        return _chain_response(request, company, membership, step.constraint_id, chain_error=error_text(error))
     return _chain_response(request, company, membership, step.constraint_id)
 
 
@@ -141,7 +137,7 @@ def why_delete(request, company_id: int, step_id: int):
     try:
         services.why_step_delete(step=step, by=membership)
     except ValidationError as error:
-        return _chain_response(request, company, membership, step.constraint_id, chain_error=_error_text(error))
+        return _chain_response(request, company, membership, step.constraint_id, chain_error=error_text(error))
     return _chain_response(request, company, membership, step.constraint_id)
 
 
@@ -152,7 +148,7 @@ def why_root(request, company_id: int, step_id: int):
     try:
         services.why_step_mark_root_cause(step=step, by=membership)
     except ValidationError as error:
-        return _chain_response(request, company, membership, step.constraint_id, chain_error=_error_text(error))
+        return _chain_response(request, company, membership, step.constraint_id, chain_error=error_text(error))
     return _chain_response(request, company, membership, step.constraint_id)
 
 
