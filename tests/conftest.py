@@ -1,13 +1,13 @@
 import contextlib
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from hypotheses.models import Hypothesis
 from sprints.models import Action, Sprint
+from tests import clock
 from tests.factories import (
     ActionFactory,
     CompanyFactory,
@@ -60,7 +60,11 @@ class Team:
 
 
 def make_team(name: str, *, sprints: bool = True) -> Team:
-    company = CompanyFactory(name=name)
+    """A company whose active sprint ended 4 days ago (by the suite's clock) and whose weekly
+    review was on that last day, at 10:00 in Moscow: so its review is overdue on any day of
+    the week, and the next sprint starts in two months."""
+    today = clock.today()
+    company = CompanyFactory(name=name, review_weekday=(today - timedelta(days=4)).weekday())
     constraint = ConstraintFactory(company=company, title=f"{name}: no inbound leads")
     metric = MetricFactory(company=company, name=f"{name} leads per week", is_key=True)
     MetricValueFactory(metric=metric)
@@ -86,11 +90,10 @@ def make_team(name: str, *, sprints: bool = True) -> Team:
             constraint=constraint,
             metric=metric,
             title=f"{name}: archived idea",
-            archived_at=timezone.now(),
+            archived_at=clock.now(),
         ),
     )
     if sprints:
-        today = date.today()
         team.active_sprint = SprintFactory(
             company=company,
             number=101,

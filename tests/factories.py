@@ -5,6 +5,7 @@ import factory
 
 from hypotheses.models import Hypothesis
 from sprints.models import Action, Sprint
+from tests import clock
 from tracking.models import (
     Company,
     Constraint,
@@ -62,7 +63,7 @@ class ConstraintFactory(factory.django.DjangoModelFactory):
     company = factory.SubFactory(CompanyFactory)
     title = factory.Sequence(lambda n: f"Constraint {n}")
     area = ConstraintArea.LEADS
-    started_on = factory.LazyFunction(lambda: date.today() - timedelta(days=30))
+    started_on = factory.LazyFunction(lambda: clock.today() - timedelta(days=30))
 
 
 class WhyStepFactory(factory.django.DjangoModelFactory):
@@ -89,7 +90,7 @@ class MetricValueFactory(factory.django.DjangoModelFactory):
         model = MetricValue
 
     metric = factory.SubFactory(MetricFactory)
-    week_start = factory.LazyFunction(lambda: date.today() - timedelta(days=date.today().weekday() + 7))
+    week_start = factory.LazyFunction(lambda: clock.today() - timedelta(days=clock.today().weekday() + 7))
     value = Decimal(5)
 
 
@@ -101,8 +102,8 @@ class GoalFactory(factory.django.DjangoModelFactory):
     horizon = Horizon.YEAR
     title = factory.Sequence(lambda n: f"Goal {n}")
     target = Decimal(20)
-    starts_on = factory.LazyFunction(lambda: date(date.today().year, 1, 1))
-    due_on = factory.LazyFunction(lambda: date(date.today().year, 12, 31))
+    starts_on = factory.LazyFunction(lambda: date(clock.today().year, 1, 1))
+    due_on = factory.LazyFunction(lambda: date(clock.today().year, 12, 31))
 
 
 class HypothesisFactory(factory.django.DjangoModelFactory):
@@ -131,7 +132,7 @@ class SprintFactory(factory.django.DjangoModelFactory):
 
     company = factory.SubFactory(CompanyFactory)
     number = factory.Sequence(lambda n: n + 1)
-    starts_on = factory.LazyFunction(lambda: date.today() + timedelta(days=30))
+    starts_on = factory.LazyFunction(lambda: clock.today() + timedelta(days=30))
     ends_on = factory.LazyAttribute(lambda s: s.starts_on + timedelta(days=6))
     status = "planned"
 

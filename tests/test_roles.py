@@ -11,6 +11,7 @@ from django.utils import timezone
 from hypotheses.models import Hypothesis, HypothesisEvent
 from sprints.models import Action as SprintAction
 from sprints.models import Review, Sprint
+from tests import clock
 from tests.url_samples import SAMPLES, Scope
 from tracking.models import Company, Constraint, Goal, Membership, Metric, MetricValue, WhyStep
 
@@ -224,7 +225,7 @@ ROLE_TABLE.update(
             PLANNERS,
             lambda team: (
                 Hypothesis.objects.filter(pk=team.hypothesis.pk).update(
-                    status="testing", testing_started_at=timezone.now()
+                    status="testing", testing_started_at=clock.now()
                 )
                 and {"verdict": "confirmed", "measured": "3.2", "note": "The PDF offer worked"}
             ),
@@ -249,7 +250,7 @@ def _close_active(team):
 
 
 def _testing(team):
-    Hypothesis.objects.filter(pk=team.hypothesis.pk).update(status="testing", testing_started_at=timezone.now())
+    Hypothesis.objects.filter(pk=team.hypothesis.pk).update(status="testing", testing_started_at=clock.now())
 
 
 def _future(days):

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from hypotheses import services
 from hypotheses.models import Hypothesis, HypothesisEvent
+from tests import clock
 from tests.factories import HypothesisFactory
 
 pytestmark = pytest.mark.django_db
@@ -147,8 +148,8 @@ def _bulk(team, count, **fields):
             author=team.member.user,
             status=("idea", "ready", "testing", "confirmed", "refuted")[i % 5],
             verdict=("", "", "", "confirmed", "refuted")[i % 5],
-            testing_started_at=timezone.now() if i % 5 >= 2 else None,
-            decided_at=timezone.now() if i % 5 >= 3 else None,
+            testing_started_at=clock.now() if i % 5 >= 2 else None,
+            decided_at=clock.now() if i % 5 >= 3 else None,
             **fields,
         )
         for i in range(count)
@@ -209,7 +210,7 @@ def test_board_filters_by_kind_and_constraint(team, client):
 
 
 def test_win_rate_and_median_leave_breakthroughs_out(team, client):
-    now = timezone.now()
+    now = clock.now()
     for verdict, days in (("confirmed", 7), ("refuted", 14), ("confirmed", 21)):
         HypothesisFactory(
             company=team.company,

@@ -8,6 +8,7 @@ import time_machine
 
 from hypotheses import selectors, services
 from hypotheses.verdicts import suggest_verdict
+from tests import clock
 from tracking.models import MetricValue
 
 D = Decimal
@@ -60,7 +61,7 @@ def test_the_suggestion_reads_the_metric_in_the_test_window(team):
 @pytest.mark.django_db
 def test_the_page_suggests_and_the_person_decides(team, client):
     h = services.hypothesis_transition(hypothesis=team.hypothesis, by=team.tracker, to="testing")
-    monday = date.today() - timedelta(days=date.today().weekday())
+    monday = clock.today() - timedelta(days=clock.today().weekday())
     MetricValue.objects.update_or_create(metric=team.metric, week_start=monday, defaults={"value": D("2.1")})
     client.force_login(team.team_lead.user)
     url = f"/b/{team.company.pk}/hypotheses/{h.pk}/"
@@ -95,7 +96,7 @@ def test_a_breakthrough_shows_spend_against_the_cap_and_warns_past_its_kill_date
         kind="breakthrough",
         budget_cap=D(100000),
         spent=D(25000),
-        kill_date=date.today() - timedelta(days=1),
+        kill_date=clock.today() - timedelta(days=1),
         status="testing",
     )
     client.force_login(team.member.user)

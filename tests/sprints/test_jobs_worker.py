@@ -6,7 +6,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 from collections import Counter
 from datetime import time as clock
 
@@ -14,7 +13,7 @@ import pytest
 
 from sprints.models import Reminder, Sprint, SprintReport
 from tests.conftest import make_team
-from tests.support.services import ROOT, PrivateRedis, app_env, run_python, wait_for, worker
+from tests.support.services import ROOT, WORKER_ARGS, PrivateRedis, app_env, python, run_python, wait_for, worker
 
 pytestmark = [pytest.mark.worker, pytest.mark.xdist_group("worker"), pytest.mark.django_db(transaction=True)]
 
@@ -63,7 +62,7 @@ def test_two_dispatchers_at_the_same_moment_send_each_reminder_once(tmp_path, br
     )
     dispatchers = [
         subprocess.Popen(
-            [sys.executable, "-c", DISPATCH],
+            python("-c", DISPATCH),
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,
@@ -92,18 +91,7 @@ def test_a_worker_killed_mid_batch_leaves_the_rest_to_the_next_one_and_none_twic
         SLOW_MAIL_SECONDS="0.25",
     )
     first = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "tracking",
-            "worker",
-            "--pool=solo",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
+        python("-m", "celery", *WORKER_ARGS),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from sprints import services
 from sprints.capacity import available_hours, sprint_capacity
 from sprints.models import Sprint
+from tests import clock
 from tests.factories import ActionFactory, SprintFactory
 from tracking.weeks import local_today
 
@@ -36,7 +37,7 @@ def test_postgres_refuses_an_overlapping_sprint(team):
 
 def test_postgres_refuses_a_second_active_sprint(team):
     SprintFactory(company=team.company, number=1, status="active")
-    later = SprintFactory(company=team.company, number=2, starts_on=date.today() + timedelta(days=60))
+    later = SprintFactory(company=team.company, number=2, starts_on=clock.today() + timedelta(days=60))
     with pytest.raises(IntegrityError, match="sprint_one_active_per_company"), transaction.atomic():
         Sprint.objects.filter(pk=later.pk).update(status="active")
 

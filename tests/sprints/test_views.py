@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from hypotheses.models import Hypothesis
 from sprints.models import Action, Review, Sprint
+from tests import clock
 from tests.factories import ActionFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -194,7 +195,7 @@ def test_the_session_remembers_its_step_and_closes_the_sprint(team, client):
     assert 'id="step-verdicts" open' in page and 'id="step-results" open' not in page
 
     # Closing refuses while an action is open and a hypothesis is under test, and keeps the notes.
-    Hypothesis.objects.filter(pk=team.hypothesis.pk).update(status="testing", testing_started_at=timezone.now())
+    Hypothesis.objects.filter(pk=team.hypothesis.pk).update(status="testing", testing_started_at=clock.now())
     response = client.post(
         reverse("sprints:session_close", args=[company]),
         {"what_worked": "The PDF offer"},

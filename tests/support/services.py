@@ -12,7 +12,10 @@ from pathlib import Path
 
 from django.db import connection
 
+from tests import clock
+
 ROOT = Path(__file__).resolve().parents[2]
+WORKER_ARGS = ("-A", "tracking", "worker", "--pool=solo", "--without-gossip", "--without-mingle", "--without-heartbeat")
 
 
 def free_port() -> int:
@@ -54,33 +57,27 @@ class PrivateRedis:
 
 
 def app_env(**overrides) -> dict:
-    """The environment of a subprocess that talks to this test's database."""
+    """The environment of a subprocess that talks to this test's database, on the suite's clock."""
     db = connection.settings_dict
     return {
         **os.environ,
+        **clock.subprocess_env(),
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         **overrides,
     }
 
 
+def python(*args: str) -> list[str]:
+    """The command line of a Python program run on the suite's clock (needs app_env())."""
+    return [sys.executable, "-m", "tests.support.clocked", *args]
+
+
 def start_worker(env: dict) -> subprocess.Popen:
     """A solo-pool worker whose log goes to a file (a pipe nobody reads would block it)."""
     log = tempfile.NamedTemporaryFile("w+", prefix="celery-worker-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "tracking",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
+        python("-m", "celery", *WORKER_ARGS, "--loglevel=INFO"),
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -93,9 +90,7 @@ def start_worker(env: dict) -> subprocess.Popen:
 
 
 def run_python(code: str, env: dict, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
-    )
+    return subprocess.run(python("-c", code), cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def stop(process: subprocess.Popen) -> str:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from tests import clock
 from tests.factories import MetricFactory, MetricValueFactory
 from tracking import services
 from tracking.models import Metric, MetricValue
@@ -21,7 +22,7 @@ def _record_url(team):
 
 
 def test_the_same_week_twice_updates_never_duplicates(team):
-    monday = date.today() - timedelta(days=date.today().weekday() + 14)
+    monday = clock.today() - timedelta(days=clock.today().weekday() + 14)
     services.metric_value_record(metric=team.metric, by=team.entrepreneur, value=Decimal(3), week=monday)
     services.metric_value_record(
         metric=team.metric, by=team.tracker, value=Decimal("3.5"), week=monday + timedelta(days=6)
@@ -63,7 +64,7 @@ def test_bad_values_are_refused_with_a_clear_error(value, message, htmx, team, c
 
 def test_a_future_week_is_refused(team, client):
     client.force_login(team.entrepreneur.user)
-    next_week = date.today() + timedelta(days=8)
+    next_week = clock.today() + timedelta(days=8)
     response = client.post(_record_url(team), {"value": "7", "week": next_week.isoformat()})
     assert "has not started yet" in response.content.decode()
     assert not MetricValue.objects.filter(value=7).exists()
@@ -114,7 +115,7 @@ def test_a_duplicate_metric_name_is_a_clear_error(team, client):
 
 
 def _weeks_of_values(metric, count):
-    monday = date.today() - timedelta(days=date.today().weekday())
+    monday = clock.today() - timedelta(days=clock.today().weekday())
     MetricValue.objects.filter(metric=metric).delete()
     MetricValue.objects.bulk_create(
         MetricValue(metric=metric, week_start=monday - timedelta(weeks=i + 1), value=Decimal(i % 17))

@@ -10,7 +10,6 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.utils import timezone
 
 from hypotheses import selectors as hypothesis_selectors
 from hypotheses import services as hypothesis_services
@@ -18,6 +17,7 @@ from hypotheses.models import Hypothesis, HypothesisEvent, Kind, Status, Verdict
 from sprints import services as sprint_services
 from sprints.capacity import sprint_capacity
 from sprints.models import Action, ActionStatus, Review, SessionStep, Sprint, SprintStatus
+from tests import clock
 from tracking import services
 from tracking.models import (
     Company,
@@ -200,7 +200,7 @@ def _assert_history_is_real(company: Company) -> list[Hypothesis]:
     """Every hypothesis has its history, in order and in the past, and the dates on the
     hypothesis agree with its events."""
     hypotheses = list(Hypothesis.objects.filter(company=company).order_by("pk"))
-    now = timezone.now()
+    now = clock.now()
     for h in hypotheses:
         events = list(h.events.order_by("pk"))
         assert events, f"{h.title}: no history"
@@ -366,7 +366,7 @@ def _assert_weeks(company: Company) -> list[Sprint]:
     assert re.fullmatch("c{4,}ap?", statuses), statuses
     active = Sprint.objects.get(company=company, status=SprintStatus.ACTIVE)
     assert active.starts_on <= local_today(company) <= active.ends_on
-    assert active.started_at is not None and active.started_at < timezone.now() and active.closed_at is None
+    assert active.started_at is not None and active.started_at < clock.now() and active.closed_at is None
     return sprints
 
 
@@ -378,7 +378,7 @@ def _assert_closed_sprints(company: Company) -> list[Sprint]:
         assert review.step == SessionStep.CLOSE
         local = review.held_at.astimezone(company.tzinfo)
         assert (local.date(), local.time()) == (sprint.ends_on, company.review_time)
-        assert sprint.started_at < review.held_at < sprint.closed_at < timezone.now()
+        assert sprint.started_at < review.held_at < sprint.closed_at < clock.now()
         actions = list(sprint.actions.all())
         assert actions and all(a.is_resolved for a in actions), sprint
         assert all(a.why_not_note.strip() for a in actions if a.status == ActionStatus.NOT_DONE)
