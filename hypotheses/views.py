@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tracking.access import access_company
+from tracking.exports import spreadsheet_safe
 from tracking.models import User
 from tracking.roles import Action, role_allows
 from tracking.views._common import apply_errors, error_text
@@ -333,27 +334,29 @@ CSV_COLUMNS = [
 def _csv_rows(queryset):
     writer = csv.writer(_Echo())
     yield "\ufeff"  # a byte-order mark, so a spreadsheet opens Russian text as UTF-8
-    yield writer.writerow([str(label) for label in CSV_COLUMNS])
+    yield writer.writerow(spreadsheet_safe(str(label) for label in CSV_COLUMNS))
     for h in queryset.iterator(chunk_size=500):
         yield writer.writerow(
-            [
-                h.title,
-                h.get_kind_display(),
-                h.get_status_display(),
-                h.constraint.title if h.constraint else "",
-                h.metric.name if h.metric else "",
-                h.baseline if h.baseline is not None else "",
-                h.expected_value if h.expected_value is not None else "",
-                h.measured_value if h.measured_value is not None else "",
-                h.get_verdict_display(),
-                h.ice,
-                str(h.author) if h.author else "",
-                h.created_at.date().isoformat(),
-                h.testing_started_at.date().isoformat() if h.testing_started_at else "",
-                h.decided_at.date().isoformat() if h.decided_at else "",
-                h.statement,
-                h.learning,
-            ]
+            spreadsheet_safe(
+                [
+                    h.title,
+                    h.get_kind_display(),
+                    h.get_status_display(),
+                    h.constraint.title if h.constraint else "",
+                    h.metric.name if h.metric else "",
+                    h.baseline if h.baseline is not None else "",
+                    h.expected_value if h.expected_value is not None else "",
+                    h.measured_value if h.measured_value is not None else "",
+                    h.get_verdict_display(),
+                    h.ice,
+                    str(h.author) if h.author else "",
+                    h.created_at.date().isoformat(),
+                    h.testing_started_at.date().isoformat() if h.testing_started_at else "",
+                    h.decided_at.date().isoformat() if h.decided_at else "",
+                    h.statement,
+                    h.learning,
+                ]
+            )
         )
 
 

