@@ -15,7 +15,7 @@ PORT ?= 8000
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install install-test messages run test lint lock migrate seed worker clean bench
+.PHONY: help install install-test messages run test lint lock migrate seed worker clean bench backup restore
 
 help:
 	@echo "make run      set up and start the app with demo data at http://$(HOST):$(PORT)"
@@ -23,6 +23,8 @@ help:
 	@echo "make install  create $(VENV) with what the app needs"
 	@echo "make lint     ruff"
 	@echo "make bench    the reminder-dispatch and roll-up benchmark"
+	@echo "make backup   the whole database into var/backups/ (or BACKUP=path)"
+	@echo "make restore  BACKUP=path CONFIRM=yes: replace the whole database with a backup"
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.12 is needed (python3.12 on PATH, or pyenv)."; exit 1; }
@@ -70,6 +72,16 @@ test: install-test messages
 # The background-job benchmark (DESIGN.md §8): its own database and a private Redis; ~4 min.
 bench: install-test messages
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Backups of whatever database DATABASE_URL names (the embedded SQLite without it); see README.
+# DJANGO_DEBUG only lets the embedded default run without production secrets; an environment
+# that sets it keeps its value.
+backup: install
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py backup $(if $(BACKUP),--output "$(BACKUP)")
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "Usage: make restore BACKUP=path/to/backup CONFIRM=yes"; exit 2; }
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py restore "$(BACKUP)" $(if $(filter yes,$(CONFIRM)),--yes)
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -1,0 +1,243 @@
+"""Backups restore to the same database, row by row (manage.py backup / restore, tracking/backups.py).
+
+Each test fills a database with real data, backs it up through the command as an operator
+runs it (a separate process), restores into a fresh database, and compares every table of
+the schema row by row, sequences included; then changes the restored copy and restores over
+it, which is what a real restore does.
+"""
+
+import re
+import sqlite3
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.apps import apps
+from django.core.management import CommandError, call_command
+from django.db import connection
+from psycopg import sql
+
+from tests import clock
+from tests.conftest import make_team
+from tests.factories import ActionFactory, HypothesisFactory, SprintFactory
+from tests.support.services import ROOT, app_env, python
+
+pytestmark = pytest.mark.xdist_group("backup")
+
+
+def fill_database() -> None:
+    """Three businesses with their teams, more hypotheses and sprints, and a signed-in session."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    teams = [make_team(name) for name in ("Alpha Bakery", "Кухни «Дубрава»", "O'Brien & Sons <Ltd>")]
+    for n, team in enumerate(teams, start=1):
+        for title in ("Free delivery", "Call within 5 minutes"):
+            HypothesisFactory(
+                company=team.company, constraint=team.constraint, metric=team.metric, title=f"{title} {n}"
+            )
+        later = SprintFactory(
+            company=team.company,
+            number=103,
+            starts_on=clock.today() + timedelta(days=90),
+            ends_on=clock.today() + timedelta(days=96),
+            goal="Line\nbreaks, tabs\tand ünïcödé survive",
+        )
+        ActionFactory(sprint=later, owner=team.entrepreneur, title=f"Interview ten customers {n}")
+    session = SessionStore()
+    session["_auth_user_id"] = str(teams[0].tracker.user.pk)
+    session.create()
+
+
+def model_tables() -> set[str]:
+    """Every table of every model of every app, many-to-many tables included."""
+    return {model._meta.db_table for model in apps.get_models(include_auto_created=True)}
+
+
+def run_command(*args: str, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(python("-m", "django", *args), cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+
+
+def succeed(*args: str, env: dict) -> str:
+    result = run_command(*args, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def fail(*args: str, env: dict) -> str:
+    result = run_command(*args, env=env)
+    assert result.returncode != 0, result.stdout
+    return result.stderr
+
+
+def seconds_taken(output: str) -> float:
+    return float(re.search(r"in (\d+\.\d+) s\.", output).group(1))
+
+
+# --- PostgreSQL -----------------------------------------------------------------------------
+
+
+def pg_connect(dbname: str) -> psycopg.Connection:
+    db = connection.settings_dict
+    return psycopg.connect(host=db["HOST"], port=db["PORT"], user="postgres", dbname=dbname, autocommit=True)
+
+
+def pg_url(dbname: str) -> str:
+    db = connection.settings_dict
+    return f"postgres://postgres@{db['HOST']}:{db['PORT']}/{dbname}"
+
+
+def pg_snapshot(dbname: str) -> dict[str, list[tuple]]:
+    """Every table of the database with its rows (in a stable order), and every sequence's position."""
+    with pg_connect(dbname) as conn:
+        tables = [t for (t,) in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+        snapshot = {
+            table: sorted(conn.execute(sql.SQL("SELECT * FROM {}").format(sql.Identifier(table))).fetchall(), key=repr)
+            for table in tables
+        }
+        snapshot["(sequences)"] = sorted(
+            conn.execute("SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public'").fetchall()
+        )
+    return snapshot
+
+
+@pytest.fixture
+def scratch_database():
+    """An empty database next to the test database, dropped afterwards."""
+    name = f"{connection.settings_dict['NAME']}_restore"
+    with pg_connect("postgres") as admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    yield name
+    with pg_connect("postgres") as admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.mark.django_db(transaction=True)  # committed, so pg_dump (another session) sees the data
+def test_postgres_backup_restores_every_row_into_a_fresh_database(tmp_path, scratch_database):
+    fill_database()
+    source = connection.settings_dict["NAME"]
+    backup = tmp_path / "tracker.pgdump"
+
+    made = succeed("backup", "--output", str(backup), env=app_env())
+    assert backup.read_bytes().startswith(b"PGDMP"), made
+    original = pg_snapshot(source)
+    assert model_tables() <= original.keys(), "a model's table is missing from the comparison"
+    assert len(original["tracking_company"]) == 3
+    assert len(original["sprints_sprint"]) == 9
+    assert len(original["django_session"]) == 1
+
+    scratch_env = app_env(DATABASE_URL=pg_url(scratch_database))
+    restored = succeed("restore", str(backup), "--yes", env=scratch_env)
+    assert pg_snapshot(scratch_database) == original
+
+    # Over a database that has changed since: the backup's rows come back, and only them.
+    with pg_connect(scratch_database) as conn:
+        conn.execute("DELETE FROM sprints_action")
+        conn.execute("UPDATE tracking_company SET name = 'Changed after the backup'")
+        conn.execute("INSERT INTO django_session VALUES ('later', 'x', now())")
+    again = succeed("restore", str(backup), "--yes", env=scratch_env)
+    assert pg_snapshot(scratch_database) == original
+
+    print(
+        f"\nPostgreSQL, {backup.stat().st_size} bytes: backup {seconds_taken(made)} s, "
+        f"restore into a fresh database {seconds_taken(restored)} s, over a changed one {seconds_taken(again)} s"
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_postgres_restore_refuses_what_it_cannot_restore_whole(tmp_path, scratch_database):
+    """Each refusal says why, exits non-zero and leaves the database as it was."""
+    backup = tmp_path / "tracker.pgdump"
+    succeed("backup", "--output", str(backup), env=app_env())
+    scratch_env = app_env(DATABASE_URL=pg_url(scratch_database))
+    succeed("restore", str(backup), "--yes", env=scratch_env)
+    with pg_connect(scratch_database) as conn:
+        conn.execute("CREATE TABLE added_by_a_later_migration (id integer)")
+        conn.execute("UPDATE tracking_company SET name = 'Kept'")
+    before = pg_snapshot(scratch_database)
+
+    assert "added_by_a_later_migration" in fail("restore", str(backup), "--yes", env=scratch_env)
+    assert "--yes" in fail("restore", str(backup), env=scratch_env)
+    sqlite_file = tmp_path / "other.sqlite3"
+    sqlite3.connect(sqlite_file).execute("CREATE TABLE t (x)").connection.close()
+    assert "is an SQLite database" in fail("restore", str(sqlite_file), "--yes", env=scratch_env)
+    truncated = tmp_path / "truncated.pgdump"
+    truncated.write_bytes(backup.read_bytes()[: backup.stat().st_size // 2])
+    assert "pg_restore failed" in fail("restore", str(truncated), "--yes", env=scratch_env)
+
+    assert pg_snapshot(scratch_database) == before
+    assert "already exists" in fail("backup", "--output", str(backup), env=app_env())
+
+
+# --- SQLite (the embedded default) ----------------------------------------------------------
+
+
+def sqlite_env(path: Path) -> dict:
+    return app_env(DATABASE_URL=f"sqlite:///{path}")
+
+
+def sqlite_snapshot(path: Path) -> dict[str, list[tuple]]:
+    conn = sqlite3.connect(path)
+    try:
+        tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {table: sorted(conn.execute(f'SELECT * FROM "{table}"').fetchall(), key=repr) for table in tables}
+    finally:
+        conn.close()
+
+
+def test_sqlite_backup_is_consistent_while_written_and_restores_every_row(tmp_path):
+    database = tmp_path / "db.sqlite3"
+    fill = "import django; django.setup(); from django.core.management import call_command; "
+    fill += "call_command('migrate', verbosity=0); from tests.test_backup import fill_database; fill_database()"
+    result = subprocess.run(
+        python("-c", fill), cwd=ROOT, env=sqlite_env(database), capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    original = sqlite_snapshot(database)
+    assert model_tables() <= original.keys(), "a model's table is missing from the comparison"
+    assert len(original["tracking_company"]) == 3
+    assert len(original["django_session"]) == 1
+
+    # The app writes while the backup runs: the copy holds what was committed, nothing else.
+    backup = tmp_path / "backup.sqlite3"
+    writer = sqlite3.connect(database, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("UPDATE tracking_company SET name = 'Not committed'")
+    made = succeed("backup", "--output", str(backup), env=sqlite_env(database))
+    writer.execute("ROLLBACK")
+    writer.close()
+    assert sqlite_snapshot(backup) == original
+
+    fresh = tmp_path / "fresh.sqlite3"
+    restored = succeed("restore", str(backup), "--yes", env=sqlite_env(fresh))
+    assert sqlite_snapshot(fresh) == original
+
+    conn = sqlite3.connect(fresh)
+    conn.execute("DELETE FROM sprints_action")
+    conn.execute("UPDATE tracking_company SET name = 'Changed after the backup'")
+    conn.commit()
+    conn.close()
+    again = succeed("restore", str(backup), "--yes", env=sqlite_env(fresh))
+    assert sqlite_snapshot(fresh) == original
+
+    not_a_backup = tmp_path / "notes.txt"
+    not_a_backup.write_text("not a database")
+    assert "neither a pg_dump archive nor an SQLite database" in fail(
+        "restore", str(not_a_backup), "--yes", env=sqlite_env(fresh)
+    )
+    assert "No backup at" in fail("restore", str(tmp_path / "missing.sqlite3"), "--yes", env=sqlite_env(fresh))
+    assert sqlite_snapshot(fresh) == original
+
+    print(
+        f"\nSQLite, {backup.stat().st_size} bytes: backup {seconds_taken(made)} s, "
+        f"restore into a fresh file {seconds_taken(restored)} s, over a changed one {seconds_taken(again)} s"
+    )
+
+
+def test_restore_needs_confirmation(tmp_path):
+    backup = tmp_path / "any.pgdump"
+    backup.write_bytes(b"PGDMP")
+    with pytest.raises(CommandError, match="--yes"):
+        call_command("restore", str(backup))

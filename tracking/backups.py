@@ -1,0 +1,277 @@
+"""Backups of the whole database, and restores from them (`manage.py backup` / `restore`).
+
+PostgreSQL: `pg_dump -Fc` (one consistent snapshot, taken while the app runs) and
+`pg_restore --clean --if-exists --single-transaction`, so a restore that fails half-way
+leaves the database as it was. The embedded default (SQLite): the SQLite online backup API
+(`sqlite3.Connection.backup`), which copies a consistent state while other connections write,
+both ways.
+
+Every backup is first written next to its final name and renamed when complete, so a
+backup that failed never looks like one that worked.
+"""
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import DatabaseError, connections
+from django.utils import timezone
+
+BACKUP_DIR = settings.VAR_DIR / "backups"
+POSTGRES_MAGIC = b"PGDMP"  # the first bytes of a pg_dump custom-format archive
+SQLITE_MAGIC = b"SQLite format 3\x00"
+BUSY_TIMEOUT_SECONDS = 30  # how long the SQLite copy waits for a writer of the app to finish
+
+
+class BackupError(Exception):
+    """A backup or restore that cannot be done; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    path: Path
+    size: int
+    seconds: float
+    database: str
+
+    def describe(self) -> str:
+        return f"{self.path} ({human_size(self.size)}) in {self.seconds:.2f} s"
+
+
+def human_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    value = size / 1024
+    for unit in ("KB", "MB"):
+        if value < 1024:
+            return f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"
+
+
+def _settings_dict(alias: str) -> dict:
+    return connections[alias].settings_dict
+
+
+def _is_postgres(db: dict) -> bool:
+    return db["ENGINE"] == "django.db.backends.postgresql"
+
+
+def _is_sqlite(db: dict) -> bool:
+    return db["ENGINE"] == "django.db.backends.sqlite3"
+
+
+def database_label(alias: str = "default") -> str:
+    db = _settings_dict(alias)
+    if _is_postgres(db):
+        return f"PostgreSQL database {db['NAME']!r} on {db['HOST'] or 'localhost'}:{db['PORT'] or 5432}"
+    return f"SQLite database {db['NAME']}"
+
+
+def default_backup_path(alias: str = "default") -> Path:
+    db = _settings_dict(alias)
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+    if _is_postgres(db):
+        return BACKUP_DIR / f"{db['NAME']}-{stamp}.pgdump"
+    return BACKUP_DIR / f"{Path(db['NAME']).stem}-{stamp}.sqlite3"
+
+
+def backup_make(*, path: Path | None = None, alias: str = "default") -> Outcome:
+    """Write a backup of the whole database to `path` (a new file), or under var/backups/."""
+    db = _settings_dict(alias)
+    path = Path(path) if path else default_backup_path(alias)
+    if path.exists():
+        raise BackupError(f"{path} already exists: give another file name (a backup never overwrites one).")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    started = time.monotonic()
+    try:
+        if _is_postgres(db):
+            _run(["pg_dump", "--format=custom", f"--file={partial}", *_pg_args(db)], db)
+        elif _is_sqlite(db):
+            _sqlite_copy(source=_sqlite_existing(db["NAME"]), target=partial)
+            _sqlite_check(partial, shown_as=f"The copy of {db['NAME']}")  # the copy is whole and is this app's database
+        else:
+            raise BackupError(f"Backups are not supported for the database engine {db['ENGINE']}.")
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return Outcome(path, path.stat().st_size, time.monotonic() - started, database_label(alias))
+
+
+def backup_restore(*, path: Path, alias: str = "default") -> Outcome:
+    """Replace every table of the database with the backup at `path`."""
+    db = _settings_dict(alias)
+    path = Path(path)
+    if not path.is_file():
+        raise BackupError(f"No backup at {path}.")
+    with path.open("rb") as f:
+        header = f.read(len(SQLITE_MAGIC))
+    started = time.monotonic()
+    if _is_postgres(db):
+        _expect_format(path, header, POSTGRES_MAGIC, "a pg_dump archive (made by `manage.py backup` on PostgreSQL)")
+        _pg_restore(path, alias)
+    elif _is_sqlite(db):
+        _expect_format(path, header, SQLITE_MAGIC, "an SQLite backup (made by `manage.py backup` on SQLite)")
+        try:
+            _sqlite_check(path)
+        except BackupError as error:
+            raise BackupError(f"{error} Nothing was changed.") from error
+        target = Path(db["NAME"])
+        if not target.parent.is_dir():
+            raise BackupError(f"The folder of the database, {target.parent}, does not exist.")
+        _sqlite_copy(source=path, target=target)
+    else:
+        raise BackupError(f"Restores are not supported for the database engine {db['ENGINE']}.")
+    return Outcome(path, path.stat().st_size, time.monotonic() - started, database_label(alias))
+
+
+def _expect_format(path: Path, header: bytes, magic: bytes, wanted: str) -> None:
+    if header.startswith(magic):
+        return
+    if header.startswith(POSTGRES_MAGIC):
+        found = "a PostgreSQL (pg_dump) archive"
+    elif header.startswith(SQLITE_MAGIC):
+        found = "an SQLite database"
+    else:
+        found = "neither a pg_dump archive nor an SQLite database"
+    raise BackupError(f"{path} is {found}; this database needs {wanted}. Nothing was changed.")
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------
+
+
+def _pg_args(db: dict) -> list[str]:
+    args = [f"--dbname={db['NAME']}"]
+    if db.get("HOST"):
+        args.append(f"--host={db['HOST']}")
+    if db.get("PORT"):
+        args.append(f"--port={db['PORT']}")
+    if db.get("USER"):
+        args.append(f"--username={db['USER']}")
+    return [*args, "--no-password"]
+
+
+def _pg_env(db: dict) -> dict:
+    env = dict(os.environ)
+    if db.get("PASSWORD"):
+        env["PGPASSWORD"] = str(db["PASSWORD"])
+    options = db.get("OPTIONS") or {}
+    for option, variable in (("sslmode", "PGSSLMODE"), ("sslrootcert", "PGSSLROOTCERT")):
+        if options.get(option):
+            env[variable] = str(options[option])
+    return env
+
+
+def _run(command: list[str], db: dict) -> str:
+    if shutil.which(command[0]) is None:
+        raise BackupError(f"{command[0]} is not installed (apt-get install postgresql-client).")
+    result = subprocess.run(command, env=_pg_env(db), capture_output=True, text=True)
+    if result.returncode != 0:
+        detail = result.stderr.strip() or result.stdout.strip() or f"exit status {result.returncode}"
+        raise BackupError(f"{command[0]} failed: {detail}")
+    return result.stdout
+
+
+def _pg_restore(path: Path, alias: str) -> None:
+    db = _settings_dict(alias)
+    listing = _run(["pg_restore", "--list", str(path)], db)  # also proves the archive is readable
+    in_backup = {_listed_table(line) for line in listing.splitlines()} - {None}
+    extra = sorted(_pg_tables(alias) - in_backup)
+    if extra:
+        raise BackupError(
+            f"The database has tables the backup does not ({', '.join(extra)}): it was migrated after the "
+            "backup was made. Restore into a fresh, empty database instead (createdb, then run the restore "
+            "with DATABASE_URL pointing at it). Nothing was changed."
+        )
+    _run(
+        [
+            "pg_restore",
+            "--clean",
+            "--if-exists",
+            "--exit-on-error",
+            "--single-transaction",  # all or nothing: a failed restore leaves the database as it was
+            "--no-owner",  # the objects belong to the role that restores, as they did to the one that dumped
+            *_pg_args(db),
+            str(path),
+        ],
+        db,
+    )
+
+
+def _listed_table(line: str) -> str | None:
+    """'215; 1259 16390 TABLE public tracking_company postgres' -> 'public.tracking_company'."""
+    if line.startswith(";"):
+        return None
+    parts = line.split()
+    if len(parts) >= 6 and parts[3] == "TABLE" and parts[4] != "DATA":
+        return f"{parts[4]}.{parts[5]}"
+    return None
+
+
+def _pg_tables(alias: str) -> set[str]:
+    connection = connections[alias]
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT schemaname || '.' || tablename FROM pg_tables "
+                "WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
+            )
+            return {name for (name,) in cursor.fetchall()}
+    except DatabaseError as error:
+        raise BackupError(f"Cannot read the tables of {database_label(alias)}: {error}") from error
+    finally:
+        connection.close()  # nothing of ours may hold a lock on a table the restore replaces
+
+
+# --- SQLite -------------------------------------------------------------------------------
+
+
+def _sqlite_existing(name: str) -> Path:
+    path = Path(name)
+    if str(name) == ":memory:" or not path.is_file():
+        raise BackupError(f"No SQLite database at {name}: run `manage.py migrate` first.")
+    return path
+
+
+def _sqlite_check(path: Path, *, shown_as: str = "") -> None:
+    """A whole, readable database of this app: checked on every backup and before every restore."""
+    shown_as = shown_as or str(path)
+    try:
+        with _sqlite_open(path) as conn:
+            (status,) = conn.execute("PRAGMA quick_check").fetchone()
+            has_migrations = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'django_migrations'"
+            ).fetchone()
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"{shown_as} cannot be read as an SQLite database ({error}).") from error
+    if status != "ok":
+        raise BackupError(f"{shown_as} is damaged (SQLite integrity check: {status}).")
+    if not has_migrations:
+        raise BackupError(f"{shown_as} holds no database of this app (no django_migrations table: never migrated?).")
+
+
+@contextmanager
+def _sqlite_open(path: Path) -> Iterator[sqlite3.Connection]:
+    """A plain sqlite3 connection, closed (not only committed) on exit."""
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def _sqlite_copy(*, source: Path, target: Path) -> None:
+    """Copy in one step (pages=-1): a consistent snapshot, whatever other connections do."""
+    try:
+        with _sqlite_open(source) as src, _sqlite_open(target) as dst:
+            src.backup(dst, pages=-1)
+    except sqlite3.Error as error:
+        raise BackupError(f"The SQLite copy from {source} to {target} failed: {error}") from error

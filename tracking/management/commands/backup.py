@@ -1,0 +1,29 @@
+"""`manage.py backup [--output PATH]`: the whole database into one file (see tracking/backups.py)."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from tracking import backups
+
+
+class Command(BaseCommand):
+    help = (
+        "Back up the whole database: pg_dump -Fc on PostgreSQL, the SQLite backup API on the embedded "
+        "default. Safe while the app runs."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--output",
+            type=Path,
+            help=f"the file to write (must not exist); default: a timestamped file under {backups.BACKUP_DIR}",
+        )
+
+    def handle(self, *args, output: Path | None, **options):
+        self.stdout.write(f"Backing up the {backups.database_label()} …")
+        try:
+            outcome = backups.backup_make(path=output)
+        except backups.BackupError as error:
+            raise CommandError(f"Backup failed: {error}") from error
+        self.stdout.write(self.style.SUCCESS(f"Backup written: {outcome.describe()}."))
