@@ -12,6 +12,8 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address links in e-mails point at: where `make run` serves, unless set (e.g. behind a proxy).
+SITE_URL ?= http://$(HOST):$(PORT)
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
@@ -62,9 +64,9 @@ seed: migrate
 run: seed
 	@echo "Starting on http://$(HOST):$(PORT) (Ctrl-C stops everything)"
 	@trap 'kill 0' INT TERM EXIT; \
-	DJANGO_DEBUG=1 $(BIN)/celery -A tracking worker --beat --schedule var/celerybeat-schedule \
+	DJANGO_DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/celery -A tracking worker --beat --schedule var/celerybeat-schedule \
 	  --concurrency 1 --loglevel INFO & \
-	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DJANGO_DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install-test messages
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)

@@ -84,7 +84,10 @@ def reminders_plan(now: datetime | None = None) -> int:
     company_ids = {s.company_id for group in due.values() for s in group}
     managers: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     for company_id, user_id, role in Membership.objects.filter(
-        company_id__in=company_ids, role__in=[Role.TRACKER, Role.ENTREPRENEUR], user__is_active=True
+        company_id__in=company_ids,
+        role__in=[Role.TRACKER, Role.ENTREPRENEUR],
+        user__is_active=True,
+        accepted_at__isnull=False,
     ).values_list("company_id", "user_id", "role"):
         managers[company_id][role].add(user_id)
 
@@ -92,7 +95,12 @@ def reminders_plan(now: datetime | None = None) -> int:
     results_sprints = [s.pk for s in due[ReminderKind.RESULTS_DUE]]
     if results_sprints:
         for sprint_id, user_id in (
-            Action.objects.filter(sprint_id__in=results_sprints, status__in=UNLOGGED, owner__user__is_active=True)
+            Action.objects.filter(
+                sprint_id__in=results_sprints,
+                status__in=UNLOGGED,
+                owner__user__is_active=True,
+                owner__accepted_at__isnull=False,
+            )
             .values_list("sprint_id", "owner__user_id")
             .distinct()
         ):
@@ -383,7 +391,9 @@ def _email_report(report: SprintReport) -> bool:
             return False
         sprint = report.sprint
         link = settings.SITE_URL + reverse("sprints:report", args=[sprint.company_id, sprint.pk])
-        members = User.objects.filter(memberships__company_id=sprint.company_id, is_active=True).order_by("pk")
+        members = User.objects.filter(
+            memberships__company_id=sprint.company_id, memberships__accepted_at__isnull=False, is_active=True
+        ).order_by("pk")
         context = {"report": report, "sprint": sprint, "company": sprint.company, "data": report.data, "link": link}
         # The same report for everyone: rendered once per language, sent over one connection.
         rendered: dict[str, tuple[str, str, str]] = {}
@@ -413,7 +423,11 @@ def pending_report_ids() -> list[int]:
 def digests_plan(now: datetime | None = None) -> int:
     """A Digest row for every tracker whose Monday 08:00 (in their time zone) has passed."""
     now = now or timezone.now()
-    trackers = User.objects.filter(is_active=True, memberships__role=Role.TRACKER).distinct().only("pk", "timezone")
+    trackers = (
+        User.objects.filter(is_active=True, memberships__role=Role.TRACKER, memberships__accepted_at__isnull=False)
+        .distinct()
+        .only("pk", "timezone")
+    )
     rows = []
     for user in trackers:
         week = digest_week(now, ZoneInfo(user.timezone or "UTC"))
@@ -438,7 +452,10 @@ def digest_lines(user: User, now: datetime | None = None) -> list[dict]:
     now = now or timezone.now()
     since = now - timedelta(days=7)
     memberships = list(
-        Membership.objects.filter(user=user, role=Role.TRACKER).select_related("company").order_by("company__name")
+        Membership.objects.accepted()
+        .filter(user=user, role=Role.TRACKER)
+        .select_related("company")
+        .order_by("company__name")
     )
     company_ids = [m.company_id for m in memberships]
     cards = portfolio.overview(company_ids, now)

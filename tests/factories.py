@@ -54,6 +54,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     company = factory.SubFactory(CompanyFactory)
     role = Role.MEMBER
     weekly_capacity_hours = Decimal(8)
+    accepted_at = factory.LazyFunction(clock.now)
 
 
 class ConstraintFactory(factory.django.DjangoModelFactory):

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from hypotheses.models import Hypothesis, HypothesisEvent
 from sprints.models import Action as SprintAction
@@ -254,7 +253,7 @@ def _testing(team):
 
 
 def _future(days):
-    return (timezone.localdate() + timedelta(days=days)).isoformat()
+    return (clock.today() + timedelta(days=days)).isoformat()
 
 
 TRACKER = {"tracker"}
@@ -421,3 +420,83 @@ def test_reading_pages_is_open_to_every_role(team, client):
         client.force_login(team.by_role(role).user)
         for name in pages:
             assert client.get(reverse(name, kwargs=SAMPLES[name].kwargs(team))).status_code == 200, (role, name)
+
+
+# --- Who gives the tracker role (issue 10, finding 4) -----------------------------------------
+# Only a tracker grants or removes the tracker role (closing sprints and overriding capacity
+# are theirs); the other managers still manage everyone else. Nobody changes their own role.
+
+
+def _second_tracker(team):
+    from tests.factories import MembershipFactory
+
+    return MembershipFactory(company=team.company, role="tracker")
+
+
+def _row_data(member, role):
+    return {f"m{member.pk}-role": role, f"m{member.pk}-weekly_capacity_hours": "8"}
+
+
+# what → (url name, the member it acts on, POST data, what an allowed request must have changed)
+TRACKER_ROLE_TABLE = {
+    "make a member a tracker": (
+        "tracking:member_update",
+        lambda team: team.other_member,
+        lambda member: _row_data(member, "tracker"),
+        lambda member: Membership.objects.get(pk=member.pk).role == "tracker",
+    ),
+    "make a tracker a member": (
+        "tracking:member_update",
+        _second_tracker,
+        lambda member: _row_data(member, "member"),
+        lambda member: Membership.objects.get(pk=member.pk).role == "member",
+    ),
+    "remove a tracker": (
+        "tracking:member_remove",
+        _second_tracker,
+        lambda member: {},
+        lambda member: not Membership.objects.filter(pk=member.pk).exists(),
+    ),
+    "invite a tracker": (
+        "tracking:member_add",
+        lambda team: None,
+        lambda member: {"email": "coach@example.test", "role": "tracker", "weekly_capacity_hours": "5"},
+        lambda member: Membership.objects.filter(user__email="coach@example.test", role="tracker").exists(),
+    ),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("what", sorted(TRACKER_ROLE_TABLE))
+def test_only_a_tracker_gives_or_takes_the_tracker_role(what, role, team, client):
+    url_name, target, data, changed = TRACKER_ROLE_TABLE[what]
+    member = target(team)
+    kwargs = {"company_id": team.company.pk} | ({"membership_id": member.pk} if member else {})
+    client.force_login(team.by_role(role).user)
+    before = _company_state(team)
+
+    response = client.post(reverse(url_name, kwargs=kwargs), data(member))
+
+    if role == "tracker":
+        assert response.status_code in {200, 302} and changed(member), what
+    else:
+        assert response.status_code == 403
+        expected = DENIAL_TEXT[frozenset(TRACKER if role in MANAGERS else MANAGERS)]
+        assert expected in response.content.decode()
+        assert _company_state(team) == before
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_nobody_changes_their_own_role(role, team, client):
+    """The self-promotion of the report: an entrepreneur making themself tracker."""
+    me = team.by_role(role)
+    client.force_login(me.user)
+    before = _company_state(team)
+    new_role = "member" if role == "tracker" else "tracker"
+    response = client.post(reverse("tracking:member_update", args=[team.company.pk, me.pk]), _row_data(me, new_role))
+    if role in MANAGERS:
+        assert response.status_code == 200
+        assert "Nobody changes their own role" in response.content.decode()
+    else:
+        assert response.status_code == 403
+    assert _company_state(team) == before

@@ -68,7 +68,9 @@ def test_anonymous_is_sent_to_sign_in(url_name, foreign_team, client):
 def test_user_pages_show_only_own_companies(url_name, team, foreign_team, client):
     client.force_login(team.tracker.user)
     url = reverse(url_name, kwargs=SAMPLES[url_name].kwargs(team))
-    response = client.get(url) if url_name != "logout" else client.post(url)
+    response = client.get(url)
+    if response.status_code == 405:  # a POST-only view (sign out, answer an invitation)
+        response = client.post(url)
     assert response.status_code in {200, 302}
     body = response.content.decode()
     for secret in foreign_team.names:

@@ -23,10 +23,19 @@ class Sample:
     kwargs: Callable = lambda team: {}
 
 
+def _invitation_to(team) -> dict:
+    """An open invitation of another business to the team's tracker: theirs to answer."""
+    from tests.factories import MembershipFactory
+
+    return {"membership_id": MembershipFactory(user=team.tracker.user, accepted_at=None).pk}
+
+
 SAMPLES: dict[str, Sample] = {
     # tracking
     "tracking:portfolio": Sample(Scope.USER),
     "tracking:company_create": Sample(Scope.USER),
+    "tracking:invitation_accept_existing": Sample(Scope.USER, _invitation_to),
+    "tracking:invitation_decline": Sample(Scope.USER, _invitation_to),
     "tracking:company_detail": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
     "tracking:company_settings": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
     "tracking:members": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),

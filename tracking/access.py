@@ -14,11 +14,12 @@ from .roles import Action, denial_message, role_allows
 
 
 def access_membership(user, company_id) -> Membership:
-    """The user's own membership in the company, or 404."""
+    """The user's own accepted membership in the company, or 404 (an invitation not yet
+    accepted gives no access)."""
     if not user.is_authenticated:
         raise Http404
     try:
-        return Membership.objects.select_related("company", "user").get(company_id=company_id, user=user)
+        return Membership.objects.accepted().select_related("company", "user").get(company_id=company_id, user=user)
     except (Membership.DoesNotExist, ValueError, TypeError):
         raise Http404(_("No such business.")) from None
 
@@ -40,6 +41,16 @@ def access_company_member(company: Company, membership_id) -> Membership:
     """Another member of a company the caller already has access to, or 404."""
     return _scoped_get(
         Membership.objects.select_related("user"), _("No such member."), pk=membership_id, company=company
+    )
+
+
+def access_invitation(user, membership_id) -> Membership:
+    """An invitation addressed to this user and still open, or 404."""
+    return _scoped_get(
+        Membership.objects.pending().select_related("company", "invited_by"),
+        _("No such invitation."),
+        pk=membership_id,
+        user=user,
     )
 
 

@@ -153,6 +153,15 @@ class Role(models.TextChoices):
 MANAGING_ROLES = frozenset({Role.TRACKER, Role.ENTREPRENEUR})
 
 
+class MembershipQuerySet(models.QuerySet):
+    def accepted(self):
+        """Memberships that give access: the person accepted the invitation."""
+        return self.filter(accepted_at__isnull=False)
+
+    def pending(self):
+        return self.filter(accepted_at__isnull=True)
+
+
 class Membership(models.Model):
     """A user's role and weekly capacity in one company."""
 
@@ -169,9 +178,16 @@ class Membership(models.Model):
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(CAPACITY_MAX_HOURS)],
     )
     invited_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # A membership is an invitation until the person accepts it: from the link in the e-mail
+    # (a new account) or from their portfolio (an existing one). Until then it gives no access.
+    accepted_at = models.DateTimeField(null=True, blank=True)
     # Written in the same transaction as the membership; the invitation task sets it.
     invitation_sent_at = models.DateTimeField(null=True, blank=True)
+    invitation_attempts = models.PositiveSmallIntegerField(default=0)
+    invitation_failed_at = models.DateTimeField(null=True, blank=True)  # gave up after the last attempt
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("member")
@@ -191,8 +207,8 @@ class Membership(models.Model):
 
     @property
     def is_pending(self) -> bool:
-        """Invited, but has not set a password yet."""
-        return not self.user.is_active
+        """Invited, and not accepted yet."""
+        return self.accepted_at is None
 
 
 # --- The main constraint and its root cause ---------------------------------------------
@@ -433,3 +449,37 @@ class Goal(models.Model):
                 )
         if self.metric_id and self.target is None:
             raise ValidationError({"target": _("Give the target value of the metric.")})
+
+
+# --- The sign-in audit -------------------------------------------------------------------
+
+
+class SignInEventKind(models.TextChoices):
+    SIGNED_IN = "signed_in", _("Signed in")
+    FAILED = "failed", _("Failed sign-in")
+    LOCKED_OUT = "locked_out", _("Sign-in refused: too many failures")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
+    PASSWORD_RESET = "password_reset", _("Password reset by e-mail")
+
+
+class SignInEvent(models.Model):
+    """One line of a user's sign-in audit: what happened, from which address, when.
+
+    `email` is the address as typed, so failures against unknown accounts are kept too
+    (`user` is then empty)."""
+
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="sign_in_events")
+    email = models.CharField(_("e-mail"), max_length=254, blank=True)
+    kind = models.CharField(_("event"), max_length=20, choices=SignInEventKind.choices)
+    ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=200, blank=True)
+    at = models.DateTimeField(_("time"))
+
+    class Meta:
+        verbose_name = _("sign-in event")
+        verbose_name_plural = _("sign-in events")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["user", "-at"], name="signin_user_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.email} · {self.at:%Y-%m-%d %H:%M}"

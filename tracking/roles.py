@@ -14,6 +14,7 @@ from .models import Role
 
 class Action(StrEnum):
     MANAGE_COMPANY = "manage_company"  # company settings, members, invitations
+    MANAGE_TRACKERS = "manage_trackers"  # give or take away the tracker role
     EDIT_PLANNING = "edit_planning"  # constraint, metrics, goals, toolkit
     CREATE_HYPOTHESIS = "create_hypothesis"
     EDIT_HYPOTHESIS = "edit_hypothesis"  # edit, transitions, verdicts
@@ -29,6 +30,7 @@ T, E, L, M = Role.TRACKER, Role.ENTREPRENEUR, Role.TEAM_LEAD, Role.MEMBER
 
 ALLOWED_ROLES: dict[Action, frozenset[Role]] = {
     Action.MANAGE_COMPANY: frozenset({T, E}),
+    Action.MANAGE_TRACKERS: frozenset({T}),
     Action.EDIT_PLANNING: frozenset({T, E, L}),
     Action.CREATE_HYPOTHESIS: frozenset({T, E, L, M}),
     Action.EDIT_HYPOTHESIS: frozenset({T, E, L}),
@@ -42,6 +44,7 @@ ALLOWED_ROLES: dict[Action, frozenset[Role]] = {
 
 ACTION_DESCRIPTIONS = {
     Action.MANAGE_COMPANY: _("change the business settings and its members"),
+    Action.MANAGE_TRACKERS: _("give or take away the tracker role"),
     Action.EDIT_PLANNING: _("edit the constraint, metrics and goals"),
     Action.CREATE_HYPOTHESIS: _("add hypotheses"),
     Action.EDIT_HYPOTHESIS: _("edit hypotheses and give verdicts"),

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from .charts import Chart, line_chart
@@ -57,13 +57,14 @@ def portfolio_for_user(user: User, now: datetime | None = None) -> list[Portfoli
     """The user's businesses with their role, team, constraint, key metric and (from the apps
     above) sprint progress and flags: a fixed number of queries whatever the count."""
     memberships = (
-        Membership.objects.filter(user=user)
+        Membership.objects.accepted()
+        .filter(user=user)
         .select_related("company")
         .annotate(
             member_count=Count("company__memberships", distinct=True),
             pending_count=Count(
                 "company__memberships",
-                filter=Q(company__memberships__user__is_active=False),
+                filter=Q(company__memberships__accepted_at__isnull=True),
                 distinct=True,
             ),
             capacity_hours=Sum("company__memberships__weekly_capacity_hours"),
@@ -91,7 +92,22 @@ def members_of(company: Company) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(company=company)
         .select_related("user")
-        .order_by("-user__is_active", "role", "user__full_name", "user__email")
+        .order_by(
+            ExpressionWrapper(Q(accepted_at__isnull=True), output_field=BooleanField()),  # invitations last
+            "role",
+            "user__full_name",
+            "user__email",
+        )
+    )
+
+
+def invitations_for_user(user: User) -> list[Membership]:
+    """The invitations waiting for this user's answer, oldest first."""
+    return list(
+        Membership.objects.pending()
+        .filter(user=user)
+        .select_related("company", "invited_by")
+        .order_by("created_at", "pk")
     )
 
 

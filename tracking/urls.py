@@ -10,6 +10,18 @@ B = "b/<int:company_id>/"
 tracking_patterns = [
     path("", companies.portfolio, name="portfolio"),
     path("businesses/new/", companies.company_create, name="company_create"),
+    path(
+        "invitations/<int:membership_id>/accept/",
+        companies.invitation_answer,
+        {"accept": True},
+        name="invitation_accept_existing",
+    ),
+    path(
+        "invitations/<int:membership_id>/decline/",
+        companies.invitation_answer,
+        {"accept": False},
+        name="invitation_decline",
+    ),
     path("b/<int:company_id>/", planning.company_detail, name="company_detail"),
     path("b/<int:company_id>/settings/", companies.company_settings, name="company_settings"),
     path("b/<int:company_id>/members/", companies.members, name="members"),

@@ -10,6 +10,7 @@ from hypotheses import selectors, services
 from hypotheses.verdicts import suggest_verdict
 from tests import clock
 from tracking.models import MetricValue
+from tracking.weeks import current_week_start
 
 D = Decimal
 
@@ -61,7 +62,8 @@ def test_the_suggestion_reads_the_metric_in_the_test_window(team):
 @pytest.mark.django_db
 def test_the_page_suggests_and_the_person_decides(team, client):
     h = services.hypothesis_transition(hypothesis=team.hypothesis, by=team.tracker, to="testing")
-    monday = clock.today() - timedelta(days=clock.today().weekday())
+    # This week in the business's own calendar (Moscow), which is not always the UTC week.
+    monday = current_week_start(team.company)
     MetricValue.objects.update_or_create(metric=team.metric, week_start=monday, defaults={"value": D("2.1")})
     client.force_login(team.team_lead.user)
     url = f"/b/{team.company.pk}/hypotheses/{h.pk}/"

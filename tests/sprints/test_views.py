@@ -7,7 +7,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from hypotheses.models import Hypothesis
 from sprints.models import Action, Review, Sprint
@@ -86,7 +85,7 @@ def test_an_action_of_another_sprint_or_business_is_out_of_reach(team, foreign_t
 )
 def test_bad_sprint_dates_are_refused(start, end, message, team, client):
     client.force_login(team.entrepreneur.user)
-    today = timezone.localdate()
+    today = clock.today()
     before = Sprint.objects.count()
     response = client.post(
         reverse("sprints:new", args=[team.company.pk]),

@@ -14,7 +14,7 @@ from tracking.models import Membership, Role, User
 pytestmark = pytest.mark.django_db
 
 
-def test_adding_an_existing_user_needs_no_invitation(team, foreign_team, django_capture_on_commit_callbacks):
+def test_adding_an_existing_user_sends_an_invitation_to_accept(team, foreign_team, django_capture_on_commit_callbacks):
     existing = foreign_team.member.user
     with django_capture_on_commit_callbacks() as callbacks:
         added = services.membership_add(
@@ -24,8 +24,8 @@ def test_adding_an_existing_user_needs_no_invitation(team, foreign_team, django_
             role=Role.TEAM_LEAD,
             weekly_capacity_hours=Decimal(6),
         )
-    assert added.user == existing and not added.is_pending
-    assert callbacks == []
+    assert added.user == existing and added.is_pending  # no access until they accept
+    assert len(callbacks) == 1  # their invitation e-mail, after commit
 
 
 def test_a_new_address_gets_an_inactive_account_and_one_invitation(team, client, django_capture_on_commit_callbacks):
@@ -49,7 +49,7 @@ def test_a_new_address_gets_an_inactive_account_and_one_invitation(team, client,
     message = mail.outbox[0]
     assert message.to == ["nina@example.test"]
     assert team.company.name in message.subject
-    link = invitation_path(user)
+    link = invitation_path(added)
     assert link in message.body
     assert invitations_unsent() == []
 
@@ -83,7 +83,7 @@ def test_invitation_email_is_in_the_inviters_language(team):
     invitation_deliver(membership_id=added.pk)
     message = mail.outbox[0]
     assert message.subject == f"Вас приглашают в трекинг бизнеса «{team.company.name}»"
-    assert "Задайте пароль, чтобы начать:" in message.body
+    assert "Задайте пароль, чтобы принять приглашение:" in message.body
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html" and "Задайте пароль" in html
 
@@ -110,7 +110,8 @@ def test_the_last_manager_can_be_neither_removed_nor_demoted(team):
         services.membership_update(
             membership=team.tracker, by=team.tracker, role=Role.MEMBER, weekly_capacity_hours=Decimal(1)
         )
-    assert "at least one tracker or entrepreneur" in str(excinfo.value)
+    # The last manager could only demote themself, which nobody may do.
+    assert "Nobody changes their own role" in str(excinfo.value)
     team.tracker.refresh_from_db()
     assert team.tracker.role == Role.TRACKER
 

@@ -5,10 +5,11 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..access import ensure_can
-from ..models import MANAGING_ROLES, Company, Membership, User
+from ..models import MANAGING_ROLES, Company, Membership, Role, User
 from ..roles import Action
 
 logger = logging.getLogger(__name__)
@@ -32,7 +33,13 @@ def company_create(*, creator: User, role: str, weekly_capacity_hours: Decimal =
     company = Company(**{name: settings[name] for name in COMPANY_SETTINGS_FIELDS if name in settings})
     company.full_clean()
     company.save()
-    membership = Membership(user=creator, company=company, role=role, weekly_capacity_hours=weekly_capacity_hours)
+    membership = Membership(
+        user=creator,
+        company=company,
+        role=role,
+        weekly_capacity_hours=weekly_capacity_hours,
+        accepted_at=timezone.now(),
+    )
     membership.full_clean()
     membership.save()
     return company
@@ -60,8 +67,12 @@ def membership_add(
     weekly_capacity_hours: Decimal,
     full_name: str = "",
 ) -> Membership:
-    """Add a person by e-mail; a new address gets an inactive account and an invitation."""
+    """Invite a person by e-mail. The membership stays pending (no access) until they accept:
+    a new address gets an account without a password and a link to choose one, an existing
+    account an invitation to accept or decline from its portfolio (tracking/invitations.py)."""
     ensure_can(by, Action.MANAGE_COMPANY)
+    if role == Role.TRACKER:
+        ensure_can(by, Action.MANAGE_TRACKERS)
     email = User.objects.normalize_email(email).strip().lower()
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
@@ -74,7 +85,9 @@ def membership_add(
         user.set_unusable_password()
         user.save(update_fields=["password"])
     elif Membership.objects.filter(company=company, user=user).exists():
-        raise ValidationError({"email": _("%(email)s is already a member of this business.") % {"email": email}})
+        raise ValidationError(
+            {"email": _("%(email)s is already a member of this business, or invited to it.") % {"email": email}}
+        )
     membership = Membership(
         company=company,
         user=user,
@@ -84,8 +97,7 @@ def membership_add(
     )
     membership.full_clean()
     membership.save()
-    if not user.is_active:
-        _enqueue_invitation(membership)
+    _enqueue_invitation(membership)
     return membership
 
 
@@ -121,6 +133,11 @@ def membership_update(
     *, membership: Membership, by: Membership, role: str, weekly_capacity_hours: Decimal
 ) -> Membership:
     ensure_can(by, Action.MANAGE_COMPANY)
+    if role != membership.role:
+        if membership.pk == by.pk:
+            raise ValidationError({"role": _("Nobody changes their own role: ask another manager of the business.")})
+        if Role.TRACKER in (role, membership.role):
+            ensure_can(by, Action.MANAGE_TRACKERS)
     _lock_memberships(membership.company)
     if _would_leave_no_manager(membership.company, membership, role):
         raise ValidationError(
@@ -136,6 +153,8 @@ def membership_update(
 @transaction.atomic
 def membership_remove(*, membership: Membership, by: Membership) -> None:
     ensure_can(by, Action.MANAGE_COMPANY)
+    if membership.role == Role.TRACKER and membership.pk != by.pk:
+        ensure_can(by, Action.MANAGE_TRACKERS)
     _lock_memberships(membership.company)
     if _would_leave_no_manager(membership.company, membership, None):
         raise ValidationError(
@@ -146,14 +165,40 @@ def membership_remove(*, membership: Membership, by: Membership) -> None:
 
 
 @transaction.atomic
-def invitation_accept(*, user: User, password: str, full_name: str = "") -> User:
-    """The invited person chose a password: the account becomes active."""
+def invitation_accept(*, membership: Membership, password: str, full_name: str = "") -> User:
+    """A new account's first invitation, from the e-mailed link: the person chose a password,
+    the account becomes active and this one membership is accepted. Invitations from other
+    businesses stay pending on the portfolio, to be answered there."""
+    user = User.objects.select_for_update().get(pk=membership.user_id)
+    if user.has_usable_password() or membership.accepted_at is not None:
+        # invitation_by_link() already checked; a second submit of the same form lands here.
+        raise ValidationError(_("This invitation was already used. Sign in with your password."))
     user.set_password(password)
     user.is_active = True
     if full_name.strip():
         user.full_name = full_name.strip()
     user.save(update_fields=["password", "is_active", "full_name"])
+    _answer(membership, accept=True)
     return user
+
+
+@transaction.atomic
+def invitation_answer(*, membership: Membership, user: User, accept: bool) -> None:
+    """The invited person accepts (the business appears in their portfolio) or declines (the
+    invitation is gone) an invitation to an account they already have."""
+    if membership.user_id != user.pk or membership.accepted_at is not None:
+        raise ValidationError(_("This invitation is no longer open."))
+    _answer(membership, accept=accept)
+
+
+def _answer(membership: Membership, *, accept: bool) -> None:
+    if accept:
+        membership.accepted_at = timezone.now()
+        membership.save(update_fields=["accepted_at"])
+        logger.info("Invitation %s to business %s accepted", membership.pk, membership.company_id)
+    else:
+        logger.info("Invitation %s to business %s declined", membership.pk, membership.company_id)
+        membership.delete()
 
 
 def user_language_set(*, user: User, language: str) -> None:

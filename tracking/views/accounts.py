@@ -6,6 +6,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -18,7 +19,7 @@ from .. import services
 from ..forms import (
     InvitationAcceptForm,
 )
-from ..invitations import invitation_user
+from ..invitations import invitation_by_link
 
 # --- Accounts ----------------------------------------------------------------------------
 
@@ -89,21 +90,25 @@ def language_set(request):
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request, uidb64: str, token: str):
-    user = invitation_user(uidb64, token)
-    if user is None:
+    """The e-mailed link of a new account: choose a password, join that one business."""
+    invitation = invitation_by_link(uidb64, token)
+    if invitation is None:
         return render(request, "tracking/invitation_invalid.html", status=404)
+    user = invitation.user
     form = InvitationAcceptForm(user, request.POST or None, initial={"full_name": user.full_name})
     if request.method == "POST" and form.is_valid():
-        services.invitation_accept(
-            user=user,
-            password=form.cleaned_data["new_password1"],
-            full_name=form.cleaned_data["full_name"],
-        )
+        try:
+            user = services.invitation_accept(
+                membership=invitation,
+                password=form.cleaned_data["new_password1"],
+                full_name=form.cleaned_data["full_name"],
+            )
+        except ValidationError:
+            return render(request, "tracking/invitation_invalid.html", status=404)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome! Your account is ready."))
         return redirect("tracking:portfolio")
-    companies = [m.company for m in user.memberships.select_related("company")]
-    return render(request, "tracking/invitation_accept.html", {"form": form, "companies": companies})
+    return render(request, "tracking/invitation_accept.html", {"form": form, "invitation": invitation})
 
 
 @login_not_required

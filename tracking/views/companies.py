@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import selectors, services
-from ..access import access_company, access_company_member
+from ..access import access_company, access_company_member, access_invitation
 from ..forms import (
     CompanyCreateForm,
     CompanyForm,
@@ -16,7 +16,6 @@ from ..forms import (
     MembershipForm,
     timezone_names,
 )
-from ..invitations import invitation_path
 from ..roles import Action, role_allows
 from ._common import apply_errors, error_text
 
@@ -26,7 +25,20 @@ from ._common import apply_errors, error_text
 @require_GET
 def portfolio(request):
     rows = selectors.portfolio_for_user(request.user)
-    return render(request, "tracking/portfolio.html", {"rows": rows})
+    invitations = selectors.invitations_for_user(request.user)
+    return render(request, "tracking/portfolio.html", {"rows": rows, "invitations": invitations})
+
+
+@require_POST
+def invitation_answer(request, membership_id: int, accept: bool):
+    """Accept or decline an invitation to a business, from the portfolio."""
+    invitation = access_invitation(request.user, membership_id)
+    services.invitation_answer(membership=invitation, user=request.user, accept=accept)
+    if accept:
+        messages.success(request, _("You joined “%(name)s”.") % {"name": invitation.company.name})
+    else:
+        messages.success(request, _("You declined the invitation to “%(name)s”.") % {"name": invitation.company.name})
+    return redirect("tracking:portfolio")
 
 
 @require_http_methods(["GET", "POST"])
@@ -84,8 +96,6 @@ def _members_page(request, company, membership, *, add_form=None, row_forms=None
     row_forms = row_forms or {}
     for member in members:
         member.form = row_forms.get(member.pk) or _member_row_form(member)
-        if member.is_pending:
-            member.invitation_link = request.build_absolute_uri(invitation_path(member.user))
     context = {
         "company": company,
         "membership": membership,
@@ -112,10 +122,9 @@ def member_add(request, company_id: int):
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            if added.is_pending:
-                text = _("%(email)s is added; an invitation e-mail is on its way.")
-            else:
-                text = _("%(email)s is added to the team.")
+            # The same words whether the address has an account or not: adding someone
+            # must not tell who is registered.
+            text = _("An invitation is on its way to %(email)s. They join the team once they accept it.")
             messages.success(request, text % {"email": added.user.email})
             return redirect("tracking:members", company_id=company.pk)
     return _members_page(request, company, membership, add_form=form)

@@ -31,12 +31,23 @@ from decimal import Decimal
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.db.models import Case, Value, When
+from django.db.models import Case, OuterRef, Subquery, Value, When
+from django.utils import timezone
 
 from hypotheses import services as hypothesis_services
 from hypotheses.models import Hypothesis, HypothesisEvent, Kind, Status
+from sprints import jobs
 from sprints import services as sprint_services
-from sprints.models import RESOLVED_ACTION_STATUSES, Action, ActionStatus, Review, SessionStep, Sprint, SprintStatus
+from sprints.models import (
+    RESOLVED_ACTION_STATUSES,
+    Action,
+    ActionStatus,
+    Review,
+    SessionStep,
+    Sprint,
+    SprintReport,
+    SprintStatus,
+)
 from tracking import services
 from tracking.models import (
     Company,
@@ -1322,7 +1333,10 @@ def _demo_user(email: str, full_name: str, language: str, password_hash: Callabl
 
 def _membership(user: User, company: Company, role: str, hours: Decimal) -> Membership:
     membership, _ = Membership.objects.update_or_create(
-        user=user, company=company, defaults={"role": role, "weekly_capacity_hours": hours}
+        user=user,
+        company=company,
+        defaults={"role": role, "weekly_capacity_hours": hours},
+        create_defaults={"role": role, "weekly_capacity_hours": hours, "accepted_at": timezone.now()},
     )
     membership.full_clean()
     return membership
@@ -1679,6 +1693,18 @@ def _seed_sprints(spec: DemoCompany, by: Membership) -> None:
             actions.update(created_at=planned_at)
 
 
+def _report_past_sprints(companies: list[Company]) -> None:
+    """The demo's closed sprints have their reports from the start (rolled up here, not on the
+    worker's first tick), and those reports count as e-mailed back when the sprints closed:
+    a fresh demo sends no mail about weeks that never happened."""
+    closed = Sprint.objects.filter(company__in=companies, status=SprintStatus.CLOSED)
+    missing = list(closed.filter(report__computed_at__isnull=True).values_list("pk", flat=True))
+    jobs.sprint_rollups(missing)
+    SprintReport.objects.filter(sprint__in=closed, emailed_at__isnull=True).update(
+        emailed_at=Subquery(Sprint.objects.filter(pk=OuterRef("sprint_id")).values("closed_at")[:1])
+    )
+
+
 class Command(BaseCommand):
     help = "Create (or refresh) the demo tracker, three businesses, their teams, planning data, hypotheses and sprints."
 
@@ -1689,6 +1715,7 @@ class Command(BaseCommand):
         password_hash = functools.cache(lambda: make_password(DEMO_PASSWORD))
         tracker = _demo_user(*TRACKER[:3], password_hash)
         logins = [(tracker.email, "Tracker, all three businesses")]
+        companies = []
         for spec in COMPANIES:
             company, _ = Company.objects.update_or_create(
                 name=spec.name,
@@ -1709,6 +1736,8 @@ class Command(BaseCommand):
             _seed_goals(spec, tracker_membership)
             _seed_hypotheses(spec, tracker_membership)
             _seed_sprints(spec, tracker_membership)
+            companies.append(company)
+        _report_past_sprints(companies)
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in with any of:"))
         for email, what in logins:
             self.stdout.write(f"  {email:<28} {DEMO_PASSWORD}   ({what})")
