@@ -2,7 +2,19 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Company, Constraint, ConstraintEvent, Goal, Membership, Metric, MetricValue, User, WhyStep
+from . import security
+from .models import (
+    Company,
+    Constraint,
+    ConstraintEvent,
+    Goal,
+    Membership,
+    Metric,
+    MetricValue,
+    SignInEvent,
+    User,
+    WhyStep,
+)
 
 
 @admin.register(User)
@@ -23,6 +35,17 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
     ]
+    actions = ["deactivate"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            security.user_sessions_end(user=obj)  # switched off: signed out everywhere now
+
+    @admin.action(description=_("Deactivate and sign out everywhere"))
+    def deactivate(self, request, queryset):
+        for user in queryset.filter(is_active=True):
+            security.user_deactivate(user=user)
 
 
 class MembershipInline(admin.TabularInline):
@@ -106,3 +129,21 @@ class GoalAdmin(admin.ModelAdmin):
     list_filter = ["horizon"]
     list_select_related = ["company", "parent"]
     search_fields = ["title"]
+
+
+@admin.register(SignInEvent)
+class SignInEventAdmin(admin.ModelAdmin):
+    """The sign-in audit: read only, written by tracking/security.py."""
+
+    list_display = ["at", "kind", "email", "ip", "user"]
+    list_filter = ["kind"]
+    list_select_related = ["user"]
+    search_fields = ["email", "ip"]
+    date_hierarchy = "at"
+    readonly_fields = ["user", "email", "kind", "ip", "user_agent", "at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -114,8 +114,17 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Invitation links (Django's token generator) stay valid for a week.
 PASSWORD_RESET_TIMEOUT = int(timedelta(days=7).total_seconds())
-LOGIN_THROTTLE_ATTEMPTS = env.int("LOGIN_THROTTLE_ATTEMPTS", default=5)
-LOGIN_THROTTLE_WINDOW_SECONDS = env.int("LOGIN_THROTTLE_WINDOW_SECONDS", default=300)
+# Sign-in throttling (tracking/security.py says why these numbers): a low limit per address
+# across accounts, a higher one per account across addresses, then a lock of the account.
+LOGIN_THROTTLE_PER_ADDRESS = env.int("LOGIN_THROTTLE_PER_ADDRESS", default=5)
+LOGIN_THROTTLE_ADDRESS_WINDOW_SECONDS = env.int("LOGIN_THROTTLE_ADDRESS_WINDOW_SECONDS", default=15 * 60)
+LOGIN_THROTTLE_PER_ACCOUNT = env.int("LOGIN_THROTTLE_PER_ACCOUNT", default=20)
+LOGIN_THROTTLE_ACCOUNT_WINDOW_SECONDS = env.int("LOGIN_THROTTLE_ACCOUNT_WINDOW_SECONDS", default=15 * 60)
+LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=30 * 60)
+# Password-reset e-mails: per address and per e-mail typed, in one window.
+PASSWORD_RESET_THROTTLE_PER_ADDRESS = env.int("PASSWORD_RESET_THROTTLE_PER_ADDRESS", default=5)
+PASSWORD_RESET_THROTTLE_PER_EMAIL = env.int("PASSWORD_RESET_THROTTLE_PER_EMAIL", default=3)
+PASSWORD_RESET_THROTTLE_WINDOW_SECONDS = env.int("PASSWORD_RESET_THROTTLE_WINDOW_SECONDS", default=60 * 60)
 
 # --- Internationalisation ----------------------------------------------------------------
 LANGUAGE_CODE = "en"

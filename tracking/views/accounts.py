@@ -1,11 +1,10 @@
-import contextlib
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpResponse, HttpResponseRedirect
@@ -15,7 +14,7 @@ from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import services
+from .. import security, services
 from ..forms import (
     InvitationAcceptForm,
 )
@@ -24,46 +23,86 @@ from ..invitations import invitation_by_link
 # --- Accounts ----------------------------------------------------------------------------
 
 
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
 class ThrottledLoginView(auth_views.LoginView):
-    """Sign-in that refuses more than LOGIN_THROTTLE_ATTEMPTS failures per address and
-    account within the window. A dead cache fails open: nobody is locked out by an outage."""
-
-    def _key(self) -> str:
-        username = (self.request.POST.get("username") or "").strip().lower()
-        return f"login-failures:{_client_ip(self.request)}:{username}"
-
-    def _failures(self) -> int:
-        try:
-            return cache.get(self._key(), 0)
-        except Exception:
-            return 0
+    """Sign-in, counted before the password is checked (tracking/security.py)."""
 
     def post(self, request, *args, **kwargs):
-        if self._failures() >= settings.LOGIN_THROTTLE_ATTEMPTS:
-            form = self.get_form()
-            form.errors.clear()
-            form.add_error(None, _("Too many failed attempts. Wait a few minutes and try again."))
-            return self.render_to_response(self.get_context_data(form=form), status=429)
+        self.attempt = security.login_attempt_start(
+            client=security.Client.of(request), email=request.POST.get("username", "")
+        )
+        if not self.attempt.allowed:
+            # An unbound form: a bound one would check the password to show its errors.
+            form = self.form_class(request, initial={"username": request.POST.get("username", "")[:254]})
+            context = self.get_context_data(form=form, refusal=self.attempt.refusal)
+            return self.render_to_response(context, status=429)
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):
-        try:
-            key = self._key()
-            cache.add(key, 0, settings.LOGIN_THROTTLE_WINDOW_SECONDS)
-            cache.incr(key)
-        except Exception:
-            pass
+        security.login_failed(attempt=self.attempt)
         return super().form_invalid(form)
 
     def form_valid(self, form):
-        with contextlib.suppress(Exception):
-            cache.delete(self._key())
-        services.user_language_set(user=form.get_user(), language=self.request.LANGUAGE_CODE)
+        user = form.get_user()
+        security.login_succeeded(attempt=self.attempt, user=user)
+        services.user_language_set(user=user, language=self.request.LANGUAGE_CODE)
         return super().form_valid(form)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change; every other session of the user ends, the audit notes it."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)  # saves, and keeps this session signed in
+        security.password_changed(
+            user=form.user,
+            client=security.Client.of(self.request),
+            current_session_key=self.request.session.session_key,
+        )
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset by e-mail, throttled per address and per e-mail typed. Known and
+    unknown addresses get the same answer; the link points at SITE_URL, not the Host header."""
+
+    email_template_name = "registration/password_reset_email.txt"
+
+    def form_valid(self, form):
+        if not security.password_reset_allowed(
+            client=security.Client.of(self.request), email=form.cleaned_data["email"]
+        ):
+            form.add_error(None, security.password_reset_refusal())
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        site = urlsplit(settings.SITE_URL)
+        self.extra_email_context = {"site_url": settings.SITE_URL}
+        form.save(
+            domain_override=site.netloc,
+            use_https=site.scheme == "https",
+            token_generator=self.token_generator,
+            from_email=self.from_email,
+            email_template_name=self.email_template_name,
+            subject_template_name=self.subject_template_name,
+            request=self.request,
+            html_email_template_name=self.html_email_template_name,
+            extra_email_context=self.extra_email_context,
+        )
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's new-password form from the e-mailed link: all sessions end, a lock is lifted."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        security.password_was_reset(user=form.user, client=security.Client.of(self.request))
+        return response
+
+
+@require_GET
+def account_activity(request):
+    """The signed-in user's own sign-in audit: the last 50 events, newest first."""
+    events = security.sign_in_events_recent(user=request.user)
+    return render(request, "tracking/account_activity.html", {"events": events})
 
 
 @login_not_required
