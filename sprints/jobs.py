@@ -46,10 +46,36 @@ OPEN_SPRINT = (SprintStatus.ACTIVE, SprintStatus.REVIEW)
 UNLOGGED = (ActionStatus.TODO, ActionStatus.DOING)
 
 
+# A send that fails this many times is given up and marked failed (failed_at): 1 + 2 + 4 … minutes,
+# about four hours of retries in all. A mail server that refuses the message itself (a header
+# it cannot carry) is not retried at all.
+MAX_SEND_ATTEMPTS = 8
+TRANSIENT_SEND_ERRORS = (SMTPException, OSError)
+PERMANENT_SEND_ERRORS = (ValueError,)  # BadHeaderError, an address or text that cannot be encoded
+
+
 def _backoff(attempts: int) -> timedelta:
     """1, 2, 4 … minutes (at most 2 h), with jitter so retries do not arrive together."""
     base = min(60 * 2 ** max(attempts - 1, 0), 7200)
     return timedelta(seconds=base * random.uniform(0.8, 1.2))
+
+
+def _send_failed(model, pk: int, error: Exception) -> None:
+    """Count a failed send of a Reminder, SprintReport or Digest row: try again after a
+    backoff, or give up (failed_at) after the last attempt or on an error that will not pass."""
+    attempts = model.objects.get(pk=pk).attempts + 1
+    now = timezone.now()
+    gave_up = attempts >= MAX_SEND_ATTEMPTS or isinstance(error, PERMANENT_SEND_ERRORS)
+    model.objects.filter(pk=pk).update(
+        attempts=attempts,
+        next_attempt_at=None if gave_up else now + _backoff(attempts),
+        failed_at=now if gave_up else None,
+        last_error=str(error)[:500],
+    )
+    if gave_up:
+        logger.error("%s %s not sent, given up after attempt %s: %s", model.__name__, pk, attempts, error)
+    else:
+        logger.warning("%s %s not sent (attempt %s): %s", model.__name__, pk, attempts, error)
 
 
 # --- Planning reminders ---------------------------------------------------------------------
@@ -140,7 +166,7 @@ def reminders_plan(now: datetime | None = None) -> int:
 def unsent_reminder_ids(now: datetime | None = None) -> list[int]:
     now = now or timezone.now()
     return list(
-        Reminder.objects.filter(sent_at__isnull=True)
+        Reminder.objects.filter(sent_at__isnull=True, failed_at__isnull=True)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         .filter(sprint__status__in=OPEN_SPRINT)
         .order_by("pk")
@@ -197,7 +223,7 @@ def reminder_deliver(reminder_id: int) -> bool:
             reminder = (
                 Reminder.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("sprint__company", "recipient")
-                .filter(pk=reminder_id, sent_at__isnull=True)
+                .filter(pk=reminder_id, sent_at__isnull=True, failed_at__isnull=True)
                 .first()
             )
             if reminder is None or reminder.sprint.status not in OPEN_SPRINT:
@@ -206,12 +232,8 @@ def reminder_deliver(reminder_id: int) -> bool:
             reminder.sent_at = timezone.now()
             reminder.save(update_fields=["sent_at"])
             return True
-    except (SMTPException, OSError) as error:
-        attempts = Reminder.objects.get(pk=reminder_id).attempts + 1
-        Reminder.objects.filter(pk=reminder_id).update(
-            attempts=attempts, next_attempt_at=timezone.now() + _backoff(attempts), last_error=str(error)[:500]
-        )
-        logger.warning("Reminder %s not sent (attempt %s): %s", reminder_id, attempts, error)
+    except (*TRANSIENT_SEND_ERRORS, *PERMANENT_SEND_ERRORS) as error:
+        _send_failed(Reminder, reminder_id, error)
         return False
 
 
@@ -361,13 +383,21 @@ def sprint_rollups(sprint_ids: list[int]) -> list[int]:
     return [s.pk for s in sprints]
 
 
+def _report_unsent(now: datetime) -> Q:
+    """A computed report whose e-mail has neither gone out nor been given up, and is due."""
+    return Q(computed_at__isnull=False, emailed_at__isnull=True, failed_at__isnull=True) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+
+
 def reports_email(sprint_ids: list[int]) -> int:
     """E-mail each report of these sprints that has not gone out yet (each once)."""
     sent = 0
-    for report in SprintReport.objects.filter(
-        sprint_id__in=sprint_ids, computed_at__isnull=False, emailed_at__isnull=True
-    ).order_by("pk"):
-        sent += _email_report(report)
+    for report in SprintReport.objects.filter(_report_unsent(timezone.now()), sprint_id__in=sprint_ids).order_by("pk"):
+        try:
+            sent += _email_report(report)
+        except (*TRANSIENT_SEND_ERRORS, *PERMANENT_SEND_ERRORS) as error:
+            _send_failed(SprintReport, report.pk, error)
     return sent
 
 
@@ -384,7 +414,7 @@ def _email_report(report: SprintReport) -> bool:
         report = (
             SprintReport.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("sprint__company")
-            .filter(pk=report.pk, emailed_at__isnull=True)
+            .filter(pk=report.pk, emailed_at__isnull=True, failed_at__isnull=True)
             .first()
         )
         if report is None:  # sent already, or being sent by another worker right now
@@ -409,10 +439,12 @@ def _email_report(report: SprintReport) -> bool:
         return True
 
 
-def pending_report_ids() -> list[int]:
+def pending_report_ids(now: datetime | None = None) -> list[int]:
+    now = now or timezone.now()
+    unsent = SprintReport.objects.filter(_report_unsent(now)).values("sprint_id")
     return list(
         Sprint.objects.filter(status=SprintStatus.CLOSED)
-        .filter(Q(report__isnull=True) | Q(report__computed_at__isnull=True) | Q(report__emailed_at__isnull=True))
+        .filter(Q(report__isnull=True) | Q(report__computed_at__isnull=True) | Q(pk__in=unsent))
         .values_list("pk", flat=True)[:5000]
     )
 
@@ -439,7 +471,7 @@ def digests_plan(now: datetime | None = None) -> int:
 def unsent_digest_ids(now: datetime | None = None) -> list[int]:
     now = now or timezone.now()
     return list(
-        Digest.objects.filter(sent_at__isnull=True)
+        Digest.objects.filter(sent_at__isnull=True, failed_at__isnull=True)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         .values_list("pk", flat=True)
     )
@@ -507,7 +539,7 @@ def digest_deliver(digest_id: int) -> bool:
             digest = (
                 Digest.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("recipient")
-                .filter(pk=digest_id, sent_at__isnull=True)
+                .filter(pk=digest_id, sent_at__isnull=True, failed_at__isnull=True)
                 .first()
             )
             if digest is None:
@@ -526,10 +558,6 @@ def digest_deliver(digest_id: int) -> bool:
             digest.sent_at = timezone.now()
             digest.save(update_fields=["sent_at"])
             return True
-    except (SMTPException, OSError) as error:
-        attempts = Digest.objects.get(pk=digest_id).attempts + 1
-        Digest.objects.filter(pk=digest_id).update(
-            attempts=attempts, next_attempt_at=timezone.now() + _backoff(attempts)
-        )
-        logger.warning("Digest %s not sent (attempt %s): %s", digest_id, attempts, error)
+    except (*TRANSIENT_SEND_ERRORS, *PERMANENT_SEND_ERRORS) as error:
+        _send_failed(Digest, digest_id, error)
         return False

@@ -56,8 +56,9 @@ class Sprint(models.Model):
         ordering = ["-starts_on", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["company", "number"], name="sprint_unique_number"),
+            # One sprint at a time runs or is being reviewed: the next starts once the last is closed.
             models.UniqueConstraint(
-                fields=["company"], condition=Q(status="active"), name="sprint_one_active_per_company"
+                fields=["company"], condition=Q(status__in=["active", "review"]), name="sprint_one_open_per_company"
             ),
             models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="sprint_ends_after_start"),
             models.CheckConstraint(condition=Q(number__gte=1), name="sprint_number_positive"),
@@ -197,6 +198,7 @@ class Reminder(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)  # given up after the last attempt
     last_error = models.TextField(blank=True)
 
     class Meta:
@@ -217,6 +219,11 @@ class SprintReport(models.Model):
     data = models.JSONField(default=dict, blank=True)
     computed_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # Sending the e-mail: backs off after a failure and gives up after the last attempt.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -236,6 +243,8 @@ class Digest(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)  # given up after the last attempt
+    last_error = models.TextField(blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["recipient", "week_start"], name="digest_once")]

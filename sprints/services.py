@@ -182,9 +182,14 @@ def sprint_start(*, sprint: Sprint, by: Membership, override_reason: str = "") -
     sprint = Sprint.objects.select_for_update().get(pk=sprint.pk)
     if sprint.status != SprintStatus.PLANNED:
         raise ValidationError(_("Only a planned sprint can be started."))
-    active = Sprint.objects.filter(company=sprint.company, status=SprintStatus.ACTIVE).first()
-    if active:
-        raise ValidationError(_("%(sprint)s is still active: review and close it first.") % {"sprint": active})
+    # One sprint at a time is active or in review (the sprint_one_open_per_company index holds it).
+    running = Sprint.objects.filter(company=sprint.company, status__in=(SprintStatus.ACTIVE, SprintStatus.REVIEW))
+    if running := running.first():
+        if running.status == SprintStatus.REVIEW:
+            message = _("%(sprint)s is in review: close it before starting the next one.")
+        else:
+            message = _("%(sprint)s is still active: review and close it first.")
+        raise ValidationError(message % {"sprint": running})
     if not sprint.actions.exists():
         raise ValidationError(_("Plan at least one action before starting the sprint."))
     problems = capacity_problems(sprint)

@@ -284,3 +284,98 @@ def test_the_digest_costs_the_same_queries_for_one_business_and_for_six(team):
     large, lines = count()
     assert small == large, (small, large)
     assert len(lines) == 6 and all("review_overdue" in line["flags"] for line in lines)
+
+
+# --- Bounded retries (issue 10, finding 6) ---------------------------------------------------------
+
+
+@pytest.fixture
+def smtp_down(settings):
+    """A real SMTP backend pointed at a port where nothing listens: every send fails."""
+    from tests.support.services import free_port
+
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "timeout": 2},
+        }
+    }
+
+
+def _retry_until_it_stops(row, deliver, due_ids) -> int:
+    """Deliver whenever the dispatcher would (each time the backoff has passed) until the row is
+    no longer due; returns how many times it was tried."""
+    import time_machine
+
+    from tests import clock
+
+    at, tries = clock.now(), 0
+    while row.pk in due_ids(at) and tries < 3 * jobs.MAX_SEND_ATTEMPTS:
+        with time_machine.travel(at, tick=False):
+            deliver(row.pk)
+        tries += 1
+        row.refresh_from_db()
+        at = (row.next_attempt_at or at) + timedelta(seconds=1)
+    return tries
+
+
+def _assert_given_up(row, tries):
+    assert tries == row.attempts == jobs.MAX_SEND_ATTEMPTS
+    assert row.failed_at is not None and row.next_attempt_at is None
+    assert "refused" in row.last_error.lower() or "errno" in row.last_error.lower()
+
+
+@pytest.mark.django_db
+def test_a_reminder_that_never_goes_out_is_given_up_after_the_last_attempt(berlin_team, smtp_down):
+    jobs.reminders_plan(utc(2026, 3, 29, 9, 0))
+    reminder = Reminder.objects.filter(kind="results_due").first()
+    tries = _retry_until_it_stops(reminder, jobs.reminder_deliver, jobs.unsent_reminder_ids)
+    _assert_given_up(reminder, tries)
+    assert reminder.sent_at is None
+    assert reminder.pk not in jobs.unsent_reminder_ids(reminder.failed_at + timedelta(days=30))
+    assert jobs.reminder_deliver(reminder.pk) is False  # a late message from the queue changes nothing
+    reminder.refresh_from_db()
+    assert reminder.attempts == jobs.MAX_SEND_ATTEMPTS
+
+
+@pytest.mark.django_db
+def test_a_digest_that_never_goes_out_is_given_up_after_the_last_attempt(team, smtp_down):
+    from sprints.models import Digest
+
+    jobs.digests_plan(utc(2026, 3, 30, 9, 0))
+    digest = Digest.objects.get(recipient=team.tracker.user, week_start=date(2026, 3, 30))
+    tries = _retry_until_it_stops(digest, jobs.digest_deliver, jobs.unsent_digest_ids)
+    _assert_given_up(digest, tries)
+    assert digest.sent_at is None
+    assert digest.pk not in jobs.unsent_digest_ids(digest.failed_at + timedelta(days=30))
+
+
+@pytest.mark.django_db
+def test_a_report_that_never_goes_out_is_given_up_after_the_last_attempt(team, smtp_down):
+    _close(team)  # the roll-up is enqueued after commit, which never comes in this test: run it here
+    jobs.sprint_rollups([team.active_sprint.pk])
+    report = SprintReport.objects.get(sprint=team.active_sprint)
+    tries = _retry_until_it_stops(
+        report,
+        lambda pk: jobs.reports_email([team.active_sprint.pk]),
+        lambda at: [report.pk] if team.active_sprint.pk in jobs.pending_report_ids(at) else [],
+    )
+    _assert_given_up(report, tries)
+    assert report.emailed_at is None and report.computed_at is not None
+    assert team.active_sprint.pk not in jobs.pending_report_ids(report.failed_at + timedelta(days=30))
+
+
+@pytest.mark.django_db
+def test_a_message_the_mail_header_refuses_is_given_up_at_once(berlin_team):
+    """A business name stored with a line break before names refused them: the subject cannot
+    be sent, ever, so it is not retried."""
+    from tracking.models import Company
+
+    Company.objects.filter(pk=berlin_team.company.pk).update(name="Alpha\nBakery")
+    jobs.reminders_plan(utc(2026, 3, 29, 9, 0))
+    reminder = Reminder.objects.filter(kind="results_due").first()
+    assert jobs.reminder_deliver(reminder.pk) is False
+    reminder.refresh_from_db()
+    assert reminder.attempts == 1 and reminder.failed_at is not None and reminder.next_attempt_at is None
+    assert "linefeed" in reminder.last_error
+    assert reminder.pk not in jobs.unsent_reminder_ids(reminder.failed_at + timedelta(days=1))
