@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tracking.models import Constraint, Metric
+from tracking.validators import MultiLineFormField, SingleLineFormField
 
 from .models import ICE_MAX, ICE_MIN, Hypothesis, Kind, Status, Verdict
 
@@ -76,8 +77,8 @@ def _ice(label, help_text):
 
 
 class HypothesisForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
-    statement = forms.CharField(
+    title = SingleLineFormField(label=_("Title"), max_length=200)
+    statement = MultiLineFormField(
         label=_("Hypothesis"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("If we …, then … will change by …, because …")}),
@@ -100,13 +101,13 @@ class HypothesisForm(forms.Form):
         max_length=30,
         help_text=_("A number, or a multiplier of the baseline such as ×1.5."),
     )
-    success_criteria = forms.CharField(
+    success_criteria = MultiLineFormField(
         label=_("How we will know it worked"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    cheapest_test = forms.CharField(
+    cheapest_test = MultiLineFormField(
         label=_("Cheapest test"),
         required=False,
         max_length=2000,
@@ -183,7 +184,7 @@ class HypothesisForm(forms.Form):
 
 class TransitionForm(forms.Form):
     to = forms.ChoiceField(choices=Status.choices)
-    reason = forms.CharField(required=False, max_length=2000, label=_("Why is it dropped?"))
+    reason = SingleLineFormField(required=False, max_length=2000, label=_("Why is it dropped?"))
 
 
 class VerdictForm(forms.Form):
@@ -194,7 +195,7 @@ class VerdictForm(forms.Form):
         decimal_places=4,
         widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
     )
-    note = forms.CharField(
+    note = MultiLineFormField(
         label=_("Why it worked, or why not"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
 

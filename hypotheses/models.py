@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tracking.models import VALUE_DECIMALS, VALUE_MAX_DIGITS, Company, Constraint, Metric
+from tracking.validators import MultiLineTextField, SingleLineCharField
 
 
 class Kind(models.TextChoices):
@@ -72,8 +73,8 @@ class Hypothesis(models.Model):
         verbose_name=_("main constraint"),
     )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.INNOVATION)
-    title = models.CharField(_("title"), max_length=200)
-    statement = models.TextField(
+    title = SingleLineCharField(_("title"), max_length=200)
+    statement = MultiLineTextField(
         _("hypothesis"), max_length=2000, help_text=_("If we …, then … will change by …, because …")
     )
     metric = models.ForeignKey(
@@ -84,8 +85,8 @@ class Hypothesis(models.Model):
     expected_multiplier = models.DecimalField(
         _("expected multiplier"), max_digits=8, decimal_places=3, null=True, blank=True
     )
-    success_criteria = models.TextField(_("how we will know it worked"), max_length=2000, blank=True)
-    cheapest_test = models.TextField(_("cheapest test"), max_length=2000, blank=True)
+    success_criteria = MultiLineTextField(_("how we will know it worked"), max_length=2000, blank=True)
+    cheapest_test = MultiLineTextField(_("cheapest test"), max_length=2000, blank=True)
     impact = models.PositiveSmallIntegerField(_("impact"), default=5, validators=ice_validators)
     confidence = models.PositiveSmallIntegerField(_("confidence"), default=5, validators=ice_validators)
     ease = models.PositiveSmallIntegerField(_("ease"), default=5, validators=ice_validators)
@@ -104,8 +105,8 @@ class Hypothesis(models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     verdict = models.CharField(_("verdict"), max_length=12, choices=Verdict.choices, blank=True)
     measured_value = _value(_("measured value"))
-    learning = models.TextField(_("what we learned"), max_length=4000, blank=True)
-    drop_reason = models.TextField(_("why it was dropped"), max_length=2000, blank=True)
+    learning = MultiLineTextField(_("what we learned"), max_length=4000, blank=True)
+    drop_reason = MultiLineTextField(_("why it was dropped"), max_length=2000, blank=True)
 
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -177,7 +178,7 @@ class HypothesisEvent(models.Model):
     to_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
     changes = models.JSONField(default=dict, blank=True)  # {"field": [old, new]}
     after_test_started = models.BooleanField(default=False)
-    note = models.TextField(blank=True)
+    note = MultiLineTextField(blank=True)
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

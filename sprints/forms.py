@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hypotheses.models import OPEN_STATUSES, Hypothesis, Verdict
 from tracking.models import Constraint, Membership
+from tracking.validators import MultiLineFormField, SingleLineFormField
 
 from .models import ESTIMATE_MAX_HOURS, ActionStatus
 
@@ -16,7 +17,7 @@ def _date_widget():
 class SprintForm(forms.Form):
     starts_on = forms.DateField(label=_("Starts"), widget=_date_widget())
     ends_on = forms.DateField(label=_("Ends"), widget=_date_widget())
-    goal = forms.CharField(label=_("Sprint goal"), max_length=300, required=False)
+    goal = SingleLineFormField(label=_("Sprint goal"), max_length=300, required=False)
     focus = forms.ModelChoiceField(label=_("Focus constraint"), queryset=Constraint.objects.none(), required=False)
     budget = forms.DecimalField(
         label=_("Money budget"),
@@ -34,7 +35,7 @@ class SprintForm(forms.Form):
 
 
 class ActionForm(forms.Form):
-    title = forms.CharField(label=_("Action"), max_length=300)
+    title = SingleLineFormField(label=_("Action"), max_length=300)
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=Membership.objects.none())
     estimate_hours = forms.DecimalField(
         label=_("Hours"),
@@ -75,17 +76,17 @@ class ActionForm(forms.Form):
 
 class ActionLogForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)
-    result_note = forms.CharField(
+    result_note = MultiLineFormField(
         label=_("Result"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
-    why_not_note = forms.CharField(
+    why_not_note = MultiLineFormField(
         label=_("Why not"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
 class StartForm(forms.Form):
-    override_reason = forms.CharField(
+    override_reason = MultiLineFormField(
         label=_("Start anyway, because…"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
@@ -104,19 +105,21 @@ class SessionVerdictForm(forms.Form):
         label=_("Verdict"), choices=[*Verdict.choices, ("keep", _("Keep testing"))], widget=forms.RadioSelect
     )
     measured = forms.DecimalField(label=_("Measured value"), required=False, max_digits=18, decimal_places=4)
-    note = forms.CharField(label=_("Why"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+    note = MultiLineFormField(label=_("Why"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class CloseForm(forms.Form):
-    what_worked = forms.CharField(
+    what_worked = MultiLineFormField(
         label=_("What worked"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
     )
-    what_to_fix = forms.CharField(
+    what_to_fix = MultiLineFormField(
         label=_("What to fix"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
     )
-    notes = forms.CharField(label=_("Notes"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = MultiLineFormField(
+        label=_("Notes"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
     start_next = forms.BooleanField(label=_("Start the next sprint now"), required=False, initial=True)
-    override_reason = forms.CharField(
+    override_reason = MultiLineFormField(
         label=_("If the next sprint does not fit: start anyway, because…"),
         required=False,
         max_length=2000,

@@ -9,6 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from hypotheses.models import Hypothesis
 from tracking.models import Company, Constraint, Membership
+from tracking.validators import MultiLineTextField, SingleLineCharField
 
 SPRINT_MAX_DAYS = 14
 ESTIMATE_MAX_HOURS = Decimal(168)
@@ -36,13 +37,13 @@ class Sprint(models.Model):
         related_name="sprints",
         verbose_name=_("focus constraint"),
     )
-    goal = models.CharField(_("sprint goal"), max_length=300, blank=True)
+    goal = SingleLineCharField(_("sprint goal"), max_length=300, blank=True)
     budget = models.DecimalField(_("money budget"), max_digits=14, decimal_places=2, null=True, blank=True)
     status = models.CharField(_("status"), max_length=8, choices=SprintStatus.choices, default=SprintStatus.PLANNED)
     started_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     # A start despite an overbooked owner or an exceeded budget, with the tracker's reason.
-    override_reason = models.TextField(_("why start despite the warning"), blank=True)
+    override_reason = MultiLineTextField(_("why start despite the warning"), blank=True)
     override_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -93,7 +94,7 @@ class Action(models.Model):
     """A sprint item: one owner, an estimate, and what came of it."""
 
     sprint = models.ForeignKey(Sprint, on_delete=models.CASCADE, related_name="actions", verbose_name=_("sprint"))
-    title = models.CharField(_("action"), max_length=300)
+    title = SingleLineCharField(_("action"), max_length=300)
     owner = models.ForeignKey(
         Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions", verbose_name=_("owner")
     )
@@ -115,8 +116,8 @@ class Action(models.Model):
         verbose_name=_("tests the hypothesis"),
     )
     status = models.CharField(_("status"), max_length=8, choices=ActionStatus.choices, default=ActionStatus.TODO)
-    result_note = models.TextField(_("result"), max_length=2000, blank=True)
-    why_not_note = models.TextField(_("why not"), max_length=2000, blank=True)
+    result_note = MultiLineTextField(_("result"), max_length=2000, blank=True)
+    why_not_note = MultiLineTextField(_("why not"), max_length=2000, blank=True)
     carried_over_from = models.OneToOneField(
         "self",
         null=True,
@@ -165,9 +166,9 @@ class Review(models.Model):
     sprint = models.OneToOneField(Sprint, on_delete=models.CASCADE, related_name="review")
     step = models.CharField(max_length=12, choices=SessionStep.choices, default=SessionStep.RESULTS)
     held_at = models.DateTimeField(_("held at"), null=True, blank=True)
-    notes = models.TextField(_("notes"), max_length=4000, blank=True)
-    what_worked = models.TextField(_("what worked"), max_length=4000, blank=True)
-    what_to_fix = models.TextField(_("what to fix"), max_length=4000, blank=True)
+    notes = MultiLineTextField(_("notes"), max_length=4000, blank=True)
+    what_worked = MultiLineTextField(_("what worked"), max_length=4000, blank=True)
+    what_to_fix = MultiLineTextField(_("what to fix"), max_length=4000, blank=True)
     constraint_confirmed = models.BooleanField(_("the main constraint is still the main one"), null=True, blank=True)
     kept_in_test = models.ManyToManyField(Hypothesis, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

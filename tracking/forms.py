@@ -18,6 +18,7 @@ from .models import (
     Metric,
     Role,
 )
+from .validators import MultiLineFormField, SingleLineFormField
 
 
 @cache
@@ -81,12 +82,12 @@ class MembershipForm(forms.Form):
 
 class MemberAddForm(MembershipForm):
     email = forms.EmailField(label=_("E-mail"))
-    full_name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    full_name = SingleLineFormField(label=_("Name"), max_length=150, required=False)
     field_order = ["email", "full_name", "role", "weekly_capacity_hours"]
 
 
 class InvitationAcceptForm(SetPasswordForm):
-    full_name = forms.CharField(label=_("Your name"), max_length=150, required=False)
+    full_name = SingleLineFormField(label=_("Your name"), max_length=150, required=False)
     field_order = ["full_name", "new_password1", "new_password2"]
 
 
@@ -94,7 +95,7 @@ class InvitationAcceptForm(SetPasswordForm):
 
 
 class ConstraintForm(forms.Form):
-    title = forms.CharField(
+    title = SingleLineFormField(
         label=_("Main constraint"),
         max_length=300,
         widget=forms.TextInput(attrs={"placeholder": _("e.g. No inbound leads")}),
@@ -109,7 +110,7 @@ class ConstraintReplaceForm(ConstraintForm):
         initial=ConstraintStatus.RESOLVED,
         required=False,
     )
-    previous_note = forms.CharField(
+    previous_note = MultiLineFormField(
         label=_("What happened to it"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
     # The active constraint the person saw when the form was opened (a race becomes a message).
@@ -117,7 +118,7 @@ class ConstraintReplaceForm(ConstraintForm):
 
 
 class WhyStepForm(forms.Form):
-    answer = forms.CharField(
+    answer = MultiLineFormField(
         label=_("Because…"),
         max_length=1000,
         widget=forms.Textarea(attrs={"placeholder": _("Why? — because…"), "rows": 2}),

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .validators import MultiLineTextField, SingleLineCharField
+
 SPRINT_LENGTH_MIN, SPRINT_LENGTH_MAX = 1, 14
 REMINDER_LEAD_MAX_HOURS = 7 * 24
 CAPACITY_MAX_HOURS = Decimal(168)
@@ -52,9 +54,9 @@ class User(AbstractUser):
     first_name = None
     last_name = None
     email = models.EmailField(_("e-mail"), unique=True)
-    full_name = models.CharField(_("full name"), max_length=150, blank=True)
-    language = models.CharField(_("language"), max_length=8, default="en", help_text=_("Language of e-mails."))
-    timezone = models.CharField(
+    full_name = SingleLineCharField(_("full name"), max_length=150, blank=True)
+    language = SingleLineCharField(_("language"), max_length=8, default="en", help_text=_("Language of e-mails."))
+    timezone = SingleLineCharField(
         _("time zone"),
         max_length=64,
         default="UTC",
@@ -94,9 +96,9 @@ class Weekday(models.IntegerChoices):
 class Company(models.Model):
     """A tracked business: the tenant every other object belongs to."""
 
-    name = models.CharField(_("name"), max_length=200)
-    timezone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_timezone])
-    currency = models.CharField(
+    name = SingleLineCharField(_("name"), max_length=200)
+    timezone = SingleLineCharField(_("time zone"), max_length=64, default="UTC", validators=[validate_timezone])
+    currency = SingleLineCharField(
         _("currency"),
         max_length=3,
         default="USD",
@@ -237,14 +239,14 @@ class Constraint(models.Model):
     company = models.ForeignKey(
         Company, on_delete=models.CASCADE, related_name="constraints", verbose_name=_("business")
     )
-    title = models.CharField(_("main constraint"), max_length=300)
+    title = SingleLineCharField(_("main constraint"), max_length=300)
     area = models.CharField(_("area"), max_length=20, choices=ConstraintArea.choices, default=ConstraintArea.OTHER)
     status = models.CharField(
         _("status"), max_length=10, choices=ConstraintStatus.choices, default=ConstraintStatus.ACTIVE
     )
     started_on = models.DateField(_("since"))
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
-    closing_note = models.TextField(_("what happened"), blank=True)
+    closing_note = MultiLineTextField(_("what happened"), blank=True)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -278,7 +280,7 @@ class WhyStep(models.Model):
 
     constraint = models.ForeignKey(Constraint, on_delete=models.CASCADE, related_name="why_steps")
     position = models.PositiveIntegerField(_("position"))
-    answer = models.TextField(_("because…"), max_length=1000)
+    answer = MultiLineTextField(_("because…"), max_length=1000)
     is_root_cause = models.BooleanField(_("root cause"), default=False)
 
     class Meta:
@@ -333,8 +335,8 @@ VALUE_MAX_DIGITS, VALUE_DECIMALS = 18, 4
 
 class Metric(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="metrics", verbose_name=_("business"))
-    name = models.CharField(_("name"), max_length=120)
-    unit = models.CharField(_("unit"), max_length=20, blank=True, help_text=_("%, ₽, leads, orders…"))
+    name = SingleLineCharField(_("name"), max_length=120)
+    unit = SingleLineCharField(_("unit"), max_length=20, blank=True, help_text=_("%, ₽, leads, orders…"))
     higher_is_better = models.BooleanField(_("higher is better"), default=True)
     target = models.DecimalField(
         _("target"), max_digits=VALUE_MAX_DIGITS, decimal_places=VALUE_DECIMALS, null=True, blank=True
@@ -408,7 +410,7 @@ class Goal(models.Model):
         verbose_name=_("part of"),
     )
     horizon = models.CharField(_("horizon"), max_length=8, choices=Horizon.choices)
-    title = models.CharField(_("goal"), max_length=300)
+    title = SingleLineCharField(_("goal"), max_length=300)
     metric = models.ForeignKey(
         Metric,
         null=True,

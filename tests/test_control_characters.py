@@ -1,0 +1,159 @@
+"""Control characters in text (issue 10, finding 6): a single-line field (a name, a title, an
+e-mail address) refuses every one of them, a multi-line field keeps line breaks and tabs and
+refuses the rest, on the form and in the model; rows stored before are cleaned by migrations."""
+
+import importlib
+import inspect
+
+import pytest
+from django import forms
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import connection, models
+from django.db.migrations.executor import MigrationExecutor
+from django.urls import reverse
+
+import hypotheses.forms
+import sprints.forms
+import tracking.forms
+from tests.factories import ActionFactory, HypothesisFactory
+from tests.tracking.test_forms_bad_input import VALID_COMPANY
+from tracking.models import Company, Constraint, SignInEvent
+from tracking.services import companies
+
+SINGLE_LINE_MESSAGE = "Keep this to one line: line breaks, tabs and other control characters are not allowed."
+MULTI_LINE_MESSAGE = "Remove the invisible control characters: only line breaks and tabs are allowed."
+# Newline, tab, carriage return, NUL, escape, DEL and a C1 control (NEL).
+CONTROL = ["\n", "\t", "\r", "\x00", "\x1b", "\x7f", "\x85"]
+APPS = ("tracking", "hypotheses", "sprints")
+# Written by the machine, never typed in a form: the password hash, the sign-in audit (it
+# records what was sent, as it was sent) and the error text of a failed send.
+MACHINE_WRITTEN = {("user", "password"), ("reminder", "last_error"), ("sprintreport", "last_error")}
+MACHINE_WRITTEN |= {("digest", "last_error")} | {("signinevent", f.name) for f in SignInEvent._meta.fields}
+
+
+def _text_fields(kind):
+    for label in APPS:
+        for model in apps.get_app_config(label).get_models():
+            for field in model._meta.concrete_fields:
+                machine_written = (model._meta.model_name, field.name) in MACHINE_WRITTEN
+                if isinstance(field, kind) and not field.choices and not machine_written:
+                    yield pytest.param(field, id=f"{model.__name__}.{field.name}")
+
+
+@pytest.mark.parametrize("field", list(_text_fields(models.CharField)))
+@pytest.mark.parametrize("char", CONTROL, ids=repr)
+def test_every_single_line_model_field_refuses_control_characters(field, char):
+    with pytest.raises(ValidationError):
+        field.run_validators(f"a{char}b@example.test")
+
+
+@pytest.mark.parametrize("field", list(_text_fields(models.TextField)))
+def test_every_multi_line_model_field_keeps_lines_and_tabs_and_refuses_the_rest(field):
+    field.run_validators("First line\r\n\tsecond line")
+    for char in ("\x00", "\x1b", "\x7f", "\x85", "\x0b"):
+        with pytest.raises(ValidationError) as refused:
+            field.run_validators(f"text{char}")
+        assert MULTI_LINE_MESSAGE in refused.value.messages
+
+
+def _form_text_fields():
+    for module in (tracking.forms, hypotheses.forms, sprints.forms):
+        for name, form in inspect.getmembers(module, inspect.isclass):
+            if not issubclass(form, forms.BaseForm) or form.__module__ != module.__name__:
+                continue
+            for field_name, field in form.base_fields.items():
+                if isinstance(field, forms.CharField) and not isinstance(field.widget, forms.PasswordInput):
+                    yield pytest.param(field, id=f"{name}.{field_name}")
+
+
+@pytest.mark.parametrize("field", list(_form_text_fields()))
+def test_every_text_field_of_every_form_refuses_control_characters(field):
+    """A text area keeps line breaks and tabs; every other text input is one line."""
+    if isinstance(field.widget, forms.Textarea):
+        assert _errors(field, "First line\r\n\tsecond line") == []
+        assert MULTI_LINE_MESSAGE in _errors(field, "text\x1b")
+    else:
+        for char in CONTROL:
+            assert _errors(field, f"a{char}b@example.test"), (field, char)
+
+
+def _errors(field, value) -> list[str]:
+    try:
+        field.clean(value)
+    except ValidationError as error:
+        return error.messages
+    return []
+
+
+# --- Through the front door --------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_business_name_with_a_newline_is_refused_with_the_message_and_nothing_is_saved(team, client):
+    client.force_login(team.tracker.user)
+    before = Company.objects.count()
+    response = client.post(
+        reverse("tracking:company_create"),
+        {**VALID_COMPANY, "name": "Green Leaf\nBcc: everyone@example.test"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"name": [SINGLE_LINE_MESSAGE]}
+    assert SINGLE_LINE_MESSAGE in response.content.decode()
+    assert Company.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_the_service_refuses_it_too_whatever_the_form(team):
+    before = Company.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        companies.company_create(creator=team.tracker.user, role="tracker", name="Green Leaf\r\nCafé")
+    assert refused.value.message_dict == {"name": [SINGLE_LINE_MESSAGE]}
+    assert Company.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_a_multi_line_text_keeps_its_line_breaks(team):
+    team.constraint.closing_note = "Leads came back.\n\tThe ads worked."
+    team.constraint.full_clean()
+
+
+# --- Rows stored before -------------------------------------------------------------------------
+
+CLEANED = [
+    (
+        "tracking",
+        "0005_text_without_control_characters",
+        "company",
+        "name",
+        "Green\n\tLeaf \x1b Café\r\n",
+        "Green Leaf Café",
+    ),
+    ("tracking", "0005_text_without_control_characters", "constraint", "closing_note", "One\n\ttwo\x07", "One\n\ttwo "),
+    ("hypotheses", "0002_text_without_control_characters", "hypothesis", "title", " Money\x85back ", "Money back"),
+    ("sprints", "0006_text_without_control_characters", "action", "title", "Call\x1b[31m\nback", "Call [31m back"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("app", "migration", "model", "field", "dirty", "clean"), CLEANED)
+def test_the_data_migration_cleans_rows_stored_before(app, migration, model, field, dirty, clean, team):
+    rows = {
+        "company": team.company,
+        "constraint": team.constraint,
+        "hypothesis": HypothesisFactory(company=team.company, metric=team.metric),
+        "action": ActionFactory(sprint=team.active_sprint, owner=team.member),
+    }
+    row = rows[model]
+    type(row).objects.filter(pk=row.pk).update(**{field: dirty})  # as it could be stored before
+    untouched = Constraint.objects.exclude(pk=row.pk).values_list("pk", "title", "closing_note")
+    untouched_before = list(untouched)
+
+    operation = importlib.import_module(f"{app}.migrations.{migration}").Migration.operations[-1]
+    state = MigrationExecutor(connection).loader.project_state((app, migration))
+    with connection.schema_editor() as schema_editor:
+        operation.code(state.apps, schema_editor)
+
+    row.refresh_from_db()
+    assert getattr(row, field) == clean
+    assert list(untouched) == untouched_before

@@ -1,0 +1,119 @@
+"""Text as people type it, without control characters.
+
+A name, a title or an e-mail address is one line: a newline in a business name breaks every
+e-mail whose subject carries it (mail headers refuse line breaks), and tabs, NUL or escape
+codes only garble pages, exports and logs. Longer texts keep their line breaks and tabs.
+
+Every text field of the three apps is one of the fields below (tests/test_control_characters.py
+checks that none is left out); the model's full_clean (which the services call) and the forms
+both refuse what the validators refuse. Rows stored before are cleaned by data migrations
+with `clean_stored_text`.
+"""
+
+import re
+import unicodedata
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+MULTI_LINE_ALLOWED = frozenset("\n\r\t")
+
+
+def _control_characters(value: str, allowed: frozenset[str] = frozenset()) -> list[str]:
+    return [ch for ch in value if unicodedata.category(ch) == "Cc" and ch not in allowed]
+
+
+def validate_single_line(value: str) -> None:
+    if value and _control_characters(value):
+        raise ValidationError(
+            _("Keep this to one line: line breaks, tabs and other control characters are not allowed."),
+            code="control_characters",
+        )
+
+
+def validate_multi_line(value: str) -> None:
+    if value and _control_characters(value, MULTI_LINE_ALLOWED):
+        raise ValidationError(
+            _("Remove the invisible control characters: only line breaks and tabs are allowed."),
+            code="control_characters",
+        )
+
+
+# --- Form fields -------------------------------------------------------------------------------
+
+
+class SingleLineFormField(forms.CharField):
+    default_validators = [validate_single_line]
+
+
+class MultiLineFormField(forms.CharField):
+    default_validators = [validate_multi_line]
+
+
+# --- Model fields ---------------------------------------------------------------------------------
+
+
+class SingleLineCharField(models.CharField):
+    """A CharField of one line: names, titles, codes."""
+
+    default_validators = [validate_single_line]
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": SingleLineFormField, **kwargs})
+
+
+class MultiLineTextField(models.TextField):
+    """A TextField that keeps line breaks and tabs and refuses other control characters."""
+
+    default_validators = [validate_multi_line]
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": MultiLineFormField, **kwargs})
+
+
+# --- Cleaning stored rows (data migrations) -----------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+_CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]+")
+_SPACES = re.compile(r" {2,}")
+
+
+def single_line(value: str) -> str:
+    """Control characters become a space; runs of spaces become one; no space at the ends."""
+    return _SPACES.sub(" ", _CONTROL.sub(" ", value)).strip()
+
+
+def multi_line(value: str) -> str:
+    """Control characters other than line breaks and tabs become a space."""
+    return _CONTROL_BUT_LINES.sub(" ", value)
+
+
+def clean_stored_text(app_label: str):
+    """A RunPython function that cleans every single-line and multi-line field of an app's
+    models (in the migration's historical state) in rows stored before the validators."""
+
+    def clean(apps, schema_editor):
+        for model in apps.get_app_config(app_label).get_models():
+            cleaners = {}
+            for field in model._meta.concrete_fields:
+                if isinstance(field, SingleLineCharField):
+                    cleaners[field.attname] = single_line
+                elif isinstance(field, MultiLineTextField):
+                    cleaners[field.attname] = multi_line
+            if not cleaners:
+                continue
+            changed = []
+            for row in model._base_manager.only("pk", *cleaners).iterator(chunk_size=2000):
+                dirty = False
+                for name, cleaner in cleaners.items():
+                    value = getattr(row, name)
+                    if value and (cleaned := cleaner(value)) != value:
+                        setattr(row, name, cleaned)
+                        dirty = True
+                if dirty:
+                    changed.append(row)
+            model._base_manager.bulk_update(changed, list(cleaners), batch_size=500)
+
+    return clean
