@@ -52,10 +52,12 @@ from dataclasses import dataclass
 from importlib import import_module
 
 from django.conf import settings
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.http import base36_to_int
 from django.utils.translation import ngettext
 
 from .models import SignInEvent, SignInEventKind, User
@@ -261,6 +263,20 @@ def password_reset_refusal() -> str:
         "Too many reset requests. Wait %(minutes)d minutes and try again.",
         minutes,
     ) % {"minutes": minutes}
+
+
+class PasswordResetTokens(PasswordResetTokenGenerator):
+    """Django's reset token with its own lifetime, PASSWORD_RESET_LINK_SECONDS (an hour):
+    PASSWORD_RESET_TIMEOUT is the week an invitation link lives."""
+
+    def check_token(self, user, token) -> bool:
+        if not super().check_token(user, token):
+            return False
+        issued = base36_to_int(token.split("-")[0])
+        return self._num_seconds(self._now()) - issued <= settings.PASSWORD_RESET_LINK_SECONDS
+
+
+password_reset_tokens = PasswordResetTokens()
 
 
 # --- Audit (writes and the one read) --------------------------------------------------

@@ -2,6 +2,7 @@
 
 Throttling has its own file (test_throttling.py); passwords too (test_passwords.py)."""
 
+import ipaddress
 import uuid
 from datetime import timedelta
 
@@ -26,7 +27,7 @@ def _email():
 
 
 def _address():
-    return f"2001:db8::{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}"
+    return str(ipaddress.ip_address(f"2001:db8::{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}"))  # as Django stores it
 
 
 def _sign_in(client, email, password, address):

@@ -1,15 +1,19 @@
 """Password reset by e-mail (throttled, the same answer for unknown addresses) and password
 change (other sessions end)."""
 
+import ipaddress
 import re
 import uuid
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from tests import clock
 from tests.factories import UserFactory
 from tracking.models import SignInEvent, SignInEventKind
 
@@ -24,7 +28,7 @@ def _email():
 
 
 def _address():
-    return f"2001:db8::{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}"
+    return str(ipaddress.ip_address(f"2001:db8::{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}"))  # as Django stores it
 
 
 def _ask_reset(client, email, address):
@@ -141,3 +145,13 @@ def test_a_wrong_old_password_changes_nothing(client):
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
     assert not SignInEvent.objects.filter(user=user).exists()
+
+
+def test_a_reset_link_expires_after_an_hour(client):
+    user = UserFactory(email=_email())
+    _ask_reset(client, user.email, _address())
+    path = _link(mail.outbox[0]).removeprefix(settings.SITE_URL)
+    with time_machine.travel(clock.now() + timedelta(seconds=settings.PASSWORD_RESET_LINK_SECONDS - 60)):
+        assert "Choose a new password" in client.get(path, follow=True).content.decode()
+    with time_machine.travel(clock.now() + timedelta(seconds=settings.PASSWORD_RESET_LINK_SECONDS + 60)):
+        assert "This link does not work" in client.get(path, follow=True).content.decode()

@@ -6,6 +6,7 @@ server), never the test client's default 127.0.0.1.
 """
 
 import http.client
+import ipaddress
 import re
 import threading
 import uuid
@@ -34,7 +35,7 @@ def _email() -> str:
 
 
 def _address() -> str:
-    return f"2001:db8::{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}"
+    return str(ipaddress.ip_address(f"2001:db8::{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}"))  # as Django stores it
 
 
 def _post_login(client, email: str, password: str, address: str):

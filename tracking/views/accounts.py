@@ -66,6 +66,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     unknown addresses get the same answer; the link points at SITE_URL, not the Host header."""
 
     email_template_name = "registration/password_reset_email.txt"
+    token_generator = security.password_reset_tokens
 
     def form_valid(self, form):
         if not security.password_reset_allowed(
@@ -91,6 +92,8 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     """Django's new-password form from the e-mailed link: all sessions end, a lock is lifted."""
+
+    token_generator = security.password_reset_tokens
 
     def form_valid(self, form):
         response = super().form_valid(form)
