@@ -122,6 +122,13 @@ SAMPLES: dict[str, Sample] = {
     "language_set": Sample(Scope.PUBLIC),
     "healthz": Sample(Scope.PUBLIC),
     "invitation_accept": Sample(Scope.PUBLIC, lambda t: {"uidb64": "MQ", "token": "not-a-token"}),
+    "account_activity": Sample(Scope.USER),
+    "password_change": Sample(Scope.USER),
+    "password_change_done": Sample(Scope.USER),
+    "password_reset": Sample(Scope.PUBLIC),
+    "password_reset_done": Sample(Scope.PUBLIC),
+    "password_reset_complete": Sample(Scope.PUBLIC),
+    "password_reset_confirm": Sample(Scope.PUBLIC, lambda t: {"uidb64": "MQ", "token": "not-a-token"}),
 }
 
 # Staff-only Django admin: it answers with its own sign-in, tested in test_tenant_isolation.

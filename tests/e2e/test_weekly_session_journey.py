@@ -81,7 +81,14 @@ def _open_from_subnav(page, name, url):
 
 def _assert_fits(page, what):
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 1, f"{what} scrolls sideways at 375 px ({overflow} px)"
+    if overflow > 1:  # name the deepest elements that stick out, to say what to fix
+        wide = page.evaluate(
+            """[...document.querySelectorAll('body *')]
+                 .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+                 .filter(e => ![...e.children].some(c => c.getBoundingClientRect().right > window.innerWidth + 1))
+                 .slice(0, 5).map(e => e.outerHTML.slice(0, 200))"""
+        )
+        pytest.fail(f"{what} scrolls sideways at 375 px ({overflow} px): {wide}")
 
 
 @contextmanager

@@ -163,7 +163,7 @@ class FailingBackend(BaseEmailBackend):
 
 
 def test_a_failing_invitation_stops_after_a_bounded_number_of_attempts(team, client, settings):
-    settings.EMAIL_BACKEND = f"{__name__}.FailingBackend"
+    settings.MAILERS = {"default": {"BACKEND": f"{__name__}.FailingBackend"}}
     added = invite(team, "bounces@example.test")
     for attempt in range(1, MAX_ATTEMPTS):
         with pytest.raises(SMTPException):

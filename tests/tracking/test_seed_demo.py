@@ -497,3 +497,27 @@ def test_sprint_weeks_follow_each_business_calendar(moment):
         for company in Company.objects.all():
             _assert_weeks(company)
             _assert_closed_sprints(company)
+
+
+@pytest.mark.parametrize("days", range(7), ids=["+0d", "+1d", "+2d", "+3d", "+4d", "+5d", "+6d"])
+def test_the_demo_has_the_same_shape_and_every_report_on_any_day_of_the_week(days):
+    """Seeded on any day of the week: one active sprint per business ending on its review
+    day, a computed report for every closed sprint, and nothing left for the worker to
+    e-mail about weeks that closed before the demo existed."""
+    from django.core import mail
+
+    from sprints.jobs import pending_report_ids, reports_email
+
+    with time_machine.travel(clock.now() + timedelta(days=days), tick=True):
+        _seed()
+        for company in Company.objects.all():
+            active = Sprint.objects.get(company=company, status=SprintStatus.ACTIVE)
+            assert active.ends_on.weekday() == company.review_weekday
+            assert active.starts_on <= local_today(company) <= active.ends_on
+        closed = Sprint.objects.filter(status=SprintStatus.CLOSED)
+        assert closed.count() == 6 + 4 + 4
+        reports = {s.pk: s.report for s in closed.select_related("report")}
+        assert all(r.computed_at is not None and r.emailed_at == s.closed_at for s in closed for r in [reports[s.pk]])
+        assert all(r.data.get("actions_planned") for r in reports.values())
+        assert pending_report_ids() == []
+        assert reports_email(list(reports)) == 0 and mail.outbox == []
