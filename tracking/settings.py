@@ -99,6 +99,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A new connection costs more than a whole page should take: keep them open.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web process and the worker write to one file. WAL lets readers go on while one
+    # writes; IMMEDIATE takes the write lock when a transaction begins, so a transaction
+    # that read first never has to upgrade its lock (SQLite refuses that at once with
+    # "database is locked" instead of waiting); the timeout is how long a writer waits.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts ---------------------------------------------------------------------------
