@@ -38,7 +38,7 @@ def test_postgres_refuses_an_overlapping_sprint(team):
 def test_postgres_refuses_a_second_active_sprint(team):
     SprintFactory(company=team.company, number=1, status="active")
     later = SprintFactory(company=team.company, number=2, starts_on=clock.today() + timedelta(days=60))
-    with pytest.raises(IntegrityError, match="sprint_one_active_per_company"), transaction.atomic():
+    with pytest.raises(IntegrityError, match="sprint_one_open_per_company"), transaction.atomic():
         Sprint.objects.filter(pk=later.pk).update(status="active")
 
 
