@@ -118,6 +118,11 @@ SAMPLES: dict[str, Sample] = {
     },
     # accounts and plumbing
     "login": Sample(Scope.PUBLIC),
+    "login_two_factor": Sample(Scope.PUBLIC),
+    "two_factor": Sample(Scope.USER),
+    "two_factor_enable": Sample(Scope.USER),
+    "two_factor_disable": Sample(Scope.USER),
+    "two_factor_recovery_codes": Sample(Scope.USER),
     "logout": Sample(Scope.USER),
     "language_set": Sample(Scope.PUBLIC),
     "healthz": Sample(Scope.PUBLIC),

@@ -51,6 +51,11 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    # Two-factor sign-in (tracking/two_factor.py) uses allauth's MFA models and helpers
+    # only: sign-in stays our own view, no allauth URL is routed.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "tracking",
     "hypotheses",
     "sprints",
@@ -67,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "tracking.two_factor.AdminTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -139,6 +146,18 @@ PASSWORD_RESET_LINK_SECONDS = env.int("PASSWORD_RESET_LINK_SECONDS", default=60 
 PASSWORD_RESET_THROTTLE_PER_ADDRESS = env.int("PASSWORD_RESET_THROTTLE_PER_ADDRESS", default=5)
 PASSWORD_RESET_THROTTLE_PER_EMAIL = env.int("PASSWORD_RESET_THROTTLE_PER_EMAIL", default=3)
 PASSWORD_RESET_THROTTLE_WINDOW_SECONDS = env.int("PASSWORD_RESET_THROTTLE_WINDOW_SECONDS", default=60 * 60)
+# Two-factor sign-in: how long a right password waits for its code before starting over.
+TWO_FACTOR_PENDING_SECONDS = env.int("TWO_FACTOR_PENDING_SECONDS", default=5 * 60)
+# django-allauth, for its MFA pieces only: our user signs in by e-mail and has no username.
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_UNIQUE_EMAIL = True
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Sprint tracker"
+# One 30-second step either side for phone clocks that drift; a used code is refused again.
+MFA_TOTP_TOLERANCE = 1
 
 # --- Internationalisation ----------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -1,20 +1,24 @@
-from urllib.parse import urlsplit
+from functools import partial
+from urllib.parse import urlencode, urlsplit
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import BACKEND_SESSION_KEY, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import check_for_language
+from django.utils.safestring import mark_safe
+from django.utils.translation import check_for_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import security, services
+from .. import security, services, two_factor
 from ..forms import (
     InvitationAcceptForm,
 )
@@ -43,9 +47,198 @@ class ThrottledLoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         user = form.get_user()
+        if two_factor.two_factor_enabled(user=user):
+            # A right password is not enough: the code comes next (login_two_factor).
+            two_factor.sign_in_pending_start(
+                session=self.request.session, user=user, backend=user.backend, attempt=self.attempt
+            )
+            return HttpResponseRedirect(_with_next(reverse("login_two_factor"), self.get_redirect_url()))
         security.login_succeeded(attempt=self.attempt, user=user)
         services.user_language_set(user=user, language=self.request.LANGUAGE_CODE)
         return super().form_valid(form)
+
+
+def _with_next(url: str, next_url: str) -> str:
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+def _safe_next(request) -> str:
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        return next_url
+    return ""
+
+
+class TwoFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Code"),
+        max_length=32,
+        help_text=gettext_lazy("The 6-digit code from your authenticator app, or one of your recovery codes."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autocapitalize": "off", "size": 12}
+        ),
+    )
+
+
+class TwoFactorSetupCodeForm(TwoFactorCodeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = _("The 6-digit code your authenticator app shows now.")
+
+
+def _wrong_code() -> str:
+    return _("That code is not right. Use the current code from your app, or an unused recovery code.")
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def login_two_factor(request):
+    """The second step of sign-in: a code from the app or a recovery code, counted by the
+    sign-in throttle. Also asked of a signed-in user whose session has not passed it (the
+    admin sends staff with 2FA on here)."""
+    next_url = _safe_next(request)
+    pending = two_factor.sign_in_pending(session=request.session)
+    if (
+        pending is None
+        and two_factor.two_factor_enabled(user=request.user)
+        and not two_factor.session_passed(request.session)
+    ):
+        pending = (request.user, request.session[BACKEND_SESSION_KEY])
+    if pending is None:
+        if request.user.is_authenticated:
+            return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+        messages.info(request, _("Sign in again: the time for the code ran out."))
+        return redirect(_with_next(reverse("login"), next_url))
+    user, backend = pending
+    form = TwoFactorCodeForm(request.POST or None)
+    refusal = ""
+    if request.method == "POST" and form.is_valid():
+        check = two_factor.code_check(
+            client=security.Client.of(request), user=user, code=form.cleaned_data["code"], signing_in=True
+        )
+        if check.ok:
+            login(request, user, backend=backend)
+            two_factor.session_mark_passed(session=request.session)
+            services.user_language_set(user=user, language=request.LANGUAGE_CODE)
+            if check.recovery_code_used:
+                left = len(two_factor.recovery_codes_unused(user=user))
+                messages.warning(
+                    request,
+                    ngettext(
+                        "You used a recovery code; %(count)d is left. Make new ones on the two-factor page.",
+                        "You used a recovery code; %(count)d are left. Make new ones on the two-factor page.",
+                        left,
+                    )
+                    % {"count": left},
+                )
+            return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+        refusal = check.refusal
+        if not refusal:
+            form.add_error("code", _wrong_code())
+    context = {"form": form, "refusal": refusal, "next": next_url}
+    return render(request, "registration/login_two_factor.html", context, status=429 if refusal else 200)
+
+
+def _two_factor_page(request, *, status: int = 200, **context):
+    """The account's two-factor page: setting up when off, codes and switching off when on."""
+    user = request.user
+    if two_factor.two_factor_enabled(user=user):
+        unused = two_factor.recovery_codes_unused(user=user)
+        context = {
+            "enabled": True,
+            "recovery_codes": unused if two_factor.recovery_codes_to_show(session=request.session) else None,
+            "recovery_codes_left": len(unused),
+            "disable_form": TwoFactorCodeForm(prefix="disable"),
+            "regenerate_form": TwoFactorCodeForm(prefix="regenerate"),
+            **context,
+        }
+    else:
+        secret = two_factor.setup_secret(session=request.session)
+        uri = two_factor.totp_uri(user=user, secret=secret)
+        context = {
+            "enabled": False,
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "uri": uri,
+            "qr_svg": mark_safe(two_factor.qr_svg(text=uri)),  # our own SVG: one path, no text from users
+            "form": TwoFactorSetupCodeForm(),
+            **context,
+        }
+    return render(request, "tracking/account_two_factor.html", context, status=status)
+
+
+@require_GET
+def two_factor_page(request):
+    return _two_factor_page(request)
+
+
+@require_POST
+def two_factor_enable(request):
+    """Confirm the secret being set up with a first code: 2FA is on, recovery codes shown once."""
+    user = request.user
+    if two_factor.two_factor_enabled(user=user):
+        return redirect("two_factor")
+    secret = two_factor.setup_secret(session=request.session)
+    client = security.Client.of(request)
+    form = TwoFactorSetupCodeForm(request.POST)
+    check = partial(two_factor.setup_code_check, client=client, user=user, secret=secret)
+    if refused := _code_refused(request, form, "form", check):
+        return refused
+    try:
+        two_factor.two_factor_enable(user=user, secret=secret, session_key=request.session.session_key)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("two_factor")
+    two_factor.setup_done(session=request.session)
+    messages.success(request, _("Two-factor sign-in is on. Keep your recovery codes somewhere safe."))
+    return redirect("two_factor")
+
+
+def _code_refused(request, form, form_name: str, check):
+    """None when the posted code passes `check(code=...)` (which counts it against the
+    throttle); otherwise the two-factor page again, with the error or the refusal."""
+    if form.is_valid():
+        result = check(code=form.cleaned_data["code"])
+        if result.ok:
+            return None
+        if result.refusal:
+            return _two_factor_page(request, refusal=result.refusal, status=429, **{form_name: form})
+        form.add_error("code", _wrong_code())
+    return _two_factor_page(request, **{form_name: form})
+
+
+def _current_code_refused(request, prefix: str):
+    """None when the signed-in user with 2FA on posted a right code (a current one or a
+    recovery code); otherwise the answer to give instead."""
+    if not two_factor.two_factor_enabled(user=request.user):
+        return redirect("two_factor")
+    form = TwoFactorCodeForm(request.POST, prefix=prefix)
+    check = partial(two_factor.code_check, client=security.Client.of(request), user=request.user)
+    return _code_refused(request, form, f"{prefix}_form", check)
+
+
+@require_POST
+def two_factor_disable(request):
+    """Switch 2FA off, with a current code (or a recovery code)."""
+    if refused := _current_code_refused(request, "disable"):
+        return refused
+    two_factor.two_factor_disable(user=request.user)
+    messages.success(request, _("Two-factor sign-in is off. Your password alone signs you in now."))
+    return redirect("two_factor")
+
+
+@require_POST
+def two_factor_recovery_codes(request):
+    """New recovery codes, with a current code (or a recovery code); the old ones stop working."""
+    if refused := _current_code_refused(request, "regenerate"):
+        return refused
+    try:
+        two_factor.recovery_codes_regenerate(user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("two_factor")
+    two_factor.recovery_codes_show_next(session=request.session)
+    messages.success(request, _("New recovery codes are ready; the old ones no longer work."))
+    return redirect("two_factor")
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
