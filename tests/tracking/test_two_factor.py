@@ -239,6 +239,7 @@ def test_the_pending_sign_in_expires(client, still_clock):
     response = _send_code(client, _code(secret), _address())
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
     assert _signed_in_as(client) is None
+    assert "the time for the code ran out" in client.get(response.url).content.decode()
 
 
 def test_a_password_change_in_between_voids_the_pending_sign_in(client, still_clock):

@@ -97,6 +97,7 @@ def login_two_factor(request):
     sign-in throttle. Also asked of a signed-in user whose session has not passed it (the
     admin sends staff with 2FA on here)."""
     next_url = _safe_next(request)
+    was_pending = two_factor.PENDING_KEY in request.session
     pending = two_factor.sign_in_pending(session=request.session)
     if (
         pending is None
@@ -107,7 +108,8 @@ def login_two_factor(request):
     if pending is None:
         if request.user.is_authenticated:
             return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
-        messages.info(request, _("Sign in again: the time for the code ran out."))
+        if was_pending:
+            messages.info(request, _("Sign in again: the time for the code ran out."))
         return redirect(_with_next(reverse("login"), next_url))
     user, backend = pending
     form = TwoFactorCodeForm(request.POST or None)
