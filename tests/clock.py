@@ -90,10 +90,50 @@ def describe(value: datetime) -> str:
     return ", ".join(parts)
 
 
+# The tests whose outcome can depend on the date (sprints, reminders, digest, portfolio,
+# schedule, weeks, goals, metrics, the demo data, verdict windows, history, the journeys):
+# marked `dates`, so CI can run them again at other instants (--instants).
+DATE_DEPENDENT = (
+    "tests/sprints/",
+    "tests/hypotheses/test_verdicts.py",
+    "tests/hypotheses/test_history.py",
+    "tests/hypotheses/test_lifecycle.py",
+    "tests/e2e/",
+    "tests/tracking/test_metrics.py",
+    "tests/tracking/test_goals.py",
+    "tests/tracking/test_members.py",
+    "tests/tracking/test_seed_demo.py",
+    "tests/test_query_budget.py",
+)
+
+
 def pytest_addoption(parser):
     group = parser.getgroup("clock", "the suite's clock (tests/clock.py)")
     group.addoption("--now", default=None, help="the instant every test starts at, e.g. 2026-11-27T07:20Z")
     group.addoption("--clock-seed", type=int, default=None, help="draw the instant from the spread with this seed")
+    group.addoption(
+        "--instants",
+        default=None,
+        help="comma-separated instants: every test marked `dates` runs once at each (CI's date matrix)",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    root = config.rootpath
+    for item in items:
+        if item.path.relative_to(root).as_posix().startswith(DATE_DEPENDENT):
+            item.add_marker(pytest.mark.dates)
+
+
+def pytest_generate_tests(metafunc):
+    """With --instants, each date-dependent test is parametrized over them (one process, one
+    test database: the matrix costs only the tests, not a run's set-up each time)."""
+    instants = metafunc.config.getoption("instants")
+    relative = metafunc.definition.path.relative_to(metafunc.config.rootpath).as_posix()
+    if instants and relative.startswith(DATE_DEPENDENT):
+        values = [parse_instant(text) for text in instants.split(",") if text.strip()]
+        metafunc.fixturenames.append("clock_instant")
+        metafunc.parametrize("clock_instant", values, ids=[f"{v:%a-%Y%m%dT%H%MZ}" for v in values], indirect=True)
 
 
 def pytest_configure(config):
@@ -138,10 +178,18 @@ def pytest_report_header(config):
     ]
 
 
+@pytest.fixture
+def clock_instant(request):
+    """The instant a test of the date matrix runs at (see --instants)."""
+    return request.param
+
+
 @pytest.fixture(autouse=True)
-def _clock():
-    """Each test starts at the instant, whatever ran before it."""
-    with time_machine.travel(instant(), tick=True):
+def _clock(request):
+    """Each test starts at the instant (or its own one in the date matrix), whatever ran before it."""
+    callspec = getattr(request.node, "callspec", None)
+    start = callspec.params["clock_instant"] if callspec and "clock_instant" in callspec.params else instant()
+    with time_machine.travel(start, tick=True):
         yield
 
 
