@@ -1,24 +1,42 @@
-from django.http import Http404
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from tracking.models import Company
+from tracking.access import scoped_get
+from tracking.models import Company, Membership
+from tracking.roles import Action as Can
+from tracking.roles import role_allows
 
 from .models import Action, Sprint
 
 
 def access_sprint(company: Company, sprint_id) -> Sprint:
-    try:
-        return Sprint.objects.select_related("focus", "company").get(
-            pk=sprint_id, company=company, archived_at__isnull=True
-        )
-    except (Sprint.DoesNotExist, ValueError, TypeError):
-        raise Http404(_("No such sprint.")) from None
+    return scoped_get(
+        Sprint.objects.select_related("focus", "company"),
+        _("No such sprint."),
+        pk=sprint_id,
+        company=company,
+        archived_at__isnull=True,
+    )
 
 
 def access_action(company: Company, action_id) -> Action:
-    try:
-        return Action.objects.select_related("sprint", "owner__user", "hypothesis").get(
-            pk=action_id, sprint__company=company, sprint__archived_at__isnull=True
-        )
-    except (Action.DoesNotExist, ValueError, TypeError):
-        raise Http404(_("No such action.")) from None
+    return scoped_get(
+        Action.objects.select_related("sprint", "owner__user", "hypothesis"),
+        _("No such action."),
+        pk=action_id,
+        sprint__company=company,
+        sprint__archived_at__isnull=True,
+    )
+
+
+def can_log_results(membership: Membership, action: Action) -> bool:
+    """A member logs only their own actions; a tracker, entrepreneur or team lead logs anyone's.
+    The one statement of the rule: the results rows, the log view and the service all ask it."""
+    if role_allows(membership.role, Can.LOG_ANY_RESULTS):
+        return True
+    return action.owner_id == membership.pk and role_allows(membership.role, Can.LOG_OWN_RESULTS)
+
+
+def ensure_can_log_results(membership: Membership, action: Action) -> None:
+    if not can_log_results(membership, action):
+        raise PermissionDenied(_("A member logs only their own actions."))

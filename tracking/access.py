@@ -39,14 +39,14 @@ def ensure_can(membership: Membership, action: Action) -> None:
 
 def access_company_member(company: Company, membership_id) -> Membership:
     """Another member of a company the caller already has access to, or 404."""
-    return _scoped_get(
+    return scoped_get(
         Membership.objects.select_related("user"), _("No such member."), pk=membership_id, company=company
     )
 
 
 def access_invitation(user, membership_id) -> Membership:
     """An invitation addressed to this user and still open, or 404."""
-    return _scoped_get(
+    return scoped_get(
         Membership.objects.pending().select_related("company", "invited_by"),
         _("No such invitation."),
         pk=membership_id,
@@ -54,7 +54,10 @@ def access_invitation(user, membership_id) -> Membership:
     )
 
 
-def _scoped_get(queryset, message: str, **lookup):
+def scoped_get(queryset, message: str, **lookup):
+    """The one row of `queryset` that matches `lookup`, or 404 with `message`. Callers put the
+    company in `lookup`, so an id from another company (or no id at all) is simply not found.
+    Every app's `access_*` helpers go through here."""
     try:
         return queryset.get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
@@ -62,18 +65,18 @@ def _scoped_get(queryset, message: str, **lookup):
 
 
 def access_constraint(company: Company, constraint_id) -> Constraint:
-    return _scoped_get(Constraint.objects.all(), _("No such constraint."), pk=constraint_id, company=company)
+    return scoped_get(Constraint.objects.all(), _("No such constraint."), pk=constraint_id, company=company)
 
 
 def access_why_step(company: Company, step_id) -> WhyStep:
-    return _scoped_get(
+    return scoped_get(
         WhyStep.objects.select_related("constraint"), _("No such step."), pk=step_id, constraint__company=company
     )
 
 
 def access_metric(company: Company, metric_id) -> Metric:
-    return _scoped_get(Metric.objects.all(), _("No such metric."), pk=metric_id, company=company)
+    return scoped_get(Metric.objects.all(), _("No such metric."), pk=metric_id, company=company)
 
 
 def access_goal(company: Company, goal_id) -> Goal:
-    return _scoped_get(Goal.objects.select_related("parent", "metric"), _("No such goal."), pk=goal_id, company=company)
+    return scoped_get(Goal.objects.select_related("parent", "metric"), _("No such goal."), pk=goal_id, company=company)
