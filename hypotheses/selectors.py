@@ -10,7 +10,7 @@ from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from tracking.models import Company, Constraint, ConstraintStatus, MetricValue
+from tracking.models import Company, Constraint, ConstraintStatus, MetricValue, User
 from tracking.weeks import week_start
 
 from .models import Hypothesis, HypothesisEvent, Kind, Status, Verdict
@@ -129,6 +129,30 @@ def verdict_suggestion(hypothesis: Hypothesis, measured: Decimal | None = None) 
 
 
 # --- History (screen 8) ------------------------------------------------------------------------
+
+
+ARCHIVE_LIMIT = 200
+
+
+def archived_hypotheses(company: Company) -> QuerySet[Hypothesis]:
+    """The archive page: the most recently archived first."""
+    return Hypothesis.objects.filter(company=company, archived_at__isnull=False).order_by("-archived_at")[
+        :ARCHIVE_LIMIT
+    ]
+
+
+def history_authors(company: Company) -> list[tuple[int, str]]:
+    """Everyone who could have written a hypothesis of the company (members, and former
+    members who did), as (user id, name or e-mail) choices for the history filter."""
+    authors = (
+        User.objects.filter(
+            Q(memberships__company=company) | Q(pk__in=Hypothesis.objects.filter(company=company).values("author_id"))
+        )
+        .distinct()
+        .order_by("full_name", "email")
+        .values_list("pk", "full_name", "email")
+    )
+    return [(pk, name or email) for pk, name, email in authors]
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,9 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tracking.access import access_company
 from tracking.exports import spreadsheet_safe
-from tracking.models import User
+from tracking.form_errors import apply_errors, error_text
 from tracking.roles import Action, role_allows
-from tracking.views._common import apply_errors, error_text
 
 from . import selectors, services
 from .access import access_hypothesis
@@ -124,6 +122,32 @@ def hypothesis_detail(request, company_id: int, hypothesis_id: int):
     return render(request, "hypotheses/detail.html", _detail_context(company, membership, hypothesis))
 
 
+def _form_page(request, company, membership, form, hypothesis, *, conflict=None):
+    context = {"company": company, "membership": membership, "form": form, "h": hypothesis, "conflict": conflict}
+    return render(request, "hypotheses/form.html", context, status=409 if conflict else 200)
+
+
+def _save_edit(form, hypothesis, membership) -> Hypothesis | None:
+    """Save a valid edit form through the service; a refusal lands on the form. Returns the
+    newer version when someone else saved in between (the form is then based on it)."""
+    try:
+        services.hypothesis_update(
+            hypothesis=hypothesis,
+            by=membership,
+            expected_version=form.cleaned_data.get("version") or 0,
+            **form.service_fields(),
+        )
+    except StaleEdit as stale:
+        form.add_error(None, stale.messages[0])
+        # The next save is based on what is there now; what this person typed stays in the form.
+        form.data = form.data.copy()
+        form.data["version"] = stale.current.version
+        return stale.current
+    except ValidationError as error:
+        apply_errors(form, error)
+    return None
+
+
 @require_http_methods(["GET", "POST"])
 def hypothesis_edit(request, company_id: int, hypothesis_id: int):
     unsafe = request.method == "POST"
@@ -131,34 +155,15 @@ def hypothesis_edit(request, company_id: int, hypothesis_id: int):
     hypothesis = access_hypothesis(company, hypothesis_id)
     if not unsafe:
         form = HypothesisForm(company=company, initial=HypothesisForm.initial_from(hypothesis))
-        return render(
-            request,
-            "hypotheses/form.html",
-            {"company": company, "membership": membership, "form": form, "h": hypothesis},
-        )
+        return _form_page(request, company, membership, form, hypothesis)
     form = HypothesisForm(request.POST, company=company)
-    conflict = None
-    if form.is_valid():
-        try:
-            services.hypothesis_update(
-                hypothesis=hypothesis,
-                by=membership,
-                expected_version=form.cleaned_data.get("version") or 0,
-                **form.service_fields(),
-            )
-        except StaleEdit as stale:
-            conflict = stale.current
-            form.add_error(None, stale.messages[0])
-            # The next save is based on what is there now; what this person typed stays in the form.
-            form.data = form.data.copy()
-            form.data["version"] = conflict.version
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("The hypothesis is saved."))
-            return redirect("hypotheses:detail", company_id=company.pk, hypothesis_id=hypothesis.pk)
-    context = {"company": company, "membership": membership, "form": form, "h": hypothesis, "conflict": conflict}
-    return render(request, "hypotheses/form.html", context, status=409 if conflict else 200)
+    if not form.is_valid():
+        return _form_page(request, company, membership, form, hypothesis)
+    conflict = _save_edit(form, hypothesis, membership)
+    if form.errors:
+        return _form_page(request, company, membership, form, hypothesis, conflict=conflict)
+    messages.success(request, _("The hypothesis is saved."))
+    return redirect("hypotheses:detail", company_id=company.pk, hypothesis_id=hypothesis.pk)
 
 
 @require_POST
@@ -176,6 +181,11 @@ def hypothesis_transition(request, company_id: int, hypothesis_id: int):
             )
         except ValidationError as error:
             refusal = error_text(error)
+    return _transition_response(request, company, membership, hypothesis, refusal)
+
+
+def _transition_response(request, company, membership, hypothesis, refusal):
+    """htmx: the board or the lifecycle partial it came from; a plain post: back to that page."""
     from_board = request.POST.get("from") == "board"
     if request.htmx and from_board:
         context = _board_context(request, company, membership)
@@ -249,11 +259,10 @@ def hypothesis_restore(request, company_id: int, hypothesis_id: int):
 @require_GET
 def archive(request, company_id: int):
     company, membership = access_company(request.user, company_id)
-    archived = Hypothesis.objects.filter(company=company, archived_at__isnull=False).order_by("-archived_at")[:200]
     context = {
         "company": company,
         "membership": membership,
-        "archived": archived,
+        "archived": selectors.archived_hypotheses(company),
         "can_edit": role_allows(membership.role, Action.EDIT_HYPOTHESIS),
     }
     return render(request, "hypotheses/archive.html", context)
@@ -265,17 +274,7 @@ HISTORY_PAGE_SIZE = 100
 
 
 def _history_query(request, company):
-    authors = list(
-        User.objects.filter(
-            Q(memberships__company=company) | Q(pk__in=Hypothesis.objects.filter(company=company).values("author_id"))
-        )
-        .distinct()
-        .order_by("full_name", "email")
-        .values_list("pk", "full_name", "email")
-    )
-    form = HistoryFilterForm(
-        request.GET or None, company=company, authors=[(pk, name or email) for pk, name, email in authors]
-    )
+    form = HistoryFilterForm(request.GET or None, company=company, authors=selectors.history_authors(company))
     filters = selectors.HistoryFilters()
     if form.is_valid():
         data = form.cleaned_data

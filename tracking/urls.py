@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from .views import accounts, companies, planning
+from .views import accounts, companies, constraints, goals, metrics
 
 B = "b/<int:company_id>/"
 
@@ -22,7 +22,7 @@ tracking_patterns = [
         {"accept": False},
         name="invitation_decline",
     ),
-    path("b/<int:company_id>/", planning.company_detail, name="company_detail"),
+    path("b/<int:company_id>/", constraints.company_detail, name="company_detail"),
     path("b/<int:company_id>/settings/", companies.company_settings, name="company_settings"),
     path("b/<int:company_id>/members/", companies.members, name="members"),
     path("b/<int:company_id>/members/add/", companies.member_add, name="member_add"),
@@ -33,23 +33,23 @@ tracking_patterns = [
         name="member_remove",
     ),
     # Screen 3: the main constraint and its why-chain, metrics, goals
-    path(B + "constraint/new/", planning.constraint_new, name="constraint_new"),
-    path(B + "constraints/", planning.constraint_history, name="constraint_history"),
-    path(B + "constraints/<int:constraint_id>/", planning.constraint_edit, name="constraint_edit"),
-    path(B + "constraints/<int:constraint_id>/why/", planning.why_add, name="why_add"),
-    path(B + "why/<int:step_id>/", planning.why_edit, name="why_edit"),
-    path(B + "why/<int:step_id>/move/", planning.why_move, name="why_move"),
-    path(B + "why/<int:step_id>/delete/", planning.why_delete, name="why_delete"),
-    path(B + "why/<int:step_id>/root/", planning.why_root, name="why_root"),
-    path(B + "metrics/", planning.metrics, name="metrics"),
-    path(B + "metrics/add/", planning.metric_add, name="metric_add"),
-    path(B + "metrics/<int:metric_id>/", planning.metric_detail, name="metric_detail"),
-    path(B + "metrics/<int:metric_id>/edit/", planning.metric_edit, name="metric_edit"),
-    path(B + "metrics/<int:metric_id>/values/", planning.metric_value_record, name="metric_value_record"),
-    path(B + "goals/", planning.goals, name="goals"),
-    path(B + "goals/add/", planning.goal_add, name="goal_add"),
-    path(B + "goals/<int:goal_id>/", planning.goal_edit, name="goal_edit"),
-    path(B + "goals/<int:goal_id>/delete/", planning.goal_delete, name="goal_delete"),
+    path(B + "constraint/new/", constraints.constraint_new, name="constraint_new"),
+    path(B + "constraints/", constraints.constraint_history, name="constraint_history"),
+    path(B + "constraints/<int:constraint_id>/", constraints.constraint_edit, name="constraint_edit"),
+    path(B + "constraints/<int:constraint_id>/why/", constraints.why_add, name="why_add"),
+    path(B + "why/<int:step_id>/", constraints.why_edit, name="why_edit"),
+    path(B + "why/<int:step_id>/move/", constraints.why_move, name="why_move"),
+    path(B + "why/<int:step_id>/delete/", constraints.why_delete, name="why_delete"),
+    path(B + "why/<int:step_id>/root/", constraints.why_root, name="why_root"),
+    path(B + "metrics/", metrics.metrics, name="metrics"),
+    path(B + "metrics/add/", metrics.metric_add, name="metric_add"),
+    path(B + "metrics/<int:metric_id>/", metrics.metric_detail, name="metric_detail"),
+    path(B + "metrics/<int:metric_id>/edit/", metrics.metric_edit, name="metric_edit"),
+    path(B + "metrics/<int:metric_id>/values/", metrics.metric_value_record, name="metric_value_record"),
+    path(B + "goals/", goals.goals, name="goals"),
+    path(B + "goals/add/", goals.goal_add, name="goal_add"),
+    path(B + "goals/<int:goal_id>/", goals.goal_edit, name="goal_edit"),
+    path(B + "goals/<int:goal_id>/delete/", goals.goal_delete, name="goal_delete"),
 ]
 
 urlpatterns = [

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from .. import selectors, services
 from ..access import access_company, access_company_member, access_invitation
+from ..form_errors import apply_errors, error_text
 from ..forms import (
     CompanyCreateForm,
     CompanyForm,
@@ -17,7 +18,6 @@ from ..forms import (
     timezone_names,
 )
 from ..roles import Action, role_allows
-from ._common import apply_errors, error_text
 
 # --- Portfolio and companies -------------------------------------------------------------
 

@@ -1,0 +1,213 @@
+"""Screen 3, the company page: the main constraint with its why-chain, naming, editing and
+replacing it, and its history."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .. import selectors, services
+from ..access import access_company, access_constraint, access_why_step
+from ..form_errors import apply_errors, error_text
+from ..forms import (
+    ConstraintForm,
+    ConstraintReplaceForm,
+    WhyStepForm,
+)
+from ..roles import Action, role_allows
+
+# --- The company page and its why-chain partial ---------------------------------------------
+
+
+def _chain_context(company, membership, constraint, *, add_form=None, edit_forms=None, chain_error=None):
+    steps = list(constraint.why_steps.all()) if constraint else []
+    edit_forms = edit_forms or {}
+    for step in steps:
+        step.form = edit_forms.get(step.pk) or WhyStepForm(initial={"answer": step.answer}, prefix=f"s{step.pk}")
+    return {
+        "company": company,
+        "membership": membership,
+        "constraint": constraint,
+        "steps": steps,
+        "why_form": add_form or WhyStepForm(),
+        "chain_error": chain_error,
+        "can_edit": role_allows(membership.role, Action.EDIT_PLANNING),
+    }
+
+
+def _company_page(request, company, membership, *, constraint_form=None, status=200, **chain_overrides):
+    constraint = selectors.active_constraint(company)
+    key = selectors.key_metric(company)
+    context = {
+        **_chain_context(company, membership, constraint, **chain_overrides),
+        "next_review": selectors.next_review_at(company),
+        "key_metric": key,
+        "key_chart": selectors.metric_chart(key) if key else None,
+        "goals": selectors.goal_tree(company),
+        "constraint_form": constraint_form
+        or (ConstraintForm(initial={"title": constraint.title, "area": constraint.area}) if constraint else None),
+    }
+    return render(request, "tracking/company_detail.html", context, status=status)
+
+
+@require_GET
+def company_detail(request, company_id: int):
+    company, membership = access_company(request.user, company_id)
+    return _company_page(request, company, membership)
+
+
+def _chain_response(request, company, membership, constraint_id, **overrides):
+    """htmx: the why-chain partial; a plain post: back to the company page (or the page
+    with the typed text and the error, when something was refused)."""
+    if request.htmx:
+        constraint = selectors.active_constraint(company)
+        if constraint is None or constraint.pk != constraint_id:
+            constraint = access_constraint(company, constraint_id)
+        context = _chain_context(company, membership, constraint, **overrides)
+        return render(request, "tracking/company_detail.html#why-chain", context)
+    if overrides:
+        if overrides.get("chain_error"):
+            messages.error(request, overrides["chain_error"])
+        return _company_page(request, company, membership, **overrides)
+    return redirect(reverse("tracking:company_detail", args=[company.pk]) + "#why-chain")
+
+
+@require_POST
+def why_add(request, company_id: int, constraint_id: int):
+    company, membership = access_company(request.user, company_id, action=Action.EDIT_PLANNING)
+    constraint = access_constraint(company, constraint_id)
+    form = WhyStepForm(request.POST)
+    if form.is_valid():
+        try:
+            services.why_step_add(constraint=constraint, by=membership, answer=form.cleaned_data["answer"])
+        except ValidationError as error:
+            return _chain_response(
+                request, company, membership, constraint.pk, add_form=form, chain_error=error_text(error)
+            )
+        return _chain_response(request, company, membership, constraint.pk)
+    return _chain_response(request, company, membership, constraint.pk, add_form=form)
+
+
+@require_POST
+def why_edit(request, company_id: int, step_id: int):
+    company, membership = access_company(request.user, company_id, action=Action.EDIT_PLANNING)
+    step = access_why_step(company, step_id)
+    form = WhyStepForm(request.POST, prefix=f"s{step.pk}")
+    if form.is_valid():
+        try:
+            services.why_step_update(step=step, by=membership, answer=form.cleaned_data["answer"])
+        except ValidationError as error:
+            return _chain_response(
+                request,
+                company,
+                membership,
+                step.constraint_id,
+                edit_forms={step.pk: form},
+                chain_error=error_text(error),
+            )
+        return _chain_response(request, company, membership, step.constraint_id)
+    return _chain_response(request, company, membership, step.constraint_id, edit_forms={step.pk: form})
+
+
+@require_POST
+def why_move(request, company_id: int, step_id: int):
+    company, membership = access_company(request.user, company_id, action=Action.EDIT_PLANNING)
+    step = access_why_step(company, step_id)
+    direction = request.POST.get("direction")
+    offset = {"up": -1, "down": 1}.get(direction)
+    if offset is None:
+        return _chain_response(request, company, membership, step.constraint_id, chain_error=_("Choose up or down."))
+    try:
+        services.why_step_move(step=step, by=membership, to_position=step.position + offset)
+    except ValidationError as error:
+        return _chain_response(request, company, membership, step.constraint_id, chain_error=error_text(error))
+    return _chain_response(request, company, membership, step.constraint_id)
+
+
+@require_POST
+def why_delete(request, company_id: int, step_id: int):
+    company, membership = access_company(request.user, company_id, action=Action.EDIT_PLANNING)
+    step = access_why_step(company, step_id)
+    try:
+        services.why_step_delete(step=step, by=membership)
+    except ValidationError as error:
+        return _chain_response(request, company, membership, step.constraint_id, chain_error=error_text(error))
+    return _chain_response(request, company, membership, step.constraint_id)
+
+
+@require_POST
+def why_root(request, company_id: int, step_id: int):
+    company, membership = access_company(request.user, company_id, action=Action.EDIT_PLANNING)
+    step = access_why_step(company, step_id)
+    try:
+        services.why_step_mark_root_cause(step=step, by=membership)
+    except ValidationError as error:
+        return _chain_response(request, company, membership, step.constraint_id, chain_error=error_text(error))
+    return _chain_response(request, company, membership, step.constraint_id)
+
+
+# --- Naming, editing and replacing the constraint ----------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def constraint_new(request, company_id: int):
+    unsafe = request.method == "POST"
+    company, membership = access_company(request.user, company_id, action=Action.EDIT_PLANNING if unsafe else None)
+    current = selectors.active_constraint(company)
+    form = ConstraintReplaceForm(request.POST or None, initial={"expected_previous": current.pk if current else None})
+    if unsafe and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.constraint_replace(
+                by=membership,
+                title=data["title"],
+                area=data["area"],
+                previous_outcome=data["previous_outcome"] or "resolved",
+                previous_note=data["previous_note"],
+                expected_previous_id=data["expected_previous"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The main constraint is named. Now ask “why?” until the answer is actionable."))
+            return redirect(reverse("tracking:company_detail", args=[company.pk]) + "#why-chain")
+    context = {
+        "company": company,
+        "membership": membership,
+        "current": current,
+        "form": form,
+        "can_edit": role_allows(membership.role, Action.EDIT_PLANNING),
+    }
+    return render(request, "tracking/constraint_new.html", context)
+
+
+@require_POST
+def constraint_edit(request, company_id: int, constraint_id: int):
+    company, membership = access_company(request.user, company_id, action=Action.EDIT_PLANNING)
+    constraint = access_constraint(company, constraint_id)
+    form = ConstraintForm(request.POST)
+    if form.is_valid():
+        try:
+            services.constraint_update(constraint=constraint, by=membership, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The constraint is saved."))
+            return redirect("tracking:company_detail", company_id=company.pk)
+    return _company_page(request, company, membership, constraint_form=form)
+
+
+@require_GET
+def constraint_history(request, company_id: int):
+    company, membership = access_company(request.user, company_id)
+    timeline = selectors.constraint_timeline(company)
+    active = next((c for c in timeline if c.is_active), None)
+    context = {
+        "company": company,
+        "membership": membership,
+        "timeline": timeline,
+        "events": selectors.constraint_events(active) if active else [],
+    }
+    return render(request, "tracking/constraint_history.html", context)

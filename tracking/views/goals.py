@@ -1,0 +1,74 @@
+"""Screen 3, goals: the goal tree (year → quarter → month), adding, editing, deleting."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .. import selectors, services
+from ..access import access_company, access_goal
+from ..form_errors import apply_errors
+from ..forms import (
+    GoalForm,
+)
+from ..roles import Action, role_allows
+
+
+def _goals_page(request, company, membership, *, form=None, editing=None):
+    context = {
+        "company": company,
+        "membership": membership,
+        "goals": selectors.goal_tree(company),
+        "form": form or GoalForm(company=company),
+        "editing": editing,
+        "can_edit": role_allows(membership.role, Action.EDIT_PLANNING),
+    }
+    return render(request, "tracking/goals.html", context)
+
+
+@require_GET
+def goals(request, company_id: int):
+    company, membership = access_company(request.user, company_id)
+    return _goals_page(request, company, membership)
+
+
+@require_POST
+def goal_add(request, company_id: int):
+    company, membership = access_company(request.user, company_id, action=Action.EDIT_PLANNING)
+    form = GoalForm(request.POST, company=company)
+    if form.is_valid():
+        try:
+            services.goal_create(by=membership, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The goal is added."))
+            return redirect("tracking:goals", company_id=company.pk)
+    return _goals_page(request, company, membership, form=form)
+
+
+@require_http_methods(["GET", "POST"])
+def goal_edit(request, company_id: int, goal_id: int):
+    unsafe = request.method == "POST"
+    company, membership = access_company(request.user, company_id, action=Action.EDIT_PLANNING if unsafe else None)
+    goal = access_goal(company, goal_id)
+    form = GoalForm(request.POST or None, company=company, instance=None if unsafe else goal)
+    if unsafe and form.is_valid():
+        try:
+            services.goal_update(goal=goal, by=membership, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The goal is saved."))
+            return redirect("tracking:goals", company_id=company.pk)
+    return _goals_page(request, company, membership, form=form, editing=goal)
+
+
+@require_POST
+def goal_delete(request, company_id: int, goal_id: int):
+    company, membership = access_company(request.user, company_id, action=Action.EDIT_PLANNING)
+    goal = access_goal(company, goal_id)
+    services.goal_delete(goal=goal, by=membership)
+    messages.success(request, _("The goal “%(title)s” and its sub-goals are deleted.") % {"title": goal.title})
+    return redirect("tracking:goals", company_id=company.pk)

@@ -1,0 +1,118 @@
+"""Screen 3, metrics: the list with charts, one metric with its weekly values."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from .. import selectors, services
+from ..access import access_company, access_metric
+from ..charts import line_chart
+from ..form_errors import apply_errors
+from ..forms import (
+    MetricForm,
+    MetricValueForm,
+)
+from ..roles import Action, role_allows
+from ..weeks import current_week_start
+
+
+def _metrics_page(request, company, membership, *, add_form=None, status=200):
+    metrics = selectors.metrics_of(company)
+    series = selectors.metric_series_many(metrics)
+    for metric in metrics:
+        metric.chart = line_chart(series[metric.pk], metric.target)
+    context = {
+        "company": company,
+        "membership": membership,
+        "metrics": metrics,
+        "add_form": add_form or MetricForm(),
+        "can_edit": role_allows(membership.role, Action.EDIT_PLANNING),
+    }
+    return render(request, "tracking/metrics.html", context, status=status)
+
+
+@require_GET
+def metrics(request, company_id: int):
+    company, membership = access_company(request.user, company_id)
+    return _metrics_page(request, company, membership)
+
+
+@require_POST
+def metric_add(request, company_id: int):
+    company, membership = access_company(request.user, company_id, action=Action.EDIT_PLANNING)
+    form = MetricForm(request.POST)
+    if form.is_valid():
+        try:
+            metric = services.metric_create(by=membership, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The metric “%(name)s” is added.") % {"name": metric.name})
+            return redirect("tracking:metric_detail", company_id=company.pk, metric_id=metric.pk)
+    return _metrics_page(request, company, membership, add_form=form)
+
+
+def _metric_context(company, membership, metric, *, value_form=None, edit_form=None, saved=False):
+    return {
+        "company": company,
+        "membership": membership,
+        "metric": metric,
+        "chart": selectors.metric_chart(metric),
+        "values": selectors.metric_values_table(metric),
+        "value_form": value_form or MetricValueForm(initial={"week": current_week_start(company)}),
+        "edit_form": edit_form or MetricForm(instance=metric),
+        "can_edit": role_allows(membership.role, Action.EDIT_PLANNING),
+        "saved": saved,
+    }
+
+
+@require_GET
+def metric_detail(request, company_id: int, metric_id: int):
+    company, membership = access_company(request.user, company_id)
+    metric = access_metric(company, metric_id)
+    if request.htmx and request.GET.get("partial") == "chart":
+        return render(
+            request, "tracking/metric_detail.html#metric-values", _metric_context(company, membership, metric)
+        )
+    return render(request, "tracking/metric_detail.html", _metric_context(company, membership, metric))
+
+
+@require_POST
+def metric_value_record(request, company_id: int, metric_id: int):
+    company, membership = access_company(request.user, company_id, action=Action.EDIT_PLANNING)
+    metric = access_metric(company, metric_id)
+    form = MetricValueForm(request.POST)
+    saved = False
+    if form.is_valid():
+        try:
+            services.metric_value_record(metric=metric, by=membership, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            saved = True
+    if request.htmx:
+        context = _metric_context(company, membership, metric, value_form=None if saved else form, saved=saved)
+        return render(request, "tracking/metric_detail.html#metric-values", context)
+    if saved:
+        messages.success(request, _("The value is saved."))
+        return redirect("tracking:metric_detail", company_id=company.pk, metric_id=metric.pk)
+    return render(request, "tracking/metric_detail.html", _metric_context(company, membership, metric, value_form=form))
+
+
+@require_POST
+def metric_edit(request, company_id: int, metric_id: int):
+    company, membership = access_company(request.user, company_id, action=Action.EDIT_PLANNING)
+    metric = access_metric(company, metric_id)
+    form = MetricForm(request.POST)
+    if form.is_valid():
+        try:
+            services.metric_update(metric=metric, by=membership, **form.cleaned_data)
+        except ValidationError as error:
+            metric.refresh_from_db()
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The metric is saved."))
+            return redirect("tracking:metric_detail", company_id=company.pk, metric_id=metric.pk)
+    return render(request, "tracking/metric_detail.html", _metric_context(company, membership, metric, edit_form=form))
