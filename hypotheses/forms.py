@@ -8,9 +8,18 @@ from tracking.models import Constraint, Metric
 from tracking.validators import MultiLineFormField, SingleLineFormField
 
 from .models import ICE_MAX, ICE_MIN, Hypothesis, Kind, Status, Verdict
+from .services import HYPOTHESIS_FIELDS
 
 MULTIPLIER = re.compile(r"^\s*[x×*]\s*(?P<number>[0-9]+(?:[.,][0-9]+)?)\s*$", re.IGNORECASE)
 MAX_VALUE = Decimal("1e14")
+# The service's fields as the form shows them: the expected value and the multiplier are one
+# field, "expected" (a number, or ×1.5).
+EXPECTED_PARTS = ("expected_value", "expected_multiplier")
+HYPOTHESIS_FORM_FIELDS = tuple(
+    dict.fromkeys("expected" if name in EXPECTED_PARTS else name for name in HYPOTHESIS_FIELDS)
+)
+# Fields whose initial value is not the attribute itself (ids, or the expected value's text).
+_NOT_VERBATIM = frozenset({"constraint", "metric", "expected"})
 
 
 def _decimal(text: str, places: int) -> Decimal:
@@ -134,25 +143,8 @@ class HypothesisForm(forms.Form):
 
     @classmethod
     def initial_from(cls, hypothesis: Hypothesis) -> dict:
-        initial = {
-            name: getattr(hypothesis, name)
-            for name in (
-                "title",
-                "statement",
-                "kind",
-                "baseline",
-                "success_criteria",
-                "cheapest_test",
-                "impact",
-                "confidence",
-                "ease",
-                "expected_return",
-                "budget_cap",
-                "spent",
-                "kill_date",
-                "version",
-            )
-        }
+        initial = {name: getattr(hypothesis, name) for name in HYPOTHESIS_FORM_FIELDS if name not in _NOT_VERBATIM}
+        initial["version"] = hypothesis.version
         initial["constraint"] = hypothesis.constraint_id
         initial["metric"] = hypothesis.metric_id
         if hypothesis.expected_multiplier is not None:

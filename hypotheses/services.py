@@ -26,7 +26,8 @@ from .models import (
     Verdict,
 )
 
-EDITABLE_FIELDS = (
+# What a person edits on a hypothesis: the one list the form, this module and the tests use.
+HYPOTHESIS_FIELDS = (
     "title",
     "statement",
     "kind",
@@ -132,7 +133,7 @@ def _check_scope(hypothesis: Hypothesis) -> None:
 @transaction.atomic
 def hypothesis_create(*, by: Membership, **fields) -> Hypothesis:
     ensure_can(by, Action.CREATE_HYPOTHESIS)
-    fields = _apply_multiplier({k: v for k, v in fields.items() if k in EDITABLE_FIELDS})
+    fields = _apply_multiplier({k: v for k, v in fields.items() if k in HYPOTHESIS_FIELDS})
     hypothesis = Hypothesis(company=by.company, author=by.user, **fields)
     _check_scope(hypothesis)
     hypothesis.version = 0
@@ -153,7 +154,7 @@ def hypothesis_update(*, hypothesis: Hypothesis, by: Membership, expected_versio
     current = _lock(hypothesis)
     if current.version != expected_version:
         raise StaleEdit(current)
-    fields = _apply_multiplier({k: v for k, v in fields.items() if k in EDITABLE_FIELDS})
+    fields = _apply_multiplier({k: v for k, v in fields.items() if k in HYPOTHESIS_FIELDS})
     changes = {}
     for name, new in fields.items():
         old = getattr(current, name)

@@ -15,6 +15,7 @@ from .models import (
     User,
     WhyStep,
 )
+from .services.companies import COMPANY_SETTINGS_FIELDS
 
 
 @admin.register(User)
@@ -58,14 +59,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
-    list_display = [
-        "name",
-        "timezone",
-        "currency",
-        "review_weekday",
-        "review_time",
-        "sprint_length_days",
-    ]
+    list_display = COMPANY_SETTINGS_FIELDS
     search_fields = ["name"]
     inlines = [MembershipInline]
 

@@ -18,6 +18,8 @@ from .models import (
     Metric,
     Role,
 )
+from .services.companies import COMPANY_SETTINGS_FIELDS
+from .services.metrics import GOAL_FIELDS, METRIC_FIELDS
 from .validators import MultiLineFormField, SingleLineFormField
 
 
@@ -29,15 +31,7 @@ def timezone_names() -> list[str]:
 class CompanyForm(forms.ModelForm):
     class Meta:
         model = Company
-        fields = [
-            "name",
-            "timezone",
-            "currency",
-            "review_weekday",
-            "review_time",
-            "sprint_length_days",
-            "reminder_lead_hours",
-        ]
+        fields = list(COMPANY_SETTINGS_FIELDS)
         widgets = {
             "timezone": forms.TextInput(attrs={"list": "timezones", "autocomplete": "off"}),
             "currency": forms.TextInput(attrs={"size": 3, "autocapitalize": "characters"}),
@@ -132,7 +126,7 @@ class WhyStepMoveForm(forms.Form):
 class MetricForm(forms.ModelForm):
     class Meta:
         model = Metric
-        fields = ["name", "unit", "higher_is_better", "target", "target_date", "funnel_stage", "is_key"]
+        fields = list(METRIC_FIELDS)
         widgets = {
             "target_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "target": forms.NumberInput(attrs={"step": "any"}),
@@ -167,7 +161,7 @@ class MetricValueForm(forms.Form):
 class GoalForm(forms.ModelForm):
     class Meta:
         model = Goal
-        fields = ["title", "horizon", "parent", "metric", "target", "starts_on", "due_on"]
+        fields = list(GOAL_FIELDS)
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -14,6 +14,7 @@ from ..roles import Action
 
 logger = logging.getLogger(__name__)
 
+# A business's settings: the one list the forms, this module and the admin use.
 COMPANY_SETTINGS_FIELDS = (
     "name",
     "timezone",

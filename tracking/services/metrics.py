@@ -13,7 +13,7 @@ from ..roles import Action
 from ..weeks import current_week_start, week_start
 
 METRIC_FIELDS = ("name", "unit", "higher_is_better", "target", "target_date", "funnel_stage", "is_key")
-GOAL_FIELDS = ("parent", "horizon", "title", "metric", "target", "starts_on", "due_on")
+GOAL_FIELDS = ("title", "horizon", "parent", "metric", "target", "starts_on", "due_on")
 
 
 def _save_metric(metric: Metric) -> Metric:
