@@ -108,7 +108,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from bench import nullmail  # noqa: E402
 from hypotheses.models import Hypothesis, Verdict  # noqa: E402
-from sprints import jobs, tasks  # noqa: E402
+from sprints import reminders, rollups, tasks  # noqa: E402
 from sprints.models import Action, ActionStatus, Reminder, Sprint, SprintReport, SprintStatus  # noqa: E402
 from tests.support.services import app_env, wait_for  # noqa: E402
 from tracking.celery import app as celery_app  # noqa: E402
@@ -384,17 +384,17 @@ def bench_reminders(label: str) -> None:
     Reminder.objects.all().delete()
     broker.flushdb()
     with CaptureQueriesContext(connection) as plan_q:
-        _, t_plan = timed(jobs.reminders_plan, NOW)
+        _, t_plan = timed(reminders.reminders_plan, NOW)
     with CaptureQueriesContext(connection) as unsent_q:
-        ids, t_unsent = timed(jobs.unsent_reminder_ids, NOW)
+        ids, t_unsent = timed(reminders.unsent_reminder_ids, NOW)
     total = len(plan_q) + len(unsent_q)
     kinds = Counter(Reminder.objects.values_list("kind", flat=True))
     # The second dispatcher run (every 5 minutes, or two at once): every row exists already.
     with CaptureQueriesContext(connection) as again_q:
-        (_, ids_again), t_again = timed(lambda: (jobs.reminders_plan(NOW), jobs.unsent_reminder_ids(NOW)))
+        (_, ids_again), t_again = timed(lambda: (reminders.reminders_plan(NOW), reminders.unsent_reminder_ids(NOW)))
     assert Reminder.objects.count() == len(ids) == len(ids_again)
     # Enqueue through the real (private) Redis, SEND_BATCH ids a message, as dispatch() does.
-    batches = tasks._chunks(ids, jobs.SEND_BATCH)
+    batches = tasks._chunks(ids, reminders.SEND_BATCH)
     sent, t_enqueue = timed(tasks._enqueue, tasks.reminders_send, batches)
     queued = broker.llen("celery")
     assert sent == len(batches) == queued, (sent, len(batches), queued)
@@ -412,7 +412,7 @@ def bench_reminders(label: str) -> None:
     figure(f"reminders {label}: second run (all exist)", f"{t_again:.2f} s, {len(again_q)} queries")
     figure(
         f"reminders {label}: enqueue on Redis",
-        f"{t_enqueue:.2f} s for {sent} messages of ≤{jobs.SEND_BATCH} ids ({sent / t_enqueue:.0f} msg/s)",
+        f"{t_enqueue:.2f} s for {sent} messages of ≤{reminders.SEND_BATCH} ids ({sent / t_enqueue:.0f} msg/s)",
     )
     for q in plan_q.captured_queries + unsent_q.captured_queries:
         say(f"      {float(q['time']) * 1000:7.1f} ms  {q['sql'][:110]}")
@@ -449,12 +449,16 @@ def closed_ids() -> list[int]:
     return ids
 
 
-# jobs.py as it is now rolls up one sprint per call and message (jobs.sprint_rollup, e-mail
-# included). With the batched change recommended in bench/README.md it has
-# jobs.sprint_rollups(ids) (compute a batch) and jobs.reports_email(ids) (their e-mails, a
-# task of its own): then the benchmark measures that instead, one message's batch at a time.
-BATCHED = hasattr(jobs, "sprint_rollups")
-MESSAGE = getattr(jobs, "ROLLUP_BATCH", 1)  # sprints per sprint_rollup message
+# Roll-ups go in batches, as the sprint_rollup task runs them: rollups.sprint_rollups(ids)
+# computes a batch and rollups.reports_email(ids) e-mails it through the outbox (a task of
+# its own). The benchmark measures one message's batch at a time.
+MESSAGE = rollups.ROLLUP_BATCH  # sprints per sprint_rollup message
+
+
+def roll_up_one(pk: int) -> None:
+    """One closed sprint the way its tasks do it: compute, then e-mail the members once."""
+    rollups.sprint_rollups([pk])
+    rollups.reports_email([pk])
 
 
 def rollup_until(ids: list[int], cap: float, *, email: bool) -> tuple[int, float]:
@@ -462,13 +466,9 @@ def rollup_until(ids: list[int], cap: float, *, email: bool) -> tuple[int, float
     start = time.perf_counter()
     for n in range(0, len(ids), MESSAGE):
         batch = ids[n : n + MESSAGE]
-        if BATCHED:
-            jobs.sprint_rollups(batch)
-            if email:
-                jobs.reports_email(batch)
-        else:
-            for pk in batch:
-                jobs.sprint_rollup(pk)
+        rollups.sprint_rollups(batch)
+        if email:
+            rollups.reports_email(batch)
         if time.perf_counter() - start > cap:
             return n + len(batch), time.perf_counter() - start
     return len(ids), time.perf_counter() - start
@@ -495,7 +495,7 @@ def reset_reports(ids: list[int], *, emailed: bool) -> None:
 
 
 def bench_rollups_in_process(ids: list[int]) -> None:
-    how = f"batches of {MESSAGE} (jobs.sprint_rollups)" if BATCHED else "one by one (jobs.sprint_rollup)"
+    how = f"batches of {MESSAGE} (rollups.sprint_rollups)"
     say(f"\nRoll-ups in this process (what one worker does), {len(ids):,} closed sprints, {how}:")
     # (1) The roll-up itself, what the 60 s bar is about: reports computed and saved; their
     # e-mail went out already, so nothing is sent.
@@ -515,7 +515,7 @@ def bench_rollups_in_process(ids: list[int]) -> None:
         verdict(done, took, len(ids), bar=None) + f"; {emails / done:.1f} e-mails a sprint, {emails / took:.0f}/s",
     )
     sprints = list(Sprint.objects.filter(pk__in=ids[:500]).select_related("company"))
-    _, data_only = timed(lambda: [jobs.rollup_data(s) for s in sprints])
+    _, data_only = timed(lambda: [rollups.rollup_data(s) for s in sprints])
     figure(
         "rollup_data(sprint) one by one",
         f"{data_only / len(sprints) * 1000:.2f} ms each over {len(sprints)} → "
@@ -544,9 +544,9 @@ def bench_rollup_queries() -> None:
         SprintReport.objects.filter(sprint_id=pk).delete()
         SprintReport.objects.create(sprint_id=pk)  # pending, as sprint_close writes it
         with CaptureQueriesContext(connection) as first:
-            _, t_first = timed(jobs.sprint_rollup, pk)
+            _, t_first = timed(roll_up_one, pk)
         with CaptureQueriesContext(connection) as rerun:
-            _, t_rerun = timed(jobs.sprint_rollup, pk)
+            _, t_rerun = timed(roll_up_one, pk)
         sprint = Sprint.objects.get(pk=pk)
         history = Sprint.objects.filter(company_id=sprint.company_id, status=SprintStatus.CLOSED).count()
         rows.append((pk, sprint.actions.count(), history, len(first), len(rerun), t_first * 1000, t_rerun * 1000))
@@ -565,14 +565,13 @@ def bench_rollup_queries() -> None:
     say("  the queries of the last one (first run):")
     for q in first.captured_queries:
         say(f"      {float(q['time']) * 1000:7.2f} ms  {q['sql'][:110]}")
-    if BATCHED:
-        ids = closed_ids()
-        sizes = []
-        for size in (1, 10, MESSAGE):
-            with CaptureQueriesContext(connection) as q:
-                jobs.sprint_rollups(ids[:size])
-            sizes.append(f"{size} sprints: {len(q)}")
-        figure("queries per sprint_rollups() batch (compute)", ", ".join(sizes))
+    ids = closed_ids()
+    sizes = []
+    for size in (1, 10, MESSAGE):
+        with CaptureQueriesContext(connection) as q:
+            rollups.sprint_rollups(ids[:size])
+        sizes.append(f"{size} sprints: {len(q)}")
+    figure("queries per sprint_rollups() batch (compute)", ", ".join(sizes))
 
 
 def bench_rollups_worker(ids: list[int]) -> None:
@@ -639,7 +638,8 @@ try:
     if args.profile:
         Reminder.objects.all().delete()
         profile(
-            "reminders_plan + unsent_reminder_ids", lambda: (jobs.reminders_plan(NOW), jobs.unsent_reminder_ids(NOW))
+            "reminders_plan + unsent_reminder_ids",
+            lambda: (reminders.reminders_plan(NOW), reminders.unsent_reminder_ids(NOW)),
         )
     bench_dispatch_task()
 

@@ -234,6 +234,13 @@ class SprintReport(models.Model):
     def __str__(self) -> str:
         return f"{self.sprint} report"
 
+    @property
+    def numbers(self):
+        """`data` read through its dataclass (sprints.rollups.ReportNumbers), for templates."""
+        from .rollups import ReportNumbers  # rollups computes these rows: it imports this module
+
+        return ReportNumbers.from_json(self.data)
+
 
 class Digest(models.Model):
     """The weekly portfolio digest of one tracker for one week: written, then sent once."""

@@ -1,10 +1,11 @@
-"""Celery tasks of the weekly loop: thin, idempotent, given ids (DESIGN.md §7)."""
+"""Celery tasks of the weekly loop: thin, idempotent, given ids (DESIGN.md §7). Each calls one
+function of reminders.py, rollups.py or digest.py."""
 
 import logging
 
 from celery import shared_task
 
-from . import jobs
+from . import digest, reminders, rollups
 
 logger = logging.getLogger(__name__)
 
@@ -31,37 +32,37 @@ def _chunks(ids: list[int], size: int):
 def dispatch() -> dict:
     """Every 5 minutes (beat): write due reminders and digests, then enqueue everything unsent,
     including roll-ups whose enqueue was lost."""
-    planned = jobs.reminders_plan()
-    digests = jobs.digests_plan()
+    planned = reminders.reminders_plan()
+    digests = digest.digests_plan()
     return {
         "reminders_planned": planned,
         "digests_planned": digests,
-        "reminder_batches": _enqueue(reminders_send, _chunks(jobs.unsent_reminder_ids(), jobs.SEND_BATCH)),
-        "digests": _enqueue(digest_send, [[pk] for pk in jobs.unsent_digest_ids()]),
-        "rollups": _enqueue(sprint_rollup, _chunks(jobs.pending_report_ids(), jobs.ROLLUP_BATCH)),
+        "reminder_batches": _enqueue(reminders_send, _chunks(reminders.unsent_reminder_ids(), reminders.SEND_BATCH)),
+        "digests": _enqueue(digests_send, [[pk] for pk in digest.unsent_digest_ids()]),
+        "rollups": _enqueue(sprint_rollup, _chunks(rollups.pending_report_ids(), rollups.ROLLUP_BATCH)),
     }
 
 
 @shared_task
 def reminders_send(reminder_ids: list[int]) -> int:
-    return sum(jobs.reminder_deliver(pk) for pk in reminder_ids)
+    return reminders.reminders_deliver(reminder_ids)
 
 
 @shared_task
-def digest_send(digest_ids: list[int]) -> int:
-    return sum(jobs.digest_deliver(pk) for pk in digest_ids)
+def digests_send(digest_ids: list[int]) -> int:
+    return digest.digests_deliver(digest_ids)
 
 
 @shared_task
 def sprint_rollup(sprint_ids: list[int]) -> int:
     """Compute the reports of a batch of closed sprints (a fixed number of queries), then hand
     the e-mails to their own task, so the numbers are up before the members' mail goes out."""
-    done = jobs.sprint_rollups(sprint_ids)
+    done = rollups.sprint_rollups(sprint_ids)
     if done:
-        _enqueue(reports_email, [done])
+        _enqueue(report_emails_send, [done])
     return len(done)
 
 
 @shared_task
-def reports_email(sprint_ids: list[int]) -> int:
-    return jobs.reports_email(sprint_ids)
+def report_emails_send(sprint_ids: list[int]) -> int:
+    return rollups.reports_email(sprint_ids)

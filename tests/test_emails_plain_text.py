@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from sprints import jobs, services
+from sprints import digest, reminders, rollups, services
 from sprints.models import Digest, Reminder, ReminderKind
 from tests import clock
 from tracking.invitations import invitation_deliver
@@ -46,7 +46,7 @@ def _assert_plain_and_html(message, *, in_subject=True):
 @pytest.mark.parametrize("kind", ReminderKind.values)
 def test_reminders(kind, obrien):
     reminder = Reminder.objects.create(sprint=obrien.active_sprint, kind=kind, recipient=obrien.tracker.user)
-    assert jobs.reminder_deliver(reminder.pk) is True
+    assert reminders.reminders_deliver([reminder.pk]) == 1
     _assert_plain_and_html(_only_message())
 
 
@@ -54,14 +54,15 @@ def test_the_sprint_report(obrien):
     obrien.action.status = "done"
     obrien.action.save()
     services.sprint_close(sprint=obrien.active_sprint, by=obrien.tracker, what_worked="The offer")
-    jobs.sprint_rollup(obrien.active_sprint.pk)
+    rollups.sprint_rollups([obrien.active_sprint.pk])
+    rollups.reports_email([obrien.active_sprint.pk])
     assert len(mail.outbox) == obrien.company.memberships.count()
     _assert_plain_and_html(mail.outbox[0])
 
 
 def test_the_weekly_digest(obrien):
-    digest = Digest.objects.create(recipient=obrien.tracker.user, week_start=clock.today())
-    assert jobs.digest_deliver(digest.pk) is True
+    weekly = Digest.objects.create(recipient=obrien.tracker.user, week_start=clock.today())
+    assert digest.digests_deliver([weekly.pk]) == 1
     _assert_plain_and_html(_only_message(), in_subject=False)  # the subject names the week, not a business
 
 

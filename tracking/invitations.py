@@ -14,25 +14,15 @@ The inviter sees the same message in both cases, so adding an address does not t
 whether it has an account.
 """
 
-import logging
-
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
+from . import outbox
 from .models import Membership
-
-logger = logging.getLogger(__name__)
-
-# A send that fails this many times (a bad address, a name the mail header refuses, a mail
-# server that stays down) is given up and shown as failed to the people who manage the business.
-MAX_ATTEMPTS = 5
 
 
 class InvitationTokenGenerator(PasswordResetTokenGenerator):
@@ -69,7 +59,11 @@ def invitation_by_link(idb64: str, token: str) -> Membership | None:
     return membership
 
 
-def _message(membership: Membership) -> EmailMultiAlternatives:
+def _about(membership: Membership) -> str:
+    return f"invitation:{membership.pk}"
+
+
+def _messages(membership: Membership) -> list[outbox.Outgoing]:
     user = membership.user
     new_account = not user.has_usable_password()
     path = invitation_path(membership) if new_account else reverse("tracking:portfolio") + "#invitations"
@@ -80,61 +74,40 @@ def _message(membership: Membership) -> EmailMultiAlternatives:
         "new_account": new_account,
         "link": settings.SITE_URL + path,
     }
-    with translation.override(user.language):
-        subject = render_to_string("tracking/email/invitation_subject.txt", context).strip()
-        text = render_to_string("tracking/email/invitation.txt", context)
-        html = render_to_string("tracking/email/invitation.html", context)
-    message = EmailMultiAlternatives(subject, text, to=[user.email])
-    message.attach_alternative(html, "text/html")
-    return message
+    rendered = outbox.email_render("tracking/email/invitation", context, language=user.language)
+    return [outbox.Outgoing(key=_about(membership), to=user, message=rendered)]
+
+
+# The membership's columns for what happened to its invitation e-mail; a failed one shows as
+# "invitation failed" to the people who manage the business.
+_DELIVERY_COLUMNS = {
+    "sent_at": "invitation_sent_at",
+    "attempts": "invitation_attempts",
+    "failed_at": "invitation_failed_at",
+}
 
 
 def invitation_deliver(*, membership_id: int) -> bool:
-    """Send the invitation e-mail once. The row lock makes a second, concurrent run wait and
-    then find it sent; returns whether this call sent it.
-
-    A failed send counts as an attempt (committed) and is raised again so the task backs
-    off and retries; after MAX_ATTEMPTS the invitation is marked failed and never retried."""
-    with transaction.atomic():
-        membership = (
-            Membership.objects.select_for_update(of=("self",))
-            .select_related("user", "company", "invited_by")
-            .filter(pk=membership_id)
-            .first()
-        )
-        if (
-            membership is None
-            or membership.accepted_at
-            or membership.invitation_sent_at
-            or membership.invitation_failed_at
-        ):
-            return False
-        membership.invitation_attempts += 1
-        fields = ["invitation_attempts"]
-        try:
-            _message(membership).send()
-        except Exception as error:
-            failure = error
-            if membership.invitation_attempts >= MAX_ATTEMPTS:
-                membership.invitation_failed_at = timezone.now()
-                fields.append("invitation_failed_at")
-                logger.error("Invitation %s failed %s times, given up: %s", membership.pk, MAX_ATTEMPTS, error)
-        else:
-            membership.invitation_sent_at = timezone.now()
-            fields.append("invitation_sent_at")
-            failure = None
-        membership.save(update_fields=fields)
-    if failure is not None and membership.invitation_failed_at is None:
-        raise failure
-    return failure is None
+    """Send the invitation e-mail once, through the outbox (which backs off after a failure
+    and gives up after its last attempt); returns whether this call sent it."""
+    pending = list(
+        Membership.objects.pending()
+        .filter(pk=membership_id, invitation_sent_at__isnull=True, invitation_failed_at__isnull=True)
+        .select_related("user", "company", "invited_by")
+    )
+    return outbox.outbox_deliver(pending, about=_about, render=_messages, **_DELIVERY_COLUMNS) == 1
 
 
 def invitations_unsent() -> list[int]:
     """Pending invitations whose e-mail has not gone out (their enqueue was lost, or the
-    last try failed), and that are neither given up nor too old for their link."""
+    last try failed and its back-off has passed), and that are neither given up nor too old
+    for their link."""
     horizon = timezone.now() - timezone.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
-    return list(
+    pending = list(
         Membership.objects.pending()
         .filter(invitation_sent_at__isnull=True, invitation_failed_at__isnull=True, created_at__gte=horizon)
-        .values_list("pk", flat=True)
+        .order_by("pk")
+        .only("pk")
     )
+    waiting = outbox.outbox_waiting(_about(m) for m in pending)
+    return [m.pk for m in pending if _about(m) not in waiting]

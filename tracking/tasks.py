@@ -1,18 +1,12 @@
-"""Celery tasks of the tracking app: thin, idempotent, given ids."""
-
-from smtplib import SMTPException
+"""Celery tasks of the tracking app: thin, idempotent, given ids. A failed send is not retried
+by Celery: the outbox backs off in the database and the sweep hands it over again when due."""
 
 from celery import shared_task
 
 from .invitations import invitation_deliver, invitations_unsent
 
 
-@shared_task(
-    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=30,
-    retry_jitter=True,
-    max_retries=8,
-)
+@shared_task
 def invitation_send(membership_id: int) -> bool:
     return invitation_deliver(membership_id=membership_id)
 

@@ -7,16 +7,33 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 
-from sprints import jobs
+from sprints import digest as digests
+from sprints import reminders, rollups
 from sprints.models import Reminder, Sprint, SprintReport
 from sprints.schedule import digest_week, due_kinds, review_at
 from tests.factories import ActionFactory
+from tracking import outbox
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def utc(*args):
     return datetime(*args, tzinfo=UTC)
+
+
+def deliver_reminder(pk: int) -> bool:
+    return reminders.reminders_deliver([pk]) == 1
+
+
+def deliver_digest(pk: int) -> bool:
+    return digests.digests_deliver([pk]) == 1
+
+
+def roll_up(sprint_id: int) -> SprintReport:
+    """What the two tasks do after a close: compute the report, then e-mail it."""
+    rollups.sprint_rollups([sprint_id])
+    rollups.reports_email([sprint_id])
+    return SprintReport.objects.get(sprint_id=sprint_id)
 
 
 # --- Pure time arithmetic ---------------------------------------------------------------------
@@ -98,8 +115,8 @@ def test_each_kind_fires_once_inside_its_window(berlin_team):
         utc(2026, 4, 2, 8, 0),
     ]
     for now in moments:
-        jobs.reminders_plan(now)
-        jobs.reminders_plan(now)  # a second dispatcher at the same moment adds nothing
+        reminders.reminders_plan(now)
+        reminders.reminders_plan(now)  # a second dispatcher at the same moment adds nothing
     assert _rows(team) == sorted(
         [
             # results due: the member has an unlogged action; the entrepreneur is told while something is open.
@@ -118,15 +135,36 @@ def test_nobody_who_logged_everything_is_reminded(berlin_team):
     team.action.status = "done"
     team.action.save()
     ActionFactory(sprint=team.active_sprint, owner=team.team_lead, status="doing")
-    jobs.reminders_plan(utc(2026, 3, 29, 9, 0))
+    reminders.reminders_plan(utc(2026, 3, 29, 9, 0))
     assert _rows(team) == sorted([("results_due", team.team_lead.user_id), ("results_due", team.entrepreneur.user_id)])
+
+
+@pytest.mark.django_db
+def test_an_unowned_unlogged_action_still_reminds_the_entrepreneur(berlin_team):
+    """The README's rule: the entrepreneur is reminded while any action of the sprint is
+    unlogged, owned or not; nobody else is, once their own are logged."""
+    team = berlin_team
+    team.action.status = "done"
+    team.action.save()
+    ActionFactory(sprint=team.active_sprint, owner=None, status="todo")
+    planned = reminders.reminders_plan(utc(2026, 3, 29, 9, 0))
+    assert _rows(team) == [("results_due", team.entrepreneur.user_id)]
+    assert planned == 1
+
+
+@pytest.mark.django_db
+def test_the_planner_counts_the_rows_it_inserted_not_the_rows_it_tried(berlin_team):
+    assert reminders.reminders_plan(utc(2026, 3, 29, 9, 0)) == 2
+    Reminder.objects.filter(recipient=berlin_team.member.user).delete()
+    assert reminders.reminders_plan(utc(2026, 3, 29, 9, 0)) == 1
+    assert reminders.reminders_plan(utc(2026, 3, 29, 9, 0)) == 0
 
 
 @pytest.mark.django_db
 def test_nothing_fires_for_closed_sprints(berlin_team):
     Sprint.objects.filter(pk=berlin_team.active_sprint.pk).update(status="closed")
     for now in (utc(2026, 3, 29, 9, 0), utc(2026, 3, 30, 7, 30), utc(2026, 4, 5, 8, 0)):
-        jobs.reminders_plan(now)
+        reminders.reminders_plan(now)
     assert _rows(berlin_team) == []
 
 
@@ -135,10 +173,10 @@ def test_a_reminder_is_sent_once_in_the_recipients_language_with_a_link(berlin_t
     team = berlin_team
     team.member.user.language = "ru"
     team.member.user.save()
-    jobs.reminders_plan(utc(2026, 3, 29, 9, 0))
+    reminders.reminders_plan(utc(2026, 3, 29, 9, 0))
     reminder = Reminder.objects.get(kind="results_due", recipient=team.member.user)
-    assert jobs.reminder_deliver(reminder.pk) is True
-    assert jobs.reminder_deliver(reminder.pk) is False
+    assert deliver_reminder(reminder.pk) is True
+    assert deliver_reminder(reminder.pk) is False
     (message,) = mail.outbox
     assert message.to == [team.member.user.email]
     assert message.subject == f"Внесите результаты до еженедельной встречи · {team.company.name}"
@@ -151,18 +189,51 @@ def test_a_reminder_is_sent_once_in_the_recipients_language_with_a_link(berlin_t
 def test_an_smtp_error_is_retried_later_with_backoff(berlin_team, monkeypatch):
     from smtplib import SMTPServerDisconnected
 
-    jobs.reminders_plan(utc(2026, 3, 29, 9, 0))
+    reminders.reminders_plan(utc(2026, 3, 29, 9, 0))
     reminder = Reminder.objects.filter(kind="results_due").first()
 
     def broken(*args, **kwargs):
         raise SMTPServerDisconnected("Connection unexpectedly closed")
 
-    monkeypatch.setattr(jobs, "_send", broken)
-    assert jobs.reminder_deliver(reminder.pk) is False
+    monkeypatch.setattr(outbox, "_email", broken)
+    assert deliver_reminder(reminder.pk) is False
     reminder.refresh_from_db()
     assert reminder.sent_at is None and reminder.attempts == 1 and reminder.next_attempt_at is not None
-    assert reminder.pk not in jobs.unsent_reminder_ids()  # not before the backoff has passed
-    assert reminder.pk in jobs.unsent_reminder_ids(reminder.next_attempt_at + timedelta(seconds=1))
+    assert reminder.pk not in reminders.unsent_reminder_ids()  # not before the backoff has passed
+    assert reminder.pk in reminders.unsent_reminder_ids(reminder.next_attempt_at + timedelta(seconds=1))
+
+
+@pytest.mark.django_db
+def test_the_sender_itself_waits_for_the_backoff(berlin_team, monkeypatch):
+    """Fault run: a 451 was retried 0-15 s later by a message already in the queue. Whoever
+    asks, the outbox does not try a message again before its next_attempt_at."""
+    from smtplib import SMTPDataError
+
+    import time_machine
+
+    from tests import clock
+
+    reminders.reminders_plan(utc(2026, 3, 29, 9, 0))
+    reminder = Reminder.objects.filter(kind="results_due").first()
+
+    def refused(*args, **kwargs):
+        raise SMTPDataError(451, "4.7.1 Try again later")
+
+    monkeypatch.setattr(outbox, "_email", refused)
+    assert deliver_reminder(reminder.pk) is False
+    reminder.refresh_from_db()
+    wait = reminder.next_attempt_at - clock.now()
+    assert timedelta(seconds=47) <= wait <= timedelta(seconds=72), wait
+    with time_machine.travel(clock.now() + timedelta(seconds=15), tick=False):
+        assert outbox.outbox_send([f"reminder:{reminder.pk}"]) == 0
+        assert deliver_reminder(reminder.pk) is False
+    reminder.refresh_from_db()
+    assert reminder.attempts == 1  # not tried again
+    monkeypatch.undo()
+    with time_machine.travel(reminder.next_attempt_at + timedelta(seconds=1), tick=False):
+        assert deliver_reminder(reminder.pk) is True
+    reminder.refresh_from_db()
+    assert reminder.sent_at is not None and reminder.attempts == 2 and len(mail.outbox) == 1
 
 
 # --- Roll-ups -------------------------------------------------------------------------------------
@@ -188,7 +259,7 @@ def test_a_rollup_run_three_times_gives_one_report_with_the_same_numbers(team, d
     )
     with django_capture_on_commit_callbacks():
         _close(team)
-    reports = [jobs.sprint_rollup(team.active_sprint.pk).data for _ in range(3)]
+    reports = [roll_up(team.active_sprint.pk).data for _ in range(3)]
     assert SprintReport.objects.filter(sprint=team.active_sprint).count() == 1
     assert reports[0] == reports[1] == reports[2]
     data = reports[0]
@@ -242,7 +313,7 @@ def test_the_report_page_is_printable(team, client, django_capture_on_commit_cal
     client.force_login(team.member.user)
     url = f"/b/{team.company.pk}/sprints/{team.active_sprint.pk}/report/"
     assert "being prepared" in client.get(url).content.decode()
-    jobs.sprint_rollup(team.active_sprint.pk)
+    roll_up(team.active_sprint.pk)
     body = client.get(url).content.decode()
     assert "1/1" in body and "The offer" in body
 
@@ -251,14 +322,14 @@ def test_the_report_page_is_printable(team, client, django_capture_on_commit_cal
 def test_the_weekly_digest_is_written_once_per_tracker_and_week(team):
     team.tracker.user.timezone = "Europe/Moscow"
     team.tracker.user.save()
-    jobs.digests_plan(utc(2026, 3, 30, 4, 0))  # Monday 07:00 in Moscow: not yet
+    digests.digests_plan(utc(2026, 3, 30, 4, 0))  # Monday 07:00 in Moscow: not yet
     from sprints.models import Digest
 
     assert not Digest.objects.filter(recipient=team.tracker.user, week_start=date(2026, 3, 30)).exists()
     for _ in range(2):
-        jobs.digests_plan(utc(2026, 3, 30, 5, 1))
+        digests.digests_plan(utc(2026, 3, 30, 5, 1))
     digest = Digest.objects.get(recipient=team.tracker.user, week_start=date(2026, 3, 30))
-    assert jobs.digest_deliver(digest.pk) is True and jobs.digest_deliver(digest.pk) is False
+    assert deliver_digest(digest.pk) is True and deliver_digest(digest.pk) is False
     body = mail.outbox[-1].body
     assert team.company.name in body and team.constraint.title in body
     assert "review overdue" in body  # the active sprint ended days ago and is not closed
@@ -274,7 +345,7 @@ def test_the_digest_costs_the_same_queries_for_one_business_and_for_six(team):
 
     def count():
         with CaptureQueriesContext(connection) as captured:
-            lines = jobs.digest_lines(team.tracker.user)
+            lines = digests.digest_lines(team.tracker.user)
         return len(captured), lines
 
     small, _ = count()
@@ -310,7 +381,7 @@ def _retry_until_it_stops(row, deliver, due_ids) -> int:
     from tests import clock
 
     at, tries = clock.now(), 0
-    while row.pk in due_ids(at) and tries < 3 * jobs.MAX_SEND_ATTEMPTS:
+    while row.pk in due_ids(at) and tries < 3 * outbox.MAX_ATTEMPTS:
         with time_machine.travel(at, tick=False):
             deliver(row.pk)
         tries += 1
@@ -320,49 +391,49 @@ def _retry_until_it_stops(row, deliver, due_ids) -> int:
 
 
 def _assert_given_up(row, tries):
-    assert tries == row.attempts == jobs.MAX_SEND_ATTEMPTS
+    assert tries == row.attempts == outbox.MAX_ATTEMPTS
     assert row.failed_at is not None and row.next_attempt_at is None
     assert "refused" in row.last_error.lower() or "errno" in row.last_error.lower()
 
 
 @pytest.mark.django_db
 def test_a_reminder_that_never_goes_out_is_given_up_after_the_last_attempt(berlin_team, smtp_down):
-    jobs.reminders_plan(utc(2026, 3, 29, 9, 0))
+    reminders.reminders_plan(utc(2026, 3, 29, 9, 0))
     reminder = Reminder.objects.filter(kind="results_due").first()
-    tries = _retry_until_it_stops(reminder, jobs.reminder_deliver, jobs.unsent_reminder_ids)
+    tries = _retry_until_it_stops(reminder, deliver_reminder, reminders.unsent_reminder_ids)
     _assert_given_up(reminder, tries)
     assert reminder.sent_at is None
-    assert reminder.pk not in jobs.unsent_reminder_ids(reminder.failed_at + timedelta(days=30))
-    assert jobs.reminder_deliver(reminder.pk) is False  # a late message from the queue changes nothing
+    assert reminder.pk not in reminders.unsent_reminder_ids(reminder.failed_at + timedelta(days=30))
+    assert deliver_reminder(reminder.pk) is False  # a late message from the queue changes nothing
     reminder.refresh_from_db()
-    assert reminder.attempts == jobs.MAX_SEND_ATTEMPTS
+    assert reminder.attempts == outbox.MAX_ATTEMPTS
 
 
 @pytest.mark.django_db
 def test_a_digest_that_never_goes_out_is_given_up_after_the_last_attempt(team, smtp_down):
     from sprints.models import Digest
 
-    jobs.digests_plan(utc(2026, 3, 30, 9, 0))
+    digests.digests_plan(utc(2026, 3, 30, 9, 0))
     digest = Digest.objects.get(recipient=team.tracker.user, week_start=date(2026, 3, 30))
-    tries = _retry_until_it_stops(digest, jobs.digest_deliver, jobs.unsent_digest_ids)
+    tries = _retry_until_it_stops(digest, deliver_digest, digests.unsent_digest_ids)
     _assert_given_up(digest, tries)
     assert digest.sent_at is None
-    assert digest.pk not in jobs.unsent_digest_ids(digest.failed_at + timedelta(days=30))
+    assert digest.pk not in digests.unsent_digest_ids(digest.failed_at + timedelta(days=30))
 
 
 @pytest.mark.django_db
 def test_a_report_that_never_goes_out_is_given_up_after_the_last_attempt(team, smtp_down):
     _close(team)  # the roll-up is enqueued after commit, which never comes in this test: run it here
-    jobs.sprint_rollups([team.active_sprint.pk])
+    rollups.sprint_rollups([team.active_sprint.pk])
     report = SprintReport.objects.get(sprint=team.active_sprint)
     tries = _retry_until_it_stops(
         report,
-        lambda pk: jobs.reports_email([team.active_sprint.pk]),
-        lambda at: [report.pk] if team.active_sprint.pk in jobs.pending_report_ids(at) else [],
+        lambda pk: rollups.reports_email([team.active_sprint.pk]),
+        lambda at: [report.pk] if team.active_sprint.pk in rollups.pending_report_ids(at) else [],
     )
     _assert_given_up(report, tries)
     assert report.emailed_at is None and report.computed_at is not None
-    assert team.active_sprint.pk not in jobs.pending_report_ids(report.failed_at + timedelta(days=30))
+    assert team.active_sprint.pk not in rollups.pending_report_ids(report.failed_at + timedelta(days=30))
 
 
 @pytest.mark.django_db
@@ -372,10 +443,10 @@ def test_a_message_the_mail_header_refuses_is_given_up_at_once(berlin_team):
     from tracking.models import Company
 
     Company.objects.filter(pk=berlin_team.company.pk).update(name="Alpha\nBakery")
-    jobs.reminders_plan(utc(2026, 3, 29, 9, 0))
+    reminders.reminders_plan(utc(2026, 3, 29, 9, 0))
     reminder = Reminder.objects.filter(kind="results_due").first()
-    assert jobs.reminder_deliver(reminder.pk) is False
+    assert deliver_reminder(reminder.pk) is False
     reminder.refresh_from_db()
     assert reminder.attempts == 1 and reminder.failed_at is not None and reminder.next_attempt_at is None
     assert "linefeed" in reminder.last_error
-    assert reminder.pk not in jobs.unsent_reminder_ids(reminder.failed_at + timedelta(days=1))
+    assert reminder.pk not in reminders.unsent_reminder_ids(reminder.failed_at + timedelta(days=1))

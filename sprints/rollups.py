@@ -1,0 +1,287 @@
+"""Roll-ups: the numbers of a closed sprint (SprintReport), computed from what is stored, and
+the report e-mailed to its members once, through the outbox under "report:<id>".
+
+The numbers are a ReportNumbers, stored as JSON in SprintReport.data and read back through
+the same dataclass (SprintReport.numbers), so a template reads them by attribute and a field
+missing from an older report reads as its default.
+"""
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import OuterRef, Q, Subquery
+from django.urls import reverse
+from django.utils import timezone
+
+from hypotheses.models import Hypothesis, Verdict
+from tracking import outbox
+from tracking.models import Membership, Metric, MetricValue, User
+
+from .capacity import sprint_capacity
+from .models import Action, ActionStatus, Sprint, SprintReport, SprintStatus
+
+ROLLUP_BATCH = 100  # closed sprints per roll-up message
+
+
+@dataclass(frozen=True)
+class OwnerHours:
+    name: str
+    planned_hours: str | None
+    done_hours: str | None
+    available_hours: str | None
+    use_percent: int | None
+
+
+@dataclass(frozen=True)
+class HypothesisLine:
+    title: str
+    verdict: str | None
+    measured: str | None
+
+
+@dataclass(frozen=True)
+class KeyMetric:
+    name: str
+    unit: str
+    latest: str | None
+    previous: str | None
+    week_over_week: str | None
+    target: str | None
+    to_target: str | None
+    higher_is_better: bool
+
+
+@dataclass(frozen=True)
+class ReportNumbers:
+    """What a sprint report shows. Hours and metric values are decimal strings, as stored."""
+
+    actions_planned: int = 0
+    actions_done: int = 0
+    actions_not_done: int = 0
+    hours_planned: str | None = None
+    hours_done: str | None = None
+    capacity_use_percent: int | None = None
+    owners: list[OwnerHours] = field(default_factory=list)
+    override_reason: str = ""
+    hypotheses_tested: int = 0
+    hypotheses_confirmed: int = 0
+    hypotheses_refuted: int = 0
+    hypotheses_inconclusive: int = 0
+    hypotheses: list[HypothesisLine] = field(default_factory=list)
+    key_metric: KeyMetric | None = None
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "ReportNumbers":
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in (data or {}).items() if k in known}
+        values["owners"] = [OwnerHours(**o) for o in values.get("owners", [])]
+        values["hypotheses"] = [HypothesisLine(**h) for h in values.get("hypotheses", [])]
+        if values.get("key_metric"):
+            values["key_metric"] = KeyMetric(**values["key_metric"])
+        return cls(**values)
+
+
+def _number(value) -> str | None:
+    return None if value is None else format(Decimal(value).normalize(), "f")
+
+
+def rollup_data(sprint: Sprint) -> ReportNumbers:
+    """The sprint's numbers, computed only from what is stored: the same every time."""
+    return rollups_data([sprint])[sprint.pk]
+
+
+def _window_start(sprint: Sprint) -> datetime:
+    """Verdicts count for the sprint they were given in: from its start (when it was started,
+    or the beginning of its first day) to its close. A verdict of the review that closed the
+    previous sprint came before this one started, so no hypothesis counts twice."""
+    if sprint.started_at:
+        return sprint.started_at
+    return datetime.combine(sprint.starts_on, datetime.min.time(), tzinfo=sprint.company.tzinfo)
+
+
+def rollups_data(sprints: list[Sprint]) -> dict[int, ReportNumbers]:
+    """The numbers of many sprints in five queries whatever their number, size or history."""
+    if not sprints:
+        return {}
+    now = timezone.now()
+    company_ids = {s.company_id for s in sprints}
+    actions: dict[int, list[Action]] = defaultdict(list)
+    sprint_ids = [s.pk for s in sprints]
+    for action in Action.objects.filter(sprint_id__in=sprint_ids).select_related("owner__user").order_by("pk"):
+        actions[action.sprint_id].append(action)
+    members: dict[int, list[Membership]] = defaultdict(list)
+    for membership in Membership.objects.filter(company_id__in=company_ids).select_related("user").order_by("pk"):
+        members[membership.company_id].append(membership)
+    # Hypotheses linked to an action of a sprint or decided during one: what each sprint's own
+    # filter would select, as one query; each sprint's own are picked below.
+    windows = [(s, s.closed_at or now) for s in sprints]
+    linked = {a.hypothesis_id for group in actions.values() for a in group if a.hypothesis_id}
+    decided_in = Q(pk__in=linked)
+    for sprint, window_end in windows:
+        decided_in |= Q(company_id=sprint.company_id, decided_at__gte=_window_start(sprint), decided_at__lte=window_end)
+    hypotheses_of: dict[int, list[dict]] = defaultdict(list)
+    for h in (
+        Hypothesis.objects.filter(company_id__in=company_ids)
+        .filter(decided_in)
+        .order_by("pk")
+        .values("pk", "company_id", "title", "status", "verdict", "measured_value", "decided_at")
+    ):
+        hypotheses_of[h["company_id"]].append(h)
+    keys = {m.company_id: m for m in Metric.objects.filter(company_id__in=company_ids, is_key=True)}
+    # The key metric's last two values on or before each sprint's end: one query for all.
+    recent = MetricValue.objects.filter(
+        metric__company_id=OuterRef("company_id"), metric__is_key=True, week_start__lte=OuterRef("ends_on")
+    ).order_by("-week_start")
+    values = {
+        row["pk"]: (row["latest"], row["previous"])
+        for row in Sprint.objects.filter(pk__in=sprint_ids)
+        .annotate(latest=Subquery(recent.values("value")[:1]), previous=Subquery(recent.values("value")[1:2]))
+        .values("pk", "latest", "previous")
+    }
+    result = {}
+    for sprint, window_end in windows:
+        mine = actions[sprint.pk]
+        ids = {a.hypothesis_id for a in mine if a.hypothesis_id}
+        hypotheses = [
+            h
+            for h in hypotheses_of[sprint.company_id]
+            if h["pk"] in ids
+            or (h["decided_at"] is not None and _window_start(sprint) <= h["decided_at"] <= window_end)
+        ]
+        latest, previous = values.get(sprint.pk, (None, None))
+        result[sprint.pk] = _rollup_numbers(
+            sprint, mine, members[sprint.company_id], hypotheses, keys.get(sprint.company_id), latest, previous
+        )
+    return result
+
+
+def _rollup_numbers(sprint, actions, members, hypotheses, key, latest, previous) -> ReportNumbers:
+    capacity = sprint_capacity(sprint, actions, members=members, history=False)
+    owners = []
+    for row in capacity.owners:
+        done = sum((a.estimate_hours for a in row.actions if a.status == ActionStatus.DONE), Decimal(0))
+        owners.append(
+            OwnerHours(
+                name=row.name,
+                planned_hours=_number(row.load),
+                done_hours=_number(done),
+                available_hours=_number(row.available),
+                use_percent=int(row.load * 100 / row.available) if row.available else None,
+            )
+        )
+    verdicts = {v: sum(1 for h in hypotheses if h["verdict"] == v) for v in Verdict.values}
+    metric = None
+    if key:
+        metric = KeyMetric(
+            name=key.name,
+            unit=key.unit,
+            latest=_number(latest),
+            previous=_number(previous),
+            week_over_week=_number(latest - previous) if latest is not None and previous is not None else None,
+            target=_number(key.target),
+            to_target=_number(key.target - latest) if key.target is not None and latest is not None else None,
+            higher_is_better=key.higher_is_better,
+        )
+    planned_hours = sum((a.estimate_hours for a in actions), Decimal(0))
+    done_hours = sum((a.estimate_hours for a in actions if a.status == ActionStatus.DONE), Decimal(0))
+    available = sum((row.available for row in capacity.owners), Decimal(0))
+    return ReportNumbers(
+        actions_planned=len(actions),
+        actions_done=sum(1 for a in actions if a.status == ActionStatus.DONE),
+        actions_not_done=sum(1 for a in actions if a.status == ActionStatus.NOT_DONE),
+        hours_planned=_number(planned_hours),
+        hours_done=_number(done_hours),
+        capacity_use_percent=int(planned_hours * 100 / available) if available else None,
+        owners=owners,
+        override_reason=sprint.override_reason,
+        hypotheses_tested=len(hypotheses),
+        hypotheses_confirmed=verdicts[Verdict.CONFIRMED],
+        hypotheses_refuted=verdicts[Verdict.REFUTED],
+        hypotheses_inconclusive=verdicts[Verdict.INCONCLUSIVE],
+        hypotheses=[
+            HypothesisLine(title=h["title"], verdict=h["verdict"], measured=_number(h["measured_value"]))
+            for h in hypotheses
+        ],
+        key_metric=metric,
+    )
+
+
+def sprint_rollups(sprint_ids: list[int]) -> list[int]:
+    """Compute (or recompute) the reports of closed sprints: seven queries for the whole
+    batch, one upsert that never touches emailed_at. Returns the ids of the closed ones."""
+    sprints = list(
+        Sprint.objects.select_related("company").filter(pk__in=sprint_ids, status=SprintStatus.CLOSED).order_by("pk")
+    )
+    if not sprints:
+        return []
+    data = rollups_data(sprints)
+    now = timezone.now()
+    SprintReport.objects.bulk_create(
+        [SprintReport(sprint=s, data=data[s.pk].to_json(), computed_at=now) for s in sprints],
+        update_conflicts=True,
+        unique_fields=["sprint"],
+        update_fields=["data", "computed_at"],
+    )
+    return [s.pk for s in sprints]
+
+
+def _report_unsent(now: datetime) -> Q:
+    """A computed report whose e-mail has neither gone out nor been given up, and is due."""
+    return Q(computed_at__isnull=False, emailed_at__isnull=True, failed_at__isnull=True) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+
+
+# SprintReport's columns for what happened to its messages (emailed_at is its sent_at).
+_DELIVERY_COLUMNS = {"sent_at": "emailed_at"} | {
+    name: name for name in ("failed_at", "attempts", "next_attempt_at", "last_error")
+}
+
+
+def _about(report: SprintReport) -> str:
+    return f"report:{report.pk}"
+
+
+def _messages(report: SprintReport) -> list[outbox.Outgoing]:
+    """The same report for every member: rendered once per language."""
+    sprint = report.sprint
+    link = settings.SITE_URL + reverse("sprints:report", args=[sprint.company_id, sprint.pk])
+    context = {"report": report, "sprint": sprint, "company": sprint.company, "data": report.numbers, "link": link}
+    members = User.objects.filter(
+        memberships__company_id=sprint.company_id, memberships__accepted_at__isnull=False, is_active=True
+    ).order_by("pk")
+    rendered: dict[str, outbox.Rendered] = {}
+    messages = []
+    for user in members.only("email", "language"):
+        language = user.language or settings.LANGUAGE_CODE
+        if language not in rendered:
+            rendered[language] = outbox.email_render("sprints/email/report", context, language=language)
+        messages.append(outbox.Outgoing(key=f"{_about(report)}:user:{user.pk}", to=user, message=rendered[language]))
+    return messages
+
+
+def reports_email(sprint_ids: list[int]) -> int:
+    """E-mail each computed report of these sprints to its members, each message once;
+    returns how many messages went out now."""
+    reports = list(
+        SprintReport.objects.filter(_report_unsent(timezone.now()), sprint_id__in=sprint_ids)
+        .select_related("sprint__company")
+        .order_by("pk")
+    )
+    return outbox.outbox_deliver(reports, about=_about, render=_messages, **_DELIVERY_COLUMNS)
+
+
+def pending_report_ids(now: datetime | None = None) -> list[int]:
+    now = now or timezone.now()
+    unsent = SprintReport.objects.filter(_report_unsent(now)).values("sprint_id")
+    return list(
+        Sprint.objects.filter(status=SprintStatus.CLOSED)
+        .filter(Q(report__isnull=True) | Q(report__computed_at__isnull=True) | Q(pk__in=unsent))
+        .values_list("pk", flat=True)[:5000]
+    )

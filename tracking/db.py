@@ -1,0 +1,33 @@
+"""Database helpers that Django's ORM does not offer."""
+
+from django.db import connection, models
+
+# Parameters per statement stay well under SQLite's and PostgreSQL's limits.
+_MAX_PARAMS = 30000
+
+
+def insert_new(objs: list[models.Model]) -> int:
+    """Insert these rows, skipping any that a unique constraint already holds, and count the
+    rows really inserted (bulk_create(ignore_conflicts=True) returns every row it was given,
+    so two dispatchers racing each counted them all). INSERT … ON CONFLICT DO NOTHING
+    RETURNING answers with the inserted rows only, on PostgreSQL and SQLite alike."""
+    if not objs:
+        return 0
+    model = type(objs[0])
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    per_statement = max(1, _MAX_PARAMS // len(fields))
+    inserted = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), per_statement):
+            batch = objs[start : start + per_statement]
+            values = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for obj in batch for f in fields]
+            rows = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(batch))
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {rows} ON CONFLICT DO NOTHING RETURNING {pk}",
+                values,
+            )
+            inserted += len(cursor.fetchall())
+    return inserted

@@ -1,0 +1,220 @@
+"""The outbox: every message the product delivers, and the one path that sends it.
+
+A message is written first (an OutboxMessage row under a unique key such as "reminder:42",
+"invitation:17", "report:9:user:3" or "digest:5"), rendered as it will go out. Sending locks a
+due row (SKIP LOCKED: a second worker moves on to the next), sends it, and marks it sent in the
+same transaction. A failure backs off (1, 2, 4 … minutes with jitter) and the sender itself
+waits for next_attempt_at, whoever asks it to send; after MAX_ATTEMPTS, or at once for a
+message the channel refuses outright, the row is given up (failed_at).
+
+The one window left: the process dies after the mail server accepted a message and before
+the commit, and the message goes out again on the next try.
+
+Rows of the product (Reminder, Digest, SprintReport, a pending Membership) keep showing what
+happened to their messages: `outbox_deliver` copies the outbox's state onto them.
+"""
+
+import logging
+import random
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from smtplib import SMTPException
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, mailers
+from django.db import models, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .models import OutboxChannel, OutboxMessage, User
+
+logger = logging.getLogger(__name__)
+
+# 1 + 2 + 4 … minutes: about four hours of retries before a message is given up.
+MAX_ATTEMPTS = 8
+TRANSIENT_ERRORS = (SMTPException, OSError)  # the server or the network: try again later
+PERMANENT_ERRORS = (ValueError,)  # BadHeaderError, an address or text that cannot be encoded
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    key: str
+    to: User
+    message: Rendered
+
+
+def email_render(template: str, context: dict, *, language: str) -> Rendered:
+    """`template`_subject.txt, `template`.txt and `template`.html in the reader's language."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return Rendered(
+            subject=render_to_string(f"{template}_subject.txt", context).strip(),
+            text=render_to_string(f"{template}.txt", context),
+            html=render_to_string(f"{template}.html", context),
+        )
+
+
+def outbox_add(about: str, outgoing: Iterable[Outgoing]) -> None:
+    """Write messages to send; a key written before is left as it is (two writers, one row)."""
+    OutboxMessage.objects.bulk_create(
+        [
+            OutboxMessage(
+                key=item.key,
+                about=about,
+                channel=OutboxChannel.EMAIL,
+                recipient=item.to,
+                address=item.to.email,
+                subject=item.message.subject,
+                text=item.message.text,
+                html=item.message.html,
+            )
+            for item in outgoing
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def _due(now: datetime) -> Q:
+    return Q(sent_at__isnull=True, failed_at__isnull=True) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+
+
+def outbox_waiting(abouts: Iterable[str], now: datetime | None = None) -> set[str]:
+    """Which of these have a message backing off now: not to be handed to a worker yet."""
+    now = now or timezone.now()
+    return set(
+        OutboxMessage.objects.filter(about__in=list(abouts), sent_at__isnull=True, failed_at__isnull=True)
+        .filter(next_attempt_at__gt=now)
+        .values_list("about", flat=True)
+    )
+
+
+def _email(row: OutboxMessage) -> EmailMultiAlternatives:
+    email = EmailMultiAlternatives(row.subject, row.text, to=[row.address])
+    if row.html:
+        email.attach_alternative(row.html, "text/html")
+    return email
+
+
+def _backoff(attempts: int) -> timedelta:
+    """1, 2, 4 … minutes (at most 2 h), with jitter so retries do not arrive together."""
+    base = min(60 * 2 ** max(attempts - 1, 0), 7200)
+    return timedelta(seconds=base * random.uniform(0.8, 1.2))
+
+
+def _failed(row: OutboxMessage, error: Exception, now: datetime) -> None:
+    gave_up = row.attempts >= MAX_ATTEMPTS or isinstance(error, PERMANENT_ERRORS)
+    row.next_attempt_at = None if gave_up else now + _backoff(row.attempts)
+    row.failed_at = now if gave_up else None
+    row.last_error = str(error)[:500]
+    if gave_up:
+        logger.error("%s not sent, given up after attempt %s: %s", row.key, row.attempts, error)
+    else:
+        logger.warning("%s not sent (attempt %s): %s", row.key, row.attempts, error)
+
+
+def _open(mailer) -> bool:
+    try:
+        mailer.open()
+    except TRANSIENT_ERRORS:
+        return False
+    return True
+
+
+def outbox_send(keys: Sequence[str]) -> int:
+    """Send those of these messages that are due, each in its own transaction; returns how many
+    went out now. A message sent, given up, backing off, or locked by another worker is skipped."""
+    sent, mailer, opened = 0, mailers.default, False
+    try:
+        for key in keys:
+            with transaction.atomic():
+                row = OutboxMessage.objects.select_for_update(skip_locked=True).filter(_due(timezone.now()), key=key)
+                row = row.first()
+                if row is None:
+                    continue
+                row.attempts += 1
+                if not opened:  # one connection for the batch; a refusal counts at the send
+                    opened = _open(mailer)
+                try:
+                    mailer.send_messages([_email(row)])
+                except (*TRANSIENT_ERRORS, *PERMANENT_ERRORS) as error:
+                    _failed(row, error, timezone.now())
+                else:
+                    row.sent_at, row.next_attempt_at = timezone.now(), None
+                    sent += 1
+                row.save(update_fields=["attempts", "sent_at", "next_attempt_at", "failed_at", "last_error"])
+    finally:
+        mailer.close()
+    return sent
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What happened to the messages of one thing (a report goes to every member)."""
+
+    sent_at: datetime | None
+    failed_at: datetime | None
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str
+
+
+def _delivery(rows: list[OutboxMessage]) -> Delivery:
+    waiting = [r for r in rows if r.sent_at is None and r.failed_at is None]
+    unsent = [r for r in rows if r.sent_at is None]
+    return Delivery(
+        sent_at=max(r.sent_at for r in rows) if rows and not unsent else None,
+        failed_at=max(r.failed_at for r in unsent) if unsent and not waiting else None,
+        attempts=max((r.attempts for r in rows), default=0),
+        # The latest of them: by then every message of the thing may be tried again.
+        next_attempt_at=max((r.next_attempt_at for r in waiting if r.next_attempt_at), default=None),
+        last_error=next((r.last_error for r in reversed(rows) if r.last_error), ""),
+    )
+
+
+def outbox_deliver(
+    objects: Sequence[models.Model],
+    *,
+    about: Callable[[models.Model], str],
+    render: Callable[[models.Model], list[Outgoing]],
+    **columns: str,
+) -> int:
+    """Deliver the messages of these objects (reminders, reports, invitations …): write those
+    not written yet (`render` gives an object's messages, each keyed under `about(object)`),
+    send every one that is due, and copy what happened onto the objects (`columns` maps
+    Delivery's fields to the object's columns; by default columns of the same names). Returns
+    how many messages went out now."""
+    abouts = {obj.pk: about(obj) for obj in objects}
+    written = set(OutboxMessage.objects.filter(about__in=abouts.values()).values_list("about", flat=True))
+    for obj in objects:
+        if abouts[obj.pk] not in written:
+            outbox_add(abouts[obj.pk], render(obj))
+    keys = OutboxMessage.objects.filter(about__in=abouts.values()).order_by("pk").values_list("key", flat=True)
+    sent = outbox_send(list(keys))
+    _mirror(objects, abouts, columns or {name: name for name in Delivery.__dataclass_fields__})
+    return sent
+
+
+def _mirror(objects: Sequence[models.Model], abouts: dict, columns: dict[str, str]) -> None:
+    rows = defaultdict(list)
+    for row in OutboxMessage.objects.filter(about__in=abouts.values()).order_by("pk"):
+        rows[row.about].append(row)
+    changed = []
+    for obj in objects:
+        if mine := rows.get(abouts[obj.pk]):
+            delivery = _delivery(mine)
+            for name, column in columns.items():
+                setattr(obj, column, getattr(delivery, name))
+            changed.append(obj)
+    if changed:
+        type(changed[0]).objects.bulk_update(changed, list(columns.values()))
