@@ -11,4 +11,9 @@ class SprintsConfig(AppConfig):
 
         from .portfolio import sprint_overview
 
-        portfolio.register(sprint_overview)
+        # The portfolio card's sprint part (see tracking/portfolio.py: the only registry).
+        portfolio.register(
+            sprint_overview,
+            facts_template="sprints/_portfolio_section.html#facts",
+            actions_template="sprints/_portfolio_section.html#actions",
+        )

@@ -1,5 +1,6 @@
 """The sprint part of each portfolio card: progress, capacity state and flags, for all of a
-tracker's businesses in four queries."""
+tracker's businesses in four queries. Shown by templates/sprints/_portfolio_section.html;
+registered with tracking.portfolio in apps.py."""
 
 from collections import defaultdict
 from datetime import datetime
@@ -10,6 +11,7 @@ from django.db.models import Count, Q, Sum
 from hypotheses.models import Hypothesis
 from hypotheses.models import Status as HypothesisStatus
 from tracking.models import Membership
+from tracking.portfolio import Flag
 
 from .capacity import available_hours
 from .models import Action, ActionStatus, Sprint, SprintStatus
@@ -64,9 +66,9 @@ def sprint_overview(company_ids: list[int], now: datetime) -> dict[int, dict]:
             company = sprint.company
             review = review_at(sprint.ends_on, company.review_weekday, company.review_time, company.tzinfo)
             if now >= review + OVERDUE_AFTER:
-                flags.append("review_overdue")
+                flags.append(Flag.REVIEW_OVERDUE)
             if overbooked:
-                flags.append("owner_overbooked")
+                flags.append(Flag.OWNER_OVERBOOKED)
             entry.update(
                 {
                     "sprint": sprint,
@@ -78,7 +80,7 @@ def sprint_overview(company_ids: list[int], now: datetime) -> dict[int, dict]:
                 }
             )
         if not entry["testing"]:
-            flags.append("nothing_under_test")
+            flags.append(Flag.NOTHING_UNDER_TEST)
         entry["flags"] = flags
         result[company_id] = entry
     return result

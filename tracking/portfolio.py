@@ -1,26 +1,68 @@
-"""The tracker's portfolio: one card per business.
+"""The tracker's portfolio, in one place: one card per business, on the page and in the
+weekly digest.
 
-`tracking` knows the constraint, the key metric and the review time; apps above it (sprints)
-add their part through a provider registered at start-up, so the dependency stays one way.
-Every provider answers for all companies at once, in a fixed number of queries.
+Here live the card's data (`portfolio_for_user`, `overview`), its flags with their labels
+(`Flag`), and the card template (templates/tracking/_portfolio_card.html). `tracking` knows the
+constraint, the key metric, the team and the review time. The apps above it add their part of
+the card through `register`: a provider that answers for all companies at once, in a fixed
+number of queries, and the template of the facts (and buttons) it adds to the card. This is
+the project's only registry: it lets the card show sprints without `tracking` importing
+`sprints`, so the apps still depend one way (sprints → hypotheses → tracking). It is filled
+once, in `sprints.apps.SprintsConfig.ready`.
 """
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
+from django.db import models
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from .models import Constraint, ConstraintStatus, MetricValue
+from .models import Company, Constraint, ConstraintStatus, Membership, MetricValue, User
+from .selectors import next_review_at
+
+
+class Flag(models.TextChoices):
+    """What a card (and the digest's line) warns about. Members are `str`, so a provider's
+    list of flags compares and serialises as the plain values."""
+
+    REVIEW_OVERDUE = "review_overdue", _("review overdue")
+    OWNER_OVERBOOKED = "owner_overbooked", _("owner overbooked")
+    NOTHING_UNDER_TEST = "nothing_under_test", _("nothing under test")
+
+    @property
+    def is_warning(self) -> bool:
+        """A warning rather than a danger: nothing is broken, but nothing is learnt either."""
+        return self is Flag.NOTHING_UNDER_TEST
+
 
 Provider = Callable[[list[int], datetime], dict[int, dict]]
-_providers: list[Provider] = []
 
 
-def register(provider: Provider) -> Provider:
-    if provider not in _providers:
-        _providers.append(provider)
-    return provider
+@dataclass(frozen=True)
+class Section:
+    """An upper app's part of the card: its data, and the templates that show it."""
+
+    provider: Provider
+    facts_template: str  # rows of the card's <dl class="facts">
+    actions_template: str = ""  # buttons at the bottom of the card
+
+
+_sections: list[Section] = []
+
+
+def register(provider: Provider, *, facts_template: str, actions_template: str = "") -> None:
+    """Add an app's part to every card (once, at start-up)."""
+    if all(section.provider is not provider for section in _sections):
+        _sections.append(Section(provider, facts_template, actions_template))
+
+
+def sections() -> list[Section]:
+    return list(_sections)
 
 
 def _core(company_ids: list[int], now: datetime) -> dict[int, dict]:
@@ -59,9 +101,59 @@ def _core(company_ids: list[int], now: datetime) -> dict[int, dict]:
 
 
 def overview(company_ids: list[int], now: datetime | None = None) -> dict[int, dict]:
+    """Each company's card data: `constraint`, `metric`, `flags` (a list of `Flag`) and what
+    the registered sections add."""
     now = now or timezone.now()
     merged = _core(company_ids, now)
-    for provider in _providers:
-        for company_id, extra in provider(company_ids, now).items():
+    for section in _sections:
+        for company_id, extra in section.provider(company_ids, now).items():
             merged[company_id].update(extra)
+    for company_id in company_ids:
+        merged[company_id].setdefault("flags", [])
     return merged
+
+
+@dataclass(frozen=True)
+class PortfolioRow:
+    company: Company
+    my_role: str
+    my_role_label: str
+    member_count: int
+    pending_count: int
+    capacity_hours: Decimal
+    next_review: datetime
+    overview: dict
+
+
+def portfolio_for_user(user: User, now: datetime | None = None) -> list[PortfolioRow]:
+    """The user's businesses with their role, team, constraint, key metric and (from the apps
+    above) sprint progress and flags: a fixed number of queries whatever the count."""
+    memberships = list(
+        Membership.objects.accepted()
+        .filter(user=user)
+        .select_related("company")
+        .annotate(
+            member_count=Count("company__memberships", distinct=True),
+            pending_count=Count(
+                "company__memberships",
+                filter=Q(company__memberships__accepted_at__isnull=True),
+                distinct=True,
+            ),
+            capacity_hours=Sum("company__memberships__weekly_capacity_hours"),
+        )
+        .order_by("company__name", "company_id")
+    )
+    cards = overview([m.company_id for m in memberships], now)
+    return [
+        PortfolioRow(
+            company=m.company,
+            my_role=m.role,
+            my_role_label=m.get_role_display(),
+            member_count=m.member_count,
+            pending_count=m.pending_count,
+            capacity_hours=m.capacity_hours or Decimal(0),
+            next_review=next_review_at(m.company, now),
+            overview=cards[m.company_id],
+        )
+        for m in memberships
+    ]

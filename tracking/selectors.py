@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from .charts import Chart, line_chart
@@ -21,24 +21,11 @@ from .models import (
     User,
     WhyStep,
 )
-from .portfolio import overview
 from .weeks import current_week_start
 
 
 def companies_for_user(user: User) -> QuerySet[Company]:
     return Company.objects.filter(memberships__user=user)
-
-
-@dataclass(frozen=True)
-class PortfolioRow:
-    company: Company
-    my_role: str
-    my_role_label: str
-    member_count: int
-    pending_count: int
-    capacity_hours: Decimal
-    next_review: datetime
-    overview: dict
 
 
 def next_review_at(company: Company, now: datetime | None = None) -> datetime:
@@ -51,41 +38,6 @@ def next_review_at(company: Company, now: datetime | None = None) -> datetime:
     if candidate <= local_now:
         candidate = datetime.combine(candidate_date + timedelta(days=7), company.review_time, tzinfo=tz)
     return candidate
-
-
-def portfolio_for_user(user: User, now: datetime | None = None) -> list[PortfolioRow]:
-    """The user's businesses with their role, team, constraint, key metric and (from the apps
-    above) sprint progress and flags: a fixed number of queries whatever the count."""
-    memberships = (
-        Membership.objects.accepted()
-        .filter(user=user)
-        .select_related("company")
-        .annotate(
-            member_count=Count("company__memberships", distinct=True),
-            pending_count=Count(
-                "company__memberships",
-                filter=Q(company__memberships__accepted_at__isnull=True),
-                distinct=True,
-            ),
-            capacity_hours=Sum("company__memberships__weekly_capacity_hours"),
-        )
-        .order_by("company__name", "company_id")
-    )
-    memberships = list(memberships)
-    extra = overview([m.company_id for m in memberships], now)
-    return [
-        PortfolioRow(
-            company=m.company,
-            my_role=m.role,
-            my_role_label=m.get_role_display(),
-            member_count=m.member_count,
-            pending_count=m.pending_count,
-            capacity_hours=m.capacity_hours or Decimal(0),
-            next_review=next_review_at(m.company, now),
-            overview=extra.get(m.company_id, {}),
-        )
-        for m in memberships
-    ]
 
 
 def members_of(company: Company) -> QuerySet[Membership]:

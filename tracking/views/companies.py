@@ -17,6 +17,8 @@ from ..forms import (
     MembershipForm,
     timezone_names,
 )
+from ..portfolio import portfolio_for_user
+from ..portfolio import sections as portfolio_sections
 from ..roles import Action, role_allows
 
 # --- Portfolio and companies -------------------------------------------------------------
@@ -24,9 +26,12 @@ from ..roles import Action, role_allows
 
 @require_GET
 def portfolio(request):
-    rows = selectors.portfolio_for_user(request.user)
-    invitations = selectors.invitations_for_user(request.user)
-    return render(request, "tracking/portfolio.html", {"rows": rows, "invitations": invitations})
+    context = {
+        "rows": portfolio_for_user(request.user),
+        "sections": portfolio_sections(),
+        "invitations": selectors.invitations_for_user(request.user),
+    }
+    return render(request, "tracking/portfolio.html", context)
 
 
 @require_POST
