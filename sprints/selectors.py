@@ -1,11 +1,13 @@
 """Reads for the planning board, the results page and the weekly session."""
 
+from django.db.models import Count, Q
+
 from hypotheses.models import Hypothesis
 from hypotheses.models import Status as HypothesisStatus
 from tracking.models import Company, Membership, Metric, MetricValue
 from tracking.weeks import current_week_start
 
-from .models import Action, Sprint, SprintStatus
+from .models import RESOLVED_ACTION_STATUSES, Action, Review, Sprint, SprintStatus
 
 
 def sprints_of(company: Company, limit: int = 60) -> list[Sprint]:
@@ -22,7 +24,7 @@ def current_sprint(company: Company) -> Sprint | None:
         Sprint.objects.filter(
             company=company, archived_at__isnull=True, status__in=[SprintStatus.ACTIVE, SprintStatus.REVIEW]
         )
-        .select_related("focus")
+        .select_related("focus", "company")
         .order_by("-starts_on")
         .first()
     )
@@ -41,6 +43,27 @@ def sprint_actions(sprint: Sprint) -> list[Action]:
             "owner_id", "pk"
         )
     )
+
+
+def log_row(action_id: int) -> Action:
+    """One action as a results row shows it (the row a log POST answers with)."""
+    return Action.objects.select_related("owner__user", "hypothesis").get(pk=action_id)
+
+
+def results_tally(sprint: Sprint | None) -> tuple[int, int]:
+    """(logged, total) actions of the sprint: the counters above the results. One query."""
+    if sprint is None:
+        return 0, 0
+    counts = sprint.actions.aggregate(
+        logged=Count("pk", filter=Q(status__in=RESOLVED_ACTION_STATUSES)), total=Count("pk")
+    )
+    return counts["logged"], counts["total"]
+
+
+def session_review(sprint: Sprint | None) -> Review | None:
+    if sprint is None:
+        return None
+    return Review.objects.filter(sprint=sprint).prefetch_related("kept_in_test").first()
 
 
 def members(company: Company) -> list[Membership]:

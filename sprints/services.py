@@ -18,6 +18,7 @@ from tracking.roles import Action as Can
 from tracking.roles import denial_message, role_allows
 from tracking.weeks import local_today
 
+from .access import ensure_can_log_results
 from .capacity import sprint_capacity
 from .models import (
     SPRINT_MAX_DAYS,
@@ -233,31 +234,6 @@ def session_begin(*, sprint: Sprint, by: Membership) -> Review:
     return review
 
 
-def review_update(*, review: Review, by: Membership, **fields) -> Review:
-    ensure_can(by, Can.PLAN_SPRINT)
-    if review.sprint.status == SprintStatus.CLOSED:
-        raise ValidationError(_("This sprint is closed; its review is kept as it was."))
-    allowed = {"step", "notes", "what_worked", "what_to_fix", "constraint_confirmed", "held_at"}
-    for name, value in fields.items():
-        if name not in allowed:
-            raise ValueError(name)
-        setattr(review, name, value)
-    if "step" in fields and fields["step"] not in SessionStep.values:
-        raise ValidationError(_("Unknown step."))
-    review.full_clean()
-    review.save()
-    return review
-
-
-@transaction.atomic
-def review_keep_in_test(*, review: Review, by: Membership, hypothesis: Hypothesis, keep: bool) -> Review:
-    ensure_can(by, Can.EDIT_HYPOTHESIS)
-    if hypothesis.company_id != review.sprint.company_id:
-        raise ValidationError(_("Pick a hypothesis of this business."))
-    (review.kept_in_test.add if keep else review.kept_in_test.remove)(hypothesis)
-    return review
-
-
 def closing_problems(
     sprint: Sprint, *, open_actions: int | None = None, undecided_titles: list[str] | None = None
 ) -> list[str]:
@@ -408,10 +384,7 @@ def action_log(
     expected_version: int | None = None,
 ) -> Action:
     """Log what came of an action. A member logs only their own actions."""
-    if action.owner_id == by.pk:
-        ensure_can(by, Can.LOG_OWN_RESULTS)
-    else:
-        ensure_can(by, Can.LOG_ANY_RESULTS)
+    ensure_can_log_results(by, action)
     current = _lock_action(action, expected_version)
     if current.sprint.status not in (SprintStatus.ACTIVE, SprintStatus.REVIEW):
         raise ValidationError(_("Results are logged while the sprint runs and at its review."))

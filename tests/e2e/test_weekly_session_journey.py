@@ -3,7 +3,7 @@ method's example: a money-back guarantee tested by a PDF offer sent by messenger
 
 The entrepreneur logs the week on "Log results": both PDF-offer actions done with what came
 of them (one is the designer's, one the marketer's: an entrepreneur logs anyone's), each an
-htmx swap of #actions; then this week's conversion in #metrics.
+htmx swap of its row (the count above refreshes itself); then this week's conversion.
 
 Meanwhile the tracker has the weekly session open. The session is one page of steps whose
 buttons swap #session: moving to the verdicts shows the entrepreneur's results; the
@@ -113,12 +113,12 @@ def _assert_no_reload(page, what):
 
 
 def _log_done(page, action, note):
-    """On "Log results": mark one action done with what came of it (an htmx swap of #actions)."""
+    """On "Log results": mark one action done with what came of it (an htmx swap of its row)."""
     row = page.locator(f"#actions #log-{action.pk}")
     expect(row).to_contain_text(action.title)
     row.locator(f"select[name=l{action.pk}-status]").select_option("done")
     row.locator(f"textarea[name=l{action.pk}-result_note]").fill(note)
-    with _swap_of(page, "#actions"):
+    with _swap_of(page, f"#log-{action.pk}"):
         row.get_by_role("button", name="Save", exact=True).click()
     saved = page.locator(f"#actions #log-{action.pk}")
     expect(saved.get_by_role("status")).to_have_text("Saved")
@@ -171,11 +171,11 @@ def test_entrepreneur_logs_the_week_and_tracker_runs_the_weekly_session(live_ser
     value = metrics.locator(f"input[name=m{conversion.pk}-value]")
     expect(metrics.locator(f"label[for=id_m{conversion.pk}-value]")).to_contain_text(CONVERSION)
     value.fill("3.1")
-    with _swap_of(entrepreneur, "#metrics"):
+    with _swap_of(entrepreneur, f"#metric-{conversion.pk}"):
         value.locator("xpath=ancestor::form").get_by_role("button", name="Save", exact=True).click()
     expect(entrepreneur.locator("#metrics .just-saved").get_by_role("status")).to_have_text("Saved")
     expect(entrepreneur.locator(f"#metrics input[name=m{conversion.pk}-value]")).to_have_value("3.1")
-    # The count of logged results is part of what htmx swaps, so it is current.
+    # The count of logged results refreshes itself when a row is saved, so it is current.
     expect(entrepreneur.locator("#actions h2")).to_contain_text("3 of 4 logged")
     _assert_no_reload(entrepreneur, "logging results")
     _assert_fits(entrepreneur, "the results page with the week logged")

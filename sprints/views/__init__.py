@@ -1,0 +1,1 @@
+"""The sprints app's screens, one module each: board, results, session, report."""

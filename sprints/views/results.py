@@ -1,0 +1,181 @@
+"""Screen 6: logging results (the entrepreneur's page, works on a phone). A saved row answers
+with that row only; an action row also sends `results-changed`, on which the counters of the
+results page and of the session refresh themselves."""
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
+
+from hypotheses import services as hypothesis_services
+from hypotheses.access import access_hypothesis
+from tracking import services as tracking_services
+from tracking.access import access_company, access_metric
+from tracking.form_errors import apply_errors
+from tracking.forms import MetricValueForm
+from tracking.roles import Action as Can
+from tracking.roles import role_allows
+
+from .. import selectors, services
+from ..access import access_action, can_log_results, ensure_can_log_results
+from ..forms import ActionLogForm, MeasuredForm
+
+RESULTS_CHANGED = "results-changed"
+
+
+def _plain(value):
+    """3.1000 → "3.1", 100.0000 → "100": a stored value as the person typed it."""
+    return None if value is None else format(value.normalize(), "f")
+
+
+# --- Rows, shared with the session page ----------------------------------------------------------
+
+
+def with_log_form(membership, action, form=None):
+    """An action as a results row: whether this person may log it, and its form."""
+    action.can_log = can_log_results(membership, action)
+    initial = {
+        "status": action.status,
+        "result_note": action.result_note,
+        "why_not_note": action.why_not_note,
+        "version": action.version,
+    }
+    action.form = form or ActionLogForm(prefix=f"l{action.pk}", initial=initial)
+    return action
+
+
+def with_metric_form(metric, form=None):
+    metric.form = form or MetricValueForm(prefix=f"m{metric.pk}", initial={"value": _plain(metric.this_week)})
+    return metric
+
+
+def with_measured_form(hypothesis, form=None):
+    initial = {"measured": _plain(hypothesis.measured_value)}
+    hypothesis.form = form or MeasuredForm(prefix=f"h{hypothesis.pk}", initial=initial)
+    return hypothesis
+
+
+def results_context(company, membership, *, log_forms=None, metric_forms=None, measured_forms=None):
+    sprint = selectors.current_sprint(company)
+    actions = selectors.sprint_actions(sprint) if sprint else []
+    log_forms, metric_forms, measured_forms = log_forms or {}, metric_forms or {}, measured_forms or {}
+    for action in actions:
+        with_log_form(membership, action, log_forms.get(action.pk))
+    return {
+        "company": company,
+        "membership": membership,
+        "sprint": sprint,
+        "own": [a for a in actions if a.owner_id == membership.pk],
+        "others": [a for a in actions if a.owner_id != membership.pk],
+        "logged": sum(1 for a in actions if a.is_resolved),
+        "total": len(actions),
+        "metrics": [with_metric_form(m, metric_forms.get(m.pk)) for m in selectors.metrics_with_this_week(company)],
+        "testing": [with_measured_form(h, measured_forms.get(h.pk)) for h in selectors.hypotheses_under_test(company)],
+        "can_edit_metrics": role_allows(membership.role, Can.EDIT_PLANNING),
+        "can_measure": role_allows(membership.role, Can.LOG_ANY_RESULTS),
+    }
+
+
+def _row_response(request, company, template, fragment, context, *, saved, invalid):
+    """htmx: the row alone. A plain post: back to the row on the page, or the page with the
+    row's errors."""
+    if request.htmx:
+        return render(request, template, {"company": company, "saved": saved, **context})
+    if saved:
+        return redirect(reverse("sprints:results", args=[company.pk]) + f"#{fragment}")
+    membership = context["membership"]
+    return render(request, "sprints/results.html", results_context(company, membership, **invalid))
+
+
+def _saved(form, save) -> bool:
+    """A one-value form: its value through `save` (a service); a refusal goes onto the form."""
+    if not form.is_valid():
+        return False
+    try:
+        save(*form.cleaned_data.values())
+    except ValidationError as error:
+        apply_errors(form, error)
+        return False
+    return True
+
+
+# --- Views ---------------------------------------------------------------------------------------
+
+
+@require_GET
+def results(request, company_id: int):
+    company, membership = access_company(request.user, company_id)
+    if request.htmx and request.GET.get("fragment") == "counters":
+        sprint = selectors.current_sprint(company)
+        logged, total = selectors.results_tally(sprint)
+        context = {"company": company, "sprint": sprint, "logged": logged, "total": total}
+        return render(request, "sprints/results.html#counters", context)
+    return render(request, "sprints/results.html", results_context(company, membership))
+
+
+def _log(action, membership, form):
+    """Save a valid log form through the service; a refusal goes onto the form. True when saved."""
+    data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+    try:
+        services.action_log(action=action, by=membership, expected_version=form.cleaned_data["version"], **data)
+    except services.StaleAction as stale:
+        now = _("Now: %(status)s. %(note)s") % {
+            "status": stale.current.get_status_display(),
+            "note": stale.current.result_note or stale.current.why_not_note,
+        }
+        form.add_error(None, stale.messages[0] + " " + now)
+        form.data = form.data.copy()
+        form.data[f"l{action.pk}-version"] = stale.current.version
+    except ValidationError as error:
+        apply_errors(form, error)
+    else:
+        return True
+    return False
+
+
+@require_POST
+def action_log(request, company_id: int, action_id: int):
+    company, membership = access_company(request.user, company_id, action=Can.LOG_OWN_RESULTS)
+    action = access_action(company, action_id)
+    ensure_can_log_results(membership, action)
+    form = ActionLogForm(request.POST, prefix=f"l{action.pk}")
+    saved = form.is_valid() and _log(action, membership, form)
+    row = with_log_form(membership, selectors.log_row(action.pk) if saved else action, None if saved else form)
+    context = {"membership": membership, "a": row}
+    invalid = {"log_forms": {action.pk: form}}
+    response = _row_response(
+        request, company, "sprints/_log_row.html", "actions", context, saved=saved, invalid=invalid
+    )
+    return trigger_client_event(response, RESULTS_CHANGED) if saved and request.htmx else response
+
+
+@require_POST
+def metric_log(request, company_id: int, metric_id: int):
+    company, membership = access_company(request.user, company_id, action=Can.EDIT_PLANNING)
+    metric = access_metric(company, metric_id)
+    form = MetricValueForm(request.POST, prefix=f"m{metric.pk}")
+    saved = _saved(form, lambda value: tracking_services.metric_value_record(metric=metric, by=membership, value=value))
+    if saved:
+        metric.this_week = form.cleaned_data["value"]
+    context = {"membership": membership, "m": with_metric_form(metric, None if saved else form)}
+    context["can_edit_metrics"] = role_allows(membership.role, Can.EDIT_PLANNING)
+    invalid = {"metric_forms": {metric.pk: form}}
+    return _row_response(request, company, "sprints/_metric_row.html", "metrics", context, saved=saved, invalid=invalid)
+
+
+@require_POST
+def hypothesis_measure(request, company_id: int, hypothesis_id: int):
+    company, membership = access_company(request.user, company_id, action=Can.LOG_ANY_RESULTS)
+    hypothesis = access_hypothesis(company, hypothesis_id)
+    form = MeasuredForm(request.POST, prefix=f"h{hypothesis.pk}")
+    measure = hypothesis_services.hypothesis_measure
+    saved = _saved(form, lambda measured: measure(hypothesis=hypothesis, by=membership, measured=measured))
+    if saved:
+        hypothesis.measured_value = form.cleaned_data["measured"]
+    context = {"membership": membership, "h": with_measured_form(hypothesis, None if saved else form)}
+    context["can_measure"] = role_allows(membership.role, Can.LOG_ANY_RESULTS)
+    invalid = {"measured_forms": {hypothesis.pk: form}}
+    template = "sprints/results.html#hypothesis_row"
+    return _row_response(request, company, template, "hypotheses", context, saved=saved, invalid=invalid)
