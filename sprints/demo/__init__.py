@@ -1,0 +1,1 @@
+"""The demo: three businesses as data (businesses/*.py) and the code that seeds them (seed.py)."""
