@@ -61,11 +61,15 @@ seed: migrate
 	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
 
 # Web app, one Celery worker and exactly one beat (embedded in the worker), one terminal.
+# The worker runs in a loop that starts it again when it ends (README "Background jobs").
 run: seed
 	@echo "Starting on http://$(HOST):$(PORT) (Ctrl-C stops everything)"
 	@trap 'kill 0' INT TERM EXIT; \
-	DJANGO_DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/celery -A tracking worker --beat --schedule var/celerybeat-schedule \
-	  --concurrency 1 --loglevel INFO & \
+	while :; do \
+	  DJANGO_DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/celery -A tracking worker --beat --schedule var/celerybeat-schedule \
+	    --concurrency 1 --loglevel INFO; \
+	  echo "The worker ended (exit $$?); starting it again in 2 s." >&2; sleep 2; \
+	done & \
 	DJANGO_DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install-test messages

@@ -1,11 +1,12 @@
 """The outbox: every message the product delivers, and the one path that sends it.
 
-A message is written first (an OutboxMessage row under a unique key such as "reminder:42",
-"invitation:17", "report:9:user:3" or "digest:5"), rendered as it will go out. Sending locks a
-due row (SKIP LOCKED: a second worker moves on to the next), sends it, and marks it sent in the
-same transaction. A failure backs off (1, 2, 4 … minutes with jitter) and the sender itself
-waits for next_attempt_at, whoever asks it to send; after MAX_ATTEMPTS, or at once for a
-message the channel refuses outright, the row is given up (failed_at).
+A message is written first, rendered as it will go out: an OutboxMessage row under a unique
+key such as "reminder:42", "invitation:17", "report:9:user:3", "digest:5" or
+"password-reset:3:<uuid>". Sending locks a due row (SKIP LOCKED: a second worker moves on to
+the next), sends it, and marks it sent in the same transaction. A failure backs off (1, 2,
+4 … minutes with jitter) and the sender itself waits for next_attempt_at, whoever asks it to
+send; after MAX_ATTEMPTS, or at once for a message the channel refuses outright, the row is
+given up (failed_at).
 
 The one window left: the process dies after the mail server accepted a message and before
 the commit, and the message goes out again on the next try.
@@ -16,6 +17,7 @@ happened to their messages: `outbox_deliver` copies the outbox's state onto them
 
 import logging
 import random
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -23,6 +25,7 @@ from datetime import datetime, timedelta
 from smtplib import SMTPException
 
 from django.conf import settings
+from django.contrib.auth import forms as auth_forms
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import models, transaction
 from django.db.models import Q
@@ -199,15 +202,22 @@ def outbox_deliver(
     for obj in objects:
         if abouts[obj.pk] not in written:
             outbox_add(abouts[obj.pk], render(obj))
-    keys = OutboxMessage.objects.filter(about__in=abouts.values()).order_by("pk").values_list("key", flat=True)
-    sent = outbox_send(list(keys))
-    _mirror(objects, abouts, columns or {name: name for name in Delivery.__dataclass_fields__})
+    keys = defaultdict(list)
+    for about_, key in (
+        OutboxMessage.objects.filter(about__in=abouts.values()).order_by("pk").values_list("about", "key")
+    ):
+        keys[about_].append(key)
+    columns = columns or {name: name for name in Delivery.__dataclass_fields__}
+    sent = 0
+    for obj in objects:  # each object shows its messages' state as soon as they are sent
+        sent += outbox_send(keys[abouts[obj.pk]])
+        _mirror([obj], abouts, columns)
     return sent
 
 
 def _mirror(objects: Sequence[models.Model], abouts: dict, columns: dict[str, str]) -> None:
     rows = defaultdict(list)
-    for row in OutboxMessage.objects.filter(about__in=abouts.values()).order_by("pk"):
+    for row in OutboxMessage.objects.filter(about__in=[abouts[obj.pk] for obj in objects]).order_by("pk"):
         rows[row.about].append(row)
     changed = []
     for obj in objects:
@@ -218,3 +228,25 @@ def _mirror(objects: Sequence[models.Model], abouts: dict, columns: dict[str, st
             changed.append(obj)
     if changed:
         type(changed[0]).objects.bulk_update(changed, list(columns.values()))
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's password-reset form, whose e-mail goes through the outbox like every other
+    message: written under its own key, then sent at once (the link is wanted now)."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        text = render_to_string(email_template_name, context)
+        html = render_to_string(html_email_template_name, context) if html_email_template_name else ""
+        about = f"password-reset:{context['user'].pk}:{uuid.uuid4().hex}"
+        user = context["user"]
+        outbox_add(about, [Outgoing(key=about, to=user, message=Rendered(subject=subject, text=text, html=html))])
+        outbox_send([about])

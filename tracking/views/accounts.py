@@ -18,7 +18,7 @@ from django.utils.translation import check_for_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import security, services, two_factor
+from .. import outbox, security, services, two_factor
 from ..forms import (
     InvitationAcceptForm,
 )
@@ -261,6 +261,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     unknown addresses get the same answer; the link points at SITE_URL, not the Host header."""
 
     email_template_name = "registration/password_reset_email.txt"
+    form_class = outbox.PasswordResetForm  # its e-mail goes through the outbox
     token_generator = security.password_reset_tokens
 
     def form_valid(self, form):
