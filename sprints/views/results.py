@@ -90,11 +90,11 @@ def _row_response(request, company, template, fragment, context, *, saved, inval
 
 
 def _saved(form, save) -> bool:
-    """A one-value form: its value through `save` (a service); a refusal goes onto the form."""
+    """A valid form's data through `save` (a service); a refusal goes onto the form."""
     if not form.is_valid():
         return False
     try:
-        save(*form.cleaned_data.values())
+        save(form.cleaned_data)
     except ValidationError as error:
         apply_errors(form, error)
         return False
@@ -156,7 +156,9 @@ def metric_log(request, company_id: int, metric_id: int):
     company, membership = access_company(request.user, company_id, action=Can.EDIT_PLANNING)
     metric = access_metric(company, metric_id)
     form = MetricValueForm(request.POST, prefix=f"m{metric.pk}")
-    saved = _saved(form, lambda value: tracking_services.metric_value_record(metric=metric, by=membership, value=value))
+    saved = _saved(
+        form, lambda data: tracking_services.metric_value_record(metric=metric, by=membership, value=data["value"])
+    )
     if saved:
         metric.this_week = form.cleaned_data["value"]
     context = {"membership": membership, "m": with_metric_form(metric, None if saved else form)}
@@ -171,7 +173,7 @@ def hypothesis_measure(request, company_id: int, hypothesis_id: int):
     hypothesis = access_hypothesis(company, hypothesis_id)
     form = MeasuredForm(request.POST, prefix=f"h{hypothesis.pk}")
     measure = hypothesis_services.hypothesis_measure
-    saved = _saved(form, lambda measured: measure(hypothesis=hypothesis, by=membership, measured=measured))
+    saved = _saved(form, lambda data: measure(hypothesis=hypothesis, by=membership, measured=data["measured"]))
     if saved:
         hypothesis.measured_value = form.cleaned_data["measured"]
     context = {"membership": membership, "h": with_measured_form(hypothesis, None if saved else form)}

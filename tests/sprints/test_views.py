@@ -1,5 +1,6 @@
 """The planning board, results and the session through the front door."""
 
+import json
 from datetime import timedelta
 from decimal import Decimal
 
@@ -225,3 +226,127 @@ def test_the_session_remembers_its_step_and_closes_the_sprint(team, client):
     review = Review.objects.get(sprint=sprint)
     assert sprint.status == "closed" and review.held_at and review.what_to_fix == "Start earlier"
     assert Hypothesis.objects.get(pk=team.hypothesis.pk).status == "testing"  # kept on purpose
+
+
+# --- A results row answers with itself; the counters refresh themselves --------------------------
+
+
+def test_a_logged_row_answers_with_that_row_and_tells_the_counters(team, client):
+    client.force_login(team.member.user)
+    url = reverse("sprints:action_log", args=[team.company.pk, team.action.pk])
+    response = client.post(url, {f"l{team.action.pk}-status": "done"}, headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert body.startswith(f'<li class="log-row status-done" id="log-{team.action.pk}">'), body[:200]
+    assert body.count('class="log-row') == 1 and "Saved" in body and 'name="from"' not in body
+    assert json.loads(response.headers["HX-Trigger"]) == {"results-changed": {}}
+    counters = client.get(
+        reverse("sprints:results", args=[team.company.pk]) + "?fragment=counters", headers={"HX-Request": "true"}
+    ).content.decode()
+    assert counters.startswith('<span class="count" id="results-counters"') and "1 of 1 logged" in counters
+    # A plain post still goes back to the page.
+    response = client.post(url, {f"l{team.action.pk}-status": "doing"})
+    assert response.status_code == 302 and response.url.endswith("/results/#actions")
+
+
+def test_the_session_and_the_results_page_show_the_same_row(team, client):
+    client.force_login(team.tracker.user)
+    row = f'<li class="log-row status-todo" id="log-{team.action.pk}">'
+    for page in ("results", "session"):
+        body = client.get(reverse(f"sprints:{page}", args=[team.company.pk])).content.decode()
+        assert row in body and 'name="from"' not in body
+        assert f'hx-target="#log-{team.action.pk}"' in body and f'hx-target="#metric-{team.metric.pk}"' in body
+    session = reverse("sprints:session", args=[team.company.pk])
+    counters = client.get(session + "?fragment=counters", headers={"HX-Request": "true"}).content.decode()
+    assert 'id="session-progress"' in counters and "0 of 1 logged" in counters
+    assert 'id="closing-problems" hx-swap-oob="true"' in counters and "still to resolve" in counters
+    assert 'id="plan-next" hx-swap-oob="true"' in counters
+
+
+def test_a_metric_row_answers_with_that_row(team, client):
+    client.force_login(team.tracker.user)
+    url = reverse("sprints:metric_log", args=[team.company.pk, team.metric.pk])
+    body = client.post(url, {f"m{team.metric.pk}-value": "3.10"}, headers={"HX-Request": "true"}).content.decode()
+    assert body.startswith('<form class="metric-log just-saved"') and body.count("<form") == 1
+    assert 'value="3.1"' in body and "Saved" in body
+    body = client.post(url, {f"m{team.metric.pk}-value": "abc"}, headers={"HX-Request": "true"}).content.decode()
+    assert "Enter a number." in body and body.count("<form") == 1
+
+
+# --- Every htmx POST of these screens costs the same queries for 5 and 500 actions ----------------
+
+
+def _testing(team):
+    Hypothesis.objects.filter(pk=team.hypothesis.pk).update(status="testing", testing_started_at=clock.now())
+
+
+def _delete_target(team):
+    return ActionFactory(sprint=team.planned_sprint, owner=team.member)
+
+
+_MEASURED = iter(Decimal(n) / 10 for n in range(20, 1000))
+
+# name: (sprint the actions go into, a request built for the team (url name, args, data), pinned queries)
+HTMX_POSTS = {
+    "action_log": ("active", lambda t: ("action_log", [t.action.pk], {f"l{t.action.pk}-status": "done"}), 17),
+    "metric_log": ("active", lambda t: ("metric_log", [t.metric.pk], {f"m{t.metric.pk}-value": "7"}), 14),
+    "hypothesis_measure": (
+        "active",
+        lambda t: (
+            _testing(t) or ("hypothesis_measure", [t.hypothesis.pk], {f"h{t.hypothesis.pk}-measured": next(_MEASURED)})
+        ),
+        21,
+    ),
+    "session_step": ("active", lambda t: ("session_step", [], {"step": "metrics"}), 26),
+    "session_constraint": ("active", lambda t: ("session_constraint", [], {"still_main": "yes"}), 26),
+    "session_plan": ("active", lambda t: ("session_plan", [], {}), 27),
+    "session_verdict": (
+        "active",
+        lambda t: _testing(t) or ("session_verdict", [t.hypothesis.pk], {f"v{t.hypothesis.pk}-decision": "keep"}),
+        24,
+    ),
+    "session_close": ("active", lambda t: ("session_close", [], {"what_worked": "The offer"}), 35),  # refused
+    "action_add": (
+        "planned",
+        lambda t: ("action_add", [t.planned_sprint.pk], _action_data(t)),
+        21,
+    ),
+    "action_edit": (
+        "planned",
+        lambda t: (
+            "action_edit",
+            [t.planned_action.pk],
+            {f"a{t.planned_action.pk}-{k}": v for k, v in _action_data(t, title="Call them").items()},
+        ),
+        22,
+    ),
+    "action_delete": ("planned", lambda t: ("action_delete", [_delete_target(t).pk], {}), 13),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HTMX_POSTS))
+def test_htmx_posts_run_the_same_queries_with_5_and_500_actions(name, team, client):
+    where, build, pinned = HTMX_POSTS[name]
+    sprint = team.active_sprint if where == "active" else team.planned_sprint
+    owners = [*MembershipFactory.create_batch(3, company=team.company), team.member]
+    client.force_login(team.tracker.user)
+
+    def fill(count):
+        Action.objects.bulk_create(
+            Action(sprint=sprint, title=f"Bulk {i}", owner=owners[i % 4], estimate_hours=Decimal(1))
+            for i in range(count)
+        )
+
+    def post():
+        url_name, args, data = build(team)
+        url = reverse(f"sprints:{url_name}", args=[team.company.pk, *args])
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(url, data, headers={"HX-Request": "true"})
+        assert response.status_code == 200, response.content[:300]
+        return len(captured)
+
+    fill(4)
+    post()  # the first post may begin the session or keep a hypothesis: measure the ones after
+    small = post()
+    fill(495)
+    large = post()
+    assert small == large == pinned, (name, small, large)
