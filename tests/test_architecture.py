@@ -65,3 +65,78 @@ def test_nothing_but_the_outbox_sends_mail():
     }
     assert not offenders, offenders
     assert _sends_mail(OUTBOX), "the outbox itself sends: the check would see a sender"
+
+
+# --- Views parse, check, call and render (issue 11) -------------------------------------------
+
+APPS = ("tracking", "hypotheses", "sprints")
+VIEW_MAX_LINES = 30
+
+
+def _view_modules() -> list[Path]:
+    modules = []
+    for app in APPS:
+        modules += [p for p in (ROOT / app).rglob("*.py") if p.name == "views.py" or p.parent.name == "views"]
+    return sorted(modules)
+
+
+def _views(path: Path):
+    """Module-level functions whose first argument is `request`, and methods of view classes."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    for node in tree.body:
+        functions = [node] if isinstance(node, ast.FunctionDef) else []
+        if isinstance(node, ast.ClassDef):
+            functions = [n for n in node.body if isinstance(n, ast.FunctionDef)]
+        for function in functions:
+            arguments = [a.arg for a in function.args.args]
+            if arguments[:1] == ["request"] or arguments[:2] == ["self", "request"]:
+                yield function
+
+
+def test_there_are_views_to_check():
+    assert len(_view_modules()) >= 8 and sum(len(list(_views(p))) for p in _view_modules()) >= 50
+
+
+def test_no_view_opens_a_transaction():
+    """A write that spans several rows is one service with its own transaction."""
+    offenders = []
+    for path in _view_modules():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and node.attr == "atomic":
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+            elif (
+                isinstance(node, ast.ImportFrom)
+                and node.module == "django.db"
+                and any(alias.name == "transaction" for alias in node.names)
+            ):
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: imports transaction")
+    assert not offenders, offenders
+
+
+def test_no_view_is_longer_than_a_screen():
+    """A view parses, checks access, calls one service or selector and renders: about 30 lines.
+    What is longer builds context or decides things that belong in a helper or a service."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{view.lineno} {view.name}: {view.end_lineno - view.lineno + 1} lines"
+        for path in _view_modules()
+        for view in _views(path)
+        if view.end_lineno - view.lineno + 1 > VIEW_MAX_LINES
+    ]
+    assert not offenders, offenders
+
+
+def test_no_app_imports_a_private_module_of_another():
+    offenders = []
+    for app in APPS:
+        for path in (ROOT / app).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                modules = []
+                if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                    modules = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+                elif isinstance(node, ast.Import):
+                    modules = [alias.name for alias in node.names]
+                for module in modules:
+                    parts = module.split(".")
+                    if parts[0] in APPS and parts[0] != app and any(p.startswith("_") for p in parts[1:]):
+                        offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: {module}")
+    assert not offenders, offenders

@@ -90,14 +90,9 @@ def _wrong_code() -> str:
     return _("That code is not right. Use the current code from your app, or an unused recovery code.")
 
 
-@login_not_required
-@require_http_methods(["GET", "POST"])
-def login_two_factor(request):
-    """The second step of sign-in: a code from the app or a recovery code, counted by the
-    sign-in throttle. Also asked of a signed-in user whose session has not passed it (the
-    admin sends staff with 2FA on here)."""
-    next_url = _safe_next(request)
-    was_pending = two_factor.PENDING_KEY in request.session
+def _two_factor_pending(request):
+    """(user, backend) waiting for a second factor: a sign-in in progress, or a signed-in user
+    whose session has not passed it (the admin sends staff with 2FA on here); else None."""
     pending = two_factor.sign_in_pending(session=request.session)
     if (
         pending is None
@@ -105,6 +100,32 @@ def login_two_factor(request):
         and not two_factor.session_passed(request.session)
     ):
         pending = (request.user, request.session[BACKEND_SESSION_KEY])
+    return pending
+
+
+def _two_factor_done(request, user, backend, check, next_url):
+    login(request, user, backend=backend)
+    two_factor.session_mark_passed(session=request.session)
+    services.user_language_set(user=user, language=request.LANGUAGE_CODE)
+    if check.recovery_code_used:
+        left = len(two_factor.recovery_codes_unused(user=user))
+        text = ngettext(
+            "You used a recovery code; %(count)d is left. Make new ones on the two-factor page.",
+            "You used a recovery code; %(count)d are left. Make new ones on the two-factor page.",
+            left,
+        )
+        messages.warning(request, text % {"count": left})
+    return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def login_two_factor(request):
+    """The second step of sign-in: a code from the app or a recovery code, counted by the
+    sign-in throttle."""
+    next_url = _safe_next(request)
+    was_pending = two_factor.PENDING_KEY in request.session
+    pending = _two_factor_pending(request)
     if pending is None:
         if request.user.is_authenticated:
             return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
@@ -115,25 +136,10 @@ def login_two_factor(request):
     form = TwoFactorCodeForm(request.POST or None)
     refusal = ""
     if request.method == "POST" and form.is_valid():
-        check = two_factor.code_check(
-            client=security.Client.of(request), user=user, code=form.cleaned_data["code"], signing_in=True
-        )
+        client, code = security.Client.of(request), form.cleaned_data["code"]
+        check = two_factor.code_check(client=client, user=user, code=code, signing_in=True)
         if check.ok:
-            login(request, user, backend=backend)
-            two_factor.session_mark_passed(session=request.session)
-            services.user_language_set(user=user, language=request.LANGUAGE_CODE)
-            if check.recovery_code_used:
-                left = len(two_factor.recovery_codes_unused(user=user))
-                messages.warning(
-                    request,
-                    ngettext(
-                        "You used a recovery code; %(count)d is left. Make new ones on the two-factor page.",
-                        "You used a recovery code; %(count)d are left. Make new ones on the two-factor page.",
-                        left,
-                    )
-                    % {"count": left},
-                )
-            return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+            return _two_factor_done(request, user, backend, check, next_url)
         refusal = check.refusal
         if not refusal:
             form.add_error("code", _wrong_code())
