@@ -74,7 +74,7 @@ def say(text: str = "") -> None:
 
 # --- A private Redis and our own database, before Django reads its settings ------------------
 
-from tests.support.services import PrivateRedis  # noqa: E402
+from tests.support.processes import PrivateRedis  # noqa: E402
 
 redis_server = PrivateRedis().start()
 atexit.register(redis_server.stop)
@@ -110,7 +110,7 @@ from bench import nullmail  # noqa: E402
 from hypotheses.models import Hypothesis, Verdict  # noqa: E402
 from sprints import reminders, rollups, tasks  # noqa: E402
 from sprints.models import Action, ActionStatus, Reminder, Sprint, SprintReport, SprintStatus  # noqa: E402
-from tests.support.services import app_env, wait_for  # noqa: E402
+from tests.support.processes import app_env, wait_for  # noqa: E402
 from tracking.celery import app as celery_app  # noqa: E402
 from tracking.models import Company, Membership, Metric, MetricValue, Role, User  # noqa: E402
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from tracking.access import ensure_can
 from tracking.models import Membership
-from tracking.roles import Action
+from tracking.roles import Permission
 
 from .models import (
     DECIDED_STATUSES,
@@ -132,7 +132,7 @@ def _check_scope(hypothesis: Hypothesis) -> None:
 
 @transaction.atomic
 def hypothesis_create(*, by: Membership, **fields) -> Hypothesis:
-    ensure_can(by, Action.CREATE_HYPOTHESIS)
+    ensure_can(by, Permission.CREATE_HYPOTHESIS)
     fields = _apply_multiplier({k: v for k, v in fields.items() if k in HYPOTHESIS_FIELDS})
     hypothesis = Hypothesis(company=by.company, author=by.user, **fields)
     _check_scope(hypothesis)
@@ -150,7 +150,7 @@ def _lock(hypothesis: Hypothesis) -> Hypothesis:
 def hypothesis_update(*, hypothesis: Hypothesis, by: Membership, expected_version: int, **fields) -> Hypothesis:
     """Save the fields that changed. A save based on an older version is refused with the
     current one attached, so nothing anyone typed is silently overwritten."""
-    ensure_can(by, Action.EDIT_HYPOTHESIS)
+    ensure_can(by, Permission.EDIT_HYPOTHESIS)
     current = _lock(hypothesis)
     if current.version != expected_version:
         raise StaleEdit(current)
@@ -179,7 +179,7 @@ def missing_for_testing(hypothesis: Hypothesis) -> list[str]:
 @transaction.atomic
 def hypothesis_transition(*, hypothesis: Hypothesis, by: Membership, to: str, reason: str = "") -> Hypothesis:
     """Move by hand (not a verdict). An illegal move changes nothing and says what is missing."""
-    ensure_can(by, Action.EDIT_HYPOTHESIS)
+    ensure_can(by, Permission.EDIT_HYPOTHESIS)
     current = _lock(hypothesis)
     source = current.status
     if to not in Status.values:
@@ -224,7 +224,7 @@ def hypothesis_decide(
     *, hypothesis: Hypothesis, by: Membership, verdict: str, measured: Decimal, note: str
 ) -> Hypothesis:
     """Record the verdict of a hypothesis under test, with the measured value and why."""
-    ensure_can(by, Action.EDIT_HYPOTHESIS)
+    ensure_can(by, Permission.EDIT_HYPOTHESIS)
     current = _lock(hypothesis)
     if current.status != Status.TESTING:
         raise ValidationError(_("Only a hypothesis under test gets a verdict: start testing it first."))
@@ -254,7 +254,7 @@ def hypothesis_decide(
 @transaction.atomic
 def hypothesis_archive(*, hypothesis: Hypothesis, by: Membership) -> Hypothesis:
     """Deleting archives: the hypothesis and its history stay, restorable."""
-    ensure_can(by, Action.EDIT_HYPOTHESIS)
+    ensure_can(by, Permission.EDIT_HYPOTHESIS)
     current = _lock(hypothesis)
     if current.archived_at is None:
         current.archived_at = timezone.now()
@@ -265,7 +265,7 @@ def hypothesis_archive(*, hypothesis: Hypothesis, by: Membership) -> Hypothesis:
 
 @transaction.atomic
 def hypothesis_restore(*, hypothesis: Hypothesis, by: Membership) -> Hypothesis:
-    ensure_can(by, Action.EDIT_HYPOTHESIS)
+    ensure_can(by, Permission.EDIT_HYPOTHESIS)
     current = _lock(hypothesis)
     if current.archived_at is not None:
         current.archived_at = None
@@ -277,7 +277,7 @@ def hypothesis_restore(*, hypothesis: Hypothesis, by: Membership) -> Hypothesis:
 @transaction.atomic
 def hypothesis_measure(*, hypothesis: Hypothesis, by: Membership, measured: Decimal) -> Hypothesis:
     """Log the measured value of a hypothesis under test during the week (no verdict yet)."""
-    ensure_can(by, Action.LOG_ANY_RESULTS)
+    ensure_can(by, Permission.LOG_ANY_RESULTS)
     current = _lock(hypothesis)
     if current.status != Status.TESTING:
         raise ValidationError(_("Measured values are logged for hypotheses under test."))

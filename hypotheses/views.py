@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tracking.access import access_company
 from tracking.exports import spreadsheet_safe
 from tracking.form_errors import apply_errors, error_text
-from tracking.roles import Action, role_allows
+from tracking.roles import Permission, role_allows
 
 from . import selectors, services
 from .access import access_hypothesis
@@ -53,7 +53,7 @@ def _board_context(request, company, membership):
         "kinds": Kind.choices,
         "transitions": {status: _ordered(targets) for status, targets in TRANSITIONS.items()},
         "statuses": dict(Status.choices),
-        "can_edit": role_allows(membership.role, Action.EDIT_HYPOTHESIS),
+        "can_edit": role_allows(membership.role, Permission.EDIT_HYPOTHESIS),
     }
 
 
@@ -69,7 +69,9 @@ def board(request, company_id: int):
 @require_http_methods(["GET", "POST"])
 def hypothesis_new(request, company_id: int):
     unsafe = request.method == "POST"
-    company, membership = access_company(request.user, company_id, action=Action.CREATE_HYPOTHESIS if unsafe else None)
+    company, membership = access_company(
+        request.user, company_id, action=Permission.CREATE_HYPOTHESIS if unsafe else None
+    )
     initial = {"constraint": selectors.active_constraint_id(company)}
     form = HypothesisForm(request.POST or None, company=company, initial=initial)
     if unsafe and form.is_valid():
@@ -110,7 +112,7 @@ def _detail_context(company, membership, hypothesis, *, verdict_form=None, trans
         "verdict_form": verdict_form,
         "transition_error": transition_error,
         "warning": selectors.breakthrough_warning(hypothesis),
-        "can_edit": role_allows(membership.role, Action.EDIT_HYPOTHESIS),
+        "can_edit": role_allows(membership.role, Permission.EDIT_HYPOTHESIS),
         "statuses": dict(Status.choices),
     }
 
@@ -151,7 +153,9 @@ def _save_edit(form, hypothesis, membership) -> Hypothesis | None:
 @require_http_methods(["GET", "POST"])
 def hypothesis_edit(request, company_id: int, hypothesis_id: int):
     unsafe = request.method == "POST"
-    company, membership = access_company(request.user, company_id, action=Action.EDIT_HYPOTHESIS if unsafe else None)
+    company, membership = access_company(
+        request.user, company_id, action=Permission.EDIT_HYPOTHESIS if unsafe else None
+    )
     hypothesis = access_hypothesis(company, hypothesis_id)
     if not unsafe:
         form = HypothesisForm(company=company, initial=HypothesisForm.initial_from(hypothesis))
@@ -168,7 +172,7 @@ def hypothesis_edit(request, company_id: int, hypothesis_id: int):
 
 @require_POST
 def hypothesis_transition(request, company_id: int, hypothesis_id: int):
-    company, membership = access_company(request.user, company_id, action=Action.EDIT_HYPOTHESIS)
+    company, membership = access_company(request.user, company_id, action=Permission.EDIT_HYPOTHESIS)
     hypothesis = access_hypothesis(company, hypothesis_id)
     form = TransitionForm(request.POST)
     refusal = None
@@ -206,7 +210,7 @@ def _transition_response(request, company, membership, hypothesis, refusal):
 
 @require_POST
 def hypothesis_decide(request, company_id: int, hypothesis_id: int):
-    company, membership = access_company(request.user, company_id, action=Action.EDIT_HYPOTHESIS)
+    company, membership = access_company(request.user, company_id, action=Permission.EDIT_HYPOTHESIS)
     hypothesis = access_hypothesis(company, hypothesis_id)
     form = VerdictForm(request.POST)
     if form.is_valid():
@@ -238,7 +242,7 @@ def verdict_suggest(request, company_id: int, hypothesis_id: int):
 
 @require_POST
 def hypothesis_archive(request, company_id: int, hypothesis_id: int):
-    company, membership = access_company(request.user, company_id, action=Action.EDIT_HYPOTHESIS)
+    company, membership = access_company(request.user, company_id, action=Permission.EDIT_HYPOTHESIS)
     hypothesis = access_hypothesis(company, hypothesis_id)
     services.hypothesis_archive(hypothesis=hypothesis, by=membership)
     messages.success(
@@ -249,7 +253,7 @@ def hypothesis_archive(request, company_id: int, hypothesis_id: int):
 
 @require_POST
 def hypothesis_restore(request, company_id: int, hypothesis_id: int):
-    company, membership = access_company(request.user, company_id, action=Action.EDIT_HYPOTHESIS)
+    company, membership = access_company(request.user, company_id, action=Permission.EDIT_HYPOTHESIS)
     hypothesis = access_hypothesis(company, hypothesis_id, archived=True)
     services.hypothesis_restore(hypothesis=hypothesis, by=membership)
     messages.success(request, _("“%(title)s” is restored.") % {"title": hypothesis.title})
@@ -263,7 +267,7 @@ def archive(request, company_id: int):
         "company": company,
         "membership": membership,
         "archived": selectors.archived_hypotheses(company),
-        "can_edit": role_allows(membership.role, Action.EDIT_HYPOTHESIS),
+        "can_edit": role_allows(membership.role, Permission.EDIT_HYPOTHESIS),
     }
     return render(request, "hypotheses/archive.html", context)
 

@@ -3,8 +3,7 @@ from django.utils.translation import gettext as _
 
 from tracking.access import scoped_get
 from tracking.models import Company, Membership
-from tracking.roles import Action as Can
-from tracking.roles import role_allows
+from tracking.roles import Permission, role_allows
 
 from .models import Action, Sprint
 
@@ -32,9 +31,9 @@ def access_action(company: Company, action_id) -> Action:
 def can_log_results(membership: Membership, action: Action) -> bool:
     """A member logs only their own actions; a tracker, entrepreneur or team lead logs anyone's.
     The one statement of the rule: the results rows, the log view and the service all ask it."""
-    if role_allows(membership.role, Can.LOG_ANY_RESULTS):
+    if role_allows(membership.role, Permission.LOG_ANY_RESULTS):
         return True
-    return action.owner_id == membership.pk and role_allows(membership.role, Can.LOG_OWN_RESULTS)
+    return action.owner_id == membership.pk and role_allows(membership.role, Permission.LOG_OWN_RESULTS)
 
 
 def ensure_can_log_results(membership: Membership, action: Action) -> None:

@@ -14,8 +14,7 @@ from hypotheses.models import Hypothesis
 from hypotheses.models import Status as HypothesisStatus
 from tracking.access import ensure_can
 from tracking.models import Company, Constraint, Membership
-from tracking.roles import Action as Can
-from tracking.roles import denial_message, role_allows
+from tracking.roles import Permission, denial_message, role_allows
 from tracking.weeks import local_today
 
 from .access import ensure_can_log_results
@@ -105,7 +104,7 @@ def sprint_plan(
     goal: str = "",
     budget: Decimal | None = None,
 ) -> Sprint:
-    ensure_can(by, Can.PLAN_SPRINT)
+    ensure_can(by, Permission.PLAN_SPRINT)
     company = by.company
     _check_focus(company, focus)
     try:
@@ -133,7 +132,7 @@ def sprint_plan(
 
 @transaction.atomic
 def sprint_update(*, sprint: Sprint, by: Membership, **fields) -> Sprint:
-    ensure_can(by, Can.PLAN_SPRINT)
+    ensure_can(by, Permission.PLAN_SPRINT)
     if sprint.status == SprintStatus.CLOSED:
         raise ValidationError(_("A closed sprint is kept as it was."))
     _lock_company(sprint.company)
@@ -178,7 +177,7 @@ def capacity_problems(sprint: Sprint) -> list[str]:
 def sprint_start(*, sprint: Sprint, by: Membership, override_reason: str = "") -> Sprint:
     """Start a planned sprint. With an overbooked owner or over budget it does not start,
     unless the tracker overrides with a written reason, which is kept for the report."""
-    ensure_can(by, Can.START_SPRINT)
+    ensure_can(by, Permission.START_SPRINT)
     _lock_company(sprint.company)
     sprint = Sprint.objects.select_for_update().get(pk=sprint.pk)
     if sprint.status != SprintStatus.PLANNED:
@@ -204,8 +203,8 @@ def sprint_start(*, sprint: Sprint, by: Membership, override_reason: str = "") -
                 )
                 % {"problems": "; ".join(problems)}
             )
-        if not role_allows(by.role, Can.OVERRIDE_CAPACITY):
-            raise PermissionDenied(denial_message(Can.OVERRIDE_CAPACITY))
+        if not role_allows(by.role, Permission.OVERRIDE_CAPACITY):
+            raise PermissionDenied(denial_message(Permission.OVERRIDE_CAPACITY))
         sprint.override_reason = reason
         sprint.override_by = by.user
     sprint.status = SprintStatus.ACTIVE
@@ -222,7 +221,7 @@ def sprint_start(*, sprint: Sprint, by: Membership, override_reason: str = "") -
 @transaction.atomic
 def session_begin(*, sprint: Sprint, by: Membership) -> Review:
     """The weekly meeting starts: an active sprint goes into review (idempotent)."""
-    ensure_can(by, Can.PLAN_SPRINT)
+    ensure_can(by, Permission.PLAN_SPRINT)
     sprint = Sprint.objects.select_for_update().get(pk=sprint.pk)
     if sprint.status == SprintStatus.ACTIVE:
         sprint.status = SprintStatus.REVIEW
@@ -275,7 +274,7 @@ def sprint_close(
 ) -> Sprint:
     """Close after the review: every action resolved, every hypothesis under test decided or
     kept in test on purpose. People close sprints; nothing closes one on its end date."""
-    ensure_can(by, Can.CLOSE_SPRINT)
+    ensure_can(by, Permission.CLOSE_SPRINT)
     sprint = Sprint.objects.select_for_update().get(pk=sprint.pk)
     if sprint.status not in (SprintStatus.ACTIVE, SprintStatus.REVIEW):
         raise ValidationError(_("Only an active sprint or one in review can be closed."))
@@ -330,7 +329,7 @@ def action_add(
     cost: Decimal | None = None,
     hypothesis: Hypothesis | None = None,
 ) -> Action:
-    ensure_can(by, Can.PLAN_SPRINT)
+    ensure_can(by, Permission.PLAN_SPRINT)
     _require_plannable(sprint)
     _check_action_links(sprint, owner, hypothesis)
     action = Action(
@@ -350,7 +349,7 @@ def _lock_action(action: Action, expected_version: int | None) -> Action:
 
 @transaction.atomic
 def action_update(*, action: Action, by: Membership, expected_version: int | None = None, **fields) -> Action:
-    ensure_can(by, Can.PLAN_SPRINT)
+    ensure_can(by, Permission.PLAN_SPRINT)
     current = _lock_action(action, expected_version)
     _require_plannable(current.sprint)
     _check_action_links(
@@ -367,7 +366,7 @@ def action_update(*, action: Action, by: Membership, expected_version: int | Non
 
 @transaction.atomic
 def action_delete(*, action: Action, by: Membership) -> None:
-    ensure_can(by, Can.PLAN_SPRINT)
+    ensure_can(by, Permission.PLAN_SPRINT)
     if action.sprint.status != SprintStatus.PLANNED:
         raise ValidationError(_("Only actions of a planned sprint can be deleted; mark it “not done” instead."))
     action.delete()
@@ -405,7 +404,7 @@ def action_log(
 def actions_carry_over(*, actions: list[Action], to_sprint: Sprint, by: Membership) -> list[Action]:
     """Unfinished actions move to the next sprint, linked to where they came from; the old
     ones are resolved as “not done — carried over”."""
-    ensure_can(by, Can.PLAN_SPRINT)
+    ensure_can(by, Permission.PLAN_SPRINT)
     _require_plannable(to_sprint)
     carried = []
     for action in actions:
@@ -434,7 +433,7 @@ def actions_carry_over(*, actions: list[Action], to_sprint: Sprint, by: Membersh
 @transaction.atomic
 def sprint_archive(*, sprint: Sprint, by: Membership) -> Sprint:
     """Deleting a sprint archives it (restorable); only a planned one."""
-    ensure_can(by, Can.PLAN_SPRINT)
+    ensure_can(by, Permission.PLAN_SPRINT)
     if sprint.status != SprintStatus.PLANNED:
         raise ValidationError(_("Only a planned sprint can be deleted."))
     sprint.archived_at = timezone.now()

@@ -16,7 +16,7 @@ from hypotheses.models import Hypothesis
 from hypotheses.services import hypothesis_decide
 from tracking.access import ensure_can
 from tracking.models import Membership
-from tracking.roles import Action as Can
+from tracking.roles import Permission
 
 from . import selectors
 from .models import Review, SessionStep, Sprint, SprintStatus
@@ -57,7 +57,7 @@ def session_verdict(
     note: str = "",
 ) -> Review:
     """A hypothesis under test gets its verdict, or is kept in test on purpose (`decision="keep"`)."""
-    ensure_can(by, Can.EDIT_HYPOTHESIS)
+    ensure_can(by, Permission.EDIT_HYPOTHESIS)
     review = session_begin(sprint=sprint, by=by)
     if hypothesis.company_id != sprint.company_id:
         raise ValidationError(_("Pick a hypothesis of this business."))
@@ -114,7 +114,7 @@ def session_close(
     """Close the reviewed sprint with the review's notes (the review is written once) and, if
     asked, start the next one. A refused close still keeps what was typed, for the next try;
     a refused start leaves the close standing and says why."""
-    ensure_can(by, Can.CLOSE_SPRINT)
+    ensure_can(by, Permission.CLOSE_SPRINT)
     typed = {"notes": notes.strip(), "what_worked": what_worked.strip(), "what_to_fix": what_to_fix.strip()}
     refusal = None
     with transaction.atomic():

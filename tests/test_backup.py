@@ -22,7 +22,7 @@ from psycopg import sql
 from tests import clock
 from tests.conftest import make_team
 from tests.factories import ActionFactory, HypothesisFactory, SprintFactory
-from tests.support.services import ROOT, app_env, python
+from tests.support.processes import ROOT, app_env, python
 
 pytestmark = pytest.mark.xdist_group("backup")
 

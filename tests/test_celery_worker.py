@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from kombu.exceptions import OperationalError
 
-from tests.support.services import PrivateRedis, app_env, run_python, start_worker, stop, wait_for
+from tests.support.processes import PrivateRedis, app_env, run_python, start_worker, stop, wait_for
 from tracking import services, tasks
 from tracking.invitations import invitations_unsent
 from tracking.models import Membership, Role

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.support.services import ROOT, app_env, python
+from tests.support.processes import ROOT, app_env, python
 
 WRITES = 150
 

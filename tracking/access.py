@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from .models import Company, Constraint, Goal, Membership, Metric, WhyStep
-from .roles import Action, denial_message, role_allows
+from .roles import Permission, denial_message, role_allows
 
 
 def access_membership(user, company_id) -> Membership:
@@ -24,7 +24,7 @@ def access_membership(user, company_id) -> Membership:
         raise Http404(_("No such business.")) from None
 
 
-def access_company(user, company_id, *, action: Action | None = None) -> tuple[Company, Membership]:
+def access_company(user, company_id, *, action: Permission | None = None) -> tuple[Company, Membership]:
     """The company and the user's membership in it; with `action`, also the right to do it."""
     membership = access_membership(user, company_id)
     if action is not None:
@@ -32,7 +32,7 @@ def access_company(user, company_id, *, action: Action | None = None) -> tuple[C
     return membership.company, membership
 
 
-def ensure_can(membership: Membership, action: Action) -> None:
+def ensure_can(membership: Membership, action: Permission) -> None:
     if not role_allows(membership.role, action):
         raise PermissionDenied(denial_message(action))
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import Role
 
 
-class Action(StrEnum):
+class Permission(StrEnum):
     MANAGE_COMPANY = "manage_company"  # company settings, members, invitations
     MANAGE_TRACKERS = "manage_trackers"  # give or take away the tracker role
     EDIT_PLANNING = "edit_planning"  # constraint, metrics, goals, toolkit
@@ -28,40 +28,40 @@ class Action(StrEnum):
 
 T, E, L, M = Role.TRACKER, Role.ENTREPRENEUR, Role.TEAM_LEAD, Role.MEMBER
 
-ALLOWED_ROLES: dict[Action, frozenset[Role]] = {
-    Action.MANAGE_COMPANY: frozenset({T, E}),
-    Action.MANAGE_TRACKERS: frozenset({T}),
-    Action.EDIT_PLANNING: frozenset({T, E, L}),
-    Action.CREATE_HYPOTHESIS: frozenset({T, E, L, M}),
-    Action.EDIT_HYPOTHESIS: frozenset({T, E, L}),
-    Action.PLAN_SPRINT: frozenset({T, E, L}),
-    Action.START_SPRINT: frozenset({T, E}),
-    Action.OVERRIDE_CAPACITY: frozenset({T}),
-    Action.CLOSE_SPRINT: frozenset({T}),
-    Action.LOG_ANY_RESULTS: frozenset({T, E, L}),
-    Action.LOG_OWN_RESULTS: frozenset({T, E, L, M}),
+ALLOWED_ROLES: dict[Permission, frozenset[Role]] = {
+    Permission.MANAGE_COMPANY: frozenset({T, E}),
+    Permission.MANAGE_TRACKERS: frozenset({T}),
+    Permission.EDIT_PLANNING: frozenset({T, E, L}),
+    Permission.CREATE_HYPOTHESIS: frozenset({T, E, L, M}),
+    Permission.EDIT_HYPOTHESIS: frozenset({T, E, L}),
+    Permission.PLAN_SPRINT: frozenset({T, E, L}),
+    Permission.START_SPRINT: frozenset({T, E}),
+    Permission.OVERRIDE_CAPACITY: frozenset({T}),
+    Permission.CLOSE_SPRINT: frozenset({T}),
+    Permission.LOG_ANY_RESULTS: frozenset({T, E, L}),
+    Permission.LOG_OWN_RESULTS: frozenset({T, E, L, M}),
 }
 
 ACTION_DESCRIPTIONS = {
-    Action.MANAGE_COMPANY: _("change the business settings and its members"),
-    Action.MANAGE_TRACKERS: _("give or take away the tracker role"),
-    Action.EDIT_PLANNING: _("edit the constraint, metrics and goals"),
-    Action.CREATE_HYPOTHESIS: _("add hypotheses"),
-    Action.EDIT_HYPOTHESIS: _("edit hypotheses and give verdicts"),
-    Action.PLAN_SPRINT: _("plan sprints"),
-    Action.START_SPRINT: _("start sprints"),
-    Action.OVERRIDE_CAPACITY: _("override a capacity warning"),
-    Action.CLOSE_SPRINT: _("close sprints"),
-    Action.LOG_ANY_RESULTS: _("log results of other people's actions"),
-    Action.LOG_OWN_RESULTS: _("log results"),
+    Permission.MANAGE_COMPANY: _("change the business settings and its members"),
+    Permission.MANAGE_TRACKERS: _("give or take away the tracker role"),
+    Permission.EDIT_PLANNING: _("edit the constraint, metrics and goals"),
+    Permission.CREATE_HYPOTHESIS: _("add hypotheses"),
+    Permission.EDIT_HYPOTHESIS: _("edit hypotheses and give verdicts"),
+    Permission.PLAN_SPRINT: _("plan sprints"),
+    Permission.START_SPRINT: _("start sprints"),
+    Permission.OVERRIDE_CAPACITY: _("override a capacity warning"),
+    Permission.CLOSE_SPRINT: _("close sprints"),
+    Permission.LOG_ANY_RESULTS: _("log results of other people's actions"),
+    Permission.LOG_OWN_RESULTS: _("log results"),
 }
 
 
-def role_allows(role: str, action: Action) -> bool:
+def role_allows(role: str, action: Permission) -> bool:
     return role in ALLOWED_ROLES[action]
 
 
-def denial_message(action: Action) -> str:
+def denial_message(action: Permission) -> str:
     """“Only a tracker or entrepreneur can change the business settings and its members.”"""
     allowed = [str(label).lower() for value, label in Role.choices if value in ALLOWED_ROLES[action]]
     who = allowed[0]

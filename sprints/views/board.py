@@ -9,8 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tracking.access import access_company
 from tracking.form_errors import apply_errors, error_text
-from tracking.roles import Action as Can
-from tracking.roles import role_allows
+from tracking.roles import Permission, role_allows
 
 from .. import selectors, services
 from ..access import access_action, access_sprint
@@ -31,7 +30,7 @@ def _sprints_page(request, company, membership, form=None):
         "membership": membership,
         "sprints": sprints,
         "form": form or SprintForm(company=company, initial={"starts_on": start, "ends_on": end, "focus": focus}),
-        "can_plan": role_allows(membership.role, Can.PLAN_SPRINT),
+        "can_plan": role_allows(membership.role, Permission.PLAN_SPRINT),
     }
     return render(request, "sprints/list.html", context)
 
@@ -44,7 +43,7 @@ def sprint_list(request, company_id: int):
 
 @require_POST
 def sprint_new(request, company_id: int):
-    company, membership = access_company(request.user, company_id, action=Can.PLAN_SPRINT)
+    company, membership = access_company(request.user, company_id, action=Permission.PLAN_SPRINT)
     form = SprintForm(request.POST, company=company)
     if form.is_valid():
         try:
@@ -59,7 +58,7 @@ def sprint_new(request, company_id: int):
 
 @require_POST
 def sprint_edit(request, company_id: int, sprint_id: int):
-    company, membership = access_company(request.user, company_id, action=Can.PLAN_SPRINT)
+    company, membership = access_company(request.user, company_id, action=Permission.PLAN_SPRINT)
     sprint = access_sprint(company, sprint_id)
     form = SprintForm(request.POST, company=company)
     if form.is_valid():
@@ -76,7 +75,7 @@ def sprint_edit(request, company_id: int, sprint_id: int):
 
 @require_POST
 def sprint_start(request, company_id: int, sprint_id: int):
-    company, membership = access_company(request.user, company_id, action=Can.START_SPRINT)
+    company, membership = access_company(request.user, company_id, action=Permission.START_SPRINT)
     sprint = access_sprint(company, sprint_id)
     form = StartForm(request.POST)
     form.is_valid()
@@ -91,7 +90,7 @@ def sprint_start(request, company_id: int, sprint_id: int):
 
 @require_POST
 def sprint_delete(request, company_id: int, sprint_id: int):
-    company, membership = access_company(request.user, company_id, action=Can.PLAN_SPRINT)
+    company, membership = access_company(request.user, company_id, action=Permission.PLAN_SPRINT)
     sprint = access_sprint(company, sprint_id)
     try:
         services.sprint_archive(sprint=sprint, by=membership)
@@ -134,9 +133,9 @@ def _board_context(company, membership, sprint, *, add_form=None, row_forms=None
         "start_form": StartForm(),
         "start_error": start_error,
         "board_error": board_error,
-        "can_plan": role_allows(membership.role, Can.PLAN_SPRINT) and sprint.status != SprintStatus.CLOSED,
-        "can_start": role_allows(membership.role, Can.START_SPRINT) and sprint.status == SprintStatus.PLANNED,
-        "can_override": role_allows(membership.role, Can.OVERRIDE_CAPACITY),
+        "can_plan": role_allows(membership.role, Permission.PLAN_SPRINT) and sprint.status != SprintStatus.CLOSED,
+        "can_start": role_allows(membership.role, Permission.START_SPRINT) and sprint.status == SprintStatus.PLANNED,
+        "can_override": role_allows(membership.role, Permission.OVERRIDE_CAPACITY),
     }
 
 
@@ -179,7 +178,7 @@ def board(request, company_id: int, sprint_id: int):
 
 @require_POST
 def action_add(request, company_id: int, sprint_id: int):
-    company, membership = access_company(request.user, company_id, action=Can.PLAN_SPRINT)
+    company, membership = access_company(request.user, company_id, action=Permission.PLAN_SPRINT)
     sprint = access_sprint(company, sprint_id)
     form = ActionForm(request.POST, company=company)
     if not form.is_valid():
@@ -194,7 +193,7 @@ def action_add(request, company_id: int, sprint_id: int):
 
 @require_POST
 def action_edit(request, company_id: int, action_id: int):
-    company, membership = access_company(request.user, company_id, action=Can.PLAN_SPRINT)
+    company, membership = access_company(request.user, company_id, action=Permission.PLAN_SPRINT)
     action = access_action(company, action_id)
     form = ActionForm(request.POST, company=company, prefix=f"a{action.pk}")
     row = {"row_forms": {action.pk: form}}
@@ -213,7 +212,7 @@ def action_edit(request, company_id: int, action_id: int):
 
 @require_POST
 def action_delete(request, company_id: int, action_id: int):
-    company, membership = access_company(request.user, company_id, action=Can.PLAN_SPRINT)
+    company, membership = access_company(request.user, company_id, action=Permission.PLAN_SPRINT)
     action = access_action(company, action_id)
     try:
         services.action_delete(action=action, by=membership)

@@ -15,8 +15,7 @@ from tracking import services as tracking_services
 from tracking.access import access_company, access_metric
 from tracking.form_errors import apply_errors
 from tracking.forms import MetricValueForm
-from tracking.roles import Action as Can
-from tracking.roles import role_allows
+from tracking.roles import Permission, role_allows
 
 from .. import selectors, services
 from ..access import access_action, can_log_results, ensure_can_log_results
@@ -73,8 +72,8 @@ def results_context(company, membership, *, log_forms=None, metric_forms=None, m
         "total": len(actions),
         "metrics": [with_metric_form(m, metric_forms.get(m.pk)) for m in selectors.metrics_with_this_week(company)],
         "testing": [with_measured_form(h, measured_forms.get(h.pk)) for h in selectors.hypotheses_under_test(company)],
-        "can_edit_metrics": role_allows(membership.role, Can.EDIT_PLANNING),
-        "can_measure": role_allows(membership.role, Can.LOG_ANY_RESULTS),
+        "can_edit_metrics": role_allows(membership.role, Permission.EDIT_PLANNING),
+        "can_measure": role_allows(membership.role, Permission.LOG_ANY_RESULTS),
     }
 
 
@@ -137,7 +136,7 @@ def _log(action, membership, form):
 
 @require_POST
 def action_log(request, company_id: int, action_id: int):
-    company, membership = access_company(request.user, company_id, action=Can.LOG_OWN_RESULTS)
+    company, membership = access_company(request.user, company_id, action=Permission.LOG_OWN_RESULTS)
     action = access_action(company, action_id)
     ensure_can_log_results(membership, action)
     form = ActionLogForm(request.POST, prefix=f"l{action.pk}")
@@ -153,7 +152,7 @@ def action_log(request, company_id: int, action_id: int):
 
 @require_POST
 def metric_log(request, company_id: int, metric_id: int):
-    company, membership = access_company(request.user, company_id, action=Can.EDIT_PLANNING)
+    company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
     metric = access_metric(company, metric_id)
     form = MetricValueForm(request.POST, prefix=f"m{metric.pk}")
     saved = _saved(
@@ -162,14 +161,14 @@ def metric_log(request, company_id: int, metric_id: int):
     if saved:
         metric.this_week = form.cleaned_data["value"]
     context = {"membership": membership, "m": with_metric_form(metric, None if saved else form)}
-    context["can_edit_metrics"] = role_allows(membership.role, Can.EDIT_PLANNING)
+    context["can_edit_metrics"] = role_allows(membership.role, Permission.EDIT_PLANNING)
     invalid = {"metric_forms": {metric.pk: form}}
     return _row_response(request, company, "sprints/_metric_row.html", "metrics", context, saved=saved, invalid=invalid)
 
 
 @require_POST
 def hypothesis_measure(request, company_id: int, hypothesis_id: int):
-    company, membership = access_company(request.user, company_id, action=Can.LOG_ANY_RESULTS)
+    company, membership = access_company(request.user, company_id, action=Permission.LOG_ANY_RESULTS)
     hypothesis = access_hypothesis(company, hypothesis_id)
     form = MeasuredForm(request.POST, prefix=f"h{hypothesis.pk}")
     measure = hypothesis_services.hypothesis_measure
@@ -177,7 +176,7 @@ def hypothesis_measure(request, company_id: int, hypothesis_id: int):
     if saved:
         hypothesis.measured_value = form.cleaned_data["measured"]
     context = {"membership": membership, "h": with_measured_form(hypothesis, None if saved else form)}
-    context["can_measure"] = role_allows(membership.role, Can.LOG_ANY_RESULTS)
+    context["can_measure"] = role_allows(membership.role, Permission.LOG_ANY_RESULTS)
     invalid = {"measured_forms": {hypothesis.pk: form}}
     template = "sprints/results.html#hypothesis_row"
     return _row_response(request, company, template, "hypotheses", context, saved=saved, invalid=invalid)

@@ -13,8 +13,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from hypotheses.access import access_hypothesis
 from tracking.access import access_company
 from tracking.form_errors import apply_errors, error_text
-from tracking.roles import Action as Can
-from tracking.roles import role_allows
+from tracking.roles import Permission, role_allows
 
 from .. import selectors, services
 from .. import session as steps
@@ -73,9 +72,9 @@ def _session_context(company, membership, *, verdict_forms=None, close_form=None
 
 def _session_rights(membership):
     return {
-        "can_run": role_allows(membership.role, Can.PLAN_SPRINT),
-        "can_close": role_allows(membership.role, Can.CLOSE_SPRINT),
-        "can_decide": role_allows(membership.role, Can.EDIT_HYPOTHESIS),
+        "can_run": role_allows(membership.role, Permission.PLAN_SPRINT),
+        "can_close": role_allows(membership.role, Permission.CLOSE_SPRINT),
+        "can_decide": role_allows(membership.role, Permission.EDIT_HYPOTHESIS),
     }
 
 
@@ -126,7 +125,7 @@ def session(request, company_id: int):
 @require_POST
 def session_step(request, company_id: int):
     """Begin the session (the sprint goes into review) or move to a step."""
-    company, membership = access_company(request.user, company_id, action=Can.PLAN_SPRINT)
+    company, membership = access_company(request.user, company_id, action=Permission.PLAN_SPRINT)
     sprint = _session_sprint(company)
     try:
         steps.session_go_to(sprint=sprint, by=membership, step=request.POST.get("step"))
@@ -137,7 +136,7 @@ def session_step(request, company_id: int):
 
 @require_POST
 def session_verdict(request, company_id: int, hypothesis_id: int):
-    company, membership = access_company(request.user, company_id, action=Can.EDIT_HYPOTHESIS)
+    company, membership = access_company(request.user, company_id, action=Permission.EDIT_HYPOTHESIS)
     sprint = _session_sprint(company)
     hypothesis = access_hypothesis(company, hypothesis_id)
     form = SessionVerdictForm(request.POST, prefix=f"v{hypothesis.pk}")
@@ -153,7 +152,7 @@ def session_verdict(request, company_id: int, hypothesis_id: int):
 
 @require_POST
 def session_constraint(request, company_id: int):
-    company, membership = access_company(request.user, company_id, action=Can.PLAN_SPRINT)
+    company, membership = access_company(request.user, company_id, action=Permission.PLAN_SPRINT)
     sprint = _session_sprint(company)
     answer = request.POST.get("still_main")
     if answer not in ("yes", "no"):
@@ -167,7 +166,7 @@ def session_constraint(request, company_id: int):
 @require_POST
 def session_plan(request, company_id: int):
     """Plan the next sprint (default dates) and carry the chosen unfinished actions into it."""
-    company, membership = access_company(request.user, company_id, action=Can.PLAN_SPRINT)
+    company, membership = access_company(request.user, company_id, action=Permission.PLAN_SPRINT)
     sprint = _session_sprint(company)
     carry = [int(pk) for pk in request.POST.getlist("carry") if pk.isdigit()]
     try:
@@ -180,7 +179,7 @@ def session_plan(request, company_id: int):
 @require_POST
 def session_close(request, company_id: int):
     """Close the reviewed sprint with the review's notes and, if asked, start the next one."""
-    company, membership = access_company(request.user, company_id, action=Can.CLOSE_SPRINT)
+    company, membership = access_company(request.user, company_id, action=Permission.CLOSE_SPRINT)
     sprint = _session_sprint(company)
     form = CloseForm(request.POST)
     if not form.is_valid():

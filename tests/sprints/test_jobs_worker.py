@@ -15,7 +15,7 @@ import pytest
 
 from sprints.models import Reminder, Sprint, SprintReport
 from tests.conftest import make_team
-from tests.support.services import ROOT, WORKER_ARGS, PrivateRedis, app_env, python, run_python, wait_for, worker
+from tests.support.processes import ROOT, WORKER_ARGS, PrivateRedis, app_env, python, run_python, wait_for, worker
 
 pytestmark = [pytest.mark.worker, pytest.mark.xdist_group("worker"), pytest.mark.django_db(transaction=True)]
 

@@ -363,7 +363,7 @@ def test_the_digest_costs_the_same_queries_for_one_business_and_for_six(team):
 @pytest.fixture
 def smtp_down(settings):
     """A real SMTP backend pointed at a port where nothing listens: every send fails."""
-    from tests.support.services import free_port
+    from tests.support.processes import free_port
 
     settings.MAILERS = {
         "default": {

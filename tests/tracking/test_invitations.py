@@ -203,7 +203,7 @@ def test_the_links_in_e_mails_follow_the_address_the_app_runs_on(team, settings)
     (link,) = LINK.findall(mail.outbox[-1].body)
     assert link.startswith("http://127.0.0.1:8104/invite/")
 
-    from tests.support.services import ROOT
+    from tests.support.processes import ROOT
 
     dry_run = subprocess.run(["make", "-n", "run", "PORT=8104"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert dry_run.returncode == 0, dry_run.stderr

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from ..access import ensure_can
 from ..models import MANAGING_ROLES, Company, Membership, Role, User
-from ..roles import Action
+from ..roles import Permission
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def company_create(*, creator: User, role: str, weekly_capacity_hours: Decimal =
 
 @transaction.atomic
 def company_update(*, company: Company, by: Membership, **changes) -> Company:
-    ensure_can(by, Action.MANAGE_COMPANY)
+    ensure_can(by, Permission.MANAGE_COMPANY)
     for name, value in changes.items():
         if name not in COMPANY_SETTINGS_FIELDS:
             raise ValueError(f"{name} is not a company setting")
@@ -71,9 +71,9 @@ def membership_add(
     """Invite a person by e-mail. The membership stays pending (no access) until they accept:
     a new address gets an account without a password and a link to choose one, an existing
     account an invitation to accept or decline from its portfolio (tracking/invitations.py)."""
-    ensure_can(by, Action.MANAGE_COMPANY)
+    ensure_can(by, Permission.MANAGE_COMPANY)
     if role == Role.TRACKER:
-        ensure_can(by, Action.MANAGE_TRACKERS)
+        ensure_can(by, Permission.MANAGE_TRACKERS)
     email = User.objects.normalize_email(email).strip().lower()
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
@@ -133,12 +133,12 @@ def _would_leave_no_manager(company: Company, changing: Membership, new_role: st
 def membership_update(
     *, membership: Membership, by: Membership, role: str, weekly_capacity_hours: Decimal
 ) -> Membership:
-    ensure_can(by, Action.MANAGE_COMPANY)
+    ensure_can(by, Permission.MANAGE_COMPANY)
     if role != membership.role:
         if membership.pk == by.pk:
             raise ValidationError({"role": _("Nobody changes their own role: ask another manager of the business.")})
         if Role.TRACKER in (role, membership.role):
-            ensure_can(by, Action.MANAGE_TRACKERS)
+            ensure_can(by, Permission.MANAGE_TRACKERS)
     _lock_memberships(membership.company)
     if _would_leave_no_manager(membership.company, membership, role):
         raise ValidationError(
@@ -153,9 +153,9 @@ def membership_update(
 
 @transaction.atomic
 def membership_remove(*, membership: Membership, by: Membership) -> None:
-    ensure_can(by, Action.MANAGE_COMPANY)
+    ensure_can(by, Permission.MANAGE_COMPANY)
     if membership.role == Role.TRACKER and membership.pk != by.pk:
-        ensure_can(by, Action.MANAGE_TRACKERS)
+        ensure_can(by, Permission.MANAGE_TRACKERS)
     _lock_memberships(membership.company)
     if _would_leave_no_manager(membership.company, membership, None):
         raise ValidationError(

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from ..access import ensure_can
 from ..models import Constraint, ConstraintEvent, ConstraintStatus, Membership, WhyStep
-from ..roles import Action
+from ..roles import Permission
 
 CONSTRAINT_FIELDS = ("title", "area")
 CLOSED_STATUSES = (ConstraintStatus.RESOLVED, ConstraintStatus.DROPPED)
@@ -34,7 +34,7 @@ def constraint_replace(
     """Name a new main constraint, closing the active one (resolved or dropped) in the same
     transaction. `expected_previous_id` is the active constraint the person saw: if someone
     replaced it meanwhile, they are told instead of closing a constraint they never saw."""
-    ensure_can(by, Action.EDIT_PLANNING)
+    ensure_can(by, Permission.EDIT_PLANNING)
     if previous_outcome not in CLOSED_STATUSES:
         raise ValidationError({"previous_outcome": _("Say whether the old constraint was resolved or dropped.")})
     company = by.company
@@ -74,7 +74,7 @@ def constraint_replace(
 
 @transaction.atomic
 def constraint_update(*, constraint: Constraint, by: Membership, title: str, area: str) -> Constraint:
-    ensure_can(by, Action.EDIT_PLANNING)
+    ensure_can(by, Permission.EDIT_PLANNING)
     changes = {
         name: [getattr(constraint, name), new]
         for name, new in (("title", title.strip()), ("area", area))
@@ -110,7 +110,7 @@ def _renumber(steps: list[WhyStep]) -> None:
 def why_step_add(*, constraint: Constraint, by: Membership, answer: str) -> WhyStep:
     """Append a “why? — because…” step. A step after the root cause means the chain goes
     deeper, so the old root cause is no longer the root."""
-    ensure_can(by, Action.EDIT_PLANNING)
+    ensure_can(by, Permission.EDIT_PLANNING)
     _require_active(constraint)
     steps = _lock_chain(constraint)
     if any(s.is_root_cause for s in steps):
@@ -125,7 +125,7 @@ def why_step_add(*, constraint: Constraint, by: Membership, answer: str) -> WhyS
 
 @transaction.atomic
 def why_step_update(*, step: WhyStep, by: Membership, answer: str) -> WhyStep:
-    ensure_can(by, Action.EDIT_PLANNING)
+    ensure_can(by, Permission.EDIT_PLANNING)
     _require_active(step.constraint)
     old = step.answer
     step.answer = answer.strip()
@@ -140,7 +140,7 @@ def why_step_update(*, step: WhyStep, by: Membership, answer: str) -> WhyStep:
 @transaction.atomic
 def why_step_move(*, step: WhyStep, by: Membership, to_position: int) -> WhyStep:
     """Move a step to a 1-based position; a root cause moved off the end stops being one."""
-    ensure_can(by, Action.EDIT_PLANNING)
+    ensure_can(by, Permission.EDIT_PLANNING)
     _require_active(step.constraint)
     steps = _lock_chain(step.constraint)
     current = next(s for s in steps if s.pk == step.pk)
@@ -164,7 +164,7 @@ def why_step_move(*, step: WhyStep, by: Membership, to_position: int) -> WhyStep
 
 @transaction.atomic
 def why_step_delete(*, step: WhyStep, by: Membership) -> None:
-    ensure_can(by, Action.EDIT_PLANNING)
+    ensure_can(by, Permission.EDIT_PLANNING)
     _require_active(step.constraint)
     steps = _lock_chain(step.constraint)
     step.delete()
@@ -175,7 +175,7 @@ def why_step_delete(*, step: WhyStep, by: Membership) -> None:
 @transaction.atomic
 def why_step_mark_root_cause(*, step: WhyStep, by: Membership) -> WhyStep:
     """The last answer of the chain is actionable: it is the root cause."""
-    ensure_can(by, Action.EDIT_PLANNING)
+    ensure_can(by, Permission.EDIT_PLANNING)
     _require_active(step.constraint)
     steps = _lock_chain(step.constraint)
     if steps[-1].pk != step.pk:

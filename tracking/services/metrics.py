@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from ..access import ensure_can
 from ..models import HORIZON_RANK, Goal, Membership, Metric, MetricValue
-from ..roles import Action
+from ..roles import Permission
 from ..weeks import current_week_start, week_start
 
 METRIC_FIELDS = ("name", "unit", "higher_is_better", "target", "target_date", "funnel_stage", "is_key")
@@ -34,14 +34,14 @@ def _save_metric(metric: Metric) -> Metric:
 
 @transaction.atomic
 def metric_create(*, by: Membership, **fields) -> Metric:
-    ensure_can(by, Action.EDIT_PLANNING)
+    ensure_can(by, Permission.EDIT_PLANNING)
     metric = Metric(company=by.company, **{k: v for k, v in fields.items() if k in METRIC_FIELDS})
     return _save_metric(metric)
 
 
 @transaction.atomic
 def metric_update(*, metric: Metric, by: Membership, **fields) -> Metric:
-    ensure_can(by, Action.EDIT_PLANNING)
+    ensure_can(by, Permission.EDIT_PLANNING)
     for name, value in fields.items():
         if name in METRIC_FIELDS:
             setattr(metric, name, value)
@@ -52,7 +52,7 @@ def metric_update(*, metric: Metric, by: Membership, **fields) -> Metric:
 def metric_value_record(*, metric: Metric, by: Membership, value: Decimal, week: date | None = None) -> MetricValue:
     """The value for the week that contains `week` (default: the company's current local
     week). Entering the same week again updates it; a future week is refused."""
-    ensure_can(by, Action.EDIT_PLANNING)
+    ensure_can(by, Permission.EDIT_PLANNING)
     company = metric.company
     this_week = current_week_start(company)
     monday = week_start(week) if week else this_week
@@ -125,14 +125,14 @@ def _save_goal(goal: Goal) -> Goal:
 
 @transaction.atomic
 def goal_create(*, by: Membership, **fields) -> Goal:
-    ensure_can(by, Action.EDIT_PLANNING)
+    ensure_can(by, Permission.EDIT_PLANNING)
     goal = Goal(company=by.company, **{k: v for k, v in fields.items() if k in GOAL_FIELDS})
     return _save_goal(goal)
 
 
 @transaction.atomic
 def goal_update(*, goal: Goal, by: Membership, **fields) -> Goal:
-    ensure_can(by, Action.EDIT_PLANNING)
+    ensure_can(by, Permission.EDIT_PLANNING)
     for name, value in fields.items():
         if name in GOAL_FIELDS:
             setattr(goal, name, value)
@@ -141,5 +141,5 @@ def goal_update(*, goal: Goal, by: Membership, **fields) -> Goal:
 
 @transaction.atomic
 def goal_delete(*, goal: Goal, by: Membership) -> None:
-    ensure_can(by, Action.EDIT_PLANNING)
+    ensure_can(by, Permission.EDIT_PLANNING)
     goal.delete()

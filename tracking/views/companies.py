@@ -19,7 +19,7 @@ from ..forms import (
 )
 from ..portfolio import portfolio_for_user
 from ..portfolio import sections as portfolio_sections
-from ..roles import Action, role_allows
+from ..roles import Permission, role_allows
 
 # --- Portfolio and companies -------------------------------------------------------------
 
@@ -64,7 +64,7 @@ def company_create(request):
 @require_http_methods(["GET", "POST"])
 def company_settings(request, company_id: int):
     unsafe = request.method == "POST"
-    company, membership = access_company(request.user, company_id, action=Action.MANAGE_COMPANY if unsafe else None)
+    company, membership = access_company(request.user, company_id, action=Permission.MANAGE_COMPANY if unsafe else None)
     # The form works on a copy so that rejected input never shows up in the navigation.
     form = CompanyForm(request.POST or None, instance=copy.copy(company))
     if unsafe and form.is_valid():
@@ -79,7 +79,7 @@ def company_settings(request, company_id: int):
         "company": company,
         "membership": membership,
         "form": form,
-        "can_manage": role_allows(membership.role, Action.MANAGE_COMPANY),
+        "can_manage": role_allows(membership.role, Permission.MANAGE_COMPANY),
         "timezone_names": timezone_names(),
     }
     return render(request, "tracking/company_settings.html", context)
@@ -106,7 +106,7 @@ def _members_page(request, company, membership, *, add_form=None, row_forms=None
         "membership": membership,
         "members": members,
         "add_form": add_form or MemberAddForm(),
-        "can_manage": role_allows(membership.role, Action.MANAGE_COMPANY),
+        "can_manage": role_allows(membership.role, Permission.MANAGE_COMPANY),
     }
     return render(request, "tracking/members.html", context, status=status)
 
@@ -119,7 +119,7 @@ def members(request, company_id: int):
 
 @require_POST
 def member_add(request, company_id: int):
-    company, membership = access_company(request.user, company_id, action=Action.MANAGE_COMPANY)
+    company, membership = access_company(request.user, company_id, action=Permission.MANAGE_COMPANY)
     form = MemberAddForm(request.POST)
     if form.is_valid():
         try:
@@ -137,7 +137,7 @@ def member_add(request, company_id: int):
 
 @require_POST
 def member_update(request, company_id: int, membership_id: int):
-    company, membership = access_company(request.user, company_id, action=Action.MANAGE_COMPANY)
+    company, membership = access_company(request.user, company_id, action=Permission.MANAGE_COMPANY)
     member = access_company_member(company, membership_id)
     form = _member_row_form(member, request.POST)
     saved = False
@@ -161,7 +161,7 @@ def member_update(request, company_id: int, membership_id: int):
 
 @require_POST
 def member_remove(request, company_id: int, membership_id: int):
-    company, membership = access_company(request.user, company_id, action=Action.MANAGE_COMPANY)
+    company, membership = access_company(request.user, company_id, action=Permission.MANAGE_COMPANY)
     member = access_company_member(company, membership_id)
     try:
         services.membership_remove(membership=member, by=membership)

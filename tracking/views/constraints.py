@@ -16,7 +16,7 @@ from ..forms import (
     ConstraintReplaceForm,
     WhyStepForm,
 )
-from ..roles import Action, role_allows
+from ..roles import Permission, role_allows
 
 # --- The company page and its why-chain partial ---------------------------------------------
 
@@ -33,7 +33,7 @@ def _chain_context(company, membership, constraint, *, add_form=None, edit_forms
         "steps": steps,
         "why_form": add_form or WhyStepForm(),
         "chain_error": chain_error,
-        "can_edit": role_allows(membership.role, Action.EDIT_PLANNING),
+        "can_edit": role_allows(membership.role, Permission.EDIT_PLANNING),
     }
 
 
@@ -76,7 +76,7 @@ def _chain_response(request, company, membership, constraint_id, **overrides):
 
 @require_POST
 def why_add(request, company_id: int, constraint_id: int):
-    company, membership = access_company(request.user, company_id, action=Action.EDIT_PLANNING)
+    company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
     constraint = access_constraint(company, constraint_id)
     form = WhyStepForm(request.POST)
     if form.is_valid():
@@ -92,7 +92,7 @@ def why_add(request, company_id: int, constraint_id: int):
 
 @require_POST
 def why_edit(request, company_id: int, step_id: int):
-    company, membership = access_company(request.user, company_id, action=Action.EDIT_PLANNING)
+    company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
     step = access_why_step(company, step_id)
     form = WhyStepForm(request.POST, prefix=f"s{step.pk}")
     if form.is_valid():
@@ -113,7 +113,7 @@ def why_edit(request, company_id: int, step_id: int):
 
 @require_POST
 def why_move(request, company_id: int, step_id: int):
-    company, membership = access_company(request.user, company_id, action=Action.EDIT_PLANNING)
+    company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
     step = access_why_step(company, step_id)
     direction = request.POST.get("direction")
     offset = {"up": -1, "down": 1}.get(direction)
@@ -128,7 +128,7 @@ def why_move(request, company_id: int, step_id: int):
 
 @require_POST
 def why_delete(request, company_id: int, step_id: int):
-    company, membership = access_company(request.user, company_id, action=Action.EDIT_PLANNING)
+    company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
     step = access_why_step(company, step_id)
     try:
         services.why_step_delete(step=step, by=membership)
@@ -139,7 +139,7 @@ def why_delete(request, company_id: int, step_id: int):
 
 @require_POST
 def why_root(request, company_id: int, step_id: int):
-    company, membership = access_company(request.user, company_id, action=Action.EDIT_PLANNING)
+    company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
     step = access_why_step(company, step_id)
     try:
         services.why_step_mark_root_cause(step=step, by=membership)
@@ -154,7 +154,7 @@ def why_root(request, company_id: int, step_id: int):
 @require_http_methods(["GET", "POST"])
 def constraint_new(request, company_id: int):
     unsafe = request.method == "POST"
-    company, membership = access_company(request.user, company_id, action=Action.EDIT_PLANNING if unsafe else None)
+    company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING if unsafe else None)
     current = selectors.active_constraint(company)
     form = ConstraintReplaceForm(request.POST or None, initial={"expected_previous": current.pk if current else None})
     if unsafe and form.is_valid():
@@ -178,14 +178,14 @@ def constraint_new(request, company_id: int):
         "membership": membership,
         "current": current,
         "form": form,
-        "can_edit": role_allows(membership.role, Action.EDIT_PLANNING),
+        "can_edit": role_allows(membership.role, Permission.EDIT_PLANNING),
     }
     return render(request, "tracking/constraint_new.html", context)
 
 
 @require_POST
 def constraint_edit(request, company_id: int, constraint_id: int):
-    company, membership = access_company(request.user, company_id, action=Action.EDIT_PLANNING)
+    company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
     constraint = access_constraint(company, constraint_id)
     form = ConstraintForm(request.POST)
     if form.is_valid():

@@ -12,7 +12,7 @@ from ..form_errors import apply_errors
 from ..forms import (
     GoalForm,
 )
-from ..roles import Action, role_allows
+from ..roles import Permission, role_allows
 
 
 def _goals_page(request, company, membership, *, form=None, editing=None):
@@ -22,7 +22,7 @@ def _goals_page(request, company, membership, *, form=None, editing=None):
         "goals": selectors.goal_tree(company),
         "form": form or GoalForm(company=company),
         "editing": editing,
-        "can_edit": role_allows(membership.role, Action.EDIT_PLANNING),
+        "can_edit": role_allows(membership.role, Permission.EDIT_PLANNING),
     }
     return render(request, "tracking/goals.html", context)
 
@@ -35,7 +35,7 @@ def goals(request, company_id: int):
 
 @require_POST
 def goal_add(request, company_id: int):
-    company, membership = access_company(request.user, company_id, action=Action.EDIT_PLANNING)
+    company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
     form = GoalForm(request.POST, company=company)
     if form.is_valid():
         try:
@@ -51,7 +51,7 @@ def goal_add(request, company_id: int):
 @require_http_methods(["GET", "POST"])
 def goal_edit(request, company_id: int, goal_id: int):
     unsafe = request.method == "POST"
-    company, membership = access_company(request.user, company_id, action=Action.EDIT_PLANNING if unsafe else None)
+    company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING if unsafe else None)
     goal = access_goal(company, goal_id)
     form = GoalForm(request.POST or None, company=company, instance=None if unsafe else goal)
     if unsafe and form.is_valid():
@@ -67,7 +67,7 @@ def goal_edit(request, company_id: int, goal_id: int):
 
 @require_POST
 def goal_delete(request, company_id: int, goal_id: int):
-    company, membership = access_company(request.user, company_id, action=Action.EDIT_PLANNING)
+    company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
     goal = access_goal(company, goal_id)
     services.goal_delete(goal=goal, by=membership)
     messages.success(request, _("The goal “%(title)s” and its sub-goals are deleted.") % {"title": goal.title})

@@ -14,7 +14,7 @@ from ..forms import (
     MetricForm,
     MetricValueForm,
 )
-from ..roles import Action, role_allows
+from ..roles import Permission, role_allows
 from ..weeks import current_week_start
 
 
@@ -28,7 +28,7 @@ def _metrics_page(request, company, membership, *, add_form=None, status=200):
         "membership": membership,
         "metrics": metrics,
         "add_form": add_form or MetricForm(),
-        "can_edit": role_allows(membership.role, Action.EDIT_PLANNING),
+        "can_edit": role_allows(membership.role, Permission.EDIT_PLANNING),
     }
     return render(request, "tracking/metrics.html", context, status=status)
 
@@ -41,7 +41,7 @@ def metrics(request, company_id: int):
 
 @require_POST
 def metric_add(request, company_id: int):
-    company, membership = access_company(request.user, company_id, action=Action.EDIT_PLANNING)
+    company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
     form = MetricForm(request.POST)
     if form.is_valid():
         try:
@@ -63,7 +63,7 @@ def _metric_context(company, membership, metric, *, value_form=None, edit_form=N
         "values": selectors.metric_values_table(metric),
         "value_form": value_form or MetricValueForm(initial={"week": current_week_start(company)}),
         "edit_form": edit_form or MetricForm(instance=metric),
-        "can_edit": role_allows(membership.role, Action.EDIT_PLANNING),
+        "can_edit": role_allows(membership.role, Permission.EDIT_PLANNING),
         "saved": saved,
     }
 
@@ -81,7 +81,7 @@ def metric_detail(request, company_id: int, metric_id: int):
 
 @require_POST
 def metric_value_record(request, company_id: int, metric_id: int):
-    company, membership = access_company(request.user, company_id, action=Action.EDIT_PLANNING)
+    company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
     metric = access_metric(company, metric_id)
     form = MetricValueForm(request.POST)
     saved = False
@@ -103,7 +103,7 @@ def metric_value_record(request, company_id: int, metric_id: int):
 
 @require_POST
 def metric_edit(request, company_id: int, metric_id: int):
-    company, membership = access_company(request.user, company_id, action=Action.EDIT_PLANNING)
+    company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
     metric = access_metric(company, metric_id)
     form = MetricForm(request.POST)
     if form.is_valid():
