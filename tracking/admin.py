@@ -11,6 +11,7 @@ from .models import (
     Membership,
     Metric,
     MetricValue,
+    OutboxMessage,
     SignInEvent,
     User,
     WhyStep,
@@ -135,6 +136,24 @@ class SignInEventAdmin(admin.ModelAdmin):
     search_fields = ["email", "ip"]
     date_hierarchy = "at"
     readonly_fields = ["user", "email", "kind", "ip", "user_agent", "at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """What the product sent or tries to send (tracking/outbox.py): read only, to see why a
+    message failed."""
+
+    list_display = ["created_at", "key", "address", "attempts", "sent_at", "failed_at"]
+    list_filter = ["channel"]
+    search_fields = ["key", "address"]
+    date_hierarchy = "created_at"
+    readonly_fields = [field.name for field in OutboxMessage._meta.fields]
 
     def has_add_permission(self, request):
         return False

@@ -506,7 +506,7 @@ def test_the_demo_has_the_same_shape_and_every_report_on_any_day_of_the_week(day
     e-mail about weeks that closed before the demo existed."""
     from django.core import mail
 
-    from sprints.jobs import pending_report_ids, reports_email
+    from sprints.rollups import pending_report_ids, reports_email
 
     with time_machine.travel(clock.now() + timedelta(days=days), tick=True):
         _seed()
