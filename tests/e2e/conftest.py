@@ -111,3 +111,24 @@ def artifacts_dir() -> Path:
     path = REPO_ROOT / "artifacts"
     path.mkdir(exist_ok=True)
     return path
+
+
+def horizontal_overflow(page) -> int:
+    """How many CSS pixels the page is wider than the window (0 when it fits). Measured once
+    the stylesheet applies: on a busy machine a page can be read before its CSS has loaded,
+    when a 40-column textarea is wider than a phone."""
+    page.wait_for_load_state("load")
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+def assert_fits(page, what: str) -> None:
+    """The page does not scroll sideways; if it does, name the deepest elements that stick out."""
+    overflow = horizontal_overflow(page)
+    if overflow > 1:
+        wide = page.evaluate(
+            """[...document.querySelectorAll('body *')]
+                 .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+                 .filter(e => ![...e.children].some(c => c.getBoundingClientRect().right > window.innerWidth + 1))
+                 .slice(0, 5).map(e => e.outerHTML.slice(0, 200))"""
+        )
+        pytest.fail(f"{what} scrolls sideways at {page.viewport_size['width']} px ({overflow} px): {wide}")

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from hypotheses.models import Hypothesis, HypothesisEvent, Status
+from tests.e2e.conftest import assert_fits
 from tracking.models import Company
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -40,14 +41,6 @@ def _sign_in(page, base_url):
     expect(page).to_have_url(base_url + "/")
 
 
-def _horizontal_overflow(page) -> int:
-    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-
-
-def _assert_fits(page, what):
-    assert _horizontal_overflow(page) <= 1, f"{what} scrolls sideways at 375 px"
-
-
 def _settled(lifecycle):
     """htmx wires up the swapped-in forms (their hx-post) only when the swap settles and
     drops `htmx-added` then; a click before that would be a plain form post."""
@@ -66,14 +59,14 @@ def test_tracker_takes_a_hypothesis_from_idea_to_testing(live_server, page, arti
     expect(page).to_have_url(f"{base}/hypotheses/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Hypotheses")
     expect(page.locator("#board .hcard")).to_have_count(company.hypotheses.count())
-    _assert_fits(page, "the board")
+    assert_fits(page, "the board")
 
     # Only what the idea is: no metric, no baseline yet.
     page.get_by_role("link", name="New hypothesis", exact=True).click()
     expect(page).to_have_url(f"{base}/hypotheses/new/")
     page.locator("[name=title]").fill(TITLE)
     page.locator("[name=statement]").fill(STATEMENT)
-    _assert_fits(page, "the new-hypothesis form")
+    assert_fits(page, "the new-hypothesis form")
     page.get_by_role("button", name="Save", exact=True).click()
 
     expect(page).to_have_url(re.compile(rf"^{re.escape(base)}/hypotheses/\d+/$"))
@@ -84,7 +77,7 @@ def test_tracker_takes_a_hypothesis_from_idea_to_testing(live_server, page, arti
     status = page.locator(".page-head .badge[class*=status-]")
     expect(status).to_have_text("Idea")
     lifecycle = page.locator("#lifecycle")
-    _assert_fits(page, "the hypothesis page")
+    assert_fits(page, "the hypothesis page")
 
     # Marking it ready is refused with what is missing, in place; the status stays.
     page.evaluate("window.hypothesisJourneyNoReload = true")
@@ -108,7 +101,7 @@ def test_tracker_takes_a_hypothesis_from_idea_to_testing(live_server, page, arti
     page.locator("[name=success_criteria]").fill(CRITERIA)
     page.locator("[name=cheapest_test]").fill(CHEAPEST_TEST)
     page.locator("[name=expected_return]").fill("600")
-    _assert_fits(page, "the edit form")
+    assert_fits(page, "the edit form")
     page.get_by_role("button", name="Save", exact=True).click()
 
     expect(page).to_have_url(detail_url)
@@ -141,7 +134,7 @@ def test_tracker_takes_a_hypothesis_from_idea_to_testing(live_server, page, arti
     expect(items.nth(2).locator(".diff")).to_contain_text("Baseline: — → 22")
     expect(items.nth(3).locator(".timeline-what")).to_contain_text("created")
     expect(page.get_by_role("heading", name="Verdict", exact=True)).to_be_visible()
-    _assert_fits(page, "the hypothesis under test")
+    assert_fits(page, "the hypothesis under test")
     page.screenshot(path=artifacts_dir / "hypothesis-testing-phone-en.png", full_page=True)
 
     saved = Hypothesis.objects.get(pk=hypothesis.pk)

@@ -12,6 +12,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import horizontal_overflow
+
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 EMAIL = "tracker@demo.example"
@@ -37,11 +39,6 @@ def _sign_in(page, base_url):
     expect(page.get_by_role("heading", level=1)).to_have_text("My businesses")
 
 
-def _horizontal_overflow(page) -> int:
-    """How many CSS pixels the page is wider than the window (0 when it fits)."""
-    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-
-
 def test_tracker_signs_in_sees_portfolio_and_switches_to_russian(live_server, page, artifacts_dir):
     _seed()
     _sign_in(page, live_server.url)
@@ -50,7 +47,7 @@ def test_tracker_signs_in_sees_portfolio_and_switches_to_russian(live_server, pa
     expect(cards).to_have_count(3)
     for name in BUSINESSES:
         expect(page.get_by_role("link", name=name, exact=True)).to_be_visible()
-    assert _horizontal_overflow(page) <= 1, "the English portfolio scrolls sideways at 375 px"
+    assert horizontal_overflow(page) <= 1, "the English portfolio scrolls sideways at 375 px"
     page.screenshot(path=artifacts_dir / "portfolio-en.png", full_page=True)
 
     # The language switch is a plain form in the top bar.
@@ -63,7 +60,7 @@ def test_tracker_signs_in_sees_portfolio_and_switches_to_russian(live_server, pa
     expect(page.locator("form.lang button[value=ru]")).to_have_attribute("aria-pressed", "true")
     for name in BUSINESSES:
         expect(page.get_by_role("link", name=name, exact=True)).to_be_visible()
-    assert _horizontal_overflow(page) <= 1, "the Russian portfolio scrolls sideways at 375 px"
+    assert horizontal_overflow(page) <= 1, "the Russian portfolio scrolls sideways at 375 px"
     page.screenshot(path=artifacts_dir / "portfolio-ru.png", full_page=True)
 
     # Through the navigation to the Russian business's team.
@@ -77,7 +74,7 @@ def test_tracker_signs_in_sees_portfolio_and_switches_to_russian(live_server, pa
     for person in RU_TEAM:
         expect(members.filter(has_text=person)).to_have_count(1)
     expect(page.locator("html")).to_have_attribute("lang", "ru")
-    assert _horizontal_overflow(page) <= 1, "the Russian members page scrolls sideways at 375 px"
+    assert horizontal_overflow(page) <= 1, "the Russian members page scrolls sideways at 375 px"
     page.screenshot(path=artifacts_dir / "members-ru.png", full_page=True)
 
 
@@ -86,7 +83,7 @@ def test_portfolio_desktop_screenshot_for_readme(live_server, desktop_page, arti
     _sign_in(desktop_page, live_server.url)
     for name in BUSINESSES:
         expect(desktop_page.get_by_role("link", name=name, exact=True)).to_be_visible()
-    assert _horizontal_overflow(desktop_page) <= 1
+    assert horizontal_overflow(desktop_page) <= 1
     shot = artifacts_dir / "portfolio-desktop-en.png"
     desktop_page.screenshot(path=shot)  # the viewport only: small enough for the README
     # The dates on the page move on, so the README's copy is refreshed only on request.

@@ -28,7 +28,7 @@ from playwright.sync_api import expect
 
 from hypotheses.models import Hypothesis, Status, Verdict
 from sprints.models import Action, ActionStatus, Review, Sprint, SprintStatus
-from tests.e2e.conftest import DEFAULT_TIMEOUT_MS, PHONE
+from tests.e2e.conftest import DEFAULT_TIMEOUT_MS, PHONE, assert_fits
 from tracking.models import Company, Metric, MetricValue
 from tracking.weeks import current_week_start
 
@@ -77,18 +77,6 @@ def _open_from_subnav(page, name, url):
     page.get_by_role("navigation", name="Business").get_by_role("link", name=name, exact=True).click()
     expect(page).to_have_url(url)
     expect(page.get_by_role("heading", level=1)).to_have_text(name)
-
-
-def _assert_fits(page, what):
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    if overflow > 1:  # name the deepest elements that stick out, to say what to fix
-        wide = page.evaluate(
-            """[...document.querySelectorAll('body *')]
-                 .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
-                 .filter(e => ![...e.children].some(c => c.getBoundingClientRect().right > window.innerWidth + 1))
-                 .slice(0, 5).map(e => e.outerHTML.slice(0, 200))"""
-        )
-        pytest.fail(f"{what} scrolls sideways at 375 px ({overflow} px): {wide}")
 
 
 @contextmanager
@@ -163,7 +151,7 @@ def test_entrepreneur_logs_the_week_and_tracker_runs_the_weekly_session(live_ser
     expect(entrepreneur).to_have_url(f"{base}/")
     _open_from_subnav(entrepreneur, "Log results", f"{base}/results/")
     expect(entrepreneur.locator("#actions h2")).to_contain_text("1 of 4 logged")
-    _assert_fits(entrepreneur, "the results page")
+    assert_fits(entrepreneur, "the results page")
     _mark_no_reload(entrepreneur)
     _log_done(entrepreneur, pdf_offer, PDF_RESULT)  # the designer's
     _log_done(entrepreneur, send_offer, SEND_RESULT)  # the marketer's
@@ -178,7 +166,7 @@ def test_entrepreneur_logs_the_week_and_tracker_runs_the_weekly_session(live_ser
     # The count of logged results refreshes itself when a row is saved, so it is current.
     expect(entrepreneur.locator("#actions h2")).to_contain_text("3 of 4 logged")
     _assert_no_reload(entrepreneur, "logging results")
-    _assert_fits(entrepreneur, "the results page with the week logged")
+    assert_fits(entrepreneur, "the results page with the week logged")
     entrepreneur.screenshot(path=artifacts_dir / "session-journey-results-phone-en.png", full_page=True)
 
     # (b) The tracker runs the session. Moving to the verdicts begins it, and the swapped-in
@@ -213,7 +201,7 @@ def test_entrepreneur_logs_the_week_and_tracker_runs_the_weekly_session(live_ser
     expect(tracker.locator("#session[data-step=plan]")).to_be_visible()  # on to planning by itself
     expect(tracker.locator("#step-plan")).to_have_attribute("open", "")
     expect(tracker.locator("#step-constraint")).to_contain_text("confirmed this week")
-    _assert_fits(tracker, "the session")
+    assert_fits(tracker, "the session")
 
     # Plan the next sprint: the unfinished action is offered, pre-checked, and carried over.
     carry = tracker.locator(f"#step-plan input[name=carry][value='{questions.pk}']")
@@ -226,7 +214,7 @@ def test_entrepreneur_logs_the_week_and_tracker_runs_the_weekly_session(live_ser
     expect(tracker.locator("#step-plan")).to_contain_text(f"Sprint {sprint.number + 1}:")
     expect(tracker.locator("#step-plan input[name=carry]")).to_have_count(0)  # nothing left to carry
     _assert_no_reload(tracker, "the session")
-    _assert_fits(tracker, "the session with the next sprint planned")
+    assert_fits(tracker, "the session with the next sprint planned")
     tracker.screenshot(path=artifacts_dir / "session-journey-session-phone-en.png", full_page=True)
 
     upcoming = Sprint.objects.get(company=company, number=sprint.number + 1)
@@ -256,7 +244,7 @@ def test_entrepreneur_logs_the_week_and_tracker_runs_the_weekly_session(live_ser
     expect(designer).to_have_class(re.compile(r"\bover\b"))
     expect(designer).to_contain_text("10 / 4 h")
     expect(designer).to_contain_text("overbooked by 6 h")
-    _assert_fits(tracker, "the board with an overbooked owner")
+    assert_fits(tracker, "the board with an overbooked owner")
     tracker.screenshot(path=artifacts_dir / "session-journey-board-overbooked-phone-en.png", full_page=True)
 
     new_action = Action.objects.get(sprint=upcoming, title=NEW_ACTION)
@@ -268,7 +256,7 @@ def test_entrepreneur_logs_the_week_and_tracker_runs_the_weekly_session(live_ser
     expect(plan.locator(".cap-row.over")).to_have_count(0)
     expect(plan).not_to_contain_text("overbooked")
     _assert_no_reload(tracker, "editing the board")
-    _assert_fits(tracker, "the board that fits")
+    assert_fits(tracker, "the board that fits")
 
     # Back to the session: write the review and close, starting the next sprint.
     _open_from_subnav(tracker, "Weekly session", f"{base}/session/")
@@ -279,7 +267,7 @@ def test_entrepreneur_logs_the_week_and_tracker_runs_the_weekly_session(live_ser
     close.get_by_label("What worked").fill(WHAT_WORKED)
     close.get_by_label("What to fix").fill(WHAT_TO_FIX)
     expect(close.get_by_label("Start the next sprint now")).to_be_checked()
-    _assert_fits(tracker, "the session's close step")
+    assert_fits(tracker, "the session's close step")
     close.get_by_role("button", name="Close the sprint", exact=True).click()
 
     expect(tracker).to_have_url(board_url)
@@ -288,7 +276,7 @@ def test_entrepreneur_logs_the_week_and_tracker_runs_the_weekly_session(live_ser
     messages = tracker.locator("ul.messages .message.success")
     expect(messages.filter(has_text=f"Sprint {sprint.number} is closed.")).to_have_count(1)
     expect(messages.filter(has_text=f"Sprint {upcoming.number} has started.")).to_have_count(1)
-    _assert_fits(tracker, "the started sprint's board")
+    assert_fits(tracker, "the started sprint's board")
     tracker.screenshot(path=artifacts_dir / "session-journey-board-started-phone-en.png", full_page=True)
 
     # What the database keeps.

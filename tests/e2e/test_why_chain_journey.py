@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import horizontal_overflow
 from tracking.models import Company, ConstraintStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -36,10 +37,6 @@ def _sign_in(page, base_url):
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
     expect(page).to_have_url(base_url + "/")
-
-
-def _horizontal_overflow(page) -> int:
-    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
 def _expect_chain(steps, answers):
@@ -82,7 +79,7 @@ def test_tracker_deepens_reorders_and_roots_the_why_chain(live_server, page, art
     expect(chain.locator(".root-badge")).to_have_count(1)
     expect(steps.last.locator(".root-badge")).to_have_text("Root cause")
     expect(chain.get_by_role("button", name=root_button, exact=True)).to_have_count(0)
-    assert _horizontal_overflow(page) <= 1, "the company page scrolls sideways at 375 px"
+    assert horizontal_overflow(page) <= 1, "the company page scrolls sideways at 375 px"
     # A full page load would wipe this; htmx swaps keep it.
     page.evaluate("window.whyJourneyNoReload = true")
 
@@ -115,7 +112,7 @@ def test_tracker_deepens_reorders_and_roots_the_why_chain(live_server, page, art
     expect(chain.get_by_role("button", name=root_button, exact=True)).to_have_count(0)
     expect(chain.locator(".alert.error")).to_have_count(0)
     assert page.evaluate("window.whyJourneyNoReload === true"), "an edit loaded a whole page instead of a swap"
-    assert _horizontal_overflow(page) <= 1, "the longer why-chain scrolls sideways at 375 px"
+    assert horizontal_overflow(page) <= 1, "the longer why-chain scrolls sideways at 375 px"
 
     page.reload()
     expected = [*SEEDED_CHAIN, SHALLOWER, DEEPER]
@@ -124,7 +121,7 @@ def test_tracker_deepens_reorders_and_roots_the_why_chain(live_server, page, art
     expect(steps.last).to_have_class(ROOT_CLASS)
     expect(steps.last.locator(".root-badge")).to_have_text("Root cause")
     assert page.evaluate("window.whyJourneyNoReload") is None
-    assert _horizontal_overflow(page) <= 1, "the company page scrolls sideways at 375 px after the edits"
+    assert horizontal_overflow(page) <= 1, "the company page scrolls sideways at 375 px after the edits"
     page.screenshot(path=artifacts_dir / "why-chain-phone-en.png", full_page=True)
 
     active = company.constraints.get(status=ConstraintStatus.ACTIVE)
