@@ -7,8 +7,10 @@ the number of dispatchers, workers or retries.
 
 from collections import defaultdict
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -25,26 +27,117 @@ OPEN_SPRINT = (SprintStatus.ACTIVE, SprintStatus.REVIEW)
 UNLOGGED = (ActionStatus.TODO, ActionStatus.DOING)
 
 
-def _due_sprints(now: datetime) -> dict[str, list[Sprint]]:
-    sprints = (
-        Sprint.objects.filter(status__in=OPEN_SPRINT, archived_at__isnull=True)
-        .select_related("company")
-        .only(
-            "pk",
-            "ends_on",
-            "company__timezone",
-            "company__review_weekday",
-            "company__review_time",
-            "company__reminder_lead_hours",
-        )
+def _due_sprints(now: datetime) -> dict[str, list[tuple[int, int]]]:
+    """Per kind, the (sprint id, company id) of every open sprint whose reminder window
+    contains `now`. The windows are schedule.due_kinds in the company's zone (zoneinfo), one
+    cheap call per open sprint over plain tuples: no model instances."""
+    sprints = Sprint.objects.filter(status__in=OPEN_SPRINT, archived_at__isnull=True).values_list(
+        "pk",
+        "company_id",
+        "ends_on",
+        "company__timezone",
+        "company__review_weekday",
+        "company__review_time",
+        "company__reminder_lead_hours",
     )
-    due: dict[str, list[Sprint]] = defaultdict(list)
-    for sprint in sprints:
-        company = sprint.company
-        review = review_at(sprint.ends_on, company.review_weekday, company.review_time, company.tzinfo)
-        for kind in due_kinds(now=now, review=review, lead_hours=company.reminder_lead_hours):
-            due[kind].append(sprint)
+    zones: dict[str, ZoneInfo] = {}
+    due: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for pk, company_id, ends_on, zone, weekday, at, lead_hours in sprints:
+        tz = zones.get(zone) or zones.setdefault(zone, ZoneInfo(zone))
+        review = review_at(ends_on, weekday, at, tz)
+        for kind in due_kinds(now=now, review=review, lead_hours=lead_hours):
+            due[kind].append((pk, company_id))
     return due
+
+
+def reminders_plan(now: datetime | None = None) -> int:
+    """Write a Reminder row for every reminder due now; returns how many rows this call
+    inserted. A row that exists already is left alone (the unique constraint), so two
+    dispatchers at once write each reminder once and their counts add up to the rows written.
+
+    Which sprints are due is decided here in Python (schedule.due_kinds, one rule for both
+    databases); who is reminded is decided by the database: on PostgreSQL one
+    INSERT … SELECT (two queries in all, whatever the number of companies), elsewhere rows
+    built in Python (five queries)."""
+    now = now or timezone.now()
+    due = _due_sprints(now)
+    if not due:
+        return 0
+    if connection.vendor == "postgresql":
+        return _plan_in_sql(due)
+    return _plan_in_python(due)
+
+
+# Who is reminded, per kind (the same rules as _plan_in_python):
+#   results due       the active, accepted owners of the sprint's unlogged actions, and the
+#                     entrepreneurs while any action is unlogged, owned or not;
+#   session upcoming  the trackers;
+#   review overdue    the trackers and the entrepreneurs.
+# Rows that exist are skipped before the insert (most runs find most of them written 5 minutes
+# before); ON CONFLICT settles a race between two dispatchers.
+_PLAN_SQL = """
+WITH due (sprint_id, kind) AS (SELECT * FROM unnest(%(sprints)s::bigint[], %(kinds)s::text[])),
+managers AS (
+    SELECT m.company_id, m.user_id, m.role
+    FROM {membership} m JOIN {user} u ON u.id = m.user_id
+    WHERE u.is_active AND m.accepted_at IS NOT NULL AND m.role IN (%(tracker)s, %(entrepreneur)s)
+),
+recipients AS (
+    SELECT d.sprint_id, d.kind, m.user_id
+    FROM due d
+    JOIN {action} a ON a.sprint_id = d.sprint_id AND a.status = ANY(%(unlogged)s)
+    JOIN {membership} m ON m.id = a.owner_id AND m.accepted_at IS NOT NULL
+    JOIN {user} u ON u.id = m.user_id AND u.is_active
+    WHERE d.kind = %(results_due)s
+  UNION
+    SELECT d.sprint_id, d.kind, m.user_id
+    FROM due d JOIN {sprint} s ON s.id = d.sprint_id JOIN managers m ON m.company_id = s.company_id
+    WHERE (d.kind = %(results_due)s AND m.role = %(entrepreneur)s
+           AND EXISTS (SELECT 1 FROM {action} a WHERE a.sprint_id = d.sprint_id AND a.status = ANY(%(unlogged)s)))
+       OR (d.kind = %(session_upcoming)s AND m.role = %(tracker)s)
+       OR d.kind = %(review_overdue)s
+),
+inserted AS (
+    INSERT INTO {reminder} (sprint_id, kind, recipient_id, created_at, attempts, last_error)
+    SELECT r.sprint_id, r.kind, r.user_id, %(created_at)s, 0, ''
+    FROM recipients r
+    WHERE NOT EXISTS (
+        SELECT 1 FROM {reminder} x
+        WHERE x.sprint_id = r.sprint_id AND x.kind = r.kind AND x.recipient_id = r.user_id
+    )
+    ON CONFLICT DO NOTHING
+    RETURNING 1
+)
+SELECT count(*) FROM inserted
+"""
+
+
+def _plan_in_sql(due: dict[str, list[tuple[int, int]]]) -> int:
+    pairs = [(sprint_id, kind) for kind, group in due.items() for sprint_id, _ in group]
+    tables = {
+        name: connection.ops.quote_name(model._meta.db_table)
+        for name, model in (
+            ("membership", Membership),
+            ("user", Membership._meta.get_field("user").related_model),
+            ("action", Action),
+            ("sprint", Sprint),
+            ("reminder", Reminder),
+        )
+    }
+    params = {
+        "sprints": [p[0] for p in pairs],
+        "kinds": [str(p[1]) for p in pairs],
+        "unlogged": [str(s) for s in UNLOGGED],
+        "tracker": str(Role.TRACKER),
+        "entrepreneur": str(Role.ENTREPRENEUR),
+        "results_due": str(ReminderKind.RESULTS_DUE),
+        "session_upcoming": str(ReminderKind.SESSION_UPCOMING),
+        "review_overdue": str(ReminderKind.REVIEW_OVERDUE),
+        "created_at": timezone.now(),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_PLAN_SQL.format(**tables), params)
+        return cursor.fetchone()[0]
 
 
 def _unlogged(sprint_ids: list[int]) -> tuple[set[int], dict[int, set[int]]]:
@@ -63,17 +156,9 @@ def _unlogged(sprint_ids: list[int]) -> tuple[set[int], dict[int, set[int]]]:
     return open_sprints, owners
 
 
-def reminders_plan(now: datetime | None = None) -> int:
-    """Write a Reminder row for every reminder due now; returns how many rows this call
-    inserted. Five queries whatever the number of companies; a row that exists already is
-    left alone (the unique constraint), so two dispatchers at once write each reminder once
-    and their counts add up to the rows written."""
-    now = now or timezone.now()
-    due = _due_sprints(now)
-    if not due:
-        return 0
-
-    company_ids = {s.company_id for group in due.values() for s in group}
+def _plan_in_python(due: dict[str, list[tuple[int, int]]]) -> int:
+    """The same rows as _PLAN_SQL, built in Python: for SQLite, the embedded default."""
+    company_ids = {company_id for group in due.values() for _, company_id in group}
     managers: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     for company_id, user_id, role in Membership.objects.filter(
         company_id__in=company_ids,
@@ -83,34 +168,32 @@ def reminders_plan(now: datetime | None = None) -> int:
     ).values_list("company_id", "user_id", "role"):
         managers[company_id][role].add(user_id)
 
-    results_sprints = [s.pk for s in due[ReminderKind.RESULTS_DUE]]
+    results_sprints = [sprint_id for sprint_id, _ in due[ReminderKind.RESULTS_DUE]]
     unlogged, owners = _unlogged(results_sprints) if results_sprints else (set(), {})
 
-    # Most runs find most reminders written by the run 5 minutes before: skip those here (the
-    # unique constraint still settles a race between two dispatchers).
     existing = set(
-        Reminder.objects.filter(sprint_id__in=[s.pk for group in due.values() for s in group]).values_list(
-            "sprint_id", "kind", "recipient_id"
-        )
+        Reminder.objects.filter(
+            sprint_id__in=[sprint_id for group in due.values() for sprint_id, _ in group]
+        ).values_list("sprint_id", "kind", "recipient_id")
     )
     rows = []
     for kind, group in due.items():
-        for sprint in group:
-            people = managers[sprint.company_id]
+        for sprint_id, company_id in group:
+            people = managers[company_id]
             if kind == ReminderKind.RESULTS_DUE:
                 # Nobody who has logged everything is reminded; the entrepreneur is, while any
                 # action of the sprint is unlogged, owned or not.
-                recipients = owners.get(sprint.pk, set())
-                if sprint.pk in unlogged:
+                recipients = owners.get(sprint_id, set())
+                if sprint_id in unlogged:
                     recipients = recipients | people[Role.ENTREPRENEUR]
             elif kind == ReminderKind.SESSION_UPCOMING:
                 recipients = people[Role.TRACKER]
             else:
                 recipients = people[Role.TRACKER] | people[Role.ENTREPRENEUR]
             rows.extend(
-                Reminder(sprint_id=sprint.pk, kind=kind, recipient_id=uid)
+                Reminder(sprint_id=sprint_id, kind=kind, recipient_id=uid)
                 for uid in recipients
-                if (sprint.pk, kind, uid) not in existing
+                if (sprint_id, kind, uid) not in existing
             )
     return insert_new(rows)
 
