@@ -17,7 +17,7 @@ SITE_URL ?= http://$(HOST):$(PORT)
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install install-test messages run test lint lock migrate seed worker clean bench backup restore
+.PHONY: help install install-test messages run test lint lock migrate seed worker clean bench bench-pages backup restore
 
 help:
 	@echo "make run      set up and start the app with demo data at http://$(HOST):$(PORT)"
@@ -25,6 +25,7 @@ help:
 	@echo "make install  create $(VENV) with what the app needs"
 	@echo "make lint     ruff"
 	@echo "make bench    the reminder-dispatch and roll-up benchmark"
+	@echo "make bench-pages  every page against the floor at the large data set, and 100 users"
 	@echo "make backup   the whole database into var/backups/ (or BACKUP=path)"
 	@echo "make restore  BACKUP=path CONFIRM=yes: replace the whole database with a backup"
 
@@ -78,6 +79,11 @@ test: install-test messages
 # The background-job benchmark (DESIGN.md §8): its own database and a private Redis; ~4 min.
 bench: install-test messages
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The page benchmark (DESIGN.md §8, issue 12): its own database, gunicorn in production mode;
+# ~10 min at the issue's size. BENCH_PAGES_ARGS=--quick for a smoke run, --help for the sizes.
+bench-pages: install-test messages
+	$(BIN)/python bench/pages.py $(BENCH_PAGES_ARGS)
 
 # Backups of whatever database DATABASE_URL names (the embedded SQLite without it); see README.
 # DJANGO_DEBUG only lets the embedded default run without production secrets; an environment
