@@ -58,7 +58,7 @@ class ActionForm(forms.Form):
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, company, members=None, hypotheses=None, **kwargs):
+    def __init__(self, *args, company, members=None, **kwargs):
         super().__init__(*args, **kwargs)
         # Querysets, so a choice outside the company is refused as an invalid choice.
         self.fields["owner"].queryset = Membership.objects.filter(company=company).select_related("user")
@@ -67,11 +67,17 @@ class ActionForm(forms.Form):
             company=company, status__in=[s.value for s in OPEN_STATUSES]
         )
         self.fields["hypothesis"].empty_label = _("— none —")
-        # Pre-fetched choices for rendering many rows without a query per row.
+        # The owners fetched once per page. The hypothesis is never rendered as a select of
+        # every open one: templates/sprints/_hypothesis_picker.html searches instead.
         if members is not None:
             self.fields["owner"].choices = [("", "---------"), *[(m.pk, str(m.user)) for m in members]]
-        if hypotheses is not None:
-            self.fields["hypothesis"].choices = [("", _("— none —")), *[(h.pk, h.title) for h in hypotheses]]
+
+    def chosen_hypothesis(self) -> Hypothesis | None:
+        """The hypothesis the picker shows: what was posted (if it was a valid choice), else the
+        initial one."""
+        if self.is_bound:
+            return getattr(self, "cleaned_data", {}).get("hypothesis")
+        return self.initial.get("hypothesis")
 
 
 class ActionLogForm(forms.Form):

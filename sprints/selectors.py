@@ -1,8 +1,8 @@
 """Reads for the planning board, the results page and the weekly session."""
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 
-from hypotheses.models import Hypothesis
+from hypotheses.models import OPEN_STATUSES, Hypothesis
 from hypotheses.models import Status as HypothesisStatus
 from tracking.models import Company, Membership, Metric, MetricValue
 from tracking.weeks import current_week_start
@@ -45,6 +45,13 @@ def sprint_actions(sprint: Sprint) -> list[Action]:
     )
 
 
+def board_row(action_id: int) -> Action:
+    """One action as a board row shows it (the row an edit answers with)."""
+    return Action.objects.select_related("sprint", "owner__user", "hypothesis", "carried_over_from__sprint").get(
+        pk=action_id
+    )
+
+
 def log_row(action_id: int) -> Action:
     """One action as a results row shows it (the row a log POST answers with)."""
     return Action.objects.select_related("owner__user", "hypothesis").get(pk=action_id)
@@ -70,12 +77,38 @@ def members(company: Company) -> list[Membership]:
     return list(Membership.objects.filter(company=company).select_related("user").order_by("user__full_name", "pk"))
 
 
-def open_hypotheses(company: Company) -> list[Hypothesis]:
-    return list(
+HYPOTHESIS_PAGE = 10
+
+
+def _open_hypotheses_focus_first(company: Company):
+    """Open, live hypotheses of the company, those on its active constraint first, then by ICE."""
+    on_focus = Case(When(constraint__status="active", then=Value(1)), default=Value(0), output_field=IntegerField())
+    return (
         Hypothesis.objects.live()
-        .filter(company=company, status__in=["idea", "ready", "testing", "inconclusive"])
-        .order_by("-ice", "-pk")[:200]
+        .filter(company=company, status__in=[s.value for s in OPEN_STATUSES])
+        .annotate(on_focus=on_focus)
+        .order_by("-on_focus", "-ice", "-pk")
     )
+
+
+def hypothesis_search(company: Company, *, query: str = "", offset: int = 0) -> tuple[list[Hypothesis], bool]:
+    """One page of open hypotheses matching `query` for the "tests the hypothesis" field, and
+    whether there are more. One query."""
+    qs = _open_hypotheses_focus_first(company)
+    if query:
+        qs = qs.filter(title__icontains=query)
+    rows = list(qs[offset : offset + HYPOTHESIS_PAGE + 1])
+    return rows[:HYPOTHESIS_PAGE], len(rows) > HYPOTHESIS_PAGE
+
+
+def hypothesis_fallback(company: Company) -> list[Hypothesis]:
+    """The choices of the plain select (no JavaScript): the open hypotheses of the active
+    constraint, a bounded few. One query."""
+    return list(_open_hypotheses_focus_first(company).filter(constraint__status="active")[:HYPOTHESIS_PAGE])
+
+
+def open_hypothesis(company: Company, hypothesis_id) -> Hypothesis | None:
+    return _open_hypotheses_focus_first(company).filter(pk=hypothesis_id).first()
 
 
 def hypotheses_under_test(company: Company) -> list[Hypothesis]:

@@ -109,7 +109,16 @@ SAMPLES: dict[str, Sample] = {
             "action_delete": Sample(
                 Scope.COMPANY, lambda t: {"company_id": t.company.pk, "action_id": t.planned_action.pk}
             ),
+            "action_form": Sample(
+                Scope.COMPANY, lambda t: {"company_id": t.company.pk, "action_id": t.planned_action.pk}
+            ),
+            "action_row": Sample(
+                Scope.COMPANY, lambda t: {"company_id": t.company.pk, "action_id": t.planned_action.pk}
+            ),
             "action_log": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "action_id": t.action.pk}),
+            "action_log_form": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "action_id": t.action.pk}),
+            "action_log_row": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "action_id": t.action.pk}),
+            "hypothesis_search": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
             "metric_log": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "metric_id": t.metric.pk}),
             "hypothesis_measure": Sample(
                 Scope.COMPANY, lambda t: {"company_id": t.company.pk, "hypothesis_id": t.hypothesis.pk}

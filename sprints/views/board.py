@@ -1,7 +1,10 @@
 """Screen 5: the sprints of a business and a sprint's planning board (actions, capacity)."""
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +19,9 @@ from ..access import access_action, access_sprint
 from ..capacity import sprint_capacity
 from ..forms import ActionForm, SprintForm, StartForm
 from ..models import SprintStatus
+from .results import row_urls
+
+PICKER_FIELD = re.compile(r"(a\d{1,12}-)?hypothesis")
 
 # --- Sprints -----------------------------------------------------------------------------------
 
@@ -102,40 +108,58 @@ def sprint_delete(request, company_id: int, sprint_id: int):
 
 
 # --- The planning board ------------------------------------------------------------------------
+# Rows are text until edited: "Edit" fetches one row's form (htmx) or opens the board with that
+# row's form (a plain link); a save answers with the row as text and the capacity card.
 
 
-def _row_form(company, members, hypotheses, action) -> ActionForm:
+def _row_form(company, action, members=None) -> ActionForm:
     initial = {
         "title": action.title,
         "owner": action.owner_id,
         "estimate_hours": action.estimate_hours,
         "cost": action.cost,
-        "hypothesis": action.hypothesis_id,
+        "hypothesis": action.hypothesis,
         "version": action.version,
     }
-    return ActionForm(company=company, members=members, hypotheses=hypotheses, prefix=f"a{action.pk}", initial=initial)
+    form = ActionForm(company=company, members=members, prefix=f"a{action.pk}", initial=initial)
+    form.fields["title"].widget.attrs["autofocus"] = True
+    return form
 
 
-def _board_context(company, membership, sprint, *, add_form=None, row_forms=None, start_error=None, board_error=None):
+def _can_plan(membership, sprint) -> bool:
+    return role_allows(membership.role, Permission.PLAN_SPRINT) and sprint.status != SprintStatus.CLOSED
+
+
+def _page_links(company, sprint) -> dict:
+    """The URLs every row needs, built once per page: rows append their own id."""
+    return {
+        "urls": row_urls(company),
+        "board_url": reverse("sprints:board", args=[company.pk, sprint.pk]),
+        "search_url": reverse("sprints:hypothesis_search", args=[company.pk]),
+    }
+
+
+def _board_context(company, membership, sprint, *, add_form=None, editing=None, start_error=None, board_error=None):
     members = selectors.members(company)
-    hypotheses = selectors.open_hypotheses(company)
     actions = selectors.sprint_actions(sprint)
-    row_forms = row_forms or {}
+    editing = editing or {}
     for action in actions:
-        action.form = row_forms.get(action.pk) or _row_form(company, members, hypotheses, action)
+        action.form = editing.get(action.pk)
     return {
         "company": company,
         "membership": membership,
         "sprint": sprint,
         "actions": actions,
         "capacity": sprint_capacity(sprint, actions),
-        "add_form": add_form or ActionForm(company=company, members=members, hypotheses=hypotheses),
+        "add_form": add_form or ActionForm(company=company, members=members),
+        "hypothesis_fallback": selectors.hypothesis_fallback(company),
         "start_form": StartForm(),
         "start_error": start_error,
         "board_error": board_error,
-        "can_plan": role_allows(membership.role, Permission.PLAN_SPRINT) and sprint.status != SprintStatus.CLOSED,
+        "can_plan": _can_plan(membership, sprint),
         "can_start": role_allows(membership.role, Permission.START_SPRINT) and sprint.status == SprintStatus.PLANNED,
         "can_override": role_allows(membership.role, Permission.OVERRIDE_CAPACITY),
+        **_page_links(company, sprint),
     }
 
 
@@ -161,6 +185,33 @@ def _board_refused(request, company, membership, sprint, form, error, **override
     return _board_response(request, company, membership, sprint, board_error=error_text(error), **overrides)
 
 
+def _row_response(request, company, membership, action, *, form=None, saved=False, board_error=None):
+    """One board row: htmx gets the row alone (text, or its form); a plain request gets the
+    board with that row's form open. A saved row brings the capacity card along (out of band)."""
+    if not request.htmx:
+        editing = {action.pk: form} if form else {}
+        return _board_response(request, company, membership, action.sprint, editing=editing, board_error=board_error)
+    row = selectors.board_row(action.pk)
+    row.form = form
+    context = {"company": company, "membership": membership, "sprint": row.sprint, "a": row, "saved": saved}
+    context |= {"can_plan": _can_plan(membership, row.sprint), **_page_links(company, row.sprint)}
+    if form is not None:
+        context["hypothesis_fallback"] = None  # JavaScript is on: the picker searches
+    if saved:
+        context |= _capacity_context(company, membership, row.sprint)
+    return render(request, "sprints/_action_row.html", context)
+
+
+def _capacity_context(company, membership, sprint) -> dict:
+    return {
+        "capacity": sprint_capacity(sprint, selectors.sprint_actions(sprint)),
+        "start_form": StartForm(),
+        "can_start": role_allows(membership.role, Permission.START_SPRINT) and sprint.status == SprintStatus.PLANNED,
+        "can_override": role_allows(membership.role, Permission.OVERRIDE_CAPACITY),
+        "capacity_oob": True,
+    }
+
+
 def _stale_note(form, stale: services.StaleAction, prefix: str) -> None:
     """Say what the other person saved, and let the next save go over their version."""
     now = _("Now: “%(title)s”, %(hours)s h.") % {"title": stale.current.title, "hours": stale.current.estimate_hours}
@@ -174,6 +225,23 @@ def board(request, company_id: int, sprint_id: int):
     company, membership = access_company(request.user, company_id)
     sprint = access_sprint(company, sprint_id)
     return render(request, "sprints/board.html", _board_context(company, membership, sprint))
+
+
+@require_GET
+def action_form(request, company_id: int, action_id: int):
+    """One row's form: a planner gets it, anyone else the row as text."""
+    company, membership = access_company(request.user, company_id)
+    action = access_action(company, action_id)
+    form = _row_form(company, action) if _can_plan(membership, action.sprint) else None
+    return _row_response(request, company, membership, action, form=form)
+
+
+@require_GET
+def action_row(request, company_id: int, action_id: int):
+    """One row as text (what "Cancel" brings back)."""
+    company, membership = access_company(request.user, company_id)
+    action = access_action(company, action_id)
+    return _row_response(request, company, membership, action)
 
 
 @require_POST
@@ -191,23 +259,35 @@ def action_add(request, company_id: int, sprint_id: int):
     return _board_saved(request, company, membership, sprint)  # with a fresh form for the next action
 
 
-@require_POST
-def action_edit(request, company_id: int, action_id: int):
-    company, membership = access_company(request.user, company_id, action=Permission.PLAN_SPRINT)
-    action = access_action(company, action_id)
-    form = ActionForm(request.POST, company=company, prefix=f"a{action.pk}")
-    row = {"row_forms": {action.pk: form}}
-    if not form.is_valid():
-        return _board_response(request, company, membership, action.sprint, **row)
+def _edit(action, membership, form) -> str | None:
+    """Save a valid row form through the service. None when saved; else the refusal goes onto
+    the form and what is said about the sprint as a whole is returned ("" if nothing)."""
     data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
     try:
         services.action_update(action=action, by=membership, expected_version=form.cleaned_data["version"], **data)
     except services.StaleAction as stale:
         _stale_note(form, stale, prefix=f"a{action.pk}")
-        return _board_response(request, company, membership, action.sprint, **row)
+        return ""
     except ValidationError as error:
-        return _board_refused(request, company, membership, action.sprint, form, error, **row)
-    return _board_saved(request, company, membership, action.sprint)
+        if hasattr(error, "error_dict"):
+            apply_errors(form, error)
+            return ""
+        form.add_error(None, error_text(error))
+        return error_text(error)
+    return None
+
+
+@require_POST
+def action_edit(request, company_id: int, action_id: int):
+    company, membership = access_company(request.user, company_id, action=Permission.PLAN_SPRINT)
+    action = access_action(company, action_id)
+    form = ActionForm(request.POST, company=company, prefix=f"a{action.pk}")
+    refusal = _edit(action, membership, form) if form.is_valid() else ""
+    if refusal is not None:
+        return _row_response(request, company, membership, action, form=form, board_error=refusal or None)
+    if request.htmx:
+        return _row_response(request, company, membership, action, saved=True)
+    return redirect(reverse("sprints:board", args=[company.pk, action.sprint_id]) + f"#action-{action.pk}")
 
 
 @require_POST
@@ -221,3 +301,26 @@ def action_delete(request, company_id: int, action_id: int):
     if request.htmx:
         return _board_response(request, company, membership, action.sprint)
     return redirect(reverse("sprints:board", args=[company.pk, action.sprint_id]) + "#plan")
+
+
+@require_GET
+def hypothesis_search(request, company_id: int):
+    """The "tests the hypothesis" field: up to ten open hypotheses matching what was typed
+    (the active constraint's first, "load more" for the next ten), or, with `pick`, the field
+    with that hypothesis chosen."""
+    company, _membership = access_company(request.user, company_id)
+    field = request.GET.get("field", "")
+    field = field if PICKER_FIELD.fullmatch(field) else "hypothesis"
+    search_url = reverse("sprints:hypothesis_search", args=[company.pk])
+    context = {"company": company, "field": field, "search_url": search_url}
+    if "pick" in request.GET:
+        pick = request.GET["pick"]
+        chosen = selectors.open_hypothesis(company, pick) if pick.isdigit() else None
+        if pick and chosen is None:
+            raise Http404(_("No such hypothesis."))
+        return render(request, "sprints/_hypothesis_picker.html", {**context, "chosen": chosen, "name": field})
+    query, offset = request.GET.get("q", "").strip()[:100], request.GET.get("offset", "0")
+    offset = int(offset) if offset.isdigit() else 0
+    options, more = selectors.hypothesis_search(company, query=query, offset=offset)
+    context |= {"options": options, "more": more, "q": query, "offset": offset, "next_offset": offset + len(options)}
+    return render(request, "sprints/_hypothesis_options.html", context)

@@ -32,16 +32,28 @@ def _plain(value):
 # --- Rows, shared with the session page ----------------------------------------------------------
 
 
-def with_log_form(membership, action, form=None):
-    """An action as a results row: whether this person may log it, and its form."""
-    action.can_log = can_log_results(membership, action)
+def row_urls(company) -> dict:
+    """The start of every action row's URLs, built once per page: a row appends "<id>/…"."""
+    return {"actions": reverse("sprints:action_edit", args=[company.pk, 0]).removesuffix("0/")}
+
+
+def log_form(action) -> ActionLogForm:
     initial = {
         "status": action.status,
         "result_note": action.result_note,
         "why_not_note": action.why_not_note,
         "version": action.version,
     }
-    action.form = form or ActionLogForm(prefix=f"l{action.pk}", initial=initial)
+    form = ActionLogForm(prefix=f"l{action.pk}", initial=initial)
+    form.fields["status"].widget.attrs["autofocus"] = True
+    return form
+
+
+def with_log_form(membership, action, form=None):
+    """An action as a results row: whether this person may log it, and its form when it is
+    being edited (otherwise the row is text)."""
+    action.can_log = can_log_results(membership, action)
+    action.form = form if action.can_log else None
     return action
 
 
@@ -74,6 +86,7 @@ def results_context(company, membership, *, log_forms=None, metric_forms=None, m
         "testing": [with_measured_form(h, measured_forms.get(h.pk)) for h in selectors.hypotheses_under_test(company)],
         "can_edit_metrics": role_allows(membership.role, Permission.EDIT_PLANNING),
         "can_measure": role_allows(membership.role, Permission.LOG_ANY_RESULTS),
+        "urls": row_urls(company),
     }
 
 
@@ -81,7 +94,7 @@ def _row_response(request, company, template, fragment, context, *, saved, inval
     """htmx: the row alone. A plain post: back to the row on the page, or the page with the
     row's errors."""
     if request.htmx:
-        return render(request, template, {"company": company, "saved": saved, **context})
+        return render(request, template, {"company": company, "saved": saved, "urls": row_urls(company), **context})
     if saved:
         return redirect(reverse("sprints:results", args=[company.pk]) + f"#{fragment}")
     membership = context["membership"]
@@ -148,6 +161,29 @@ def action_log(request, company_id: int, action_id: int):
         request, company, "sprints/_log_row.html", "actions", context, saved=saved, invalid=invalid
     )
     return trigger_client_event(response, RESULTS_CHANGED) if saved and request.htmx else response
+
+
+@require_GET
+def action_log_form(request, company_id: int, action_id: int):
+    """One results row's form (htmx), or the results page with it open; the row as text for
+    someone who may not log it."""
+    company, membership = access_company(request.user, company_id)
+    action = access_action(company, action_id)
+    row = with_log_form(membership, selectors.log_row(action.pk), log_form(action))
+    if request.htmx:
+        return render(request, "sprints/_log_row.html", {"company": company, "a": row, "urls": row_urls(company)})
+    return render(request, "sprints/results.html", results_context(company, membership, log_forms={row.pk: row.form}))
+
+
+@require_GET
+def action_log_row(request, company_id: int, action_id: int):
+    """One results row as text (what "Cancel" brings back); the results page without htmx."""
+    company, membership = access_company(request.user, company_id)
+    action = access_action(company, action_id)
+    if not request.htmx:
+        return render(request, "sprints/results.html", results_context(company, membership))
+    row = with_log_form(membership, selectors.log_row(action.pk))
+    return render(request, "sprints/_log_row.html", {"company": company, "a": row, "urls": row_urls(company)})
 
 
 @require_POST

@@ -2,16 +2,17 @@
 method's example: a money-back guarantee tested by a PDF offer sent by messenger).
 
 The entrepreneur logs the week on "Log results": both PDF-offer actions done with what came
-of them (one is the designer's, one the marketer's: an entrepreneur logs anyone's), each an
-htmx swap of its row (the count above refreshes itself); then this week's conversion.
+of them (one is the designer's, one the marketer's: an entrepreneur logs anyone's): each row
+is text until its edit control fetches its form, and the save swaps the row back to text (the count above refreshes itself); then this week's conversion.
 
 Meanwhile the tracker has the weekly session open. The session is one page of steps whose
 buttons swap #session: moving to the verdicts shows the entrepreneur's results; the
 guarantee is confirmed with the measured 3.1, the other hypotheses under test are kept in
 test; the constraint is still the main one; planning the next sprint carries the unfinished
 interview questions over (pre-checked). On the new sprint's board an action for the designer
-overbooks her (10 h against 4 h a week), the capacity bar says so, and editing the hours
-down clears it (htmx swaps of #plan). Back in the session the review is written and the
+overbooks her (10 h against 4 h a week), the capacity bar says so (an htmx swap of #plan);
+its row is text, "Edit" fetches the row's form, a hypothesis under test is searched and
+picked, and Enter in the hours saves them down, which clears the bar (swaps of the row). Back in the session the review is written and the
 sprint closed with "Start the next sprint now": the new sprint's board, active.
 
 Nothing scrolls sideways at 375 px; screenshots go to artifacts/."""
@@ -101,9 +102,14 @@ def _assert_no_reload(page, what):
 
 
 def _log_done(page, action, note):
-    """On "Log results": mark one action done with what came of it (an htmx swap of its row)."""
+    """On "Log results": the row is text; its edit control fetches that row's form, which is
+    saved as done with what came of it and answers with the row as text again (htmx swaps)."""
     row = page.locator(f"#actions #log-{action.pk}")
     expect(row).to_contain_text(action.title)
+    expect(row.locator("form")).to_have_count(0)  # text until edited
+    with _swap_of(page, f"#log-{action.pk}"):
+        row.get_by_role("link", name=re.compile(r"^Log the result")).click()
+    row = page.locator(f"#actions #log-{action.pk}")
     row.locator(f"select[name=l{action.pk}-status]").select_option("done")
     row.locator(f"textarea[name=l{action.pk}-result_note]").fill(note)
     with _swap_of(page, f"#log-{action.pk}"):
@@ -111,7 +117,8 @@ def _log_done(page, action, note):
     saved = page.locator(f"#actions #log-{action.pk}")
     expect(saved.get_by_role("status")).to_have_text("Saved")
     expect(saved).to_have_class(re.compile(r"\bstatus-done\b"))
-    expect(saved.locator(f"textarea[name=l{action.pk}-result_note]")).to_have_value(note)
+    expect(saved).to_contain_text(note)
+    expect(saved.locator("form")).to_have_count(0)
 
 
 def _go_to_step(page, label, step):
@@ -247,11 +254,28 @@ def test_entrepreneur_logs_the_week_and_tracker_runs_the_weekly_session(live_ser
     assert_fits(tracker, "the board with an overbooked owner")
     tracker.screenshot(path=artifacts_dir / "session-journey-board-overbooked-phone-en.png", full_page=True)
 
+    # Rows are text: "Edit" fetches that row's form; the hypothesis is searched, not listed;
+    # Enter in the hours saves the row, which comes back as text with the capacity card.
     new_action = Action.objects.get(sprint=upcoming, title=NEW_ACTION)
+    tested = kept[0]
     row = plan.locator(f"#action-{new_action.pk}")
-    row.locator(f"[name=a{new_action.pk}-estimate_hours]").fill("2")
-    with _swap_of(tracker, "#plan"):
-        row.get_by_role("button", name="Save", exact=True).click()
+    expect(row.locator("form.action-edit")).to_have_count(0)
+    with _swap_of(tracker, f"#action-{new_action.pk}"):
+        row.get_by_role("link", name=re.compile(r"^Edit")).click()
+    row = plan.locator(f"#action-{new_action.pk}")
+    search = row.get_by_role("searchbox")
+    search.fill(tested.title[:12])
+    option = row.locator(".hyp-options").get_by_role("button", name=tested.title, exact=True)
+    with _swap_of(tracker, f"#pick-a{new_action.pk}-hypothesis"):
+        option.click()
+    expect(row.locator(".hyp-chosen")).to_have_text(tested.title)
+    hours = row.locator(f"[name=a{new_action.pk}-estimate_hours]")
+    hours.fill("2")
+    with _swap_of(tracker, f"#action-{new_action.pk}"):
+        hours.press("Enter")
+    row = plan.locator(f"#action-{new_action.pk}")
+    expect(row.get_by_role("status")).to_have_text("Saved")
+    expect(row).to_contain_text(tested.title)
     expect(plan.locator(".cap-row", has_text=DESIGNER)).to_contain_text("2 / 4 h")
     expect(plan.locator(".cap-row.over")).to_have_count(0)
     expect(plan).not_to_contain_text("overbooked")
@@ -309,5 +333,6 @@ def test_entrepreneur_logs_the_week_and_tracker_runs_the_weekly_session(live_ser
     assert not upcoming.override_reason
     new_action.refresh_from_db()
     assert (new_action.owner.user.full_name, new_action.estimate_hours) == (DESIGNER, Decimal(2))
+    assert new_action.hypothesis_id == tested.pk
     assert list(Sprint.objects.filter(company=company, status=SprintStatus.ACTIVE)) == [upcoming]
     assert not Action.objects.filter(sprint=sprint).exclude(status__in=[ActionStatus.DONE, ActionStatus.NOT_DONE])
