@@ -110,7 +110,7 @@ from bench import nullmail  # noqa: E402
 from hypotheses.models import Hypothesis, Verdict  # noqa: E402
 from sprints import reminders, rollups, tasks  # noqa: E402
 from sprints.models import Action, ActionStatus, Reminder, Sprint, SprintReport, SprintStatus  # noqa: E402
-from tests.support.processes import app_env, wait_for  # noqa: E402
+from tests.support.processes import wait_for  # noqa: E402
 from tracking.celery import app as celery_app  # noqa: E402
 from tracking.models import Company, Membership, Metric, MetricValue, Role, User  # noqa: E402
 
@@ -208,11 +208,20 @@ def build_companies(first: int, count: int) -> list[int]:
     memberships = []
     for n, (i, company) in enumerate(zip(numbers, companies, strict=True)):
         owner, member_a, member_b = people[3 * n : 3 * n + 3]
+        # Accepted: a pending membership gives no access and is neither reminded nor e-mailed.
         memberships += [
-            Membership(user_id=trackers[i // COMPANIES_PER_TRACKER], company=company, role=Role.TRACKER),
-            Membership(user=owner, company=company, role=Role.ENTREPRENEUR, weekly_capacity_hours=Decimal(10)),
-            Membership(user=member_a, company=company, role=Role.MEMBER, weekly_capacity_hours=Decimal(8)),
-            Membership(user=member_b, company=company, role=Role.TEAM_LEAD, weekly_capacity_hours=Decimal(6)),
+            Membership(
+                user_id=trackers[i // COMPANIES_PER_TRACKER], company=company, role=Role.TRACKER, accepted_at=NOW
+            ),
+            Membership(
+                user=owner, company=company, role=Role.ENTREPRENEUR, weekly_capacity_hours=Decimal(10), accepted_at=NOW
+            ),
+            Membership(
+                user=member_a, company=company, role=Role.MEMBER, weekly_capacity_hours=Decimal(8), accepted_at=NOW
+            ),
+            Membership(
+                user=member_b, company=company, role=Role.TEAM_LEAD, weekly_capacity_hours=Decimal(6), accepted_at=NOW
+            ),
         ]
     memberships = Membership.objects.bulk_create(memberships, batch_size=BATCH)
     for n, company in enumerate(companies):
@@ -580,11 +589,13 @@ def bench_rollups_worker(ids: list[int]) -> None:
     sprint_close writes); wall time until every report is computed, and until e-mailed."""
     reset_reports(ids, emailed=False)
     broker.flushdb()
-    env = app_env(
-        REDIS_URL=redis_server.url,
-        DJANGO_EMAIL_BACKEND="bench.nullmail.EmailBackend",
-        DJANGO_LOG_LEVEL="WARNING",
-    )
+    # The real clock (not tests.support.processes.app_env, which puts a child on a test's clock);
+    # os.environ names this database and the private Redis already.
+    env = os.environ | {
+        "REDIS_URL": redis_server.url,
+        "DJANGO_EMAIL_BACKEND": "bench.nullmail.EmailBackend",
+        "DJANGO_LOG_LEVEL": "WARNING",
+    }
     command = [sys.executable, "-m", "celery", "-A", "tracking", "worker", "--pool=solo", "--loglevel=WARNING"]
     command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
     with tempfile.NamedTemporaryFile("w+", prefix="bench-worker-", suffix=".log") as log:
