@@ -26,7 +26,9 @@ BOARD_COLUMNS = [
     Status.ADOPTED,
     Status.DROPPED,
 ]
-BOARD_CARDS_PER_COLUMN = 50
+# A column shows its best cards; the rest come on request ("show all N"), so the page's work
+# does not grow with a backlog nobody scrolls through.
+BOARD_CARDS_PER_COLUMN = 12
 
 
 def hypotheses_of(company: Company) -> QuerySet[Hypothesis]:
@@ -41,9 +43,17 @@ class Column:
     total: int
 
 
-def board(company: Company, *, constraint_id: int | None = None, kind: str | None = None) -> list[Column]:
-    """Columns by status, ICE-ranked. Two queries whatever the backlog size: counts per
-    status, then the top cards of every column in one windowed query."""
+def board(
+    company: Company,
+    *,
+    constraint_id: int | None = None,
+    kind: str | None = None,
+    expanded: str | None = None,
+    per_column: int = BOARD_CARDS_PER_COLUMN,
+) -> list[Column]:
+    """Columns by status, ICE-ranked: the top `per_column` cards of each, and every card of
+    the `expanded` column. Two queries whatever the backlog size: counts per status, then
+    the cards of every column in one windowed query."""
     base = Hypothesis.objects.live().filter(company=company)
     if constraint_id:
         base = base.filter(constraint_id=constraint_id)
@@ -53,9 +63,13 @@ def board(company: Company, *, constraint_id: int | None = None, kind: str | Non
     ranked = base.annotate(
         rank=Window(RowNumber(), partition_by=[F("status")], order_by=[F("ice").desc(), F("pk").desc()])
     )
+    shown = Q(pk__in=ranked.filter(rank__lte=per_column).values("pk"))
+    if expanded in BOARD_COLUMNS:
+        shown |= Q(status=expanded)
     cards = (
-        Hypothesis.objects.filter(pk__in=ranked.filter(rank__lte=BOARD_CARDS_PER_COLUMN).values("pk"))
-        .select_related("metric", "constraint")
+        base.filter(shown)
+        .select_related("metric")
+        .only("pk", "title", "kind", "status", "ice", "constraint_id", "metric__name")
         .order_by("-ice", "-pk")
     )
     by_status: dict[str, list[Hypothesis]] = {s: [] for s in BOARD_COLUMNS}

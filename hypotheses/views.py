@@ -5,9 +5,11 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,7 +22,7 @@ from tracking.roles import Permission, role_allows
 from . import selectors, services
 from .access import access_hypothesis
 from .forms import HistoryFilterForm, HypothesisForm, TransitionForm, VerdictForm
-from .models import Hypothesis, Kind, Status
+from .models import Hypothesis, Kind, Status, Verdict
 from .services import TRANSITIONS, StaleEdit, missing_for_testing
 
 
@@ -39,21 +41,42 @@ def _ordered(targets) -> list[str]:
     return sorted(targets, key=TARGET_ORDER.index)
 
 
+def _move_options() -> dict[str, str]:
+    """Each status's move targets as ready <option>s: built once per page, not per card."""
+    return {
+        status: format_html_join("", '<option value="{}">{}</option>', ((t, Status(t).label) for t in _ordered(to)))
+        for status, to in TRANSITIONS.items()
+    }
+
+
+def _card_urls(company) -> dict[str, str]:
+    """The cards' links, reversed once per page: a card appends its id (and "move/")."""
+    detail = reverse("hypotheses:detail", args=[company.pk, 0])
+    return {
+        "detail_prefix": detail.removesuffix("0/"),
+        "move_suffix": reverse("hypotheses:transition", args=[company.pk, 0]).removeprefix(detail),
+    }
+
+
 def _board_context(request, company, membership):
     constraint_id = _int_or_none(request.GET.get("constraint"))
     kind = request.GET.get("kind") if request.GET.get("kind") in Kind.values else ""
+    expanded = request.GET.get("column") if request.GET.get("all") == "1" else None
+    columns = selectors.board(company, constraint_id=constraint_id, kind=kind, expanded=expanded)
     return {
         "company": company,
         "membership": membership,
-        "columns": selectors.board(company, constraint_id=constraint_id, kind=kind),
+        "columns": columns,
+        "expanded": next((c for c in columns if c.status == expanded), None),
         "active_constraint_id": selectors.active_constraint_id(company),
         "constraints": company.constraints.order_by("-started_on", "-pk"),
         "filter_constraint": constraint_id,
         "filter_kind": kind,
         "kinds": Kind.choices,
-        "transitions": {status: _ordered(targets) for status, targets in TRANSITIONS.items()},
-        "statuses": dict(Status.choices),
+        "move_options": _move_options(),
+        "board_per_column": selectors.BOARD_CARDS_PER_COLUMN,
         "can_edit": role_allows(membership.role, Permission.EDIT_HYPOTHESIS),
+        **_card_urls(company),
     }
 
 
@@ -61,8 +84,11 @@ def _board_context(request, company, membership):
 def board(request, company_id: int):
     company, membership = access_company(request.user, company_id)
     context = _board_context(request, company, membership)
-    if request.htmx and request.htmx.target == "board":
+    target = request.htmx.target if request.htmx else None
+    if target == "board":
         return render(request, "hypotheses/board.html#board", context)
+    if context["expanded"] and target == f"column-{context['expanded'].status}":
+        return render(request, "hypotheses/board.html#column", {**context, "column": context["expanded"]})
     return render(request, "hypotheses/board.html", context)
 
 
@@ -274,7 +300,7 @@ def archive(request, company_id: int):
 
 # --- History (the team lead's page) and its CSV -------------------------------------------------
 
-HISTORY_PAGE_SIZE = 100
+HISTORY_PAGE_SIZE = 50
 
 
 def _history_query(request, company):
@@ -293,18 +319,24 @@ def _history_query(request, company):
     return form, selectors.history(company, filters)
 
 
+def _history_page(request, queryset, total: int):
+    paginator = Paginator(queryset, HISTORY_PAGE_SIZE)
+    # The statistics counted the filtered set already: the pages need no second count.
+    paginator.count = total
+    return paginator.get_page(request.GET.get("page"))
+
+
 @require_GET
 def history(request, company_id: int):
     company, membership = access_company(request.user, company_id)
     form, queryset = _history_query(request, company)
+    stats = selectors.history_stats(queryset)
     context = {
         "company": company,
         "membership": membership,
         "form": form,
-        "rows": list(queryset[:HISTORY_PAGE_SIZE]),
-        "stats": selectors.history_stats(queryset),
-        "page_size": HISTORY_PAGE_SIZE,
-        "query": request.GET.urlencode(),
+        "page": _history_page(request, queryset, stats.total),
+        "stats": stats,
     }
     return render(request, "hypotheses/history.html", context)
 
@@ -334,30 +366,68 @@ CSV_COLUMNS = [
 ]
 
 
+CSV_FIELDS = [
+    "title",
+    "kind",
+    "status",
+    "constraint__title",
+    "metric__name",
+    "baseline",
+    "expected_value",
+    "measured_value",
+    "verdict",
+    "ice",
+    "author__full_name",
+    "author__email",
+    "created_at",
+    "testing_started_at",
+    "decided_at",
+    "statement",
+    "learning",
+]
+
+
+def _blank_if_none(value):
+    return "" if value is None else value
+
+
+def _day(moment):
+    return moment.date().isoformat() if moment else ""
+
+
 def _csv_rows(queryset):
+    """Plain tuples straight from the database, in chunks: no model instance, no template.
+    Labels are translated here, in the request's language, before the stream starts."""
+    header = spreadsheet_safe(str(label) for label in CSV_COLUMNS)
+    labels = {choices: {value: str(label) for value, label in choices.choices} for choices in (Kind, Status, Verdict)}
+    rows = queryset.order_by("-created_at", "-pk").values_list(*CSV_FIELDS, named=True)
+    return _csv_stream(header, labels, rows.iterator(chunk_size=2000))
+
+
+def _csv_stream(header, labels, rows):
     writer = csv.writer(_Echo())
     yield "\ufeff"  # a byte-order mark, so a spreadsheet opens Russian text as UTF-8
-    yield writer.writerow(spreadsheet_safe(str(label) for label in CSV_COLUMNS))
-    for h in queryset.iterator(chunk_size=500):
+    yield writer.writerow(header)
+    for row in rows:
         yield writer.writerow(
             spreadsheet_safe(
                 [
-                    h.title,
-                    h.get_kind_display(),
-                    h.get_status_display(),
-                    h.constraint.title if h.constraint else "",
-                    h.metric.name if h.metric else "",
-                    h.baseline if h.baseline is not None else "",
-                    h.expected_value if h.expected_value is not None else "",
-                    h.measured_value if h.measured_value is not None else "",
-                    h.get_verdict_display(),
-                    h.ice,
-                    str(h.author) if h.author else "",
-                    h.created_at.date().isoformat(),
-                    h.testing_started_at.date().isoformat() if h.testing_started_at else "",
-                    h.decided_at.date().isoformat() if h.decided_at else "",
-                    h.statement,
-                    h.learning,
+                    row.title,
+                    labels[Kind].get(row.kind, row.kind),
+                    labels[Status].get(row.status, row.status),
+                    row.constraint__title or "",
+                    row.metric__name or "",
+                    _blank_if_none(row.baseline),
+                    _blank_if_none(row.expected_value),
+                    _blank_if_none(row.measured_value),
+                    labels[Verdict].get(row.verdict, ""),
+                    row.ice,
+                    row.author__full_name or row.author__email or "",
+                    _day(row.created_at),
+                    _day(row.testing_started_at),
+                    _day(row.decided_at),
+                    row.statement,
+                    row.learning,
                 ]
             )
         )

@@ -73,3 +73,31 @@ def test_security_headers_on_every_page(client):
     assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_production_renders_through_the_cached_template_loader():
+    """Django wraps the loaders in its cached loader when `loaders` is not set: templates are
+    parsed once per process, not once per render. Checked with debug off, as in production."""
+    code = (
+        "import django; django.setup(); from django.template import engines; "
+        "loader, = engines['django'].engine.template_loaders; "
+        "print(type(loader).__module__ + '.' + type(loader).__name__, "
+        "*(type(inner).__module__ for inner in loader.loaders))"
+    )
+    env = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "tracking.settings",
+        "DJANGO_READ_DOT_ENV": "0",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
+        "DJANGO_ALLOWED_HOSTS": "tracker.example.com",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "EMAIL_URL": "smtp://mailer.example.com:587",
+    }
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.stdout.split() == [
+        "django.template.loaders.cached.Loader",
+        "django.template.loaders.filesystem",
+        "django.template.loaders.app_directories",
+    ], result.stderr

@@ -34,6 +34,7 @@ SAMPLES: dict[str, Sample] = {
     # tracking
     "tracking:portfolio": Sample(Scope.USER),
     "tracking:company_create": Sample(Scope.USER),
+    "tracking:floor": Sample(Scope.USER),
     "tracking:invitation_accept_existing": Sample(Scope.USER, _invitation_to),
     "tracking:invitation_decline": Sample(Scope.USER, _invitation_to),
     "tracking:company_detail": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),

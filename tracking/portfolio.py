@@ -125,9 +125,25 @@ class PortfolioRow:
     overview: dict
 
 
-def portfolio_for_user(user: User, now: datetime | None = None) -> list[PortfolioRow]:
-    """The user's businesses with their role, team, constraint, key metric and (from the apps
-    above) sprint progress and flags: a fixed number of queries whatever the count."""
+PORTFOLIO_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class PortfolioPage:
+    rows: list[PortfolioRow]
+    number: int
+    has_next: bool
+
+
+def portfolio_for_user(
+    user: User, now: datetime | None = None, *, page: int = 1, per_page: int = PORTFOLIO_PAGE_SIZE
+) -> PortfolioPage:
+    """One page of the user's businesses with their role, team, constraint, key metric and
+    (from the apps above) sprint progress and flags: a fixed number of queries whatever the
+    count or the page. One row past the page tells whether there is a next one, without a
+    count query."""
+    page = max(page, 1)
+    offset = (page - 1) * per_page
     memberships = list(
         Membership.objects.accepted()
         .filter(user=user)
@@ -141,10 +157,12 @@ def portfolio_for_user(user: User, now: datetime | None = None) -> list[Portfoli
             ),
             capacity_hours=Sum("company__memberships__weekly_capacity_hours"),
         )
-        .order_by("company__name", "company_id")
+        .order_by("company__name", "company_id")[offset : offset + per_page + 1]
     )
+    has_next = len(memberships) > per_page
+    memberships = memberships[:per_page]
     cards = overview([m.company_id for m in memberships], now)
-    return [
+    rows = [
         PortfolioRow(
             company=m.company,
             my_role=m.role,
@@ -157,3 +175,4 @@ def portfolio_for_user(user: User, now: datetime | None = None) -> list[Portfoli
         )
         for m in memberships
     ]
+    return PortfolioPage(rows=rows, number=page, has_next=has_next)

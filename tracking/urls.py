@@ -10,6 +10,7 @@ B = "b/<int:company_id>/"
 tracking_patterns = [
     path("", companies.portfolio, name="portfolio"),
     path("businesses/new/", companies.company_create, name="company_create"),
+    path("_floor/", companies.floor, name="floor"),
     path(
         "invitations/<int:membership_id>/accept/",
         companies.invitation_answer,

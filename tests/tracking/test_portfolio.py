@@ -30,3 +30,62 @@ def test_a_card_shows_its_flags_by_label_and_links_to_the_sprint_screens(team, c
         assert f'<span class="badge {tone}">{flag.label}</span>' in body
     assert reverse("sprints:session", args=[team.company.pk]) in body
     assert reverse("hypotheses:board", args=[team.company.pk]) in body
+
+
+def _portfolio(client, **params):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("tracking:portfolio"), params, **params.pop("_headers", {}))
+    assert response.status_code == 200
+    return len(captured), response.content.decode()
+
+
+def test_the_portfolio_shows_twenty_businesses_a_page_in_the_same_queries_for_one_page_or_three(team, client):
+    from tests.factories import ConstraintFactory, MembershipFactory
+    from tracking.models import Role
+    from tracking.portfolio import PORTFOLIO_PAGE_SIZE
+
+    client.force_login(team.tracker.user)
+    one_page, _ = _portfolio(client)
+    for i in range(2 * PORTFOLIO_PAGE_SIZE + 5):  # 46 businesses in all: three pages
+        membership = MembershipFactory(user=team.tracker.user, role=Role.TRACKER, company__name=f"Business {i:02}")
+        ConstraintFactory(company=membership.company, title=f"Business {i:02}: slow")
+
+    first, body = _portfolio(client)
+    assert body.count('class="card portfolio-card"') == PORTFOLIO_PAGE_SIZE
+    assert 'href="?page=2"' in body and 'hx-get="?page=2"' in body
+    second, _ = _portfolio(client, page=2)
+    last, last_body = _portfolio(client, page=3)
+    # The later pages' businesses have no sprints, which the sprint section skips: never more.
+    assert one_page == first and max(second, last) <= one_page, (one_page, first, second, last)
+    assert last_body.count('class="card portfolio-card"') == 6 and "?page=4" not in last_body
+    assert "Back to the first businesses" in last_body
+
+
+def test_show_more_by_htmx_returns_only_the_next_cards_and_the_next_button(team, client):
+    from tests.factories import MembershipFactory
+    from tracking.portfolio import PORTFOLIO_PAGE_SIZE
+
+    client.force_login(team.tracker.user)
+    MembershipFactory.create_batch(PORTFOLIO_PAGE_SIZE + 1, user=team.tracker.user)
+    _, body = _portfolio(client, page=2, _headers={"headers": {"HX-Request": "true"}})
+    assert "<html" not in body and "<h1" not in body
+    assert body.count('class="card portfolio-card"') == 2  # 22 businesses: 20, then 2
+    assert "portfolio-more" not in body
+
+
+def test_the_floor_is_a_signed_in_page_with_only_the_base_layout(team, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("tracking:floor")
+    assert client.get(url).status_code == 302  # signed out: to the sign-in page
+    client.force_login(team.tracker.user)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert [t.name for t in response.templates] == ["base.html"]
+    assert '<main class="page">' in response.content.decode()
+    assert len(captured) <= 2  # the session and the user: the layout itself asks nothing

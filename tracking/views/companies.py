@@ -24,14 +24,29 @@ from ..roles import Permission, role_allows
 # --- Portfolio and companies -------------------------------------------------------------
 
 
+def _page_number(request) -> int:
+    try:
+        return max(int(request.GET.get("page", 1)), 1)
+    except ValueError:
+        return 1
+
+
 @require_GET
 def portfolio(request):
-    context = {
-        "rows": portfolio_for_user(request.user),
-        "sections": portfolio_sections(),
-        "invitations": selectors.invitations_for_user(request.user),
-    }
+    page = portfolio_for_user(request.user, page=_page_number(request))
+    context = {"page": page, "rows": page.rows, "sections": portfolio_sections()}
+    if request.htmx and page.number > 1:
+        # "Show more": the next cards and the next "show more", in place of the old one.
+        return render(request, "tracking/portfolio.html#cards", context)
+    context["invitations"] = selectors.invitations_for_user(request.user)
     return render(request, "tracking/portfolio.html", context)
+
+
+@require_GET
+def floor(request):
+    """The benchmark's floor: a signed-in page that renders only the base layout, so every
+    page's time can be read as a multiple of what any page costs at least."""
+    return render(request, "base.html")
 
 
 @require_POST
