@@ -1,6 +1,7 @@
 """Rows are text until edited (issue 12): the board's size does not grow with the number of
 open hypotheses, and a row's form comes one at a time."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -10,7 +11,7 @@ from django.urls import reverse
 
 from hypotheses.models import Hypothesis
 from sprints.models import Action
-from tests.factories import MembershipFactory
+from tests.factories import ActionFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -57,3 +58,135 @@ def test_the_board_does_not_grow_with_open_hypotheses(team, client):
     assert small_queries == large_queries
     assert large_size - small_size < 2_000, (small_size, large_size)
     assert large_size < 150_000, large_size
+
+
+HX = {"HX-Request": "true"}
+
+
+def _edit_data(action, **overrides):
+    prefix = f"a{action.pk}"
+    data = {"title": action.title, "owner": action.owner_id, "estimate_hours": "2", "version": action.version}
+    return {f"{prefix}-{k}": v for k, v in {**data, **overrides}.items()}
+
+
+def test_edit_fetches_one_rows_form_and_cancel_brings_the_text_back(team, client):
+    client.force_login(team.tracker.user)
+    action = team.planned_action
+    board = client.get(reverse("sprints:board", args=[team.company.pk, team.planned_sprint.pk])).content.decode()
+    assert 'class="action-edit"' not in board  # every row is text
+    assert f'hx-get="/b/{team.company.pk}/actions/{action.pk}/edit/"' in board
+    edit = reverse("sprints:action_form", args=[team.company.pk, action.pk])
+    body = client.get(edit, headers=HX).content.decode()
+    assert body.lstrip().startswith(f'<li class="action-row status-todo editing" id="action-{action.pk}">')
+    assert body.count("<form") == 1 and f'name="a{action.pk}-title"' in body and "<select" in body  # the owner
+    assert f'name="a{action.pk}-hypothesis" value="{action.hypothesis_id or ""}"' in body
+    assert "<noscript>" not in body  # with htmx, the hypothesis is searched
+    # Without JavaScript: the board with that row's form open, the hypothesis a bounded select.
+    page = client.get(edit).content.decode()
+    assert page.count('class="action-edit"') == 1 and "<noscript>" in page
+    cancel = client.get(reverse("sprints:action_row", args=[team.company.pk, action.pk]), headers=HX).content.decode()
+    assert "<form" not in cancel.split("</li>")[0].split("row-actions")[0] and action.title in cancel
+
+
+def test_a_member_gets_the_row_as_text_not_a_form(team, client):
+    client.force_login(team.member.user)
+    edit = reverse("sprints:action_form", args=[team.company.pk, team.planned_action.pk])
+    body = client.get(edit, headers=HX).content.decode()
+    assert "<form" not in body and team.planned_action.title in body
+
+
+def test_a_refused_save_returns_the_form_with_what_was_typed_and_the_error(team, client):
+    client.force_login(team.tracker.user)
+    action = team.planned_action
+    url = reverse("sprints:action_edit", args=[team.company.pk, action.pk])
+    data = _edit_data(action, title="Typed title", estimate_hours="1000", hypothesis=team.hypothesis.pk)
+    body = client.post(url, data, headers=HX).content.decode()
+    assert body.lstrip().startswith(f'<li class="action-row status-todo editing" id="action-{action.pk}">')
+    assert 'value="Typed title"' in body and 'value="1000"' in body and "less than or equal to 168" in body
+    assert f'name="a{action.pk}-hypothesis" value="{team.hypothesis.pk}"' in body  # the pick survives too
+    assert Action.objects.get(pk=action.pk).title != "Typed title"
+    # A plain post: the board with that row's form and the same.
+    page = client.post(url, data).content.decode()
+    assert 'value="Typed title"' in page and "less than or equal to 168" in page
+
+
+def test_a_saved_row_comes_back_as_text_with_the_capacity_card(team, client):
+    client.force_login(team.tracker.user)
+    action = team.planned_action
+    url = reverse("sprints:action_edit", args=[team.company.pk, action.pk])
+    body = client.post(url, _edit_data(action, title="Call them", hypothesis=team.hypothesis.pk), headers=HX)
+    body = body.content.decode()
+    assert "<form" not in body.split('id="capacity-card"')[0].split("row-actions")[0]
+    assert "Call them" in body and team.hypothesis.title in body and "Saved" in body
+    assert 'id="capacity-card" hx-swap-oob="true"' in body
+    saved = Action.objects.get(pk=action.pk)
+    assert (saved.title, saved.hypothesis_id) == ("Call them", team.hypothesis.pk)
+
+
+def test_a_results_row_is_text_and_its_form_comes_on_demand(team, client):
+    client.force_login(team.member.user)
+    action = team.action
+    page = client.get(reverse("sprints:results", args=[team.company.pk])).content.decode()
+    assert 'class="log-form"' not in page and f"/actions/{action.pk}/log/edit/" in page
+    form = reverse("sprints:action_log_form", args=[team.company.pk, action.pk])
+    body = client.get(form, headers=HX).content.decode()
+    assert body.count('class="log-form"') == 1 and f'name="l{action.pk}-status"' in body
+    assert client.get(form).content.decode().count('class="log-form"') == 1  # the page, that row open
+    # Not done without a reason: refused, the typed note kept, the error next to the field.
+    url = reverse("sprints:action_log", args=[team.company.pk, action.pk])
+    data = {f"l{action.pk}-status": "not_done", f"l{action.pk}-result_note": "Half of it"}
+    body = client.post(url, data, headers=HX).content.decode()
+    assert "Say why it was not done" in body and "Half of it" in body and 'class="log-form"' in body
+    cancel = reverse("sprints:action_log_row", args=[team.company.pk, action.pk])
+    body = client.get(cancel, headers=HX).content.decode()
+    assert 'class="log-form"' not in body and "Log the result" in body
+
+
+def test_someone_who_may_not_log_a_row_gets_no_form(team, client):
+    theirs = ActionFactory(sprint=team.active_sprint, owner=team.team_lead)
+    client.force_login(team.member.user)
+    body = client.get(reverse("sprints:action_log_form", args=[team.company.pk, theirs.pk]), headers=HX)
+    assert "<form" not in body.content.decode()
+
+
+def _search(client, team, **params):
+    url = reverse("sprints:hypothesis_search", args=[team.company.pk])
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, params, headers=HX)
+    assert response.status_code == 200
+    return response.content.decode(), len(captured)
+
+
+def test_the_search_offers_the_active_constraint_first_ten_at_a_time(team, client):
+    _open_hypotheses(team, 25)  # odd ones on the active constraint
+    client.force_login(team.entrepreneur.user)
+    body, queries = _search(client, team, field="hypothesis")
+    titles = re.findall(r">(Open hypothesis \d+|[^<]*money-back guarantee)</button>", body)
+    assert len(titles) == 10 and "Load more" in body and queries <= 6
+    on_focus = {h.title for h in Hypothesis.objects.filter(company=team.company, constraint=team.constraint)}
+    assert all(t in on_focus for t in titles), titles  # 13 of them on the constraint: all ten come first
+    more = re.search(r'hx-get="([^"]*offset=10)"', body).group(1).replace("&amp;", "&")
+    rest = client.get(more, headers=HX).content.decode()
+    assert rest.count("<button") == 11 and "Load more" in rest and "— none —" not in rest
+    body, _ = _search(client, team, field="a1-hypothesis", q="hypothesis 007")
+    assert body.count("pick=") == 2 and "Open hypothesis 007" in body and 'hx-target="#pick-a1-hypothesis"' in body
+
+
+def test_a_pick_fills_the_hidden_field(team, client):
+    client.force_login(team.tracker.user)
+    field = f"a{team.planned_action.pk}-hypothesis"
+    body, _ = _search(client, team, field=field, pick=team.hypothesis.pk)
+    assert f'<input type="hidden" name="{field}" value="{team.hypothesis.pk}">' in body
+    assert team.hypothesis.title in body
+    body, _ = _search(client, team, field="<script>", pick="")
+    assert '<input type="hidden" name="hypothesis" value="">' in body  # an odd field name is not echoed
+
+
+def test_the_search_is_scoped_to_the_company(team, foreign_team, client):
+    client.force_login(team.tracker.user)
+    url = reverse("sprints:hypothesis_search", args=[foreign_team.company.pk])
+    assert client.get(url, {"q": "guarantee"}, headers=HX).status_code == 404
+    own = reverse("sprints:hypothesis_search", args=[team.company.pk])
+    assert client.get(own, {"pick": foreign_team.hypothesis.pk}, headers=HX).status_code == 404
+    body = client.get(own, {"q": "guarantee"}, headers=HX).content.decode()
+    assert foreign_team.hypothesis.title not in body and team.hypothesis.title in body
