@@ -89,3 +89,18 @@ def test_the_floor_is_a_signed_in_page_with_only_the_base_layout(team, client):
     assert [t.name for t in response.templates] == ["base.html"]
     assert '<main class="page">' in response.content.decode()
     assert len(captured) <= 2  # the session and the user: the layout itself asks nothing
+
+
+def test_the_layout_links_are_the_reversed_urls(team, client):
+    """The base layout builds its links once per process (tracking/templatetags/layout.py):
+    they must still be exactly what `reverse` gives, for any business."""
+    client.force_login(team.tracker.user)
+    body = client.get(reverse("tracking:members", args=[team.company.pk])).content.decode()
+    for name in ("sprints:list", "sprints:results", "sprints:session", "hypotheses:board", "hypotheses:history"):
+        assert f'href="{reverse(name, args=[team.company.pk])}"' in body, name
+    for name in ("tracking:metrics", "tracking:goals", "tracking:members", "tracking:company_settings"):
+        assert f'href="{reverse(name, args=[team.company.pk])}"' in body, name
+    assert f'href="{reverse("tracking:company_detail", args=[team.company.pk])}"' in body
+    for name in ("tracking:portfolio", "account_activity"):
+        assert f'href="{reverse(name)}"' in body, name
+    assert f'action="{reverse("language_set")}"' in body and f'action="{reverse("logout")}"' in body
