@@ -46,6 +46,9 @@ parser.add_argument("--hypotheses", type=int, default=400, help="hypotheses of e
 parser.add_argument("--open", type=int, default=121, help="… of them open (idea, ready, testing)")
 parser.add_argument("--metrics", type=int, default=10, help="metrics of each business, a value every week")
 parser.add_argument("--rounds", type=int, default=200, help="interleaved rounds of every page and the floor")
+parser.add_argument(
+    "--rounds-cap", type=float, default=300, help="seconds at most for the rounds (fewer rounds are then said)"
+)
 parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers for the timed rounds")
 parser.add_argument("--load-workers", default="2,4", help="gunicorn workers of each load run ('' skips the load)")
 parser.add_argument("--users", type=int, default=100, help="concurrent users of the load test")
@@ -454,13 +457,21 @@ for name, path in targets.items():  # warm up every worker's caches (templates, 
 times: dict[str, list[float]] = defaultdict(list)
 order = list(targets)
 shuffle = random.Random(12)
+rounds_start, rounds_done = time.perf_counter(), 0
 for _ in range(args.rounds):
+    if time.perf_counter() - rounds_start > args.rounds_cap:
+        break
+    rounds_done += 1
     shuffle.shuffle(order)
     for name in order:
         start = time.perf_counter()
         request(targets[name], COOKIE)
         times[name].append((time.perf_counter() - start) * 1000)
 server.stop()
+rounds_note = f"{rounds_done} rounds in {time.perf_counter() - rounds_start:.0f} s"
+if rounds_done < args.rounds:
+    rounds_note += f" (stopped at the {args.rounds_cap:.0f} s cap, of {args.rounds} asked)"
+say(f"  {rounds_note}")
 
 floor_p50, floor_p95 = pct(times["floor"], 50), pct(times["floor"], 95)
 TABLE = [("floor", "", "", floor_p50, floor_p95, 1.0)]
@@ -470,6 +481,7 @@ for name in PAGES:
 
 
 def print_table() -> None:
+    say(f"\n{rounds_note}, gunicorn {args.workers} workers")
     say("\n| page | queries small / large | p50 ms | p95 ms | p95 / floor |")
     say("|---|---|---|---|---|")
     for name, q_small, q_large, p50, p95, ratio in TABLE:

@@ -408,7 +408,7 @@ def bench_reminders(label: str) -> None:
     queued = broker.llen("celery")
     assert sent == len(batches) == queued, (sent, len(batches), queued)
     broker.flushdb()
-    inserts = sum(1 for q in plan_q.captured_queries if q["sql"].startswith("INSERT"))
+    inserts = sum(1 for q in plan_q.captured_queries if "INSERT INTO" in q["sql"])
     REMINDER_QUERIES[label] = total
     say(f"\nReminder dispatch, {label} ({counts()}):")
     ok = "OK" if t_plan + t_unsent < REMINDER_BAR else f"OVER the {REMINDER_BAR:.0f} s bar"
