@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -60,16 +60,18 @@ def board(
     if kind in Kind.values:
         base = base.filter(kind=kind)
     totals = dict(base.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
-    ranked = base.annotate(
-        rank=Window(RowNumber(), partition_by=[F("status")], order_by=[F("ice").desc(), F("pk").desc()])
-    )
-    shown = Q(pk__in=ranked.filter(rank__lte=per_column).values("pk"))
-    if expanded in BOARD_COLUMNS:
-        shown |= Q(status=expanded)
+    # One scan: each card ranked within its status and kept while its rank is within its
+    # column's cap (the expanded column's cap is its total). No `pk IN (subquery)`: without
+    # fresh statistics PostgreSQL ran that as a loop over the whole backlog.
+    cap = Case(When(status=expanded, then=Value(totals.get(expanded, 0))), default=Value(per_column))
     cards = (
-        base.filter(shown)
-        .select_related("metric")
+        base.select_related("metric")
         .only("pk", "title", "kind", "status", "ice", "constraint_id", "metric__name")
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("status")], order_by=[F("ice").desc(), F("pk").desc()]),
+            cap=cap,
+        )
+        .filter(rank__lte=F("cap"))
         .order_by("-ice", "-pk")
     )
     by_status: dict[str, list[Hypothesis]] = {s: [] for s in BOARD_COLUMNS}
