@@ -3,7 +3,8 @@ method's example: a money-back guarantee tested by a PDF offer sent by messenger
 
 The entrepreneur logs the week on "Log results": both PDF-offer actions done with what came
 of them (one is the designer's, one the marketer's: an entrepreneur logs anyone's): each row
-is text until its edit control fetches its form, and the save swaps the row back to text (the count above refreshes itself); then this week's conversion.
+is text until its edit control fetches its form, and the save swaps the row back to text
+(the count above refreshes itself); then this week's conversion.
 
 Meanwhile the tracker has the weekly session open. The session is one page of steps whose
 buttons swap #session: moving to the verdicts shows the entrepreneur's results; the
@@ -12,8 +13,8 @@ test; the constraint is still the main one; planning the next sprint carries the
 interview questions over (pre-checked). On the new sprint's board an action for the designer
 overbooks her (10 h against 4 h a week), the capacity bar says so (an htmx swap of #plan);
 its row is text, "Edit" fetches the row's form, a hypothesis under test is searched and
-picked, and Enter in the hours saves them down, which clears the bar (swaps of the row). Back in the session the review is written and the
-sprint closed with "Start the next sprint now": the new sprint's board, active.
+picked, and Enter in the hours saves them down, which clears the bar (swaps of the row).
+Back in the session the review is written and the sprint closed with "Start the next sprint now": the new sprint's board, active.
 
 Nothing scrolls sideways at 375 px; screenshots go to artifacts/."""
 
