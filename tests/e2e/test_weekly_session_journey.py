@@ -14,7 +14,8 @@ interview questions over (pre-checked). On the new sprint's board an action for 
 overbooks her (10 h against 4 h a week), the capacity bar says so (an htmx swap of #plan);
 its row is text, "Edit" fetches the row's form, a hypothesis under test is searched and
 picked, and Enter in the hours saves them down, which clears the bar (swaps of the row).
-Back in the session the review is written and the sprint closed with "Start the next sprint now": the new sprint's board, active.
+Back in the session the review is written and the sprint closed with "Start the next sprint
+now": the new sprint's board, active.
 
 Nothing scrolls sideways at 375 px; screenshots go to artifacts/."""
 
