@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tracking.access import access_company
 from tracking.exports import spreadsheet_safe
 from tracking.form_errors import apply_errors, error_text
+from tracking.query_params import int_param
 from tracking.roles import Permission, role_allows
 
 from . import selectors, services
@@ -24,14 +25,6 @@ from .access import access_hypothesis
 from .forms import HistoryFilterForm, HypothesisForm, TransitionForm, VerdictForm
 from .models import Hypothesis, Kind, Status, Verdict
 from .services import TRANSITIONS, StaleEdit, missing_for_testing
-
-
-def _int_or_none(value):
-    try:
-        return int(value) if value else None
-    except (TypeError, ValueError):
-        return None
-
 
 # The natural next step first, going back after it, dropping last.
 TARGET_ORDER = [Status.READY, Status.TESTING, Status.ADOPTED, Status.IDEA, Status.DROPPED]
@@ -59,7 +52,7 @@ def _card_urls(company) -> dict[str, str]:
 
 
 def _board_context(request, company, membership):
-    constraint_id = _int_or_none(request.GET.get("constraint"))
+    constraint_id = int_param(request.GET.get("constraint"), minimum=1)
     kind = request.GET.get("kind") if request.GET.get("kind") in Kind.values else ""
     expanded = request.GET.get("column") if request.GET.get("all") == "1" else None
     columns = selectors.board(company, constraint_id=constraint_id, kind=kind, expanded=expanded)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tracking.access import access_company
 from tracking.form_errors import apply_errors, error_text
+from tracking.query_params import int_param, text_param
 from tracking.roles import Permission, role_allows
 
 from .. import selectors, services
@@ -24,6 +25,9 @@ from .results import row_urls
 PICKER_FIELD = re.compile(r"(a\d{1,12}-)?hypothesis")
 
 # --- Sprints -----------------------------------------------------------------------------------
+
+# Beyond this a search offers nothing: nobody pages through a million hypotheses.
+MAX_OFFSET = 1_000_000
 
 
 def _sprints_page(request, company, membership, form=None):
@@ -314,13 +318,13 @@ def hypothesis_search(request, company_id: int):
     search_url = reverse("sprints:hypothesis_search", args=[company.pk])
     context = {"company": company, "field": field, "search_url": search_url}
     if "pick" in request.GET:
-        pick = request.GET["pick"]
-        chosen = selectors.open_hypothesis(company, pick) if pick.isdigit() else None
-        if pick and chosen is None:
+        pick = int_param(request.GET["pick"], minimum=1)
+        chosen = selectors.open_hypothesis(company, pick) if pick else None
+        if request.GET["pick"] and chosen is None:
             raise Http404(_("No such hypothesis."))
         return render(request, "sprints/_hypothesis_picker.html", {**context, "chosen": chosen, "name": field})
-    query, offset = request.GET.get("q", "").strip()[:100], request.GET.get("offset", "0")
-    offset = int(offset) if offset.isdigit() else 0
+    query = text_param(request.GET.get("q"))
+    offset = int_param(request.GET.get("offset"), default=0, maximum=MAX_OFFSET)
     options, more = selectors.hypothesis_search(company, query=query, offset=offset)
     context |= {"options": options, "more": more, "q": query, "offset": offset, "next_offset": offset + len(options)}
     return render(request, "sprints/_hypothesis_options.html", context)

@@ -13,6 +13,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from hypotheses.access import access_hypothesis
 from tracking.access import access_company
 from tracking.form_errors import apply_errors, error_text
+from tracking.query_params import ids_param
 from tracking.roles import Permission, role_allows
 
 from .. import selectors, services
@@ -168,7 +169,7 @@ def session_plan(request, company_id: int):
     """Plan the next sprint (default dates) and carry the chosen unfinished actions into it."""
     company, membership = access_company(request.user, company_id, action=Permission.PLAN_SPRINT)
     sprint = _session_sprint(company)
-    carry = [int(pk) for pk in request.POST.getlist("carry") if pk.isdigit()]
+    carry = ids_param(request.POST.getlist("carry"))
     try:
         steps.session_plan(sprint=sprint, by=membership, carry=carry)
     except ValidationError as error:

@@ -19,16 +19,18 @@ from ..forms import (
 )
 from ..portfolio import portfolio_for_user
 from ..portfolio import sections as portfolio_sections
+from ..query_params import int_param
 from ..roles import Permission, role_allows
 
 # --- Portfolio and companies -------------------------------------------------------------
 
 
+MAX_PAGE = 100_000  # far past any portfolio, far below an OFFSET the database refuses
+
+
 def _page_number(request) -> int:
-    try:
-        return max(int(request.GET.get("page", 1)), 1)
-    except ValueError:
-        return 1
+    # Past the last page shows an empty one; a number too large to count rows by is the first.
+    return int_param(request.GET.get("page"), default=1, minimum=1, maximum=MAX_PAGE)
 
 
 @require_GET
