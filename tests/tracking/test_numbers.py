@@ -1,0 +1,59 @@
+"""Numbers shown as typed: the `plain` filter and its plain-python twin."""
+
+from decimal import Decimal
+
+import pytest
+from django.template import Context, Template
+from django.utils import translation
+
+from tracking.numbers import input_value, plain
+
+
+def render(value, language="en"):
+    with translation.override(language):
+        return Template("{% load numbers %}{{ value|plain }}").render(Context({"value": value}))
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (Decimal("3.1000"), "3.1"),
+        (Decimal("10"), "10"),
+        (Decimal("10.0000"), "10"),
+        (Decimal("1E+1"), "10"),
+        (Decimal("1.5E+3"), "1500"),
+        (Decimal("0.0500"), "0.05"),
+        (Decimal("-2.50"), "-2.5"),
+        (Decimal("0.0000"), "0"),
+        (Decimal("-0.00"), "0"),
+        (Decimal("1234567.8900"), "1234567.89"),
+        (7, "7"),
+        (None, ""),
+    ],
+)
+def test_filter_shows_the_number_as_typed(value, shown):
+    assert render(value) == shown
+
+
+def test_filter_uses_the_russian_decimal_separator():
+    assert render(Decimal("3.1000"), "ru") == "3,1"
+    assert render(Decimal("1E+1"), "ru") == "10"
+
+
+def test_filter_leaves_text_that_is_not_a_number():
+    assert render("n/a") == "n/a"
+
+
+def test_python_function_keeps_the_dot_for_csv_and_text():
+    with translation.override("ru"):
+        assert plain(Decimal("3.1000")) == "3.1"
+        assert plain(Decimal("3.1000"), localize=True) == "3,1"
+    assert plain(None) == ""
+    assert plain(Decimal("2E+2")) == "200"
+
+
+def test_input_value_is_what_a_number_input_accepts():
+    with translation.override("ru"):
+        assert input_value(Decimal("3.1000")) == "3.1"
+    assert input_value(Decimal("1E+1")) == "10"
+    assert input_value(None) is None
