@@ -4,6 +4,7 @@ The lifecycle (DESIGN.md §3): idea → ready → testing → confirmed | refute
 inconclusive → testing again; confirmed → adopted; any open state → dropped with a reason.
 """
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -210,13 +211,44 @@ def hypothesis_transition(*, hypothesis: Hypothesis, by: Membership, to: str, re
             raise ValidationError({"reason": _("Say why it is dropped: the next person will want to know.")})
         current.drop_reason = reason.strip()
     if to == Status.TESTING:
-        current.testing_started_at = timezone.now()
-        current.verdict = ""
-        current.decided_at = None
+        _clear_for_testing(current)
     current.status = to
     _save(current, ["status", "drop_reason", "testing_started_at", "verdict", "decided_at"])
     _record(current, by, HypothesisEvent.Kind.TRANSITION, from_status=source, to_status=to, note=reason.strip())
     return current
+
+
+def _clear_for_testing(hypothesis: Hypothesis) -> None:
+    hypothesis.testing_started_at = timezone.now()
+    hypothesis.verdict = ""
+    hypothesis.decided_at = None
+
+
+@transaction.atomic
+def hypotheses_start_testing(*, hypothesis_ids: Iterable[int], by: Membership, note: str) -> list[Hypothesis]:
+    """A sprint starts: the Ready hypotheses its actions test go under test, each with a
+    history entry saying why (the note). Others are left as they are: an idea is not ready,
+    one under test already is, and a decided one is decided."""
+    ensure_can(by, Permission.EDIT_HYPOTHESIS)
+    ready = (
+        Hypothesis.objects.live()
+        .select_for_update(of=("self",))
+        .select_related("metric")
+        .filter(company_id=by.company_id, pk__in=set(hypothesis_ids), status=Status.READY)
+        .order_by("pk")
+    )
+    started = []
+    for current in ready:
+        if missing_for_testing(current):
+            continue
+        _clear_for_testing(current)
+        current.status = Status.TESTING
+        _save(current, ["status", "testing_started_at", "verdict", "decided_at"])
+        _record(
+            current, by, HypothesisEvent.Kind.TRANSITION, from_status=Status.READY, to_status=Status.TESTING, note=note
+        )
+        started.append(current)
+    return started
 
 
 @transaction.atomic

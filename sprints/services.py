@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from hypotheses.models import Hypothesis
 from hypotheses.models import Status as HypothesisStatus
+from hypotheses.services import hypotheses_start_testing
 from tracking.access import ensure_can
 from tracking.models import Company, Constraint, Membership
 from tracking.roles import Permission, denial_message, role_allows
@@ -44,16 +45,18 @@ def _lock_company(company: Company) -> None:
 
 
 def default_dates(company: Company, after: date | None = None) -> tuple[date, date]:
-    """The company's sprint length, ending on its review day: the next sprint starts the day
-    after the last one (or today) and ends on the last review day that fits; when that would
-    leave less than half the length (the start falls just before or on a review day), on the
-    review day after it, which still keeps the sprint within 14 days."""
+    """At most the company's sprint length, ending on its review day: the next sprint starts
+    the day after the last one (or today) and ends on the last review day that fits; when that
+    would leave less than half the length (the start falls just before or on a review day), on
+    the review day after it, and then it starts later rather than run longer than the sprint
+    length (a first sprint planned on the review day starts the next morning: 7 days, not 8)."""
     start = max(after + timedelta(days=1), local_today(company)) if after else local_today(company)
     length = company.sprint_length_days
     last_day = start + timedelta(days=length - 1)
     end = last_day - timedelta(days=(last_day.weekday() - company.review_weekday) % 7)
     if (end - start).days + 1 < (length + 1) // 2:
         end += timedelta(days=7)
+        start = max(start, end - timedelta(days=length - 1))
     return start, end
 
 
@@ -215,6 +218,15 @@ def sprint_start(*, sprint: Sprint, by: Membership, override_reason: str = "") -
             sprint.save()
     except IntegrityError:
         raise ValidationError(_("Another sprint was started at the same moment.")) from None
+    # The sprint tests its Ready hypotheses: they go under test with it, so the session asks
+    # for their verdicts (each hypothesis's history says which sprint started it).
+    hypotheses_start_testing(
+        hypothesis_ids=sprint.actions.filter(hypothesis__status=HypothesisStatus.READY).values_list(
+            "hypothesis_id", flat=True
+        ),
+        by=by,
+        note=_("Testing started with %(sprint)s.") % {"sprint": sprint},
+    )
     return sprint
 
 

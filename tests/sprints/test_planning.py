@@ -65,8 +65,8 @@ def test_the_service_says_so_first(team):
     [
         # Reviews on Fridays. After a sprint ending on its review day: Saturday → Friday, 7 days.
         (date(2030, 1, 4), 7, date(2030, 1, 5), date(2030, 1, 11)),
-        # Starting on the review day itself: not a 1-day sprint, the next Friday (8 days).
-        (date(2030, 1, 3), 7, date(2030, 1, 4), date(2030, 1, 11)),
+        # Starting on the review day itself: not a 1-day sprint, nor 8 days: Saturday → Friday (issue 13).
+        (date(2030, 1, 3), 7, date(2030, 1, 5), date(2030, 1, 11)),
         # Starting on a Monday: the Friday that fits (5 days).
         (date(2030, 1, 6), 7, date(2030, 1, 7), date(2030, 1, 11)),
         # Two-week sprints end on the second Friday.
@@ -88,6 +88,8 @@ def test_every_start_weekday_and_length_gives_a_sprint_of_at_most_14_days_ending
             start, end = services.default_dates(team.company, after=date(2030, 1, 1) + timedelta(days=offset))
             assert end.weekday() == 3 and 1 <= (end - start).days + 1 <= 14, (length, offset, start, end)
             assert (end - start).days + 1 >= (length + 1) // 2
+            if length >= 7:
+                assert (end - start).days + 1 <= length, (length, offset, start, end)
 
 
 def test_a_sprint_more_than_a_year_ahead_is_refused(team):
