@@ -13,6 +13,7 @@ from sprints.models import Review, Sprint
 from tests import clock
 from tests.url_samples import SAMPLES, Scope
 from tracking.models import Company, Constraint, Goal, Membership, Metric, MetricValue, WhyStep
+from tracking.toolkit.models import ConversionMetric, Snapshot, UnitEconomics
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +60,9 @@ def _company_state(team):
         SprintAction.objects.filter(sprint__company=team.company).values_list("title", "status", "estimate_hours"),
         Review.objects.filter(sprint__company=team.company).values_list("step", "constraint_confirmed"),
         HypothesisEvent.objects.filter(hypothesis__company=team.company).values_list("pk"),
+        UnitEconomics.objects.filter(company=team.company).values_list("ua", "c1", "c1_metric"),
+        Snapshot.objects.filter(company=team.company).values_list("label", "kind"),
+        ConversionMetric.objects.filter(company=team.company).values_list("metric__name"),
     ]
     return (company.name, company.timezone, *[sorted(map(str, r)) for r in rows])
 
@@ -350,6 +354,38 @@ ROLE_TABLE.update(
             ),
             lambda team: Hypothesis.objects.get(pk=team.hypothesis.pk).verdict == "confirmed",
         ),
+        "sprints:session_results": (
+            PLANNERS,
+            lambda team: {
+                f"l{team.action.pk}-status": "done",
+                f"l{team.action.pk}-result_note": "Sent to 40 people",
+                f"l{team.action.pk}-why_not_note": "",
+                f"l{team.action.pk}-version": team.action.version,
+            },
+            lambda team: SprintAction.objects.get(pk=team.action.pk).status == "done",
+        ),
+        "sprints:session_verdicts": (
+            PLANNERS,
+            lambda team: (
+                _testing(team)
+                or {
+                    f"v{team.hypothesis.pk}-decision": "refuted",
+                    f"v{team.hypothesis.pk}-measured": "1.1",
+                    f"v{team.hypothesis.pk}-note": "Nobody called",
+                }
+            ),
+            lambda team: Hypothesis.objects.get(pk=team.hypothesis.pk).verdict == "refuted",
+        ),
+        "sprints:session_metrics": (
+            PLANNERS,
+            lambda team: {f"m{team.metric.pk}-value": "78"},
+            lambda team: team.metric.values.filter(value=78).exists(),
+        ),
+        "sprints:session_start": (
+            {"tracker", "entrepreneur"},
+            lambda team: _close_active(team) or {"closed": team.active_sprint.pk},
+            lambda team: Sprint.objects.get(pk=team.planned_sprint.pk).status == "active",
+        ),
         "sprints:session_close": (
             TRACKER,
             lambda team: (
@@ -357,6 +393,60 @@ ROLE_TABLE.update(
                 and {"what_worked": "The PDF offer", "what_to_fix": "Start earlier"}
             ),
             lambda team: Sprint.objects.get(pk=team.active_sprint.pk).status == "closed",
+        ),
+    }
+)
+
+
+def _funnel(team):
+    """A leaking funnel: measurements → contracts at 20 % against its best 40 %."""
+    from tests.toolkit.conftest import build_funnel
+
+    return build_funnel(team.company, {"leads": [40] * 12, "measurements": [20] * 12, "contracts": [8] * 8 + [4] * 4})
+
+
+UE_INPUTS = {"period": "month", "ua": "1000", "c1": "5", "avg_price": "2000", "cogs": "800", "apc": "1.5", "cpa": "30"}
+
+
+def _economics(team):
+    return UnitEconomics.objects.create(
+        company=team.company, ua=1000, c1=5, avg_price=2000, cogs=800, apc=Decimal("1.5"), cpa=30
+    )
+
+
+ROLE_TABLE.update(
+    {
+        "toolkit:leak_constraint": (
+            PLANNERS,
+            lambda team: _funnel(team) and {"window": 4, "expected_previous": team.constraint.pk},
+            lambda team: Constraint.objects.get(company=team.company, status="active").title.startswith(
+                "Weak conversion"
+            ),
+        ),
+        "toolkit:leak_hypothesis": (
+            PLANNERS,
+            lambda team: {"stage": _funnel(team)[2].pk},
+            lambda team: ConversionMetric.objects.filter(company=team.company).exists(),
+        ),
+        "toolkit:inputs_save": (
+            PLANNERS,
+            lambda team: UE_INPUTS,
+            lambda team: UnitEconomics.objects.filter(company=team.company, ua=1000).exists(),
+        ),
+        "toolkit:mapping_save": (
+            PLANNERS,
+            lambda team: _economics(team) and {"c1_metric": team.metric.pk},
+            lambda team: UnitEconomics.objects.get(company=team.company).c1_metric_id == team.metric.pk,
+        ),
+        "toolkit:inputs_pull": (
+            PLANNERS,
+            lambda team: UnitEconomics.objects.filter(pk=_economics(team).pk).update(apc_metric=team.metric) and {},
+            lambda team: UnitEconomics.objects.get(company=team.company).apc == 5,
+        ),
+        "toolkit:snapshot_add": (
+            PLANNERS,
+            lambda team: _economics(team) and {"kind": "snapshot", "label": "Before the guarantee"},
+            lambda team: Snapshot.objects.filter(company=team.company, label="Before the guarantee").exists(),
         ),
     }
 )

@@ -68,6 +68,21 @@ SAMPLES: dict[str, Sample] = {
     "tracking:goal_add": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
     "tracking:goal_edit": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "goal_id": t.goal.pk}),
     "tracking:goal_delete": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "goal_id": t.goal.pk}),
+    # toolkit (tracking/toolkit)
+    **{
+        f"toolkit:{name}": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk})
+        for name in (
+            "funnel",
+            "leak_constraint",
+            "leak_hypothesis",
+            "unit_economics",
+            "inputs_save",
+            "mapping_save",
+            "inputs_pull",
+            "snapshot_add",
+            "compare",
+        )
+    },
     # hypotheses
     "hypotheses:board": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
     "hypotheses:new": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
@@ -93,6 +108,10 @@ SAMPLES: dict[str, Sample] = {
             "session_constraint": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
             "session_plan": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
             "session_close": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
+            "session_results": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
+            "session_verdicts": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
+            "session_metrics": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
+            "session_start": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
             "session_verdict": Sample(
                 Scope.COMPANY, lambda t: {"company_id": t.company.pk, "hypothesis_id": t.hypothesis.pk}
             ),

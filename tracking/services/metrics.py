@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ..access import ensure_can
 from ..models import HORIZON_RANK, Goal, Membership, Metric, MetricValue
 from ..roles import Permission
+from ..toolkit.services import stage_count_recorded
 from ..weeks import current_week_start, week_start
 
 METRIC_FIELDS = ("name", "unit", "higher_is_better", "target", "target_date", "funnel_stage", "is_key")
@@ -64,6 +65,7 @@ def metric_value_record(*, metric: Metric, by: Membership, value: Decimal, week:
         metric=metric, week_start=monday, defaults={"value": value, "recorded_by": by.user}
     )
     record.full_clean()
+    stage_count_recorded(metric=metric, week=monday)  # a funnel stage's conversions follow its counts
     return record
 
 

@@ -1,0 +1,119 @@
+"""What the toolkit's pages show, prepared once per request (templates loop over text)."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from . import charts, unit_economics
+from .formatting import money, number, percent
+from .selectors import to_inputs
+
+INPUT_LABELS = {
+    "ua": _("Users acquired (UA)"),
+    "c1": _("Conversion to first purchase (C1)"),
+    "avg_price": _("Average check (AvPrice)"),
+    "apc": _("Purchases per buyer (APC)"),
+    "cogs": _("Variable cost per purchase (COGS)"),
+    "cpa": _("Cost per acquired user (CPA)"),
+}
+SHORT = {"ua": "UA", "c1": "C1", "avg_price": "AvPrice", "apc": "APC", "cogs": "COGS", "cpa": "CPA"}
+
+
+def input_text(name: str, value: Decimal | None, currency: str) -> str:
+    """An input's value as the user reads it (C1 is a fraction here)."""
+    if value is None:
+        return "—"
+    if name == "c1":
+        return percent(value)
+    if name in {"avg_price", "cogs", "cpa"}:
+        return money(value, currency)
+    return number(value, 0 if name == "ua" else 3)
+
+
+@dataclass(frozen=True)
+class SensitivityRow:
+    name: str
+    short: str
+    label: str
+    delta: str
+    break_even: str
+    bar: charts.Bar
+
+
+@dataclass(frozen=True)
+class Economics:
+    outputs: list[tuple[str, str]]
+    cm: Decimal
+    rows: list[SensitivityRow]
+    chart: charts.BarChart
+    top: SensitivityRow | None
+
+
+def economics(row, currency: str) -> Economics:
+    inputs = to_inputs(row)
+    out = unit_economics.compute(inputs)
+    ranked = unit_economics.sensitivity(inputs)
+    chart = charts.bar_chart([(SHORT[r.name], r.delta_cm) for r in ranked])
+    rows = [
+        SensitivityRow(
+            name=r.name,
+            short=SHORT[r.name],
+            label=str(INPUT_LABELS[r.name]),
+            delta=money(r.delta_cm, currency),
+            break_even=input_text(r.name, r.break_even, currency),
+            bar=bar,
+        )
+        for r, bar in zip(ranked, chart.bars, strict=True)
+    ]
+    outputs = [
+        (_("Buyers (B = UA·C1)"), number(out.buyers, 1)),
+        (_("CAC (CPA / C1)"), money(out.cac, currency)),
+        (_("ARPPU ((AvPrice − COGS)·APC − one-off)"), money(out.arppu, currency)),
+        (_("ARPU (C1·ARPPU)"), money(out.arpu, currency)),
+        (_("Contribution margin (CM = UA·(ARPU − CPA))"), money(out.cm, currency)),
+        (_("Profit (CM − FC)"), money(out.profit, currency)),
+        (_("LTV:CAC (ARPPU / CAC)"), number(out.ltv_cac, 2)),
+        (_("Highest CPA that breaks even (= ARPU)"), money(out.max_cpa, currency)),
+    ]
+    top = rows[0] if rows and ranked[0].delta_cm > 0 else None
+    return Economics(outputs=outputs, cm=out.cm, rows=rows, chart=chart, top=top)
+
+
+def funnel_rows(funnel) -> list[dict]:
+    """The funnel's table, one dict of display text per stage."""
+    rows = []
+    for stage, row in zip(funnel.stages, funnel.analysis.rows, strict=False):
+        conversions = [c for _, c in row.weekly_conversions]
+        rows.append(
+            {
+                "stage": stage,
+                "row": row,
+                "count": number(row.count, 2),
+                "previous_count": number(row.previous_count, 2),
+                "conversion": percent(row.conversion) if row.index else "",
+                "previous_conversion": percent(row.previous_conversion) if row.index else "",
+                "change_abs": _signed_points(row.change_abs),
+                "change_rel": _signed_percent(row.change_rel),
+                "drop_off": number(row.drop_off, 2) if row.index else "",
+                "drop_rate": percent(row.drop_rate) if row.index else "",
+                "reference": percent(row.reference) if row.index else "",
+                "extra": number(row.extra, 1) if row.extra is not None else "",
+                "spark": charts.sparkline(conversions) if row.index else [],
+                "conversion_metric": funnel.conversions.get(stage.pk),
+                "is_leak": funnel.analysis.leak is row,
+            }
+        )
+    return rows
+
+
+def _signed_points(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    return ("+" if value > 0 else "") + number(value * 100, 1) + " " + str(_("pp"))
+
+
+def _signed_percent(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    return ("+" if value > 0 else "") + percent(value)

@@ -1,0 +1,116 @@
+"""Reads for the toolkit's pages: each a fixed number of queries whatever the history."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from ..models import Company, Metric, MetricValue
+from ..weeks import current_week_start
+from . import funnel_math, unit_economics
+from .models import ConversionMetric, Snapshot, UnitEconomics
+
+WINDOWS = (1, 4, 12)  # weeks a funnel window may span
+HISTORY = funnel_math.HISTORY_WEEKS
+
+
+def funnel_stages(company: Company) -> list[Metric]:
+    return list(Metric.objects.filter(company=company, funnel_stage__isnull=False).order_by("funnel_stage", "pk"))
+
+
+@dataclass(frozen=True)
+class Funnel:
+    stages: list[Metric]
+    window: int
+    last_week: date
+    window_weeks: list[date]
+    analysis: funnel_math.Analysis
+    conversions: dict[int, ConversionMetric]  # lower stage id → its conversion metric
+
+
+def _stage_values(stages: list[Metric], since: date, until: date) -> dict[int, dict[date, Decimal]]:
+    weekly: dict[int, dict[date, Decimal]] = {m.pk: {} for m in stages}
+    rows = MetricValue.objects.filter(metric__in=stages, week_start__gte=since, week_start__lte=until).values_list(
+        "metric_id", "week_start", "value"
+    )
+    for metric_id, week, value in rows:
+        weekly[metric_id][week] = value
+    return weekly
+
+
+def funnel(company: Company, window: int = 4) -> Funnel:
+    """The funnel over the last `window` weeks that have data (3 queries): the stages, a year
+    and a window of their values, their conversion metrics (whose targets are the stages'
+    target conversions)."""
+    window = window if window in WINDOWS else 4
+    stages = funnel_stages(company)
+    this_week = current_week_start(company)
+    since = this_week - timedelta(weeks=HISTORY + max(WINDOWS))
+    weekly = _stage_values(stages, since, this_week) if stages else {}
+    weeks_with_data = [w for values in weekly.values() for w in values]
+    last_week = max(weeks_with_data) if weeks_with_data else this_week - timedelta(weeks=1)
+    conversions = {
+        c.lower_id: c
+        for c in ConversionMetric.objects.filter(company=company, lower__in=stages).select_related("metric")
+    }
+    model_stages = []
+    for index, metric in enumerate(stages):
+        conversion = conversions.get(metric.pk)
+        if conversion and (index == 0 or conversion.upper_id != stages[index - 1].pk):
+            conversion = None  # the stages were reordered since; this pair is no longer a step
+            conversions.pop(metric.pk)
+        target = conversion.metric.target / 100 if conversion and conversion.metric.target is not None else None
+        model_stages.append(funnel_math.Stage(metric.name, weekly.get(metric.pk, {}), target))
+    window_weeks = funnel_math.weeks_back(last_week, window)
+    previous = funnel_math.weeks_back(last_week - timedelta(weeks=window), window)
+    history = funnel_math.weeks_back(last_week, HISTORY)
+    analysis = funnel_math.analyse(model_stages, window_weeks, previous, history)
+    return Funnel(stages, window, last_week, window_weeks, analysis, conversions)
+
+
+def conversion_metric_for(company: Company, upper: Metric, lower: Metric) -> ConversionMetric | None:
+    return ConversionMetric.objects.filter(company=company, upper=upper, lower=lower).select_related("metric").first()
+
+
+# Unit economics -------------------------------------------------------------------------
+
+
+def unit_economics_of(company: Company) -> UnitEconomics | None:
+    return UnitEconomics.objects.filter(company=company).first()
+
+
+def to_inputs(row) -> unit_economics.Inputs:
+    """The arithmetic's inputs from a row of InputFields (C1 is stored in %)."""
+    return unit_economics.Inputs(
+        ua=row.ua,
+        c1=row.c1 / 100,
+        avg_price=row.avg_price,
+        cogs=row.cogs,
+        apc=row.apc,
+        cpa=row.cpa,
+        fixed_costs=row.fixed_costs,
+        one_off=row.one_off,
+    )
+
+
+def snapshots_of(company: Company, limit: int = 24) -> list[Snapshot]:
+    return list(Snapshot.objects.filter(company=company).select_related("created_by")[:limit])
+
+
+def snapshot_pair(company: Company, ids: list[int]) -> list[Snapshot]:
+    found = {s.pk: s for s in Snapshot.objects.filter(company=company, pk__in=ids)}
+    return [found[i] for i in ids if i in found]
+
+
+def mapped_inputs(company: Company) -> dict[int, tuple[str, unit_economics.Inputs]]:
+    """metric id → (the unit-economics input it feeds, the business's current inputs): what a
+    hypothesis on that metric is priced against. One query."""
+    row = UnitEconomics.objects.filter(company=company).first()
+    if row is None:
+        return {}
+    inputs = to_inputs(row)
+    return {metric_id: (name, inputs) for metric_id, name in row.mapping().items()}
+
+
+def input_value_from_metric(name: str, value: Decimal) -> Decimal:
+    """A metric's value as the input it feeds (C1 metrics are in %)."""
+    return value / 100 if name == "c1" else value

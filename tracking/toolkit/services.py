@@ -1,0 +1,221 @@
+"""The toolkit's writes: stage conversions as metrics, the leak as the main constraint,
+unit-economics inputs, their mapping to metrics, snapshots."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ..access import ensure_can
+from ..models import Company, ConstraintArea, Membership, Metric, MetricValue
+from ..roles import Permission
+from ..selectors import latest_values
+from ..services.constraints import constraint_replace, why_step_add
+from ..weeks import local_today
+from . import selectors
+from .formatting import percent
+from .models import MAPPABLE, ConversionMetric, Snapshot, SnapshotKind, UnitEconomics
+
+CONVERSION_PLACES = Decimal("0.01")
+
+
+def _conversion_value(upper: Decimal | None, lower: Decimal | None) -> Decimal | None:
+    if upper is None or lower is None or upper <= 0:
+        return None
+    return (lower / upper * 100).quantize(CONVERSION_PLACES)
+
+
+def conversion_refresh(*, company: Company, weeks: list[date] | None = None) -> None:
+    """Derive the weekly values of the company's stage-conversion metrics from their stages'
+    counts (for `weeks`, or all weeks): a week where the conversion is undefined has no value.
+    A fixed number of queries per conversion metric."""
+    for conversion in ConversionMetric.objects.filter(company=company):
+        values = MetricValue.objects.filter(metric_id__in=[conversion.upper_id, conversion.lower_id])
+        if weeks is not None:
+            values = values.filter(week_start__in=weeks)
+        counts: dict[date, dict[int, Decimal]] = {}
+        for metric_id, week, value in values.values_list("metric_id", "week_start", "value"):
+            counts.setdefault(week, {})[metric_id] = value
+        derived = {
+            week: _conversion_value(pair.get(conversion.upper_id), pair.get(conversion.lower_id))
+            for week, pair in counts.items()
+        }
+        stale = MetricValue.objects.filter(metric_id=conversion.metric_id)
+        if weeks is not None:
+            stale = stale.filter(week_start__in=weeks)
+        stale.exclude(week_start__in=[w for w, v in derived.items() if v is not None]).delete()
+        MetricValue.objects.bulk_create(
+            [
+                MetricValue(metric_id=conversion.metric_id, week_start=w, value=v)
+                for w, v in derived.items()
+                if v is not None
+            ],
+            update_conflicts=True,
+            unique_fields=["metric", "week_start"],
+            update_fields=["value"],
+        )
+
+
+def stage_count_recorded(*, metric: Metric, week: date) -> None:
+    """Called by `metric_value_record`: a stage's count changed, so its conversions did."""
+    if metric.funnel_stage is not None:
+        conversion_refresh(company=metric.company, weeks=[week])
+
+
+def _stage_pair(company: Company, lower_id) -> tuple[Metric, Metric]:
+    stages = selectors.funnel_stages(company)
+    ids = [m.pk for m in stages]
+    try:
+        index = ids.index(int(lower_id))
+    except (ValueError, TypeError):
+        index = 0
+    if index == 0:
+        raise ValidationError(_("Pick a stage after the first one."))
+    return stages[index - 1], stages[index]
+
+
+@transaction.atomic
+def conversion_metric_ensure(*, by: Membership, lower_id) -> Metric:
+    """The conversion into stage `lower_id` from the stage before it, as a metric (created
+    the first time, with its whole weekly series)."""
+    ensure_can(by, Permission.EDIT_PLANNING)
+    company = by.company
+    upper, lower = _stage_pair(company, lower_id)
+    existing = selectors.conversion_metric_for(company, upper, lower)
+    if existing:
+        return existing.metric
+    name = _("Conversion %(upper)s → %(lower)s") % {"upper": upper.name, "lower": lower.name}
+    name = name[:120]
+    metric = Metric.objects.filter(company=company, name__iexact=name).first()
+    if metric is None:
+        metric = Metric(company=company, name=name, unit="%", higher_is_better=True)
+        metric.full_clean()
+        metric.save()
+    ConversionMetric.objects.create(company=company, upper=upper, lower=lower, metric=metric)
+    conversion_refresh(company=company)
+    return metric
+
+
+def _leak_text(funnel: selectors.Funnel) -> tuple[str, str]:
+    leak = funnel.analysis.leak
+    previous = funnel.analysis.rows[leak.index - 1]
+    last = funnel.analysis.rows[-1]
+    title = _("Weak conversion %(upper)s → %(lower)s") % {"upper": previous.name, "lower": leak.name}
+    why = _(
+        "Over %(weeks)s weeks to %(week)s, %(upper)s → %(lower)s converts %(value)s against %(reference)s; "
+        "at %(reference)s we would have %(extra)s more %(last)s (%(count)s now)."
+    ) % {
+        "weeks": funnel.window,
+        "week": funnel.last_week.isoformat(),
+        "upper": previous.name,
+        "lower": leak.name,
+        "value": percent(leak.conversion),
+        "reference": percent(leak.reference),
+        "extra": leak.extra.quantize(Decimal("0.1")).normalize(),
+        "last": last.name,
+        "count": last.count.normalize(),
+    }
+    return title[:300], why
+
+
+def leak_make_constraint(*, by: Membership, window: int, expected_previous_id: int | None):
+    """The funnel's leak becomes the main constraint, its numbers the first why-step. The
+    funnel is recomputed here: the numbers are the server's, not what the page sent."""
+    ensure_can(by, Permission.EDIT_PLANNING)
+    funnel = selectors.funnel(by.company, window)
+    if funnel.analysis.leak is None:
+        raise ValidationError(_("The funnel shows no leak to name: every stage is at its reference."))
+    title, why = _leak_text(funnel)
+    with transaction.atomic():
+        constraint = constraint_replace(
+            by=by,
+            title=title,
+            area=ConstraintArea.CONVERSION,
+            expected_previous_id=expected_previous_id,
+            previous_note=_("Replaced from the funnel analysis."),
+        )
+        why_step_add(constraint=constraint, by=by, answer=why)
+    return constraint
+
+
+# Unit economics -------------------------------------------------------------------------
+
+
+def _validate_inputs(row) -> None:
+    row.full_clean(exclude=["company"])
+    if row.cogs > row.avg_price:
+        raise ValidationError({"cogs": _("The variable cost is above the average check: every sale loses money.")})
+
+
+@transaction.atomic
+def unit_economics_save(*, by: Membership, **inputs) -> UnitEconomics:
+    ensure_can(by, Permission.EDIT_PLANNING)
+    row = UnitEconomics.objects.select_for_update().filter(company=by.company).first()
+    row = row or UnitEconomics(company=by.company)
+    for name in UnitEconomics.INPUT_NAMES:
+        if name in inputs:
+            setattr(row, name, inputs[name])
+    row.updated_by = by.user
+    _validate_inputs(row)
+    row.save()
+    return row
+
+
+@transaction.atomic
+def mapping_save(*, by: Membership, **metrics: Metric | None) -> UnitEconomics:
+    """Which metric feeds which input (needs inputs saved first)."""
+    ensure_can(by, Permission.EDIT_PLANNING)
+    row = UnitEconomics.objects.select_for_update().filter(company=by.company).first()
+    if row is None:
+        raise ValidationError(_("Save the inputs first."))
+    for name in MAPPABLE:
+        metric = metrics.get(f"{name}_metric")
+        if metric is not None and metric.company_id != by.company_id:
+            raise ValidationError({f"{name}_metric": _("Pick a metric of this business.")})
+        setattr(row, f"{name}_metric", metric)
+    row.save()
+    return row
+
+
+@transaction.atomic
+def inputs_pull_from_metrics(*, by: Membership) -> tuple[UnitEconomics, list[str]]:
+    """Each mapped input takes its metric's latest value; returns the inputs that changed."""
+    ensure_can(by, Permission.EDIT_PLANNING)
+    row = UnitEconomics.objects.select_for_update().filter(company=by.company).first()
+    if row is None:
+        raise ValidationError(_("Save the inputs first."))
+    mapping = row.mapping()
+    latest = latest_values(list(mapping))
+    changed = []
+    for metric_id, name in mapping.items():
+        if metric_id in latest:
+            places = UnitEconomics._meta.get_field(name).decimal_places
+            setattr(row, name, latest[metric_id].quantize(Decimal(1).scaleb(-places)))
+            changed.append(name)
+    row.updated_by = by.user
+    _validate_inputs(row)
+    row.save()
+    return row, changed
+
+
+@transaction.atomic
+def snapshot_save(*, by: Membership, kind: str, label: str, inputs: dict | None = None) -> Snapshot:
+    """A dated copy of the saved inputs, or (a "what if") of `inputs` as typed."""
+    ensure_can(by, Permission.EDIT_PLANNING)
+    if kind not in SnapshotKind.values:
+        raise ValidationError({"kind": _("Pick a snapshot or a what-if.")})
+    row = UnitEconomics.objects.filter(company=by.company).first()
+    if row is None and inputs is None:
+        raise ValidationError(_("Save the inputs first."))
+    values = dict(inputs) if inputs is not None else row.input_values()
+    snapshot = Snapshot(
+        company=by.company, kind=kind, label=label.strip(), taken_on=local_today(by.company), created_by=by.user
+    )
+    for name in Snapshot.INPUT_NAMES:
+        if name in values:
+            setattr(snapshot, name, values[name])
+    _validate_inputs(snapshot)
+    snapshot.save()
+    return snapshot

@@ -1,0 +1,185 @@
+"""Screen 10, the toolkit: the sales funnel and unit economics."""
+
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from ..access import access_company
+from ..form_errors import apply_errors, error_text
+from ..query_params import int_param
+from ..roles import Permission, role_allows
+from ..selectors import active_constraint, metrics_of
+from . import presenters, selectors, services
+from .formatting import percent
+from .forms import InputsForm, MappingForm, SnapshotForm
+
+
+def _window(request) -> int:
+    value = int_param(request.GET.get("window") or request.POST.get("window"), default=4)
+    return value if value in selectors.WINDOWS else 4
+
+
+@require_GET
+def funnel(request, company_id: int):
+    company, membership = access_company(request.user, company_id)
+    data = selectors.funnel(company, _window(request))
+    context = {
+        "company": company,
+        "membership": membership,
+        "funnel": data,
+        "rows": presenters.funnel_rows(data),
+        "leak": data.analysis.leak,
+        "overall": percent(data.analysis.overall),
+        "windows": selectors.WINDOWS,
+        "constraint": active_constraint(company),
+        "can_edit": role_allows(membership.role, Permission.EDIT_PLANNING),
+    }
+    return render(request, "toolkit/funnel.html", context)
+
+
+@require_POST
+def leak_constraint(request, company_id: int):
+    company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
+    expected = int_param(request.POST.get("expected_previous"), minimum=1)
+    try:
+        services.leak_make_constraint(by=membership, window=_window(request), expected_previous_id=expected)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+        return redirect(reverse("toolkit:funnel", args=[company.pk]) + f"?window={_window(request)}")
+    messages.success(request, _("The leak is now the main constraint; its numbers are the first “why”."))
+    return redirect("tracking:company_detail", company_id=company.pk)
+
+
+@require_POST
+def leak_hypothesis(request, company_id: int):
+    company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
+    stage_id = int_param(request.POST.get("stage"), minimum=1)
+    try:
+        metric = services.conversion_metric_ensure(by=membership, lower_id=stage_id)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+        return redirect("toolkit:funnel", company_id=company.pk)
+    row = next((r for s, r in _stage_rows(company, request) if s.pk == stage_id), None)
+    query = {"metric": metric.pk}
+    if row is not None and row.conversion is not None:
+        query["baseline"] = (row.conversion * 100).quantize(Decimal("0.01"))
+    return redirect(reverse("hypotheses:new", args=[company.pk]) + "?" + urlencode(query))
+
+
+def _stage_rows(company, request):
+    data = selectors.funnel(company, _window(request))
+    return zip(data.stages, data.analysis.rows, strict=False)
+
+
+def _ue_context(company, membership, *, form=None, mapping_form=None, snapshot_form=None):
+    row = selectors.unit_economics_of(company)
+    metrics = metrics_of(company)
+    initial = row.input_values() if row else {"period": "month"}
+    snapshots = selectors.snapshots_of(company)
+    return {
+        "company": company,
+        "membership": membership,
+        "row": row,
+        "form": form or InputsForm(initial=initial),
+        "mapping_form": mapping_form
+        or MappingForm(metrics=metrics, initial={f"{k}_metric": v for v, k in (row.mapping() if row else {}).items()}),
+        "snapshot_form": snapshot_form or SnapshotForm(),
+        "economics": presenters.economics(row, company.currency) if row else None,
+        "snapshots": [(s, presenters.economics(s, company.currency)) for s in snapshots],
+        "can_edit": role_allows(membership.role, Permission.EDIT_PLANNING),
+    }
+
+
+@require_GET
+def unit_economics_page(request, company_id: int):
+    company, membership = access_company(request.user, company_id)
+    return render(request, "toolkit/unit_economics.html", _ue_context(company, membership))
+
+
+@require_POST
+def inputs_save(request, company_id: int):
+    company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
+    form = InputsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.unit_economics_save(by=membership, **form.inputs())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            if not request.htmx:
+                messages.success(request, _("The inputs are saved; the ranking below is recomputed."))
+                return redirect("toolkit:unit_economics", company_id=company.pk)
+            form = None
+    template = "toolkit/unit_economics.html#workspace" if request.htmx else "toolkit/unit_economics.html"
+    status = 200 if form is None or request.htmx else 400
+    return render(request, template, _ue_context(company, membership, form=form), status=status)
+
+
+@require_POST
+def mapping_save(request, company_id: int):
+    company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
+    form = MappingForm(request.POST, metrics=metrics_of(company))
+    if form.is_valid():
+        try:
+            services.mapping_save(by=membership, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The inputs' metrics are saved."))
+            return redirect("toolkit:unit_economics", company_id=company.pk)
+    context = _ue_context(company, membership, mapping_form=form)
+    return render(request, "toolkit/unit_economics.html", context, status=400)
+
+
+@require_POST
+def inputs_pull(request, company_id: int):
+    company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
+    try:
+        _row, changed = services.inputs_pull_from_metrics(by=membership)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        names = ", ".join(presenters.SHORT[n] for n in changed) or _("none")
+        messages.success(request, _("Taken from metrics: %(names)s.") % {"names": names})
+    return redirect("toolkit:unit_economics", company_id=company.pk)
+
+
+@require_POST
+def snapshot_add(request, company_id: int):
+    """A snapshot of the saved inputs; a "what if" of the inputs as typed in the form."""
+    company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
+    form, inputs = SnapshotForm(request.POST), InputsForm(request.POST)
+    what_if = request.POST.get("kind") == "what_if"
+    if form.is_valid() and (not what_if or inputs.is_valid()):
+        try:
+            services.snapshot_save(by=membership, inputs=inputs.inputs() if what_if else None, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The snapshot is saved."))
+            return redirect("toolkit:unit_economics", company_id=company.pk)
+    context = _ue_context(company, membership, snapshot_form=form, form=inputs if what_if else None)
+    return render(request, "toolkit/unit_economics.html", context, status=400)
+
+
+@require_GET
+def compare(request, company_id: int):
+    company, membership = access_company(request.user, company_id)
+    ids = [int_param(request.GET.get(key), minimum=1) for key in ("a", "b")]
+    pair = selectors.snapshot_pair(company, [i for i in ids if i])
+    current = selectors.unit_economics_of(company)
+    columns = [(s, presenters.economics(s, company.currency)) for s in pair]
+    if len(columns) < 2 and current is not None:
+        columns.append((current, presenters.economics(current, company.currency)))
+    context = {
+        "company": company,
+        "membership": membership,
+        "columns": columns,
+    }
+    return render(request, "toolkit/compare.html", context)
