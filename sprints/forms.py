@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hypotheses.models import OPEN_STATUSES, Hypothesis, Verdict
-from tracking.models import Constraint, Membership
+from tracking.models import VALUE_DECIMALS, VALUE_MAX_DIGITS, Constraint, Membership
 from tracking.validators import MultiLineFormField, SingleLineFormField
 
 from .models import ESTIMATE_MAX_HOURS, ActionStatus
@@ -131,3 +131,39 @@ class CloseForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+# --- The weekly session's rows: parsed one row at a time, rendered by hand (no widgets) ----------
+
+
+class SessionMetricForm(forms.Form):
+    """One metric's value in the session's metrics step; blank leaves the metric alone."""
+
+    value = forms.DecimalField(
+        label=_("Value"), required=False, max_digits=VALUE_MAX_DIGITS, decimal_places=VALUE_DECIMALS
+    )
+
+
+class SessionNewActionForm(forms.Form):
+    """One of the blank rows of the plan step. A row without a title is ignored."""
+
+    title = SingleLineFormField(label=_("Action"), max_length=300, required=False)
+    owner = forms.TypedChoiceField(label=_("Owner"), coerce=int, required=False, empty_value=None)
+    estimate_hours = forms.DecimalField(
+        label=_("Hours"),
+        required=False,
+        min_value=Decimal("0.1"),
+        max_value=ESTIMATE_MAX_HOURS,
+        max_digits=4,
+        decimal_places=1,
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", "—"), *[(m.pk, str(m.user)) for m in members]]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("title") and data.get("estimate_hours") is None and "estimate_hours" not in self.errors:
+            self.add_error("estimate_hours", _("How many hours?"))
+        return data

@@ -29,8 +29,12 @@ urlpatterns = [
     path(B + "results/hypotheses/<int:hypothesis_id>/", results.hypothesis_measure, name="hypothesis_measure"),
     path(B + "session/", session.session, name="session"),
     path(B + "session/step/", session.session_step, name="session_step"),
+    path(B + "session/results/", session.session_results, name="session_results"),
+    path(B + "session/verdicts/", session.session_verdicts, name="session_verdicts"),
     path(B + "session/verdicts/<int:hypothesis_id>/", session.session_verdict, name="session_verdict"),
+    path(B + "session/metrics/", session.session_metrics, name="session_metrics"),
     path(B + "session/constraint/", session.session_constraint, name="session_constraint"),
     path(B + "session/plan/", session.session_plan, name="session_plan"),
     path(B + "session/close/", session.session_close, name="session_close"),
+    path(B + "session/start/", session.session_start, name="session_start"),
 ]

@@ -1,0 +1,340 @@
+"""The weekly session page's context and its rows: what each row shows (`.v`: the values, as
+stored or as typed in a refused submit; `.err`: its errors by field, "row" for the row as a
+whole), read from a post one row at a time. Fixed queries whatever the number of rows."""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from hypotheses.models import Verdict
+from tracking.numbers import input_value
+from tracking.roles import Permission, role_allows
+
+from .. import selectors, services
+from .. import session as steps
+from ..access import can_log_results
+from ..capacity import sprint_capacity
+from ..forms import CloseForm
+from ..models import ActionStatus, SessionStep, Sprint, SprintStatus
+
+NEW_ROWS = 5
+NEW_ROWS_MAX = 20
+DEFAULT_HOURS = "1"
+STEP_ORDER = list(SessionStep.values)
+
+
+def _error_dict(error, fields) -> dict:
+    """A refusal as {field: [messages]}; what belongs to no field of the row goes under "row"."""
+    if isinstance(error, dict):  # a form's errors
+        items = error.items()
+    elif hasattr(error, "error_dict"):
+        items = ((name, ValidationError(errors).messages) for name, errors in error.error_dict.items())
+    else:
+        items = [("row", error.messages)]
+    out = {}
+    for name, messages in items:
+        out.setdefault(name if name in fields else "row", []).extend(messages)
+    return out
+
+
+# --- Reading a step's rows from a post ---------------------------------------------------------
+
+
+@dataclass
+class RowsRead:
+    fields: tuple
+    typed: dict = field(default_factory=dict)  # pk → {field: raw value}
+    parsed: list = field(default_factory=list)  # (object, cleaned data)
+    refused: dict = field(default_factory=dict)  # pk → {field: [messages]}
+
+    def refuse(self, errors: dict) -> None:
+        for key, error in errors.items():
+            self.refused[key] = _error_dict(error, self.fields)
+
+    def result_rows(self):
+        return [steps.ResultRow(action=a, **data) for a, data in self.parsed]
+
+    def verdict_rows(self):
+        return [steps.VerdictRow(hypothesis=h, **data) for h, data in self.parsed]
+
+    def metric_rows(self):
+        return [steps.MetricRow(metric=m, value=data["value"], current=m.this_week) for m, data in self.parsed]
+
+    def outcome(self, step: str, only: int | None) -> dict:
+        """What the page shows after the post: on a refusal every row as typed; after one row
+        saved alone, the other rows as typed; after all saved, the rows as stored."""
+        if self.refused:
+            return {"typed": {step: self.typed}, "refused": {step: self.refused}}
+        if only is not None:
+            others = {pk: values for pk, values in self.typed.items() if pk != only}
+            return {"typed": {step: others} if others else {}, "saved": {step: {only}}}
+        return {"saved": {step: set(self.typed)}}
+
+
+def _typed(form) -> dict:
+    return {name: form[name].value() for name in form.fields}
+
+
+def _skip_verdict(obj, values) -> bool:
+    """A hypothesis row nobody touched: no decision, no note, the measured value as shown."""
+    measured = values.get("measured") or ""
+    shown = input_value(obj.measured_value) or ""
+    return not values.get("decision") and not values.get("note") and str(measured).strip() == str(shown)
+
+
+def read_rows(post, objects, form_class, prefix: str, key_field: str, only: int | None) -> RowsRead:
+    """Each object's row in the post (its fields are `<prefix><pk>-<field>`): what was typed,
+    and, for the rows to save (every row, or `only`), the parsed values or the form's errors."""
+    read = RowsRead(fields=tuple(form_class.base_fields))
+    for obj in objects:
+        name = f"{prefix}{obj.pk}"
+        if f"{name}-{key_field}" not in post and f"{name}-note" not in post:
+            continue
+        form = form_class(post, prefix=name)
+        read.typed[obj.pk] = values = _typed(form)
+        if (only is not None and obj.pk != only) or (prefix == "v" and _skip_verdict(obj, values)):
+            continue
+        if form.is_valid():
+            read.parsed.append((obj, form.cleaned_data))
+        else:
+            read.refused[obj.pk] = _error_dict(form.errors, read.fields)
+    return read
+
+
+def form_outcome(step: str, pk: int, form) -> dict:
+    """One row's form (refused) as the page's typed values and errors."""
+    return {"typed": {step: {pk: _typed(form)}}, "refused": {step: {pk: _error_dict(form.errors, tuple(form.fields))}}}
+
+
+@dataclass
+class PlanRead:
+    fields: tuple
+    rows: list = field(default_factory=list)  # {"i", "title", "owner", "estimate_hours"} as typed
+    parsed: list = field(default_factory=list)  # (i, cleaned data)
+    refused: dict = field(default_factory=dict)
+    members: dict = field(default_factory=dict)
+
+    def refuse(self, errors: dict) -> None:
+        for key, error in errors.items():
+            self.refused[key] = _error_dict(error, self.fields)
+
+    def new_actions(self):
+        return [
+            (i, steps.NewAction(data["title"], self.members.get(data["owner"]), data["estimate_hours"]))
+            for i, data in self.parsed
+        ]
+
+    def outcome(self, carry) -> dict:
+        if self.refused:
+            return {"plan_rows": self.rows, "refused": {"plan": self.refused}, "carry_ticked": set(carry)}
+        return {"saved": {"plan": {i for i, _data in self.parsed}}}
+
+
+def read_new_rows(post, members, form_class) -> PlanRead:
+    """The plan step's new rows (`n<i>-title`, `n<i>-owner`, `n<i>-estimate_hours`); a row
+    without a title is ignored."""
+    read = PlanRead(fields=tuple(form_class.base_fields), members={m.pk: m for m in members})
+    for i in range(NEW_ROWS_MAX):
+        if f"n{i}-title" not in post:
+            continue
+        form = form_class(post, prefix=f"n{i}", members=members)
+        values = _typed(form)
+        read.rows.append({"i": i, **values})
+        if not (values.get("title") or "").strip():
+            continue
+        if form.is_valid():
+            read.parsed.append((i, form.cleaned_data))
+        else:
+            read.refused[i] = _error_dict(form.errors, read.fields)
+    return read
+
+
+# --- The page ------------------------------------------------------------------------------------
+
+
+def _rights(membership) -> dict:
+    return {
+        "can_run": role_allows(membership.role, Permission.PLAN_SPRINT),
+        "can_close": role_allows(membership.role, Permission.CLOSE_SPRINT),
+        "can_decide": role_allows(membership.role, Permission.EDIT_HYPOTHESIS),
+        "can_edit_metrics": role_allows(membership.role, Permission.EDIT_PLANNING),
+        "can_override": role_allows(membership.role, Permission.OVERRIDE_CAPACITY),
+    }
+
+
+def _multiline(text: str) -> bool:
+    return "\n" in (text or "")
+
+
+def _result_rows(actions, membership, typed, refused, saved):
+    for a in actions:
+        a.can_log = can_log_results(membership, a)
+        a.v = typed.get(a.pk) or {
+            "status": a.status,
+            "result_note": a.result_note,
+            "why_not_note": a.why_not_note,
+            "version": a.version,
+        }
+        a.err = refused.get(a.pk, {})
+        a.multiline = _multiline(a.v.get("result_note")) or _multiline(a.v.get("why_not_note"))
+        a.saved = a.pk in saved
+    return actions
+
+
+def _verdict_rows(testing, kept, typed, refused, saved):
+    for h in testing:
+        h.kept = h.pk in kept
+        h.v = typed.get(h.pk) or {"decision": "", "measured": input_value(h.measured_value) or "", "note": ""}
+        h.err = refused.get(h.pk, {})
+    return testing
+
+
+def _metric_rows(metrics, typed, refused, saved):
+    for m in metrics:
+        m.v = (typed.get(m.pk) or {}).get("value", input_value(m.this_week) or "")
+        m.err = refused.get(m.pk, {})
+        m.saved = m.pk in saved
+    return metrics
+
+
+def _unfinished(actions):
+    return [a for a in actions if a.status in (ActionStatus.TODO, ActionStatus.DOING) and not hasattr(a, "carried_to")]
+
+
+def _plan(company, sprint, actions, members, *, typed_rows, refused, ticked):
+    """The next sprint's board inside the session: its actions, capacity bars, the unfinished
+    actions to carry over (with what each does to its owner's hours) and blank rows."""
+    upcoming = selectors.next_sprint(company, sprint)
+    if upcoming is not None:
+        planned = selectors.sprint_actions(upcoming)
+        target = upcoming
+    else:
+        start, end = services.default_dates(company, after=sprint.ends_on)
+        planned, target = [], Sprint(company=company, starts_on=start, ends_on=end)
+    capacity = sprint_capacity(target, planned, members=members)
+    loads = {o.membership.pk: o.load for o in capacity.owners}
+    budget_left = None if target.budget is None else target.budget - capacity.cost_total
+    carry = steps.carry_choices(
+        _unfinished(actions), members=members, loads=loads, days=target.days, budget_left=budget_left, ticked=ticked
+    )
+    latest = max(planned, key=lambda a: a.pk, default=None) or max(actions, key=lambda a: a.pk, default=None)
+    owner = latest.owner_id if latest and latest.owner_id else ""
+    rows = typed_rows or [
+        {"i": i, "title": "", "owner": owner, "estimate_hours": DEFAULT_HOURS} for i in range(NEW_ROWS)
+    ]
+    for row in rows:
+        row["err"] = refused.get(row["i"], {})
+        row["owner"] = str(row.get("owner") or "")
+    return {
+        "upcoming": upcoming,
+        "next_dates": (target.starts_on, target.ends_on),
+        "planned": planned,
+        "plan_capacity": capacity,
+        "carry": carry,
+        "unfinished": [c.action for c in carry],
+        "new_rows": rows,
+    }
+
+
+def session_context(
+    company,
+    membership,
+    *,
+    typed=None,
+    refused=None,
+    saved=None,
+    error=None,
+    close_form=None,
+    plan_rows=None,
+    carry_ticked=None,
+) -> dict:
+    typed, refused, saved = typed or {}, refused or {}, saved or {}
+    sprint = selectors.current_sprint(company)
+    context = {"company": company, "membership": membership, "sprint": sprint, **_rights(membership)}
+    if sprint is None:
+        return context
+    actions = selectors.sprint_actions(sprint)
+    testing = selectors.hypotheses_under_test(company)
+    review = selectors.session_review(sprint)
+    kept = {h.pk for h in review.kept_in_test.all()} if review else set()
+    members = selectors.members(company)
+    step = review.step if review else SessionStep.RESULTS
+    plan = _plan(
+        company, sprint, actions, members, typed_rows=plan_rows, refused=refused.get("plan", {}), ticked=carry_ticked
+    )
+    open_actions = sum(1 for a in actions if not a.is_resolved)
+    undecided = [h.title for h in testing if h.pk not in kept]
+    context.update(
+        {
+            "review": review,
+            "steps": SessionStep.choices,
+            "step": step,
+            "open_steps": STEP_ORDER[STEP_ORDER.index(step) :],
+            "actions": _result_rows(
+                actions, membership, typed.get("results", {}), refused.get("results", {}), saved.get("results", set())
+            ),
+            "action_statuses": ActionStatus.choices,
+            "logged": len(actions) - open_actions,
+            "total": len(actions),
+            "testing": _verdict_rows(
+                testing, kept, typed.get("verdicts", {}), refused.get("verdicts", {}), saved.get("verdicts", set())
+            ),
+            "decisions": [*Verdict.choices, (steps.KEEP_TESTING, _("Keep testing"))],
+            "metrics": _metric_rows(
+                selectors.metrics_with_this_week(company),
+                typed.get("metrics", {}),
+                refused.get("metrics", {}),
+                saved.get("metrics", set()),
+            ),
+            "members": members,
+            "constraint": company.constraints.filter(status="active").first(),
+            "closing_problems": services.closing_problems(
+                sprint, open_actions=open_actions, undecided_titles=undecided
+            ),
+            "close_form": close_form or _close_form(review),
+            "session_error": error,
+            "refused": refused,
+            "saved": saved,
+            **plan,
+        }
+    )
+    return context
+
+
+def _close_form(review):
+    fields = ("what_worked", "what_to_fix", "notes")
+    return CloseForm(initial={name: getattr(review, name) if review else "" for name in fields})
+
+
+# --- After the close -----------------------------------------------------------------------------
+
+
+def closed_sprint(company, sprint_id: int | None) -> Sprint | None:
+    """A closed sprint of this business, or None."""
+    if sprint_id is None:
+        return None
+    return (
+        Sprint.objects.select_related("company", "review")
+        .filter(pk=sprint_id, company=company, status=SprintStatus.CLOSED)
+        .first()
+    )
+
+
+def closed_context(company, membership, closed: Sprint, *, not_started=None, reason="") -> dict:
+    """The closed sprint's summary, its report, and the next sprint: started, or why not (with
+    the fix: the reason to start anyway, or its board)."""
+    following = steps.sprint_after(closed)
+    planned = following is not None and following.status == SprintStatus.PLANNED
+    return {
+        "company": company,
+        "membership": membership,
+        "closed": closed,
+        "summary": steps.closed_summary(closed),
+        "following": following,
+        "following_planned": planned,
+        "not_started": " ".join(not_started.messages) if not_started is not None else "",
+        "start_problems": services.capacity_problems(following) if planned and not_started is None else [],
+        "override_reason": reason.strip(),
+        **_rights(membership),
+    }
