@@ -60,7 +60,7 @@ class InputsForm(forms.Form):
         maximum=Decimal(100),
         messages={
             "min_value": _("C1 must be above zero: with no buyers there is nothing to compute."),
-            "max_value": _("A conversion is at most 100 %."),
+            "max_value": _("A conversion is at most %(limit_value)s %%."),
         },
     )
     avg_price = _money(_("Average check (AvPrice)"))

@@ -1,0 +1,129 @@
+"""Unit economics: inputs, results in the business's currency, sensitivity, snapshots, refusals."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import CompanyFactory, MembershipFactory
+from tracking.toolkit.models import Snapshot, UnitEconomics
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _dollars(team):
+    team.company.currency = "USD"
+    team.company.save()
+
+
+INPUTS = {"period": "month", "ua": "1000", "c1": "5", "avg_price": "2000", "cogs": "800", "apc": "1.5", "cpa": "30"}
+
+
+def _url(team, name="toolkit:unit_economics"):
+    return reverse(name, args=[team.company.pk])
+
+
+def _ranking(page: str) -> list[str]:
+    body = page.split('id="sensitivity"')[1].split("</table>")[0]
+    return [part.split('"')[0] for part in body.split('data-input="')[1:]]
+
+
+def test_results_and_ranking(team, client_for):
+    client = client_for(team.tracker)
+    response = client.post(_url(team, "toolkit:inputs_save"), INPUTS)
+    assert response.status_code == 302
+    page = client.get(_url(team)).content.decode()
+    # CM = 1000·(0.05·1800 − 30) = 60 000; AvPrice +10 % adds 0.1·50·1.5·2000 = 15 000.
+    assert "$60,000.00" in page
+    # By hand (B = 50, ARPPU = 1800): AvPrice 15 000; C1 0.1·50·1800 = 9 000 and APC
+    # 0.1·50·1200·1.5 = 9 000 (a tie: C1 first); UA 6 000 and COGS 0.1·50·1.5·800 = 6 000; CPA 3 000.
+    assert _ranking(page) == ["avg_price", "c1", "apc", "ua", "cogs", "cpa"]
+    assert "Average check (AvPrice) moves income most: 10 % better adds $15,000.00" in page
+
+
+def test_changing_c1_moves_the_ranking_htmx(team, client_for):
+    client = client_for(team.tracker)
+    client.post(_url(team, "toolkit:inputs_save"), INPUTS)
+    # By hand: B = 200, ARPPU = 900. AvPrice 0.1·200·1·1000 = 20 000; C1 0.1·200·900 = 18 000;
+    # APC 0.1·200·900·1 = 18 000 (a tie: C1 first); UA 0.1·150 000 = 15 000.
+    data = {**INPUTS, "c1": "20", "apc": "1", "avg_price": "1000", "cogs": "100"}
+    response = client.post(_url(team, "toolkit:inputs_save"), data, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and 'id="workspace"' in response.content.decode()
+    assert _ranking(response.content.decode())[:3] == ["avg_price", "c1", "apc"]
+
+
+def test_money_in_russian(client_for):
+    company = CompanyFactory(currency="RUB")
+    tracker = MembershipFactory(company=company, role="tracker")
+    client = client_for(tracker)
+    client.post(reverse("toolkit:inputs_save", args=[company.pk]), INPUTS)
+    client.cookies["django_language"] = "ru"
+    page = client.get(reverse("toolkit:unit_economics", args=[company.pk])).content.decode()
+    assert "60\xa0000,00\xa0₽" in page
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("ua", "0", "Needs at least one user"),
+        ("c1", "0", "C1 must be above zero"),
+        ("avg_price", "-5", "Cannot be negative."),
+        ("cogs", "2500", "The variable cost is above the average check"),
+        ("ua", "1" + "0" * 13, "above this field"),
+        ("c1", "150", "A conversion is at most 100 %."),
+        ("avg_price", "lots", "Enter a number."),
+        ("cpa", "", "Give CPA, or the acquisition budget"),
+    ],
+)
+def test_bad_input_keeps_what_was_typed_and_saves_nothing(team, client_for, field, value, message):
+    client = client_for(team.tracker)
+    response = client.post(_url(team, "toolkit:inputs_save"), {**INPUTS, field: value})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert message in page
+    assert f'value="{value}"' in page or not value
+    assert not UnitEconomics.objects.exists()
+
+
+def test_cpa_from_the_budget(team, client_for):
+    client_for(team.tracker).post(_url(team, "toolkit:inputs_save"), {**INPUTS, "cpa": "", "budget": "45000"})
+    assert UnitEconomics.objects.get().cpa == 45
+
+
+def test_snapshots_what_if_and_compare(team, client_for):
+    client = client_for(team.tracker)
+    client.post(_url(team, "toolkit:inputs_save"), INPUTS)
+    client.post(_url(team, "toolkit:snapshot_add"), {"kind": "snapshot", "label": "November"})
+    client.post(_url(team, "toolkit:snapshot_add"), {**INPUTS, "c1": "7", "kind": "what_if", "label": "C1 7 %"})
+    november, what_if = Snapshot.objects.get(label="November"), Snapshot.objects.get(label="C1 7 %")
+    assert november.c1 == 5 and what_if.c1 == 7 and what_if.kind == "what_if"
+    assert UnitEconomics.objects.get().c1 == 5  # a what-if leaves the inputs alone
+    page = client.get(_url(team, "toolkit:compare") + f"?a={november.pk}&b={what_if.pk}").content.decode()
+    # C1 7 %: ARPU 126, CM = 1000·(126 − 30) = 96 000.
+    assert "$60,000.00" in page and "$96,000.00" in page
+
+
+def test_a_refused_what_if_keeps_what_was_typed(team, client_for):
+    client = client_for(team.tracker)
+    client.post(_url(team, "toolkit:inputs_save"), INPUTS)
+    response = client.post(_url(team, "toolkit:snapshot_add"), {**INPUTS, "c1": "abc", "kind": "what_if"})
+    assert response.status_code == 400 and 'value="abc"' in response.content.decode()
+    assert not Snapshot.objects.exists()
+
+
+def test_members_read(team, client_for):
+    client_for(team.tracker).post(_url(team, "toolkit:inputs_save"), INPUTS)
+    page = client_for(team.member).get(_url(team)).content.decode()
+    assert "Recalculate" not in page and "$60,000.00" in page
+
+
+@pytest.mark.parametrize("snapshots", [1, 20])
+def test_fixed_queries(team, client_for, django_assert_num_queries, snapshots):
+    client = client_for(team.tracker)
+    client.post(_url(team, "toolkit:inputs_save"), INPUTS)
+    for i in range(snapshots):
+        client.post(_url(team, "toolkit:snapshot_add"), {"kind": "snapshot", "label": f"S{i}"})
+    with django_assert_num_queries(6):
+        assert client.get(_url(team)).status_code == 200
+    ids = list(Snapshot.objects.values_list("pk", flat=True)[:2])
+    with django_assert_num_queries(5):
+        client.get(_url(team, "toolkit:compare") + f"?a={ids[0]}&b={ids[-1]}")
