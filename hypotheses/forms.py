@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tracking.models import Constraint, Metric
+from tracking.numbers import PlainNumberInput, input_value
 from tracking.validators import MultiLineFormField, SingleLineFormField
 
 from .models import ICE_MAX, ICE_MIN, Hypothesis, Kind, Status, Verdict
@@ -58,19 +59,20 @@ def _number(label, **kwargs):
         required=False,
         max_digits=18,
         decimal_places=4,
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        widget=PlainNumberInput(attrs={"step": "any", "inputmode": "decimal"}),
         **kwargs,
     )
 
 
-def _money(label):
+def _money(label, help_text=""):
     return forms.DecimalField(
         label=label,
+        help_text=help_text,
         required=False,
         min_value=0,
         max_digits=14,
         decimal_places=2,
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        widget=PlainNumberInput(attrs={"step": "any", "inputmode": "decimal"}),
     )
 
 
@@ -126,7 +128,10 @@ class HypothesisForm(forms.Form):
     impact = _ice(_("Impact"), _("1–10: how much it moves the metric"))
     confidence = _ice(_("Confidence"), _("1–10: how sure we are"))
     ease = _ice(_("Ease"), _("1–10: how cheap and quick the test is"))
-    expected_return = _money(_("Expected return per month"))
+    expected_return = _money(
+        _("Expected return per month"),
+        _("In money. No figure known yet? Leave it blank: the expected change of the metric is then the return."),
+    )
     budget_cap = _money(_("Budget cap"))
     spent = _money(_("Spent so far"))
     kill_date = forms.DateField(
@@ -147,10 +152,11 @@ class HypothesisForm(forms.Form):
         initial["version"] = hypothesis.version
         initial["constraint"] = hypothesis.constraint_id
         initial["metric"] = hypothesis.metric_id
+        # As typed: ×1.5 and 10, not ×1.500 and 1E+1.
         if hypothesis.expected_multiplier is not None:
-            initial["expected"] = f"×{hypothesis.expected_multiplier.normalize()}"
+            initial["expected"] = f"×{input_value(hypothesis.expected_multiplier)}"
         elif hypothesis.expected_value is not None:
-            initial["expected"] = str(hypothesis.expected_value.normalize())
+            initial["expected"] = input_value(hypothesis.expected_value)
         return initial
 
     def clean(self):
@@ -185,7 +191,7 @@ class VerdictForm(forms.Form):
         label=_("Measured value"),
         max_digits=18,
         decimal_places=4,
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        widget=PlainNumberInput(attrs={"step": "any", "inputmode": "decimal"}),
     )
     note = MultiLineFormField(
         label=_("Why it worked, or why not"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from tracking.access import ensure_can
 from tracking.models import Membership
+from tracking.numbers import plain
 from tracking.roles import Permission
 
 from .models import (
@@ -70,7 +71,10 @@ MISSING_MESSAGES = {
     "expected_value": gettext_lazy("set the expected value"),
     "success_criteria": gettext_lazy("say how we will know it worked"),
     "cheapest_test": gettext_lazy("describe the cheapest test"),
-    "expected_return": gettext_lazy("estimate the expected return per month (an innovation must pay back)"),
+    "expected_return": gettext_lazy(
+        "estimate the expected return per month, or give the expected metric change as the return "
+        "(an innovation must pay back)"
+    ),
     "budget_cap": gettext_lazy("set the budget cap (a breakthrough is a bet with a limit)"),
     "kill_date": gettext_lazy("set the kill date"),
 }
@@ -87,11 +91,11 @@ class StaleEdit(ValidationError):
 
 
 def _plain(value):
-    """A JSON-friendly form of a field value for the history."""
+    """A JSON-friendly form of a field value for the history; a number as typed (3.1, not 3.1000)."""
     if value is None or isinstance(value, str | int | bool):
         return value
-    if hasattr(value, "pk"):
-        return str(value)
+    if isinstance(value, Decimal):
+        return plain(value)
     return str(value)
 
 
@@ -165,16 +169,43 @@ def hypothesis_update(*, hypothesis: Hypothesis, by: Membership, expected_versio
     if not changes:
         return current
     _check_scope(current)
-    _save(current, list(fields))
+    # A Ready hypothesis that lost what testing needs (its success criteria cleared, say) is an
+    # idea again, with a history entry saying what is missing: the label never misleads.
+    missing = missing_for_testing(current) if current.status == Status.READY else []
+    if missing:
+        current.status = Status.IDEA
+    _save(current, [*fields, "status"])
     _record(current, by, HypothesisEvent.Kind.EDITED, changes=changes)
+    if missing:
+        note = _("Back to idea: %(missing)s.") % {"missing": "; ".join(str(MISSING_MESSAGES[n]) for n in missing)}
+        _record(
+            current, by, HypothesisEvent.Kind.TRANSITION, from_status=Status.READY, to_status=Status.IDEA, note=note
+        )
     return current
 
 
+def metric_change_is_the_return(hypothesis: Hypothesis) -> bool:
+    """An innovation with no money figure yet: its expected metric change (baseline → expected
+    value of the metric) stands as its return. The money is still asked for, not required."""
+    return (
+        hypothesis.kind == Kind.INNOVATION
+        and hypothesis.expected_return is None
+        and hypothesis.metric_id is not None
+        and hypothesis.baseline is not None
+        and hypothesis.expected_value is not None
+    )
+
+
 def missing_for_testing(hypothesis: Hypothesis) -> list[str]:
-    """What must be filled before a hypothesis leaves “idea” (outcomes over outputs)."""
+    """What must be filled before a hypothesis leaves “idea” (outcomes over outputs). An
+    innovation must pay back: in money per month, or, when no money figure is known, in the
+    expected change of its metric."""
     required = ["metric", "baseline", "expected_value", "success_criteria", "cheapest_test"]
-    required += ["budget_cap", "kill_date"] if hypothesis.kind == Kind.BREAKTHROUGH else ["expected_return"]
-    return [name for name in required if getattr(hypothesis, name) in (None, "")]
+    if hypothesis.kind == Kind.BREAKTHROUGH:
+        required += ["budget_cap", "kill_date"]
+    elif not metric_change_is_the_return(hypothesis):
+        required.append("expected_return")
+    return [name for name in required if getattr(hypothesis, f"{name}_id" if name == "metric" else name) in (None, "")]
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tracking.access import access_company
 from tracking.exports import spreadsheet_safe
 from tracking.form_errors import apply_errors, error_text
+from tracking.numbers import plain
 from tracking.query_params import int_param
 from tracking.roles import Permission, role_allows
 
@@ -125,6 +126,7 @@ def _detail_context(company, membership, hypothesis, *, verdict_form=None, trans
         "h": hypothesis,
         "events": selectors.timeline(hypothesis),
         "missing": [services.MISSING_MESSAGES[name] for name in missing_for_testing(hypothesis)],
+        "return_is_metric_change": services.metric_change_is_the_return(hypothesis),
         "targets": _ordered(TRANSITIONS[hypothesis.status]),
         "suggestion": suggestion,
         "window": selectors.test_window_values(hypothesis),
@@ -148,11 +150,12 @@ def _form_page(request, company, membership, form, hypothesis, *, conflict=None)
     return render(request, "hypotheses/form.html", context, status=409 if conflict else 200)
 
 
-def _save_edit(form, hypothesis, membership) -> Hypothesis | None:
+def _save_edit(form, hypothesis, membership) -> tuple[Hypothesis | None, Hypothesis | None]:
     """Save a valid edit form through the service; a refusal lands on the form. Returns the
-    newer version when someone else saved in between (the form is then based on it)."""
+    saved hypothesis, or the newer version when someone else saved in between (the form is
+    then based on it)."""
     try:
-        services.hypothesis_update(
+        saved = services.hypothesis_update(
             hypothesis=hypothesis,
             by=membership,
             expected_version=form.cleaned_data.get("version") or 0,
@@ -163,10 +166,18 @@ def _save_edit(form, hypothesis, membership) -> Hypothesis | None:
         # The next save is based on what is there now; what this person typed stays in the form.
         form.data = form.data.copy()
         form.data["version"] = stale.current.version
-        return stale.current
+        return None, stale.current
     except ValidationError as error:
         apply_errors(form, error)
-    return None
+        return None, None
+    return saved, None
+
+
+def _saved_message(before: str, saved: Hypothesis) -> str:
+    """A Ready hypothesis that lost what testing needs went back to Idea: say so."""
+    if before == Status.READY and saved.status == Status.IDEA:
+        return _("The hypothesis is saved. It is an idea again: it no longer has all a test needs.")
+    return _("The hypothesis is saved.")
 
 
 @require_http_methods(["GET", "POST"])
@@ -182,10 +193,10 @@ def hypothesis_edit(request, company_id: int, hypothesis_id: int):
     form = HypothesisForm(request.POST, company=company)
     if not form.is_valid():
         return _form_page(request, company, membership, form, hypothesis)
-    conflict = _save_edit(form, hypothesis, membership)
+    saved, conflict = _save_edit(form, hypothesis, membership)
     if form.errors:
         return _form_page(request, company, membership, form, hypothesis, conflict=conflict)
-    messages.success(request, _("The hypothesis is saved."))
+    messages.success(request, _saved_message(hypothesis.status, saved))
     return redirect("hypotheses:detail", company_id=company.pk, hypothesis_id=hypothesis.pk)
 
 
@@ -216,8 +227,9 @@ def _transition_response(request, company, membership, hypothesis, refusal):
         context["board_error_for"] = hypothesis.pk
         return render(request, "hypotheses/board.html#board", context)
     if request.htmx:
+        # The whole page's state, not only the buttons: the badge, the facts and the timeline move too.
         context = _detail_context(company, membership, hypothesis, transition_error=refusal)
-        return render(request, "hypotheses/detail.html#lifecycle", context)
+        return render(request, "hypotheses/detail.html#page", context)
     if refusal:
         messages.error(request, refusal)
     else:
@@ -380,10 +392,6 @@ CSV_FIELDS = [
 ]
 
 
-def _blank_if_none(value):
-    return "" if value is None else value
-
-
 def _day(moment):
     return moment.date().isoformat() if moment else ""
 
@@ -410,9 +418,9 @@ def _csv_stream(header, labels, rows):
                     labels[Status].get(row.status, row.status),
                     row.constraint__title or "",
                     row.metric__name or "",
-                    _blank_if_none(row.baseline),
-                    _blank_if_none(row.expected_value),
-                    _blank_if_none(row.measured_value),
+                    plain(row.baseline),
+                    plain(row.expected_value),
+                    plain(row.measured_value),
                     labels[Verdict].get(row.verdict, ""),
                     row.ice,
                     row.author__full_name or row.author__email or "",

@@ -2,6 +2,7 @@
 
 from decimal import Decimal, InvalidOperation
 
+from django import forms
 from django.utils.formats import number_format
 
 
@@ -47,3 +48,13 @@ def input_value(value):
     if number is None:
         return value
     return format(_normalized(number), "f")
+
+
+class PlainNumberInput(forms.NumberInput):
+    """A number input pre-filled as typed (3.1, not the stored 3.1000); what the person typed
+    into a refused form comes back untouched."""
+
+    def format_value(self, value):
+        if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+            return input_value(value)
+        return super().format_value(value)

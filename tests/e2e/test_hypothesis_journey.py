@@ -1,8 +1,8 @@
 """A hypothesis from idea to test in a real browser, on a phone (375 px): the tracker writes
 it down with only a title and a statement, is told what is missing when marking it ready
-(an htmx swap of #lifecycle, nothing changes), fills in the metric, baseline, "×1.5",
-criteria, test and return, then marks it ready and starts testing; the reloaded page shows
-"Testing" and the timeline lists every step."""
+(an htmx swap of the page's state, nothing changes), fills in the metric, baseline, "×1.5",
+criteria, test and return, then marks it ready and starts testing; each move swaps the badge,
+the next step and the timeline without a reload (issue 13), and the reloaded page agrees."""
 
 import io
 import re
@@ -41,10 +41,10 @@ def _sign_in(page, base_url):
     expect(page).to_have_url(base_url + "/")
 
 
-def _settled(lifecycle):
+def _settled(page):
     """htmx wires up the swapped-in forms (their hx-post) only when the swap settles and
     drops `htmx-added` then; a click before that would be a plain form post."""
-    expect(lifecycle).not_to_have_class(HTMX_ADDED)
+    expect(page.locator("#hypothesis-page")).not_to_have_class(HTMX_ADDED)
 
 
 def test_tracker_takes_a_hypothesis_from_idea_to_testing(live_server, page, artifacts_dir):
@@ -85,7 +85,7 @@ def test_tracker_takes_a_hypothesis_from_idea_to_testing(live_server, page, arti
     refusal = lifecycle.locator(".alert.error")
     expect(refusal).to_contain_text("set the baseline")
     expect(refusal).to_contain_text("choose the metric that must move")
-    _settled(lifecycle)
+    _settled(page)
     expect(status).to_have_text("Idea")
     assert page.evaluate("window.hypothesisJourneyNoReload === true"), "the refusal loaded a whole page"
     assert Hypothesis.objects.get(pk=hypothesis.pk).status == Status.IDEA
@@ -105,8 +105,8 @@ def test_tracker_takes_a_hypothesis_from_idea_to_testing(live_server, page, arti
     page.get_by_role("button", name="Save", exact=True).click()
 
     expect(page).to_have_url(detail_url)
-    # 22 × 1.5 = 33. (The page prints the multiplier as "×1.500" today; either form is accepted.)
-    expect(page.locator("dl.facts")).to_contain_text(re.compile(r"Expected value\s*33 \(×1\.5(00)?\)"))
+    # 22 × 1.5 = 33, both as typed (issue 13: not "33.0000", not "×1.500").
+    expect(page.locator("dl.facts")).to_contain_text(re.compile(r"Expected value\s*33 \(×1\.5\)"))
     expect(lifecycle.locator(".alert.error")).to_have_count(0)
     expect(status).to_have_text("Idea")
 
@@ -116,12 +116,19 @@ def test_tracker_takes_a_hypothesis_from_idea_to_testing(live_server, page, arti
     expect(lifecycle.locator("button[data-to=testing]")).to_be_visible()
     expect(lifecycle.locator("button[data-to=ready]")).to_have_count(0)
     expect(lifecycle.locator(".alert.error")).to_have_count(0)
-    _settled(lifecycle)
+    # The whole page's state moved, not only the buttons (issue 13).
+    expect(status).to_have_text("Ready")
+    expect(page.locator("ol.timeline > li.timeline-item").first).to_contain_text("Idea → Ready")
+    _settled(page)
     lifecycle.locator("button[data-to=testing]").click()
     expect(lifecycle.locator("button[data-to=testing]")).to_have_count(0)
     expect(lifecycle.locator("button[data-to=dropped]")).to_be_visible()
     expect(lifecycle.locator(".alert.error")).to_have_count(0)
-    _settled(lifecycle)
+    expect(status).to_have_text("Testing")
+    expect(page.locator("ol.timeline > li.timeline-item").first).to_contain_text("Ready → Testing")
+    expect(page.get_by_role("heading", name="Verdict", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Reload the page")).to_have_count(0)
+    _settled(page)
     assert page.evaluate("window.hypothesisJourneyNoReload === true"), "a move loaded a whole page instead of a swap"
 
     page.reload()
