@@ -116,6 +116,7 @@ ROLE_TABLE = {
             "title": "Weak conversion",
             "area": "conversion",
             "previous_outcome": "resolved",
+            "previous_note": "Leads are marked by source",
             "expected_previous": team.constraint.pk,
         },
         lambda team: Constraint.objects.get(company=team.company, status="active").title == "Weak conversion",

@@ -110,6 +110,15 @@ class ConstraintReplaceForm(ConstraintForm):
     # The active constraint the person saw when the form was opened (a race becomes a message).
     expected_previous = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
+    def clean(self):
+        data = super().clean()
+        # Replacing a constraint says what happened to it (the first one replaces nothing).
+        if data.get("expected_previous") and not data.get("previous_note", "").strip() and "previous_note" in data:
+            self.add_error(
+                "previous_note", _("Say what happened to it: the constraint history keeps why it was closed.")
+            )
+        return data
+
 
 class WhyStepForm(forms.Form):
     answer = MultiLineFormField(

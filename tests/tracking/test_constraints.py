@@ -44,10 +44,16 @@ def test_replacing_closes_the_old_one_with_a_date_and_a_note(team):
 
 
 def test_a_stale_replacement_is_told_not_applied(team):
-    services.constraint_replace(by=team.tracker, title="First", area="leads", expected_previous_id=team.constraint.pk)
+    services.constraint_replace(
+        by=team.tracker, title="First", area="leads", previous_note="Solved", expected_previous_id=team.constraint.pk
+    )
     with pytest.raises(ValidationError, match="changed the main constraint while you were editing"):
         services.constraint_replace(
-            by=team.entrepreneur, title="Second", area="leads", expected_previous_id=team.constraint.pk
+            by=team.entrepreneur,
+            title="Second",
+            area="leads",
+            previous_note="Solved",
+            expected_previous_id=team.constraint.pk,
         )
     assert list(Constraint.objects.filter(company=team.company, status="active").values_list("title", flat=True)) == [
         "First"
@@ -66,7 +72,11 @@ def test_two_concurrent_replacements_give_one_success_and_one_clear_message():
         try:
             barrier.wait()
             services.constraint_replace(
-                by=membership, title=title, area="leads", expected_previous_id=team.constraint.pk
+                by=membership,
+                title=title,
+                area="leads",
+                previous_note="Solved",
+                expected_previous_id=team.constraint.pk,
             )
             outcomes.append("ok")
         except ValidationError as error:
@@ -196,7 +206,9 @@ def test_an_empty_answer_keeps_the_chain_and_says_why(team, client):
 
 
 def test_a_closed_constraint_keeps_its_chain(team):
-    services.constraint_replace(by=team.tracker, title="Next", area="team", expected_previous_id=team.constraint.pk)
+    services.constraint_replace(
+        by=team.tracker, title="Next", area="team", previous_note="Solved", expected_previous_id=team.constraint.pk
+    )
     team.constraint.refresh_from_db()
     with pytest.raises(ValidationError, match="closed"):
         services.why_step_add(constraint=team.constraint, by=team.tracker, answer="too late")
@@ -207,6 +219,7 @@ def test_constraint_timeline_shows_how_it_moved(team, client):
         by=team.tracker,
         title="Weak conversion of hot leads",
         area="conversion",
+        previous_note="Leads are marked by source",
         expected_previous_id=team.constraint.pk,
     )
     client.force_login(team.member.user)
@@ -223,3 +236,61 @@ def test_history_lists_who_changed_what(team, client):
     assert "<q>We never asked our customers</q>" in body
     assert "<q>The ads target everyone</q>" in body
     assert escape(str(team.team_lead.user)) in body and escape(str(team.tracker.user)) in body
+
+
+# --- Replacing needs “What happened to it” (issue 13) --------------------------------------------
+
+
+@pytest.mark.parametrize("note", ["", "   \n  "])
+def test_replacing_without_saying_what_happened_is_refused_and_nothing_changes(note, team):
+    before = list(Constraint.objects.filter(company=team.company).values_list("pk", "status", "closing_note"))
+    with pytest.raises(ValidationError) as refused:
+        services.constraint_replace(
+            by=team.tracker,
+            title="Weak conversion",
+            area="conversion",
+            previous_note=note,
+            expected_previous_id=team.constraint.pk,
+        )
+    assert refused.value.message_dict == {
+        "previous_note": [
+            f"Say what happened to “{team.constraint.title}”: the constraint history keeps why it was closed."
+        ]
+    }
+    assert list(Constraint.objects.filter(company=team.company).values_list("pk", "status", "closing_note")) == before
+    assert not ConstraintEvent.objects.filter(constraint__company=team.company).exists()
+
+
+def test_the_first_constraint_needs_no_note(db):
+    from tests.factories import CompanyFactory, MembershipFactory
+
+    tracker = MembershipFactory(company=CompanyFactory(name="Fresh Co"), role="tracker")
+    first = services.constraint_replace(by=tracker, title="No leads", area="leads", expected_previous_id=None)
+    assert first.is_active
+
+
+def test_the_form_keeps_what_was_typed_and_says_what_is_missing(team, client):
+    client.force_login(team.tracker.user)
+    url = reverse("tracking:constraint_new", args=[team.company.pk])
+    data = {
+        "title": "Weak conversion of hot leads",
+        "area": "conversion",
+        "previous_outcome": "dropped",
+        "previous_note": "",
+        "expected_previous": team.constraint.pk,
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "previous_note": ["Say what happened to it: the constraint history keeps why it was closed."]
+    }
+    body = response.content.decode()
+    assert 'value="Weak conversion of hot leads"' in body
+    assert Constraint.objects.get(company=team.company, status="active").pk == team.constraint.pk
+
+    response = client.post(url, {**data, "previous_note": "Not the bottleneck after all"})
+    assert response.status_code == 302
+    old = Constraint.objects.get(pk=team.constraint.pk)
+    assert (old.status, old.closing_note) == ("dropped", "Not the bottleneck after all")
+    event = ConstraintEvent.objects.get(constraint=old, kind="dropped")
+    assert event.changes == {"note": "Not the bottleneck after all"}

@@ -31,9 +31,10 @@ def constraint_replace(
     previous_note: str = "",
     expected_previous_id: int | None = None,
 ) -> Constraint:
-    """Name a new main constraint, closing the active one (resolved or dropped) in the same
-    transaction. `expected_previous_id` is the active constraint the person saw: if someone
-    replaced it meanwhile, they are told instead of closing a constraint they never saw."""
+    """Name a new main constraint, closing the active one (resolved or dropped, with what
+    happened to it: the note is required) in the same transaction. `expected_previous_id` is
+    the active constraint the person saw: if someone replaced it meanwhile, they are told
+    instead of closing a constraint they never saw."""
     ensure_can(by, Permission.EDIT_PLANNING)
     if previous_outcome not in CLOSED_STATUSES:
         raise ValidationError({"previous_outcome": _("Say whether the old constraint was resolved or dropped.")})
@@ -50,6 +51,15 @@ def constraint_replace(
                         "Someone changed the main constraint while you were editing. "
                         "Look at the current one below and try again."
                     )
+                )
+            if current is not None and not previous_note.strip():
+                raise ValidationError(
+                    {
+                        "previous_note": _(
+                            "Say what happened to “%(title)s”: the constraint history keeps why it was closed."
+                        )
+                        % {"title": current.title}
+                    }
                 )
             today = _local_today(by)
             if current is not None:
