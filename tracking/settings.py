@@ -255,6 +255,8 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
+        # Broadcasts (a worker's control commands) too, not a ./control folder wherever it starts.
+        "control_folder": str(BROKER_DIR / "control"),
     }
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_TIME_LIMIT = 300
