@@ -65,6 +65,8 @@ from tracking.models import (
     User,
     Weekday,
 )
+from tracking.toolkit import selectors as toolkit_selectors
+from tracking.toolkit import services as toolkit_services
 from tracking.weeks import current_week_start, local_today
 
 DEMO_PASSWORD = "demo-sprints-2026"
@@ -178,6 +180,7 @@ class DemoCompany:
     goals: tuple[DemoGoal, ...] = ()
     hypotheses: tuple[DemoHypothesis, ...] = ()
     sprints: tuple[DemoSprint, ...] = ()  # oldest first
+    unit_economics: dict | None = None  # the inputs of Toolkit → Unit economics, and a label
 
 
 # --- Reading the data files (sprints/demo/businesses/*.py) ------------------------------------
@@ -233,6 +236,7 @@ def business(data: dict) -> DemoCompany:
         goals=_tuple_of(DemoGoal, data.get("goals", ())),
         hypotheses=tuple(_hypothesis(item) for item in data.get("hypotheses", ())),
         sprints=tuple(_sprint(item) for item in data.get("sprints", ())),
+        unit_economics=data.get("unit_economics"),
     )
 
 
@@ -624,6 +628,15 @@ def _report_past_sprints(companies: list[Company]) -> None:
 
 
 @transaction.atomic
+def _seed_unit_economics(spec: DemoCompany, by: Membership) -> None:
+    """The toolkit's inputs and one dated snapshot of them (once)."""
+    if not spec.unit_economics or toolkit_selectors.unit_economics_of(by.company):
+        return
+    inputs = {k: v for k, v in spec.unit_economics.items() if k != "label"}
+    toolkit_services.unit_economics_save(by=by, **{k: Decimal(v) for k, v in inputs.items()})
+    toolkit_services.snapshot_save(by=by, kind="snapshot", label=spec.unit_economics.get("label", ""))
+
+
 def seed_demo() -> list[tuple[str, str]]:
     """Create (or refresh) the demo; returns the (e-mail, who) of every demo account."""
     # One hash for all the demo accounts (their password is printed below anyway):
@@ -652,6 +665,7 @@ def seed_demo() -> list[tuple[str, str]]:
         _seed_goals(spec, tracker_membership)
         _seed_hypotheses(spec, tracker_membership)
         _seed_sprints(spec, tracker_membership)
+        _seed_unit_economics(spec, tracker_membership)
         companies.append(company)
     _report_past_sprints(companies)
     return logins

@@ -15,8 +15,11 @@ from decimal import Decimal
 
 STEP = Decimal("0.1")
 
-# The inputs the sensitivity moves, in the order used to break ties. Costs move down.
-SENSITIVE = ("ua", "c1", "avg_price", "apc", "cogs", "cpa")
+# The inputs the sensitivity moves, in the order used to break ties: levers the team moves by
+# work (users, conversion, repeat purchases) before price and costs. Costs move down. Note that
+# ΔC1 ≤ ΔAPC ≤ ΔAvPrice always (ARPPU ≤ (AvPrice−COGS)·APC ≤ AvPrice·APC): they tie only
+# with no COGS and no one-off cost.
+SENSITIVE = ("ua", "c1", "apc", "avg_price", "cogs", "cpa")
 COSTS = frozenset({"cogs", "cpa"})
 
 

@@ -64,6 +64,28 @@ BUSINESS = {
             "target": "28",
             "values": [21.5, 22.0, 21.8, 22.4, 23.1, 22.7, 23.0, 23.6, 23.2, 24.1, 23.8, 24.3],
         },
+        # The funnel (Toolkit → Funnel): site visitors → trial orders → subscriptions started.
+        {
+            "name": "Site visitors per week",
+            "unit": "visitors",
+            "target": "1500",
+            "values": [820, 860, 900, 880, 940, 990, 1010, 1050, 1100, 1080, 1150, 1200],
+            "funnel_stage": 1,
+        },
+        {
+            "name": "Trial orders per week",
+            "unit": "orders",
+            "target": "50",
+            "values": [25, 26, 27, 27, 28, 30, 30, 32, 33, 33, 35, 36],
+            "funnel_stage": 2,
+        },
+        {
+            "name": "Subscriptions started per week",
+            "unit": "subscriptions",
+            "target": "20",
+            "values": [9, 9, 10, 10, 10, 11, 11, 11, 12, 12, 12, 13],
+            "funnel_stage": 3,
+        },
     ],
     "goals": [
         {
@@ -345,4 +367,15 @@ BUSINESS = {
             "focus": "No repeat sales",
         },
     ],
+    # Toolkit → Unit economics, per month: beans cost a third of the bag.
+    "unit_economics": {
+        "ua": "4000",
+        "c1": "2.5",
+        "avg_price": "24",
+        "cogs": "9",
+        "apc": "2.2",
+        "cpa": "0.35",
+        "fixed_costs": "6000",
+        "label": "November baseline",
+    },
 }

@@ -78,7 +78,6 @@ BUSINESS = {
             "unit": "%",
             "target": "3",
             "values": [1.6, 1.7, 1.5, 1.8, 1.9, 1.8, 2.1, 2.2, 2.0, 2.3, 2.1, 2.2],
-            "funnel_stage": 2,
         },
         {
             "name": "Средний чек",
@@ -105,6 +104,22 @@ BUSINESS = {
             "target": "1500",
             "values": [2600, 2750, 2900, 2500, 2700, 2450, 2550, 2350, 2400, 2250, 2300, 2150],
             "higher_is_better": False,
+        },
+        # The sales funnel (Toolkit → Funnel): leads → замер → договор, counts per week.
+        # Замер → договор fell from ~46 % (the first 4 weeks) to ~16 %: that is the leak.
+        {
+            "name": "Замеры",
+            "unit": "замеров",
+            "target": "12",
+            "values": [6, 7, 6, 7, 7, 8, 8, 8, 9, 9, 9, 10],
+            "funnel_stage": 2,
+        },
+        {
+            "name": "Договоры",
+            "unit": "договоров",
+            "target": "5",
+            "values": [3, 3, 3, 3, 2, 2, 2, 2, 1, 2, 1, 2],
+            "funnel_stage": 3,
         },
     ],
     # 40 leads a week at 3 % conversion is about 60 kitchens a year.
@@ -528,4 +543,17 @@ BUSINESS = {
             "focus": "Нет входящих лидов",
         },
     ],
+    # Toolkit → Unit economics, per month. «Дубрава» designs and installs; the factory bills
+    # the kitchen to the client, so the check is the studio's fee and there is no COGS: then
+    # C1, APC and the check move the margin equally, and C1 (the lever sales control) leads.
+    "unit_economics": {
+        "ua": "70",
+        "c1": "8.5",
+        "avg_price": "95000",
+        "cogs": "0",
+        "apc": "1",
+        "cpa": "2300",
+        "fixed_costs": "250000",
+        "label": "Ноябрь: до работы с замерами",
+    },
 }

@@ -51,12 +51,28 @@ BUSINESS = {
             "unit": "patients",
             "target": "12",
             "values": [8, 7, 9, 8, 6, 9, 8, 10, 9, 8, 10, 9],
+            "funnel_stage": 3,
         },
         {
             "name": "Chair utilisation",
             "unit": "%",
             "target": "85",
             "values": [68, 71, 66, 70, 72, 69, 73, 70, 74, 72, 75, 73],
+        },
+        # The funnel (Toolkit → Funnel): enquiries → consultations booked → new patients.
+        {
+            "name": "Enquiries per week",
+            "unit": "enquiries",
+            "target": "35",
+            "values": [28, 30, 27, 31, 29, 30, 32, 31, 30, 33, 32, 34],
+            "funnel_stage": 1,
+        },
+        {
+            "name": "Consultations booked",
+            "unit": "bookings",
+            "target": "20",
+            "values": [15, 16, 14, 17, 15, 15, 16, 15, 14, 15, 14, 15],
+            "funnel_stage": 2,
         },
     ],
     "goals": [
@@ -305,4 +321,17 @@ BUSINESS = {
             "focus": "Owner drowning in routine",
         },
     ],
+    # Toolkit → Unit economics, per month. Materials are in the fixed costs and the first exam
+    # is free (a one-off cost per new patient): visits per patient (APC) moves income most.
+    "unit_economics": {
+        "ua": "120",
+        "c1": "40",
+        "avg_price": "180",
+        "cogs": "0",
+        "apc": "1.6",
+        "cpa": "45",
+        "fixed_costs": "38000",
+        "one_off": "60",
+        "label": "November baseline",
+    },
 }
