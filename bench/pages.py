@@ -20,6 +20,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
@@ -33,7 +34,6 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-DB_NAME = "bench_pages"
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
 PASSWORD = "bench-pages-password"
 BATCH = 5000
@@ -55,7 +55,18 @@ parser.add_argument("--users", type=int, default=100, help="concurrent users of 
 parser.add_argument("--seconds", type=float, default=60, help="length of each load run")
 parser.add_argument("--think-time", type=float, default=0, help="seconds each user waits between requests")
 parser.add_argument("--quick", action="store_true", help="a smoke run: small data, 20 rounds, 10 s of load")
+parser.add_argument("--db", default="bench_pages", help="the benchmark's own database (dropped and rebuilt)")
+parser.add_argument("--reuse", action="store_true", help="keep the database of an earlier run with the same --db")
+parser.add_argument(
+    "--profile",
+    type=int,
+    default=0,
+    metavar="N",
+    help="no server: N requests of every page in this process; CPU ms per request, template nodes, "
+    "queries and bytes, and a cProfile of each page in $TMPDIR/<db>-profiles/ (then stop)",
+)
 args = parser.parse_args()
+DB_NAME = args.db
 if args.quick:
     args.businesses, args.weeks, args.hypotheses, args.open = 5, 12, 60, 20
     args.rounds, args.users, args.seconds = 20, 20, 10
@@ -94,9 +105,13 @@ os.environ.update(ENV)
 
 import psycopg  # noqa: E402
 
+assert DB_NAME.startswith("bench_"), "the benchmark only drops a database of its own (bench_…)"
 with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
-    admin.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-    admin.execute(f"CREATE DATABASE {DB_NAME}")
+    exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
+    REUSE = bool(args.reuse and exists)
+    if not REUSE:
+        admin.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {DB_NAME}")
 
 import django  # noqa: E402
 
@@ -297,16 +312,29 @@ def pages(data: dict) -> dict[str, str]:
     }
 
 
+def existing_tracker(email: str) -> dict:
+    """What build_tracker returned, read back from a kept database (--reuse)."""
+    tracker = User.objects.get(email=email)
+    companies = list(Company.objects.filter(memberships__user=tracker).order_by("pk"))
+    active = {s.company_id: s for s in Sprint.objects.filter(company__in=companies, status=SprintStatus.ACTIVE)}
+    return {"tracker": tracker, "companies": companies, "active": active}
+
+
 BIG = 60
 start_all = time.perf_counter()
-say(f"Database {DB_NAME}: migrate …")
-call_command("migrate", verbosity=0, interactive=False)
-t0 = time.perf_counter()
-small = build_tracker("small@bench.test", 2, 3, 10, 4, (5, 3))
-large = build_tracker("tracker@bench.test", args.businesses, args.weeks, args.hypotheses, args.open, (BIG, 15))
-say(f"  built in {time.perf_counter() - t0:.0f} s: {counts()} (the large tracker plus a small one of 2 businesses)")
-with connection.cursor() as cursor:
-    cursor.execute("ANALYZE")  # fresh statistics, as a database that grew over three years has
+if REUSE:
+    call_command("migrate", verbosity=0, interactive=False)  # the checkout may have new migrations
+    say(f"Database {DB_NAME}: kept from an earlier run (--reuse): {counts()}")
+    small, large = existing_tracker("small@bench.test"), existing_tracker("tracker@bench.test")
+else:
+    say(f"Database {DB_NAME}: migrate …")
+    call_command("migrate", verbosity=0, interactive=False)
+    t0 = time.perf_counter()
+    small = build_tracker("small@bench.test", 2, 3, 10, 4, (5, 3))
+    large = build_tracker("tracker@bench.test", args.businesses, args.weeks, args.hypotheses, args.open, (BIG, 15))
+    say(f"  built in {time.perf_counter() - t0:.0f} s: {counts()} (the large tracker plus a small one of 2 businesses)")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # fresh statistics, as a database that grew over three years has
 
 try:
     FLOOR = reverse("tracking:floor")
@@ -344,6 +372,75 @@ for (name, (q_large, status, size)), (q_small, status_small, _) in zip(
     say(f"  {name:<32} {q_small:>3} small  {q_large:>3} large   HTTP {status_small}/{status}, {size / 1024:,.0f} KiB")
     if status != 200:
         say(f"    WARNING: {name} answers {status}")
+
+# --- In process: CPU per request, template nodes, a profile per page (--profile N) ---------------
+
+
+def profile_pages(tracker: User, paths: dict[str, str], n: int) -> None:
+    """Each page n times through the test client (all the middleware, a real session): the CPU
+    time of this process per request (PostgreSQL's own time is not in it), the template nodes
+    rendered, queries and bytes; a cProfile of each page's n requests goes to $TMPDIR/<db>-profiles/."""
+    import cProfile
+    import pstats
+
+    from django.template import base as template_base
+
+    nodes = [0]
+    render_annotated = template_base.Node.render_annotated
+
+    def counting(self, context):
+        nodes[0] += 1
+        return render_annotated(self, context)
+
+    out = Path(tempfile.gettempdir()) / f"{DB_NAME}-profiles"
+    out.mkdir(exist_ok=True)
+    client = Client()
+    client.force_login(tracker)
+
+    def get(path: str) -> int:
+        response = client.get(path)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert response.status_code == 200, (path, response.status_code)
+        return len(body)
+
+    say(f"\nIn process, {n} requests each (CPU ms of this process per request; min of 3 passes):")
+    say("| page | CPU ms | / floor | nodes | queries | KiB |")
+    say("|---|---|---|---|---|---|")
+    floor_ms = None
+    for name, path in ({"floor": FLOOR} | paths).items():
+        for _ in range(3):
+            get(path)  # warm: templates, URL resolver, connection
+        template_base.Node.render_annotated = counting
+        nodes[0] = 0
+        with CaptureQueriesContext(connection) as q:
+            size = get(path)
+        queries = len(q)  # now: the next request's request_started empties the log
+        template_base.Node.render_annotated = render_annotated
+        passes = []
+        for _ in range(3):
+            start = time.process_time()
+            for _ in range(n):
+                get(path)
+            passes.append((time.process_time() - start) * 1000 / n)
+        ms = min(passes)
+        floor_ms = floor_ms or ms
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(n):
+            get(path)
+        profiler.disable()
+        slug = "".join(c if c.isalnum() else "-" for c in name).strip("-")
+        with open(out / f"{slug}.txt", "w") as f:
+            pstats.Stats(profiler, stream=f).sort_stats("cumulative").print_stats(60)
+            pstats.Stats(profiler, stream=f).sort_stats("tottime").print_stats(40)
+        say(f"| {name} | {ms:.2f} | {ms / floor_ms:.1f}x | {nodes[0]:,} | {queries} | {size / 1024:,.0f} |")
+
+
+if args.profile:
+    profile_pages(large["tracker"], PAGES, args.profile)
+    redis_server.stop()
+    connection.close()
+    raise SystemExit(0)
 
 # --- gunicorn, a real sign-in, the timed rounds ----------------------------------------------
 

@@ -131,3 +131,53 @@ def metrics_with_this_week(company: Company) -> list[Metric]:
     for metric in metrics:
         metric.this_week = values.get(metric.pk)
     return metrics
+
+
+# --- Rows as the board shows them (issue 12) --------------------------------------------------
+# Only the columns a board row and the capacity card read: building the rows' objects is most of
+# what the query costs at 60 actions (the hypothesis's statement and criteria, the user's
+# password hash and the other columns were loaded and thrown away for every row). The session
+# and the results page keep sprint_actions (the session reads more of each action).
+ROW_FIELDS = (
+    "sprint_id",
+    "title",
+    "owner_id",
+    "estimate_hours",
+    "cost",
+    "hypothesis_id",
+    "status",
+    "result_note",
+    "why_not_note",
+    "carried_over_from_id",
+    "version",
+    "owner__user_id",
+    "owner__company_id",
+    "owner__role",
+    "owner__weekly_capacity_hours",
+    "owner__user__full_name",
+    "owner__user__email",
+    "hypothesis__title",
+    "carried_over_from__sprint_id",
+    "carried_over_from__sprint__number",
+)
+
+
+def row_actions(sprint: Sprint) -> list[Action]:
+    """The sprint's actions as board rows show them (sprint_actions' order and joins, without
+    `carried_to`; only the columns the rows read). One query."""
+    return list(
+        sprint.actions.select_related("owner__user", "hypothesis", "carried_over_from__sprint")
+        .only(*ROW_FIELDS)
+        .order_by("owner_id", "pk")
+    )
+
+
+def hypothesis_fallback_titles(company: Company) -> list[Hypothesis]:
+    """hypothesis_fallback's choices (the active constraint's open hypotheses, by ICE) with
+    only what the plain select shows: no ordering expression, the id and title. One query."""
+    return list(
+        Hypothesis.objects.live()
+        .filter(company=company, status__in=[s.value for s in OPEN_STATUSES], constraint__status="active")
+        .only("pk", "title")
+        .order_by("-ice", "-pk")[:HYPOTHESIS_PAGE]
+    )

@@ -145,7 +145,7 @@ def _page_links(company, sprint) -> dict:
 
 def _board_context(company, membership, sprint, *, add_form=None, editing=None, start_error=None, board_error=None):
     members = selectors.members(company)
-    actions = selectors.sprint_actions(sprint)
+    actions = selectors.row_actions(sprint)
     editing = editing or {}
     for action in actions:
         action.form = editing.get(action.pk)
@@ -154,9 +154,9 @@ def _board_context(company, membership, sprint, *, add_form=None, editing=None, 
         "membership": membership,
         "sprint": sprint,
         "actions": actions,
-        "capacity": sprint_capacity(sprint, actions),
+        "capacity": sprint_capacity(sprint, actions, members=members),
         "add_form": add_form or ActionForm(company=company, members=members),
-        "hypothesis_fallback": selectors.hypothesis_fallback(company),
+        "hypothesis_fallback": selectors.hypothesis_fallback_titles(company),
         "start_form": StartForm(),
         "start_error": start_error,
         "board_error": board_error,
@@ -208,7 +208,7 @@ def _row_response(request, company, membership, action, *, form=None, saved=Fals
 
 def _capacity_context(company, membership, sprint) -> dict:
     return {
-        "capacity": sprint_capacity(sprint, selectors.sprint_actions(sprint)),
+        "capacity": sprint_capacity(sprint, selectors.row_actions(sprint)),
         "start_form": StartForm(),
         "can_start": role_allows(membership.role, Permission.START_SPRINT) and sprint.status == SprintStatus.PLANNED,
         "can_override": role_allows(membership.role, Permission.OVERRIDE_CAPACITY),

@@ -34,7 +34,10 @@ def _plain(value):
 
 def row_urls(company) -> dict:
     """The start of every action row's URLs, built once per page: a row appends "<id>/…"."""
-    return {"actions": reverse("sprints:action_edit", args=[company.pk, 0]).removesuffix("0/")}
+    return {
+        "actions": reverse("sprints:action_edit", args=[company.pk, 0]).removesuffix("0/"),
+        "measure": reverse("sprints:hypothesis_measure", args=[company.pk, 0]).removesuffix("0/"),
+    }
 
 
 def log_form(action) -> ActionLogForm:
@@ -68,6 +71,15 @@ def with_measured_form(hypothesis, form=None):
     return hypothesis
 
 
+def measured_row(hypothesis, form=None):
+    """A hypothesis under test as a results row: its form only when one was posted (with its
+    errors); otherwise the row's input is plain HTML with `measured_plain` as its value, not a
+    form widget rendered through the widget templates for each of up to 100 rows."""
+    hypothesis.form = form
+    hypothesis.measured_plain = _plain(hypothesis.measured_value)
+    return hypothesis
+
+
 def results_context(company, membership, *, log_forms=None, metric_forms=None, measured_forms=None):
     sprint = selectors.current_sprint(company)
     actions = selectors.sprint_actions(sprint) if sprint else []
@@ -83,7 +95,7 @@ def results_context(company, membership, *, log_forms=None, metric_forms=None, m
         "logged": sum(1 for a in actions if a.is_resolved),
         "total": len(actions),
         "metrics": [with_metric_form(m, metric_forms.get(m.pk)) for m in selectors.metrics_with_this_week(company)],
-        "testing": [with_measured_form(h, measured_forms.get(h.pk)) for h in selectors.hypotheses_under_test(company)],
+        "testing": [measured_row(h, measured_forms.get(h.pk)) for h in selectors.hypotheses_under_test(company)],
         "can_edit_metrics": role_allows(membership.role, Permission.EDIT_PLANNING),
         "can_measure": role_allows(membership.role, Permission.LOG_ANY_RESULTS),
         "urls": row_urls(company),
