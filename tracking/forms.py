@@ -18,6 +18,7 @@ from .models import (
     Metric,
     Role,
 )
+from .numbers import PlainNumberInput
 from .services.companies import COMPANY_SETTINGS_FIELDS
 from .services.metrics import GOAL_FIELDS, METRIC_FIELDS
 from .validators import MultiLineFormField, SingleLineFormField
@@ -138,7 +139,7 @@ class MetricForm(forms.ModelForm):
         fields = list(METRIC_FIELDS)
         widgets = {
             "target_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "target": forms.NumberInput(attrs={"step": "any"}),
+            "target": PlainNumberInput(attrs={"step": "any"}),
         }
 
     def _post_clean(self):
@@ -151,7 +152,7 @@ class MetricValueForm(forms.Form):
         label=_("Value"),
         max_digits=VALUE_MAX_DIGITS,
         decimal_places=VALUE_DECIMALS,
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        widget=PlainNumberInput(attrs={"step": "any", "inputmode": "decimal"}),
     )
     week = forms.DateField(
         label=_("Week"),
@@ -174,7 +175,7 @@ class GoalForm(forms.ModelForm):
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "target": forms.NumberInput(attrs={"step": "any"}),
+            "target": PlainNumberInput(attrs={"step": "any"}),
         }
 
     def __init__(self, *args, company, **kwargs):

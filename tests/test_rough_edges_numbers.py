@@ -1,0 +1,84 @@
+"""Issue 13: measured and metric values show as typed everywhere — not "3.1000", not "3.10",
+not 1E+1 — on the metric pages, the goal tree, the pre-filled metric form and the e-mails."""
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from sprints import digest, rollups, services
+from sprints.models import Digest
+from tests import clock
+from tracking.models import Metric, MetricValue
+from tracking.weeks import week_start
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def typed(team):
+    """The key metric at 2.5 last week and 3.1 this week, its target 10; stored as 2.5000, 3.1000, 10.0000."""
+    this_week = week_start(clock.today())
+    MetricValue.objects.filter(metric=team.metric).delete()
+    MetricValue.objects.create(metric=team.metric, week_start=this_week - timedelta(days=7), value=Decimal("2.5"))
+    MetricValue.objects.create(metric=team.metric, week_start=this_week, value=Decimal("3.1"))
+    Metric.objects.filter(pk=team.metric.pk).update(target=Decimal("1E+1"))
+    team.metric.refresh_from_db()
+    mail.outbox.clear()
+    return team
+
+
+def _no_padding(text):
+    assert "3.1000" not in text and "3.10" not in text and "2.5000" not in text and "2.50" not in text, text
+    assert "1E+1" not in text and "10.00" not in text
+
+
+def test_the_metric_page_and_its_chart(typed, client):
+    client.force_login(typed.tracker.user)
+    body = client.get(reverse("tracking:metric_detail", args=[typed.company.pk, typed.metric.pk])).content.decode()
+    assert '<td class="num">3.1</td>' in body and '<td class="num">2.5</td>' in body
+    assert re.search(r"<strong>3\.1(</strong>| )", body)  # the chart's latest value
+    assert "last week 2.5" in body and "target 10" in body
+    # The edit form is pre-filled as typed.
+    assert re.search(r'name="target"[^>]*value="10"', body)
+    _no_padding(body)
+
+
+def test_the_metric_page_in_russian_uses_the_decimal_comma(typed, client):
+    client.force_login(typed.tracker.user)
+    url = reverse("tracking:metric_detail", args=[typed.company.pk, typed.metric.pk])
+    body = client.get(url, headers={"Accept-Language": "ru"}).content.decode()
+    assert '<td class="num">3,1</td>' in body
+    assert re.search(r'name="target"[^>]*value="10"', body)
+
+
+def test_the_goal_tree(typed, client):
+    client.force_login(typed.tracker.user)
+    body = client.get(reverse("tracking:goals", args=[typed.company.pk])).content.decode()
+    assert re.search(rf"{re.escape(typed.metric.name)}: 3\.1 / 20 ", body), body  # the goal's target, 20.0000
+    _no_padding(body)
+
+
+def test_the_weekly_digest(typed):
+    weekly = Digest.objects.create(recipient=typed.tracker.user, week_start=clock.today())
+    assert digest.digests_deliver([weekly.pk]) == 1
+    (message,) = mail.outbox
+    ((html, _mimetype),) = message.alternatives
+    for text in (message.body, html):
+        assert "2.5 → 3.1" in text, text
+        _no_padding(text)
+
+
+def test_the_sprint_report_e_mail(typed):
+    typed.action.status = "done"
+    typed.action.save()
+    services.sprint_close(sprint=typed.active_sprint, by=typed.tracker, what_worked="The offer")
+    rollups.sprint_rollups([typed.active_sprint.pk])
+    rollups.reports_email([typed.active_sprint.pk])
+    message = mail.outbox[0]
+    # The sprint ended before this week: its numbers stop at 2.5.
+    assert f"{typed.metric.name}: 2.5, target 10" in message.body, message.body
+    _no_padding(message.body)
