@@ -1,0 +1,290 @@
+"""The weekly session in one page (issue 13) through the front door: a step's rows save in one
+submit or one alone, a refused submit keeps every row as typed with the error next to its row,
+planning happens inside the session, closing stays on the page; and the two rough edges of the
+loop that the session owns (the next sprint's focus, the carry-over ticked in advance)."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from hypotheses.models import Hypothesis
+from sprints import session as steps
+from sprints.models import Action, Review, Sprint, SprintStatus
+from tests import clock
+from tests.factories import ActionFactory, ConstraintFactory, HypothesisFactory, MembershipFactory, MetricFactory
+from tracking.models import Constraint, MetricValue
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HX-Request": "true"}
+
+
+def _url(team, name, *args):
+    return reverse(f"sprints:{name}", args=[team.company.pk, *args])
+
+
+def _row(action, status, result="", why=""):
+    p = f"l{action.pk}"
+    return {f"{p}-status": status, f"{p}-result_note": result, f"{p}-why_not_note": why, f"{p}-version": action.version}
+
+
+def _testing(hypothesis):
+    Hypothesis.objects.filter(pk=hypothesis.pk).update(status="testing", testing_started_at=clock.now())
+
+
+# --- Results: all rows in one submit, or one alone ------------------------------------------------
+
+
+def test_all_results_save_in_one_submit_and_the_session_moves_on(team, client):
+    client.force_login(team.tracker.user)
+    other = ActionFactory(sprint=team.active_sprint, owner=team.team_lead, estimate_hours=Decimal(2))
+    data = {**_row(team.action, "done", "Sent to 40 people"), **_row(other, "not_done", why="Ill all week")}
+    response = client.post(_url(team, "session_results"), data, headers=HTMX)
+    assert response.status_code == 200
+    assert dict(Action.objects.filter(sprint=team.active_sprint).values_list("pk", "status")) == {
+        team.action.pk: "done",
+        other.pk: "not_done",
+    }
+    assert Review.objects.get(sprint=team.active_sprint).step == "verdicts"
+    assert 'data-step="verdicts"' in response.content.decode()
+
+
+def test_a_refused_row_saves_nothing_and_every_row_keeps_what_was_typed(team, client):
+    client.force_login(team.tracker.user)
+    other = ActionFactory(sprint=team.active_sprint, owner=team.team_lead)
+    data = {**_row(team.action, "done", "Sent to 40 people"), **_row(other, "not_done", result="Half of it")}
+    for headers in (HTMX, {}):  # htmx and a plain post (no JavaScript) answer alike
+        body = client.post(_url(team, "session_results"), data, headers=headers).content.decode()
+        assert "Nothing was saved" in body and "Say why it was not done" in body
+        assert 'value="Sent to 40 people"' in body and 'value="Half of it"' in body
+        assert '<option value="not_done" selected>' in body
+        row = body[body.index(f'id="result-{other.pk}"') :]
+        assert row.index("Say why it was not done") < row.index("</li>")  # the error is in its row
+    assert set(Action.objects.filter(sprint=team.active_sprint).values_list("status", flat=True)) == {"todo"}
+
+
+def test_a_row_saves_alone_and_the_other_rows_keep_what_was_typed(team, client):
+    client.force_login(team.tracker.user)
+    other = ActionFactory(sprint=team.active_sprint, owner=team.team_lead)
+    data = {**_row(team.action, "done", "Sent"), **_row(other, "done", "Typed, not saved"), "only": team.action.pk}
+    body = client.post(_url(team, "session_results"), data, headers=HTMX).content.decode()
+    assert Action.objects.get(pk=team.action.pk).status == "done"
+    assert Action.objects.get(pk=other.pk).status == "todo"
+    assert 'value="Typed, not saved"' in body and 'data-step="results"' in body  # the step stays
+
+
+def test_without_javascript_a_step_is_a_plain_post_back_to_the_next_step(team, client):
+    client.force_login(team.tracker.user)
+    response = client.post(_url(team, "session_results"), _row(team.action, "done", "Sent"))
+    assert response.status_code == 302 and response.url.endswith("/session/#step-verdicts")
+
+
+# --- Verdicts and metrics, saved together ----------------------------------------------------------
+
+
+def test_verdicts_save_together_and_a_verdict_still_needs_the_measured_value(team, client):
+    client.force_login(team.tracker.user)
+    second = HypothesisFactory(company=team.company, constraint=team.constraint, metric=team.metric, title="Calls")
+    _testing(team.hypothesis)
+    _testing(second)
+    h, s = f"v{team.hypothesis.pk}", f"v{second.pk}"
+    data = {f"{h}-decision": "confirmed", f"{h}-measured": "3.1", f"{h}-note": "Buyers trust it"}
+    data |= {f"{s}-decision": "refuted", f"{s}-note": "No calls"}
+    body = client.post(_url(team, "session_verdicts"), data, headers=HTMX).content.decode()
+    assert "Enter the measured value." in body and 'value="3.1"' in body and 'value="No calls"' in body
+    assert set(Hypothesis.objects.filter(pk__in=[team.hypothesis.pk, second.pk]).values_list("status", flat=True)) == {
+        "testing"
+    }
+    data[f"{s}-measured"] = "0.5"
+    client.post(_url(team, "session_verdicts"), data, headers=HTMX)
+    assert dict(Hypothesis.objects.filter(pk__in=[team.hypothesis.pk, second.pk]).values_list("pk", "status")) == {
+        team.hypothesis.pk: "confirmed",
+        second.pk: "refuted",
+    }
+    assert Hypothesis.objects.get(pk=team.hypothesis.pk).measured_value == Decimal("3.1")
+
+
+def test_metric_values_save_together_and_a_bad_one_keeps_them_all_as_typed(team, client):
+    client.force_login(team.tracker.user)
+    second = MetricFactory(company=team.company, name="Conversion")
+    data = {f"m{team.metric.pk}-value": "41", f"m{second.pk}-value": "3,1x"}
+    body = client.post(_url(team, "session_metrics"), data, headers=HTMX).content.decode()
+    assert "Enter a number." in body and 'value="41"' in body and 'value="3,1x"' in body
+    assert not MetricValue.objects.filter(metric=second).exists()
+    assert not MetricValue.objects.filter(metric=team.metric, value=41).exists()
+    data[f"m{second.pk}-value"] = "3.10"
+    body = client.post(_url(team, "session_metrics"), data, headers=HTMX).content.decode()
+    assert MetricValue.objects.filter(metric=team.metric, value=41).exists()
+    assert MetricValue.objects.get(metric=second).value == Decimal("3.1")
+    assert f'name="m{second.pk}-value" id="m{second.pk}-value" value="3.1"' in body  # as typed, not 3.1000
+    assert Review.objects.get(sprint=team.active_sprint).step == "constraint"
+
+
+# --- Planning inside the session -------------------------------------------------------------------
+
+
+def _plan_rows(rows):
+    data = {}
+    for i, (title, owner, hours) in enumerate(rows):
+        data |= {f"n{i}-title": title, f"n{i}-owner": owner, f"n{i}-estimate_hours": hours}
+    return data
+
+
+def test_plan_adds_several_rows_at_once_and_ignores_the_blank_ones(team, client):
+    client.force_login(team.tracker.user)
+    lead, member = str(team.team_lead.pk), str(team.member.pk)
+    rows = [("Call Anna", lead, "1"), ("", lead, "1"), ("Write the FAQ", member, "2.5"), ("", "", "")]
+    client.post(_url(team, "session_plan"), _plan_rows(rows), headers=HTMX)
+    added = dict(Action.objects.filter(sprint=team.planned_sprint).values_list("title", "estimate_hours"))
+    assert added == {
+        team.planned_action.title: team.planned_action.estimate_hours,
+        "Call Anna": Decimal(1),
+        "Write the FAQ": Decimal("2.5"),
+    }
+
+
+def test_a_refused_plan_row_adds_nothing_and_keeps_every_row(team, client):
+    client.force_login(team.tracker.user)
+    rows = [("Call Anna", str(team.team_lead.pk), "1"), ("Write the FAQ", str(team.member.pk), "500")]
+    body = client.post(_url(team, "session_plan"), _plan_rows(rows), headers=HTMX).content.decode()
+    assert 'value="Call Anna"' in body and 'value="500"' in body and "Nothing was saved" in body
+    assert not Action.objects.filter(title="Call Anna").exists()
+
+
+def test_the_blank_rows_come_with_the_last_owner_and_one_hour(team, client):
+    client.force_login(team.tracker.user)
+    body = client.get(_url(team, "session")).content.decode()
+    last = team.planned_action.owner  # the last action planned in the next sprint
+    assert body.count(f'<option value="{last.pk}" selected>') == 5
+    assert body.count('name="n0-estimate_hours" id="n0-estimate_hours" value="1"') == 1
+
+
+def test_the_next_sprint_takes_the_active_main_constraint_not_the_old_focus(team):
+    """Rough edge: the next sprint kept the previous sprint's focus even when that constraint
+    was resolved mid-sprint."""
+    Sprint.objects.filter(pk=team.active_sprint.pk).update(focus=team.constraint)
+    Sprint.objects.filter(pk=team.planned_sprint.pk).delete()
+    Constraint.objects.filter(pk=team.constraint.pk).update(status="resolved", closed_on=clock.today())
+    current = ConstraintFactory(company=team.company, title="Weak conversion to sale")
+    upcoming = steps.session_plan(sprint=team.active_sprint, by=team.tracker)
+    assert upcoming.focus == current
+    assert upcoming.starts_on == team.active_sprint.ends_on + timedelta(days=1) or upcoming.starts_on >= clock.today()
+
+
+def test_carry_over_is_ticked_only_when_it_fits_and_shows_its_effect(team, client):
+    """Rough edge: every unfinished action was ticked in advance, so a 20 h action that
+    overbooks its owner went over with one click and the next sprint did not start."""
+    client.force_login(team.tracker.user)
+    big = ActionFactory(sprint=team.active_sprint, owner=team.member, title="Rebuild the site", estimate_hours=20)
+    body = client.get(_url(team, "session")).content.decode()
+    assert f'name="carry" value="{team.action.pk}" checked' in body  # 1 h of the member's 8: fits
+    assert f'name="carry" value="{big.pk}">' in body  # not ticked
+    carry = body[body.index(f'name="carry" value="{big.pk}"') :]
+    assert "1 → 21 / 8 h" in carry[:400] and "would overbook" in carry[:600]  # after the 1 h ticked
+
+
+def test_the_close_step_says_before_closing_whether_the_next_sprint_fits(team, client):
+    client.force_login(team.tracker.user)
+    ActionFactory(sprint=team.planned_sprint, owner=team.team_lead, estimate_hours=20)
+    body = client.get(_url(team, "session")).content.decode()
+    assert f"{team.planned_sprint} does not fit" in body
+
+
+# --- Closing stays on the page -----------------------------------------------------------------
+
+
+def test_closing_stays_on_the_page_with_the_summary_the_report_and_the_started_sprint(team, client):
+    client.force_login(team.tracker.user)
+    Action.objects.filter(pk=team.action.pk).update(status="done")
+    body = client.post(_url(team, "session_close"), {"start_next": "on"}, headers=HTMX).content.decode()
+    assert body.lstrip().startswith('<div id="session"') and 'id="session-closed"' in body
+    assert f"{team.active_sprint} is closed" in body and "1 of 1 actions done (1 of 1 h)" in body
+    assert _url(team, "report", team.active_sprint.pk) in body
+    assert f"{team.planned_sprint} has started." in body
+    # Without JavaScript: the same panel at its own address.
+    page = client.get(_url(team, "session") + f"?closed={team.active_sprint.pk}").content.decode()
+    assert f"{team.planned_sprint} has started." in page
+
+
+def test_a_next_sprint_that_does_not_fit_says_why_and_starts_with_a_reason(team, client):
+    client.force_login(team.tracker.user)
+    Action.objects.filter(pk=team.action.pk).update(status="done")
+    ActionFactory(sprint=team.planned_sprint, owner=team.team_lead, estimate_hours=20)
+    response = client.post(_url(team, "session_close"), {"start_next": "on"})
+    assert response.status_code == 302 and response.url.endswith(f"?closed={team.active_sprint.pk}")
+    body = client.get(response.url).content.decode()
+    assert "is not started" in body and "overbooked" in body and 'name="override_reason"' in body
+    assert Sprint.objects.get(pk=team.planned_sprint.pk).status == SprintStatus.PLANNED
+    start = _url(team, "session_start")
+    body = client.post(start, {"closed": team.active_sprint.pk}, headers=HTMX).content.decode()
+    assert "does not fit" in body and Sprint.objects.get(pk=team.planned_sprint.pk).status == "planned"
+    body = client.post(
+        start, {"closed": team.active_sprint.pk, "override_reason": "The lead works Saturday"}, headers=HTMX
+    ).content.decode()
+    assert f"{team.planned_sprint} has started." in body
+    assert Sprint.objects.get(pk=team.planned_sprint.pk).override_reason == "The lead works Saturday"
+
+
+def test_another_business_closed_sprint_is_not_shown(team, foreign_team, client):
+    client.force_login(team.tracker.user)
+    Sprint.objects.filter(pk=foreign_team.active_sprint.pk).update(status="closed")
+    response = client.get(_url(team, "session") + f"?closed={foreign_team.active_sprint.pk}")
+    assert response.status_code == 404
+
+
+# --- Cost: fixed queries, no widget per row ------------------------------------------------------
+
+
+def _queries(client, url, method="get", data=None):
+    with CaptureQueriesContext(connection) as captured:
+        response = getattr(client, method)(url, data or {}, headers=HTMX if method == "post" else {})
+        assert response.status_code == 200, response.content[:300]
+    return len(captured), response.content.decode()
+
+
+def test_the_session_page_costs_the_same_queries_and_no_widgets_for_5_and_300_rows(team, client):
+    client.force_login(team.tracker.user)
+    owners = [*MembershipFactory.create_batch(3, company=team.company), team.member]
+
+    def grow(count):
+        Action.objects.bulk_create(
+            Action(sprint=sprint, title=f"Bulk {i}", owner=owners[i % 4], estimate_hours=Decimal(1))
+            for sprint in (team.active_sprint, team.planned_sprint)
+            for i in range(count)
+        )
+        for i in range(count // 20):
+            _testing(HypothesisFactory(company=team.company, constraint=team.constraint, metric=team.metric))
+            MetricFactory(company=team.company, name=f"Metric {count}-{i}")
+
+    grow(4)
+    small, _body = _queries(client, _url(team, "session"))
+    grow(296)
+    large, body = _queries(client, _url(team, "session"))
+    assert small == large <= 20, (small, large)
+    # Rows are hand-made light inputs: no hypothesis or owner list per result row.
+    assert body.count("<select") == 301 + 5  # a status per result row, an owner per blank plan row
+    assert body.count("<option") == 301 * 4 + 5 * (1 + 8)  # 4 statuses; "—" and the 8 members
+    print(f"\nsession page: {small} queries with 5 actions, {large} with 300")
+
+
+@pytest.mark.parametrize("name", ["session_results", "session_verdicts", "session_metrics", "session_plan"])
+def test_the_session_steps_cost_the_same_queries_for_few_and_many_rows(name, team, client):
+    client.force_login(team.tracker.user)
+    _testing(team.hypothesis)
+
+    def grow(count):
+        Action.objects.bulk_create(
+            Action(sprint=team.active_sprint, title=f"Bulk {i}", owner=team.member, estimate_hours=Decimal(1))
+            for i in range(count)
+        )
+
+    data = {"only": team.action.pk, **_row(team.action, "todo")} if name == "session_results" else {}
+    grow(4)
+    client.post(_url(team, name), data, headers=HTMX)  # begins the session
+    small, _body = _queries(client, _url(team, name), "post", data)
+    grow(300)
+    large, _body = _queries(client, _url(team, name), "post", data)
+    assert small == large, (name, small, large)
