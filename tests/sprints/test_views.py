@@ -312,7 +312,7 @@ HTMX_POSTS = {
     "action_add": (
         "planned",
         lambda t: ("action_add", [t.planned_sprint.pk], _action_data(t)),
-        21,
+        20,  # the board again; its capacity card reuses the board's members (issue 12)
     ),
     "action_edit": (
         "planned",
@@ -323,7 +323,7 @@ HTMX_POSTS = {
         ),
         21,  # the row as text and the capacity card
     ),
-    "action_delete": ("planned", lambda t: ("action_delete", [_delete_target(t).pk], {}), 13),
+    "action_delete": ("planned", lambda t: ("action_delete", [_delete_target(t).pk], {}), 12),
 }
 
 
