@@ -82,3 +82,36 @@ def test_the_sprint_report_e_mail(typed):
     # The sprint ended before this week: its numbers stop at 2.5.
     assert f"{typed.metric.name}: 2.5, target 10" in message.body, message.body
     _no_padding(message.body)
+
+
+def test_the_results_page_the_portfolio_and_the_report_page(typed, client):
+    from hypotheses.models import Hypothesis
+
+    Hypothesis.objects.filter(pk=typed.hypothesis.pk).update(
+        status="testing", baseline=Decimal("2.5000"), expected_value=Decimal("1E+1"), measured_value=Decimal("3.1")
+    )
+    client.force_login(typed.tracker.user)
+    results = client.get(reverse("sprints:results", args=[typed.company.pk]))
+    body = results.content.decode()
+    assert f"{typed.metric.name}: 2.5 → 10" in body
+    assert "target 10" in body
+    _no_padding(body)
+
+    portfolio = client.get(reverse("tracking:portfolio")).content.decode()
+    assert re.search(r"<dd>3\.1( |<)", portfolio) and "last week 2.5" in portfolio
+    _no_padding(portfolio)
+
+    typed.action.status = "done"
+    typed.action.save()
+    Hypothesis.objects.filter(pk=typed.hypothesis.pk).update(
+        status="confirmed", verdict="confirmed", decided_at=clock.now(), measured_value=Decimal("3.1000")
+    )
+    services.sprint_close(sprint=typed.active_sprint, by=typed.tracker, what_worked="The offer")
+    rollups.sprint_rollups([typed.active_sprint.pk])
+    report = client.get(reverse("sprints:report", args=[typed.company.pk, typed.active_sprint.pk])).content.decode()
+    assert "(3.1)" in report and "target 10" in report
+    _no_padding(report)
+    in_russian = client.get(
+        reverse("sprints:report", args=[typed.company.pk, typed.active_sprint.pk]), headers={"Accept-Language": "ru"}
+    ).content.decode()
+    assert "(3,1)" in in_russian
