@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from tracking.custdev.models import Insight
 from tracking.models import VALUE_DECIMALS, VALUE_MAX_DIGITS, Company, Constraint, Metric
 from tracking.validators import MultiLineTextField, SingleLineCharField
 
@@ -107,6 +108,10 @@ class Hypothesis(models.Model):
     measured_value = _value(_("measured value"))
     learning = MultiLineTextField(_("what we learned"), max_length=4000, blank=True)
     drop_reason = MultiLineTextField(_("why it was dropped"), max_length=2000, blank=True)
+    # The evidence it grew from: an insight of customer interviews (tracking.custdev).
+    insight = models.ForeignKey(
+        Insight, null=True, blank=True, on_delete=models.SET_NULL, related_name="hypotheses", verbose_name=_("insight")
+    )
 
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_library
 
 app_name = "hypotheses"
 
@@ -20,4 +20,9 @@ urlpatterns = [
     path(H + "restore/", views.hypothesis_restore, name="restore"),
     path(B + "history/", views.history, name="history"),
     path(B + "history.csv", views.history_csv, name="history_csv"),
+    # Issue 15: the learnings library across the user's businesses, "tried before", insight → hypothesis
+    path("library/", views_library.library, name="library"),
+    path("library.csv", views_library.library_csv, name="library_csv"),
+    path("library/tried-before/", views_library.tried_before, name="tried_before"),
+    path(B + "insights/<int:insight_id>/hypothesis/", views_library.from_insight, name="from_insight"),
 ]

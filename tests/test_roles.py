@@ -12,6 +12,7 @@ from sprints.models import Action as SprintAction
 from sprints.models import Review, Sprint
 from tests import clock
 from tests.url_samples import SAMPLES, Scope
+from tracking.custdev.models import CustdevSettings, Insight, Interview, Script
 from tracking.models import Company, Constraint, Goal, Membership, Metric, MetricValue, WhyStep
 from tracking.toolkit.models import ConversionMetric, Snapshot, UnitEconomics
 
@@ -60,6 +61,10 @@ def _company_state(team):
         SprintAction.objects.filter(sprint__company=team.company).values_list("title", "status", "estimate_hours"),
         Review.objects.filter(sprint__company=team.company).values_list("step", "constraint_confirmed"),
         HypothesisEvent.objects.filter(hypothesis__company=team.company).values_list("pk"),
+        Interview.objects.filter(company=team.company).values_list("interviewee_name", "interviewee_role", "story"),
+        Script.objects.filter(company=team.company).values_list("title", "questions"),
+        CustdevSettings.objects.filter(company=team.company).values_list("insight_threshold"),
+        Insight.objects.filter(company=team.company).values_list("sentence"),
         UnitEconomics.objects.filter(company=team.company).values_list("ua", "c1", "c1_metric"),
         Snapshot.objects.filter(company=team.company).values_list("label", "kind"),
         ConversionMetric.objects.filter(company=team.company).values_list("metric__name"),
@@ -448,6 +453,80 @@ ROLE_TABLE.update(
             PLANNERS,
             lambda team: _economics(team) and {"kind": "snapshot", "label": "Before the guarantee"},
             lambda team: Snapshot.objects.filter(company=team.company, label="Before the guarantee").exists(),
+        ),
+    }
+)
+
+
+def _interview_data(team, **extra):
+    return {
+        "held_on": clock.today().isoformat(),
+        "kind": "problem",
+        "segment": "Families renovating a flat",
+        "interviewee_role": "Homeowner who measured twice",
+        "interviewer": team.member.pk,
+        "consent": "on",
+        "story": "The measurer came a week later",
+        "q-TOTAL_FORMS": "1",
+        "q-INITIAL_FORMS": "0",
+        "q-0-quote": "Same day or I go elsewhere",
+        "q-0-tags": "measure same day",
+        **extra,
+    }
+
+
+def _heard_by_three(team):
+    from tests.custdev.factories import InterviewFactory, TagFactory, quote
+
+    tag = TagFactory(company=team.company, name="measure same day")
+    for n in range(3):
+        quote(InterviewFactory(company=team.company, interviewee_name=f"Person {n}"), "Same day, please", tag)
+    return tag
+
+
+def _script_data(team):
+    return {"title": "Kitchens", "kind": "problem", "goal": "Why they buy", "segment": "Families", "questions": "Who?"}
+
+
+# Customer interviews (issue 15): every member logs an interview; its author (here the tracker),
+# the tracker and the entrepreneur edit it; scripts and the threshold are toolkit (planners);
+# insights and hypotheses from them follow the hypothesis rules (everyone creates).
+ROLE_TABLE.update(
+    {
+        "custdev:interview_new": (
+            set(ROLES),
+            _interview_data,
+            lambda team: Interview.objects.filter(interviewee_role="Homeowner who measured twice").exists(),
+        ),
+        "custdev:interview_edit": (
+            MANAGERS,
+            lambda team: _interview_data(team, interviewee_name="Irina"),
+            lambda team: Interview.objects.filter(company=team.company, interviewee_name="Irina").exists(),
+        ),
+        "custdev:script_new": (
+            PLANNERS,
+            _script_data,
+            lambda team: Script.objects.filter(company=team.company, title="Kitchens").exists(),
+        ),
+        "custdev:script_edit": (
+            PLANNERS,
+            _script_data,
+            lambda team: Script.objects.filter(company=team.company, title="Kitchens").exists(),
+        ),
+        "custdev:threshold": (
+            PLANNERS,
+            lambda team: {"insight_threshold": 4},
+            lambda team: CustdevSettings.objects.filter(company=team.company, insight_threshold=4).exists(),
+        ),
+        "custdev:insight_new": (
+            set(ROLES),
+            lambda team: {"tag": _heard_by_three(team).pk, "sentence": "They choose by the measuring date"},
+            lambda team: Insight.objects.filter(company=team.company, sentence__startswith="They choose").exists(),
+        ),
+        "hypotheses:from_insight": (
+            set(ROLES),
+            lambda team: {},
+            lambda team: Hypothesis.objects.filter(company=team.company, insight__isnull=False).exists(),
         ),
     }
 )

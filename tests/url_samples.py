@@ -30,6 +30,24 @@ def _invitation_to(team) -> dict:
     return {"membership_id": MembershipFactory(user=team.tracker.user, accepted_at=None).pk}
 
 
+def _custdev_sample(team, kind: str):
+    """One interview, script or insight of the team's business (created on first use; the
+    interview is the tracker's, so the tracker and the entrepreneur may edit it)."""
+    from tests.custdev.factories import InterviewFactory, ScriptFactory, TagFactory
+    from tracking.custdev.models import Insight, Interview, Script
+
+    company = team.company
+    if kind == "interview":
+        found = Interview.objects.filter(company=company, author=team.tracker.user).first()
+        return found or InterviewFactory(company=company, author=team.tracker.user, interviewer=team.tracker)
+    if kind == "script":
+        return Script.objects.filter(company=company).first() or ScriptFactory(company=company)
+    tag = TagFactory(company=company, name="sample tag")
+    return Insight.objects.filter(company=company).first() or Insight.objects.create(
+        company=company, tag=tag, sentence="Sample insight", people=3
+    )
+
+
 SAMPLES: dict[str, Sample] = {
     # tracking
     "tracking:portfolio": Sample(Scope.USER),
@@ -96,6 +114,33 @@ SAMPLES: dict[str, Sample] = {
         for name in ("detail", "edit", "transition", "decide", "suggest", "archive_one")
     },
     "hypotheses:restore": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "hypothesis_id": t.archived.pk}),
+    # customer interviews (issue 15)
+    **{
+        f"custdev:{name}": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk})
+        for name in (
+            *("interviews", "interview_new", "scripts", "script_new", "mom_test", "synthesis"),
+            *("insight_new", "threshold"),
+        )
+    },
+    **{
+        f"custdev:{name}": Sample(
+            Scope.COMPANY,
+            lambda t: {"company_id": t.company.pk, "interview_id": _custdev_sample(t, "interview").pk},
+        )
+        for name in ("interview_detail", "interview_edit")
+    },
+    **{
+        f"custdev:{name}": Sample(
+            Scope.COMPANY, lambda t: {"company_id": t.company.pk, "script_id": _custdev_sample(t, "script").pk}
+        )
+        for name in ("script_detail", "script_edit")
+    },
+    "hypotheses:from_insight": Sample(
+        Scope.COMPANY, lambda t: {"company_id": t.company.pk, "insight_id": _custdev_sample(t, "insight").pk}
+    ),
+    "hypotheses:library": Sample(Scope.USER),
+    "hypotheses:library_csv": Sample(Scope.USER),
+    "hypotheses:tried_before": Sample(Scope.USER),
     # sprints
     **{
         f"sprints:{name}": sample
@@ -112,6 +157,7 @@ SAMPLES: dict[str, Sample] = {
             "session_verdicts": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
             "session_metrics": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
             "session_start": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
+            "session_plan_capacity": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
             "session_verdict": Sample(
                 Scope.COMPANY, lambda t: {"company_id": t.company.pk, "hypothesis_id": t.hypothesis.pk}
             ),

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "tracking",
+    "tracking.custdev.apps.CustdevConfig",
     "tracking.toolkit.apps.ToolkitConfig",
     "hypotheses",
     "sprints",

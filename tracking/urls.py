@@ -56,6 +56,7 @@ tracking_patterns = [
 urlpatterns = [
     path("", include((tracking_patterns, "tracking"))),
     path("", include("tracking.toolkit.urls")),
+    path("", include("tracking.custdev.urls")),
     path("", include("hypotheses.urls")),
     path("", include("sprints.urls")),
     path("accounts/login/", accounts.ThrottledLoginView.as_view(), name="login"),

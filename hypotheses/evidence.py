@@ -1,0 +1,54 @@
+"""A hypothesis grown from customer interviews (issue 15): one step from an insight, with
+its evidence ("based on N interviews") and an ICE confidence suggested from it."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tracking.custdev.models import Highlight, Insight
+from tracking.custdev.selectors import insight_quotes
+from tracking.models import ConstraintStatus, Membership
+
+from . import services
+from .models import Hypothesis
+
+# Interviews are evidence, but weaker than a test: they never suggest more than 8 of 10.
+CONFIDENCE_STEPS = ((12, 8), (8, 7), (5, 6), (3, 5), (1, 4))
+CONFIDENCE_WITHOUT_EVIDENCE = 3
+
+
+def suggested_confidence(people: int) -> int:
+    """ICE confidence from how many people said it: 1–2 → 4, 3–4 → 5, 5–7 → 6, 8–11 → 7, 12+ → 8."""
+    for at_least, confidence in CONFIDENCE_STEPS:
+        if people >= at_least:
+            return confidence
+    return CONFIDENCE_WITHOUT_EVIDENCE
+
+
+def _statement(insight: Insight) -> str:
+    return _(
+        "If we act on what %(people)s customers told us (“%(insight)s”), then the main constraint eases, "
+        "because this is what they choose by."
+    ) % {"people": insight.people, "insight": insight.sentence}
+
+
+@transaction.atomic
+def hypothesis_from_insight(*, insight: Insight, by: Membership) -> Hypothesis:
+    """One step: a hypothesis (an idea) that carries the insight as its evidence, under the
+    active constraint, with the confidence its evidence suggests. Created through the
+    hypothesis service, so the rules and the history are the same as for any other."""
+    constraint = by.company.constraints.filter(status=ConstraintStatus.ACTIVE).first()
+    hypothesis = services.hypothesis_create(
+        by=by,
+        title=insight.sentence[:200],
+        statement=_statement(insight),
+        kind="innovation",
+        constraint=constraint,
+        confidence=suggested_confidence(insight.people),
+    )
+    Hypothesis.objects.filter(pk=hypothesis.pk).update(insight=insight)
+    hypothesis.insight = insight
+    return hypothesis
+
+
+def evidence_quotes(hypothesis: Hypothesis) -> list[Highlight]:
+    return insight_quotes(hypothesis.insight_id) if hypothesis.insight_id else []

@@ -1,0 +1,133 @@
+"""Issue 15 in the hypotheses app: the learnings library across the user's businesses (with
+its CSV), "tried before" as a title is typed, and a hypothesis made from an insight."""
+
+import csv
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from tracking.access import access_company
+from tracking.custdev.access import access_insight
+from tracking.exports import spreadsheet_safe
+from tracking.models import ConstraintArea
+from tracking.query_params import int_param, text_param
+from tracking.roles import Permission
+
+from . import library as selectors
+from .evidence import hypothesis_from_insight
+from .models import Kind, Verdict
+from .views import _Echo
+
+SEARCH_MAX_LENGTH = 200
+
+
+def _filters(request) -> selectors.LibraryFilters:
+    get = request.GET
+    return selectors.LibraryFilters(
+        q=text_param(get.get("q"), max_length=SEARCH_MAX_LENGTH),
+        verdict=get.get("verdict") if get.get("verdict") in Verdict.values else "",
+        kind=get.get("kind") if get.get("kind") in Kind.values else "",
+        area=get.get("area") if get.get("area") in ConstraintArea.values else "",
+        company_id=int_param(get.get("business"), minimum=1),
+    )
+
+
+@require_GET
+def library(request):
+    filters = _filters(request)
+    queryset = selectors.library(request.user, filters)
+    page = Paginator(queryset, selectors.LIBRARY_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "filters": filters,
+        "page": page,
+        "verdicts": Verdict.choices,
+        "kinds": Kind.choices,
+        "areas": ConstraintArea.choices,
+        "businesses": selectors.library_companies(request.user),
+    }
+    return render(request, "hypotheses/library.html", context)
+
+
+CSV_COLUMNS = [
+    _lazy("Business"),
+    _lazy("Title"),
+    _lazy("Kind"),
+    _lazy("Verdict"),
+    _lazy("Measured value"),
+    _lazy("Metric"),
+    _lazy("Area"),
+    _lazy("Decided"),
+    _lazy("What we learned"),
+    _lazy("Hypothesis"),
+]
+CSV_FIELDS = [
+    "company__name",
+    "title",
+    "kind",
+    "verdict",
+    "measured_value",
+    "metric__name",
+    "constraint__area",
+    "decided_at",
+    "learning",
+    "statement",
+]
+
+
+def _csv_stream(queryset):
+    labels = {**dict(Kind.choices), **dict(Verdict.choices), **dict(ConstraintArea.choices)}
+    writer = csv.writer(_Echo())
+    yield "\ufeff"  # a byte-order mark, so a spreadsheet opens Russian text as UTF-8
+    yield writer.writerow(spreadsheet_safe(str(label) for label in CSV_COLUMNS))
+    for row in queryset.values_list(*CSV_FIELDS).iterator(chunk_size=2000):
+        business, title, kind, verdict, measured, metric, area, decided, learning, statement = row
+        yield writer.writerow(
+            spreadsheet_safe(
+                [
+                    business,
+                    title,
+                    str(labels.get(kind, kind)),
+                    str(labels.get(verdict, verdict)),
+                    "" if measured is None else measured,
+                    metric or "",
+                    str(labels.get(area, "")) if area else "",
+                    decided.date().isoformat() if decided else "",
+                    learning,
+                    statement,
+                ]
+            )
+        )
+
+
+@require_GET
+def library_csv(request):
+    queryset = selectors.library(request.user, _filters(request))
+    # Whole, not streamed: a library is a user's own decided hypotheses, not a table dump.
+    response = HttpResponse(_csv_stream(queryset), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="learnings.csv"'
+    return response
+
+
+@require_GET
+def tried_before(request):
+    """htmx, as a hypothesis's title is typed: decided hypotheses that look alike."""
+    title = text_param(request.GET.get("title"), max_length=SEARCH_MAX_LENGTH)
+    exclude = int_param(request.GET.get("exclude"), minimum=1)
+    alike = selectors.tried_before(request.user, title, exclude_id=exclude) if title else []
+    context = {"alike": alike, "title": title, "searched": bool(title)}
+    return render(request, "hypotheses/_tried_before.html#results", context)
+
+
+@require_POST
+def from_insight(request, company_id: int, insight_id: int):
+    """Insight → hypothesis in one step; the new hypothesis opens with its evidence."""
+    company, membership = access_company(request.user, company_id, action=Permission.CREATE_HYPOTHESIS)
+    insight = access_insight(company, insight_id)
+    hypothesis = hypothesis_from_insight(insight=insight, by=membership)
+    messages.success(request, _("The hypothesis is saved as an idea, with the interviews as its evidence."))
+    return redirect("hypotheses:detail", company_id=company.pk, hypothesis_id=hypothesis.pk)

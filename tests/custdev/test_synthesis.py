@@ -1,0 +1,106 @@
+"""Synthesis (issue 15): per tag the distinct interviewees, quotes and segments; a tag heard
+from the business's threshold of people is offered as an insight; insight → hypothesis in
+one step, with "based on N interviews" and a suggested ICE confidence."""
+
+import pytest
+from django.urls import reverse
+
+from hypotheses.evidence import suggested_confidence
+from hypotheses.models import Hypothesis, HypothesisEvent
+from tests.custdev.factories import InterviewFactory, TagFactory, quote
+from tracking.custdev import selectors
+from tracking.custdev.models import CustdevSettings, Insight
+
+pytestmark = pytest.mark.django_db
+
+
+def _heard(team, tag, people, *, name=None, segment="Families"):
+    for n in range(people):
+        interview = InterviewFactory(company=team.company, interviewee_name=name or f"Person {n}", segment=segment)
+        quote(interview, f"Same day, please ({n})", tag)
+
+
+def test_people_are_counted_once_however_many_quotes_they_gave(team):
+    tag = TagFactory(company=team.company, name="measure same day")
+    _heard(team, tag, 2)
+    # The same person interviewed twice, and one anonymous interview with two quotes.
+    _heard(team, tag, 2, name="Olga", segment="Designers")
+    anonymous = InterviewFactory(company=team.company, interviewee_name="", segment="Families")
+    quote(anonymous, "First", tag)
+    quote(anonymous, "Second", tag)
+    [summary] = selectors.synthesis(team.company, threshold=3)
+    assert summary.people == 4  # Person 0, Person 1, Olga, the anonymous one
+    assert summary.quote_count == 6
+    assert summary.segments == ["Designers", "Families"]
+    assert summary.offered
+
+
+@pytest.mark.parametrize(("threshold", "offered"), [(3, True), (4, False)])
+def test_a_tag_is_offered_at_the_business_threshold(team, client_for, threshold, offered):
+    CustdevSettings.objects.create(company=team.company, insight_threshold=threshold)
+    tag = TagFactory(company=team.company, name="measure same day")
+    _heard(team, tag, 3)
+    page = client_for(team.member).get(reverse("custdev:synthesis", args=[team.company.pk])).content.decode()
+    assert ("Make the insight" in page) is offered
+    response = client_for(team.member).post(
+        reverse("custdev:insight_new", args=[team.company.pk]), {"tag": tag.pk, "sentence": "They choose by speed"}
+    )
+    assert Insight.objects.filter(tag=tag).exists() is offered
+    if not offered:
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "Heard from 3 of the 4 people an insight needs" in body
+        assert "They choose by speed" in body  # what was typed stays
+
+
+def test_the_threshold_is_a_setting_of_the_business(team, client_for):
+    url = reverse("custdev:threshold", args=[team.company.pk])
+    assert client_for(team.member).post(url, {"insight_threshold": 5}).status_code == 403
+    assert client_for(team.team_lead).post(url, {"insight_threshold": 0}).status_code == 200
+    assert client_for(team.team_lead).post(url, {"insight_threshold": 5}).status_code == 302
+    assert selectors.insight_threshold(team.company) == 5
+
+
+def test_insight_becomes_a_hypothesis_in_one_step_with_its_evidence(team, client_for):
+    tag = TagFactory(company=team.company, name="measure same day")
+    _heard(team, tag, 3)
+    client = client_for(team.member)
+    client.post(
+        reverse("custdev:insight_new", args=[team.company.pk]), {"tag": tag.pk, "sentence": "Measure the same day"}
+    )
+    insight = Insight.objects.get()
+    assert insight.people == 3 and insight.highlights.count() == 3
+
+    response = client.post(reverse("hypotheses:from_insight", args=[team.company.pk, insight.pk]))
+
+    hypothesis = Hypothesis.objects.get(insight=insight)
+    assert response.url == reverse("hypotheses:detail", args=[team.company.pk, hypothesis.pk])
+    assert hypothesis.title == "Measure the same day"
+    assert hypothesis.status == "idea" and hypothesis.constraint == team.constraint
+    assert hypothesis.confidence == suggested_confidence(3) == 5
+    assert HypothesisEvent.objects.filter(hypothesis=hypothesis, kind="created").exists()
+    page = client.get(response.url).content.decode()
+    assert "Based on 3 interviews" in page
+    assert "Same day, please (2)" in page
+
+
+def test_an_insight_of_another_business_is_not_found(team, foreign_team, client_for):
+    tag = TagFactory(company=foreign_team.company, name="secret")
+    insight = Insight.objects.create(company=foreign_team.company, tag=tag, sentence="Zeta secret", people=3)
+    response = client_for(team.tracker).post(reverse("hypotheses:from_insight", args=[team.company.pk, insight.pk]))
+    assert response.status_code == 404
+    assert not Hypothesis.objects.filter(insight=insight).exists()
+
+
+@pytest.mark.parametrize(("people", "confidence"), [(0, 3), (1, 4), (3, 5), (5, 6), (8, 7), (12, 8), (400, 8)])
+def test_confidence_grows_with_evidence_but_never_past_eight(people, confidence):
+    assert suggested_confidence(people) == confidence
+
+
+def test_the_constraint_counts_interviews_since_it_became_active(team):
+    from datetime import timedelta
+
+    InterviewFactory(company=team.company, held_on=team.constraint.started_on - timedelta(days=1))
+    InterviewFactory(company=team.company, held_on=team.constraint.started_on)
+    InterviewFactory(company=team.company, held_on=team.constraint.started_on + timedelta(days=3))
+    assert selectors.interviews_since(team.constraint) == 2

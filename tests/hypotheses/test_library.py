@@ -1,0 +1,138 @@
+"""The learnings library (issue 15): decided hypotheses of the user's businesses only, full-
+text search in Russian and English (PostgreSQL), filters, "tried before" by trigram
+similarity, CSV with formulas escaped."""
+
+import csv
+import io
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from hypotheses import library
+from tests import clock
+from tests.factories import CompanyFactory, HypothesisFactory, MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _decided(company, title, verdict="confirmed", **fields):
+    fields.setdefault("learning", "")
+    fields.setdefault("statement", title)
+    return HypothesisFactory(
+        company=company, title=title, status=verdict, verdict=verdict, decided_at=clock.now(), **fields
+    )
+
+
+@pytest.fixture
+def shelves(team, foreign_team):
+    """Two businesses of the same tracker, and one of somebody else."""
+    dubrava = CompanyFactory(name="«Дубрава»")
+    MembershipFactory(company=dubrava, user=team.tracker.user, role="tracker")
+    return {
+        "guarantee_ru": _decided(
+            dubrava,
+            "Гарантия возврата денег",
+            learning="Гарантия сняла страх переплатить: конверсия выросла",
+            constraint=None,
+        ),
+        "guarantee_en": _decided(
+            team.company,
+            "Money-back guarantee",
+            "refuted",
+            learning="Nobody asked for refunds; guarantees did not move conversion",
+            constraint=team.constraint,
+        ),
+        "same_day": _decided(dubrava, "Замер в день звонка", learning="Клиенты выбирают тех, кто приехал первым"),
+        "open": HypothesisFactory(company=team.company, title="Money-back guarantee, open"),
+        "foreign": _decided(foreign_team.company, "Zeta secret money-back guarantee", learning="Zeta learned"),
+    }
+
+
+def _titles(user, **filters):
+    return {h.title for h in library.library(user, library.LibraryFilters(**filters))}
+
+
+def test_only_decided_hypotheses_of_the_users_businesses(team, shelves):
+    assert _titles(team.tracker.user) == {"Гарантия возврата денег", "Money-back guarantee", "Замер в день звонка"}
+    # A member of one business sees that business's only.
+    assert _titles(team.member.user) == {"Money-back guarantee"}
+
+
+def test_the_page_never_shows_another_companys_hypotheses(team, shelves, client_for):
+    page = client_for(team.tracker).get(reverse("hypotheses:library"), {"q": "guarantee"}).content.decode()
+    assert "Money-back guarantee" in page
+    assert "Zeta" not in page
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("гарантию", {"Гарантия возврата денег"}),  # Russian morphology: another case of the word
+        ("замеры", {"Замер в день звонка"}),
+        ("выбирал", {"Замер в день звонка"}),
+        ("guarantees", {"Money-back guarantee"}),  # English stemming
+        ("refund", {"Money-back guarantee"}),
+        ("guarantee -refunds", set()),  # web search syntax: a word excluded
+    ],
+)
+def test_full_text_search_in_russian_and_english(team, shelves, query, expected):
+    assert _titles(team.tracker.user, q=query) == expected
+
+
+def test_search_works_on_the_embedded_fallback_too(team, shelves):
+    """Whatever the database: a word's other form finds it (stems on SQLite)."""
+    assert "Гарантия возврата денег" in _titles(team.tracker.user, q="гарантию")
+    assert _titles(team.tracker.user, q="conversion") >= {"Money-back guarantee"}
+
+
+def test_filters_by_verdict_kind_area_and_business(team, shelves):
+    user = team.tracker.user
+    assert _titles(user, verdict="refuted") == {"Money-back guarantee"}
+    assert _titles(user, area=team.constraint.area) == {"Money-back guarantee"}
+    assert _titles(user, kind="breakthrough") == set()
+    assert _titles(user, company_id=shelves["same_day"].company_id) == {
+        "Гарантия возврата денег",
+        "Замер в день звонка",
+    }
+    # Another company's id as a filter shows nothing of it.
+    assert _titles(user, company_id=shelves["foreign"].company_id) == set()
+
+
+def test_tried_before_shows_alike_decisions_across_businesses(team, shelves):
+    alike = library.tried_before(team.tracker.user, "Money back guarantee for kitchens")
+    assert [h.title for h in alike][:1] == ["Money-back guarantee"]
+    assert "Zeta secret money-back guarantee" not in [h.title for h in alike]
+    assert [h.title for h in library.tried_before(team.tracker.user, "гарантия возврата")] == [
+        "Гарантия возврата денег"
+    ]
+    assert library.tried_before(team.tracker.user, "Hire a second baker") == []
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_tried_before_is_trigram_similarity_with_its_index(team, shelves):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'hypothesis_title_trgm'")
+        assert "gin_trgm_ops" in cursor.fetchone()[0]
+    # A typo still finds it: trigrams, not words.
+    assert [h.title for h in library.tried_before(team.tracker.user, "Mony-back guarante")] == ["Money-back guarantee"]
+
+
+def test_tried_before_endpoint_and_the_form_box(team, shelves, client_for):
+    client = client_for(team.tracker)
+    response = client.get(reverse("hypotheses:tried_before"), {"title": "money-back guarantee"}).content.decode()
+    assert "Money-back guarantee" in response and "refuted" in response and "Nobody asked for refunds" in response
+    assert "Zeta" not in response
+
+
+def test_csv_export_escapes_formulas(team, shelves, client_for):
+    _decided(team.company, '=HYPERLINK("http://evil")', learning="+1 for sure")
+    response = client_for(team.tracker).get(reverse("hypotheses:library_csv"))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["Business", "Title", "Kind", "Verdict"]
+    titles = {row[1]: row for row in rows[1:]}
+    assert '\'=HYPERLINK("http://evil")' in titles
+    assert titles['\'=HYPERLINK("http://evil")'][8] == "'+1 for sure"
+    assert not any("Zeta" in cell for row in rows for cell in row)
+    assert len(rows) == 5

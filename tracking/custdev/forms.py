@@ -1,0 +1,101 @@
+"""Forms of customer development: they parse; the services decide."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tracking.models import Constraint, Membership
+from tracking.validators import MultiLineFormField, SingleLineFormField
+
+from .models import THRESHOLD_MAX, THRESHOLD_MIN, Interview, Script
+from .services import CONSENT_NEEDED, INTERVIEW_FIELDS, SCRIPT_FIELDS, HighlightInput, tag_names
+
+HIGHLIGHT_ROWS_EXTRA = 3  # blank quote rows below the saved ones
+
+
+class ScriptForm(forms.ModelForm):
+    class Meta:
+        model = Script
+        fields = SCRIPT_FIELDS
+        widgets = {"goal": forms.Textarea(attrs={"rows": 2}), "questions": forms.Textarea(attrs={"rows": 10})}
+
+    def __init__(self, *args, company, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["constraint"].queryset = Constraint.objects.filter(company=company).order_by("-started_on")
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in SCRIPT_FIELDS}
+
+
+class InterviewForm(forms.ModelForm):
+    class Meta:
+        model = Interview
+        fields = INTERVIEW_FIELDS
+        widgets = {
+            "held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            **{name: forms.Textarea(attrs={"rows": 3}) for name in Interview.NOTE_FIELDS},
+        }
+
+    def __init__(self, *args, company, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["script"].queryset = Script.objects.filter(company=company).only("pk", "title")
+        self.fields["interviewer"].queryset = (
+            Membership.objects.accepted().filter(company=company).select_related("user").order_by("user__full_name")
+        )
+        self.fields["interviewer"].label_from_instance = lambda m: m.user.get_full_name()
+        self.fields["interviewer"].required = True
+
+    def clean(self):
+        # The service says the same (quotes included); here the field keeps the database's
+        # rule from answering with a generic message.
+        data = super().clean()
+        if not data.get("consent") and any((data.get(name) or "").strip() for name in Interview.NOTE_FIELDS):
+            self.add_error("consent", CONSENT_NEEDED)
+        return data
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in INTERVIEW_FIELDS}
+
+
+class HighlightForm(forms.Form):
+    quote = MultiLineFormField(
+        label=_("Quote, word for word"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    tags = SingleLineFormField(
+        label=_("Tags"),
+        required=False,
+        max_length=500,
+        help_text=_("Separated by commas; a new tag is created as you save."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("tags") and not (data.get("quote") or "").strip():
+            self.add_error("quote", _("Write the quote these tags belong to, or clear the tags."))
+        return data
+
+    def as_input(self) -> HighlightInput | None:
+        quote = (self.cleaned_data.get("quote") or "").strip()
+        return HighlightInput(quote, tag_names(self.cleaned_data.get("tags") or "")) if quote else None
+
+
+HighlightFormSet = forms.formset_factory(HighlightForm, extra=HIGHLIGHT_ROWS_EXTRA, max_num=50, absolute_max=50)
+
+
+def highlight_formset(data=None, highlights=()):
+    initial = [{"quote": h.quote, "tags": ", ".join(t.name for t in h.tags.all())} for h in highlights]
+    return HighlightFormSet(data, initial=initial, prefix="q")
+
+
+def highlight_inputs(formset) -> list[HighlightInput]:
+    return [item for form in formset.forms if (item := form.as_input())]
+
+
+class InsightForm(forms.Form):
+    tag = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    sentence = SingleLineFormField(label=_("Insight"), max_length=300)
+
+
+class ThresholdForm(forms.Form):
+    insight_threshold = forms.IntegerField(
+        label=_("Interviewees needed for an insight"), min_value=THRESHOLD_MIN, max_value=THRESHOLD_MAX
+    )

@@ -1,0 +1,137 @@
+"""Reads of customer development: lists, the synthesis by tag, evidence of an insight.
+Each costs a fixed number of queries whatever the number of interviews."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, QuerySet
+
+from tracking.models import Company, Constraint
+
+from .models import THRESHOLD_DEFAULT, CustdevSettings, Highlight, Insight, Interview, Script, Tag
+
+QUOTES_PER_TAG = 6  # the synthesis shows this many quotes per tag, and how many more there are
+
+
+def insight_threshold(company: Company) -> int:
+    value = CustdevSettings.objects.filter(company=company).values_list("insight_threshold", flat=True).first()
+    return value or THRESHOLD_DEFAULT
+
+
+def scripts(company: Company) -> QuerySet[Script]:
+    return Script.objects.filter(company=company).select_related("constraint")
+
+
+def interviews(company: Company) -> QuerySet[Interview]:
+    return (
+        Interview.objects.filter(company=company)
+        .select_related("interviewer__user")
+        .annotate(quote_count=Count("highlights"))
+        .order_by("-held_on", "-pk")
+    )
+
+
+def interview_highlights(interview: Interview) -> list[Highlight]:
+    return list(interview.highlights.prefetch_related("tags").order_by("position", "pk"))
+
+
+def tag_names(company: Company) -> list[str]:
+    return list(Tag.objects.filter(company=company).values_list("name", flat=True))
+
+
+def interviews_since(constraint: Constraint) -> int:
+    """Interviews held since the constraint became the main one."""
+    return Interview.objects.filter(company_id=constraint.company_id, held_on__gte=constraint.started_on).count()
+
+
+def _person(name: str, interview_id: int) -> str:
+    """Who said it: the same name in two interviews is one person; no name, one interview."""
+    return f"name:{name.strip().casefold()}" if name.strip() else f"interview:{interview_id}"
+
+
+@dataclass
+class Quote:
+    highlight_id: int
+    quote: str
+    interview_id: int
+    interviewee: str
+    segment: str
+
+
+@dataclass
+class TagSummary:
+    tag: Tag
+    people: int = 0
+    quote_count: int = 0
+    quotes: list[Quote] = field(default_factory=list)
+    segments: list[str] = field(default_factory=list)
+    insights: list[Insight] = field(default_factory=list)
+    offered: bool = False
+
+
+def _quote_rows(company: Company):
+    through = Highlight.tags.through
+    return (
+        through.objects.filter(tag__company=company)
+        .order_by("tag_id", "-highlight__interview__held_on", "highlight__position", "highlight_id")
+        .values_list(
+            "tag_id",
+            "highlight_id",
+            "highlight__quote",
+            "highlight__interview_id",
+            "highlight__interview__interviewee_name",
+            "highlight__interview__interviewee_role",
+            "highlight__interview__segment",
+        )
+    )
+
+
+def synthesis(company: Company, threshold: int) -> list[TagSummary]:
+    """Per tag: distinct interviewees, quotes, segments, its insights, and whether it is
+    heard often enough to be offered as an insight. Three queries (tags, quotes, insights),
+    most people first."""
+    summaries = {tag.pk: TagSummary(tag) for tag in Tag.objects.filter(company=company)}
+    people: dict[int, set[str]] = defaultdict(set)
+    segments: dict[int, set[str]] = defaultdict(set)
+    for tag_id, highlight_id, quote, interview_id, name, role, segment in _quote_rows(company).iterator():
+        summary = summaries[tag_id]
+        people[tag_id].add(_person(name, interview_id))
+        segments[tag_id].add(segment)
+        summary.quote_count += 1
+        if len(summary.quotes) < QUOTES_PER_TAG:
+            summary.quotes.append(Quote(highlight_id, quote, interview_id, name or role, segment))
+    for insight in Insight.objects.filter(company=company, tag__isnull=False).order_by("-created_at"):
+        summaries[insight.tag_id].insights.append(insight)
+    for tag_id, summary in summaries.items():
+        summary.people = len(people[tag_id])
+        summary.segments = sorted(segments[tag_id])
+        summary.offered = summary.people >= threshold
+    return sorted(summaries.values(), key=lambda s: (-s.people, s.tag.name.lower()))
+
+
+@dataclass(frozen=True)
+class Evidence:
+    people: int
+    highlight_ids: list[int]
+
+
+def tag_evidence(tag: Tag) -> Evidence:
+    rows = Highlight.objects.filter(tags=tag).values_list("pk", "interview_id", "interview__interviewee_name")
+    ids, people = [], set()
+    for pk, interview_id, name in rows:
+        ids.append(pk)
+        people.add(_person(name, interview_id))
+    return Evidence(people=len(people), highlight_ids=ids)
+
+
+def insight_quotes(insight_id: int) -> list[Highlight]:
+    """An insight's quotes with their interviews, for the hypothesis it became."""
+    return list(
+        Highlight.objects.filter(insights=insight_id)
+        .select_related("interview")
+        .order_by("-interview__held_on", "position", "pk")
+    )
+
+
+def insights(company: Company) -> QuerySet[Insight]:
+    return Insight.objects.filter(company=company).select_related("tag")

@@ -1,0 +1,205 @@
+"""Every write of customer development: scripts, interviews with their quotes and tags,
+insights, the business's insight threshold."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tracking.access import ensure_can
+from tracking.models import Membership
+from tracking.roles import Permission
+
+from . import selectors
+from .access import ensure_can_edit_interview
+from .models import CustdevSettings, Highlight, Insight, Interview, Script, Tag
+
+SCRIPT_FIELDS = ("title", "kind", "goal", "segment", "questions", "constraint")
+INTERVIEW_FIELDS = (
+    "held_on",
+    "kind",
+    "script",
+    "interviewee_name",
+    "segment",
+    "interviewee_role",
+    "interviewer",
+    "consent",
+    "story",
+    "current_solution",
+    "tried",
+    "decision",
+    "commitment",
+    "commitment_note",
+)
+TAG_MAX_LENGTH = 60
+CONSENT_NEEDED = gettext_lazy(
+    "Ask for consent before saving notes: tick it once they agreed, or keep only who and when."
+)
+
+
+@dataclass(frozen=True)
+class HighlightInput:
+    quote: str
+    tags: Sequence[str] = field(default_factory=tuple)
+
+
+def _check_company(obj, company_id: int, name: str, message: str) -> None:
+    related = getattr(obj, name)
+    if related is not None and related.company_id != company_id:
+        raise ValidationError({name: message})
+
+
+# --- Scripts ------------------------------------------------------------------------------------
+
+
+def _save_script(script: Script) -> Script:
+    _check_company(script, script.company_id, "constraint", _("Pick a constraint of this business."))
+    script.full_clean()
+    script.save()
+    return script
+
+
+@transaction.atomic
+def script_create(*, by: Membership, **fields) -> Script:
+    ensure_can(by, Permission.EDIT_PLANNING)
+    values = {k: v for k, v in fields.items() if k in SCRIPT_FIELDS}
+    return _save_script(Script(company=by.company, author=by.user, **values))
+
+
+@transaction.atomic
+def script_update(*, script: Script, by: Membership, **fields) -> Script:
+    ensure_can(by, Permission.EDIT_PLANNING)
+    for name, value in fields.items():
+        if name in SCRIPT_FIELDS:
+            setattr(script, name, value)
+    return _save_script(script)
+
+
+# --- Tags -----------------------------------------------------------------------------------------
+
+
+def tag_names(text: str) -> list[str]:
+    """“measure same day, price ; Price” → ["measure same day", "price"]: split on commas or
+    semicolons, trimmed, the first spelling of each name kept."""
+    names: dict[str, str] = {}
+    for part in text.replace(";", ",").split(","):
+        name = " ".join(part.split())[:TAG_MAX_LENGTH]
+        if name:
+            names.setdefault(name.lower(), name)
+    return list(names.values())
+
+
+def tags_ensure(company, names: Sequence[str]) -> dict[str, Tag]:
+    """The business's tags by lower-case name, created for the names it does not have yet."""
+    wanted: dict[str, str] = {}
+    for name in names:
+        wanted.setdefault(name.lower(), name)  # the first spelling is kept
+    if not wanted:
+        return {}
+    existing = {
+        tag.lowered: tag
+        for tag in Tag.objects.annotate(lowered=Lower("name")).filter(company=company, lowered__in=wanted)
+    }
+    for key, name in wanted.items():
+        if key not in existing:
+            tag = Tag(company=company, name=name)
+            tag.full_clean(validate_constraints=False)
+            tag.save()
+            existing[key] = tag
+    return existing
+
+
+# --- Interviews -----------------------------------------------------------------------------------
+
+
+def _has_notes(interview: Interview, highlights: Sequence[HighlightInput]) -> bool:
+    return any(getattr(interview, name).strip() for name in Interview.NOTE_FIELDS) or any(
+        h.quote.strip() for h in highlights
+    )
+
+
+def _check_interview(interview: Interview, highlights: Sequence[HighlightInput]) -> None:
+    if not interview.consent and _has_notes(interview, highlights):
+        raise ValidationError({"consent": CONSENT_NEEDED})
+    company_id = interview.company_id
+    _check_company(interview, company_id, "script", _("Pick a script of this business."))
+    _check_company(interview, company_id, "interviewer", _("Pick a member of this business."))
+
+
+def _save_highlights(interview: Interview, highlights: Sequence[HighlightInput]) -> None:
+    """The quotes in their order: kept rows are updated (insights keep their links), new ones
+    added, removed ones deleted."""
+    kept = [h for h in highlights if h.quote.strip()]
+    current = list(interview.highlights.order_by("position", "pk"))
+    tags = tags_ensure(interview.company, [name for h in kept for name in h.tags])
+    for position, given in enumerate(kept):
+        row = current[position] if position < len(current) else Highlight(interview=interview)
+        row.position, row.quote = position, given.quote.strip()
+        row.full_clean(exclude=["interview"])
+        row.save()
+        row.tags.set([tags[name.lower()] for name in given.tags])
+    Highlight.objects.filter(pk__in=[row.pk for row in current[len(kept) :]]).delete()
+
+
+def _save_interview(interview: Interview, highlights: Sequence[HighlightInput]) -> Interview:
+    _check_interview(interview, highlights)
+    interview.full_clean()
+    interview.save()
+    _save_highlights(interview, highlights)
+    return interview
+
+
+@transaction.atomic
+def interview_create(*, by: Membership, highlights: Sequence[HighlightInput] = (), **fields) -> Interview:
+    """Every member may log an interview (issue 15)."""
+    values = {k: v for k, v in fields.items() if k in INTERVIEW_FIELDS}
+    interview = Interview(company=by.company, author=by.user, **values)
+    return _save_interview(interview, highlights)
+
+
+@transaction.atomic
+def interview_update(
+    *, interview: Interview, by: Membership, highlights: Sequence[HighlightInput] = (), **fields
+) -> Interview:
+    """Its author, the tracker and the entrepreneur may edit an interview."""
+    ensure_can_edit_interview(by, interview)
+    for name, value in fields.items():
+        if name in INTERVIEW_FIELDS:
+            setattr(interview, name, value)
+    return _save_interview(interview, highlights)
+
+
+# --- Synthesis ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def threshold_set(*, by: Membership, value: int) -> CustdevSettings:
+    ensure_can(by, Permission.EDIT_PLANNING)
+    settings, _created = CustdevSettings.objects.get_or_create(company=by.company)
+    settings.insight_threshold = value
+    settings.full_clean()
+    settings.save()
+    return settings
+
+
+@transaction.atomic
+def insight_create(*, by: Membership, tag: Tag, sentence: str) -> Insight:
+    """An insight from a tag heard from at least the business's threshold of people; its
+    evidence is every quote under the tag. Insights follow the hypothesis rules."""
+    ensure_can(by, Permission.CREATE_HYPOTHESIS)
+    evidence = selectors.tag_evidence(tag)
+    threshold = selectors.insight_threshold(by.company)
+    if evidence.people < threshold:
+        raise ValidationError(
+            _("Heard from %(people)s of the %(threshold)s people an insight needs: talk to more customers first.")
+            % {"people": evidence.people, "threshold": threshold}
+        )
+    insight = Insight(company=by.company, tag=tag, sentence=sentence.strip(), people=evidence.people, author=by.user)
+    insight.full_clean()
+    insight.save()
+    insight.highlights.set(evidence.highlight_ids)
+    return insight

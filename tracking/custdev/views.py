@@ -1,0 +1,268 @@
+"""Screen 10, customer interviews: scripts with Mom Test hints, the interview log (a phone
+form that keeps a draft), the synthesis by tag and insights."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tracking.access import access_company
+from tracking.form_errors import apply_errors
+from tracking.models import ConstraintStatus
+from tracking.roles import Permission, role_allows
+
+from . import mom_test, selectors, services
+from .access import access_interview, access_script, access_tag, can_edit_interview, ensure_can_edit_interview
+from .forms import (
+    InsightForm,
+    InterviewForm,
+    ScriptForm,
+    ThresholdForm,
+    highlight_formset,
+    highlight_inputs,
+)
+from .script_templates import TEMPLATES
+
+INTERVIEWS_PAGE_SIZE = 50
+QUESTIONS_MAX_LENGTH = 8000
+
+
+def _base(company, membership, **extra) -> dict:
+    return {"company": company, "membership": membership, **extra}
+
+
+# --- Scripts -------------------------------------------------------------------------------------
+
+
+@require_GET
+def scripts(request, company_id: int):
+    company, membership = access_company(request.user, company_id)
+    context = _base(
+        company,
+        membership,
+        scripts=selectors.scripts(company),
+        templates=TEMPLATES.values(),
+        can_edit=role_allows(membership.role, Permission.EDIT_PLANNING),
+    )
+    return render(request, "custdev/scripts.html", context)
+
+
+def _script_page(request, company, membership, form, script=None):
+    hints = mom_test.check(form["questions"].value() or "")
+    context = _base(company, membership, form=form, script=script, hints=hints, templates=TEMPLATES.values())
+    return render(request, "custdev/script_form.html", context)
+
+
+def _script_initial(request, company) -> dict:
+    template = TEMPLATES.get(request.GET.get("template", ""))
+    active = company.constraints.filter(status=ConstraintStatus.ACTIVE).values_list("pk", flat=True).first()
+    return {"constraint": active, **(template.initial if template else {})}
+
+
+def _save_script(form, save):
+    try:
+        return save(**form.service_fields())
+    except ValidationError as error:
+        apply_errors(form, error)
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def script_new(request, company_id: int):
+    unsafe = request.method == "POST"
+    company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING if unsafe else None)
+    form = ScriptForm(request.POST or None, company=company, initial=_script_initial(request, company))
+    if unsafe and form.is_valid():
+        script = _save_script(form, lambda **fields: services.script_create(by=membership, **fields))
+        if script:
+            messages.success(request, _("The script is saved."))
+            return redirect("custdev:script_detail", company_id=company.pk, script_id=script.pk)
+    return _script_page(request, company, membership, form)
+
+
+@require_http_methods(["GET", "POST"])
+def script_edit(request, company_id: int, script_id: int):
+    unsafe = request.method == "POST"
+    company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING if unsafe else None)
+    script = access_script(company, script_id)
+    form = ScriptForm(request.POST or None, company=company, instance=script if not unsafe else None)
+    if unsafe and form.is_valid():
+        saved = _save_script(form, lambda **fields: services.script_update(script=script, by=membership, **fields))
+        if saved:
+            messages.success(request, _("The script is saved."))
+            return redirect("custdev:script_detail", company_id=company.pk, script_id=script.pk)
+    return _script_page(request, company, membership, form, script)
+
+
+@require_GET
+def script_detail(request, company_id: int, script_id: int):
+    """The script as it prints on A4, with space for notes under each question."""
+    company, membership = access_company(request.user, company_id)
+    script = access_script(company, script_id)
+    hints = {}
+    for hint in mom_test.check(script.questions):
+        hints.setdefault(hint.question, []).append(hint)
+    questions = [(question, hints.get(question, [])) for question in script.question_list]
+    context = _base(
+        company,
+        membership,
+        script=script,
+        questions=questions,
+        can_edit=role_allows(membership.role, Permission.EDIT_PLANNING),
+    )
+    return render(request, "custdev/script_detail.html", context)
+
+
+@require_GET
+def mom_test_hints(request, company_id: int):
+    """htmx, as the tracker types: the hints for the questions typed so far."""
+    company, _membership = access_company(request.user, company_id)
+    text = (request.GET.get("questions") or "")[:QUESTIONS_MAX_LENGTH]
+    return render(request, "custdev/_hints.html", {"company": company, "hints": mom_test.check(text)})
+
+
+# --- Interviews ----------------------------------------------------------------------------------
+
+
+@require_GET
+def interviews(request, company_id: int):
+    company, membership = access_company(request.user, company_id)
+    page = Paginator(selectors.interviews(company), INTERVIEWS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "custdev/interviews.html", _base(company, membership, page=page))
+
+
+def _interview_page(request, company, membership, form, formset, interview=None):
+    key = f"custdev-interview-{interview.pk}" if interview else f"custdev-interview-new-{company.pk}"
+    context = _base(
+        company,
+        membership,
+        form=form,
+        formset=formset,
+        interview=interview,
+        draft_key=f"{key}-{request.user.pk}",
+        known_tags=selectors.tag_names(company),
+    )
+    return render(request, "custdev/interview_form.html", context)
+
+
+def _save_interview(form, formset, save):
+    """Save a valid form and its quotes through the service; a refusal lands on the form."""
+    if not (form.is_valid() and formset.is_valid()):
+        return None
+    try:
+        return save(highlights=highlight_inputs(formset), **form.service_fields())
+    except ValidationError as error:
+        apply_errors(form, error)
+    return None
+
+
+def _saved(request, company, interview):
+    messages.success(request, _("The interview is saved."))
+    url = reverse("custdev:interview_detail", args=[company.pk, interview.pk])
+    return redirect(f"{url}?saved=1")
+
+
+@require_http_methods(["GET", "POST"])
+def interview_new(request, company_id: int):
+    company, membership = access_company(request.user, company_id)
+    initial = {"interviewer": membership.pk, "held_on": request.GET.get("date") or None}
+    form = InterviewForm(request.POST or None, company=company, initial=initial)
+    formset = highlight_formset(request.POST or None)
+    if request.method == "POST":
+        create = lambda **fields: services.interview_create(by=membership, **fields)  # noqa: E731
+        interview = _save_interview(form, formset, create)
+        if interview:
+            return _saved(request, company, interview)
+    return _interview_page(request, company, membership, form, formset)
+
+
+@require_http_methods(["GET", "POST"])
+def interview_edit(request, company_id: int, interview_id: int):
+    company, membership = access_company(request.user, company_id)
+    interview = access_interview(company, interview_id)
+    ensure_can_edit_interview(membership, interview)
+    if request.method == "POST":
+        form = InterviewForm(request.POST, company=company)
+        formset = highlight_formset(request.POST)
+        update = lambda **fields: services.interview_update(interview=interview, by=membership, **fields)  # noqa: E731
+        if _save_interview(form, formset, update):
+            return _saved(request, company, interview)
+    else:
+        form = InterviewForm(company=company, instance=interview)
+        formset = highlight_formset(highlights=selectors.interview_highlights(interview))
+    return _interview_page(request, company, membership, form, formset, interview)
+
+
+def _saved_drafts(request, company, interview) -> list[str]:
+    """The drafts this save has made obsolete: the browser forgets them (custdev.js)."""
+    user = request.user.pk
+    return [f"custdev-interview-new-{company.pk}-{user}", f"custdev-interview-{interview.pk}-{user}"]
+
+
+@require_GET
+def interview_detail(request, company_id: int, interview_id: int):
+    company, membership = access_company(request.user, company_id)
+    interview = access_interview(company, interview_id)
+    context = _base(
+        company,
+        membership,
+        interview=interview,
+        highlights=selectors.interview_highlights(interview),
+        can_edit=can_edit_interview(membership, interview),
+        clear_drafts=_saved_drafts(request, company, interview) if request.GET.get("saved") else [],
+    )
+    return render(request, "custdev/interview_detail.html", context)
+
+
+# --- Synthesis -----------------------------------------------------------------------------------
+
+
+def _synthesis_page(request, company, membership, *, insight_form=None, threshold_form=None, status=200):
+    threshold = selectors.insight_threshold(company)
+    context = _base(
+        company,
+        membership,
+        threshold=threshold,
+        summaries=selectors.synthesis(company, threshold),
+        threshold_form=threshold_form or ThresholdForm(initial={"insight_threshold": threshold}),
+        insight_form=insight_form,
+        can_plan=role_allows(membership.role, Permission.EDIT_PLANNING),
+        can_create=role_allows(membership.role, Permission.CREATE_HYPOTHESIS),
+    )
+    return render(request, "custdev/synthesis.html", context, status=status)
+
+
+@require_GET
+def synthesis(request, company_id: int):
+    company, membership = access_company(request.user, company_id)
+    return _synthesis_page(request, company, membership)
+
+
+@require_POST
+def insight_new(request, company_id: int):
+    company, membership = access_company(request.user, company_id, action=Permission.CREATE_HYPOTHESIS)
+    form = InsightForm(request.POST)
+    if form.is_valid():
+        tag = access_tag(company, form.cleaned_data["tag"])
+        try:
+            services.insight_create(by=membership, tag=tag, sentence=form.cleaned_data["sentence"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The insight is saved. Turn it into a hypothesis when you are ready."))
+            return redirect(reverse("custdev:synthesis", args=[company.pk]) + f"#tag-{tag.pk}")
+    return _synthesis_page(request, company, membership, insight_form=form)
+
+
+@require_POST
+def threshold_set(request, company_id: int):
+    company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
+    form = ThresholdForm(request.POST)
+    if not form.is_valid():
+        return _synthesis_page(request, company, membership, threshold_form=form)
+    services.threshold_set(by=membership, value=form.cleaned_data["insight_threshold"])
+    messages.success(request, _("The threshold is saved."))
+    return redirect("custdev:synthesis", company_id=company.pk)
