@@ -104,3 +104,11 @@ def test_the_constraint_counts_interviews_since_it_became_active(team):
     InterviewFactory(company=team.company, held_on=team.constraint.started_on)
     InterviewFactory(company=team.company, held_on=team.constraint.started_on + timedelta(days=3))
     assert selectors.interviews_since(team.constraint) == 2
+
+
+def test_the_constraint_page_shows_the_interviews_since(team, client_for):
+    from datetime import timedelta
+
+    InterviewFactory(company=team.company, held_on=team.constraint.started_on + timedelta(days=1))
+    page = client_for(team.member).get(reverse("tracking:company_detail", args=[team.company.pk])).content.decode()
+    assert "1 customer interview since it became the main constraint" in page
