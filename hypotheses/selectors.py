@@ -11,6 +11,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from tracking.models import Company, Constraint, ConstraintStatus, MetricValue, User
+from tracking.toolkit import selectors as toolkit
 from tracking.weeks import week_start
 
 from .models import Hypothesis, HypothesisEvent, Kind, Status, Verdict
@@ -29,6 +30,8 @@ BOARD_COLUMNS = [
 # A column shows its best cards; the rest come on request ("show all N"), so the page's work
 # does not grow with a backlog nobody scrolls through.
 BOARD_CARDS_PER_COLUMN = 12
+# What a card's price in money reads (hypothesis_prices, issue 14).
+PRICE_FIELDS = ("baseline", "expected_value", "expected_multiplier")
 
 
 def hypotheses_of(company: Company) -> QuerySet[Hypothesis]:
@@ -66,7 +69,16 @@ def board(
     cap = Case(When(status=expanded, then=Value(totals.get(expanded, 0))), default=Value(per_column))
     cards = (
         base.select_related("metric")
-        .only("pk", "title", "kind", "status", "ice", "constraint_id", "metric__name")
+        .only(
+            "pk",
+            "title",
+            "kind",
+            "status",
+            "ice",
+            "constraint_id",
+            "metric__name",
+            *PRICE_FIELDS,  # what the card's price reads (hypothesis_prices)
+        )
         .annotate(
             rank=Window(RowNumber(), partition_by=[F("status")], order_by=[F("ice").desc(), F("pk").desc()]),
             cap=cap,
@@ -241,3 +253,24 @@ def breakthrough_warning(hypothesis: Hypothesis, today: date | None = None) -> s
     if hypothesis.budget_cap is not None and hypothesis.spent > hypothesis.budget_cap:
         return "over_budget"
     return None
+
+
+def hypothesis_prices(company: Company, hypotheses) -> dict[int, toolkit.Price]:
+    """Each hypothesis's ΔCM per period if it comes true, for those whose metric is mapped
+    to a unit-economics input: one query whatever the count (the business's inputs)."""
+    candidates = [h for h in hypotheses if h.metric_id]
+    if not candidates:
+        return {}
+    mapped = toolkit.mapped_inputs(company)
+    prices = {}
+    for h in candidates:
+        price = toolkit.price_of(
+            mapped,
+            metric_id=h.metric_id,
+            baseline=h.baseline,
+            expected_value=h.expected_value,
+            expected_multiplier=h.expected_multiplier,
+        )
+        if price is not None:
+            prices[h.pk] = price
+    return prices

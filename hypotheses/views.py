@@ -61,6 +61,7 @@ def _board_context(request, company, membership):
         "company": company,
         "membership": membership,
         "columns": columns,
+        "prices": selectors.hypothesis_prices(company, [card for column in columns for card in column.cards]),
         "expanded": next((c for c in columns if c.status == expanded), None),
         "active_constraint_id": selectors.active_constraint_id(company),
         "constraints": company.constraints.order_by("-started_on", "-pk"),
@@ -86,13 +87,29 @@ def board(request, company_id: int):
     return render(request, "hypotheses/board.html", context)
 
 
+def _prefill(query) -> dict:
+    """Metric and baseline handed over in the query, e.g. by the funnel's "New hypothesis on
+    this stage" (the form offers only this business's metrics, so a foreign id selects none)."""
+    prefill = {}
+    metric = int_param(query.get("metric"), minimum=1)
+    if metric:
+        prefill["metric"] = metric
+    try:
+        baseline = Decimal(query.get("baseline", ""))
+    except (InvalidOperation, ValueError):
+        baseline = None
+    if baseline is not None and baseline.is_finite() and abs(baseline) < 10**12:
+        prefill["baseline"] = baseline
+    return prefill
+
+
 @require_http_methods(["GET", "POST"])
 def hypothesis_new(request, company_id: int):
     unsafe = request.method == "POST"
     company, membership = access_company(
         request.user, company_id, action=Permission.CREATE_HYPOTHESIS if unsafe else None
     )
-    initial = {"constraint": selectors.active_constraint_id(company)}
+    initial = {"constraint": selectors.active_constraint_id(company), **_prefill(request.GET)}
     form = HypothesisForm(request.POST or None, company=company, initial=initial)
     if unsafe and form.is_valid():
         try:
@@ -133,6 +150,7 @@ def _detail_context(company, membership, hypothesis, *, verdict_form=None, trans
         "verdict_form": verdict_form,
         "transition_error": transition_error,
         "warning": selectors.breakthrough_warning(hypothesis),
+        "price": selectors.hypothesis_prices(company, [hypothesis]).get(hypothesis.pk),
         "can_edit": role_allows(membership.role, Permission.EDIT_HYPOTHESIS),
         "statuses": dict(Status.choices),
     }

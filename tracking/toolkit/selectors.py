@@ -114,3 +114,41 @@ def mapped_inputs(company: Company) -> dict[int, tuple[str, unit_economics.Input
 def input_value_from_metric(name: str, value: Decimal) -> Decimal:
     """A metric's value as the input it feeds (C1 metrics are in %)."""
     return value / 100 if name == "c1" else value
+
+
+@dataclass(frozen=True)
+class Price:
+    """What a hypothesis is worth if it comes true: ΔCM per period, through the input its
+    metric feeds, and the impact score (1–10) that money suggests."""
+
+    input_name: str
+    new_value: Decimal  # the input if the hypothesis comes true (C1 as a fraction)
+    delta_cm: Decimal
+    suggested_impact: int
+
+
+def price_of(
+    mapped: dict[int, tuple[str, unit_economics.Inputs]],
+    *,
+    metric_id: int | None,
+    baseline: Decimal | None,
+    expected_value: Decimal | None,
+    expected_multiplier: Decimal | None,
+) -> Price | None:
+    """The input moves by the hypothesis's expected ratio (×multiplier, or expected/baseline);
+    with no baseline, the expected value becomes the input. None when there is nothing to price."""
+    if metric_id not in mapped:
+        return None
+    name, inputs = mapped[metric_id]
+    current = getattr(inputs, name)
+    if expected_multiplier is not None:
+        new = current * expected_multiplier
+    elif expected_value is not None and baseline:
+        new = current * expected_value / baseline
+    elif expected_value is not None:
+        new = input_value_from_metric(name, expected_value)
+    else:
+        return None
+    delta = unit_economics.delta_cm_if(inputs, name, new)
+    impact = unit_economics.suggested_impact(delta, unit_economics.compute(inputs).cm)
+    return Price(name, new, delta, impact)
