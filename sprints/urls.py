@@ -35,6 +35,7 @@ urlpatterns = [
     path(B + "session/metrics/", session.session_metrics, name="session_metrics"),
     path(B + "session/constraint/", session.session_constraint, name="session_constraint"),
     path(B + "session/plan/", session.session_plan, name="session_plan"),
+    path(B + "session/plan/capacity/", session.session_plan_capacity, name="session_plan_capacity"),
     path(B + "session/close/", session.session_close, name="session_close"),
     path(B + "session/start/", session.session_start, name="session_start"),
 ]

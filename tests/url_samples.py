@@ -158,6 +158,7 @@ SAMPLES: dict[str, Sample] = {
             "session_metrics": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
             "session_start": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
             "session_plan_capacity": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
+            "session_plan_capacity": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
             "session_verdict": Sample(
                 Scope.COMPANY, lambda t: {"company_id": t.company.pk, "hypothesis_id": t.hypothesis.pk}
             ),

@@ -168,6 +168,17 @@ def session_plan(request, company_id: int):
     return _after_post(request, company, membership, **plan.outcome(carry))
 
 
+@require_GET
+def session_plan_capacity(request, company_id: int):
+    """The next sprint's capacity bars with what the plan form holds, before it is saved (htmx;
+    without JavaScript the bars show after the save)."""
+    company, membership = access_company(request.user, company_id)
+    context = rows.plan_preview(company, membership, request.GET)
+    if context["plan_capacity"] is None:
+        raise Http404(_("There is no active sprint to review."))
+    return render(request, "sprints/_capacity.html", {"capacity": context["plan_capacity"], **context})
+
+
 @require_POST
 def session_close(request, company_id: int):
     """Close the reviewed sprint with the review's notes and, if asked, start the next one;

@@ -9,14 +9,15 @@ from django.utils.translation import gettext as _
 
 from hypotheses.models import Verdict
 from tracking.numbers import input_value
+from tracking.query_params import ids_param
 from tracking.roles import Permission, role_allows
 
 from .. import selectors, services
 from .. import session as steps
 from ..access import can_log_results
 from ..capacity import sprint_capacity
-from ..forms import CloseForm
-from ..models import ActionStatus, SessionStep, Sprint, SprintStatus
+from ..forms import CloseForm, SessionNewActionForm
+from ..models import Action, ActionStatus, SessionStep, Sprint, SprintStatus
 
 NEW_ROWS = 5
 NEW_ROWS_MAX = 20
@@ -168,8 +169,9 @@ def _multiline(text: str) -> bool:
 
 
 def _result_rows(actions, membership, typed, refused, saved):
+    runs = role_allows(membership.role, Permission.PLAN_SPRINT)  # the session's saves begin the session
     for a in actions:
-        a.can_log = can_log_results(membership, a)
+        a.can_log = runs and can_log_results(membership, a)
         a.v = typed.get(a.pk) or {
             "status": a.status,
             "result_note": a.result_note,
@@ -202,7 +204,7 @@ def _unfinished(actions):
     return [a for a in actions if a.status in (ActionStatus.TODO, ActionStatus.DOING) and not hasattr(a, "carried_to")]
 
 
-def _plan(company, sprint, actions, members, *, typed_rows, refused, ticked):
+def _plan(company, sprint, actions, members, *, typed_rows, refused, ticked, extra=()):
     """The next sprint's board inside the session: its actions, capacity bars, the unfinished
     actions to carry over (with what each does to its owner's hours) and blank rows."""
     upcoming = selectors.next_sprint(company, sprint)
@@ -212,7 +214,7 @@ def _plan(company, sprint, actions, members, *, typed_rows, refused, ticked):
     else:
         start, end = services.default_dates(company, after=sprint.ends_on)
         planned, target = [], Sprint(company=company, starts_on=start, ends_on=end)
-    capacity = sprint_capacity(target, planned, members=members)
+    capacity = sprint_capacity(target, [*planned, *extra], members=members)
     loads = {o.membership.pk: o.load for o in capacity.owners}
     budget_left = None if target.budget is None else target.budget - capacity.cost_total
     carry = steps.carry_choices(
@@ -235,6 +237,27 @@ def _plan(company, sprint, actions, members, *, typed_rows, refused, ticked):
         "unfinished": [c.action for c in carry],
         "new_rows": rows,
     }
+
+
+def plan_preview(company, membership, query) -> dict:
+    """The capacity bars of the next sprint as they would be with the ticked carry-over and the
+    typed rows (nothing is saved): what the plan form shows while it is filled in."""
+    sprint = selectors.current_sprint(company)
+    members = selectors.members(company)
+    context = {"company": company, "plan_capacity": None}
+    if sprint is None:
+        return context
+    actions = selectors.sprint_actions(sprint)
+    ticked = set(ids_param(query.getlist("carry")))
+    rows = read_new_rows(query, members, SessionNewActionForm)
+    extra = [a for a in _unfinished(actions) if a.pk in ticked]
+    extra += [
+        Action(title=data["title"], owner=rows.members.get(data["owner"]), estimate_hours=data["estimate_hours"])
+        for _i, data in rows.parsed
+    ]
+    plan = _plan(company, sprint, actions, members, typed_rows=None, refused={}, ticked=None, extra=extra)
+    context["plan_capacity"] = plan["plan_capacity"]
+    return context
 
 
 def session_context(

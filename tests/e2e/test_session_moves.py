@@ -245,3 +245,36 @@ def test_the_entrepreneurs_phone_flow_stays_within_6_moves_and_2_page_loads(live
     assert own.status == ActionStatus.DONE
     week = current_week_start(company)
     assert MetricValue.objects.get(metric=conversion, week_start=week).value == Decimal("3.1")
+
+
+def test_enter_in_a_row_saves_that_row_and_the_bars_follow_the_plan_as_it_is_typed(live_server, desktop_page):
+    company, sprint, members = _seeded()
+    first, second = sprint.actions.exclude(status=ActionStatus.DONE).order_by("pk")[:2]
+    page, base = desktop_page, f"{live_server.url}/b/{company.pk}"
+    _sign_in(page, live_server.url, TRACKER)
+    page.goto(f"{base}/session/")
+
+    # Enter in a row saves that row alone; what was typed in another row stays typed.
+    page.locator(f"#result-{first.pk}").get_by_label("Result").fill("Typed, not saved yet")
+    row = page.locator(f"#result-{second.pk}")
+    row.get_by_label("Status").select_option("done")
+    row.get_by_label("Result").fill("Sent to 43 people")
+    with _swap_of(page, "#session"):
+        row.get_by_label("Result").press("Enter")
+    expect(page.locator(f"#result-{second.pk}").get_by_role("status")).to_have_text("Saved")
+    expect(page.locator(f"#result-{first.pk}").get_by_label("Result")).to_have_value("Typed, not saved yet")
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.result_note, second.status, second.result_note) == ("", ActionStatus.DONE, "Sent to 43 people")
+    expect(page.locator("#session")).to_have_attribute("data-step", "results")  # a row alone stays
+
+    # The next sprint's capacity bars follow the plan form while it is filled in.
+    plan = page.locator("#step-plan")
+    designer = members["design@dubrava.demo"]
+    assert first.owner_id == designer.pk
+    plan.locator("input[name=n0-title]").fill("Сверстать оффер для сайта")
+    plan.locator("select[name=n0-owner]").select_option(str(designer.pk))
+    plan.locator("input[name=n0-estimate_hours]").fill("10")
+    # 10 h and her unfinished PDF offer (1 h, ticked to carry over since it fits) of her 4 h.
+    expect(plan.locator(".cap-row.over")).to_contain_text("11 / 4 h · overbooked by 7 h")
+    assert not Action.objects.filter(title="Сверстать оффер для сайта").exists()  # nothing saved yet

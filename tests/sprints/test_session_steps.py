@@ -288,3 +288,24 @@ def test_the_session_steps_cost_the_same_queries_for_few_and_many_rows(name, tea
     grow(300)
     large, _body = _queries(client, _url(team, name), "post", data)
     assert small == large, (name, small, large)
+
+
+def test_the_capacity_bars_follow_the_plan_form_before_it_is_saved(team, client):
+    client.force_login(team.tracker.user)
+    url = _url(team, "session_plan_capacity")
+    lead = team.team_lead
+    before = client.get(url, headers=HTMX).content.decode()
+    assert 'id="capacity"' in before and "2 / 8 h" in before  # the lead's planned 2 h
+    query = {"carry": [team.action.pk], **_plan_rows([("Call Anna", str(lead.pk), "7.5"), ("", str(lead.pk), "1")])}
+    after = client.get(url, query, headers=HTMX).content.decode()
+    assert "9.5 / 8 h" in after and "overbooked by 1.5 h" in after  # blank rows count for nothing
+    assert "1 / 8 h" in after  # the member's carried 1 h
+    assert not Action.objects.filter(title="Call Anna").exists()
+
+
+def test_a_metric_target_shows_as_typed_on_the_results_and_session_pages(team, client):
+    client.force_login(team.tracker.user)
+    type(team.metric).objects.filter(pk=team.metric.pk).update(target=Decimal("3.1000"))
+    for page in ("results", "session"):
+        body = client.get(_url(team, page)).content.decode()
+        assert "target 3.1)" in body and "3.1000" not in body, page
