@@ -41,6 +41,7 @@ from django.utils import timezone
 from hypotheses import services as hypothesis_services
 from hypotheses.models import Hypothesis, HypothesisEvent, Kind, Status
 from sprints import services as sprint_services
+from sprints.demo.custdev import seed_custdev
 from sprints.models import (
     RESOLVED_ACTION_STATUSES,
     Action,
@@ -181,6 +182,7 @@ class DemoCompany:
     hypotheses: tuple[DemoHypothesis, ...] = ()
     sprints: tuple[DemoSprint, ...] = ()  # oldest first
     unit_economics: dict | None = None  # the inputs of Toolkit → Unit economics, and a label
+    custdev: dict | None = None  # customer interviews, insights (sprints/demo/custdev.py)
 
 
 # --- Reading the data files (sprints/demo/businesses/*.py) ------------------------------------
@@ -237,6 +239,7 @@ def business(data: dict) -> DemoCompany:
         hypotheses=tuple(_hypothesis(item) for item in data.get("hypotheses", ())),
         sprints=tuple(_sprint(item) for item in data.get("sprints", ())),
         unit_economics=data.get("unit_economics"),
+        custdev=data.get("custdev"),
     )
 
 
@@ -666,6 +669,7 @@ def seed_demo() -> list[tuple[str, str]]:
         _seed_hypotheses(spec, tracker_membership)
         _seed_sprints(spec, tracker_membership)
         _seed_unit_economics(spec, tracker_membership)
+        seed_custdev(spec.custdev, tracker_membership)
         companies.append(company)
     _report_past_sprints(companies)
     return logins

@@ -378,4 +378,45 @@ BUSINESS = {
         "fixed_costs": "6000",
         "label": "November baseline",
     },
+    # Toolkit → Customer interviews (issue 15): a few problem interviews about reordering.
+    "custdev": {
+        "threshold": 3,
+        "interviews": [
+            {
+                "days_ago": 20,
+                "name": "Hannah",
+                "segment": "Home espresso drinkers",
+                "role": "Buyer",
+                "interviewer": "tracker",
+                "story": "Ran out of beans on a Sunday and bought supermarket coffee instead.",
+                "current_solution": "Buys whatever is on offer when the bag runs out.",
+                "quotes": [
+                    ["I only remember to reorder when the bag is already empty", ["runs out before reordering"]],
+                ],
+            },
+            {
+                "days_ago": 14,
+                "name": "Marcus",
+                "segment": "Home espresso drinkers",
+                "role": "Buyer",
+                "interviewer": "tracker",
+                "story": "Last month he ordered two bags at once so as not to run out.",
+                "quotes": [
+                    ["Ordering again means finding your site again", ["runs out before reordering"]],
+                ],
+            },
+            {
+                "days_ago": 6,
+                "name": "Chloe",
+                "segment": "Office managers",
+                "role": "Buys for the office",
+                "interviewer": "tracker",
+                "story": "The office ran out of coffee during a client meeting.",
+                "commitment": "next_meeting",
+                "quotes": [
+                    ["Nobody owns the coffee order, so it is always late", ["runs out before reordering"]],
+                ],
+            },
+        ],
+    },
 }

@@ -334,4 +334,32 @@ BUSINESS = {
         "one_off": "60",
         "label": "November baseline",
     },
+    # Toolkit → Customer interviews (issue 15): a few problem interviews with patients.
+    "custdev": {
+        "threshold": 3,
+        "interviews": [
+            {
+                "days_ago": 15,
+                "name": "Peter",
+                "segment": "Working parents",
+                "role": "Patient",
+                "interviewer": "tracker",
+                "story": "Booked a check-up by phone and waited on hold for ten minutes.",
+                "quotes": [
+                    ["I called three times before anyone picked up", ["booking by phone is hard"]],
+                ],
+            },
+            {
+                "days_ago": 9,
+                "name": "Grace",
+                "segment": "Retired patients",
+                "role": "Patient",
+                "interviewer": "tracker",
+                "story": "Rescheduled her cleaning twice last spring.",
+                "quotes": [
+                    ["I would rather get a text than a call", ["reminders by text"]],
+                ],
+            },
+        ],
+    },
 }
