@@ -9,6 +9,7 @@ class SprintsConfig(AppConfig):
     def ready(self):
         from tracking import portfolio
 
+        from .outcomes import outcomes_overview
         from .portfolio import sprint_overview
 
         # The portfolio card's sprint part (see tracking/portfolio.py: the only registry).
@@ -17,3 +18,5 @@ class SprintsConfig(AppConfig):
             facts_template="sprints/_portfolio_section.html#facts",
             actions_template="sprints/_portfolio_section.html#actions",
         )
+        # "Busy, not moving" (sprints/outcomes.py): on the card, in the digest, on the business page.
+        portfolio.register(outcomes_overview, facts_template="sprints/_outcomes_card.html", on_company_page=True)

@@ -96,6 +96,12 @@ def digest_lines(user: User, now: datetime | None = None) -> list[dict]:
                 "latest": metric.get("latest"),
                 "previous": metric.get("previous"),
                 "flags": card.get("flags", []),
+                # "Busy, not moving" links to the outcomes view (sprints/outcomes.py).
+                "outcomes_link": (
+                    settings.SITE_URL + reverse("sprints:outcomes", args=[m.company_id])
+                    if card.get("busy_not_moving")
+                    else ""
+                ),
             }
         )
     return lines

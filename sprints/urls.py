@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import board, report, results, session
+from .views import board, outcomes, report, results, session
 
 app_name = "sprints"
 
@@ -27,6 +27,7 @@ urlpatterns = [
     path(B + "results/", results.results, name="results"),
     path(B + "results/metrics/<int:metric_id>/", results.metric_log, name="metric_log"),
     path(B + "results/hypotheses/<int:hypothesis_id>/", results.hypothesis_measure, name="hypothesis_measure"),
+    path(B + "outcomes/", outcomes.outcomes, name="outcomes"),
     path(B + "session/", session.session, name="session"),
     path(B + "session/step/", session.session_step, name="session_step"),
     path(B + "session/results/", session.session_results, name="session_results"),

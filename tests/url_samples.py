@@ -158,7 +158,6 @@ SAMPLES: dict[str, Sample] = {
             "session_metrics": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
             "session_start": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
             "session_plan_capacity": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
-            "session_plan_capacity": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
             "session_verdict": Sample(
                 Scope.COMPANY, lambda t: {"company_id": t.company.pk, "hypothesis_id": t.hypothesis.pk}
             ),
@@ -186,6 +185,7 @@ SAMPLES: dict[str, Sample] = {
             "action_log_form": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "action_id": t.action.pk}),
             "action_log_row": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "action_id": t.action.pk}),
             "hypothesis_search": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
+            "outcomes": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
             "metric_log": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "metric_id": t.metric.pk}),
             "hypothesis_measure": Sample(
                 Scope.COMPANY, lambda t: {"company_id": t.company.pk, "hypothesis_id": t.hypothesis.pk}

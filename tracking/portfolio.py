@@ -33,11 +33,13 @@ class Flag(models.TextChoices):
     REVIEW_OVERDUE = "review_overdue", _("review overdue")
     OWNER_OVERBOOKED = "owner_overbooked", _("owner overbooked")
     NOTHING_UNDER_TEST = "nothing_under_test", _("nothing under test")
+    # ≥ 80 % of actions done for 3 sprints while the key metric did not move (sprints/outcomes.py).
+    BUSY_NOT_MOVING = "busy_not_moving", _("busy, not moving")
 
     @property
     def is_warning(self) -> bool:
         """A warning rather than a danger: nothing is broken, but nothing is learnt either."""
-        return self is Flag.NOTHING_UNDER_TEST
+        return self in (Flag.NOTHING_UNDER_TEST, Flag.BUSY_NOT_MOVING)
 
 
 Provider = Callable[[list[int], datetime], dict[int, dict]]
@@ -50,19 +52,32 @@ class Section:
     provider: Provider
     facts_template: str  # rows of the card's <dl class="facts">
     actions_template: str = ""  # buttons at the bottom of the card
+    on_company_page: bool = False  # its flags also show on the business page
 
 
 _sections: list[Section] = []
 
 
-def register(provider: Provider, *, facts_template: str, actions_template: str = "") -> None:
+def register(
+    provider: Provider, *, facts_template: str, actions_template: str = "", on_company_page: bool = False
+) -> None:
     """Add an app's part to every card (once, at start-up)."""
     if all(section.provider is not provider for section in _sections):
-        _sections.append(Section(provider, facts_template, actions_template))
+        _sections.append(Section(provider, facts_template, actions_template, on_company_page))
 
 
 def sections() -> list[Section]:
     return list(_sections)
+
+
+def company_page_flags(company_id: int, now: datetime | None = None) -> list[Flag]:
+    """The flags of the sections registered for the business page (only those are asked)."""
+    now = now or timezone.now()
+    flags: list[Flag] = []
+    for section in _sections:
+        if section.on_company_page:
+            flags += section.provider([company_id], now).get(company_id, {}).get("flags", [])
+    return flags
 
 
 def _core(company_ids: list[int], now: datetime) -> dict[int, dict]:
@@ -107,7 +122,9 @@ def overview(company_ids: list[int], now: datetime | None = None) -> dict[int, d
     merged = _core(company_ids, now)
     for section in _sections:
         for company_id, extra in section.provider(company_ids, now).items():
-            merged[company_id].update(extra)
+            flags = list(extra.get("flags", ()))  # every section's flags add up
+            merged[company_id].update({key: value for key, value in extra.items() if key != "flags"})
+            merged[company_id].setdefault("flags", []).extend(flags)
     for company_id in company_ids:
         merged[company_id].setdefault("flags", [])
     return merged

@@ -10,12 +10,15 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_sprints_app_adds_its_section_to_every_card():
-    assert [section.facts_template for section in sections()] == ["sprints/_portfolio_section.html#facts"]
+    assert [section.facts_template for section in sections()] == [
+        "sprints/_portfolio_section.html#facts",
+        "sprints/_outcomes_card.html",  # "busy, not moving" (sprints/outcomes.py)
+    ]
 
 
 def test_flags_are_strings_with_one_label_each():
     assert Flag.REVIEW_OVERDUE == "review_overdue" and Flag.REVIEW_OVERDUE.label == "review overdue"
-    assert [flag for flag in Flag if flag.is_warning] == [Flag.NOTHING_UNDER_TEST]
+    assert [flag for flag in Flag if flag.is_warning] == [Flag.NOTHING_UNDER_TEST, Flag.BUSY_NOT_MOVING]
 
 
 def test_a_card_shows_its_flags_by_label_and_links_to_the_sprint_screens(team, client):

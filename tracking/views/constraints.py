@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import selectors, services
+from .. import portfolio, selectors, services
 from ..access import access_company, access_constraint, access_why_step
 from ..form_errors import apply_errors, error_text
 from ..forms import (
@@ -46,6 +46,7 @@ def _company_page(request, company, membership, *, constraint_form=None, status=
         "key_metric": key,
         "key_chart": selectors.metric_chart(key) if key else None,
         "goals": selectors.goal_tree(company),
+        "flags": portfolio.company_page_flags(company.pk),  # e.g. "busy, not moving"
         "constraint_form": constraint_form
         or (ConstraintForm(initial={"title": constraint.title, "area": constraint.area}) if constraint else None),
     }
