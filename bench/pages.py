@@ -376,6 +376,25 @@ for (name, (q_large, status, size)), (q_small, status_small, _) in zip(
 # --- In process: CPU per request, template nodes, a profile per page (--profile N) ---------------
 
 
+AREAS = [  # where a profile's own time is spent, by the file a function is in
+    ("django/template", "templates"),
+    ("django/templatetags", "templates"),
+    ("django/forms", "forms"),
+    ("django/db", "ORM"),
+    ("psycopg", "driver"),
+    ("django/utils/translation", "i18n"),
+    ("django/urls", "URLs"),
+    ("django/contrib/sessions", "sessions"),
+    ("django/contrib/auth", "auth"),
+    ("django/middleware", "middleware"),
+    ("django/test", "test client"),
+    ("django/", "django, other"),
+    ("site-packages", "libraries"),
+    (str(ROOT), "project"),
+    ("~", "builtins"),
+]
+
+
 def profile_pages(tracker: User, paths: dict[str, str], n: int) -> None:
     """Each page n times through the test client (all the middleware, a real session): the CPU
     time of this process per request (PostgreSQL's own time is not in it), the template nodes
@@ -404,9 +423,9 @@ def profile_pages(tracker: User, paths: dict[str, str], n: int) -> None:
         return len(body)
 
     say(f"\nIn process, {n} requests each (CPU ms of this process per request; min of 3 passes):")
-    say("| page | CPU ms | / floor | nodes | queries | KiB |")
-    say("|---|---|---|---|---|---|")
-    floor_ms = None
+    say("| page | CPU ms | / floor | Python calls | / floor | template nodes | queries | KiB | where (profiled) |")
+    say("|---|---|---|---|---|---|---|---|---|")
+    floor_ms = floor_calls = None
     for name, path in ({"floor": FLOOR} | paths).items():
         for _ in range(3):
             get(path)  # warm: templates, URL resolver, connection
@@ -430,10 +449,21 @@ def profile_pages(tracker: User, paths: dict[str, str], n: int) -> None:
             get(path)
         profiler.disable()
         slug = "".join(c if c.isalnum() else "-" for c in name).strip("-")
+        stats = pstats.Stats(profiler)
+        calls = stats.total_calls / n  # deterministic, unlike the CPU time on a shared machine
+        floor_calls = floor_calls or calls
+        where = Counter()
+        for (filename, _line, _function), (_cc, _nc, tottime, _ct, _callers) in stats.stats.items():
+            where[next((area for key, area in AREAS if key in filename), "other")] += tottime
+        total = sum(where.values()) or 1
         with open(out / f"{slug}.txt", "w") as f:
+            f.write(" · ".join(f"{area} {t / total:.0%}" for area, t in where.most_common()) + "\n\n")
             pstats.Stats(profiler, stream=f).sort_stats("cumulative").print_stats(60)
             pstats.Stats(profiler, stream=f).sort_stats("tottime").print_stats(40)
-        say(f"| {name} | {ms:.2f} | {ms / floor_ms:.1f}x | {nodes[0]:,} | {queries} | {size / 1024:,.0f} |")
+        say(
+            f"| {name} | {ms:.2f} | {ms / floor_ms:.1f}x | {calls:,.0f} | {calls / floor_calls:.1f}x | {nodes[0]:,} "
+            f"| {queries} | {size / 1024:,.0f} | {', '.join(f'{a} {t / total:.0%}' for a, t in where.most_common(3))} |"
+        )
 
 
 if args.profile:

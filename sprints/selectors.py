@@ -133,11 +133,11 @@ def metrics_with_this_week(company: Company) -> list[Metric]:
     return metrics
 
 
-# --- Rows as the board shows them (issue 12) --------------------------------------------------
-# Only the columns a board row and the capacity card read: building the rows' objects is most of
+# --- Rows as the board and the results page show them (issue 12) -----------------------------
+# Only the columns a row and the capacity card read: building the rows' objects is most of
 # what the query costs at 60 actions (the hypothesis's statement and criteria, the user's
 # password hash and the other columns were loaded and thrown away for every row). The session
-# and the results page keep sprint_actions (the session reads more of each action).
+# keeps sprint_actions (it reads more of each action).
 ROW_FIELDS = (
     "sprint_id",
     "title",
@@ -163,8 +163,8 @@ ROW_FIELDS = (
 
 
 def row_actions(sprint: Sprint) -> list[Action]:
-    """The sprint's actions as board rows show them (sprint_actions' order and joins, without
-    `carried_to`; only the columns the rows read). One query."""
+    """The sprint's actions as board and results rows show them (sprint_actions' order and
+    joins without `carried_to`; only the columns the rows read). One query."""
     return list(
         sprint.actions.select_related("owner__user", "hypothesis", "carried_over_from__sprint")
         .only(*ROW_FIELDS)

@@ -82,7 +82,7 @@ def measured_row(hypothesis, form=None):
 
 def results_context(company, membership, *, log_forms=None, metric_forms=None, measured_forms=None):
     sprint = selectors.current_sprint(company)
-    actions = selectors.sprint_actions(sprint) if sprint else []
+    actions = selectors.row_actions(sprint) if sprint else []
     log_forms, metric_forms, measured_forms = log_forms or {}, metric_forms or {}, measured_forms or {}
     for action in actions:
         with_log_form(membership, action, log_forms.get(action.pk))
