@@ -1,0 +1,149 @@
+"""Customer interviews to a hypothesis in a real browser (issue 15): the tracker writes a
+script and sees a leading question flagged as it is typed; logs three interviews on a phone
+(375 px) with the same tag created inline — the second one's draft survives a reload —; makes
+the insight on the synthesis page and the hypothesis from it in one step ("based on 3
+interviews"); sees "tried before" beside the new-hypothesis form; and, once it is decided,
+finds it in the learnings library by Russian and by English words."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from hypotheses.models import Hypothesis
+from tests import clock
+from tests.e2e.conftest import assert_fits
+from tests.factories import CompanyFactory, ConstraintFactory, HypothesisFactory, MembershipFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+PASSWORD = "correct-horse-battery"
+TAG = "замер в день звонка"
+INSIGHT = "Клиенты выбирают тех, кто приезжает на замер в день звонка"
+PEOPLE = [
+    ("Анна", "Вы единственные приехали на замер в тот же день"),
+    ("Дмитрий", "Мне важно было, чтобы замерщик приехал сегодня"),
+    ("Сергей", "Позвонил утром, а в обед уже приехал замерщик"),
+]
+
+
+def _setup():
+    tracker = UserFactory(email="tracker@custdev.example", full_name="Tracker")
+    dubrava = CompanyFactory(name="Кухни «Дубрава»")
+    MembershipFactory(company=dubrava, user=tracker, role="tracker")
+    ConstraintFactory(company=dubrava, title="Нет входящих лидов", area="leads")
+    # What another business of the same tracker already learned.
+    romashka = CompanyFactory(name="Кухни «Ромашка»")
+    MembershipFactory(company=romashka, user=tracker, role="tracker")
+    HypothesisFactory(
+        company=romashka,
+        title="Замер в день обращения",
+        statement="Если мерить в день обращения, заказов станет больше",
+        status="refuted",
+        verdict="refuted",
+        measured_value=2,
+        decided_at=clock.now(),
+        learning="Нашим клиентам было всё равно: они выбирали по цене",
+    )
+    return tracker, dubrava
+
+
+def _sign_in(page, base_url, email):
+    page.goto(base_url + "/accounts/login/")
+    page.locator("input[name=username]").fill(email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(base_url + "/")
+
+
+def _log_interview(page, base, name, quote, *, reload_midway=False):
+    page.goto(f"{base}/interviews/new/")
+    assert_fits(page, "the interview form")
+    page.locator("[name=held_on]").fill(clock.today().isoformat())
+    page.locator("[name=interviewee_name]").fill(name)
+    page.locator("[name=segment]").fill("Семьи, ремонт в новостройке")
+    page.locator("[name=interviewee_role]").fill("Заказчик кухни")
+    page.locator("[name=story]").fill(f"{name}: замерщик конкурентов обещал приехать через неделю.")
+    page.locator("[name=q-0-quote]").fill(quote)
+    page.locator("[name=q-0-tags]").fill(TAG)
+    if reload_midway:
+        # The connection dropped: nothing typed is lost, the draft comes back.
+        page.reload()
+        expect(page.locator("[data-draft-notice]")).to_be_visible()
+        expect(page.locator("[name=q-0-quote]")).to_have_value(quote)
+        expect(page.locator("[name=interviewee_name]")).to_have_value(name)
+    # Saving without consent is refused, and everything typed stays.
+    page.get_by_role("button", name="Save the interview").click()
+    expect(page.locator(".field.has-error")).to_contain_text("Ask for consent before saving notes")
+    expect(page.locator("[name=q-0-quote]")).to_have_value(quote)
+    page.locator("[name=consent]").check()
+    page.get_by_role("button", name="Save the interview").click()
+    expect(page).to_have_url(re.compile(r"/interviews/\d+/\?saved=1$"))
+    expect(page.locator("blockquote.quote")).to_contain_text(quote)
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('custdev-')).length") == 0
+
+
+def test_from_a_script_to_a_hypothesis_found_in_the_library(live_server, page):
+    tracker, dubrava = _setup()
+    base = f"{live_server.url}/b/{dubrava.pk}"
+    _sign_in(page, live_server.url, tracker.email)
+
+    # A script: a leading question is flagged as it is typed (a hint: the script still saves).
+    page.goto(f"{base}/interviews/scripts/new/?template=problem-ru")
+    questions = page.locator("textarea[name=questions]")
+    expect(questions).to_have_value(re.compile("Расскажите про последний раз"))
+    expect(page.locator("#mom-test-hints li")).to_have_count(0)
+    questions.press("End")
+    questions.press_sequentially("\nСколько бы вы заплатили за замер?", delay=10)
+    hint = page.locator("#mom-test-hints li")
+    expect(hint).to_have_count(1)
+    expect(hint).to_contain_text("Future or hypothetical")
+    page.locator("[name=segment]").fill("Семьи, ремонт в новостройке")
+    page.get_by_role("button", name="Save the script").click()
+    expect(page.locator(".script-questions li")).to_have_count(8)
+
+    # Three interviews on the phone, the same tag created inline by the first one.
+    for n, (name, quote) in enumerate(PEOPLE):
+        _log_interview(page, base, name, quote, reload_midway=n == 1)
+
+    # The insight, then the hypothesis from it in one step.
+    page.goto(f"{base}/interviews/synthesis/")
+    assert_fits(page, "the synthesis page")
+    summary = page.locator(".tag-summary", has_text=TAG)
+    expect(summary.locator(".people")).to_have_text("3 interviewees")
+    summary.locator("[name=sentence]").fill(INSIGHT)
+    summary.get_by_role("button", name="Make the insight").click()
+    page.locator(".insight", has_text=INSIGHT).get_by_role("button", name="Make a hypothesis of it").click()
+    expect(page).to_have_url(re.compile(rf"{re.escape(base)}/hypotheses/\d+/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(INSIGHT)
+    evidence = page.locator("#evidence")
+    expect(evidence).to_contain_text("Based on 3 interviews")
+    expect(evidence.locator("blockquote")).to_have_count(3)
+    hypothesis = Hypothesis.objects.get(company=dubrava, insight__isnull=False)
+    assert hypothesis.confidence == 5
+
+    # "Tried before" beside the form, as the title is typed.
+    page.goto(f"{base}/hypotheses/new/")
+    page.locator("[name=title]").press_sequentially("Замер в день звонка", delay=10)
+    tried = page.locator(".tried-before-item")
+    expect(tried).to_have_count(1)
+    expect(tried).to_contain_text("Замер в день обращения")
+    expect(tried).to_contain_text("refuted at Кухни «Ромашка»")
+    expect(tried).to_contain_text("выбирали по цене")
+    assert_fits(page, "the hypothesis form with tried before")
+
+    # Weeks later it is decided: the library finds it by Russian and by English words.
+    Hypothesis.objects.filter(pk=hypothesis.pk).update(
+        status="confirmed",
+        verdict="confirmed",
+        measured_value=3,
+        decided_at=clock.now(),
+        learning="Same-day measurements doubled the orders from calls",
+    )
+    for words in ("замеры в день звонка", "measurement"):
+        page.goto(f"{live_server.url}/library/")
+        page.locator("[name=q]").fill(words)
+        page.locator("form[role=search] button[type=submit]").click()
+        expect(page.locator(".library-item")).to_have_count(1)
+        expect(page.locator(".library-item")).to_contain_text(INSIGHT)
+    assert_fits(page, "the library")
