@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class HypothesesConfig(AppConfig):
     name = "hypotheses"
     verbose_name = _("Hypotheses")
+
+    def ready(self):
+        from tracking import charts
+
+        from .selectors import markers_of_tests
+
+        # Metric charts mark the weeks a hypothesis was under test (tracking/charts.py registry).
+        charts.register_markers(markers_of_tests)

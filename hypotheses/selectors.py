@@ -8,8 +8,10 @@ from decimal import Decimal
 
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When, Window
 from django.db.models.functions import RowNumber
+from django.urls import reverse
 from django.utils import timezone
 
+from tracking.charts import Marker
 from tracking.models import Company, Constraint, ConstraintStatus, MetricValue, User
 from tracking.toolkit import selectors as toolkit
 from tracking.weeks import week_start
@@ -274,3 +276,32 @@ def hypothesis_prices(company: Company, hypotheses) -> dict[int, toolkit.Price]:
         if price is not None:
             prices[h.pk] = price
     return prices
+
+
+def markers_of_tests(metric_ids: list[int], since: date) -> dict[int, list[Marker]]:
+    """Chart markers (tracking.charts registry, filled in hypotheses/apps.py): the weeks each
+    hypothesis on these metrics was under test, with its verdict and page. One query."""
+    rows = (
+        Hypothesis.objects.live()
+        .filter(metric_id__in=metric_ids, testing_started_at__isnull=False)
+        .filter(Q(decided_at__isnull=True) | Q(decided_at__date__gte=since))
+        .values_list("pk", "company_id", "metric_id", "title", "verdict", "testing_started_at", "decided_at")
+        .order_by("testing_started_at")
+    )
+    today = timezone.now().date()
+    prefixes: dict[int, str] = {}
+    markers: dict[int, list[Marker]] = {}
+    for pk, company_id, metric_id, title, verdict, started, decided in rows:
+        if company_id not in prefixes:
+            prefixes[company_id] = reverse("hypotheses:detail", args=[company_id, 0]).removesuffix("0/")
+        markers.setdefault(metric_id, []).append(
+            Marker(
+                start=started.date(),
+                end=decided.date() if decided else today,
+                verdict=verdict,
+                verdict_label=str(Verdict(verdict).label) if verdict else str(Status.TESTING.label),
+                title=title,
+                url=f"{prefixes[company_id]}{pk}/",
+            )
+        )
+    return markers

@@ -1,7 +1,14 @@
-"""Server-rendered SVG charts: no JavaScript, no CDN, readable at a glance on a phone."""
+"""Server-rendered SVG charts: no JavaScript, no CDN, readable at a glance on a phone.
 
-from dataclasses import dataclass
-from datetime import date
+A metric chart marks the weeks a hypothesis on that metric was under test (DESIGN.md §5).
+`tracking` does not know hypotheses, so the app that does registers a marker provider here
+(hypotheses/apps.py), as the portfolio's sections do in tracking/portfolio.py: one query per
+provider for all the metrics of a page.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import Decimal
 
 WIDTH, HEIGHT = 600, 220
@@ -17,6 +24,49 @@ class Point:
 
 
 @dataclass(frozen=True)
+class Marker:
+    """A hypothesis under test on a metric: its weeks, verdict ("" while testing) and page."""
+
+    start: date
+    end: date
+    verdict: str
+    verdict_label: str
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Band:
+    """A marker placed on a chart."""
+
+    x: float
+    width: float
+    marker: Marker
+
+
+MarkerProvider = Callable[[list[int], date], dict[int, list[Marker]]]
+_marker_providers: list[MarkerProvider] = []
+MARKERS_PER_CHART = 12
+
+
+def register_markers(provider: MarkerProvider) -> None:
+    """Add a source of chart markers (once, at start-up)."""
+    if provider not in _marker_providers:
+        _marker_providers.append(provider)
+
+
+def markers_for(metric_ids: list[int], since: date) -> dict[int, list[Marker]]:
+    """The markers of these metrics that end on or after `since`: one query per provider."""
+    result: dict[int, list[Marker]] = {metric_id: [] for metric_id in metric_ids}
+    if not metric_ids:
+        return result
+    for provider in _marker_providers:
+        for metric_id, markers in provider(metric_ids, since).items():
+            result.setdefault(metric_id, []).extend(markers)
+    return result
+
+
+@dataclass(frozen=True)
 class Chart:
     width: int
     height: int
@@ -27,6 +77,7 @@ class Chart:
     x_labels: list[tuple[float, date]]
     latest: Point | None
     previous: Point | None
+    bands: list[Band] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -37,8 +88,30 @@ def _nice(value: Decimal) -> Decimal:
     return value.quantize(Decimal(1)) if abs(value) >= 100 else value.quantize(Decimal("0.01")).normalize()
 
 
-def line_chart(values: list[tuple[date, Decimal]], target: Decimal | None = None) -> Chart:
-    """Weekly values (oldest first) against an optional target line."""
+def _bands(points: list[Point], markers: list[Marker]) -> list[Band]:
+    """Each marker as the span of the chart's weeks it covers (half a step either side)."""
+    if not points or not markers:
+        return []
+    step = (points[-1].x - points[0].x) / max(len(points) - 1, 1) if len(points) > 1 else 20
+    first, last = points[0].week, points[-1].week + timedelta(days=6)
+    bands = []
+    for marker in sorted(markers, key=lambda m: m.start)[-MARKERS_PER_CHART:]:
+        if marker.end < first or marker.start > last:
+            continue
+        inside = [p.x for p in points if marker.start - timedelta(days=6) <= p.week <= marker.end]
+        if not inside:
+            continue
+        left = max(PAD_LEFT, min(inside) - step / 2)
+        right = min(WIDTH - PAD_RIGHT, max(inside) + step / 2)
+        bands.append(Band(x=round(left, 1), width=round(max(right - left, 4), 1), marker=marker))
+    return bands
+
+
+def line_chart(
+    values: list[tuple[date, Decimal]], target: Decimal | None = None, markers: list[Marker] | None = None
+) -> Chart:
+    """Weekly values (oldest first) against an optional target line, with the weeks of
+    `markers` (hypotheses under test) shaded."""
     numbers = [v for _, v in values] + ([target] if target is not None else [])
     if not values:
         return Chart(WIDTH, HEIGHT, [], "", None, [], [], None, None)
@@ -77,4 +150,5 @@ def line_chart(values: list[tuple[date, Decimal]], target: Decimal | None = None
         x_labels=x_labels,
         latest=points[-1],
         previous=points[-2] if len(points) > 1 else None,
+        bands=_bands(points, markers or []),
     )

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from .charts import Chart, line_chart
+from .charts import Chart, line_chart, markers_for
 from .models import (
     Company,
     Constraint,
@@ -102,7 +102,10 @@ def metric_series(metric: Metric, weeks: int = 26) -> list[tuple]:
 
 
 def metric_chart(metric: Metric, weeks: int = 26) -> Chart:
-    return line_chart(metric_series(metric, weeks), metric.target)
+    """The metric's chart with the weeks its hypotheses were under test marked."""
+    series = metric_series(metric, weeks)
+    since = series[0][0] if series else current_week_start(metric.company)
+    return line_chart(series, metric.target, markers_for([metric.pk], since)[metric.pk])
 
 
 def key_metric(company: Company) -> Metric | None:

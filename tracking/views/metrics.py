@@ -1,5 +1,7 @@
 """Screen 3, metrics: the list with charts, one metric with its weekly values."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -8,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from .. import selectors, services
 from ..access import access_company, access_metric
-from ..charts import line_chart
+from ..charts import line_chart, markers_for
 from ..form_errors import apply_errors
 from ..forms import (
     MetricForm,
@@ -21,8 +23,9 @@ from ..weeks import current_week_start
 def _metrics_page(request, company, membership, *, add_form=None, status=200):
     metrics = selectors.metrics_of(company)
     series = selectors.metric_series_many(metrics)
+    markers = markers_for([m.pk for m in metrics], current_week_start(company) - timedelta(weeks=26))
     for metric in metrics:
-        metric.chart = line_chart(series[metric.pk], metric.target)
+        metric.chart = line_chart(series[metric.pk], metric.target, markers[metric.pk])
     context = {
         "company": company,
         "membership": membership,
