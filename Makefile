@@ -17,7 +17,7 @@ SITE_URL ?= http://$(HOST):$(PORT)
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install install-test messages run test lint lock migrate seed worker clean bench bench-pages backup restore
+.PHONY: help install install-test messages run test lint lock migrate seed worker clean bench bench-pages bench-library backup restore
 
 help:
 	@echo "make run      set up and start the app with demo data at http://$(HOST):$(PORT)"
@@ -26,6 +26,7 @@ help:
 	@echo "make lint     ruff"
 	@echo "make bench    the reminder-dispatch and roll-up benchmark"
 	@echo "make bench-pages  every page against the floor at the large data set, and 100 users"
+	@echo "make bench-library  the learnings library's search over 20,000 hypotheses (under 100 ms)"
 	@echo "make backup   the whole database into var/backups/ (or BACKUP=path)"
 	@echo "make restore  BACKUP=path CONFIRM=yes: replace the whole database with a backup"
 
@@ -84,6 +85,11 @@ bench: install-test messages
 # ~10 min at the issue's size. BENCH_PAGES_ARGS=--quick for a smoke run, --help for the sizes.
 bench-pages: install-test messages
 	$(BIN)/python bench/pages.py $(BENCH_PAGES_ARGS)
+
+# The learnings-library benchmark (issue 15): its own database bench_library, 20,000 decided
+# hypotheses, search server time against 100 ms. BENCH_LIBRARY_ARGS=--quick for a smoke run.
+bench-library: install-test messages
+	$(BIN)/python bench/library.py $(BENCH_LIBRARY_ARGS)
 
 # Backups of whatever database DATABASE_URL names (the embedded SQLite without it); see README.
 # DJANGO_DEBUG only lets the embedded default run without production secrets; an environment

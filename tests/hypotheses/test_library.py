@@ -136,3 +136,18 @@ def test_csv_export_escapes_formulas(team, shelves, client_for):
     assert titles['\'=HYPERLINK("http://evil")'][8] == "'+1 for sure"
     assert not any("Zeta" in cell for row in rows for cell in row)
     assert len(rows) == 5
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_the_search_uses_the_migrations_indexes(team, shelves):
+    """The query's expressions are the indexed ones (hypotheses/migrations/0003): PostgreSQL
+    can answer from the GIN indexes instead of building every row's vector."""
+    from hypotheses.models import Hypothesis
+
+    queryset = library.search(Hypothesis.objects.only("pk"), "гарантию")
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "hypothesis_fts_ru" in plan and "hypothesis_fts_en" in plan, plan
