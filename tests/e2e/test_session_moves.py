@@ -134,6 +134,7 @@ def test_the_weekly_session_takes_at_most_40_moves_and_one_page_load(live_server
     with _swap_of(page, "#session"):
         moves.click(page.get_by_role("button", name="Save all results"))
     expect(session).to_have_attribute("data-step", "verdicts")  # on to the verdicts by itself
+    expect(page.locator("#step-verdicts input:focus")).to_have_count(1)  # the cursor went with it
 
     # Two verdicts, each with its measured value; the third hypothesis is kept in test.
     for hypothesis, verdict, measured in zip(decided, ("confirmed", "refuted"), ("3.1", "1.2"), strict=True):
