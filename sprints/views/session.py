@@ -72,35 +72,63 @@ def session_step(request, company_id: int):
     return _after_post(request, company, membership)
 
 
+def _save_rows(request, company_id: int, step: str):
+    """A step of rows (results, verdicts, metric values): read every row of the post, save them
+    all (or the row `only`) through the step's service, answer with the session."""
+    permission, load, form_class, prefix, key_field, to_rows, save = ROW_STEPS[step]
+    company, membership = access_company(request.user, company_id, action=permission)
+    sprint = _session_sprint(company)
+    only = _only(request)
+    read = rows.read_rows(request.POST, load(company, sprint), form_class, prefix, key_field, only)
+    if not read.refused:
+        try:
+            save(sprint=sprint, by=membership, rows=to_rows(read), advance=only is None)
+        except steps.RowsRefused as refusal:
+            read.refuse(refusal.rows)
+    return _after_post(request, company, membership, **read.outcome(step, only))
+
+
+ROW_STEPS = {
+    "results": (
+        Permission.PLAN_SPRINT,
+        lambda company, sprint: rows.selectors.sprint_actions(sprint),
+        ActionLogForm,
+        "l",
+        "status",
+        rows.RowsRead.result_rows,
+        steps.session_results,
+    ),
+    "verdicts": (
+        Permission.EDIT_HYPOTHESIS,
+        lambda company, sprint: rows.selectors.hypotheses_under_test(company),
+        SessionVerdictForm,
+        "v",
+        "measured",
+        rows.RowsRead.verdict_rows,
+        steps.session_verdicts,
+    ),
+    "metrics": (
+        Permission.EDIT_PLANNING,
+        lambda company, sprint: rows.selectors.metrics_with_this_week(company),
+        SessionMetricForm,
+        "m",
+        "value",
+        rows.RowsRead.metric_rows,
+        steps.session_metrics,
+    ),
+}
+
+
 @require_POST
 def session_results(request, company_id: int):
     """The results of every action in one submit, or of one row (`only`)."""
-    company, membership = access_company(request.user, company_id, action=Permission.PLAN_SPRINT)
-    sprint = _session_sprint(company)
-    only = _only(request)
-    read = rows.read_rows(request.POST, rows.selectors.sprint_actions(sprint), ActionLogForm, "l", "status", only)
-    if not read.refused:
-        try:
-            steps.session_results(sprint=sprint, by=membership, rows=read.result_rows(), advance=only is None)
-        except steps.RowsRefused as refusal:
-            read.refuse(refusal.rows)
-    return _after_post(request, company, membership, **read.outcome("results", only))
+    return _save_rows(request, company_id, "results")
 
 
 @require_POST
 def session_verdicts(request, company_id: int):
     """Verdicts for every hypothesis under test in one submit, or for one (`only`)."""
-    company, membership = access_company(request.user, company_id, action=Permission.EDIT_HYPOTHESIS)
-    sprint = _session_sprint(company)
-    only = _only(request)
-    testing = rows.selectors.hypotheses_under_test(company)
-    read = rows.read_rows(request.POST, testing, SessionVerdictForm, "v", "measured", only)
-    if not read.refused:
-        try:
-            steps.session_verdicts(sprint=sprint, by=membership, rows=read.verdict_rows(), advance=only is None)
-        except steps.RowsRefused as refusal:
-            read.refuse(refusal.rows)
-    return _after_post(request, company, membership, **read.outcome("verdicts", only))
+    return _save_rows(request, company_id, "verdicts")
 
 
 @require_POST
@@ -123,17 +151,7 @@ def session_verdict(request, company_id: int, hypothesis_id: int):
 @require_POST
 def session_metrics(request, company_id: int):
     """This week's values of every metric in one submit, or of one (`only`)."""
-    company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
-    sprint = _session_sprint(company)
-    only = _only(request)
-    metrics = rows.selectors.metrics_with_this_week(company)
-    read = rows.read_rows(request.POST, metrics, SessionMetricForm, "m", "value", only)
-    if not read.refused:
-        try:
-            steps.session_metrics(sprint=sprint, by=membership, rows=read.metric_rows(), advance=only is None)
-        except steps.RowsRefused as refusal:
-            read.refuse(refusal.rows)
-    return _after_post(request, company, membership, **read.outcome("metrics", only))
+    return _save_rows(request, company_id, "metrics")
 
 
 @require_POST
