@@ -6,8 +6,19 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Metric
+from ..numbers import input_value
 from ..validators import SingleLineFormField
 from .models import MAPPABLE, Period, SnapshotKind
+
+
+class PlainDecimalInput(forms.TextInput):
+    """A text box (so that anything typed comes back as typed) pre-filled as the number was
+    entered: 3, not the stored 3.000. A comma is read as the decimal point too."""
+
+    def format_value(self, value):
+        if isinstance(value, Decimal):
+            return input_value(value)
+        return super().format_value(value)
 
 
 def _decimal(label, *, max_digits, places, minimum=None, maximum=None, required=True, help_text="", messages=None):
@@ -27,7 +38,7 @@ def _decimal(label, *, max_digits, places, minimum=None, maximum=None, required=
             "max_decimal_places": _("Too many digits after the decimal point."),
             **(messages or {}),
         },
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        widget=PlainDecimalInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
 
 
