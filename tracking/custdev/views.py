@@ -13,6 +13,7 @@ from tracking.access import access_company
 from tracking.form_errors import apply_errors
 from tracking.models import ConstraintStatus
 from tracking.roles import Permission, role_allows
+from tracking.weeks import local_today
 
 from . import mom_test, selectors, services
 from .access import access_interview, access_script, access_tag, can_edit_interview, ensure_can_edit_interview
@@ -168,7 +169,7 @@ def _saved(request, company, interview):
 @require_http_methods(["GET", "POST"])
 def interview_new(request, company_id: int):
     company, membership = access_company(request.user, company_id)
-    initial = {"interviewer": membership.pk, "held_on": request.GET.get("date") or None}
+    initial = {"interviewer": membership.pk, "held_on": local_today(company)}
     form = InterviewForm(request.POST or None, company=company, initial=initial)
     formset = highlight_formset(request.POST or None)
     if request.method == "POST":

@@ -20,6 +20,7 @@ SITE = {
     "language_set": "language_set",
     "account_activity": "account_activity",
     "logout": "logout",
+    "library": "hypotheses:library",  # the learnings library across the user's businesses
 }
 BUSINESS = {
     "sprints": "sprints:list",
