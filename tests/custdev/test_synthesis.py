@@ -81,6 +81,9 @@ def test_insight_becomes_a_hypothesis_in_one_step_with_its_evidence(team, client
     assert HypothesisEvent.objects.filter(hypothesis=hypothesis, kind="created").exists()
     page = client.get(response.url).content.decode()
     assert "Based on 3 interviews" in page
+    synthesis = client.get(reverse("custdev:synthesis", args=[team.company.pk])).content.decode()
+    assert "Make a hypothesis of it" not in synthesis
+    assert reverse("hypotheses:detail", args=[team.company.pk, hypothesis.pk]) in synthesis
     assert "Same day, please (2)" in page
 
 

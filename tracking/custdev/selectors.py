@@ -4,7 +4,7 @@ Each costs a fixed number of queries whatever the number of interviews."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Max, QuerySet
 
 from tracking.models import Company, Constraint
 
@@ -100,7 +100,10 @@ def synthesis(company: Company, threshold: int) -> list[TagSummary]:
         summary.quote_count += 1
         if len(summary.quotes) < QUOTES_PER_TAG:
             summary.quotes.append(Quote(highlight_id, quote, interview_id, name or role, segment))
-    for insight in Insight.objects.filter(company=company, tag__isnull=False).order_by("-created_at"):
+    # The newest hypothesis made from each insight, by the reverse relation the hypotheses app
+    # declares (a name in the query, no import of it).
+    made = Insight.objects.filter(company=company, tag__isnull=False).annotate(hypothesis_id=Max("hypotheses__id"))
+    for insight in made.order_by("-created_at"):
         summaries[insight.tag_id].insights.append(insight)
     for tag_id, summary in summaries.items():
         summary.people = len(people[tag_id])
