@@ -75,11 +75,11 @@ def session_step(request, company_id: int):
 def _save_rows(request, company_id: int, step: str):
     """A step of rows (results, verdicts, metric values): read every row of the post, save them
     all (or the row `only`) through the step's service, answer with the session."""
-    permission, load, form_class, prefix, key_field, to_rows, save = ROW_STEPS[step]
+    permission, load, form_class, prefix, to_rows, save = ROW_STEPS[step]
     company, membership = access_company(request.user, company_id, action=permission)
     sprint = _session_sprint(company)
     only = _only(request)
-    read = rows.read_rows(request.POST, load(company, sprint), form_class, prefix, key_field, only)
+    read = rows.read_rows(request.POST, load(company, sprint), form_class, prefix, only)
     if not read.refused:
         try:
             save(sprint=sprint, by=membership, rows=to_rows(read), advance=only is None)
@@ -94,7 +94,6 @@ ROW_STEPS = {
         lambda company, sprint: rows.selectors.sprint_actions(sprint),
         ActionLogForm,
         "l",
-        "status",
         rows.RowsRead.result_rows,
         steps.session_results,
     ),
@@ -103,7 +102,6 @@ ROW_STEPS = {
         lambda company, sprint: rows.selectors.hypotheses_under_test(company),
         SessionVerdictForm,
         "v",
-        "measured",
         rows.RowsRead.verdict_rows,
         steps.session_verdicts,
     ),
@@ -112,7 +110,6 @@ ROW_STEPS = {
         lambda company, sprint: rows.selectors.metrics_with_this_week(company),
         SessionMetricForm,
         "m",
-        "value",
         rows.RowsRead.metric_rows,
         steps.session_metrics,
     ),
@@ -181,8 +178,9 @@ def session_plan(request, company_id: int):
             steps.session_plan(sprint=sprint, by=membership, carry=carry, new_actions=plan.new_actions())
         except steps.RowsRefused as refusal:
             plan.refuse(refusal.rows)
-        except ValidationError as error:
-            return _after_post(request, company, membership, error=error_text(error), **plan.outcome(carry))
+        except ValidationError as error:  # e.g. the next sprint's dates: say so, keep every row
+            kept = {"plan_rows": plan.rows, "carry_ticked": set(carry)}
+            return _after_post(request, company, membership, error=error_text(error), **kept)
     return _after_post(request, company, membership, **plan.outcome(carry))
 
 

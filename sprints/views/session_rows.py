@@ -52,6 +52,9 @@ class RowsRead:
     def refuse(self, errors: dict) -> None:
         for key, error in errors.items():
             self.refused[key] = _error_dict(error, self.fields)
+            if isinstance(error, services.StaleAction) and key in self.typed:
+                # Someone saved the action meanwhile: the error shows theirs; saving again overrides.
+                self.typed[key]["version"] = error.current.version
 
     def result_rows(self):
         return [steps.ResultRow(action=a, **data) for a, data in self.parsed]
@@ -84,13 +87,13 @@ def _skip_verdict(obj, values) -> bool:
     return not values.get("decision") and not values.get("note") and str(measured).strip() == str(shown)
 
 
-def read_rows(post, objects, form_class, prefix: str, key_field: str, only: int | None) -> RowsRead:
+def read_rows(post, objects, form_class, prefix: str, only: int | None) -> RowsRead:
     """Each object's row in the post (its fields are `<prefix><pk>-<field>`): what was typed,
     and, for the rows to save (every row, or `only`), the parsed values or the form's errors."""
     read = RowsRead(fields=tuple(form_class.base_fields))
     for obj in objects:
         name = f"{prefix}{obj.pk}"
-        if f"{name}-{key_field}" not in post and f"{name}-note" not in post:
+        if not any(f"{name}-{field_name}" in post for field_name in read.fields):
             continue
         form = form_class(post, prefix=name)
         read.typed[obj.pk] = values = _typed(form)

@@ -15,7 +15,14 @@ from hypotheses.models import Hypothesis
 from sprints import session as steps
 from sprints.models import Action, Review, Sprint, SprintStatus
 from tests import clock
-from tests.factories import ActionFactory, ConstraintFactory, HypothesisFactory, MembershipFactory, MetricFactory
+from tests.factories import (
+    ActionFactory,
+    ConstraintFactory,
+    HypothesisFactory,
+    MembershipFactory,
+    MetricFactory,
+    SprintFactory,
+)
 from tracking.models import Constraint, MetricValue
 
 pytestmark = pytest.mark.django_db
@@ -313,3 +320,29 @@ def test_a_metric_target_shows_as_typed_on_the_results_and_session_pages(team, c
     for page in ("results", "session"):
         body = client.get(_url(team, page)).content.decode()
         assert "target 3.1)" in body and "3.1000" not in body, page
+
+
+def test_a_row_someone_saved_meanwhile_is_told_and_the_next_save_goes_through(team, client):
+    client.force_login(team.tracker.user)
+    data = _row(team.action, "done", "Sent to 40 people")
+    Action.objects.filter(pk=team.action.pk).update(version=team.action.version + 1, result_note="Theirs")
+    body = client.post(_url(team, "session_results"), data, headers=HTMX).content.decode()
+    assert "Someone else saved this action" in body and 'value="Sent to 40 people"' in body
+    assert f'name="l{team.action.pk}-version" value="{team.action.version + 1}"' in body
+    assert Action.objects.get(pk=team.action.pk).result_note == "Theirs"
+    data[f"l{team.action.pk}-version"] = team.action.version + 1  # what the page now holds
+    client.post(_url(team, "session_results"), data, headers=HTMX)
+    assert Action.objects.get(pk=team.action.pk).result_note == "Sent to 40 people"
+
+
+def test_a_refused_next_sprint_keeps_the_typed_rows(team, client):
+    client.force_login(team.tracker.user)
+    Sprint.objects.filter(pk=team.planned_sprint.pk).delete()
+    today = clock.today()  # the next sprint's default dates start today: a sprint is in the way
+    SprintFactory(
+        company=team.company, number=103, status="closed", starts_on=today - timedelta(1), ends_on=today + timedelta(2)
+    )
+    rows = _plan_rows([("Call Anna", str(team.team_lead.pk), "1")])
+    body = client.post(_url(team, "session_plan"), rows, headers=HTMX).content.decode()
+    assert "These dates overlap" in body and 'value="Call Anna"' in body
+    assert not Action.objects.filter(title="Call Anna").exists()
