@@ -86,11 +86,20 @@ def test_funnel_leak_to_constraint_hypothesis_and_unit_economics(live_server, pa
     assert_fits(page, "unit economics")
     page.evaluate("window.toolkitNoReload = true")
     page.locator("#inputs [name=c1]").fill("3")
-    page.locator("#inputs button[type=submit]").click()
+    page.get_by_role("button", name="Recalculate").click()
     expect(page.locator("#sensitivity tbody tr").nth(3)).to_have_attribute("data-input", "cpa")
     assert _ranking(page) == ["c1", "apc", "avg_price", "cpa", "ua", "cogs"]
     assert page.evaluate("window.toolkitNoReload === true"), "saving the inputs loaded a whole page"
     expect(page.locator("#inputs [name=c1]")).to_have_value("3")
     assert_fits(page, "unit economics after the change")
     page.screenshot(path=artifacts_dir / "toolkit-unit-economics-phone.png", full_page=True)
+    assert company.unit_economics.c1 == 3
+
+    # A "what if" from the same form keeps the inputs as they were.
+    page.locator("#inputs [name=c1]").fill("12")
+    page.locator("#what-if-label").fill("C1 at 12 %")
+    page.get_by_role("button", name="Save as a “what if”").click()
+    expect(page.locator("#snapshots")).to_contain_text("C1 at 12 %")
+    expect(page.locator("#inputs [name=c1]")).to_have_value("3")
+    company.unit_economics.refresh_from_db()
     assert company.unit_economics.c1 == 3

@@ -127,3 +127,17 @@ def test_fixed_queries(team, client_for, django_assert_num_queries, snapshots):
     ids = list(Snapshot.objects.values_list("pk", flat=True)[:2])
     with django_assert_num_queries(5):
         client.get(_url(team, "toolkit:compare") + f"?a={ids[0]}&b={ids[-1]}")
+
+
+def test_a_what_if_by_htmx_reloads_the_page_or_shows_errors_in_place(team, client_for):
+    client = client_for(team.tracker)
+    client.post(_url(team, "toolkit:inputs_save"), INPUTS)
+    headers = {"HX-Request": "true"}
+    data = {**INPUTS, "c1": "12", "kind": "what_if", "label": "C1 at 12 %"}
+    response = client.post(_url(team, "toolkit:snapshot_add"), data, headers=headers)
+    assert response["HX-Redirect"] == _url(team)
+    assert Snapshot.objects.get(label="C1 at 12 %").c1 == 12 and UnitEconomics.objects.get().c1 == 5
+    refused = client.post(_url(team, "toolkit:snapshot_add"), {**data, "cogs": "9999"}, headers=headers)
+    page = refused.content.decode()
+    assert refused.status_code == 200 and 'id="workspace"' in page and "above the average check" in page
+    assert 'value="C1 at 12 %"' in page and Snapshot.objects.count() == 1

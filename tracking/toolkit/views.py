@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from ..access import access_company
 from ..form_errors import apply_errors, error_text
@@ -152,7 +153,8 @@ def inputs_pull(request, company_id: int):
 
 @require_POST
 def snapshot_add(request, company_id: int):
-    """A snapshot of the saved inputs; a "what if" of the inputs as typed in the form."""
+    """A snapshot of the saved inputs; a "what if" of the inputs as typed in the inputs form
+    (its own button there), which leaves the inputs as they were."""
     company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
     form, inputs = SnapshotForm(request.POST), InputsForm(request.POST)
     what_if = request.POST.get("kind") == "what_if"
@@ -160,11 +162,16 @@ def snapshot_add(request, company_id: int):
         try:
             services.snapshot_save(by=membership, inputs=inputs.inputs() if what_if else None, **form.cleaned_data)
         except ValidationError as error:
-            apply_errors(form, error)
+            apply_errors(inputs if what_if else form, error)
         else:
             messages.success(request, _("The snapshot is saved."))
+            if request.htmx:
+                return HttpResponseClientRedirect(reverse("toolkit:unit_economics", args=[company.pk]))
             return redirect("toolkit:unit_economics", company_id=company.pk)
     context = _ue_context(company, membership, snapshot_form=form, form=inputs if what_if else None)
+    context["what_if_label"] = request.POST.get("label", "")[:120] if what_if else ""
+    if request.htmx:  # the inputs form with its errors, in place
+        return render(request, "toolkit/unit_economics.html#workspace", context)
     return render(request, "toolkit/unit_economics.html", context, status=400)
 
 
