@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from tests.toolkit.conftest import build_funnel, last_monday
-from tracking.models import Constraint, MetricValue
+from tracking.models import Constraint, Metric, MetricValue
 from tracking.services import metric_value_record
 from tracking.toolkit.models import ConversionMetric
 
@@ -116,3 +116,12 @@ def test_fixed_queries(team, client_for, django_assert_num_queries, stages, week
     # constraint, the messages' session write… the same 8 for 2 or 10 stages, 3 or 156 weeks.
     with django_assert_num_queries(8):
         assert client.get(_url(team)).status_code == 200
+
+
+def test_a_hand_typed_metric_of_the_same_name_is_left_alone(team, funnel, client_for):
+    typed = Metric.objects.create(company=team.company, name="Conversion measurements → contracts", unit="%")
+    MetricValue.objects.create(metric=typed, week_start=last_monday(), value=Decimal(99))
+    client_for(team.tracker).post(_url(team, "toolkit:leak_hypothesis"), {"stage": funnel[2].pk})
+    conversion = ConversionMetric.objects.get(lower=funnel[2])
+    assert conversion.metric.name == "Conversion measurements → contracts (funnel)"
+    assert typed.values.get().value == 99

@@ -12,6 +12,7 @@ from ..access import ensure_can
 from ..models import Company, ConstraintArea, Membership, Metric, MetricValue
 from ..roles import Permission
 from ..selectors import latest_values
+from ..services import metrics as metric_services  # a module: it imports this one back
 from ..services.constraints import constraint_replace, why_step_add
 from ..weeks import local_today
 from . import selectors
@@ -87,12 +88,12 @@ def conversion_metric_ensure(*, by: Membership, lower_id) -> Metric:
     if existing:
         return existing.metric
     name = _("Conversion %(upper)s → %(lower)s") % {"upper": upper.name, "lower": lower.name}
-    name = name[:120]
-    metric = Metric.objects.filter(company=company, name__iexact=name).first()
-    if metric is None:
-        metric = Metric(company=company, name=name, unit="%", higher_is_better=True)
-        metric.full_clean()
-        metric.save()
+    try:
+        metric = metric_services.metric_create(by=by, name=name[:120], unit="%", higher_is_better=True)
+    except ValidationError:  # a metric of that name is typed in by hand: keep it, name this one apart
+        metric = metric_services.metric_create(
+            by=by, name=f"{name[:110]} ({_('funnel')})", unit="%", higher_is_better=True
+        )
     ConversionMetric.objects.create(company=company, upper=upper, lower=lower, metric=metric)
     conversion_refresh(company=company)
     return metric
