@@ -20,8 +20,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def typed(team):
-    """The key metric at 2.5 last week and 3.1 this week, its target 10; stored as 2.5000, 3.1000, 10.0000."""
-    this_week = week_start(clock.today())
+    """The key metric at 2.5, then 3.1 in the active sprint's last week, its target 10; stored
+    as 2.5000, 3.1000, 1E+1 (the weeks follow the sprint, so the report has both, whatever the day)."""
+    this_week = week_start(team.active_sprint.ends_on)
     MetricValue.objects.filter(metric=team.metric).delete()
     MetricValue.objects.create(metric=team.metric, week_start=this_week - timedelta(days=7), value=Decimal("2.5"))
     MetricValue.objects.create(metric=team.metric, week_start=this_week, value=Decimal("3.1"))
@@ -79,8 +80,7 @@ def test_the_sprint_report_e_mail(typed):
     rollups.sprint_rollups([typed.active_sprint.pk])
     rollups.reports_email([typed.active_sprint.pk])
     message = mail.outbox[0]
-    # The sprint ended before this week: its numbers stop at 2.5.
-    assert f"{typed.metric.name}: 2.5, target 10" in message.body, message.body
+    assert f"{typed.metric.name}: 3.1 (0.6 week over week), target 10" in message.body, message.body
     _no_padding(message.body)
 
 

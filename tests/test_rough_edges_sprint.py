@@ -83,11 +83,13 @@ def test_the_first_sprint_of_a_new_business_defaults_to_the_sprint_length_not_on
     from django.urls import reverse
 
     from sprints.capacity import sprint_capacity
-    from tests import clock
     from tests.factories import CompanyFactory, MembershipFactory
+    from tracking.weeks import local_today
 
-    today = clock.today()
-    company = CompanyFactory(name="New bakery", review_weekday=today.weekday(), sprint_length_days=7)
+    company = CompanyFactory(name="New bakery", sprint_length_days=7)
+    today = local_today(company)
+    company.review_weekday = today.weekday()  # the business is set up on its review day
+    company.save()
     tracker = MembershipFactory(company=company, role="tracker", weekly_capacity_hours=14)
     client.force_login(tracker.user)
 

@@ -13,8 +13,8 @@ from django.urls import reverse
 from hypotheses import services
 from hypotheses.forms import HypothesisForm
 from hypotheses.models import Hypothesis, HypothesisEvent, Status
-from tests import clock
 from tests.factories import MetricValueFactory
+from tracking.models import MetricValue
 from tracking.weeks import week_start
 
 pytestmark = pytest.mark.django_db
@@ -233,8 +233,10 @@ def test_the_edit_form_is_pre_filled_as_typed(team, client):
 
 def test_the_verdict_form_is_pre_filled_as_typed(team, client):
     """The suggestion pre-fills the measured value from the metric's week in the test window."""
-    services.hypothesis_transition(hypothesis=team.hypothesis, by=team.tracker, to=Status.TESTING)
-    MetricValueFactory(metric=team.metric, week_start=week_start(clock.today()), value=Decimal("3.1000"))
+    h = services.hypothesis_transition(hypothesis=team.hypothesis, by=team.tracker, to=Status.TESTING)
+    started = h.testing_started_at.astimezone(team.company.tzinfo).date()
+    MetricValue.objects.filter(metric=team.metric, week_start=week_start(started)).delete()
+    MetricValueFactory(metric=team.metric, week_start=week_start(started), value=Decimal("3.1000"))
     client.force_login(team.tracker.user)
     body = client.get(_detail(team)).content.decode()
     assert re.search(r'name="measured"[^>]*value="3\.1"', body)
