@@ -4,13 +4,17 @@ locmem backend it keeps nothing in memory, so 40,000 roll-up e-mails in one work
 
 from django.core.mail.backends.base import BaseEmailBackend
 
-SENT = {"messages": 0, "bytes": 0}
+SENT = {"messages": 0, "bytes": 0, "opens": 0}
 
 
 class EmailBackend(BaseEmailBackend):
     def __init__(self, *args, **kwargs):
         kwargs.pop("file_path", None)
         super().__init__(*args, **kwargs)
+
+    def open(self):
+        SENT["opens"] += 1  # a connection an SMTP backend would open
+        return True
 
     def send_messages(self, messages):
         for message in messages:

@@ -31,7 +31,6 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-DB_NAME = "bench_tracker"
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
 
 TIMEZONES = [
@@ -62,7 +61,10 @@ parser.add_argument("--cap", type=float, default=70, help="seconds at most for t
 parser.add_argument("--cap-email", type=float, default=40, help="… for roll-ups with e-mail (then projected)")
 parser.add_argument("--cap-worker", type=float, default=70, help="… for the real worker (then projected)")
 parser.add_argument("--profile", action="store_true", help="cProfile the dispatcher and 300 roll-ups")
+parser.add_argument("--db", default="bench_tracker", help="the benchmark's own database (dropped and rebuilt)")
 args = parser.parse_args()
+DB_NAME = args.db
+assert DB_NAME.startswith("bench_"), "the benchmark only drops a database of its own (bench_…)"
 args.long_companies = min(args.long_companies, args.small)
 short_companies = args.closed - args.long_companies * args.long_weeks
 assert 0 <= short_companies <= args.companies - args.long_companies, "not enough companies for --closed"
@@ -112,7 +114,7 @@ from sprints import reminders, rollups, tasks  # noqa: E402
 from sprints.models import Action, ActionStatus, Reminder, Sprint, SprintReport, SprintStatus  # noqa: E402
 from tests.support.processes import wait_for  # noqa: E402
 from tracking.celery import app as celery_app  # noqa: E402
-from tracking.models import Company, Membership, Metric, MetricValue, Role, User  # noqa: E402
+from tracking.models import Company, Membership, Metric, MetricValue, OutboxMessage, Role, User  # noqa: E402
 
 assert connection.settings_dict["NAME"] == DB_NAME
 assert settings.MAILERS["default"]["BACKEND"] == "bench.nullmail.EmailBackend"
@@ -523,6 +525,7 @@ def bench_rollups_in_process(ids: list[int]) -> None:
         "roll-ups in-process, compute + e-mail",
         verdict(done, took, len(ids), bar=None) + f"; {emails / done:.1f} e-mails a sprint, {emails / took:.0f}/s",
     )
+    bench_report_emails(ids)
     sprints = list(Sprint.objects.filter(pk__in=ids[:500]).select_related("company"))
     _, data_only = timed(lambda: [rollups.rollup_data(s) for s in sprints])
     figure(
@@ -534,6 +537,42 @@ def bench_rollups_in_process(ids: list[int]) -> None:
     with CaptureQueriesContext(connection) as q:
         _, floor = timed(lambda: [list(probe) for _ in range(200)])
     figure("one trivial ORM query (round trip + ORM)", f"{floor / len(q) * 1000:.2f} ms")
+
+
+def bench_report_emails(ids: list[int]) -> None:
+    """(3) The report e-mails alone (issue 12): computed reports, nothing written to the outbox
+    yet; rollups.reports_email per batch of MESSAGE sprints renders, writes, sends (MIME by
+    bench/nullmail.py) and marks them. Per e-mail, queries and connections per batch."""
+    reset_reports(ids, emailed=False)
+    OutboxMessage.objects.filter(about__startswith="report:").delete()
+    for n in range(0, len(ids), MESSAGE):
+        rollups.sprint_rollups(ids[n : n + MESSAGE])
+    mail_before, opens_before = nullmail.SENT["messages"], nullmail.SENT["opens"]
+    start, cpu_start, done = time.perf_counter(), time.process_time(), 0
+    with CaptureQueriesContext(connection) as first:
+        rollups.reports_email(ids[:MESSAGE])
+    done = min(MESSAGE, len(ids))
+    first_emails = nullmail.SENT["messages"] - mail_before
+    first_opens = nullmail.SENT["opens"] - opens_before
+    for n in range(MESSAGE, len(ids), MESSAGE):
+        if time.perf_counter() - start > args.cap_email:
+            break
+        rollups.reports_email(ids[n : n + MESSAGE])
+        done = min(n + MESSAGE, len(ids))
+    took, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    emails = nullmail.SENT["messages"] - mail_before
+    assert SprintReport.objects.filter(sprint_id__in=ids[:done], emailed_at__isnull=False).count() == done
+    figure(
+        "report e-mails alone (render, write, send, mark)",
+        verdict(done, took, len(ids), bar=None)
+        + f"; {took / emails * 1000:.2f} ms an e-mail, {cpu / emails * 1000:.2f} ms of this process's CPU"
+        + f" ({emails:,} e-mails)",
+    )
+    figure(
+        f"… queries and connections, a batch of {done if done < MESSAGE else MESSAGE} reports",
+        f"{len(first)} queries for {first_emails} e-mails ({len(first) / max(first_emails, 1):.2f} an e-mail), "
+        f"{first_opens} connection(s) opened",
+    )
 
 
 def bench_rollup_queries() -> None:

@@ -2,14 +2,15 @@
 
 A message is written first, rendered as it will go out: an OutboxMessage row under a unique
 key such as "reminder:42", "invitation:17", "report:9:user:3", "digest:5" or
-"password-reset:3:<uuid>". Sending locks a due row (SKIP LOCKED: a second worker moves on to
-the next), sends it, and marks it sent in the same transaction. A failure backs off (1, 2,
-4 … minutes with jitter) and the sender itself waits for next_attempt_at, whoever asks it to
-send; after MAX_ATTEMPTS, or at once for a message the channel refuses outright, the row is
-given up (failed_at).
+"password-reset:3:<uuid>". Sending locks the messages of one thing (a report's, one per
+member; SKIP LOCKED: a second worker moves on), sends those due, and marks them in the same
+transaction. A batch (outbox_deliver) sends on one connection to the mail server. A failure
+backs off (1, 2, 4 … minutes with jitter) and the sender itself waits for next_attempt_at,
+whoever asks it to send; after MAX_ATTEMPTS, or at once for a message the channel refuses
+outright, the row is given up (failed_at).
 
-The one window left: the process dies after the mail server accepted a message and before
-the commit, and the message goes out again on the next try.
+The one window left: the process dies after the mail server accepted a thing's messages and
+before the commit, and those messages go out again on the next try.
 
 Rows of the product (Reminder, Digest, SprintReport, a pending Membership) keep showing what
 happened to their messages: `outbox_deliver` copies the outbox's state onto them.
@@ -20,6 +21,7 @@ import random
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from smtplib import SMTPException
@@ -28,7 +30,7 @@ from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -68,22 +70,27 @@ def email_render(template: str, context: dict, *, language: str) -> Rendered:
 
 def outbox_add(about: str, outgoing: Iterable[Outgoing]) -> None:
     """Write messages to send; a key written before is left as it is (two writers, one row)."""
-    OutboxMessage.objects.bulk_create(
-        [
-            OutboxMessage(
-                key=item.key,
-                about=about,
-                channel=OutboxChannel.EMAIL,
-                recipient=item.to,
-                address=item.to.email,
-                subject=item.message.subject,
-                text=item.message.text,
-                html=item.message.html,
-            )
-            for item in outgoing
-        ],
-        ignore_conflicts=True,
-    )
+    _add_many([(about, outgoing)])
+
+
+def _add_many(batches: Iterable[tuple[str, Iterable[Outgoing]]]) -> None:
+    """outbox_add for the messages of many things in one INSERT."""
+    rows = [
+        OutboxMessage(
+            key=item.key,
+            about=about,
+            channel=OutboxChannel.EMAIL,
+            recipient=item.to,
+            address=item.to.email,
+            subject=item.message.subject,
+            text=item.message.text,
+            html=item.message.html,
+        )
+        for about, outgoing in batches
+        for item in outgoing
+    ]
+    if rows:
+        OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 def _due(now: datetime) -> Q:
@@ -134,31 +141,91 @@ def _open(mailer) -> bool:
     return True
 
 
-def outbox_send(keys: Sequence[str]) -> int:
-    """Send those of these messages that are due, each in its own transaction; returns how many
-    went out now. A message sent, given up, backing off, or locked by another worker is skipped."""
-    sent, mailer, opened = 0, mailers.default, False
+class MailConnection:
+    """One connection to the mail server for a batch of messages: opened at the first message
+    that goes out, opened again after a transient error (the server may have dropped it), and
+    closed by `mail_connection` at the end of the batch."""
+
+    def __init__(self):
+        self.mailer = mailers.default
+        self.opened = False
+        self.opens = 0  # how many times a connection was opened (the tests count them)
+
+    def send(self, email: EmailMultiAlternatives) -> None:
+        if not self.opened:  # a refusal to open counts at the send, against the message
+            self.opens += 1
+            self.opened = _open(self.mailer)
+        self.mailer.send_messages([email])
+
+    def reset(self) -> None:
+        self.mailer.close()
+        self.opened = False
+
+
+@contextmanager
+def mail_connection():
+    connection = MailConnection()
     try:
-        for key in keys:
-            with transaction.atomic():
-                row = OutboxMessage.objects.select_for_update(skip_locked=True).filter(_due(timezone.now()), key=key)
-                row = row.first()
-                if row is None:
-                    continue
-                row.attempts += 1
-                if not opened:  # one connection for the batch; a refusal counts at the send
-                    opened = _open(mailer)
-                try:
-                    mailer.send_messages([_email(row)])
-                except (*TRANSIENT_ERRORS, *PERMANENT_ERRORS) as error:
-                    _failed(row, error, timezone.now())
-                else:
-                    row.sent_at, row.next_attempt_at = timezone.now(), None
-                    sent += 1
-                row.save(update_fields=["attempts", "sent_at", "next_attempt_at", "failed_at", "last_error"])
+        yield connection
     finally:
-        mailer.close()
-    return sent
+        connection.mailer.close()
+
+
+_SEND_COLUMNS = ["attempts", "sent_at", "next_attempt_at", "failed_at", "last_error"]
+
+
+def _is_due(row: OutboxMessage, now: datetime) -> bool:
+    """_due in Python, for rows already read."""
+    return row.sent_at is None and row.failed_at is None and (row.next_attempt_at is None or row.next_attempt_at <= now)
+
+
+def _send_rows(
+    keys: Sequence[str], connection: MailConnection, then: Callable[[list[OutboxMessage]], None] | None = None
+) -> tuple[int, list[OutboxMessage]]:
+    """Lock these messages (SKIP LOCKED: those another worker holds are left to it), send those
+    due on `connection`, and mark them in the same transaction: one SELECT and one UPDATE for
+    those sent instead of a transaction per message (each commit waits for the disk). `then`
+    gets the rows read, in that transaction. Returns (sent now, the rows read, by pk)."""
+    if not keys:
+        return 0, []
+    with transaction.atomic():
+        rows = list(OutboxMessage.objects.select_for_update(skip_locked=True).filter(key__in=list(keys)).order_by("pk"))
+        now = timezone.now()
+        went, failed = [], []
+        for row in (row for row in rows if _is_due(row, now)):
+            row.attempts += 1
+            try:
+                connection.send(_email(row))
+            except (*TRANSIENT_ERRORS, *PERMANENT_ERRORS) as error:
+                _failed(row, error, timezone.now())
+                failed.append(row)
+                if isinstance(error, TRANSIENT_ERRORS):
+                    connection.reset()  # the next message opens a fresh connection
+            else:
+                went.append(row)
+        if went:  # one instant for the lot; attempts + 1 each (they are locked: as counted above)
+            sent_at = timezone.now()
+            for row in went:
+                row.sent_at, row.next_attempt_at = sent_at, None
+            OutboxMessage.objects.filter(pk__in=[row.pk for row in went]).update(
+                attempts=F("attempts") + 1, sent_at=sent_at, next_attempt_at=None
+            )
+        for row in failed:  # rare: each its own backoff and error
+            row.save(update_fields=_SEND_COLUMNS)
+        if then:
+            then(rows)
+    sent = len(went)
+    return sent, rows
+
+
+def outbox_send(keys: Sequence[str], *, connection: MailConnection | None = None) -> int:
+    """Send those of these messages that are due, on one connection (`connection`, or one of
+    its own); returns how many went out now. A message sent, given up, backing off, or locked by
+    another worker is skipped."""
+    if connection is None:
+        with mail_connection() as connection:
+            return _send_rows(keys, connection)[0]
+    return _send_rows(keys, connection)[0]
 
 
 @dataclass(frozen=True)
@@ -199,9 +266,7 @@ def outbox_deliver(
     how many messages went out now."""
     abouts = {obj.pk: about(obj) for obj in objects}
     written = set(OutboxMessage.objects.filter(about__in=abouts.values()).values_list("about", flat=True))
-    for obj in objects:
-        if abouts[obj.pk] not in written:
-            outbox_add(abouts[obj.pk], render(obj))
+    _add_many((abouts[obj.pk], render(obj)) for obj in objects if abouts[obj.pk] not in written)
     keys = defaultdict(list)
     for about_, key in (
         OutboxMessage.objects.filter(about__in=abouts.values()).order_by("pk").values_list("about", "key")
@@ -209,10 +274,26 @@ def outbox_deliver(
         keys[about_].append(key)
     columns = columns or {name: name for name in Delivery.__dataclass_fields__}
     sent = 0
-    for obj in objects:  # each object shows its messages' state as soon as they are sent
-        sent += outbox_send(keys[abouts[obj.pk]])
-        _mirror([obj], abouts, columns)
+    with mail_connection() as connection:  # one connection for the whole batch
+        for obj in objects:  # each object shows its messages' state as soon as they are sent
+            mine = keys[abouts[obj.pk]]
+
+            def mirror(rows, obj=obj, mine=mine):  # in the same transaction, when all were read
+                if rows and len(rows) == len(mine):
+                    _mirror_rows(obj, rows, columns)
+
+            sent_now, rows = _send_rows(mine, connection, then=mirror)
+            sent += sent_now
+            if len(rows) != len(mine):  # another worker holds some: read what they are now
+                _mirror([obj], abouts, columns)
     return sent
+
+
+def _mirror_rows(obj: models.Model, rows: list[OutboxMessage], columns: dict[str, str]) -> None:
+    delivery = _delivery(rows)
+    for name, column in columns.items():
+        setattr(obj, column, getattr(delivery, name))
+    type(obj).objects.filter(pk=obj.pk).update(**{column: getattr(obj, column) for column in columns.values()})
 
 
 def _mirror(objects: Sequence[models.Model], abouts: dict, columns: dict[str, str]) -> None:
