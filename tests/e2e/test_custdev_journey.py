@@ -101,10 +101,22 @@ def test_from_a_script_to_a_hypothesis_found_in_the_library(live_server, page):
     page.locator("[name=segment]").fill("Семьи, ремонт в новостройке")
     page.get_by_role("button", name="Save the script").click()
     expect(page.locator(".script-questions li")).to_have_count(8)
+    assert_fits(page, "the script")
+    # Printed: no navigation, ruled space for notes under every question, on A4.
+    page.emulate_media(media="print")
+    expect(page.locator(".topbar")).to_be_hidden()
+    expect(page.locator(".notes-space").first).to_be_visible()
+    expect(page.locator(".mom-test-hint").first).to_be_hidden()
+    page.emulate_media(media="screen")
+    expect(page.locator(".mom-test-hint")).to_have_count(1)
 
     # Three interviews on the phone, the same tag created inline by the first one.
     for n, (name, quote) in enumerate(PEOPLE):
         _log_interview(page, base, name, quote, reload_midway=n == 1)
+
+    page.goto(f"{base}/interviews/")
+    expect(page.locator("table.interviews tbody tr")).to_have_count(3)
+    assert_fits(page, "the interview list")
 
     # The insight, then the hypothesis from it in one step.
     page.goto(f"{base}/interviews/synthesis/")
