@@ -1,0 +1,142 @@
+"""What makes a page cheaper must not change what it shows (issue 12): the board's rows read
+only the columns they load (a deferred column would cost a query per row), the results page's
+plain inputs are what the form's widget renders, the portfolio's links equal reverse(), ids
+are never localized while decimals still are, and the hypothesis card's words are there."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from hypotheses.models import Hypothesis
+from sprints.forms import MeasuredForm
+from sprints.models import Action
+from tests import clock
+from tests.factories import ActionFactory, MembershipFactory, SprintFactory
+from tracking.templatetags.layout import BUSINESS, business_url
+
+pytestmark = pytest.mark.django_db
+
+
+def _get(client, url) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured), response.content.decode()
+
+
+def test_board_rows_cost_no_query_each_whatever_they_show(team, client):
+    """Rows with an owner and without, a hypothesis, a cost, carried over from the last sprint:
+    the board runs 8 queries for one row and for 40 (row_actions loads only what rows read)."""
+    client.force_login(team.tracker.user)
+    url = reverse("sprints:board", args=[team.company.pk, team.planned_sprint.pk])
+    one, _ = _get(client, url)
+    carried_from = ActionFactory(sprint=team.active_sprint, title="Left over", owner=team.member)
+    owners = [*MembershipFactory.create_batch(2, company=team.company), team.member, None]
+    for i in range(39):
+        ActionFactory(
+            sprint=team.planned_sprint,
+            title=f"Row {i}",
+            owner=owners[i % 4],
+            estimate_hours=Decimal("1.5"),
+            cost=Decimal("1234.5") if i % 5 == 0 else None,
+            hypothesis=team.hypothesis if i % 3 == 0 else None,
+            carried_over_from=carried_from if i == 7 else None,
+        )
+    forty, body = _get(client, url)
+    assert one == forty == 8, (one, forty)
+    assert body.count('class="action-row') == 40 and "carried over from Sprint 101" in body
+    assert team.hypothesis.title in body and "no owner" in body and str(team.member.user) in body
+
+
+def test_ids_are_not_localized_and_decimals_still_are(team, client):
+    """{% localize off %} on rows: ids are written as they are, while hours and money keep the
+    language's decimal separator (floatformat localizes on its own)."""
+    action = team.planned_action
+    Action.objects.filter(pk=action.pk).update(estimate_hours=Decimal("1.5"), cost=Decimal("2.5"))
+    client.force_login(team.tracker.user)
+    assert client.post(reverse("language_set"), {"language": "ru", "next": "/"}).status_code == 302
+    _, body = _get(client, reverse("sprints:board", args=[team.company.pk, team.planned_sprint.pk]))
+    assert '<html lang="ru">' in body
+    row = body[body.index(f'id="action-{action.pk}"') :]
+    row = row[: row.index("</li>")]
+    assert "1,5" in row and "2,5" in row and "1.5" not in row
+    assert f"{action.pk}/edit/" in row
+
+
+def test_the_results_pages_plain_input_is_the_forms_widget(team, client):
+    """The hypotheses under test get their input as plain HTML; it must stay what MeasuredForm's
+    widget renders, or a save would post something else."""
+    hypothesis = team.hypothesis
+    Hypothesis.objects.filter(pk=hypothesis.pk).update(
+        status="testing", testing_started_at=clock.now(), measured_value=Decimal("3.1000")
+    )
+    client.force_login(team.tracker.user)
+    _, body = _get(client, reverse("sprints:results", args=[team.company.pk]))
+    widget = str(MeasuredForm(prefix=f"h{hypothesis.pk}", initial={"measured": "3.1"})["measured"])
+    assert widget in body, widget
+    action = reverse("sprints:hypothesis_measure", args=[team.company.pk, hypothesis.pk])
+    assert f'action="{action}"' in body and f'hx-post="{action}"' in body
+    # Nothing measured yet: no value attribute, as the widget renders it.
+    Hypothesis.objects.filter(pk=hypothesis.pk).update(measured_value=None)
+    _, body = _get(client, reverse("sprints:results", args=[team.company.pk]))
+    assert str(MeasuredForm(prefix=f"h{hypothesis.pk}")["measured"]) in body
+
+
+def test_a_refused_measure_shows_the_form_with_what_was_typed(team, client):
+    Hypothesis.objects.filter(pk=team.hypothesis.pk).update(status="testing", testing_started_at=clock.now())
+    client.force_login(team.tracker.user)
+    url = reverse("sprints:hypothesis_measure", args=[team.company.pk, team.hypothesis.pk])
+    response = client.post(url, {f"h{team.hypothesis.pk}-measured": "lots"}, headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert response.status_code == 200 and 'value="lots"' in body and 'class="error"' in body
+
+
+def test_business_links_equal_reverse():
+    for company_id in (1, 42, 9_007_199_254_740_993):
+        assert business_url(company_id) == reverse("tracking:company_detail", args=[company_id])
+        for key, name in BUSINESS.items():
+            assert business_url(company_id, key) == reverse(name, args=[company_id]), key
+
+
+def test_the_portfolio_card_links_to_the_business_pages(team, client):
+    client.force_login(team.tracker.user)
+    _, body = _get(client, reverse("tracking:portfolio"))
+    company = team.company.pk
+    for name in ("tracking:company_detail", "tracking:members", "sprints:results", "hypotheses:board"):
+        assert f'href="{reverse(name, args=[company])}"' in body, name
+
+
+def test_every_hypothesis_card_has_its_words(team, client):
+    """The card's fixed words are translated once per column: every card still has them."""
+    Hypothesis.objects.bulk_create(
+        Hypothesis(company=team.company, title=f"Idea {i}", status="idea", impact=5, confidence=5, ease=5)
+        for i in range(5)
+    )
+    client.force_login(team.tracker.user)
+    _, body = _get(client, reverse("hypotheses:board", args=[team.company.pk]))
+    cards = body.count('<li class="hcard')
+    assert cards >= 6
+    assert body.count(">Move</button>") == cards
+    assert body.count('placeholder="reason, if dropping"') == cards
+    assert body.count('title="ICE: impact × confidence × ease"') == cards
+    assert "not on the main constraint" in body  # the ideas without a constraint say so
+
+
+def test_an_old_sprint_board_shows_its_carried_rows_without_extra_queries(team, client):
+    """The sprint a row was carried over from is named from the same query."""
+    client.force_login(team.tracker.user)
+    old = SprintFactory(
+        company=team.company,
+        number=90,
+        status="closed",
+        starts_on=clock.today() - timedelta(days=70),
+        ends_on=clock.today() - timedelta(days=64),
+    )
+    source = ActionFactory(sprint=old, title="From long ago")
+    ActionFactory(sprint=team.planned_sprint, title="Carried", carried_over_from=source)
+    queries, body = _get(client, reverse("sprints:board", args=[team.company.pk, team.planned_sprint.pk]))
+    assert queries == 8 and "carried over from Sprint 90" in body
