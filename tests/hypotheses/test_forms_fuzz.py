@@ -17,6 +17,7 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from hypotheses.forms import HYPOTHESIS_FORM_FIELDS, HypothesisForm
 from hypotheses.models import Hypothesis, HypothesisEvent, Kind, Status
+from hypotheses.services import missing_for_testing
 from tests.conftest import make_team
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "80"))
@@ -356,10 +357,20 @@ class HypothesisFormFuzz(HypothesisTestCase):
         assert {pk: row for pk, row in after.items() if pk != h.pk} == {pk: r for pk, r in rows.items() if pk != h.pk}
         saved = Hypothesis.objects.get(pk=h.pk)
         changed = after[h.pk] != rows[h.pk]
-        # A save that changed something bumps the version and writes exactly one "edited" event.
+        # A save that changed something bumps the version and writes exactly one "edited" event;
+        # a Ready one that lost what testing needs also goes back to Idea, with that transition.
+        demoted = status == Status.READY and saved.status == Status.IDEA
         assert saved.version == h.version + changed
-        assert HypothesisEvent.objects.count() == events + changed
+        assert HypothesisEvent.objects.count() == events + changed + demoted
         if changed:
-            last = saved.events.latest("pk")
-            assert last.kind == HypothesisEvent.Kind.EDITED and last.changes
+            edited = saved.events.filter(kind=HypothesisEvent.Kind.EDITED).latest("pk")
+            assert edited.changes
+        if demoted:
+            assert missing_for_testing(saved)
+            back = saved.events.latest("pk")
+            assert (back.kind, back.from_status, back.to_status) == (
+                HypothesisEvent.Kind.TRANSITION,
+                Status.READY,
+                Status.IDEA,
+            )
         self._assert_saved_is_valid(saved, data)
