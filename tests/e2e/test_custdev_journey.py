@@ -56,7 +56,7 @@ def _sign_in(page, base_url, email):
     expect(page).to_have_url(base_url + "/")
 
 
-def _log_interview(page, base, name, quote, *, reload_midway=False):
+def _log_interview(page, base, name, quote, artifacts_dir, *, reload_midway=False):
     page.goto(f"{base}/interviews/new/")
     assert_fits(page, "the interview form")
     page.locator("[name=held_on]").fill(clock.today().isoformat())
@@ -77,13 +77,15 @@ def _log_interview(page, base, name, quote, *, reload_midway=False):
     expect(page.locator(".field.has-error")).to_contain_text("Ask for consent before saving notes")
     expect(page.locator("[name=q-0-quote]")).to_have_value(quote)
     page.locator("[name=consent]").check()
+    if reload_midway:
+        page.screenshot(path=artifacts_dir / "custdev-interview-form.png", full_page=True)
     page.get_by_role("button", name="Save the interview").click()
     expect(page).to_have_url(re.compile(r"/interviews/\d+/\?saved=1$"))
     expect(page.locator("blockquote.quote")).to_contain_text(quote)
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('custdev-')).length") == 0
 
 
-def test_from_a_script_to_a_hypothesis_found_in_the_library(live_server, page):
+def test_from_a_script_to_a_hypothesis_found_in_the_library(live_server, page, artifacts_dir):
     tracker, dubrava = _setup()
     base = f"{live_server.url}/b/{dubrava.pk}"
     _sign_in(page, live_server.url, tracker.email)
@@ -98,6 +100,7 @@ def test_from_a_script_to_a_hypothesis_found_in_the_library(live_server, page):
     hint = page.locator("#mom-test-hints li")
     expect(hint).to_have_count(1)
     expect(hint).to_contain_text("Future or hypothetical")
+    page.screenshot(path=artifacts_dir / "custdev-script-hint.png", full_page=True)
     page.locator("[name=segment]").fill("Семьи, ремонт в новостройке")
     page.get_by_role("button", name="Save the script").click()
     expect(page.locator(".script-questions li")).to_have_count(8)
@@ -112,7 +115,7 @@ def test_from_a_script_to_a_hypothesis_found_in_the_library(live_server, page):
 
     # Three interviews on the phone, the same tag created inline by the first one.
     for n, (name, quote) in enumerate(PEOPLE):
-        _log_interview(page, base, name, quote, reload_midway=n == 1)
+        _log_interview(page, base, name, quote, artifacts_dir, reload_midway=n == 1)
 
     page.goto(f"{base}/interviews/")
     expect(page.locator("table.interviews tbody tr")).to_have_count(3)
@@ -125,12 +128,14 @@ def test_from_a_script_to_a_hypothesis_found_in_the_library(live_server, page):
     expect(summary.locator(".people")).to_have_text("3 interviewees")
     summary.locator("[name=sentence]").fill(INSIGHT)
     summary.get_by_role("button", name="Make the insight").click()
+    page.screenshot(path=artifacts_dir / "custdev-synthesis.png", full_page=True)
     page.locator(".insight", has_text=INSIGHT).get_by_role("button", name="Make a hypothesis of it").click()
     expect(page).to_have_url(re.compile(rf"{re.escape(base)}/hypotheses/\d+/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(INSIGHT)
     evidence = page.locator("#evidence")
     expect(evidence).to_contain_text("Based on 3 interviews")
     expect(evidence.locator("blockquote")).to_have_count(3)
+    page.screenshot(path=artifacts_dir / "custdev-hypothesis-evidence.png", full_page=True)
     hypothesis = Hypothesis.objects.get(company=dubrava, insight__isnull=False)
     assert hypothesis.confidence == 5
 
@@ -143,6 +148,7 @@ def test_from_a_script_to_a_hypothesis_found_in_the_library(live_server, page):
     expect(tried).to_contain_text("refuted at Кухни «Ромашка»")
     expect(tried).to_contain_text("выбирали по цене")
     assert_fits(page, "the hypothesis form with tried before")
+    page.screenshot(path=artifacts_dir / "custdev-tried-before.png", full_page=True)
 
     # Weeks later it is decided: the library finds it by Russian and by English words.
     Hypothesis.objects.filter(pk=hypothesis.pk).update(
@@ -159,3 +165,4 @@ def test_from_a_script_to_a_hypothesis_found_in_the_library(live_server, page):
         expect(page.locator(".library-item")).to_have_count(1)
         expect(page.locator(".library-item")).to_contain_text(INSIGHT)
     assert_fits(page, "the library")
+    page.screenshot(path=artifacts_dir / "custdev-library.png", full_page=True)
