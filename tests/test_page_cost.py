@@ -140,3 +140,20 @@ def test_an_old_sprint_board_shows_its_carried_rows_without_extra_queries(team, 
     ActionFactory(sprint=team.planned_sprint, title="Carried", carried_over_from=source)
     queries, body = _get(client, reverse("sprints:board", args=[team.company.pk, team.planned_sprint.pk]))
     assert queries == 8 and "carried over from Sprint 90" in body
+
+
+def test_a_rows_status_label_is_the_same_on_the_page_and_alone(team, client):
+    """The page gives its rows the status labels once (status_labels); a row answered alone
+    (htmx) says its own: the same words."""
+    action = team.action
+    Action.objects.filter(pk=action.pk).update(status="not_done", why_not_note="Ill")
+    client.force_login(team.tracker.user)
+    _, page = _get(client, reverse("sprints:results", args=[team.company.pk]))
+    row = client.get(
+        reverse("sprints:action_log_row", args=[team.company.pk, action.pk]), headers={"HX-Request": "true"}
+    )
+    alone = row.content.decode()
+    badge = '<span class="badge">Not done</span>'
+    assert badge in alone and badge in page[page.index(f'id="log-{action.pk}"') :]
+    _, board = _get(client, reverse("sprints:board", args=[team.company.pk, team.active_sprint.pk]))
+    assert badge in board[board.index(f'id="action-{action.pk}"') :]

@@ -20,7 +20,7 @@ from ..access import access_action, access_sprint
 from ..capacity import sprint_capacity
 from ..forms import ActionForm, SprintForm, StartForm
 from ..models import SprintStatus
-from .results import row_urls
+from .results import row_urls, status_labels
 
 PICKER_FIELD = re.compile(r"(a\d{1,12}-)?hypothesis")
 
@@ -140,6 +140,7 @@ def _page_links(company, sprint) -> dict:
         "urls": row_urls(company),
         "board_url": reverse("sprints:board", args=[company.pk, sprint.pk]),
         "search_url": reverse("sprints:hypothesis_search", args=[company.pk]),
+        "status_labels": status_labels(),
     }
 
 

@@ -20,6 +20,7 @@ from tracking.roles import Permission, role_allows
 from .. import selectors, services
 from ..access import access_action, can_log_results, ensure_can_log_results
 from ..forms import ActionLogForm, MeasuredForm
+from ..models import ActionStatus
 
 RESULTS_CHANGED = "results-changed"
 
@@ -38,6 +39,12 @@ def row_urls(company) -> dict:
         "actions": reverse("sprints:action_edit", args=[company.pk, 0]).removesuffix("0/"),
         "measure": reverse("sprints:hypothesis_measure", args=[company.pk, 0]).removesuffix("0/"),
     }
+
+
+def status_labels() -> dict[str, str]:
+    """Each action status's label in the active language, once per page: a row's
+    get_status_display builds the choices' dictionary again (about 200 calls a row)."""
+    return {value: str(label) for value, label in ActionStatus.choices}
 
 
 def log_form(action) -> ActionLogForm:
@@ -99,6 +106,7 @@ def results_context(company, membership, *, log_forms=None, metric_forms=None, m
         "can_edit_metrics": role_allows(membership.role, Permission.EDIT_PLANNING),
         "can_measure": role_allows(membership.role, Permission.LOG_ANY_RESULTS),
         "urls": row_urls(company),
+        "status_labels": status_labels(),
     }
 
 
