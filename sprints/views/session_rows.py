@@ -187,7 +187,7 @@ def _result_rows(actions, membership, typed, refused, saved):
     return actions
 
 
-def _verdict_rows(testing, kept, typed, refused, saved):
+def _verdict_rows(testing, kept, typed, refused):
     for h in testing:
         h.kept = h.pk in kept
         h.v = typed.get(h.pk) or {"decision": "", "measured": input_value(h.measured_value) or "", "note": ""}
@@ -303,9 +303,7 @@ def session_context(
             "action_statuses": ActionStatus.choices,
             "logged": len(actions) - open_actions,
             "total": len(actions),
-            "testing": _verdict_rows(
-                testing, kept, typed.get("verdicts", {}), refused.get("verdicts", {}), saved.get("verdicts", set())
-            ),
+            "testing": _verdict_rows(testing, kept, typed.get("verdicts", {}), refused.get("verdicts", {})),
             "decisions": [*Verdict.choices, (steps.KEEP_TESTING, _("Keep testing"))],
             "metrics": _metric_rows(
                 selectors.metrics_with_this_week(company),

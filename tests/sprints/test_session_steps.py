@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from hypotheses.models import Hypothesis
+from sprints import services
 from sprints import session as steps
 from sprints.models import Action, Review, Sprint, SprintStatus
 from tests import clock
@@ -338,10 +339,8 @@ def test_a_row_someone_saved_meanwhile_is_told_and_the_next_save_goes_through(te
 def test_a_refused_next_sprint_keeps_the_typed_rows(team, client):
     client.force_login(team.tracker.user)
     Sprint.objects.filter(pk=team.planned_sprint.pk).delete()
-    today = clock.today()  # the next sprint's default dates start today: a sprint is in the way
-    SprintFactory(
-        company=team.company, number=103, status="closed", starts_on=today - timedelta(1), ends_on=today + timedelta(2)
-    )
+    start, end = services.default_dates(team.company, after=team.active_sprint.ends_on)
+    SprintFactory(company=team.company, number=103, status="closed", starts_on=start, ends_on=end)  # in the way
     rows = _plan_rows([("Call Anna", str(team.team_lead.pk), "1")])
     body = client.post(_url(team, "session_plan"), rows, headers=HTMX).content.decode()
     assert "These dates overlap" in body and 'value="Call Anna"' in body
