@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from hypotheses.models import Hypothesis
 from sprints.forms import MeasuredForm
@@ -157,3 +158,24 @@ def test_a_rows_status_label_is_the_same_on_the_page_and_alone(team, client):
     assert badge in alone and badge in page[page.index(f'id="log-{action.pk}"') :]
     _, board = _get(client, reverse("sprints:board", args=[team.company.pk, team.active_sprint.pk]))
     assert badge in board[board.index(f'id="action-{action.pk}"') :]
+
+
+def test_choice_label_says_what_get_display_says_in_each_language(team):
+    from tracking.templatetags.lookup import choice_label
+
+    sprint = team.active_sprint
+    for language in ("en", "ru"):
+        with translation.override(language):
+            assert choice_label(sprint, "status") == sprint.get_status_display()
+            assert choice_label(team.hypothesis, "kind") == team.hypothesis.get_kind_display()
+    sprint.status = "not-a-status"
+    assert choice_label(sprint, "status") == "not-a-status" == sprint.get_status_display()
+
+
+def test_the_sprint_list_and_the_cards_show_their_labels(team, client):
+    client.force_login(team.tracker.user)
+    _, body = _get(client, reverse("sprints:list", args=[team.company.pk]))
+    assert '<span class="badge">Active</span>' in body and '<span class="badge">Planned</span>' in body
+    _, body = _get(client, reverse("hypotheses:board", args=[team.company.pk]))
+    label = team.hypothesis.get_kind_display()
+    assert f'<span class="badge kind-{team.hypothesis.kind}">{label}</span>' in body
