@@ -15,6 +15,7 @@ from tracking.access import access_company
 from tracking.custdev.access import access_insight
 from tracking.exports import spreadsheet_safe
 from tracking.models import ConstraintArea
+from tracking.numbers import plain
 from tracking.query_params import int_param, text_param
 from tracking.roles import Permission
 
@@ -93,7 +94,7 @@ def _csv_stream(queryset):
                     title,
                     str(labels.get(kind, kind)),
                     str(labels.get(verdict, verdict)),
-                    "" if measured is None else measured,
+                    plain(measured),
                     metric or "",
                     str(labels.get(area, "")) if area else "",
                     decided.date().isoformat() if decided else "",
