@@ -179,3 +179,23 @@ def test_the_sprint_list_and_the_cards_show_their_labels(team, client):
     _, body = _get(client, reverse("hypotheses:board", args=[team.company.pk]))
     label = team.hypothesis.get_kind_display()
     assert f'<span class="badge kind-{team.hypothesis.kind}">{label}</span>' in body
+
+
+def test_the_add_forms_fields_come_once_and_follow_the_members(team, client):
+    """The empty add form's fields are rendered once per business, language and owners: the
+    page shows what the form renders, and a renamed or new member shows at once."""
+    from sprints.forms import ActionForm
+    from sprints.selectors import members
+    from tracking.models import User
+
+    client.force_login(team.tracker.user)
+    url = reverse("sprints:board", args=[team.company.pk, team.planned_sprint.pk])
+    form = ActionForm(company=team.company, members=members(team.company))
+    for name in ("title", "owner", "estimate_hours", "cost"):
+        assert str(form[name]) in _get(client, url)[1], name
+    User.objects.filter(pk=team.member.user_id).update(full_name="Renamed Person")
+    MembershipFactory(company=team.company, user__full_name="Newly Joined")
+    body = _get(client, url)[1]
+    owner = body[body.index('name="owner"') : body.index("</select>", body.index('name="owner"'))]
+    assert "Renamed Person" in owner and "Newly Joined" in owner
+    assert str(ActionForm(company=team.company, members=members(team.company))["owner"]) in body
