@@ -275,6 +275,8 @@ def test_enter_in_a_row_saves_that_row_and_the_bars_follow_the_plan_as_it_is_typ
     assert first.owner_id == designer.pk
     plan.locator("input[name=n0-title]").fill("Сверстать оффер для сайта")
     plan.locator("select[name=n0-owner]").select_option(str(designer.pk))
+    for i in range(1, 5):  # the blank rows below take the owner just chosen
+        expect(plan.locator(f"select[name=n{i}-owner]")).to_have_value(str(designer.pk))
     plan.locator("input[name=n0-estimate_hours]").fill("10")
     # 10 h and her unfinished PDF offer (1 h, ticked to carry over since it fits) of her 4 h.
     expect(plan.locator(".cap-row.over")).to_contain_text("11 / 4 h · overbooked by 7 h")
