@@ -1,5 +1,6 @@
 """The toolkit's forms: they parse and say what is wrong next to the field; services decide."""
 
+import re
 from decimal import Decimal
 
 from django import forms
@@ -21,8 +22,25 @@ class PlainDecimalInput(forms.TextInput):
         return super().format_value(value)
 
 
+# A space (plain, no-break or narrow no-break, as Russian formatting writes "1 234,5") between
+# groups of three digits.
+THOUSANDS_SPACE = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))")
+
+
+class TypedDecimalField(forms.DecimalField):
+    """A number as people type it in either language: "1 234,5", "1234,5" or "1234.5" (a comma
+    is the decimal point when there is no dot). Anything else is refused as before."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = THOUSANDS_SPACE.sub("", value.strip())
+            if value.count(",") == 1 and "." not in value:
+                value = value.replace(",", ".")
+        return super().to_python(value)
+
+
 def _decimal(label, *, max_digits, places, minimum=None, maximum=None, required=True, help_text="", messages=None):
-    return forms.DecimalField(
+    return TypedDecimalField(
         label=label,
         required=required,
         max_digits=max_digits,
@@ -30,7 +48,6 @@ def _decimal(label, *, max_digits, places, minimum=None, maximum=None, required=
         min_value=minimum,
         max_value=maximum,
         help_text=help_text,
-        localize=True,
         error_messages={
             "invalid": _("Enter a number."),
             "max_digits": _("That is above this field's limit."),
