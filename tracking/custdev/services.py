@@ -5,13 +5,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import CharField, Value
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tracking.access import ensure_can
-from tracking.models import Membership
+from tracking.models import Company, Membership
 from tracking.roles import Permission
 
 from . import selectors
@@ -93,24 +94,40 @@ def tag_names(text: str) -> list[str]:
     return list(names.values())
 
 
+def _lowered_by_database(company, names: Sequence[str]) -> dict[str, str]:
+    """Each name as the database lowers it: the tags' unique index is on its Lower(name), which
+    differs from Python's str.lower for some letters (a final sigma, a dotted capital I), so
+    Python cannot tell which names the index takes for one. One query, whatever the names."""
+    expressions = {f"n{i}": Lower(Value(name, output_field=CharField())) for i, name in enumerate(names)}
+    lowered = Company.objects.filter(pk=company.pk).values(**expressions).get()
+    return {name: lowered[f"n{i}"] for i, name in enumerate(names)}
+
+
 def tags_ensure(company, names: Sequence[str]) -> dict[str, Tag]:
-    """The business's tags by lower-case name, created for the names it does not have yet."""
-    wanted: dict[str, str] = {}
-    for name in names:
-        wanted.setdefault(name.lower(), name)  # the first spelling is kept
-    if not wanted:
+    """The business's tags for `names` (each name given → its tag), created for the names it
+    does not have yet. Names the database takes for one (“Speed”, “speed”) are one tag, the
+    first spelling kept."""
+    names = list(dict.fromkeys(names))
+    if not names:
         return {}
+    lowered = _lowered_by_database(company, names)
     existing = {
         tag.lowered: tag
-        for tag in Tag.objects.annotate(lowered=Lower("name")).filter(company=company, lowered__in=wanted)
+        for tag in Tag.objects.annotate(lowered=Lower("name")).filter(
+            company=company, lowered__in=set(lowered.values())
+        )
     }
-    for key, name in wanted.items():
-        if key not in existing:
+    for name in names:
+        if lowered[name] not in existing:
             tag = Tag(company=company, name=name)
             tag.full_clean(validate_constraints=False)
-            tag.save()
-            existing[key] = tag
-    return existing
+            try:
+                with transaction.atomic():  # someone saving the same new tag at this moment
+                    tag.save()
+            except IntegrityError:
+                tag = Tag.objects.annotate(lowered=Lower("name")).get(company=company, lowered=lowered[name])
+            existing[lowered[name]] = tag
+    return {name: existing[lowered[name]] for name in names}
 
 
 # --- Interviews -----------------------------------------------------------------------------------
@@ -141,7 +158,7 @@ def _save_highlights(interview: Interview, highlights: Sequence[HighlightInput])
         row.position, row.quote = position, given.quote.strip()
         row.full_clean(exclude=["interview"])
         row.save()
-        row.tags.set([tags[name.lower()] for name in given.tags])
+        row.tags.set([tags[name] for name in given.tags])
     Highlight.objects.filter(pk__in=[row.pk for row in current[len(kept) :]]).delete()
 
 
