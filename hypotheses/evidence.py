@@ -31,11 +31,22 @@ def _statement(insight: Insight) -> str:
     ) % {"people": insight.people, "insight": insight.sentence}
 
 
+def hypothesis_of_insight(insight: Insight) -> Hypothesis | None:
+    """The live hypothesis already made from the insight (the newest), if any."""
+    return Hypothesis.objects.live().filter(insight=insight).order_by("-pk").first()
+
+
 @transaction.atomic
 def hypothesis_from_insight(*, insight: Insight, by: Membership) -> Hypothesis:
     """One step: a hypothesis (an idea) that carries the insight as its evidence, under the
     active constraint, with the confidence its evidence suggests. Created through the
-    hypothesis service, so the rules and the history are the same as for any other."""
+    hypothesis service, so the rules and the history are the same as for any other.
+    An insight already made into a live hypothesis gives that one (a double tap on the button,
+    two people at once: the insight row is locked), as the synthesis page links to it."""
+    Insight.objects.select_for_update().filter(pk=insight.pk).first()
+    existing = hypothesis_of_insight(insight)
+    if existing is not None:
+        return existing
     constraint = by.company.constraints.filter(status=ConstraintStatus.ACTIVE).first()
     hypothesis = services.hypothesis_create(
         by=by,

@@ -20,7 +20,7 @@ from tracking.query_params import int_param, text_param
 from tracking.roles import Permission
 
 from . import library as selectors
-from .evidence import hypothesis_from_insight
+from .evidence import hypothesis_from_insight, hypothesis_of_insight
 from .models import Kind, Verdict
 from .views import _Echo
 
@@ -129,6 +129,9 @@ def from_insight(request, company_id: int, insight_id: int):
     """Insight → hypothesis in one step; the new hypothesis opens with its evidence."""
     company, membership = access_company(request.user, company_id, action=Permission.CREATE_HYPOTHESIS)
     insight = access_insight(company, insight_id)
+    if existing := hypothesis_of_insight(insight):  # sent twice: open the one it became
+        messages.info(request, _("This insight is already a hypothesis: here it is."))
+        return redirect("hypotheses:detail", company_id=company.pk, hypothesis_id=existing.pk)
     hypothesis = hypothesis_from_insight(insight=insight, by=membership)
     messages.success(request, _("The hypothesis is saved as an idea, with the interviews as its evidence."))
     return redirect("hypotheses:detail", company_id=company.pk, hypothesis_id=hypothesis.pk)

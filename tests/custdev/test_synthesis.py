@@ -5,7 +5,7 @@ one step, with "based on N interviews" and a suggested ICE confidence."""
 import pytest
 from django.urls import reverse
 
-from hypotheses.evidence import suggested_confidence
+from hypotheses.evidence import hypothesis_from_insight, suggested_confidence
 from hypotheses.models import Hypothesis, HypothesisEvent
 from tests.custdev.factories import InterviewFactory, TagFactory, quote
 from tracking.custdev import selectors
@@ -115,3 +115,22 @@ def test_the_constraint_page_shows_the_interviews_since(team, client_for):
     InterviewFactory(company=team.company, held_on=team.constraint.started_on + timedelta(days=1))
     page = client_for(team.member).get(reverse("tracking:company_detail", args=[team.company.pk])).content.decode()
     assert "1 customer interview since it became the main constraint" in page
+
+
+def test_an_insight_sent_twice_makes_one_hypothesis(team, client_for):
+    """A double tap on "Make a hypothesis of it" (or two people at once) opens the hypothesis
+    the insight already became instead of making a second one."""
+    tag = TagFactory(company=team.company, name="measure same day")
+    _heard(team, tag, 3)
+    insight = Insight.objects.create(company=team.company, tag=tag, sentence="Measure the same day", people=3)
+    client = client_for(team.member)
+    url = reverse("hypotheses:from_insight", args=[team.company.pk, insight.pk])
+
+    first, second = client.post(url), client.post(url)
+
+    hypothesis = Hypothesis.objects.get(insight=insight)
+    assert first.url == second.url == reverse("hypotheses:detail", args=[team.company.pk, hypothesis.pk])
+    assert "already a hypothesis" in client.get(second.url).content.decode()
+    # The service says the same when the view's check is passed by a request at the same moment.
+    assert hypothesis_from_insight(insight=insight, by=team.tracker) == hypothesis
+    assert Hypothesis.objects.filter(insight=insight).count() == 1
