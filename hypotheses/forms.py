@@ -1,4 +1,5 @@
 import re
+from contextlib import suppress
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -6,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tracking.models import Constraint, Metric
 from tracking.numbers import PlainNumberInput, input_value
+from tracking.query_params import int_param
 from tracking.validators import MultiLineFormField, SingleLineFormField
 
 from .models import ICE_MAX, ICE_MIN, Hypothesis, Kind, Status, Verdict
@@ -21,6 +23,9 @@ HYPOTHESIS_FORM_FIELDS = tuple(
 )
 # Fields whose initial value is not the attribute itself (ids, or the expected value's text).
 _NOT_VERBATIM = frozenset({"constraint", "metric", "expected"})
+# What the return hint prices (hypotheses/return_hint.py), and the "Use this figure" button.
+PRICED_FIELDS = ("metric", "baseline", "expected")
+USE_RETURN = "use_return"
 
 
 def _decimal(text: str, places: int) -> Decimal:
@@ -178,6 +183,52 @@ class HypothesisForm(forms.Form):
 
     def service_fields(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+    @classmethod
+    def from_post(cls, data, *, company, initial=None) -> "HypothesisForm":
+        """The form for a request. "Use this figure" without JavaScript posts the form with
+        the suggested return: the same form comes back, everything typed kept, the figure in
+        the field, nothing saved and no error shown yet (`filling`)."""
+        figure = money_param(data.get(USE_RETURN)) if data else None
+        if figure is None:
+            form = cls(data, company=company, initial=initial)
+            form.filling = False
+            return form
+        typed = {name: data.get(name) for name in cls.base_fields if name in data}
+        form = cls(company=company, initial={**(initial or {}), **typed, "expected_return": figure})
+        form.filling = True
+        return form
+
+    def priced_values(self) -> dict:
+        """The metric, baseline and expected value as they stand (typed or initial), for the
+        return hint; what is not a number yet counts as missing."""
+        return priced_values({name: self[name].value() for name in PRICED_FIELDS})
+
+
+def money_param(value) -> Decimal | None:
+    """A money figure from a request (the hint's button), or None."""
+    try:
+        return _money(_("Expected return per month")).clean(value) if value not in (None, "") else None
+    except forms.ValidationError:
+        return None
+
+
+def priced_values(values) -> dict:
+    """metric id, baseline, expected value and multiplier from the form's fields as typed
+    (a query or the form's data), each None when missing or not a number."""
+    fields = HypothesisForm.base_fields
+    baseline = expected = None
+    with suppress(forms.ValidationError):
+        baseline = fields["baseline"].clean(str(values.get("baseline") or "").strip() or None)
+    with suppress(forms.ValidationError):
+        expected = fields["expected"].clean(str(values.get("expected") or "")[:30])
+    mode, number = expected or (None, None)
+    return {
+        "metric_id": int_param(values.get("metric"), minimum=1),
+        "baseline": baseline,
+        "expected_value": number if mode == "absolute" else None,
+        "expected_multiplier": number if mode == "multiplier" else None,
+    }
 
 
 class TransitionForm(forms.Form):

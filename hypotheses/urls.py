@@ -11,6 +11,7 @@ urlpatterns = [
     path(B + "hypotheses/", views.board, name="board"),
     path(B + "hypotheses/new/", views.hypothesis_new, name="new"),
     path(B + "hypotheses/archive/", views.archive, name="archive"),
+    path(B + "hypotheses/return-hint/", views.return_hint_partial, name="return_hint"),
     path(H, views.hypothesis_detail, name="detail"),
     path(H + "edit/", views.hypothesis_edit, name="edit"),
     path(H + "move/", views.hypothesis_transition, name="transition"),

@@ -23,8 +23,17 @@ from tracking.roles import Permission, role_allows
 
 from . import selectors, services
 from .access import access_hypothesis
-from .forms import HistoryFilterForm, HypothesisForm, TransitionForm, VerdictForm
+from .forms import (
+    USE_RETURN,
+    HistoryFilterForm,
+    HypothesisForm,
+    TransitionForm,
+    VerdictForm,
+    money_param,
+    priced_values,
+)
 from .models import Hypothesis, Kind, Status, Verdict
+from .return_hint import return_hint
 from .services import TRANSITIONS, StaleEdit, missing_for_testing
 
 # The natural next step first, going back after it, dropping last.
@@ -110,8 +119,8 @@ def hypothesis_new(request, company_id: int):
         request.user, company_id, action=Permission.CREATE_HYPOTHESIS if unsafe else None
     )
     initial = {"constraint": selectors.active_constraint_id(company), **_prefill(request.GET)}
-    form = HypothesisForm(request.POST or None, company=company, initial=initial)
-    if unsafe and form.is_valid():
+    form = HypothesisForm.from_post(request.POST or None, company=company, initial=initial)
+    if unsafe and not form.filling and form.is_valid():
         try:
             hypothesis = services.hypothesis_create(by=membership, **form.service_fields())
         except ValidationError as error:
@@ -119,7 +128,7 @@ def hypothesis_new(request, company_id: int):
         else:
             messages.success(request, _("The hypothesis is saved as an idea."))
             return redirect("hypotheses:detail", company_id=company.pk, hypothesis_id=hypothesis.pk)
-    return render(request, "hypotheses/form.html", {"company": company, "membership": membership, "form": form})
+    return _form_page(request, company, membership, form, None)
 
 
 def _detail_context(company, membership, hypothesis, *, verdict_form=None, transition_error=None, measured=None):
@@ -165,6 +174,7 @@ def hypothesis_detail(request, company_id: int, hypothesis_id: int):
 
 def _form_page(request, company, membership, form, hypothesis, *, conflict=None):
     context = {"company": company, "membership": membership, "form": form, "h": hypothesis, "conflict": conflict}
+    context["hint"] = return_hint(company, **form.priced_values())
     return render(request, "hypotheses/form.html", context, status=409 if conflict else 200)
 
 
@@ -208,8 +218,8 @@ def hypothesis_edit(request, company_id: int, hypothesis_id: int):
     if not unsafe:
         form = HypothesisForm(company=company, initial=HypothesisForm.initial_from(hypothesis))
         return _form_page(request, company, membership, form, hypothesis)
-    form = HypothesisForm(request.POST, company=company)
-    if not form.is_valid():
+    form = HypothesisForm.from_post(request.POST, company=company)
+    if form.filling or not form.is_valid():
         return _form_page(request, company, membership, form, hypothesis)
     saved, conflict = _save_edit(form, hypothesis, membership)
     if form.errors:
@@ -287,6 +297,19 @@ def verdict_suggest(request, company_id: int, hypothesis_id: int):
         measured = None
     context = {"h": hypothesis, "suggestion": selectors.verdict_suggestion(hypothesis, measured), "company": company}
     return render(request, "hypotheses/detail.html#suggestion", context)
+
+
+@require_GET
+def return_hint_partial(request, company_id: int):
+    """htmx, as the metric, baseline or expected value change on the form: the return in
+    money unit economics suggests; with `use_return` ("Use this figure"), the field filled."""
+    company, _membership = access_company(request.user, company_id)
+    figure = money_param(request.GET.get(USE_RETURN))
+    if figure is not None:
+        field = HypothesisForm(company=company, initial={"expected_return": figure})["expected_return"]
+        return render(request, "hypotheses/_return_hint.html#field", {"field": field})
+    hint = return_hint(company, **priced_values(request.GET))
+    return render(request, "hypotheses/_return_hint.html", {"company": company, "hint": hint})
 
 
 @require_POST

@@ -107,6 +107,7 @@ SAMPLES: dict[str, Sample] = {
     "hypotheses:archive": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
     "hypotheses:history": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
     "hypotheses:history_csv": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
+    "hypotheses:return_hint": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),  # issue 13
     **{
         f"hypotheses:{name}": Sample(
             Scope.COMPANY, lambda t: {"company_id": t.company.pk, "hypothesis_id": t.hypothesis.pk}
