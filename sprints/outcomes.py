@@ -110,7 +110,9 @@ def outcomes_many(company_ids: list[int], *, limit: int = SPRINTS, hypotheses: b
     }
     decided: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
     if hypotheses and sprints:
-        since = min(s.starts_on for s in sprints)
+        # A day early: the filter's date is UTC's, and a business east of UTC starts its day
+        # before UTC does (_within then keeps what falls in each sprint, in the business's time).
+        since = min(s.starts_on for s in sprints) - timedelta(days=1)
         for company_id, at, verdict in (
             Hypothesis.objects.live()
             .filter(company_id__in=company_ids, decided_at__date__gte=since)

@@ -92,3 +92,24 @@ def test_fixed_queries(team, client_for, django_assert_num_queries, count):
     client = client_for(team.tracker)
     with django_assert_num_queries(7):
         assert client.get(reverse("sprints:outcomes", args=[team.company.pk])).status_code == 200
+
+
+def test_a_verdict_early_on_the_first_day_counts_in_the_business_time_zone(team):
+    """Moscow is 3 hours ahead of UTC: a verdict at 00:30 on the oldest sprint's first day is
+    still the day before in UTC, and it counts for that sprint all the same."""
+    from zoneinfo import ZoneInfo
+
+    team.company.timezone = "Europe/Moscow"
+    team.company.save()
+    (sprint,) = _closed_sprints(team, 1)
+    moscow = ZoneInfo("Europe/Moscow")
+    decided_at = (
+        clock.now()
+        .astimezone(moscow)
+        .replace(year=sprint.starts_on.year, month=sprint.starts_on.month, day=sprint.starts_on.day, hour=0, minute=30)
+    )
+    HypothesisFactory(
+        company=team.company, title="Early", status="confirmed", verdict="confirmed", decided_at=decided_at
+    )
+    outcome = outcomes_many([team.company.pk])[team.company.pk].sprints[0]
+    assert (outcome.decided, outcome.confirmed) == (1, 1)
