@@ -125,3 +125,23 @@ def test_a_hand_typed_metric_of_the_same_name_is_left_alone(team, funnel, client
     conversion = ConversionMetric.objects.get(lower=funnel[2])
     assert conversion.metric.name == "Conversion measurements → contracts (funnel)"
     assert typed.values.get().value == 99
+
+
+def test_a_stage_count_whose_conversion_is_beyond_a_metric_value_is_recorded(team, client_for):
+    """Recording a tiny upper stage (0.0001) under a huge lower one (10¹³) makes a conversion of
+    10¹⁹ %, beyond what a metric value holds: the count is still recorded (no 500) and that week's
+    derived conversion is left empty, as for any undefined week."""
+    upper, lower = build_funnel(team.company, {"leads": [10] * 4, "paid": [5] * 4})
+    client = client_for(team.tracker)
+    client.post(_url(team, "toolkit:leak_hypothesis"), {"stage": lower.pk})
+    conversion = ConversionMetric.objects.get(company=team.company).metric
+    week = last_monday().isoformat()
+
+    for metric, value in ((upper, "0.0001"), (lower, "9999999999999")):
+        url = reverse("tracking:metric_value_record", args=[team.company.pk, metric.pk])
+        response = client.post(url, {"value": value, "week": week})
+        assert response.status_code in {200, 302}, response.status_code
+
+    assert MetricValue.objects.get(metric=lower, week_start=last_monday()).value == Decimal("9999999999999")
+    assert not MetricValue.objects.filter(metric=conversion, week_start=last_monday()).exists()
+    assert MetricValue.objects.filter(metric=conversion).count() == 3  # the other weeks: 50 %

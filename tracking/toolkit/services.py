@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..access import ensure_can
-from ..models import Company, ConstraintArea, Membership, Metric, MetricValue
+from ..models import VALUE_DECIMALS, VALUE_MAX_DIGITS, Company, ConstraintArea, Membership, Metric, MetricValue
 from ..roles import Permission
 from ..selectors import latest_values
 from ..services import metrics as metric_services  # a module: it imports this one back
@@ -20,12 +20,16 @@ from .formatting import percent
 from .models import MAPPABLE, ConversionMetric, Snapshot, SnapshotKind, UnitEconomics
 
 CONVERSION_PLACES = Decimal("0.01")
+# A metric value holds less than this: a conversion beyond it (a tiny stage under a huge one)
+# is as undefined as a division by zero.
+VALUE_LIMIT = Decimal(10) ** (VALUE_MAX_DIGITS - VALUE_DECIMALS)
 
 
 def _conversion_value(upper: Decimal | None, lower: Decimal | None) -> Decimal | None:
     if upper is None or lower is None or upper <= 0:
         return None
-    return (lower / upper * 100).quantize(CONVERSION_PLACES)
+    value = (lower / upper * 100).quantize(CONVERSION_PLACES)
+    return value if abs(value) < VALUE_LIMIT else None
 
 
 def conversion_refresh(*, company: Company, weeks: list[date] | None = None) -> None:
