@@ -141,3 +141,18 @@ def test_a_what_if_by_htmx_reloads_the_page_or_shows_errors_in_place(team, clien
     page = refused.content.decode()
     assert refused.status_code == 200 and 'id="workspace"' in page and "above the average check" in page
     assert 'value="C1 at 12 %"' in page and Snapshot.objects.count() == 1
+
+
+def test_the_sensitivity_bars_are_drawn_in_russian_too(team, client_for):
+    """SVG coordinates take a dot whatever the language: in Russian a width of "123,4" is not a
+    length, and the browser drew no bar."""
+    import re
+
+    client = client_for(team.tracker)
+    client.post(_url(team, "toolkit:inputs_save"), {**INPUTS, "apc": "1.37", "c1": "4.3"})
+    client.cookies["django_language"] = "ru"
+    page = client.get(_url(team)).content.decode()
+    svg = page.split('<svg class="chart bars"')[1].split("</svg>")[0]
+    numbers = re.findall(r'\b(?:x|y|x1|x2|y1|y2|width|height)="([^"]*)"', svg)
+    assert numbers and any("." in n or "," in n for n in numbers), numbers  # some coordinate is fractional
+    assert [n for n in numbers if not re.fullmatch(r"-?\d+(\.\d+)?", n)] == []
