@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from tracking.custdev.models import Insight
+from tracking.custdev.models import Insight, Script
 from tracking.models import VALUE_DECIMALS, VALUE_MAX_DIGITS, Company, Constraint, Metric
 from tracking.validators import MultiLineTextField, SingleLineCharField
 
@@ -192,3 +192,21 @@ class HypothesisEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hypothesis_id} {self.kind} {self.at:%Y-%m-%d}"
+
+
+class ScriptLink(models.Model):
+    """An interview script written for a hypothesis (issue 15: "a script belongs to a business
+    and optionally to … a hypothesis"). Kept here, not on the script, so that custdev does not
+    know hypotheses (the apps depend one way); a script is for at most one hypothesis, of its
+    own business (hypotheses/scripts.py checks it)."""
+
+    hypothesis = models.ForeignKey(Hypothesis, on_delete=models.CASCADE, related_name="script_links")
+    script = models.OneToOneField(Script, on_delete=models.CASCADE, related_name="hypothesis_link")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("interview script of a hypothesis")
+        verbose_name_plural = _("interview scripts of hypotheses")
+
+    def __str__(self) -> str:
+        return f"{self.script_id} → {self.hypothesis_id}"

@@ -21,7 +21,7 @@ from tracking.numbers import plain
 from tracking.query_params import int_param
 from tracking.roles import Permission, role_allows
 
-from . import selectors, services
+from . import scripts, selectors, services
 from .access import access_hypothesis
 from .forms import (
     USE_RETURN,
@@ -162,6 +162,9 @@ def _detail_context(company, membership, hypothesis, *, verdict_form=None, trans
         "price": selectors.hypothesis_prices(company, [hypothesis]).get(hypothesis.pk),
         "can_edit": role_allows(membership.role, Permission.EDIT_HYPOTHESIS),
         "statuses": dict(Status.choices),
+        "scripts": scripts.scripts_of(hypothesis),
+        # Scripts follow custdev's rule (tracking/custdev/services.py script_create).
+        "can_write_script": role_allows(membership.role, Permission.EDIT_PLANNING),
     }
 
 

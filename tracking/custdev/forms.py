@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from tracking.models import Constraint, Membership
 from tracking.validators import MultiLineFormField, SingleLineFormField
 
+from . import links
 from .models import THRESHOLD_MAX, THRESHOLD_MIN, Interview, Script
 from .services import CONSENT_NEEDED, INTERVIEW_FIELDS, SCRIPT_FIELDS, HighlightInput, tag_names
 
@@ -18,9 +19,22 @@ class ScriptForm(forms.ModelForm):
         fields = SCRIPT_FIELDS
         widgets = {"goal": forms.Textarea(attrs={"rows": 2}), "questions": forms.Textarea(attrs={"rows": 10})}
 
-    def __init__(self, *args, company, **kwargs):
+    def __init__(self, *args, company, purposes=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["constraint"].queryset = Constraint.objects.filter(company=company).order_by("-started_on")
+        self.company = company
+        self.purpose_ids: dict[str, int] = {}
+        # A new script may be written for something of an app above (links.py), e.g. ?hypothesis=7.
+        for purpose in links.purposes() if purposes else ():
+            self.fields[purpose.param] = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        ids = {p.param: data[p.param] for p in links.purposes() if data.get(p.param)}
+        if ids and links.found_in(self.company, ids).keys() != ids.keys():
+            raise forms.ValidationError(_("What this script is written for is not in this business."))
+        self.purpose_ids = ids
+        return data
 
     def service_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in SCRIPT_FIELDS}

@@ -15,7 +15,7 @@ from tracking.access import ensure_can
 from tracking.models import Company, Membership
 from tracking.roles import Permission
 
-from . import selectors
+from . import links, selectors
 from .access import ensure_can_edit_interview
 from .models import CustdevSettings, Highlight, Insight, Interview, Script, Tag
 
@@ -65,10 +65,13 @@ def _save_script(script: Script) -> Script:
 
 
 @transaction.atomic
-def script_create(*, by: Membership, **fields) -> Script:
+def script_create(*, by: Membership, purposes: dict[str, int] | None = None, **fields) -> Script:
+    """`purposes`: what the script is written for in an app above, e.g. {"hypothesis": 7} (links.py)."""
     ensure_can(by, Permission.EDIT_PLANNING)
     values = {k: v for k, v in fields.items() if k in SCRIPT_FIELDS}
-    return _save_script(Script(company=by.company, author=by.user, **values))
+    script = _save_script(Script(company=by.company, author=by.user, **values))
+    links.attach(script, purposes or {})
+    return script
 
 
 @transaction.atomic

@@ -1,6 +1,8 @@
 """Screen 10, customer interviews: scripts with Mom Test hints, the interview log (a phone
 form that keeps a draft), the synthesis by tag and insights."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -15,7 +17,7 @@ from tracking.models import ConstraintStatus
 from tracking.roles import Permission, role_allows
 from tracking.weeks import local_today
 
-from . import mom_test, selectors, services
+from . import links, mom_test, selectors, services
 from .access import access_interview, access_script, access_tag, can_edit_interview, ensure_can_edit_interview
 from .forms import (
     InsightForm,
@@ -54,13 +56,18 @@ def scripts(request, company_id: int):
 def _script_page(request, company, membership, form, script=None):
     hints = mom_test.check(form["questions"].value() or "")
     context = _base(company, membership, form=form, script=script, hints=hints, templates=TEMPLATES.values())
+    if script is None:  # written for a hypothesis (links.py): say so, and keep it across the templates' links
+        purposes = links.requested(form.data if form.is_bound else form.initial)
+        context.update(written_for=links.found_in(company, purposes).values(), purpose_query=urlencode(purposes))
     return render(request, "custdev/script_form.html", context)
 
 
 def _script_initial(request, company) -> dict:
     template = TEMPLATES.get(request.GET.get("template", ""))
     active = company.constraints.filter(status=ConstraintStatus.ACTIVE).values_list("pk", flat=True).first()
-    return {"constraint": active, **(template.initial if template else {})}
+    requested = links.requested(request.GET)  # only what is in this business goes into the form
+    written_for = {param: requested[param] for param in links.found_in(company, requested)}
+    return {"constraint": active, **(template.initial if template else {}), **written_for}
 
 
 def _save_script(form, save):
@@ -75,9 +82,11 @@ def _save_script(form, save):
 def script_new(request, company_id: int):
     unsafe = request.method == "POST"
     company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING if unsafe else None)
-    form = ScriptForm(request.POST or None, company=company, initial=_script_initial(request, company))
+    initial = _script_initial(request, company)
+    form = ScriptForm(request.POST or None, company=company, initial=initial, purposes=True)
     if unsafe and form.is_valid():
-        script = _save_script(form, lambda **fields: services.script_create(by=membership, **fields))
+        create = services.script_create
+        script = _save_script(form, lambda **fields: create(by=membership, purposes=form.purpose_ids, **fields))
         if script:
             messages.success(request, _("The script is saved."))
             return redirect("custdev:script_detail", company_id=company.pk, script_id=script.pk)
@@ -113,6 +122,7 @@ def script_detail(request, company_id: int, script_id: int):
         script=script,
         questions=questions,
         can_edit=role_allows(membership.role, Permission.EDIT_PLANNING),
+        written_for=links.links_of(script),
     )
     return render(request, "custdev/script_detail.html", context)
 
