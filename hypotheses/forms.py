@@ -24,7 +24,7 @@ HYPOTHESIS_FORM_FIELDS = tuple(
 # Fields whose initial value is not the attribute itself (ids, or the expected value's text).
 _NOT_VERBATIM = frozenset({"constraint", "metric", "expected"})
 # What the return hint prices (hypotheses/return_hint.py), and the "Use this figure" button.
-PRICED_FIELDS = ("metric", "baseline", "expected")
+PRICED_FIELDS = ("kind", "metric", "baseline", "expected")
 USE_RETURN = "use_return"
 
 
@@ -224,6 +224,7 @@ def priced_values(values) -> dict:
         expected = fields["expected"].clean(str(values.get("expected") or "")[:30])
     mode, number = expected or (None, None)
     return {
+        "breakthrough": values.get("kind") == Kind.BREAKTHROUGH,
         "metric_id": int_param(values.get("metric"), minimum=1),
         "baseline": baseline,
         "expected_value": number if mode == "absolute" else None,

@@ -24,6 +24,7 @@ CENT = Decimal("0.01")
 
 
 class State:
+    BREAKTHROUGH = "breakthrough"  # a long shot has a budget cap, not a return
     NO_METRIC = "no_metric"  # no metric chosen yet
     NO_ECONOMICS = "no_economics"  # the business has no unit economics
     NOT_MAPPED = "not_mapped"  # the metric feeds no unit-economics input
@@ -56,11 +57,14 @@ def per_month(amount: Decimal, period: str) -> Decimal:
 def return_hint(
     company: Company,
     *,
+    breakthrough: bool = False,
     metric_id: int | None,
     baseline: Decimal | None,
     expected_value: Decimal | None,
     expected_multiplier: Decimal | None,
 ) -> ReturnHint:
+    if breakthrough:
+        return ReturnHint(State.BREAKTHROUGH)
     if not metric_id:
         return ReturnHint(State.NO_METRIC)
     row = toolkit.unit_economics_of(company)

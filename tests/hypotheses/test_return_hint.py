@@ -93,6 +93,13 @@ def test_as_the_fields_change_the_hint_follows(team, economics, client_for):
     assert response.status_code == 200 and "Give the expected value" in response.content.decode()
 
 
+def test_no_suggestion_for_a_breakthrough(team, economics, client_for):
+    url = _hint_url(team, kind="breakthrough", metric=team.metric.pk, baseline=2, expected=3)
+    text = client_for(team.tracker).get(url).content.decode()
+    assert "Use this figure" not in text and "budget cap and a kill date instead of a return" in text
+    assert "$45,000.00" in client_for(team.tracker).get(url.replace("breakthrough", "innovation")).content.decode()
+
+
 def test_no_suggestion_when_the_metric_feeds_no_input(team, economics, client_for):
     other = MetricFactory(company=team.company, name="Calls")
     text = client_for(team.tracker).get(_hint_url(team, metric=other.pk, baseline=2, expected=3)).content.decode()
