@@ -2,6 +2,7 @@
 may edit, a refused save keeps what was typed, tenancy."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from tests import clock
@@ -173,3 +174,46 @@ def test_a_member_reads_scripts_but_cannot_write_one(team, client_for):
     assert client.get(reverse("custdev:script_detail", args=[team.company.pk, script.pk])).status_code == 200
     response = client.post(reverse("custdev:script_new", args=[team.company.pk]), {"title": "x"})
     assert response.status_code == 403
+
+
+def test_an_edit_opened_before_someone_else_saved_is_refused_once_and_keeps_what_was_typed(team, client_for):
+    """The entrepreneur adds a quote while the tracker's edit form is open: the tracker's save
+    would have deleted that quote. It is refused with what the tracker typed kept; their next
+    save (having been told) goes through."""
+    interview = InterviewFactory(company=team.company, author=team.entrepreneur.user, interviewer=team.member)
+    url = reverse("custdev:interview_edit", args=[team.company.pk, interview.pk])
+    tracker = client_for(team.tracker)
+    form = tracker.get(url)
+    seen = form.context["seen"]
+    assert f'name="seen" value="{seen}"' in form.content.decode()
+
+    entrepreneur = Client()  # a second browser
+    entrepreneur.force_login(team.entrepreneur.user)
+    data = _data(team, **{"q-0-quote": "Theirs: the measurer was late", "q-2-quote": "", "q-2-tags": ""})
+    assert entrepreneur.post(url, {**data, "seen": seen}).status_code == 302
+    before = list(Highlight.objects.filter(interview=interview).values_list("quote", flat=True))
+
+    mine = _data(team, interviewee_name="Mine", **{"q-0-quote": "Mine only", "q-2-quote": "", "q-2-tags": ""})
+    refused = tracker.post(url, {**mine, "seen": seen})
+
+    assert refused.status_code == 200
+    body = refused.content.decode()
+    assert "Someone saved this interview after you opened it" in body
+    assert "Mine only" in body and 'value="Mine"' in body
+    interview.refresh_from_db()
+    assert interview.interviewee_name == "Olga"
+    assert list(Highlight.objects.filter(interview=interview).values_list("quote", flat=True)) == before
+    # Told once: the refused page carries the current mark, so saving again goes through.
+    again = tracker.post(url, {**mine, "seen": refused.context["seen"]})
+    assert again.status_code == 302
+    interview.refresh_from_db()
+    assert interview.interviewee_name == "Mine"
+
+
+def test_an_edit_refused_for_its_input_keeps_the_mark_it_opened_with(team, client_for):
+    interview = InterviewFactory(company=team.company, author=team.member.user)
+    url = reverse("custdev:interview_edit", args=[team.company.pk, interview.pk])
+    client = client_for(team.tracker)
+    seen = client.get(url).context["seen"]
+    refused = client.post(url, {**_data(team, segment=""), "seen": seen})
+    assert refused.status_code == 200 and refused.context["seen"] == seen

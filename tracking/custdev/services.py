@@ -42,6 +42,20 @@ CONSENT_NEEDED = gettext_lazy(
 )
 
 
+class StaleInterview(ValidationError):
+    """Someone saved the interview after this form was opened; `current` is their version."""
+
+    def __init__(self, current: Interview):
+        super().__init__(
+            _(
+                "Someone saved this interview after you opened it. What you typed is kept below: "
+                "open the interview in another tab to see their changes, then save again to keep yours."
+            ),
+            code="stale",
+        )
+        self.current = current
+
+
 @dataclass(frozen=True)
 class HighlightInput:
     quote: str
@@ -181,12 +195,27 @@ def interview_create(*, by: Membership, highlights: Sequence[HighlightInput] = (
     return _save_interview(interview, highlights)
 
 
+def saved_mark(interview: Interview) -> str:
+    """What an edit form carries to tell whether the interview was saved since it opened."""
+    return interview.updated_at.isoformat()
+
+
 @transaction.atomic
 def interview_update(
-    *, interview: Interview, by: Membership, highlights: Sequence[HighlightInput] = (), **fields
+    *,
+    interview: Interview,
+    by: Membership,
+    highlights: Sequence[HighlightInput] = (),
+    seen: str | None = None,
+    **fields,
 ) -> Interview:
-    """Its author, the tracker and the entrepreneur may edit an interview."""
+    """Its author, the tracker and the entrepreneur may edit an interview. With `seen` (the
+    `saved_mark` the form opened with), a save made meanwhile by someone else is refused
+    rather than silently overwritten (their quotes and notes would be lost)."""
     ensure_can_edit_interview(by, interview)
+    current = Interview.objects.select_for_update().get(pk=interview.pk)
+    if seen is not None and seen != saved_mark(current):
+        raise StaleInterview(current)
     for name, value in fields.items():
         if name in INTERVIEW_FIELDS:
             setattr(interview, name, value)
