@@ -162,3 +162,12 @@ def test_the_search_uses_the_migrations_indexes(team, shelves):
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "hypothesis_fts_ru" in plan and "hypothesis_fts_en" in plan, plan
+
+
+def test_filters_that_match_nothing_say_so_rather_than_nothing_decided(team, shelves, client_for):
+    """A verdict filter with no match is not 'nothing decided yet': the library has decisions."""
+    client = client_for(team.member)
+    page = client.get(reverse("hypotheses:library"), {"verdict": "inconclusive"}).content.decode()
+    assert "Nothing decided matches" in page and "Nothing decided yet" not in page
+    page = client.get(reverse("hypotheses:library"), {"kind": "breakthrough"}).content.decode()
+    assert "Nothing decided matches" in page
