@@ -217,3 +217,18 @@ def test_an_edit_refused_for_its_input_keeps_the_mark_it_opened_with(team, clien
     seen = client.get(url).context["seen"]
     refused = client.post(url, {**_data(team, segment=""), "seen": seen})
     assert refused.status_code == 200 and refused.context["seen"] == seen
+
+
+def test_an_interview_in_the_future_is_refused_next_to_its_date(team, client_for):
+    from datetime import timedelta
+
+    later = (clock.today() + timedelta(days=400)).isoformat()
+    response = client_for(team.member).post(
+        reverse("custdev:interview_new", args=[team.company.pk]), _data(team, held_on=later)
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["held_on"] == [
+        "An interview is logged after it happened: pick today or an earlier day."
+    ]
+    assert response.context["form"]["held_on"].value() == later
+    assert not Interview.objects.exists() and not Tag.objects.exists()

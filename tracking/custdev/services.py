@@ -3,6 +3,7 @@ insights, the business's insight threshold."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from tracking.access import ensure_can
 from tracking.models import Company, Membership
 from tracking.roles import Permission
+from tracking.weeks import local_today
 
 from . import links, selectors
 from .access import ensure_can_edit_interview
@@ -159,6 +161,10 @@ def _has_notes(interview: Interview, highlights: Sequence[HighlightInput]) -> bo
 def _check_interview(interview: Interview, highlights: Sequence[HighlightInput]) -> None:
     if not interview.consent and _has_notes(interview, highlights):
         raise ValidationError({"consent": CONSENT_NEEDED})
+    # Logged after the call: a day ahead of the business's today at most (the interviewer may
+    # be a time zone ahead), so a mistyped year does not sit on top of the list for ever.
+    if interview.held_on and interview.held_on > local_today(interview.company) + timedelta(days=1):
+        raise ValidationError({"held_on": _("An interview is logged after it happened: pick today or an earlier day.")})
     company_id = interview.company_id
     _check_company(interview, company_id, "script", _("Pick a script of this business."))
     _check_company(interview, company_id, "interviewer", _("Pick a member of this business."))
