@@ -156,3 +156,21 @@ def test_the_sensitivity_bars_are_drawn_in_russian_too(team, client_for):
     numbers = re.findall(r'\b(?:x|y|x1|x2|y1|y2|width|height)="([^"]*)"', svg)
     assert numbers and any("." in n or "," in n for n in numbers), numbers  # some coordinate is fractional
     assert [n for n in numbers if not re.fullmatch(r"-?\d+(\.\d+)?", n)] == []
+
+
+def test_two_first_saves_at_the_same_moment_are_no_500(team, client_for):
+    """Both found no inputs and both insert the business's one row: the second is told, with
+    what was typed kept, instead of a 500 from the unique index."""
+    from unittest import mock
+
+    from django.db.models import QuerySet
+
+    first = UnitEconomics.objects.create(
+        company=team.company, ua=1, c1=1, avg_price=10, cogs=1, apc=1, cpa=1
+    )  # the other person's save, which this request's lookup did not see
+    with mock.patch.object(QuerySet, "first", return_value=None):
+        response = client_for(team.tracker).post(_url(team, "toolkit:inputs_save"), INPUTS)
+    assert response.status_code == 400
+    assert "Someone saved this business" in response.content.decode()
+    assert response.context["form"]["avg_price"].value() == "2000"
+    assert list(UnitEconomics.objects.values_list("pk", "ua")) == [(first.pk, 1)]

@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from ..access import ensure_can
@@ -164,7 +164,13 @@ def unit_economics_save(*, by: Membership, **inputs) -> UnitEconomics:
             setattr(row, name, inputs[name])
     row.updated_by = by.user
     _validate_inputs(row)
-    row.save()
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:  # the business's first inputs, saved by two people at the same moment
+        raise ValidationError(
+            _("Someone saved this business's inputs at the same moment: look at theirs, then save again.")
+        ) from None
     return row
 
 
