@@ -134,3 +134,16 @@ def test_an_insight_sent_twice_makes_one_hypothesis(team, client_for):
     # The service says the same when the view's check is passed by a request at the same moment.
     assert hypothesis_from_insight(insight=insight, by=team.tracker) == hypothesis
     assert Hypothesis.objects.filter(insight=insight).count() == 1
+
+
+def test_an_insight_sent_twice_is_one_insight(team, client_for):
+    tag = TagFactory(company=team.company, name="measure same day")
+    _heard(team, tag, 3)
+    client = client_for(team.member)
+    url = reverse("custdev:insight_new", args=[team.company.pk])
+    for _ in range(2):
+        assert client.post(url, {"tag": tag.pk, "sentence": "Measure the same day "}).status_code == 302
+    assert list(Insight.objects.values_list("sentence", flat=True)) == ["Measure the same day"]
+    # Another sentence on the same tag is another insight.
+    client.post(url, {"tag": tag.pk, "sentence": "They hate waiting"})
+    assert Insight.objects.count() == 2

@@ -244,8 +244,13 @@ def threshold_set(*, by: Membership, value: int) -> CustdevSettings:
 @transaction.atomic
 def insight_create(*, by: Membership, tag: Tag, sentence: str) -> Insight:
     """An insight from a tag heard from at least the business's threshold of people; its
-    evidence is every quote under the tag. Insights follow the hypothesis rules."""
+    evidence is every quote under the tag. Insights follow the hypothesis rules. The same
+    sentence on the same tag sent again (a double tap) gives the insight it made."""
     ensure_can(by, Permission.CREATE_HYPOTHESIS)
+    Tag.objects.select_for_update().filter(pk=tag.pk).first()  # two sends at once: one after the other
+    same = Insight.objects.filter(company=by.company, tag=tag, sentence=sentence.strip()).first()
+    if same is not None:
+        return same
     evidence = selectors.tag_evidence(tag)
     threshold = selectors.insight_threshold(by.company)
     if evidence.people < threshold:
