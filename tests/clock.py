@@ -104,6 +104,18 @@ DATE_DEPENDENT = (
     "tests/tracking/test_members.py",
     "tests/tracking/test_seed_demo.py",
     "tests/test_query_budget.py",
+    "tests/test_page_cost.py",
+    "tests/test_rough_edges_",
+    "tests/hypotheses/test_rough_edges.py",
+    "tests/hypotheses/test_library.py",
+    "tests/toolkit/test_funnel_pages.py",
+    "tests/toolkit/test_outcomes",
+    "tests/toolkit/test_chart_markers.py",
+    "tests/toolkit/test_demo.py",
+    "tests/custdev/test_interviews.py",
+    "tests/custdev/test_synthesis.py",
+    "tests/custdev/test_demo.py",
+    "tests/custdev/test_query_counts.py",
 )
 
 
