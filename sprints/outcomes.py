@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Window
+from django.db.models import Count, F, FilteredRelation, OuterRef, Q, Subquery, Sum, Window
 from django.db.models.functions import RowNumber
 
 from hypotheses.models import Hypothesis, Verdict
@@ -77,20 +77,30 @@ class Outcomes:
 
 
 def _sprints(company_ids: list[int], limit: int) -> list[Sprint]:
-    key_values = MetricValue.objects.filter(metric__company_id=OuterRef("company_id"), metric__is_key=True).order_by(
-        "-week_start"
-    )
-    return list(
+    """Each company's last `limit` closed sprints, newest first, with the key metric's value
+    before and at the end of each: one query. The window picks the sprints' ids first, in a
+    subquery, so the metric is looked up for those sprints only; the key metric is joined
+    (at most one per company), so each lookup is one step back along its (metric, week)
+    index, and the plan stays cheap (PostgreSQL does not compile it: no JIT)."""
+    window = (
         Sprint.objects.filter(company_id__in=company_ids, status=SprintStatus.CLOSED, archived_at__isnull=True)
-        .select_related("company")
         .annotate(
             recency=Window(
                 RowNumber(), partition_by=[F("company_id")], order_by=[F("starts_on").desc(), F("pk").desc()]
-            ),
+            )
+        )
+        .filter(recency__lte=limit)
+        .values("pk")
+    )
+    key_values = MetricValue.objects.filter(metric_id=OuterRef("key_metric__pk")).order_by("-week_start")
+    return list(
+        Sprint.objects.filter(pk__in=window)
+        .select_related("company")
+        .annotate(
+            key_metric=FilteredRelation("company__metrics", condition=Q(company__metrics__is_key=True)),
             metric_start=Subquery(key_values.filter(week_start__lt=OuterRef("starts_on")).values("value")[:1]),
             metric_end=Subquery(key_values.filter(week_start__lte=OuterRef("ends_on")).values("value")[:1]),
         )
-        .filter(recency__lte=limit)
         .order_by("company_id", "-starts_on", "-pk")
     )
 
