@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Hypothesis, HypothesisEvent
+from .models import Hypothesis, HypothesisEvent, ScriptLink
 
 
 class HypothesisEventInline(admin.TabularInline):
@@ -36,3 +36,10 @@ class HypothesisEventAdmin(admin.ModelAdmin):
         "note",
         "at",
     ]
+
+
+@admin.register(ScriptLink)
+class ScriptLinkAdmin(admin.ModelAdmin):
+    list_display = ["script", "hypothesis", "created_at"]
+    list_select_related = ["script", "hypothesis"]
+    raw_id_fields = ["script", "hypothesis"]
