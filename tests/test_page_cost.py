@@ -199,3 +199,27 @@ def test_the_add_forms_fields_come_once_and_follow_the_members(team, client):
     owner = body[body.index('name="owner"') : body.index("</select>", body.index('name="owner"'))]
     assert "Renamed Person" in owner and "Newly Joined" in owner
     assert str(ActionForm(company=team.company, members=members(team.company))["owner"]) in body
+
+
+def test_a_fixed_word_is_translated_once_per_language_not_once_for_all():
+    """{% load words %}: a plain `{% translate %}` keeps its text per language (and escaping);
+    a variable, `as`, a filter or a context are Django's own node."""
+    from django.template import Context, Template
+    from django.templatetags.i18n import TranslateNode
+
+    from tracking.templatetags.words import FixedWordNode
+
+    template = Template(
+        '{% load i18n words %}{% translate "Edit" %}|{% translate word %}|{% translate "Edit" as e %}{{ e }}'
+        '|{% translate "Save"|upper %}|{% autoescape off %}{% translate "Edit" %}{% endautoescape %}'
+    )
+    kinds = [type(n) for n in template.nodelist if isinstance(n, TranslateNode)]
+    assert kinds.count(FixedWordNode) == 1 and len(kinds) == 4
+    said = {}
+    for language in ("en", "ru", "en"):
+        with translation.override(language):
+            said.setdefault(language, set()).add(template.render(Context({"word": "Delete"})))
+            edit, delete, save = (translation.gettext(w) for w in ("Edit", "Delete", "Save"))
+            expected = "|".join([edit, delete, edit, save.upper(), edit])
+            assert template.render(Context({"word": "Delete"})) == expected
+    assert said["en"] != said["ru"] and len(said["en"]) == 1 and "Edit" not in said["ru"].pop()
