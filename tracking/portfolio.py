@@ -5,10 +5,11 @@ Here live the card's data (`portfolio_for_user`, `overview`), its flags with the
 (`Flag`), and the card template (templates/tracking/_portfolio_card.html). `tracking` knows the
 constraint, the key metric, the team and the review time. The apps above it add their part of
 the card through `register`: a provider that answers for all companies at once, in a fixed
-number of queries, and the template of the facts (and buttons) it adds to the card. This is
-the project's only registry: it lets the card show sprints without `tracking` importing
-`sprints`, so the apps still depend one way (sprints → hypotheses → tracking). It is filled
-once, in `sprints.apps.SprintsConfig.ready`.
+number of queries, and the template of the facts (and buttons) it adds to the card. The
+registry lets the card show sprints without `tracking` importing `sprints`, so the apps still
+depend one way (sprints → hypotheses → tracking); the metric charts' test markers
+(tracking/charts.py) and the interview scripts' hypothesis links (tracking/custdev/links.py)
+use the same pattern. It is filled once, in `sprints.apps.SprintsConfig.ready`.
 """
 
 from collections import defaultdict
