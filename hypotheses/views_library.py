@@ -87,21 +87,22 @@ def _csv_stream(queryset):
     yield writer.writerow(spreadsheet_safe(str(label) for label in CSV_COLUMNS))
     for row in queryset.values_list(*CSV_FIELDS).iterator(chunk_size=2000):
         business, title, kind, verdict, measured, metric, area, decided, learning, statement = row
+        # The measured value as typed and as a number: escaped like text, "-2.5" would become
+        # the text "'-2.5" (a number is no formula).
         yield writer.writerow(
-            spreadsheet_safe(
-                [
-                    business,
-                    title,
-                    str(labels.get(kind, kind)),
-                    str(labels.get(verdict, verdict)),
-                    plain(measured),
-                    metric or "",
-                    str(labels.get(area, "")) if area else "",
-                    decided.date().isoformat() if decided else "",
-                    learning,
-                    statement,
-                ]
-            )
+            [
+                *spreadsheet_safe([business, title, str(labels.get(kind, kind)), str(labels.get(verdict, verdict))]),
+                plain(measured),
+                *spreadsheet_safe(
+                    [
+                        metric or "",
+                        str(labels.get(area, "")) if area else "",
+                        decided.date().isoformat() if decided else "",
+                        learning,
+                        statement,
+                    ]
+                ),
+            ]
         )
 
 

@@ -171,3 +171,16 @@ def test_filters_that_match_nothing_say_so_rather_than_nothing_decided(team, she
     assert "Nothing decided matches" in page and "Nothing decided yet" not in page
     page = client.get(reverse("hypotheses:library"), {"kind": "breakthrough"}).content.decode()
     assert "Nothing decided matches" in page
+
+
+def test_a_negative_measured_value_is_a_number_in_the_csv_and_text_still_escaped(team, shelves, client_for):
+    """ "-2.5" is a number, not a formula: it is not turned into the text "'-2.5"; a title
+    starting with "-" still is."""
+    _decided(team.company, "-2+3+cmd|' /C calc'!A0", measured_value=Decimal("-2.5000"))
+    _decided(team.company, "Fewer returns", measured_value=Decimal("-10"))
+    response = client_for(team.tracker).get(reverse("hypotheses:library_csv"))
+    rows = {row[1].lstrip("'"): row for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))}
+    assert rows["Fewer returns"][4] == "-10"
+    formula = rows["-2+3+cmd|' /C calc'!A0"]
+    assert formula[1] == "'-2+3+cmd|' /C calc'!A0" and formula[4] == "-2.5"
+    assert formula[9] == "'-2+3+cmd|' /C calc'!A0"  # the statement
