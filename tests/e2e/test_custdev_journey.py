@@ -82,7 +82,9 @@ def _log_interview(page, base, name, quote, artifacts_dir, *, reload_midway=Fals
     page.get_by_role("button", name="Save the interview").click()
     expect(page).to_have_url(re.compile(r"/interviews/\d+/\?saved=1$"))
     expect(page.locator("blockquote.quote")).to_contain_text(quote)
-    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('custdev-')).length") == 0
+    # The saved page tells the browser to forget the draft (its deferred script may still be
+    # on its way when the quote shows: wait for it rather than read too early).
+    page.wait_for_function("Object.keys(localStorage).filter(k => k.startsWith('custdev-')).length === 0")
 
 
 def test_from_a_script_to_a_hypothesis_found_in_the_library(live_server, page, artifacts_dir):
