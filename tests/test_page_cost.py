@@ -223,3 +223,20 @@ def test_a_fixed_word_is_translated_once_per_language_not_once_for_all():
             expected = "|".join([edit, delete, edit, save.upper(), edit])
             assert template.render(Context({"word": "Delete"})) == expected
     assert said["en"] != said["ru"] and len(said["en"]) == 1 and "Edit" not in said["ru"].pop()
+
+
+def test_the_empty_add_forms_picker_is_what_the_form_says_in_each_language(team, client):
+    """The board shows an empty add form without building one (kept with its fields): the
+    picker's field name and label are the form's, in the page's language."""
+    from sprints.forms import ActionForm
+
+    client.force_login(team.tracker.user)
+    url = reverse("sprints:board", args=[team.company.pk, team.planned_sprint.pk])
+    for language in ("en", "ru"):
+        assert client.post(reverse("language_set"), {"language": language, "next": "/"}).status_code == 302
+        _, body = _get(client, url)
+        add = body[body.index('class="action-add"') :]
+        with translation.override(language):
+            label = str(ActionForm(company=team.company)["hypothesis"].label)
+        assert f'<label for="search-hypothesis">{label}: <strong class="hyp-chosen">' in add, language
+        assert 'name="hypothesis" value=""' in add and 'class="alert error"' not in add

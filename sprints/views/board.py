@@ -149,19 +149,27 @@ def _page_links(company, sprint) -> dict:
 
 # The empty add form's fields as HTML, by (business, language, its owners): the same for every
 # view of a board until a member joins, leaves or is renamed, and a tenth of a board's cost.
+# With them, what board.html reads of the empty form besides (no errors; the picker's field
+# name, label and no choice), so a board does not build an ActionForm to show an empty one.
 _ADD_FIELDS: OrderedDict = OrderedDict()
 ADD_FIELDS_KEPT = 256
 
 
-def _add_fields(company, members) -> str:
+def _add_fields(company, members) -> tuple[str, dict]:
     key = (company.pk, get_language(), tuple((m.pk, str(m.user)) for m in members))
-    html = _ADD_FIELDS.get(key)
-    if html is None:
+    kept = _ADD_FIELDS.get(key)
+    if kept is None:
         form = ActionForm(company=company, members=members)
-        html = _ADD_FIELDS[key] = render_to_string("sprints/_action_fields.html", {"form": form})
+        picker = form["hypothesis"]
+        empty = {
+            "non_field_errors": form.non_field_errors(),
+            "hypothesis": {"html_name": picker.html_name, "label": str(picker.label), "errors": picker.errors},
+            "chosen_hypothesis": form.chosen_hypothesis(),
+        }
+        kept = _ADD_FIELDS[key] = (render_to_string("sprints/_action_fields.html", {"form": form}), empty)
         while len(_ADD_FIELDS) > ADD_FIELDS_KEPT:
             _ADD_FIELDS.pop(next(iter(_ADD_FIELDS)), None)
-    return html
+    return kept
 
 
 def _board_context(company, membership, sprint, *, add_form=None, editing=None, start_error=None, board_error=None):
@@ -170,14 +178,15 @@ def _board_context(company, membership, sprint, *, add_form=None, editing=None, 
     editing = editing or {}
     for action in actions:
         action.form = editing.get(action.pk)
+    add_fields, empty_form = (None, None) if add_form else _add_fields(company, members)
     return {
         "company": company,
         "membership": membership,
         "sprint": sprint,
         "actions": actions,
         "capacity": sprint_capacity(sprint, actions, members=members),
-        "add_form": add_form or ActionForm(company=company, members=members),
-        "add_fields": None if add_form else _add_fields(company, members),
+        "add_form": add_form or empty_form,
+        "add_fields": add_fields,
         "hypothesis_fallback": selectors.hypothesis_fallback_titles(company),
         "start_form": StartForm(),
         "start_error": start_error,
