@@ -14,11 +14,11 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hypotheses.models import Hypothesis, Verdict
+from hypotheses.models import Hypothesis, Status, Verdict
 from hypotheses.services import hypothesis_decide
 from tracking.access import ensure_can
 from tracking.models import Constraint, Membership, Metric
@@ -266,6 +266,50 @@ def session_start_next(*, closed: Sprint, by: Membership, override_reason: str =
     if upcoming is None:
         raise ValidationError(_("No sprint is planned after %(sprint)s.") % {"sprint": closed})
     return sprint_start(sprint=upcoming, by=by, override_reason=override_reason)
+
+
+# --- Reads for the session page (issue 12: only the columns its rows show) -------------------------
+
+# What a session row, the capacity bars and the carry-over read of an action: its owner's name
+# comes from the page's members, so neither the membership nor the user is joined.
+SESSION_ACTION_FIELDS = (
+    "sprint_id",
+    "title",
+    "owner_id",
+    "estimate_hours",
+    "cost",
+    "hypothesis_id",
+    "hypothesis__title",
+    "status",
+    "result_note",
+    "why_not_note",
+    "carried_over_from_id",
+    "version",
+)
+
+
+def session_actions(sprint: Sprint) -> list[Action]:
+    """The sprint's actions as the session page shows them (sprint_actions' order), each with
+    `is_carried`: carried over to a later sprint already. One query."""
+    carried = Action.objects.filter(carried_over_from=OuterRef("pk"))
+    return list(
+        sprint.actions.select_related("hypothesis")
+        .only(*SESSION_ACTION_FIELDS)
+        .annotate(is_carried=Exists(carried))
+        .order_by("owner_id", "pk")
+    )
+
+
+def session_hypotheses(company) -> list[Hypothesis]:
+    """The hypotheses under test as the verdict step shows them (selectors.hypotheses_under_test's
+    rows with only the columns a verdict row reads). One query."""
+    return list(
+        Hypothesis.objects.live()
+        .filter(company=company, status=Status.TESTING)
+        .select_related("metric")
+        .only("title", "metric_id", "metric__name", "baseline", "expected_value", "measured_value")
+        .order_by("-ice", "-pk")[:100]
+    )
 
 
 # --- Reads for the plan step ----------------------------------------------------------------------

@@ -5,10 +5,13 @@ whole), read from a post one row at a time. Fixed queries whatever the number of
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from hypotheses.models import Verdict
-from tracking.numbers import input_value
+from tracking.numbers import input_value, plain
 from tracking.query_params import ids_param
 from tracking.roles import Permission, role_allows
 
@@ -25,7 +28,18 @@ DEFAULT_HOURS = "1"
 STEP_ORDER = list(SessionStep.values)
 
 
-def _error_dict(error, fields) -> dict:
+class RowErrors(dict):
+    """A row's errors by field; a field without errors reads as none (so a template asking
+    `row.err.title` finds an empty list instead of failing a lookup)."""
+
+    def __missing__(self, key):
+        return ()
+
+
+NO_ERRORS = RowErrors()
+
+
+def _error_dict(error, fields) -> RowErrors:
     """A refusal as {field: [messages]}; what belongs to no field of the row goes under "row"."""
     if isinstance(error, dict):  # a form's errors
         items = error.items()
@@ -33,7 +47,7 @@ def _error_dict(error, fields) -> dict:
         items = ((name, ValidationError(errors).messages) for name, errors in error.error_dict.items())
     else:
         items = [("row", error.messages)]
-    out = {}
+    out = RowErrors()
     for name, messages in items:
         out.setdefault(name if name in fields else "row", []).extend(messages)
     return out
@@ -155,6 +169,82 @@ def read_new_rows(post, members, form_class) -> PlanRead:
 
 
 # --- The page ------------------------------------------------------------------------------------
+# What the rows show is built here once per page, as plain dicts the templates read without a
+# lookup that fails (issue 12): the words of a select or radio group rendered once and shared by
+# every row with the same choice, owners' names from the page's members, numbers as shown.
+
+SELECTED = mark_safe(" selected")
+
+
+class _Options:
+    """A select's <option>s rendered once per page and selected value, shared by the rows."""
+
+    def __init__(self, choices):
+        self.choices = [(str(value), str(label)) for value, label in choices]
+        self.rendered = {}
+
+    def __call__(self, selected) -> str:
+        if selected not in self.rendered:
+            self.rendered[selected] = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                ((value, SELECTED if value == selected else "", label) for value, label in self.choices),
+            )
+        return self.rendered[selected]
+
+
+class _Radios:
+    """A radio group rendered once per page: each choice's markup after the group's name, so a
+    row only puts its own name in front."""
+
+    HEAD = '<label class="check"><input type="radio" name="'
+
+    def __init__(self, choices):
+        self.parts = [
+            (
+                str(value),
+                format_html('" value="{}"> {}</label>', value, label),
+                format_html('" value="{}" checked> {}</label>', value, label),
+            )
+            for value, label in choices
+        ]
+
+    def __call__(self, name: str, checked) -> str:
+        head = self.HEAD + conditional_escape(name)
+        return mark_safe("".join(head + (on if value == checked else off) for value, off, on in self.parts))
+
+
+def _shown(values: dict) -> dict:
+    """A row's values as its inputs are pre-filled: nothing for None (what `|default:""` did)."""
+    return {name: value or "" for name, value in values.items()}
+
+
+class _Shown:
+    """What many rows show alike, made once per page: the owners' names (from the page's
+    members, so no row joins its owner) and numbers as the page shows them (plain: as typed,
+    with the language's decimal separator; hours have one decimal, so this is what
+    floatformat:"-1" gave), each distinct value formatted once. A number is digits and
+    separators, so the template need not escape it."""
+
+    def __init__(self, members):
+        self.names = {m.pk: str(m.user) for m in members}
+        self.no_owner = _("no owner")
+        self.numbers = {}
+
+    def owner(self, membership_id: int | None) -> str:
+        return self.names.get(membership_id, self.no_owner)
+
+    def number(self, value):
+        if value is None:
+            return None
+        if value not in self.numbers:
+            self.numbers[value] = mark_safe(plain(value, localize=True))
+        return self.numbers[value]
+
+
+def _id(pk: int) -> str:
+    """A row's id as its names and ids repeat it (digits: nothing to escape or localize)."""
+    return mark_safe(str(pk))
 
 
 def _rights(membership) -> dict:
@@ -171,53 +261,120 @@ def _multiline(text: str) -> bool:
     return "\n" in (text or "")
 
 
-def _result_rows(actions, membership, typed, refused, saved):
+def _result_rows(actions, membership, shown, typed, refused, saved) -> list[dict]:
     runs = role_allows(membership.role, Permission.PLAN_SPRINT)  # the session's saves begin the session
+    options = _Options(ActionStatus.choices)
+    labels = dict(options.choices)
+    rows = []
     for a in actions:
-        a.can_log = runs and can_log_results(membership, a)
-        a.v = typed.get(a.pk) or {
+        v = typed.get(a.pk) or {
             "status": a.status,
             "result_note": a.result_note,
             "why_not_note": a.why_not_note,
             "version": a.version,
         }
-        a.err = refused.get(a.pk, {})
-        a.multiline = _multiline(a.v.get("result_note")) or _multiline(a.v.get("why_not_note"))
-        a.saved = a.pk in saved
-    return actions
+        can_log = runs and can_log_results(membership, a)
+        rows.append(
+            {
+                "pk": _id(a.pk),
+                "title": a.title,
+                "status": a.status,
+                "owner": shown.owner(a.owner_id),
+                "hours": shown.number(a.estimate_hours),
+                "hypothesis": a.hypothesis.title if a.hypothesis_id else None,
+                "can_log": can_log,
+                "v": _shown(v),
+                "options": options(v.get("status")) if can_log else "",
+                "label": labels.get(a.status, a.status),
+                "result_note": a.result_note,
+                "why_not_note": a.why_not_note,
+                "err": refused.get(a.pk) or NO_ERRORS,
+                "multiline": _multiline(v.get("result_note")) or _multiline(v.get("why_not_note")),
+                "saved": a.pk in saved,
+            }
+        )
+    return rows
 
 
-def _verdict_rows(testing, kept, typed, refused):
+def _verdict_rows(company, testing, shown, kept, typed, refused) -> list[dict]:
+    url = reverse("hypotheses:detail", args=[company.pk, 0]).removesuffix("0/")
+    radios = _Radios(_decisions())
+    rows = []
     for h in testing:
-        h.kept = h.pk in kept
-        h.v = typed.get(h.pk) or {"decision": "", "measured": input_value(h.measured_value) or "", "note": ""}
-        h.err = refused.get(h.pk, {})
-    return testing
+        v = typed.get(h.pk) or {"decision": "", "measured": input_value(h.measured_value) or "", "note": ""}
+        rows.append(
+            {
+                "pk": _id(h.pk),
+                "url": f"{url}{h.pk}/",
+                "title": h.title,
+                "metric": h.metric.name if h.metric_id else None,
+                "baseline": shown.number(h.baseline) or "",
+                "expected": shown.number(h.expected_value) or "",
+                "measured": shown.number(h.measured_value),
+                "kept": h.pk in kept,
+                "v": _shown(v),
+                "radios": radios(f"v{h.pk}-decision", v.get("decision")),
+                "err": refused.get(h.pk) or NO_ERRORS,
+            }
+        )
+    return rows
 
 
-def _metric_rows(metrics, typed, refused, saved):
-    for m in metrics:
-        m.v = (typed.get(m.pk) or {}).get("value", input_value(m.this_week) or "")
-        m.err = refused.get(m.pk, {})
-        m.saved = m.pk in saved
-    return metrics
+def _decisions():
+    return [*Verdict.choices, (steps.KEEP_TESTING, _("Keep testing"))]
+
+
+def _metric_rows(metrics, shown, typed, refused, saved) -> list[dict]:
+    return [
+        {
+            "pk": _id(m.pk),
+            "name": m.name,
+            "unit": m.unit,
+            "target": shown.number(m.target),
+            "this_week": shown.number(m.this_week) or "",
+            "v": (typed.get(m.pk) or {}).get("value", input_value(m.this_week) or "") or "",
+            "err": refused.get(m.pk) or NO_ERRORS,
+            "saved": m.pk in saved,
+        }
+        for m in metrics
+    ]
 
 
 def _unfinished(actions):
-    return [a for a in actions if a.status in (ActionStatus.TODO, ActionStatus.DOING) and not hasattr(a, "carried_to")]
+    return [a for a in actions if a.status in (ActionStatus.TODO, ActionStatus.DOING) and not a.is_carried]
 
 
-def _plan(company, sprint, actions, members, *, typed_rows, refused, ticked, extra=()):
+def _carry_rows(carry, shown) -> list[dict]:
+    return [
+        {
+            "pk": _id(c.action.pk),
+            "title": c.action.title,
+            "ticked": c.ticked,
+            "fits": c.fits,
+            "owner": shown.owner(c.action.owner_id),
+            "hours": shown.number(c.action.estimate_hours),
+            "before": shown.number(c.load_before),
+            "after": shown.number(c.load_after),
+            "available": shown.number(c.available),
+        }
+        for c in carry
+    ]
+
+
+def _plan(company, sprint, actions, members, *, typed_rows, refused, ticked, extra=(), shown=None):
     """The next sprint's board inside the session: its actions, capacity bars, the unfinished
     actions to carry over (with what each does to its owner's hours) and blank rows."""
     upcoming = selectors.next_sprint(company, sprint)
     if upcoming is not None:
-        planned = selectors.sprint_actions(upcoming)
+        planned = steps.session_actions(upcoming)
         target = upcoming
     else:
         start, end = services.default_dates(company, after=sprint.ends_on)
         planned, target = [], Sprint(company=company, starts_on=start, ends_on=end)
     capacity = sprint_capacity(target, [*planned, *extra], members=members)
+    context = {"upcoming": upcoming, "next_dates": (target.starts_on, target.ends_on), "plan_capacity": capacity}
+    if shown is None:  # the bars alone (plan_preview)
+        return context
     loads = {o.membership.pk: o.load for o in capacity.owners}
     budget_left = None if target.budget is None else target.budget - capacity.cost_total
     carry = steps.carry_choices(
@@ -228,18 +385,22 @@ def _plan(company, sprint, actions, members, *, typed_rows, refused, ticked, ext
     rows = typed_rows or [
         {"i": i, "title": "", "owner": owner, "estimate_hours": DEFAULT_HOURS} for i in range(NEW_ROWS)
     ]
+    owner_options = _Options((m.pk, m.user) for m in members)
     for row in rows:
-        row["err"] = refused.get(row["i"], {})
+        row["err"] = refused.get(row["i"]) or NO_ERRORS
+        row["title"], row["estimate_hours"] = row.get("title") or "", row.get("estimate_hours") or ""
         row["owner"] = str(row.get("owner") or "")
-    return {
-        "upcoming": upcoming,
-        "next_dates": (target.starts_on, target.ends_on),
-        "planned": planned,
-        "plan_capacity": capacity,
-        "carry": carry,
-        "unfinished": [c.action for c in carry],
-        "new_rows": rows,
-    }
+        row["owner_options"] = owner_options(row["owner"])
+    planned_rows = [
+        {
+            "title": a.title,
+            "owner": shown.owner(a.owner_id),
+            "hours": shown.number(a.estimate_hours),
+            "carried": a.carried_over_from_id is not None,
+        }
+        for a in planned
+    ]
+    return {**context, "planned": planned_rows, "carry": _carry_rows(carry, shown), "new_rows": rows}
 
 
 def plan_preview(company, membership, query) -> dict:
@@ -250,7 +411,7 @@ def plan_preview(company, membership, query) -> dict:
     context = {"company": company, "plan_capacity": None}
     if sprint is None:
         return context
-    actions = selectors.sprint_actions(sprint)
+    actions = steps.session_actions(sprint)
     ticked = set(ids_param(query.getlist("carry")))
     rows = read_new_rows(query, members, SessionNewActionForm)
     extra = [a for a in _unfinished(actions) if a.pk in ticked]
@@ -280,14 +441,22 @@ def session_context(
     context = {"company": company, "membership": membership, "sprint": sprint, **_rights(membership)}
     if sprint is None:
         return context
-    actions = selectors.sprint_actions(sprint)
-    testing = selectors.hypotheses_under_test(company)
+    actions = steps.session_actions(sprint)
+    testing = steps.session_hypotheses(company)
     review = selectors.session_review(sprint)
     kept = {h.pk for h in review.kept_in_test.all()} if review else set()
     members = selectors.members(company)
+    shown = _Shown(members)
     step = review.step if review else SessionStep.RESULTS
     plan = _plan(
-        company, sprint, actions, members, typed_rows=plan_rows, refused=refused.get("plan", {}), ticked=carry_ticked
+        company,
+        sprint,
+        actions,
+        members,
+        typed_rows=plan_rows,
+        refused=refused.get("plan", {}),
+        ticked=carry_ticked,
+        shown=shown,
     )
     open_actions = sum(1 for a in actions if not a.is_resolved)
     undecided = [h.title for h in testing if h.pk not in kept]
@@ -298,20 +467,25 @@ def session_context(
             "step": step,
             "open_steps": STEP_ORDER[STEP_ORDER.index(step) :],
             "actions": _result_rows(
-                actions, membership, typed.get("results", {}), refused.get("results", {}), saved.get("results", set())
+                actions,
+                membership,
+                shown,
+                typed.get("results", {}),
+                refused.get("results", {}),
+                saved.get("results", set()),
             ),
-            "action_statuses": ActionStatus.choices,
             "logged": len(actions) - open_actions,
             "total": len(actions),
-            "testing": _verdict_rows(testing, kept, typed.get("verdicts", {}), refused.get("verdicts", {})),
-            "decisions": [*Verdict.choices, (steps.KEEP_TESTING, _("Keep testing"))],
+            "testing": _verdict_rows(
+                company, testing, shown, kept, typed.get("verdicts", {}), refused.get("verdicts", {})
+            ),
             "metrics": _metric_rows(
                 selectors.metrics_with_this_week(company),
+                shown,
                 typed.get("metrics", {}),
                 refused.get("metrics", {}),
                 saved.get("metrics", set()),
             ),
-            "members": members,
             "constraint": company.constraints.filter(status="active").first(),
             "closing_problems": services.closing_problems(
                 sprint, open_actions=open_actions, undecided_titles=undecided
