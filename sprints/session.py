@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -279,7 +279,6 @@ SESSION_ACTION_FIELDS = (
     "estimate_hours",
     "cost",
     "hypothesis_id",
-    "hypothesis__title",
     "status",
     "result_note",
     "why_not_note",
@@ -290,24 +289,23 @@ SESSION_ACTION_FIELDS = (
 
 def session_actions(sprint: Sprint) -> list[Action]:
     """The sprint's actions as the session page shows them (sprint_actions' order), each with
-    `is_carried`: carried over to a later sprint already. One query."""
+    `hypothesis_title` and `is_carried` (carried over to a later sprint already). One query."""
     carried = Action.objects.filter(carried_over_from=OuterRef("pk"))
     return list(
-        sprint.actions.select_related("hypothesis")
-        .only(*SESSION_ACTION_FIELDS)
-        .annotate(is_carried=Exists(carried))
+        sprint.actions.only(*SESSION_ACTION_FIELDS)
+        .annotate(hypothesis_title=F("hypothesis__title"), is_carried=Exists(carried))
         .order_by("owner_id", "pk")
     )
 
 
 def session_hypotheses(company) -> list[Hypothesis]:
     """The hypotheses under test as the verdict step shows them (selectors.hypotheses_under_test's
-    rows with only the columns a verdict row reads). One query."""
+    rows with only the columns a verdict row reads, and `metric_name`). One query."""
     return list(
         Hypothesis.objects.live()
         .filter(company=company, status=Status.TESTING)
-        .select_related("metric")
-        .only("title", "metric_id", "metric__name", "baseline", "expected_value", "measured_value")
+        .only("title", "metric_id", "baseline", "expected_value", "measured_value")
+        .annotate(metric_name=F("metric__name"))
         .order_by("-ice", "-pk")[:100]
     )
 
