@@ -108,6 +108,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A new connection costs more than a whole page should take: keep them open.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # No JIT compiling: the planner compiles any query it costs over 100,000, and for a page's
+    # short queries compiling took 20-55 ms where the query itself runs in a few (issue 12).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web process and the worker write to one file. WAL lets readers go on while one
     # writes; IMMEDIATE takes the write lock when a transaction begins, so a transaction
