@@ -198,6 +198,21 @@ def row_actions(sprint: Sprint) -> list[Row]:
     return rows
 
 
+def as_row(action: Action) -> Row:
+    """An Action instance as a light row (a row answered alone): what row_actions gives, read
+    from the instance and what its selector loaded (a sprint it was carried over from only when
+    that was loaded: the results row does not show it)."""
+    row = Row(zip(ROW_OWN, (getattr(action, name) for name in ROW_OWN), strict=True))
+    row["owner"] = None if action.owner_id is None else {"user": str(action.owner.user)}
+    row["hypothesis"] = None if action.hypothesis_id is None else {"title": action.hypothesis.title}
+    carried = action.carried_over_from_id is not None and Action.carried_over_from.is_cached(action)
+    row["carried_over_from"] = {"sprint": str(action.carried_over_from.sprint)} if carried else None
+    row["is_resolved"] = action.is_resolved
+    row["form"] = None
+    row["can_log"] = False
+    return row
+
+
 def hypothesis_fallback_titles(company: Company) -> list[Hypothesis]:
     """hypothesis_fallback's choices (the active constraint's open hypotheses, by ICE) with
     only what the plain select shows: no ordering expression, the id and title. One query."""

@@ -240,3 +240,36 @@ def test_the_empty_add_forms_picker_is_what_the_form_says_in_each_language(team,
             label = str(ActionForm(company=team.company)["hypothesis"].label)
         assert f'<label for="search-hypothesis">{label}: <strong class="hyp-chosen">' in add, language
         assert 'name="hypothesis" value=""' in add and 'class="alert error"' not in add
+
+
+def _li(body: str, anchor: str) -> str:
+    start = body.index(f'id="{anchor}"')
+    return body[body.rindex("<li", 0, start) : body.index("</li>", start)]
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_a_row_alone_is_the_row_on_the_page(team, client, language):
+    """Rows come dressed (their words made in Python once per row): a row answered alone
+    (htmx, built from an Action) is the page's row, with an owner or none, a cost, a
+    hypothesis, carried over, in each language."""
+    carried_from = ActionFactory(sprint=team.planned_sprint, title="Earlier", owner=team.member)
+    rows = [
+        ActionFactory(sprint=team.active_sprint, title="Owned <b>", owner=team.member, estimate_hours=Decimal("1.5")),
+        ActionFactory(sprint=team.active_sprint, title="Nobody's", owner=None, cost=Decimal("1234.5")),
+        ActionFactory(sprint=team.active_sprint, title="Tests", owner=team.tracker, hypothesis=team.hypothesis),
+        ActionFactory(sprint=team.active_sprint, title="Again", owner=team.member, carried_over_from=carried_from),
+    ]
+    client.force_login(team.tracker.user)
+    assert client.post(reverse("language_set"), {"language": language, "next": "/"}).status_code == 302
+    _, board = _get(client, reverse("sprints:board", args=[team.company.pk, team.active_sprint.pk]))
+    _, results = _get(client, reverse("sprints:results", args=[team.company.pk]))
+    htmx = {"HX-Request": "true"}
+    for action in rows:
+        alone = client.get(reverse("sprints:action_row", args=[team.company.pk, action.pk]), headers=htmx)
+        assert _li(alone.content.decode(), f"action-{action.pk}") == _li(board, f"action-{action.pk}")
+        alone = client.get(reverse("sprints:action_log_row", args=[team.company.pk, action.pk]), headers=htmx)
+        assert _li(alone.content.decode(), f"log-{action.pk}") == _li(results, f"log-{action.pk}")
+    with translation.override(language):
+        no_owner, hours = translation.gettext("no owner"), translation.gettext("h")
+    assert "Owned &lt;b&gt;" in board and f"{no_owner} · 2 {hours} · 1234{',' if language == 'ru' else '.'}50" in board
+    assert f"1{',' if language == 'ru' else '.'}5 {hours}" in _li(results, f"log-{rows[0].pk}")

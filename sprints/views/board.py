@@ -23,7 +23,7 @@ from ..access import access_action, access_sprint
 from ..capacity import sprint_capacity
 from ..forms import ActionForm, SprintForm, StartForm
 from ..models import SprintStatus
-from .results import row_urls, status_labels
+from .results import dressed, row_urls, status_labels
 
 PICKER_FIELD = re.compile(r"(a\d{1,12}-)?hypothesis")
 
@@ -174,7 +174,8 @@ def _add_fields(company, members) -> tuple[str, dict]:
 
 def _board_context(company, membership, sprint, *, add_form=None, editing=None, start_error=None, board_error=None):
     members = selectors.members(company)
-    actions = selectors.row_actions(sprint)
+    links = _page_links(company, sprint)
+    actions = dressed(selectors.row_actions(sprint), company, links["urls"], links["status_labels"])
     editing = editing or {}
     for action in actions:
         action.form = editing.get(action.pk)
@@ -194,7 +195,7 @@ def _board_context(company, membership, sprint, *, add_form=None, editing=None, 
         "can_plan": _can_plan(membership, sprint),
         "can_start": role_allows(membership.role, Permission.START_SPRINT) and sprint.status == SprintStatus.PLANNED,
         "can_override": role_allows(membership.role, Permission.OVERRIDE_CAPACITY),
-        **_page_links(company, sprint),
+        **links,
     }
 
 
@@ -226,14 +227,16 @@ def _row_response(request, company, membership, action, *, form=None, saved=Fals
     if not request.htmx:
         editing = {action.pk: form} if form else {}
         return _board_response(request, company, membership, action.sprint, editing=editing, board_error=board_error)
-    row = selectors.board_row(action.pk)
+    action = selectors.board_row(action.pk)
+    links = _page_links(company, action.sprint)
+    row = dressed([action], company, links["urls"], links["status_labels"])[0]
     row.form = form
-    context = {"company": company, "membership": membership, "sprint": row.sprint, "a": row, "saved": saved}
-    context |= {"can_plan": _can_plan(membership, row.sprint), **_page_links(company, row.sprint)}
+    context = {"company": company, "membership": membership, "sprint": action.sprint, "a": row, "saved": saved}
+    context |= {"can_plan": _can_plan(membership, action.sprint), **links}
     if form is not None:
         context["hypothesis_fallback"] = None  # JavaScript is on: the picker searches
     if saved:
-        context |= _capacity_context(company, membership, row.sprint)
+        context |= _capacity_context(company, membership, action.sprint)
     return render(request, "sprints/_action_row.html", context)
 
 
