@@ -120,6 +120,26 @@ def hypotheses_under_test(company: Company) -> list[Hypothesis]:
     )
 
 
+TESTING_COLUMNS = ("pk", "title", "metric_id", "baseline", "expected_value", "measured_value")
+
+
+def testing_rows(company: Company) -> list["Row"]:
+    """hypotheses_under_test as the results page's rows: light rows (Row) of the columns they
+    read, `metric` being {"name": …} or None. One query."""
+    rows = []
+    hypotheses = (
+        Hypothesis.objects.live()
+        .filter(company=company, status=HypothesisStatus.TESTING)
+        .order_by("-ice", "-pk")
+        .values_list(*TESTING_COLUMNS, "metric__name")[:100]
+    )
+    for values in hypotheses:
+        row = Row(zip(TESTING_COLUMNS, values[:-1], strict=True))
+        row["metric"] = None if row["metric_id"] is None else Row(name=values[-1])
+        rows.append(row)
+    return rows
+
+
 def metrics_with_this_week(company: Company) -> list[Metric]:
     """The company's metrics, each with `.this_week`: the value for the current local week,
     or None. Two queries."""

@@ -273,3 +273,22 @@ def test_a_row_alone_is_the_row_on_the_page(team, client, language):
         no_owner, hours = translation.gettext("no owner"), translation.gettext("h")
     assert "Owned &lt;b&gt;" in board and f"{no_owner} · 2 {hours} · 1234{',' if language == 'ru' else '.'}50" in board
     assert f"1{',' if language == 'ru' else '.'}5 {hours}" in _li(results, f"log-{rows[0].pk}")
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_a_hypothesis_rows_label_is_the_same_on_the_page_and_alone(team, client, language):
+    """The results page's hypothesis rows are light rows with their label made once (metric:
+    baseline → target as typed, in the page's language); a row answered alone says the same."""
+    hypothesis = team.hypothesis
+    Hypothesis.objects.filter(pk=hypothesis.pk).update(
+        status="testing", testing_started_at=clock.now(), baseline=Decimal("3.5000"), expected_value=Decimal("4.2500")
+    )
+    client.force_login(team.tracker.user)
+    assert client.post(reverse("language_set"), {"language": language, "next": "/"}).status_code == 302
+    comma = "," if language == "ru" else "."
+    label = f'<span class="muted">· {hypothesis.metric.name}: 3{comma}5 → 4{comma}25</span>'
+    _, body = _get(client, reverse("sprints:results", args=[team.company.pk]))
+    assert body.count(label) == 1
+    url = reverse("sprints:hypothesis_measure", args=[team.company.pk, hypothesis.pk])
+    alone = client.post(url, {f"h{hypothesis.pk}-measured": "4"}, headers={"HX-Request": "true"}).content.decode()
+    assert label in alone and f'action="{url}"' in alone and 'class="saved"' in alone

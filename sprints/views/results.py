@@ -16,6 +16,7 @@ from tracking import services as tracking_services
 from tracking.access import access_company, access_metric
 from tracking.form_errors import apply_errors
 from tracking.forms import MetricValueForm
+from tracking.numbers import plain
 from tracking.roles import Permission, role_allows
 
 from .. import selectors, services
@@ -94,19 +95,31 @@ def with_metric_form(metric, form=None):
     return metric
 
 
-def with_measured_form(hypothesis, form=None):
+def _measured_words(hypothesis, urls):
+    """What a hypothesis row says besides its title, made once per row here: the metric with
+    its baseline and target as typed (`metric_text`) and its form's URL (`measure_url`)."""
+    metric = hypothesis.metric
+    if metric is not None:
+        baseline, expected = (plain(v, localize=True) for v in (hypothesis.baseline, hypothesis.expected_value))
+        hypothesis.metric_text = f"{metric.name}: {baseline} → {expected}"
+    hypothesis.measure_url = f"{urls['measure']}{hypothesis.pk}/"
+    return hypothesis
+
+
+def with_measured_form(hypothesis, form, urls):
     initial = {"measured": _plain(hypothesis.measured_value)}
     hypothesis.form = form or MeasuredForm(prefix=f"h{hypothesis.pk}", initial=initial)
-    return hypothesis
+    return _measured_words(hypothesis, urls)
 
 
-def measured_row(hypothesis, form=None):
-    """A hypothesis under test as a results row: its form only when one was posted (with its
-    errors); otherwise the row's input is plain HTML with `measured_plain` as its value, not a
-    form widget rendered through the widget templates for each of up to 100 rows."""
+def measured_row(hypothesis, urls, form=None):
+    """A hypothesis under test as a results row (a light row, selectors.testing_rows): its form
+    only when one was posted (with its errors); otherwise the row's input is plain HTML with
+    `measured_plain` as its value, not a form widget rendered through the widget templates for
+    each of up to 100 rows."""
     hypothesis.form = form
     hypothesis.measured_plain = _plain(hypothesis.measured_value)
-    return hypothesis
+    return _measured_words(hypothesis, urls)
 
 
 def results_context(company, membership, *, log_forms=None, metric_forms=None, measured_forms=None):
@@ -125,7 +138,7 @@ def results_context(company, membership, *, log_forms=None, metric_forms=None, m
         "logged": sum(1 for a in actions if a.is_resolved),
         "total": len(actions),
         "metrics": [with_metric_form(m, metric_forms.get(m.pk)) for m in selectors.metrics_with_this_week(company)],
-        "testing": [measured_row(h, measured_forms.get(h.pk)) for h in selectors.hypotheses_under_test(company)],
+        "testing": [measured_row(h, urls, measured_forms.get(h.pk)) for h in selectors.testing_rows(company)],
         "can_edit_metrics": role_allows(membership.role, Permission.EDIT_PLANNING),
         "can_measure": role_allows(membership.role, Permission.LOG_ANY_RESULTS),
         "urls": urls,
@@ -255,7 +268,8 @@ def hypothesis_measure(request, company_id: int, hypothesis_id: int):
     saved = _saved(form, lambda data: measure(hypothesis=hypothesis, by=membership, measured=data["measured"]))
     if saved:
         hypothesis.measured_value = form.cleaned_data["measured"]
-    context = {"membership": membership, "h": with_measured_form(hypothesis, None if saved else form)}
+    row = with_measured_form(hypothesis, None if saved else form, row_urls(company))
+    context = {"membership": membership, "h": row}
     context["can_measure"] = role_allows(membership.role, Permission.LOG_ANY_RESULTS)
     invalid = {"measured_forms": {hypothesis.pk: form}}
     template = "sprints/results.html#hypothesis_row"
