@@ -57,13 +57,21 @@ def dressed(rows, company, urls=None, labels=None) -> list[selectors.Row]:
     urls = urls or row_urls(company)
     labels = labels or status_labels()
     no_owner, hours = _("no owner"), _("h")
+    written = {}  # (number, format) → floatformat's text: the same few estimates recur
+
+    def number(value, arg):
+        text = written.get((value, arg))
+        if text is None:
+            text = written[value, arg] = floatformat(value, arg)
+        return text
+
     out = []
     for row in rows:
         if not isinstance(row, selectors.Row):
             row = selectors.as_row(row)
         owner = row["owner"]
-        row["who"] = f"{owner['user'] if owner else no_owner} · {floatformat(row['estimate_hours'], '-1')} {hours}"
-        row["money"] = "" if row["cost"] is None else f" · {floatformat(row['cost'], '-2')} {company.currency}"
+        row["who"] = f"{owner['user'] if owner else no_owner} · {number(row['estimate_hours'], '-1')} {hours}"
+        row["money"] = "" if row["cost"] is None else f" · {number(row['cost'], '-2')} {company.currency}"
         row["status_label"] = labels.get(row["status"])
         row["url"] = f"{urls['actions']}{row['pk']}/"
         out.append(row)
