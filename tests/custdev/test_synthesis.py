@@ -147,3 +147,23 @@ def test_an_insight_sent_twice_is_one_insight(team, client_for):
     # Another sentence on the same tag is another insight.
     client.post(url, {"tag": tag.pk, "sentence": "They hate waiting"})
     assert Insight.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "junk", ["", "0", "-1", "51", "1.5", "1e3", "NaN", "9" * 5000, "\x00", "３", " 4 ", "4\x00"], ids=repr
+)
+def test_junk_threshold_and_insight_are_refused_next_to_the_field(team, client_for, junk):
+    """No 500; the threshold stays; no insight is made; the page says why."""
+    tag = TagFactory(company=team.company, name="measure same day")
+    _heard(team, tag, 3)
+    client = client_for(team.tracker)
+    threshold = client.post(reverse("custdev:threshold", args=[team.company.pk]), {"insight_threshold": junk})
+    assert threshold.status_code in {200, 302}
+    if threshold.status_code == 200:
+        assert threshold.context["threshold_form"].errors["insight_threshold"]
+        assert selectors.insight_threshold(team.company) == 3
+    for data in ({"tag": junk, "sentence": "Same day"}, {"tag": tag.pk, "sentence": junk or "\x00"}):
+        response = client.post(reverse("custdev:insight_new", args=[team.company.pk]), data)
+        assert response.status_code in {200, 302, 404}
+    sentences = list(Insight.objects.values_list("sentence", flat=True))
+    assert all(s.strip() and "\x00" not in s for s in sentences)
