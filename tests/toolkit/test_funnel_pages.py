@@ -145,3 +145,22 @@ def test_a_stage_count_whose_conversion_is_beyond_a_metric_value_is_recorded(tea
     assert MetricValue.objects.get(metric=lower, week_start=last_monday()).value == Decimal("9999999999999")
     assert not MetricValue.objects.filter(metric=conversion, week_start=last_monday()).exists()
     assert MetricValue.objects.filter(metric=conversion).count() == 3  # the other weeks: 50 %
+
+
+def test_the_stage_is_locked_before_its_conversion_metric_is_looked_up(team, funnel):
+    """Two "New hypothesis on this stage" at the same moment: the second must wait for the
+    first's conversion metric and reuse it (without the lock both missed it and the second
+    insert hit the pair's unique index, a 500). The lock comes before the lookup."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tracking.toolkit.services import conversion_metric_ensure
+
+    with CaptureQueriesContext(connection) as captured:
+        metric = conversion_metric_ensure(by=team.tracker, lower_id=funnel[2].pk)
+    sql = [q["sql"] for q in captured.captured_queries]
+    lock = next(i for i, q in enumerate(sql) if "FOR UPDATE" in q and f'"id" = {funnel[1].pk}' in q)
+    lookup = next(i for i, q in enumerate(sql) if "toolkit_conversionmetric" in q)
+    assert lock < lookup
+    assert conversion_metric_ensure(by=team.tracker, lower_id=funnel[2].pk) == metric
+    assert ConversionMetric.objects.count() == 1

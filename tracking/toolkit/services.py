@@ -88,6 +88,9 @@ def conversion_metric_ensure(*, by: Membership, lower_id) -> Metric:
     ensure_can(by, Permission.EDIT_PLANNING)
     company = by.company
     upper, lower = _stage_pair(company, lower_id)
+    # Two planners asking at the same moment: the second waits here for the first's metric
+    # (without the lock both missed it and the second insert broke the pair's unique index).
+    Metric.objects.select_for_update().filter(pk=upper.pk).first()
     existing = selectors.conversion_metric_for(company, upper, lower)
     if existing:
         return existing.metric
