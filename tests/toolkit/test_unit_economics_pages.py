@@ -174,3 +174,16 @@ def test_two_first_saves_at_the_same_moment_are_no_500(team, client_for):
     assert "Someone saved this business" in response.content.decode()
     assert response.context["form"]["avg_price"].value() == "2000"
     assert list(UnitEconomics.objects.values_list("pk", "ua")) == [(first.pk, 1)]
+
+
+@pytest.mark.parametrize(("language", "apc", "period"), [("en", "1.5", "Month"), ("ru", "1,5", "Месяц")])
+def test_a_member_reads_the_inputs_as_typed(team, client_for, language, apc, period):
+    """A member (read-only) sees the inputs as typed and the period in words: not the stored
+    1.500 (which reads as one thousand five hundred) nor the code "month"."""
+    client_for(team.tracker).post(_url(team, "toolkit:inputs_save"), INPUTS)
+    client = client_for(team.member)
+    client.cookies["django_language"] = language
+    page = client.get(_url(team)).content.decode()
+    facts = page.split('id="inputs"')[1].split("</dl>")[0]
+    assert f"<dd>{apc}</dd>" in facts and f"<dd>{period}</dd>" in facts, facts
+    assert "1.500" not in facts and "1,500" not in facts and "<dd>month</dd>" not in facts
