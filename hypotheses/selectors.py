@@ -96,11 +96,16 @@ def board(
         .values_list(*CARD_COLUMNS, "metric__name")  # the price reads PRICE_FIELDS (hypothesis_prices)
     )
     kinds = {value: str(label) for value, label in Kind.choices}
+    detail = reverse("hypotheses:detail", args=[company.pk, 0])  # a card's links: its id in these
+    prefix = detail.removesuffix("0/")
+    move = reverse("hypotheses:transition", args=[company.pk, 0]).removeprefix(detail)
     by_status: dict[str, list[Card]] = {s: [] for s in BOARD_COLUMNS}
     for values in cards:
         card = Card(zip(CARD_COLUMNS, values[:-1], strict=True))
         card["metric"] = None if card["metric_id"] is None else {"name": values[-1]}
         card["kind_label"] = kinds.get(card["kind"], card["kind"])
+        card["url"] = url = f"{prefix}{card['pk']}/"
+        card["move_url"] = url + move
         by_status[card["status"]].append(card)
     return [Column(s, Status(s).label, by_status[s], totals.get(s, 0)) for s in BOARD_COLUMNS]
 

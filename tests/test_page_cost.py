@@ -292,3 +292,13 @@ def test_a_hypothesis_rows_label_is_the_same_on_the_page_and_alone(team, client,
     url = reverse("sprints:hypothesis_measure", args=[team.company.pk, hypothesis.pk])
     alone = client.post(url, {f"h{hypothesis.pk}-measured": "4"}, headers={"HX-Request": "true"}).content.decode()
     assert label in alone and f'action="{url}"' in alone and 'class="saved"' in alone
+
+
+def test_every_cards_links_are_what_reverse_says(team, client):
+    """The cards' links come made by the board's selector: each is reverse()'s."""
+    client.force_login(team.tracker.user)
+    _, body = _get(client, reverse("hypotheses:board", args=[team.company.pk]))
+    card = _li(body, f"h-{team.hypothesis.pk}")
+    detail = reverse("hypotheses:detail", args=[team.company.pk, team.hypothesis.pk])
+    move = reverse("hypotheses:transition", args=[team.company.pk, team.hypothesis.pk])
+    assert f'<a href="{detail}">' in card and f'action="{move}" hx-post="{move}"' in card
