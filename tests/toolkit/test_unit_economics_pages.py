@@ -187,3 +187,40 @@ def test_a_member_reads_the_inputs_as_typed(team, client_for, language, apc, per
     facts = page.split('id="inputs"')[1].split("</dl>")[0]
     assert f"<dd>{apc}</dd>" in facts and f"<dd>{period}</dd>" in facts, facts
     assert "1.500" not in facts and "1,500" not in facts and "<dd>month</dd>" not in facts
+
+
+def test_inputs_saved_meanwhile_by_someone_else_are_not_overwritten(team, client_for):
+    """The entrepreneur saves new inputs while the tracker's page is open: the tracker's save is
+    refused once with what they typed kept; then (told) it goes through."""
+    from django.test import Client
+
+    client_for(team.tracker).post(_url(team, "toolkit:inputs_save"), INPUTS)
+    tracker = client_for(team.tracker)
+    seen = tracker.get(_url(team)).context["form"]["seen"].value()
+    assert seen and f'name="seen" value="{seen}"' in tracker.get(_url(team)).content.decode()
+    entrepreneur = Client()
+    entrepreneur.force_login(team.entrepreneur.user)
+    theirs = entrepreneur.post(_url(team, "toolkit:inputs_save"), {**INPUTS, "ua": "2000", "seen": seen})
+    assert theirs.status_code == 302
+
+    mine = {**INPUTS, "c1": "7", "seen": seen}
+    refused = tracker.post(_url(team, "toolkit:inputs_save"), mine)
+
+    assert refused.status_code == 400
+    assert "Someone saved the inputs after you opened this page" in refused.content.decode()
+    assert refused.context["form"]["c1"].value() == "7"
+    row = UnitEconomics.objects.get(company=team.company)
+    assert (row.ua, row.c1) == (2000, 5)
+    again = tracker.post(_url(team, "toolkit:inputs_save"), {**mine, "seen": refused.context["form"]["seen"].value()})
+    assert again.status_code == 302
+    row.refresh_from_db()
+    assert (row.ua, row.c1) == (1000, 7)
+
+
+def test_a_junk_version_is_only_stale_never_a_hidden_error(team, client_for):
+    client = client_for(team.tracker)
+    client.post(_url(team, "toolkit:inputs_save"), INPUTS)
+    response = client.post(_url(team, "toolkit:inputs_save"), {**INPUTS, "c1": "6", "seen": "x\x00" * 50})
+    assert response.status_code == 400
+    assert "Someone saved the inputs" in response.content.decode()
+    assert client.post(_url(team, "toolkit:inputs_save"), {**INPUTS, "c1": "6"}).status_code == 302

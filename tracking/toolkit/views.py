@@ -81,7 +81,7 @@ def _stage_rows(company, request):
 def _ue_context(company, membership, *, form=None, mapping_form=None, snapshot_form=None):
     row = selectors.unit_economics_of(company)
     metrics = metrics_of(company)
-    initial = row.input_values() if row else {"period": "month"}
+    initial = {**row.input_values(), "seen": services.saved_mark(row)} if row else {"period": "month"}
     snapshots = selectors.snapshots_of(company)
     return {
         "company": company,
@@ -109,9 +109,10 @@ def inputs_save(request, company_id: int):
     form = InputsForm(request.POST)
     if form.is_valid():
         try:
-            services.unit_economics_save(by=membership, **form.inputs())
+            services.unit_economics_save(by=membership, seen=form.cleaned_data["seen"], **form.inputs())
         except ValidationError as error:
             apply_errors(form, error)
+            _carry_current_mark(form, company)
         else:
             if not request.htmx:
                 messages.success(request, _("The inputs are saved; the ranking below is recomputed."))
@@ -120,6 +121,14 @@ def inputs_save(request, company_id: int):
     template = "toolkit/unit_economics.html#workspace" if request.htmx else "toolkit/unit_economics.html"
     status = 200 if form is None or request.htmx else 400
     return render(request, template, _ue_context(company, membership, form=form), status=status)
+
+
+def _carry_current_mark(form, company) -> None:
+    """Once told that someone saved meanwhile, the form carries their version: the next save
+    (what the person typed, kept) goes through."""
+    if any(error.code == "stale" for error in form.non_field_errors().as_data()):
+        form.data = form.data.copy()
+        form.data["seen"] = services.saved_mark(selectors.unit_economics_of(company))
 
 
 @require_POST
