@@ -44,14 +44,15 @@ def hypotheses_of(company: Company) -> QuerySet[Hypothesis]:
 class Column:
     status: str
     label: str
-    cards: list["Card"]
+    cards: list["Row"]
     total: int
 
 
-class Card(dict):
-    """A hypothesis as a board card shows it: `card["title"]` in a template (a plain key
-    lookup; a model instance costs a failed `[]` and a getattr per lookup), `card.title` in
-    Python. Built from one query's tuples instead of two model instances a card."""
+class Row(dict):
+    """A light row of a list (a board card here, the sprints' board and results rows): built
+    from one query's tuples instead of model instances; `row["title"]` in a template (a plain
+    key lookup, where a model instance costs a failed `[]` and a getattr per lookup),
+    `row.title` in Python."""
 
     __slots__ = ()
 
@@ -60,6 +61,9 @@ class Card(dict):
             return self[name]
         except KeyError:
             raise AttributeError(name) from None
+
+    def __setattr__(self, name, value):
+        self[name] = value
 
 
 CARD_COLUMNS = ("pk", "title", "kind", "status", "ice", "constraint_id", "metric_id", *PRICE_FIELDS)
@@ -99,9 +103,9 @@ def board(
     detail = reverse("hypotheses:detail", args=[company.pk, 0])  # a card's links: its id in these
     prefix = detail.removesuffix("0/")
     move = reverse("hypotheses:transition", args=[company.pk, 0]).removeprefix(detail)
-    by_status: dict[str, list[Card]] = {s: [] for s in BOARD_COLUMNS}
+    by_status: dict[str, list[Row]] = {s: [] for s in BOARD_COLUMNS}
     for values in cards:
-        card = Card(zip(CARD_COLUMNS, values[:-1], strict=True))
+        card = Row(zip(CARD_COLUMNS, values[:-1], strict=True))
         card["metric"] = None if card["metric_id"] is None else {"name": values[-1]}
         card["kind_label"] = kinds.get(card["kind"], card["kind"])
         card["url"] = url = f"{prefix}{card['pk']}/"

@@ -4,6 +4,7 @@ from django.db.models import Case, Count, IntegerField, Q, Value, When
 
 from hypotheses.models import OPEN_STATUSES, Hypothesis
 from hypotheses.models import Status as HypothesisStatus
+from hypotheses.selectors import Row
 from tracking.models import Company, Membership, Metric, MetricValue
 from tracking.weeks import current_week_start
 
@@ -123,7 +124,7 @@ def hypotheses_under_test(company: Company) -> list[Hypothesis]:
 TESTING_COLUMNS = ("pk", "title", "metric_id", "baseline", "expected_value", "measured_value")
 
 
-def testing_rows(company: Company) -> list["Row"]:
+def testing_rows(company: Company) -> list[Row]:
     """hypotheses_under_test as the results page's rows: light rows (Row) of the columns they
     read, `metric` being {"name": …} or None. One query."""
     rows = []
@@ -154,10 +155,9 @@ def metrics_with_this_week(company: Company) -> list[Metric]:
 
 
 # --- Rows as the board and the results page show them (issue 12) -----------------------------
-# Rows are light: a dictionary per action built from one query's tuples, not three or four model
-# instances per row. A template reads `a.title` from it by a plain key lookup (a model instance
-# costs a failed `[]` and a getattr per lookup), Python code by attribute. The keys are the names
-# the row templates read from an Action, so the same templates render a model instance too.
+# Rows are light (Row): a dictionary per action built from one query's tuples, not three or four
+# model instances per row, under the names an Action has; as_row makes one of an Action (a row
+# answered alone). The views add the words a row shows (sprints/views/results.py dressed).
 ROW_COLUMNS = (
     "pk",
     "sprint_id",
@@ -176,21 +176,6 @@ ROW_COLUMNS = (
     "carried_over_from__sprint__number",
 )
 ROW_OWN = ROW_COLUMNS[:11]  # the action's own columns, kept under their names
-
-
-class Row(dict):
-    """One action as a board or results row: `row["title"]` in a template, `row.title` in Python."""
-
-    __slots__ = ()
-
-    def __getattr__(self, name):
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-    def __setattr__(self, name, value):
-        self[name] = value
 
 
 def row_actions(sprint: Sprint) -> list[Row]:
