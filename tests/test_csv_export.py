@@ -50,3 +50,23 @@ def test_numbers_and_ordinary_text_are_written_as_they_are():
         "a=b",
         "2-1",
     ]
+
+
+def test_a_negative_number_as_text_stays_a_number_and_a_formula_does_not():
+    assert spreadsheet_safe(["-2.5", "-3", "-2+3+cmd|' /C calc'!A0", "-2.5.1", "-", "-1e3"]) == [
+        "-2.5",
+        "-3",
+        "'-2+3+cmd|' /C calc'!A0",
+        "'-2.5.1",
+        "'-",
+        "'-1e3",
+    ]
+
+
+def test_a_negative_measured_value_is_exported_as_a_number(team, client):
+    HypothesisFactory(
+        company=team.company, metric=team.metric, title="Shorter delivery", measured_value=Decimal("-2.5000")
+    )
+    (row,) = [row for row in _exported_rows(team, client) if row[0] == "Shorter delivery"]
+    assert "-2.5" in row
+    assert "'-2.5" not in row

@@ -1,15 +1,21 @@
 """What the product writes for spreadsheets: every CSV row goes through `spreadsheet_safe`."""
 
+import re
 from collections.abc import Iterable
 
 # A spreadsheet reads a cell that starts with one of these as a formula (CSV injection:
 # `=HYPERLINK(...)`, `@SUM(...)`, `-2+3+cmd|...`), or strips the tab or carriage return and
 # reads what follows as one.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A negative number written as text (tracking.numbers.plain gives "-2.5") is a number, no formula.
+NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
 def spreadsheet_safe(row: Iterable) -> list:
     """The row with every text cell that would start a formula prefixed with a `'`, which
     spreadsheets read as "this is text" and do not show. Numbers are written as they are: a
     negative number is not a formula."""
-    return [f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell for cell in row]
+    return [
+        f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(cell) else cell
+        for cell in row
+    ]
