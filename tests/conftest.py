@@ -21,6 +21,7 @@ from tests.factories import (
     WhyStepFactory,
 )
 from tracking.models import Company, Constraint, Goal, Membership, Metric, Role, WhyStep
+from tracking.toolkit.models import UnitEconomics
 
 
 @dataclass
@@ -123,6 +124,24 @@ def team(db) -> Team:
 def foreign_team(db) -> Team:
     """Another tenant: nothing of it may be visible to `team`."""
     return make_team("Zeta Secret Holdings")
+
+
+@pytest.fixture
+def economics(team):
+    """The team's unit economics in dollars, C1 fed by its metric (issue 14): contribution margin
+    CM = UA·(C1·ARPPU − CPA) = 1000·(0.05·(2000 − 800)·1.5 − 30) = 60 000 a month."""
+    team.company.currency = "USD"
+    team.company.save()
+    return UnitEconomics.objects.create(
+        company=team.company,
+        ua=1000,
+        c1=5,
+        avg_price=2000,
+        cogs=800,
+        apc=Decimal("1.5"),
+        cpa=30,
+        c1_metric=team.metric,
+    )
 
 
 @pytest.fixture

@@ -11,26 +11,9 @@ from django.urls import reverse
 from hypotheses.models import Hypothesis
 from hypotheses.return_hint import State, per_month, return_hint
 from tests.factories import HypothesisFactory, MetricFactory
-from tracking.toolkit.models import Snapshot, UnitEconomics
+from tracking.toolkit.models import Snapshot
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def economics(team):
-    team.company.currency = "USD"
-    team.company.save()
-    # CM = UA·(C1·ARPPU − CPA) = 1000·(0.05·(2000−800)·1.5 − 30) = 60 000 a period.
-    return UnitEconomics.objects.create(
-        company=team.company,
-        ua=1000,
-        c1=5,
-        avg_price=2000,
-        cogs=800,
-        apc=Decimal("1.5"),
-        cpa=30,
-        c1_metric=team.metric,
-    )
 
 
 def _hint_url(team, **query):

@@ -8,26 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import HypothesisFactory
-from tracking.toolkit.models import UnitEconomics
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def economics(team):
-    team.company.currency = "USD"
-    team.company.save()
-    # CM = 1000·(0.05·1800 − 30) = 60 000 a month (see test_unit_economics_pages).
-    return UnitEconomics.objects.create(
-        company=team.company,
-        ua=1000,
-        c1=5,
-        avg_price=2000,
-        cogs=800,
-        apc=Decimal("1.5"),
-        cpa=30,
-        c1_metric=team.metric,
-    )
 
 
 def test_detail_shows_the_money_and_a_suggested_impact(team, economics, client_for):
