@@ -1,12 +1,16 @@
 // The interview form keeps a draft on this device (issue 15): every keystroke is stored in
 // localStorage under the form's key, restored when the page opens again (after a dropped
 // connection or a failed save), and forgotten only once the server confirms the save (the
-// page it redirects to names the draft to forget).
+// page it redirects to names the draft to forget). The draft keeps the form's hidden
+// submission token too, so a restored draft sent again is the same interview to the server,
+// not a second one; and the save button is disabled while the form is on its way.
 (function () {
   "use strict";
   function storage() {
     try { return window.localStorage; } catch (e) { return null; }
   }
+  var RETRY_AFTER_MS = 10000; // a send that never answers: the button comes back (the token makes a re-send safe)
+  document.querySelectorAll("form[data-draft-key]").forEach(guardSubmit);
   var store = storage();
   if (!store) return;
 
@@ -16,8 +20,36 @@
 
   function fields(form) {
     return Array.prototype.filter.call(form.elements, function (el) {
-      return el.name && el.type !== "hidden" && el.type !== "submit" && el.type !== "button";
+      if (el.type === "hidden") return el.name && el.hasAttribute("data-draft-keep");
+      return el.name && el.type !== "submit" && el.type !== "button";
     });
+  }
+
+  function sending(form, busy) {
+    form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (button) {
+      button.disabled = busy;
+      if (busy) button.setAttribute("aria-busy", "true");
+      else button.removeAttribute("aria-busy");
+    });
+  }
+
+  function guardSubmit(form) {
+    var timer = null;
+    form.addEventListener("submit", function (event) {
+      if (form.getAttribute("data-sending") === "yes") { event.preventDefault(); return; }
+      form.setAttribute("data-sending", "yes");
+      // Disabled after the browser has taken the click: a disabled button would not be sent.
+      window.setTimeout(function () { sending(form, true); }, 0);
+      timer = window.setTimeout(function () { done(); }, RETRY_AFTER_MS);
+    });
+    function done() {
+      if (timer) window.clearTimeout(timer);
+      timer = null;
+      form.removeAttribute("data-sending");
+      sending(form, false);
+    }
+    // Back to this page after a failed send (the browser's error page, its cache): usable again.
+    window.addEventListener("pageshow", done);
   }
 
   function save(form) {

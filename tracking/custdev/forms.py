@@ -1,5 +1,7 @@
 """Forms of customer development: they parse; the services decide."""
 
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +43,20 @@ class ScriptForm(forms.ModelForm):
 
 
 class InterviewForm(forms.ModelForm):
+    # The form's sections, in order: (legend, field names). Every visible field is in one
+    # (tests/custdev/test_idempotency.py checks), so a field added later is placed on purpose.
+    FIELDSETS = (
+        (
+            _("Who and when"),
+            ("held_on", "kind", "script", "interviewee_name", "segment", "interviewee_role", "interviewer", "consent"),
+        ),
+        (_("What they told us"), ("story", "current_solution", "tried", "decision", "commitment", "commitment_note")),
+    )
+
+    # A new interview's form carries a token made when it is first shown, kept in the
+    # browser's draft (custdev.js): sent again, it gives the interview it made (the service).
+    submission = forms.Field(required=False, widget=forms.HiddenInput(attrs={"data-draft-keep": ""}))
+
     class Meta:
         model = Interview
         fields = INTERVIEW_FIELDS
@@ -49,7 +65,7 @@ class InterviewForm(forms.ModelForm):
             **{name: forms.Textarea(attrs={"rows": 3}) for name in Interview.NOTE_FIELDS},
         }
 
-    def __init__(self, *args, company, **kwargs):
+    def __init__(self, *args, company, new=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["script"].queryset = Script.objects.filter(company=company).only("pk", "title")
         self.fields["interviewer"].queryset = (
@@ -57,6 +73,21 @@ class InterviewForm(forms.ModelForm):
         )
         self.fields["interviewer"].label_from_instance = lambda m: m.user.get_full_name()
         self.fields["interviewer"].required = True
+        if new:
+            self.fields["submission"].initial = str(uuid.uuid4())
+        else:
+            del self.fields["submission"]
+
+    @property
+    def fieldsets(self) -> list[tuple[str, list]]:
+        return [(legend, [self[name] for name in names]) for legend, names in self.FIELDSETS]
+
+    def clean_submission(self) -> uuid.UUID | None:
+        # Not a token (a hand-made request): the interview is saved without one.
+        try:
+            return uuid.UUID(str(self.cleaned_data["submission"]))
+        except ValueError:
+            return None
 
     def clean(self):
         # The service says the same (quotes included); here the field keeps the database's
@@ -67,7 +98,10 @@ class InterviewForm(forms.ModelForm):
         return data
 
     def service_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in INTERVIEW_FIELDS}
+        fields = {name: self.cleaned_data[name] for name in INTERVIEW_FIELDS}
+        if "submission" in self.fields:
+            fields["submission"] = self.cleaned_data["submission"]
+        return fields
 
 
 class HighlightForm(forms.Form):

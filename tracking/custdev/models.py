@@ -117,10 +117,16 @@ class Interview(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The token of the new-interview form that made it (kept in the browser's draft): the
+    # same form sent again (a double tap, a re-send after a dropped connection) is the same
+    # interview. Empty for interviews logged before the token existed.
+    submission = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     NOTE_FIELDS = ("story", "current_solution", "tried", "decision", "commitment_note")
+    # Set on the interview interview_create gives back when its form had already been saved.
+    already_saved = False
 
     class Meta:
         verbose_name = _("interview")
@@ -133,6 +139,8 @@ class Interview(models.Model):
                 condition=Q(consent=True) | Q(story="", current_solution="", tried="", decision="", commitment_note=""),
                 name="interview_notes_need_consent",
             ),
+            # Unique per business: a token sent to another business makes no match there.
+            models.UniqueConstraint(fields=["company", "submission"], name="interview_unique_submission"),
         ]
 
     def __str__(self) -> str:

@@ -4,6 +4,7 @@ insights, the business's insight threshold."""
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -187,18 +188,47 @@ def _save_highlights(interview: Interview, highlights: Sequence[HighlightInput])
 
 def _save_interview(interview: Interview, highlights: Sequence[HighlightInput]) -> Interview:
     _check_interview(interview, highlights)
-    interview.full_clean()
+    # The submission token's uniqueness is the database's to tell (interview_create).
+    interview.full_clean(exclude=["submission"])
     interview.save()
     _save_highlights(interview, highlights)
     return interview
 
 
+def _already_saved(company: Company, submission: UUID | None) -> Interview | None:
+    if submission is None:
+        return None
+    interview = Interview.objects.filter(company=company, submission=submission).first()
+    if interview is not None:
+        interview.already_saved = True
+    return interview
+
+
 @transaction.atomic
-def interview_create(*, by: Membership, highlights: Sequence[HighlightInput] = (), **fields) -> Interview:
-    """Every member may log an interview (issue 15)."""
+def interview_create(
+    *,
+    by: Membership,
+    highlights: Sequence[HighlightInput] = (),
+    submission: UUID | None = None,
+    **fields,
+) -> Interview:
+    """Every member may log an interview (issue 15). `submission`: the new-interview form's
+    token; a form sent again with it (a double tap, a re-send after the connection dropped
+    while the server had saved) gives back the interview it made, marked `already_saved`,
+    rather than a second one. Tokens are per business: another business's never matches."""
+    same = _already_saved(by.company, submission)
+    if same is not None:
+        return same
     values = {k: v for k, v in fields.items() if k in INTERVIEW_FIELDS}
-    interview = Interview(company=by.company, author=by.user, **values)
-    return _save_interview(interview, highlights)
+    interview = Interview(company=by.company, author=by.user, submission=submission, **values)
+    try:
+        with transaction.atomic():  # the same form sent twice at once: the second waits, then finds the first
+            return _save_interview(interview, highlights)
+    except IntegrityError:
+        same = _already_saved(by.company, submission)
+        if same is None:
+            raise
+        return same
 
 
 def saved_mark(interview: Interview) -> str:

@@ -172,7 +172,10 @@ def _save_interview(form, formset, save):
 
 
 def _saved(request, company, interview):
-    messages.success(request, _("The interview is saved."))
+    if interview.already_saved:  # the same new-interview form sent again: the interview it made
+        messages.info(request, _("This interview was already saved: here it is."))
+    else:
+        messages.success(request, _("The interview is saved."))
     url = reverse("custdev:interview_detail", args=[company.pk, interview.pk])
     return redirect(f"{url}?saved=1")
 
@@ -181,7 +184,7 @@ def _saved(request, company, interview):
 def interview_new(request, company_id: int):
     company, membership = access_company(request.user, company_id)
     initial = {"interviewer": membership.pk, "held_on": local_today(company)}
-    form = InterviewForm(request.POST or None, company=company, initial=initial)
+    form = InterviewForm(request.POST or None, company=company, initial=initial, new=True)
     formset = highlight_formset(request.POST or None)
     if request.method == "POST":
         create = lambda **fields: services.interview_create(by=membership, **fields)  # noqa: E731
