@@ -52,15 +52,6 @@ def _move_options() -> dict[str, str]:
     }
 
 
-def _card_urls(company) -> dict[str, str]:
-    """The cards' links, reversed once per page: a card appends its id (and "move/")."""
-    detail = reverse("hypotheses:detail", args=[company.pk, 0])
-    return {
-        "detail_prefix": detail.removesuffix("0/"),
-        "move_suffix": reverse("hypotheses:transition", args=[company.pk, 0]).removeprefix(detail),
-    }
-
-
 def _board_context(request, company, membership):
     constraint_id = int_param(request.GET.get("constraint"), minimum=1)
     kind = request.GET.get("kind") if request.GET.get("kind") in Kind.values else ""
@@ -80,7 +71,6 @@ def _board_context(request, company, membership):
         "move_options": _move_options(),
         "board_per_column": selectors.BOARD_CARDS_PER_COLUMN,
         "can_edit": role_allows(membership.role, Permission.EDIT_HYPOTHESIS),
-        **_card_urls(company),
     }
 
 
