@@ -14,6 +14,7 @@ from hypotheses.models import Hypothesis
 from tests import clock
 from tests.e2e.conftest import assert_fits
 from tests.factories import CompanyFactory, ConstraintFactory, HypothesisFactory, MembershipFactory, UserFactory
+from tracking.custdev.models import Interview
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -56,9 +57,7 @@ def _sign_in(page, base_url, email):
     expect(page).to_have_url(base_url + "/")
 
 
-def _log_interview(page, base, name, quote, artifacts_dir, *, reload_midway=False):
-    page.goto(f"{base}/interviews/new/")
-    assert_fits(page, "the interview form")
+def _fill_interview(page, name, quote):
     page.locator("[name=held_on]").fill(clock.today().isoformat())
     page.locator("[name=interviewee_name]").fill(name)
     page.locator("[name=segment]").fill("Семьи, ремонт в новостройке")
@@ -66,6 +65,12 @@ def _log_interview(page, base, name, quote, artifacts_dir, *, reload_midway=Fals
     page.locator("[name=story]").fill(f"{name}: замерщик конкурентов обещал приехать через неделю.")
     page.locator("[name=q-0-quote]").fill(quote)
     page.locator("[name=q-0-tags]").fill(TAG)
+
+
+def _log_interview(page, base, name, quote, artifacts_dir, *, reload_midway=False, double_tap=False):
+    page.goto(f"{base}/interviews/new/")
+    assert_fits(page, "the interview form")
+    _fill_interview(page, name, quote)
     if reload_midway:
         # The connection dropped: nothing typed is lost, the draft comes back.
         page.reload()
@@ -79,8 +84,39 @@ def _log_interview(page, base, name, quote, artifacts_dir, *, reload_midway=Fals
     page.locator("[name=consent]").check()
     if reload_midway:
         page.screenshot(path=artifacts_dir / "custdev-interview-form.png", full_page=True)
-    page.get_by_role("button", name="Save the interview").click()
+    posts = []
+
+    def count_post(request):
+        if request.method == "POST":
+            posts.append(request)
+
+    page.on("request", count_post)
+    save = page.get_by_role("button", name="Save the interview")
+    if double_tap:
+        # A second tap while the form is on its way (held here) is not sent: the button is
+        # disabled, and a send the page still attempts is dropped.
+        held = []
+        new_form = re.compile(r"/interviews/new/$")
+        page.route(new_form, lambda route: held.append(route))
+        # Tapped, then (the page still there, its send held) tapped again a moment later.
+        disabled = page.locator("form.interview-form").evaluate(
+            """form => new Promise(done => {
+                const save = form.querySelector("button[type=submit]");
+                save.click();
+                setTimeout(() => { const disabled = save.disabled; form.requestSubmit(); done(disabled); }, 50);
+            })"""
+        )
+        assert disabled is True
+        for route in held:
+            route.continue_()
+    else:
+        save.click()
     expect(page).to_have_url(re.compile(r"/interviews/\d+/\?saved=1$"))
+    page.remove_listener("request", count_post)
+    assert len(posts) == 1
+    if double_tap:
+        page.unroute(new_form)
+        assert len(held) == 1
     expect(page.locator("blockquote.quote")).to_contain_text(quote)
     # The saved page tells the browser to forget the draft (its deferred script may still be
     # on its way when the quote shows: wait for it rather than read too early).
@@ -117,7 +153,7 @@ def test_from_a_script_to_a_hypothesis_found_in_the_library(live_server, page, a
 
     # Three interviews on the phone, the same tag created inline by the first one.
     for n, (name, quote) in enumerate(PEOPLE):
-        _log_interview(page, base, name, quote, artifacts_dir, reload_midway=n == 1)
+        _log_interview(page, base, name, quote, artifacts_dir, reload_midway=n == 1, double_tap=n == 2)
 
     page.goto(f"{base}/interviews/")
     expect(page.locator("table.interviews tbody tr")).to_have_count(3)
@@ -168,3 +204,37 @@ def test_from_a_script_to_a_hypothesis_found_in_the_library(live_server, page, a
         expect(page.locator(".library-item")).to_contain_text(INSIGHT)
     assert_fits(page, "the library")
     page.screenshot(path=artifacts_dir / "custdev-library.png", full_page=True)
+
+
+def test_a_save_whose_answer_was_lost_sent_again_is_one_interview(live_server, page):
+    """The connection drops after the server saved: the phone never sees the saved page, so
+    the draft stays; sent again from the restored draft, it is the interview already saved."""
+    tracker, dubrava = _setup()
+    base = f"{live_server.url}/b/{dubrava.pk}"
+    _sign_in(page, live_server.url, tracker.email)
+    name, quote = PEOPLE[0]
+    page.goto(f"{base}/interviews/new/")
+    _fill_interview(page, name, quote)
+    page.locator("[name=consent]").check()
+
+    def saved_then_lost(route):
+        route.fetch()  # the server saves...
+        route.abort("internetdisconnected")  # ...and the answer never arrives
+
+    page.route(
+        re.compile(r"/interviews/new/$"),
+        lambda route: saved_then_lost(route) if route.request.method == "POST" else route.continue_(),
+    )
+    with page.expect_event("requestfailed"):
+        page.get_by_role("button", name="Save the interview").click()
+    page.unroute(re.compile(r"/interviews/new/$"))
+    assert Interview.objects.filter(company=dubrava).count() == 1
+
+    page.goto(f"{base}/interviews/new/")
+    expect(page.locator("[data-draft-notice]")).to_be_visible()
+    expect(page.locator("[name=q-0-quote]")).to_have_value(quote)
+    page.get_by_role("button", name="Save the interview").click()
+    expect(page).to_have_url(re.compile(r"/interviews/\d+/\?saved=1$"))
+    expect(page.locator(".messages")).to_contain_text("This interview was already saved")
+    assert Interview.objects.filter(company=dubrava).count() == 1
+    page.wait_for_function("Object.keys(localStorage).filter(k => k.startsWith('custdev-')).length === 0")
