@@ -2,26 +2,25 @@
 belongs to, searchable in Russian and English, and "tried before" for a new title.
 
 On PostgreSQL the search is full-text with each language's configuration (a word matches
-its other forms: "гарантию" finds "гарантия") and "tried before" is trigram similarity
-(pg_trgm); hypotheses/migrations/0003 indexes both with the expressions below. The embedded
-SQLite default has neither: it falls back to matching the beginnings of words.
+its other forms: "гарантию" finds "гарантия") over a stored document per language (generated
+columns with GIN indexes, hypotheses/migrations/0006), and "tried before" is trigram
+similarity, nearest first through a GiST index (pg_trgm, 0005). The embedded SQLite default
+has neither: it falls back to matching the beginnings of words.
 """
 
 import difflib
 import re
 from dataclasses import dataclass
 
-from django.contrib.postgres.lookups import TrigramSimilar, TrigramWordSimilar
 from django.contrib.postgres.search import (
-    SearchQuery,
     SearchVector,
-    SearchVectorExact,
     TrigramSimilarity,
+    TrigramWordDistance,
     TrigramWordSimilarity,
 )
 from django.db import connection
-from django.db.models import F, Q, QuerySet
-from django.db.models.functions import Greatest
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from tracking.models import Membership, User
 
@@ -31,6 +30,8 @@ SEARCH_CONFIGS = ("russian", "english")
 SEARCH_FIELDS = ("title", "statement", "learning")
 LIBRARY_PAGE_SIZE = 50
 TRIED_BEFORE_LIMIT = 5
+# pg_trgm's default thresholds (pg_trgm.similarity_threshold, word_similarity_threshold).
+SIMILARITY, WORD_SIMILARITY = 0.3, 0.6
 # SQLite's fallback: how alike two titles must be (difflib's ratio) to be shown.
 FALLBACK_SIMILARITY = 0.35
 WORD = re.compile(r"\w+", re.UNICODE)
@@ -39,6 +40,11 @@ WORD = re.compile(r"\w+", re.UNICODE)
 def search_vector(config: str) -> SearchVector:
     """The one expression the library searches and the migration indexes, per language."""
     return SearchVector(*SEARCH_FIELDS, config=config)
+
+
+def search_column(config: str) -> str:
+    """The stored, generated column that holds a language's search document (PostgreSQL)."""
+    return f"search_{config[:2]}"
 
 
 def _is_postgresql() -> bool:
@@ -92,10 +98,14 @@ def search(queryset: QuerySet[Hypothesis], text: str) -> QuerySet[Hypothesis]:
         return queryset
     if not _is_postgresql():
         return queryset.filter(_fallback_match(_words(text)))
+    # The stored document of each language (hypotheses/migrations/0006), indexed by GIN: the
+    # words are matched without parsing any row's text. The queryset's own table, unaliased.
     matches = Q()
     for config in SEARCH_CONFIGS:
-        query = SearchQuery(text, config=config, search_type="websearch")
-        matches |= Q(SearchVectorExact(search_vector(config), query))
+        column = f'"{Hypothesis._meta.db_table}"."{search_column(config)}"'
+        matches |= Q(
+            RawSQL(f"{column} @@ websearch_to_tsquery(%s::regconfig, %s)", (config, text), output_field=BooleanField())
+        )
     return queryset.filter(matches)
 
 
@@ -128,13 +138,20 @@ def tried_before(user: User, title: str, *, exclude_id: int | None = None) -> li
     if exclude_id:
         queryset = queryset.exclude(pk=exclude_id)
     if _is_postgresql():
-        alike = (
-            # As expressions: the lookups are registered only with django.contrib.postgres installed.
-            queryset.filter(Q(TrigramSimilar(F("title"), title)) | Q(TrigramWordSimilar(F("title"), title)))
-            .annotate(similarity=Greatest(TrigramSimilarity("title", title), TrigramWordSimilarity(title, "title")))
-            .order_by("-similarity", "-pk")
-        )
-        return list(alike[:TRIED_BEFORE_LIMIT])
+        # Nearest first through the GiST trigram index (hypotheses/migrations/0005): only the
+        # rows shown are read, however many titles are somewhat alike. word_similarity is the
+        # order (a short typed title inside a longer one counts); pg_trgm's own thresholds
+        # decide what is alike enough to show.
+        nearest = queryset.annotate(
+            distance=TrigramWordDistance(title, "title"),
+            whole=TrigramSimilarity("title", title),
+            word=TrigramWordSimilarity(title, "title"),
+        ).order_by("distance")[: TRIED_BEFORE_LIMIT * 2]
+        alike = [row for row in nearest if row.whole >= SIMILARITY or row.word >= WORD_SIMILARITY]
+        for row in alike:
+            row.similarity = max(row.whole, row.word)
+        alike.sort(key=lambda row: (-row.similarity, -row.pk))
+        return alike[:TRIED_BEFORE_LIMIT]
     return _tried_before_fallback(queryset, title)
 
 

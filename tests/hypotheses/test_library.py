@@ -114,8 +114,8 @@ def test_tried_before_shows_alike_decisions_across_businesses(team, shelves):
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
 def test_tried_before_is_trigram_similarity_with_its_index(team, shelves):
     with connection.cursor() as cursor:
-        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'hypothesis_title_trgm'")
-        assert "gin_trgm_ops" in cursor.fetchone()[0]
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'hypothesis_title_trgm_gist'")
+        assert "gist_trgm_ops" in cursor.fetchone()[0]
     # A typo still finds it: trigrams, not words.
     assert [h.title for h in library.tried_before(team.tracker.user, "Mony-back guarante")] == ["Money-back guarantee"]
 
