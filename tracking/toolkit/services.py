@@ -98,9 +98,8 @@ def conversion_metric_ensure(*, by: Membership, lower_id) -> Metric:
     try:
         metric = metric_services.metric_create(by=by, name=name[:120], unit="%", higher_is_better=True)
     except ValidationError:  # a metric of that name is typed in by hand: keep it, name this one apart
-        metric = metric_services.metric_create(
-            by=by, name=f"{name[:110]} ({_('funnel')})", unit="%", higher_is_better=True
-        )
+        apart = _("%(name)s (funnel)") % {"name": name[:110]}
+        metric = metric_services.metric_create(by=by, name=apart, unit="%", higher_is_better=True)
     ConversionMetric.objects.create(company=company, upper=upper, lower=lower, metric=metric)
     conversion_refresh(company=company)
     return metric
