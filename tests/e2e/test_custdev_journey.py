@@ -120,7 +120,7 @@ def _log_interview(page, base, name, quote, artifacts_dir, *, reload_midway=Fals
     expect(page.locator("blockquote.quote")).to_contain_text(quote)
     # The saved page tells the browser to forget the draft (its deferred script may still be
     # on its way when the quote shows: wait for it rather than read too early).
-    page.wait_for_function("Object.keys(localStorage).filter(k => k.startsWith('custdev-')).length === 0")
+    page.wait_for_function("() => Object.keys(localStorage).filter((k) => k.startsWith('custdev-')).length === 0")
 
 
 def test_from_a_script_to_a_hypothesis_found_in_the_library(live_server, page, artifacts_dir):
@@ -237,4 +237,4 @@ def test_a_save_whose_answer_was_lost_sent_again_is_one_interview(live_server, p
     expect(page).to_have_url(re.compile(r"/interviews/\d+/\?saved=1$"))
     expect(page.locator(".messages")).to_contain_text("This interview was already saved")
     assert Interview.objects.filter(company=dubrava).count() == 1
-    page.wait_for_function("Object.keys(localStorage).filter(k => k.startsWith('custdev-')).length === 0")
+    page.wait_for_function("() => Object.keys(localStorage).filter((k) => k.startsWith('custdev-')).length === 0")
