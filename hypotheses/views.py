@@ -1,6 +1,5 @@
 """Screens 4 and 8: the backlog board, a hypothesis with its timeline, the history."""
 
-import csv
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -15,7 +14,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tracking.access import access_company
-from tracking.exports import spreadsheet_safe
+from tracking.exports import csv_lines
 from tracking.form_errors import apply_errors, error_text
 from tracking.numbers import plain
 from tracking.query_params import int_param
@@ -380,11 +379,6 @@ def history(request, company_id: int):
     return render(request, "hypotheses/history.html", context)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 CSV_COLUMNS = [
     _lazy("Title"),
     _lazy("Kind"),
@@ -433,39 +427,30 @@ def _day(moment):
 def _csv_rows(queryset):
     """Plain tuples straight from the database, in chunks: no model instance, no template.
     Labels are translated here, in the request's language, before the stream starts."""
-    header = spreadsheet_safe(str(label) for label in CSV_COLUMNS)
     labels = {choices: {value: str(label) for value, label in choices.choices} for choices in (Kind, Status, Verdict)}
     rows = queryset.order_by("-created_at", "-pk").values_list(*CSV_FIELDS, named=True)
-    return _csv_stream(header, labels, rows.iterator(chunk_size=2000))
+    return csv_lines(CSV_COLUMNS, (_csv_row(labels, row) for row in rows.iterator(chunk_size=2000)))
 
 
-def _csv_stream(header, labels, rows):
-    writer = csv.writer(_Echo())
-    yield "\ufeff"  # a byte-order mark, so a spreadsheet opens Russian text as UTF-8
-    yield writer.writerow(header)
-    for row in rows:
-        yield writer.writerow(
-            spreadsheet_safe(
-                [
-                    row.title,
-                    labels[Kind].get(row.kind, row.kind),
-                    labels[Status].get(row.status, row.status),
-                    row.constraint__title or "",
-                    row.metric__name or "",
-                    plain(row.baseline),
-                    plain(row.expected_value),
-                    plain(row.measured_value),
-                    labels[Verdict].get(row.verdict, ""),
-                    row.ice,
-                    row.author__full_name or row.author__email or "",
-                    _day(row.created_at),
-                    _day(row.testing_started_at),
-                    _day(row.decided_at),
-                    row.statement,
-                    row.learning,
-                ]
-            )
-        )
+def _csv_row(labels, row) -> list:
+    return [
+        row.title,
+        labels[Kind].get(row.kind, row.kind),
+        labels[Status].get(row.status, row.status),
+        row.constraint__title or "",
+        row.metric__name or "",
+        plain(row.baseline),
+        plain(row.expected_value),
+        plain(row.measured_value),
+        labels[Verdict].get(row.verdict, ""),
+        row.ice,
+        row.author__full_name or row.author__email or "",
+        _day(row.created_at),
+        _day(row.testing_started_at),
+        _day(row.decided_at),
+        row.statement,
+        row.learning,
+    ]
 
 
 @require_GET

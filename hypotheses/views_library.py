@@ -1,8 +1,6 @@
 """Issue 15 in the hypotheses app: the learnings library across the user's businesses (with
 its CSV), "tried before" as a title is typed, and a hypothesis made from an insight."""
 
-import csv
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -13,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tracking.access import access_company
 from tracking.custdev.access import access_insight
-from tracking.exports import spreadsheet_safe
+from tracking.exports import csv_lines
 from tracking.models import ConstraintArea
 from tracking.numbers import plain
 from tracking.query_params import int_param, text_param
@@ -22,7 +20,6 @@ from tracking.roles import Permission
 from . import library as selectors
 from .evidence import hypothesis_from_insight, hypothesis_of_insight
 from .models import Kind, Verdict
-from .views import _Echo
 
 SEARCH_MAX_LENGTH = 200
 
@@ -82,28 +79,23 @@ CSV_FIELDS = [
 
 def _csv_stream(queryset):
     labels = {**dict(Kind.choices), **dict(Verdict.choices), **dict(ConstraintArea.choices)}
-    writer = csv.writer(_Echo())
-    yield "\ufeff"  # a byte-order mark, so a spreadsheet opens Russian text as UTF-8
-    yield writer.writerow(spreadsheet_safe(str(label) for label in CSV_COLUMNS))
-    for row in queryset.values_list(*CSV_FIELDS).iterator(chunk_size=2000):
-        business, title, kind, verdict, measured, metric, area, decided, learning, statement = row
-        # The measured value as typed and as a number: escaped like text, "-2.5" would become
-        # the text "'-2.5" (a number is no formula).
-        yield writer.writerow(
-            [
-                *spreadsheet_safe([business, title, str(labels.get(kind, kind)), str(labels.get(verdict, verdict))]),
-                plain(measured),
-                *spreadsheet_safe(
-                    [
-                        metric or "",
-                        str(labels.get(area, "")) if area else "",
-                        decided.date().isoformat() if decided else "",
-                        learning,
-                        statement,
-                    ]
-                ),
-            ]
-        )
+    rows = queryset.values_list(*CSV_FIELDS).iterator(chunk_size=2000)
+    return csv_lines(CSV_COLUMNS, (_csv_row(labels, *row) for row in rows))
+
+
+def _csv_row(labels, business, title, kind, verdict, measured, metric, area, decided, learning, statement) -> list:
+    return [
+        business,
+        title,
+        str(labels.get(kind, kind)),
+        str(labels.get(verdict, verdict)),
+        plain(measured),  # as typed; a negative number stays a number (spreadsheet_safe)
+        metric or "",
+        str(labels.get(area, "")) if area else "",
+        decided.date().isoformat() if decided else "",
+        learning,
+        statement,
+    ]
 
 
 @require_GET

@@ -1,7 +1,8 @@
 """What the product writes for spreadsheets: every CSV row goes through `spreadsheet_safe`."""
 
+import csv
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 # A spreadsheet reads a cell that starts with one of these as a formula (CSV injection:
 # `=HYPERLINK(...)`, `@SUM(...)`, `-2+3+cmd|...`), or strips the tab or carriage return and
@@ -19,3 +20,20 @@ def spreadsheet_safe(row: Iterable) -> list:
         f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(cell) else cell
         for cell in row
     ]
+
+
+class _Echo:
+    """A file that hands back what is written: csv.writer then gives each line as a string."""
+
+    def write(self, value):
+        return value
+
+
+def csv_lines(header: Iterable, rows: Iterable[Iterable]) -> Iterator[str]:
+    """A spreadsheet's CSV, line by line (for a streamed response): a byte-order mark so a
+    spreadsheet opens Russian text as UTF-8, then the header and every row, each made safe."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff"
+    yield writer.writerow(spreadsheet_safe(str(label) for label in header))
+    for row in rows:
+        yield writer.writerow(spreadsheet_safe(row))
