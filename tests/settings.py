@@ -5,6 +5,7 @@ see is what runs in production.
 """
 
 import os
+import uuid
 
 os.environ["DJANGO_READ_DOT_ENV"] = "0"
 os.environ.setdefault("DJANGO_DEBUG", "0")
@@ -30,7 +31,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # Its own Redis database and a prefix per run: parallel workers never share a key.
 CACHES["default"]["LOCATION"] = os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/14"  # noqa: F405
-CACHES["default"]["KEY_PREFIX"] = f"test-{os.getpid()}"  # noqa: F405
+CACHES["default"]["KEY_PREFIX"] = f"test-{os.getpid()}-{uuid.uuid4().hex[:8]}"  # noqa: F405  (Redis outlives a run)
 # WhiteNoise expects collectstatic's folder; the tests serve through the finders instead.
 STATIC_ROOT.mkdir(exist_ok=True)  # noqa: F405
 WHITENOISE_USE_FINDERS = True

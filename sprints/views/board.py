@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tracking.access import access_company
 from tracking.form_errors import apply_errors, error_text
+from tracking.page_cache import company_page
 from tracking.query_params import int_param, text_param
 from tracking.roles import Permission, role_allows
 
@@ -261,8 +262,11 @@ def _stale_note(form, stale: services.StaleAction, prefix: str) -> None:
 @require_GET
 def board(request, company_id: int, sprint_id: int):
     company, membership = access_company(request.user, company_id)
-    sprint = access_sprint(company, sprint_id)
-    return render(request, "sprints/board.html", _board_context(company, membership, sprint))
+
+    def body() -> dict:
+        return _board_context(company, membership, access_sprint(company, sprint_id))
+
+    return company_page(request, "sprints/board.html", company, membership, {}, body, sprint_id)
 
 
 @require_GET

@@ -1,0 +1,134 @@
+"""A business's data version, kept by PostgreSQL itself (tracking.page_cache).
+
+Every INSERT, UPDATE and DELETE on a table whose rows a page of a business shows adds one to
+`tracking_company.data_version` of the businesses the statement touched: one statement-level
+trigger per event, reading the statement's transition table, so a bulk write costs one
+UPDATE, not one per row. An UPDATE of the business row itself bumps it too (BEFORE trigger),
+and a change to a person's name or e-mail bumps every business they belong to.
+
+The tables are frozen here as they are today; a table added later gets its triggers in its own
+migration with `page_version_sql` (tests/test_page_cache.py fails until it has them). SQLite
+gets the column and no triggers: the page cache is off there.
+"""
+
+from django.db import migrations, models
+
+# table -> the SELECT of the company ids a statement touched, over its transition table `changed`.
+_DIRECT = "SELECT company_id FROM changed"
+
+
+def _via(parent: str, column: str) -> str:
+    return f"SELECT p.company_id FROM changed JOIN {parent} p ON p.id = changed.{column}"
+
+
+TABLES = {
+    "tracking_membership": _DIRECT,
+    "tracking_constraint": _DIRECT,
+    "tracking_metric": _DIRECT,
+    "tracking_goal": _DIRECT,
+    "tracking_whystep": _via("tracking_constraint", "constraint_id"),
+    "tracking_constraintevent": _via("tracking_constraint", "constraint_id"),
+    "tracking_metricvalue": _via("tracking_metric", "metric_id"),
+    "custdev_custdevsettings": _DIRECT,
+    "custdev_script": _DIRECT,
+    "custdev_interview": _DIRECT,
+    "custdev_tag": _DIRECT,
+    "custdev_insight": _DIRECT,
+    "custdev_highlight": _via("custdev_interview", "interview_id"),
+    "toolkit_conversionmetric": _DIRECT,
+    "toolkit_uniteconomics": _DIRECT,
+    "toolkit_snapshot": _DIRECT,
+    "hypotheses_hypothesis": _DIRECT,
+    "hypotheses_hypothesisevent": _via("hypotheses_hypothesis", "hypothesis_id"),
+    "hypotheses_scriptlink": _via("hypotheses_hypothesis", "hypothesis_id"),
+    "sprints_sprint": _DIRECT,
+    "sprints_action": _via("sprints_sprint", "sprint_id"),
+    "sprints_review": _via("sprints_sprint", "sprint_id"),
+    "sprints_sprintreport": _via("sprints_sprint", "sprint_id"),
+}
+
+EVENTS = (("insert", "INSERT", "NEW"), ("update", "UPDATE", "NEW"), ("delete", "DELETE", "OLD"))
+
+
+def page_version_sql(table: str, companies: str) -> tuple[str, str]:
+    """(create, drop) SQL of one table's three triggers."""
+    function = f"page_version_{table}"
+    create = [
+        f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE tracking_company SET data_version = data_version + 1 WHERE id IN ({companies});
+  RETURN NULL;
+END $$;"""
+    ]
+    for name, event, image in EVENTS:
+        create.append(
+            f"CREATE TRIGGER page_version_{name} AFTER {event} ON {table} REFERENCING {image} TABLE AS changed "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {function}();"
+        )
+    drop = [f"DROP TRIGGER IF EXISTS page_version_{name} ON {table};" for name, _event, _image in EVENTS]
+    drop.append(f"DROP FUNCTION IF EXISTS {function}();")
+    return "\n".join(create), "\n".join(drop)
+
+
+COMPANY = (
+    """CREATE OR REPLACE FUNCTION page_version_company() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.data_version := OLD.data_version + 1;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER page_version_update BEFORE UPDATE ON tracking_company
+  FOR EACH ROW EXECUTE FUNCTION page_version_company();""",
+    "DROP TRIGGER IF EXISTS page_version_update ON tracking_company; DROP FUNCTION IF EXISTS page_version_company();",
+)
+
+# What pages show of a person: the name, the e-mail (a member's label). Not the last sign-in.
+USER = (
+    """CREATE OR REPLACE FUNCTION page_version_user() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE tracking_company SET data_version = data_version + 1
+   WHERE id IN (SELECT company_id FROM tracking_membership WHERE user_id = NEW.id);
+  RETURN NULL;
+END $$;
+CREATE TRIGGER page_version_update AFTER UPDATE ON tracking_user FOR EACH ROW
+  WHEN (OLD.full_name IS DISTINCT FROM NEW.full_name OR OLD.email IS DISTINCT FROM NEW.email)
+  EXECUTE FUNCTION page_version_user();""",
+    "DROP TRIGGER IF EXISTS page_version_update ON tracking_user; DROP FUNCTION IF EXISTS page_version_user();",
+)
+
+
+def _all():
+    yield COMPANY
+    yield USER
+    for table, companies in TABLES.items():
+        yield page_version_sql(table, companies)
+
+
+def _forward(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        for create, _drop in _all():
+            schema_editor.execute(create)
+
+
+def _backward(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        for _create, drop in _all():
+            schema_editor.execute(drop)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("tracking", "0006_outbox"),
+        ("sprints", "0006_text_without_control_characters"),
+        ("hypotheses", "0006_search_columns"),
+        ("custdev", "0002_interview_submission"),
+        ("toolkit", "0001_initial"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="company",
+            name="data_version",
+            field=models.BigIntegerField(default=0, editable=False),
+        ),
+        migrations.RunPython(_forward, _backward),
+    ]
