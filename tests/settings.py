@@ -31,7 +31,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # Its own Redis database and a prefix per run: parallel workers never share a key.
 CACHES["default"]["LOCATION"] = os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/14"  # noqa: F405
-CACHES["default"]["KEY_PREFIX"] = f"test-{os.getpid()}-{uuid.uuid4().hex[:8]}"  # noqa: F405  (Redis outlives a run)
+# A process's own prefix (Redis outlives a run), unless the processes of one run must share
+# the cache (bench/pages.py's gunicorn workers).
+CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX") or f"test-{os.getpid()}-{uuid.uuid4().hex[:8]}"  # noqa: F405
 # WhiteNoise expects collectstatic's folder; the tests serve through the finders instead.
 STATIC_ROOT.mkdir(exist_ok=True)  # noqa: F405
 WHITENOISE_USE_FINDERS = True
