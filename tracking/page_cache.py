@@ -4,7 +4,7 @@ The weekly pages (board, session, results, hypothesis board, members, portfolio)
 more often than their business changes. Their body, everything below the base layout, is kept
 in the cache under a key made of:
 
-- the business's `data_version`, which PostgreSQL adds one to on every INSERT, UPDATE or
+- the business's `data_version`, which PostgreSQL moves forward on every INSERT, UPDATE or
   DELETE of the business's rows (triggers of tracking/migrations/0007: whatever writes, a
   service, a bulk job, the admin or a shell, the next view misses the old body);
 - who reads it (their membership: person and role), the language, the time zone and the

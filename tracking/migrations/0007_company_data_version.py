@@ -1,10 +1,15 @@
 """A business's data version, kept by PostgreSQL itself (tracking.page_cache).
 
-Every INSERT, UPDATE and DELETE on a table whose rows a page of a business shows adds one to
+Every INSERT, UPDATE and DELETE on a table whose rows a page of a business shows moves
 `tracking_company.data_version` of the businesses the statement touched: one statement-level
 trigger per event, reading the statement's transition table, so a bulk write costs one
-UPDATE, not one per row. An UPDATE of the business row itself bumps it too (BEFORE trigger),
-and a change to a person's name or e-mail bumps every business they belong to.
+UPDATE, not one per row. An UPDATE of the business row itself moves it too (BEFORE trigger),
+and a change to a person's name or e-mail moves every business they belong to.
+
+The new version is the server's clock in microseconds (or the old one plus one, if the clock
+went back), never a number used before: after a restore from a backup, the restored version
+names the backup's data, and the next write gets a version later than any the replaced
+database had, so no page kept from before the restore is taken for the new data.
 
 The tables are frozen here as they are today; a table added later gets its triggers in its own
 migration with `page_version_sql` (tests/test_page_cache.py fails until it has them). SQLite
@@ -73,7 +78,7 @@ END $$;"""
 COMPANY = (
     """CREATE OR REPLACE FUNCTION page_version_company() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  NEW.data_version := OLD.data_version + 1;
+  NEW.data_version := GREATEST(OLD.data_version + 1, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint);
   RETURN NEW;
 END $$;
 CREATE TRIGGER page_version_update BEFORE UPDATE ON tracking_company
