@@ -17,6 +17,7 @@ from tracking.access import access_company, access_metric
 from tracking.form_errors import apply_errors
 from tracking.forms import MetricValueForm
 from tracking.numbers import plain
+from tracking.page_cache import company_page
 from tracking.roles import Permission, role_allows
 
 from .. import selectors, services
@@ -188,7 +189,9 @@ def results(request, company_id: int):
         logged, total = selectors.results_tally(sprint)
         context = {"company": company, "sprint": sprint, "logged": logged, "total": total}
         return render(request, "sprints/results.html#counters", context)
-    return render(request, "sprints/results.html", results_context(company, membership))
+    return company_page(
+        request, "sprints/results.html", company, membership, {}, lambda: results_context(company, membership)
+    )
 
 
 def _log(action, membership, form):
