@@ -19,6 +19,7 @@ gets the column and no triggers: the page cache is off there.
 from django.db import migrations, models
 
 # table -> the SELECT of the company ids a statement touched, over its transition table `changed`.
+# Many-to-many tables are here too (a "keep testing" mark is a row of sprints_review_kept_in_test).
 _DIRECT = "SELECT company_id FROM changed"
 
 
@@ -40,6 +41,8 @@ TABLES = {
     "custdev_tag": _DIRECT,
     "custdev_insight": _DIRECT,
     "custdev_highlight": _via("custdev_interview", "interview_id"),
+    "custdev_highlight_tags": _via("custdev_tag", "tag_id"),
+    "custdev_insight_highlights": _via("custdev_insight", "insight_id"),
     "toolkit_conversionmetric": _DIRECT,
     "toolkit_uniteconomics": _DIRECT,
     "toolkit_snapshot": _DIRECT,
@@ -49,6 +52,7 @@ TABLES = {
     "sprints_sprint": _DIRECT,
     "sprints_action": _via("sprints_sprint", "sprint_id"),
     "sprints_review": _via("sprints_sprint", "sprint_id"),
+    "sprints_review_kept_in_test": _via("hypotheses_hypothesis", "hypothesis_id"),
     "sprints_sprintreport": _via("sprints_sprint", "sprint_id"),
 }
 
