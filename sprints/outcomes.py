@@ -111,6 +111,7 @@ def outcomes_many(company_ids: list[int], *, limit: int = SPRINTS, hypotheses: b
     counts = {
         row["sprint_id"]: row
         for row in Action.objects.filter(sprint__in=[s.pk for s in sprints])
+        .order_by()  # no join to the sprints for Action's default ordering, which a GROUP BY drops
         .values("sprint_id")
         .annotate(
             total=Count("pk"),

@@ -1,5 +1,5 @@
 """The sprint part of each portfolio card: progress, capacity state and flags, for all of a
-tracker's businesses in four queries. Shown by templates/sprints/_portfolio_section.html;
+tracker's businesses in three queries. Shown by templates/sprints/_portfolio_section.html;
 registered with tracking.portfolio in apps.py."""
 
 from collections import defaultdict
@@ -10,7 +10,6 @@ from django.db.models import Count, Q, Sum
 
 from hypotheses.models import Hypothesis
 from hypotheses.models import Status as HypothesisStatus
-from tracking.models import Membership
 from tracking.portfolio import Flag
 
 from .capacity import available_hours
@@ -30,9 +29,11 @@ def sprint_overview(company_ids: list[int], now: datetime) -> dict[int, dict]:
         sprints.setdefault(sprint.company_id, sprint)
     loads: dict[int, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     progress: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    capacity: dict[int, Decimal] = {}  # each owner's weekly hours, read with their actions
     for row in (
         Action.objects.filter(sprint__in=list(sprints.values()))
-        .values("sprint_id", "owner_id")
+        .order_by()  # no join to the sprints for Action's default ordering, which a GROUP BY drops
+        .values("sprint_id", "owner_id", "owner__weekly_capacity_hours")
         .annotate(
             hours=Sum("estimate_hours"),
             total=Count("pk"),
@@ -43,7 +44,7 @@ def sprint_overview(company_ids: list[int], now: datetime) -> dict[int, dict]:
         progress[row["sprint_id"]][1] += row["total"]
         if row["owner_id"]:
             loads[row["sprint_id"]][row["owner_id"]] += row["hours"]
-    capacity = dict(Membership.objects.filter(company_id__in=list(sprints)).values_list("pk", "weekly_capacity_hours"))
+            capacity[row["owner_id"]] = row["owner__weekly_capacity_hours"]
     testing = dict(
         Hypothesis.objects.live()
         .filter(company_id__in=company_ids, status=HypothesisStatus.TESTING)

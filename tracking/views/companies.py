@@ -17,6 +17,7 @@ from ..forms import (
     MembershipForm,
     timezone_names,
 )
+from ..page_cache import page_key, render_page
 from ..portfolio import portfolio_for_user
 from ..portfolio import sections as portfolio_sections
 from ..query_params import int_param
@@ -33,15 +34,31 @@ def _page_number(request) -> int:
     return int_param(request.GET.get("page"), default=1, minimum=1, maximum=MAX_PAGE)
 
 
+def _portfolio_cards(request, number: int) -> dict:
+    page = portfolio_for_user(request.user, page=number)
+    return {"page": page, "rows": page.rows, "sections": portfolio_sections()}
+
+
 @require_GET
 def portfolio(request):
-    page = portfolio_for_user(request.user, page=_page_number(request))
-    context = {"page": page, "rows": page.rows, "sections": portfolio_sections()}
-    if request.htmx and page.number > 1:
+    number = _page_number(request)
+    if request.htmx and number > 1:
         # "Show more": the next cards and the next "show more", in place of the old one.
-        return render(request, "tracking/portfolio.html#cards", context)
-    context["invitations"] = selectors.invitations_for_user(request.user)
-    return render(request, "tracking/portfolio.html", context)
+        return render(request, "tracking/portfolio.html#cards", _portfolio_cards(request, number))
+
+    def body() -> dict:
+        return {**_portfolio_cards(request, number), "invitations": selectors.invitations_for_user(request.user)}
+
+    # Kept per version of every business the page can show (a card or an invitation) and per
+    # five minutes: a flag that follows the clock (review overdue) and the next review's date
+    # show up to five minutes late.
+    return render_page(
+        request,
+        "tracking/portfolio.html",
+        {},
+        key=lambda: page_key(request, "portfolio", selectors.portfolio_versions(request.user), request.user),
+        body_context=body,
+    )
 
 
 @require_GET
