@@ -17,7 +17,7 @@ from ..forms import (
     MembershipForm,
     timezone_names,
 )
-from ..page_cache import page_key, render_page
+from ..page_cache import company_page, page_key, render_page
 from ..portfolio import portfolio_for_user
 from ..portfolio import sections as portfolio_sections
 from ..query_params import int_param
@@ -130,25 +130,34 @@ def _member_row_form(member, data=None) -> MembershipForm:
     )
 
 
-def _members_page(request, company, membership, *, add_form=None, row_forms=None, status=200):
+def _members_context(company, membership, *, add_form=None, row_forms=None) -> dict:
+    """What the page shows comes from the memberships and their people's names and e-mails
+    (an invitation's state is the membership's own columns): all bump the data version."""
     members = list(selectors.members_of(company))
     row_forms = row_forms or {}
     for member in members:
         member.form = row_forms.get(member.pk) or _member_row_form(member)
-    context = {
+    return {
         "company": company,
         "membership": membership,
         "members": members,
         "add_form": add_form or MemberAddForm(),
         "can_manage": role_allows(membership.role, Permission.MANAGE_COMPANY),
     }
+
+
+def _members_page(request, company, membership, *, add_form=None, row_forms=None, status=200):
+    """The page again with a refused form (an answer to a write: never from the cache)."""
+    context = _members_context(company, membership, add_form=add_form, row_forms=row_forms)
     return render(request, "tracking/members.html", context, status=status)
 
 
 @require_GET
 def members(request, company_id: int):
     company, membership = access_company(request.user, company_id)
-    return _members_page(request, company, membership)
+    return company_page(
+        request, "tracking/members.html", company, membership, {}, lambda: _members_context(company, membership)
+    )
 
 
 @require_POST
