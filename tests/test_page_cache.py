@@ -318,11 +318,6 @@ def test_keeping_a_hypothesis_in_test_at_the_session_moves_the_version(team):
     assert tally.moved() == ([True], 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the UPDATE triggers of migration 0007 read only the new rows (REFERENCING NEW TABLE): "
-    "the business a row leaves keeps its version",
-)
 def test_a_row_moved_to_another_business_moves_both_versions(team, foreign_team):
     """What the admin's raw id fields allow: an action put into another business's sprint."""
     tally = Tally(team.company, foreign_team.company)

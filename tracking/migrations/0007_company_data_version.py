@@ -56,26 +56,32 @@ TABLES = {
     "sprints_sprintreport": _via("sprints_sprint", "sprint_id"),
 }
 
-EVENTS = (("insert", "INSERT", "NEW"), ("update", "UPDATE", "NEW"), ("delete", "DELETE", "OLD"))
-
 
 def page_version_sql(table: str, companies: str) -> tuple[str, str]:
-    """(create, drop) SQL of one table's three triggers."""
-    function = f"page_version_{table}"
+    """(create, drop) SQL of one table's triggers. An INSERT reads its new rows, a DELETE its
+    old ones, an UPDATE both: a row moved to another business moves both businesses."""
+    moved = f"{companies} UNION {companies.replace('changed', 'previous')}"
+    functions = {f"page_version_{table}": companies, f"page_version_{table}_moved": moved}
     create = [
         f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  UPDATE tracking_company SET data_version = data_version + 1 WHERE id IN ({companies});
+  UPDATE tracking_company SET data_version = data_version + 1 WHERE id IN ({select});
   RETURN NULL;
 END $$;"""
+        for function, select in functions.items()
     ]
-    for name, event, image in EVENTS:
-        create.append(
-            f"CREATE TRIGGER page_version_{name} AFTER {event} ON {table} REFERENCING {image} TABLE AS changed "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {function}();"
-        )
-    drop = [f"DROP TRIGGER IF EXISTS page_version_{name} ON {table};" for name, _event, _image in EVENTS]
-    drop.append(f"DROP FUNCTION IF EXISTS {function}();")
+    single, moved_function = functions
+    create += [
+        f"CREATE TRIGGER page_version_insert AFTER INSERT ON {table} REFERENCING NEW TABLE AS changed "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {single}();",
+        f"CREATE TRIGGER page_version_update AFTER UPDATE ON {table} "
+        "REFERENCING OLD TABLE AS previous NEW TABLE AS changed "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {moved_function}();",
+        f"CREATE TRIGGER page_version_delete AFTER DELETE ON {table} REFERENCING OLD TABLE AS changed "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {single}();",
+    ]
+    drop = [f"DROP TRIGGER IF EXISTS page_version_{event} ON {table};" for event in ("insert", "update", "delete")]
+    drop += [f"DROP FUNCTION IF EXISTS {function}();" for function in functions]
     return "\n".join(create), "\n".join(drop)
 
 
