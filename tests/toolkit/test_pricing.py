@@ -43,10 +43,9 @@ def test_no_mapping_no_price(team, client_for):
 def test_the_board_costs_the_same_with_prices(team, economics, client_for, django_assert_num_queries):
     client = client_for(team.tracker)
     url = reverse("hypotheses:board", args=[team.company.pk])
-    client.get(url)
-    with CaptureQueriesContext(connection) as few:
+    with CaptureQueriesContext(connection) as few:  # rendered: nothing kept yet
         client.get(url)
-    for i in range(20):
+    for i in range(20):  # a new version of the business's data: rendered again
         HypothesisFactory(company=team.company, metric=team.metric, title=f"More {i}", expected_multiplier=2)
     with django_assert_num_queries(len(few.captured_queries)):
         assert "· impact" in client.get(url).content.decode()
