@@ -59,6 +59,13 @@ parser.add_argument("--workers", type=int, default=2, help="gunicorn sync worker
 parser.add_argument("--load-workers", default="2,4", help="gunicorn workers of each load run ('' skips the load)")
 parser.add_argument("--users", type=int, default=100, help="concurrent users of the load test")
 parser.add_argument("--seconds", type=float, default=60, help="length of each load run")
+parser.add_argument(
+    "--writes",
+    type=float,
+    default=0,
+    help="share of the load's requests that log an action's result in the first business (a write: "
+    "its pages' kept bodies are then rendered again)",
+)
 parser.add_argument("--think-time", type=float, default=0, help="seconds each user waits between requests")
 parser.add_argument("--quick", action="store_true", help="a smoke run: small data, 20 rounds, 10 s of load")
 parser.add_argument("--db", default="bench_pages", help="the benchmark's own database (dropped and rebuilt)")
@@ -661,10 +668,8 @@ def print_table() -> None:
         else:
             q_small, k_small, q_large, k_large, p50, p95, ratio, cold_p95, cold_ratio = row
             queries_s, queries_l = f"{q_small} / {k_small}", f"{q_large} / {k_large}"
-        say(
-            f"| {name} | {queries_s} | {queries_l} | {p50:,.0f} | {p95:,.0f} | {ratio:.1f}x "
-            f"| {cold_p95:,.0f} | {cold_ratio:.1f}x |"
-        )
+        off = f"{cold_p95:,.0f} | {cold_ratio:.1f}x" if cold else "— | —"
+        say(f"| {name} | {queries_s} | {queries_l} | {p50:,.0f} | {p95:,.0f} | {ratio:.1f}x | {off} |")
 
 
 print_table()
@@ -672,12 +677,28 @@ print_table()
 # --- Load: users in threads, each on its own connection per request --------------------------
 
 
+def write_request(rng: random.Random, n: int) -> tuple[str, str]:
+    """A result logged on one of the first business's active actions, as the results page posts it."""
+    action = rng.choice(WRITABLE)
+    body = {f"l{action}-status": rng.choice(["todo", "doing"]), f"l{action}-result_note": f"load {n}"}
+    return reverse("sprints:action_log", args=[large["companies"][0].pk, action]), urlencode(body)
+
+
+WRITABLE = list(Action.objects.filter(sprint=large["active"][large["companies"][0].pk]).values_list("pk", flat=True))
+
+
 def load_run(workers: int) -> dict:
     server = Server(workers)
     PORT[0] = server.port
     cookie = sign_in(large["tracker"].email)
+    post_headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-CSRFToken": SimpleCookie(cookie)["csrftoken"].value,
+        "HX-Request": "true",
+    }
     mix = list(PAGES.values())
     latencies: list[float] = []
+    writes = [0]
     errors: Counter = Counter()
     lock = threading.Lock()
     stop_at = time.perf_counter() + args.seconds
@@ -686,16 +707,20 @@ def load_run(workers: int) -> dict:
     def user(n: int) -> None:
         rng = random.Random(n)
         time.sleep(rng.uniform(0, min(1.0, args.think_time or 0.2)))  # not all at the same instant
+        sent = 0
         while time.perf_counter() < stop_at:
-            path = rng.choice(mix)
+            write = args.writes and rng.random() < args.writes
+            path, body = write_request(rng, n * 100_000 + sent) if write else (rng.choice(mix), None)
+            sent += 1
             start = time.perf_counter()
             try:
-                status, _, _ = request(path, cookie)
+                status, _, _ = request(path, cookie, *(("POST", body, post_headers) if write else ()))
                 error = None if status == 200 else f"HTTP {status}"
             except OSError as exc:
                 error = type(exc).__name__
             took = (time.perf_counter() - start) * 1000
             with lock:
+                writes[0] += bool(write)
                 if error:
                     errors[error] += 1
                 else:
@@ -721,18 +746,22 @@ def load_run(workers: int) -> dict:
         "errors": sum(errors.values()),
         "kinds": dict(errors),
         "load": load_before,
+        "writes": writes[0],
     }
 
 
 LOAD = []
 for workers in [int(w) for w in args.load_workers.split(",") if w.strip()]:
     think = f"think time {args.think_time:g} s" if args.think_time else "no think time"
+    if args.writes:
+        think += f", {args.writes:.0%} of the requests log a result (POST)"
     say(f"\nLoad: {args.users} users for {args.seconds:.0f} s, {think}, gunicorn {workers} sync workers …")
     result = load_run(workers)
     LOAD.append(result)
     say(
         f"  {result['rps']:.1f} requests/s, p50 {result['p50']:,.0f} ms, p95 {result['p95']:,.0f} ms, "
-        f"p99 {result['p99']:,.0f} ms, {result['ok']:,} answered, {result['errors']} errors {result['kinds'] or ''}"
+        f"p99 {result['p99']:,.0f} ms, {result['ok']:,} answered ({result['writes']:,} writes), "
+        f"{result['errors']} errors {result['kinds'] or ''}"
         f" (load average before {result['load']:.2f})"
     )
 
@@ -742,6 +771,7 @@ say(f"  load average at start {load_at_start[0]:.2f}, before the rounds {load_ti
 print_table()
 if LOAD:
     think = f"{args.think_time:g} s think time" if args.think_time else "no think time"
+    think += f", {args.writes:.0%} writes" if args.writes else ""
     say(
         f"\n| load, {args.users} users, {args.seconds:.0f} s, {think} "
         "| requests/s | p50 ms | p95 ms | p99 ms | errors |"
