@@ -24,7 +24,10 @@ _DIRECT = "SELECT company_id FROM changed"
 
 
 def _via(parent: str, column: str) -> str:
-    return f"SELECT p.company_id FROM changed JOIN {parent} p ON p.id = changed.{column}"
+    # The ids first, into an array, then the parent rows by primary key: a transition table has
+    # no statistics, and a join would let the planner scan the whole parent table (the
+    # statement cost milliseconds instead of microseconds).
+    return f"SELECT company_id FROM {parent} WHERE id = ANY(ARRAY(SELECT {column} FROM changed))"
 
 
 TABLES = {
@@ -65,7 +68,7 @@ def page_version_sql(table: str, companies: str) -> tuple[str, str]:
     create = [
         f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  UPDATE tracking_company SET data_version = data_version + 1 WHERE id IN ({select});
+  UPDATE tracking_company SET data_version = data_version + 1 WHERE id = ANY(ARRAY({select}));
   RETURN NULL;
 END $$;"""
         for function, select in functions.items()
