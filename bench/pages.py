@@ -113,6 +113,7 @@ ENV = {
     "DJANGO_LOG_LEVEL": "WARNING",
     # One page cache for this process and every gunicorn worker (tracking/page_cache.py).
     "CACHE_KEY_PREFIX": f"bench-{DB_NAME}-{os.getpid()}",
+    "PAGE_CACHE_BUMP": "commit",  # versions move when a write commits, as in production
     # No sign-in is refused: the benchmark signs in once per server, but reruns add up.
     "LOGIN_THROTTLE_PER_ADDRESS": "1000",
     "LOGIN_THROTTLE_PER_ACCOUNT": "1000",

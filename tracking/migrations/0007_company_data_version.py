@@ -2,8 +2,8 @@
 
 Every INSERT, UPDATE and DELETE on a table whose rows a page of a business shows moves
 `tracking_company.data_version` of the businesses the statement touched: one statement-level
-trigger per event, reading the statement's transition table, so a bulk write costs one
-UPDATE, not one per row. An UPDATE of the business row itself moves it too (BEFORE trigger),
+trigger per event, reading the statement's transition table (a bulk write costs what one
+row does), notes the businesses, and they move when the transaction commits (BUMP below). An UPDATE of the business row itself moves it too (BEFORE trigger),
 and a change to a person's name or e-mail moves every business they belong to.
 
 The new version is the server's clock in microseconds (or the old one plus one, if the clock
@@ -68,7 +68,7 @@ def page_version_sql(table: str, companies: str) -> tuple[str, str]:
     create = [
         f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  UPDATE tracking_company SET data_version = data_version + 1 WHERE id = ANY(ARRAY({select}));
+  PERFORM page_version_note(ARRAY(SELECT DISTINCT company_id FROM ({select}) touched));
   RETURN NULL;
 END $$;"""
         for function, select in functions.items()
@@ -103,8 +103,7 @@ CREATE TRIGGER page_version_update BEFORE UPDATE ON tracking_company
 USER = (
     """CREATE OR REPLACE FUNCTION page_version_user() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  UPDATE tracking_company SET data_version = data_version + 1
-   WHERE id IN (SELECT company_id FROM tracking_membership WHERE user_id = NEW.id);
+  PERFORM page_version_note(ARRAY(SELECT company_id FROM tracking_membership WHERE user_id = NEW.id));
   RETURN NULL;
 END $$;
 CREATE TRIGGER page_version_update AFTER UPDATE ON tracking_user FOR EACH ROW
@@ -114,7 +113,60 @@ CREATE TRIGGER page_version_update AFTER UPDATE ON tracking_user FOR EACH ROW
 )
 
 
+# When the versions move. A statement's trigger only notes the businesses it touched (a
+# transaction-local setting); one deferred constraint trigger moves them all when the
+# transaction commits, in the order of their ids. So a business row is locked only for the
+# moment of the commit: two transactions that lock other rows of one business in opposite
+# orders wait for each other as they did before, instead of deadlocking on the business row
+# they would otherwise both have locked at their first write. A rolled-back transaction (or
+# savepoint) moves nothing. With `page_cache.bump = statement` (tests/settings.py: a test runs
+# in one transaction that never commits) each statement moves them at once.
+BUMP = (
+    """CREATE TABLE page_version_flush (id bigserial PRIMARY KEY);
+CREATE OR REPLACE FUNCTION page_version_bump(companies bigint[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  company bigint;
+BEGIN
+  FOR company IN SELECT DISTINCT c FROM unnest(companies) c WHERE c IS NOT NULL ORDER BY c LOOP
+    UPDATE tracking_company SET data_version = data_version + 1 WHERE id = company;
+  END LOOP;
+END $$;
+CREATE OR REPLACE FUNCTION page_version_note(companies bigint[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  pending text := coalesce(current_setting('page_cache.pending', true), '');
+BEGIN
+  IF coalesce(cardinality(companies), 0) = 0 THEN
+    RETURN;
+  END IF;
+  IF current_setting('page_cache.bump', true) = 'statement' THEN
+    PERFORM page_version_bump(companies);
+  ELSIF pending = '' THEN
+    PERFORM set_config('page_cache.pending', companies::text, true);
+    INSERT INTO page_version_flush DEFAULT VALUES;
+  ELSE
+    PERFORM set_config('page_cache.pending', (pending::bigint[] || companies)::text, true);
+  END IF;
+END $$;
+CREATE OR REPLACE FUNCTION page_version_flush() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  pending text := coalesce(current_setting('page_cache.pending', true), '');
+BEGIN
+  PERFORM set_config('page_cache.pending', '', true);
+  IF pending <> '' THEN
+    PERFORM page_version_bump(pending::bigint[]);
+  END IF;
+  DELETE FROM page_version_flush WHERE id = NEW.id;
+  RETURN NULL;
+END $$;
+CREATE CONSTRAINT TRIGGER page_version_flush AFTER INSERT ON page_version_flush
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION page_version_flush();""",
+    """DROP TABLE IF EXISTS page_version_flush; DROP FUNCTION IF EXISTS page_version_flush();
+DROP FUNCTION IF EXISTS page_version_note(bigint[]); DROP FUNCTION IF EXISTS page_version_bump(bigint[]);""",
+)
+
+
 def _all():
+    yield BUMP
     yield COMPANY
     yield USER
     for table, companies in TABLES.items():
@@ -129,7 +181,7 @@ def _forward(apps, schema_editor):
 
 def _backward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        for _create, drop in _all():
+        for _create, drop in reversed(list(_all())):
             schema_editor.execute(drop)
 
 
