@@ -32,7 +32,8 @@ LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # A test runs in one transaction that is rolled back, never committed: the business versions
 # of the page cache move at each statement here, not at commit (tracking/migrations/0007).
 # bench/pages.py runs like production (PAGE_CACHE_BUMP=commit).
-if os.environ.get("PAGE_CACHE_BUMP", "statement") == "statement":
+postgres = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"  # noqa: F405
+if postgres and os.environ.get("PAGE_CACHE_BUMP", "statement") == "statement":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (  # noqa: F405
         DATABASES["default"]["OPTIONS"].get("options", "") + " -c page_cache.bump=statement"  # noqa: F405
     ).strip()
