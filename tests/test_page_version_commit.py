@@ -8,9 +8,11 @@ import threading
 
 import pytest
 from django.db import OperationalError, connection, connections, transaction
+from django.urls import reverse
 
 from sprints.models import Action
 from tests.conftest import make_team
+from tests.sprints.test_rows import HX, _edit_data
 from tracking.models import Company
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -100,3 +102,19 @@ def test_writes_in_opposite_orders_wait_for_each_other_and_both_commit():
 def test_moving_the_version_at_each_statement_would_deadlock_them():
     """Why the versions move at commit: at each statement both hold what the other waits for."""
     assert _opposite_orders("statement") == ["DeadlockDetected", "committed"]
+
+
+def test_a_board_kept_before_a_saved_edit_shows_the_edit_next_time(client):
+    """Through the views, with versions moving at commit (no test transaction around them:
+    each request's writes commit as in production)."""
+    team = make_team("Alpha Bakery")
+    at_commit()
+    client.force_login(team.tracker.user)
+    board = reverse("sprints:board", args=[team.company.pk, team.planned_sprint.pk])
+    assert team.planned_action.title in client.get(board).content.decode()
+    assert team.planned_action.title in client.get(board).content.decode()  # kept
+
+    edit = reverse("sprints:action_edit", args=[team.company.pk, team.planned_action.pk])
+    assert client.post(edit, _edit_data(team.planned_action, title="Call them at ten"), headers=HX).status_code == 200
+    page = client.get(board).content.decode()
+    assert "Call them at ten" in page and team.planned_action.title not in page
