@@ -271,20 +271,9 @@ def session_start_next(*, closed: Sprint, by: Membership, override_reason: str =
 # --- Reads for the session page (issue 12: only the columns its rows show) -------------------------
 
 # What a session row, the capacity bars and the carry-over read of an action: its owner's name
-# comes from the page's members, so neither the membership nor the user is joined.
-SESSION_ACTION_FIELDS = (
-    "sprint_id",
-    "title",
-    "owner_id",
-    "estimate_hours",
-    "cost",
-    "hypothesis_id",
-    "status",
-    "result_note",
-    "why_not_note",
-    "carried_over_from_id",
-    "version",
-)
+# comes from the page's members, so neither the membership nor the user is joined. The row's own
+# columns (selectors.ROW_OWN) and where it was carried over from.
+SESSION_ACTION_FIELDS = (*(name for name in selectors.ROW_OWN if name != "pk"), "carried_over_from_id")
 
 
 def session_actions(sprint: Sprint) -> list[Action]:
