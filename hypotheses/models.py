@@ -100,6 +100,8 @@ class Hypothesis(models.Model):
     budget_cap = _money(_("budget cap"))
     spent = models.DecimalField(_("spent"), max_digits=14, decimal_places=2, default=Decimal(0))
     kill_date = models.DateField(_("kill date"), null=True, blank=True)
+    # The date by which a test must show a result; set when testing starts, movable by hand.
+    check_by = models.DateField(_("check by"), null=True, blank=True)
 
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.IDEA)
     testing_started_at = models.DateTimeField(_("testing since"), null=True, blank=True)
@@ -108,6 +110,10 @@ class Hypothesis(models.Model):
     measured_value = _value(_("measured value"))
     learning = MultiLineTextField(_("what we learned"), max_length=4000, blank=True)
     drop_reason = MultiLineTextField(_("why it was dropped"), max_length=2000, blank=True)
+    # What the pre-registered numbers said when the verdict was given ("" when they said
+    # nothing), and why the verdict went against them when it did.
+    numbers_verdict = models.CharField(_("verdict of the numbers"), max_length=12, choices=Verdict.choices, blank=True)
+    against_numbers_reason = MultiLineTextField(_("why against the numbers"), max_length=2000, blank=True)
     # The evidence it grew from: an insight of customer interviews (tracking.custdev).
     insight = models.ForeignKey(
         Insight, null=True, blank=True, on_delete=models.SET_NULL, related_name="hypotheses", verbose_name=_("insight")
@@ -161,6 +167,10 @@ class Hypothesis(models.Model):
     @property
     def is_breakthrough(self) -> bool:
         return self.kind == Kind.BREAKTHROUGH
+
+    @property
+    def against_numbers(self) -> bool:
+        return bool(self.against_numbers_reason)
 
 
 class HypothesisEvent(models.Model):
