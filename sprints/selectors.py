@@ -174,6 +174,7 @@ ROW_COLUMNS = (
     "owner__user__email",
     "hypothesis__title",
     "carried_over_from__sprint__number",
+    "carried_over_from__why_not_note",
 )
 ROW_OWN = ROW_COLUMNS[:11]  # the action's own columns, kept under their names
 
@@ -186,7 +187,7 @@ def row_actions(sprint: Sprint) -> list[Row]:
     carried_label = {}
     for values in sprint.actions.order_by("owner_id", "pk").values_list(*ROW_COLUMNS):
         row = Row(zip(ROW_OWN, values[:11], strict=True))
-        full_name, email, hypothesis_title, carried_number = values[11:]
+        full_name, email, hypothesis_title, carried_number, carried_why_not = values[11:]
         row["owner"] = None if row["owner_id"] is None else {"user": full_name or email}
         row["hypothesis"] = None if row["hypothesis_id"] is None else {"title": hypothesis_title}
         if carried_number is None:
@@ -195,7 +196,7 @@ def row_actions(sprint: Sprint) -> list[Row]:
             label = carried_label.get(carried_number)
             if label is None:
                 label = carried_label[carried_number] = str(Sprint(number=carried_number))
-            row["carried_over_from"] = {"sprint": label}
+            row["carried_over_from"] = {"sprint": label, "why_not_note": carried_why_not}
         row["is_resolved"] = row["status"] in resolved
         row["form"] = None
         row["can_log"] = False
@@ -211,7 +212,11 @@ def as_row(action: Action) -> Row:
     row["owner"] = None if action.owner_id is None else {"user": str(action.owner.user)}
     row["hypothesis"] = None if action.hypothesis_id is None else {"title": action.hypothesis.title}
     carried = action.carried_over_from_id is not None and Action.carried_over_from.is_cached(action)
-    row["carried_over_from"] = {"sprint": str(action.carried_over_from.sprint)} if carried else None
+    row["carried_over_from"] = (
+        {"sprint": str(action.carried_over_from.sprint), "why_not_note": action.carried_over_from.why_not_note}
+        if carried
+        else None
+    )
     row["is_resolved"] = action.is_resolved
     row["form"] = None
     row["can_log"] = False

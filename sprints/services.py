@@ -414,8 +414,9 @@ def action_log(
 
 @transaction.atomic
 def actions_carry_over(*, actions: list[Action], to_sprint: Sprint, by: Membership) -> list[Action]:
-    """Unfinished actions move to the next sprint, linked to where they came from; the old
-    ones are resolved as “not done — carried over”."""
+    """Unfinished actions (to do, doing, or not done) move to the next sprint, linked to where
+    they came from; the old ones are resolved as “not done — carried over”, and one already
+    not done keeps the reason it was given, which its copy shows."""
     ensure_can(by, Permission.PLAN_SPRINT)
     _require_plannable(to_sprint)
     carried = []

@@ -278,11 +278,16 @@ SESSION_ACTION_FIELDS = (*(name for name in selectors.ROW_OWN if name != "pk"), 
 
 def session_actions(sprint: Sprint) -> list[Action]:
     """The sprint's actions as the session page shows them (sprint_actions' order), each with
-    `hypothesis_title` and `is_carried` (carried over to a later sprint already). One query."""
+    `hypothesis_title`, `is_carried` (carried over to a later sprint already) and
+    `carried_why_not` (why the action it was carried over from was not done). One query."""
     carried = Action.objects.filter(carried_over_from=OuterRef("pk"))
     return list(
         sprint.actions.only(*SESSION_ACTION_FIELDS)
-        .annotate(hypothesis_title=F("hypothesis__title"), is_carried=Exists(carried))
+        .annotate(
+            hypothesis_title=F("hypothesis__title"),
+            is_carried=Exists(carried),
+            carried_why_not=F("carried_over_from__why_not_note"),
+        )
         .order_by("owner_id", "pk")
     )
 

@@ -340,8 +340,13 @@ def _metric_rows(metrics, shown, typed, refused, saved) -> list[dict]:
     ]
 
 
+# Every action not done may go on into the next sprint: one not begun, one under way, and one
+# given up on this week ("not done", with its reason, which the carried copy shows).
+CARRIABLE = (ActionStatus.TODO, ActionStatus.DOING, ActionStatus.NOT_DONE)
+
+
 def _unfinished(actions):
-    return [a for a in actions if a.status in (ActionStatus.TODO, ActionStatus.DOING) and not a.is_carried]
+    return [a for a in actions if a.status in CARRIABLE and not a.is_carried]
 
 
 def _carry_rows(carry, shown) -> list[dict]:
@@ -349,6 +354,7 @@ def _carry_rows(carry, shown) -> list[dict]:
         {
             "pk": _id(c.action.pk),
             "title": c.action.title,
+            "why_not": c.action.why_not_note if c.action.status == ActionStatus.NOT_DONE else "",
             "ticked": c.ticked,
             "fits": c.fits,
             "owner": shown.owner(c.action.owner_id),
@@ -397,6 +403,7 @@ def _plan(company, sprint, actions, members, *, typed_rows, refused, ticked, ext
             "owner": shown.owner(a.owner_id),
             "hours": shown.number(a.estimate_hours),
             "carried": a.carried_over_from_id is not None,
+            "why_not": a.carried_why_not or "",
         }
         for a in planned
     ]
