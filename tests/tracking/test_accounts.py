@@ -211,3 +211,33 @@ def test_language_switch_ignores_unknown_languages_and_foreign_redirects(client)
     response = client.post(reverse("language_set"), {"language": "xx", "next": "https://evil.example/"})
     assert response.status_code == 302 and response.url == "/"
     assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+
+
+def test_signing_in_speaks_the_saved_language_whatever_the_browser_asks(client):
+    """owner@dubrava.demo has Russian saved; her browser asks for English. Signing in keeps
+    Russian (the interface and her e-mails), and only the switch changes it."""
+    user = UserFactory(email=_email(), password=PASSWORD, language="ru")
+    english = {"HTTP_ACCEPT_LANGUAGE": "en-GB,en;q=0.9"}
+    response = client.post(
+        reverse("login"), {"username": user.email, "password": PASSWORD}, REMOTE_ADDR=_address(), **english
+    )
+    assert response.status_code == 302
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ru"
+    body = client.get(reverse("tracking:portfolio"), **english).content.decode()
+    assert '<html lang="ru">' in body and "Мои бизнесы" in body
+    user.refresh_from_db()
+    assert user.language == "ru"
+
+    client.post(reverse("language_set"), {"language": "en", "next": "/"})
+    user.refresh_from_db()
+    assert user.language == "en"
+    assert '<html lang="en">' in client.get(reverse("tracking:portfolio")).content.decode()
+
+
+def test_signing_in_does_not_overwrite_the_saved_language_with_the_browsers(client):
+    user = UserFactory(email=_email(), password=PASSWORD, language="en")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"  # someone else's choice on this browser
+    response = _sign_in(client, user.email, PASSWORD, _address())
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    user.refresh_from_db()
+    assert user.language == "en"

@@ -54,8 +54,25 @@ class ThrottledLoginView(auth_views.LoginView):
             )
             return HttpResponseRedirect(_with_next(reverse("login_two_factor"), self.get_redirect_url()))
         security.login_succeeded(attempt=self.attempt, user=user)
-        services.user_language_set(user=user, language=self.request.LANGUAGE_CODE)
-        return super().form_valid(form)
+        return _in_their_language(super().form_valid(form), self.request, user)
+
+
+def _set_language_cookie(response, request, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+
+
+def _in_their_language(response, request, user):
+    """After signing in, the interface speaks the person's saved language, whatever the browser
+    asks for: only the language switch changes it (and with it their e-mails)."""
+    if user.language in dict(settings.LANGUAGES):
+        _set_language_cookie(response, request, user.language)
+    return response
 
 
 def _with_next(url: str, next_url: str) -> str:
@@ -106,7 +123,6 @@ def _two_factor_pending(request):
 def _two_factor_done(request, user, backend, check, next_url):
     login(request, user, backend=backend)
     two_factor.session_mark_passed(session=request.session)
-    services.user_language_set(user=user, language=request.LANGUAGE_CODE)
     if check.recovery_code_used:
         left = len(two_factor.recovery_codes_unused(user=user))
         text = ngettext(
@@ -115,7 +131,7 @@ def _two_factor_done(request, user, backend, check, next_url):
             left,
         )
         messages.warning(request, text % {"count": left})
-    return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+    return _in_their_language(HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL)), request, user)
 
 
 @login_not_required
@@ -320,13 +336,7 @@ def language_set(request):
         next_url = "/"
     response = HttpResponseRedirect(next_url)
     if language in dict(settings.LANGUAGES) and check_for_language(language):
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            language,
-            max_age=365 * 24 * 3600,
-            samesite="Lax",
-            secure=request.is_secure(),
-        )
+        _set_language_cookie(response, request, language)
         services.user_language_set(user=request.user, language=language)
     return response
 
@@ -351,7 +361,7 @@ def invitation_accept(request, uidb64: str, token: str):
             return render(request, "tracking/invitation_invalid.html", status=404)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome! Your account is ready."))
-        return redirect("tracking:portfolio")
+        return _in_their_language(redirect("tracking:portfolio"), request, user)
     return render(request, "tracking/invitation_accept.html", {"form": form, "invitation": invitation})
 
 
