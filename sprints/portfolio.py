@@ -18,30 +18,41 @@ from .schedule import OVERDUE_AFTER, review_at
 
 
 def sprint_overview(company_ids: list[int], now: datetime) -> dict[int, dict]:
-    sprints = {}
+    """With no sprint active or in review, a business is flagged "no active sprint"; the first
+    planned sprint then waits (`planned`, with whether it fits: `overbooked`, `planned_fits`)."""
+    sprints, waiting = {}, {}
     for sprint in (
         Sprint.objects.filter(
-            company_id__in=company_ids, archived_at__isnull=True, status__in=[SprintStatus.ACTIVE, SprintStatus.REVIEW]
+            company_id__in=company_ids,
+            archived_at__isnull=True,
+            status__in=[SprintStatus.ACTIVE, SprintStatus.REVIEW, SprintStatus.PLANNED],
         )
         .select_related("company")
-        .order_by("company_id", "-starts_on")
+        .order_by("company_id", "starts_on")
     ):
-        sprints.setdefault(sprint.company_id, sprint)
+        if sprint.status == SprintStatus.PLANNED:
+            waiting.setdefault(sprint.company_id, sprint)
+        else:
+            sprints[sprint.company_id] = sprint  # one at most (sprint_one_open_per_company)
+    waiting = {company_id: sprint for company_id, sprint in waiting.items() if company_id not in sprints}
+    costs: dict[int, Decimal] = defaultdict(Decimal)
     loads: dict[int, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     progress: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     capacity: dict[int, Decimal] = {}  # each owner's weekly hours, read with their actions
     for row in (
-        Action.objects.filter(sprint__in=list(sprints.values()))
+        Action.objects.filter(sprint__in=[*sprints.values(), *waiting.values()])
         .order_by()  # no join to the sprints for Action's default ordering, which a GROUP BY drops
         .values("sprint_id", "owner_id", "owner__weekly_capacity_hours")
         .annotate(
             hours=Sum("estimate_hours"),
+            cost=Sum("cost"),
             total=Count("pk"),
             logged=Count("pk", filter=Q(status__in=[ActionStatus.DONE, ActionStatus.NOT_DONE])),
         )
     ):
         progress[row["sprint_id"]][0] += row["logged"]
         progress[row["sprint_id"]][1] += row["total"]
+        costs[row["sprint_id"]] += row["cost"] or 0
         if row["owner_id"]:
             loads[row["sprint_id"]][row["owner_id"]] += row["hours"]
             capacity[row["owner_id"]] = row["owner__weekly_capacity_hours"]
@@ -59,11 +70,7 @@ def sprint_overview(company_ids: list[int], now: datetime) -> dict[int, dict]:
         sprint = sprints.get(company_id)
         if sprint:
             logged, total = progress[sprint.pk]
-            overbooked = [
-                owner
-                for owner, hours in loads[sprint.pk].items()
-                if hours > available_hours(capacity.get(owner, Decimal(0)), sprint.days)
-            ]
+            overbooked = _overbooked(loads[sprint.pk], capacity, sprint.days)
             company = sprint.company
             review = review_at(sprint.ends_on, company.review_weekday, company.review_time, company.tzinfo)
             if now >= review + OVERDUE_AFTER:
@@ -80,8 +87,22 @@ def sprint_overview(company_ids: list[int], now: datetime) -> dict[int, dict]:
                     "sprint_review": review,
                 }
             )
+        else:
+            flags.append(Flag.NO_ACTIVE_SPRINT)
+            if planned := waiting.get(company_id):
+                overbooked = _overbooked(loads[planned.pk], capacity, planned.days)
+                over_budget = planned.budget is not None and costs[planned.pk] > planned.budget
+                if overbooked:
+                    flags.append(Flag.OWNER_OVERBOOKED)
+                fits = not overbooked and not over_budget
+                entry.update({"planned": planned, "overbooked": len(overbooked), "planned_fits": fits})
         if not entry["testing"]:
             flags.append(Flag.NOTHING_UNDER_TEST)
         entry["flags"] = flags
         result[company_id] = entry
     return result
+
+
+def _overbooked(loads: dict[int, Decimal], capacity: dict[int, Decimal], days: int) -> list[int]:
+    """The owners whose hours in a sprint of `days` exceed what their weekly capacity gives."""
+    return [owner for owner, hours in loads.items() if hours > available_hours(capacity.get(owner, Decimal(0)), days)]

@@ -33,6 +33,8 @@ class Flag(models.TextChoices):
 
     REVIEW_OVERDUE = "review_overdue", _("review overdue")
     OWNER_OVERBOOKED = "owner_overbooked", _("owner overbooked")
+    # No sprint active or in review: the weekly loop has stopped (a planned one may wait to start).
+    NO_ACTIVE_SPRINT = "no_active_sprint", _("no active sprint")
     NOTHING_UNDER_TEST = "nothing_under_test", _("nothing under test")
     # ≥ 80 % of actions done for 3 sprints while the key metric did not move (sprints/outcomes.py).
     BUSY_NOT_MOVING = "busy_not_moving", _("busy, not moving")

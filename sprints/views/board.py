@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from tracking.access import access_company
 from tracking.form_errors import apply_errors, error_text
@@ -24,6 +25,7 @@ from ..access import access_action, access_sprint
 from ..capacity import sprint_capacity
 from ..forms import ActionForm, SprintForm, StartForm
 from ..models import SprintStatus
+from . import session_rows, starting
 from .results import dressed, row_urls, status_labels
 
 PICKER_FIELD = re.compile(r"(a\d{1,12}-)?hypothesis")
@@ -46,6 +48,10 @@ def _sprints_page(request, company, membership, form=None):
         "form": form or SprintForm(company=company, initial={"starts_on": start, "ends_on": end, "focus": focus}),
         "can_plan": role_allows(membership.role, Permission.PLAN_SPRINT),
     }
+    waiting = starting.waiting_sprint(company, sprints)
+    if waiting is not None:  # nothing runs: the planned sprint waits to be started, from here too
+        problems = services.capacity_problems(waiting)
+        context |= starting.start_context(membership, waiting, where="list", problems=problems)
     return render(request, "sprints/list.html", context)
 
 
@@ -89,17 +95,34 @@ def sprint_edit(request, company_id: int, sprint_id: int):
 
 @require_POST
 def sprint_start(request, company_id: int, sprint_id: int):
+    """Start a planned sprint from its board, the sprint list, the session page or the portfolio
+    (`from`): started, back to that page; refused, the reason why, with what was typed."""
     company, membership = access_company(request.user, company_id, action=Permission.START_SPRINT)
     sprint = access_sprint(company, sprint_id)
+    where = starting.came_from(request.POST)
     form = StartForm(request.POST)
-    form.is_valid()
-    reason = form.cleaned_data.get("override_reason", "")
+    if not form.is_valid():
+        return _start_refused(request, company, membership, sprint, where, error_text(ValidationError(form.errors)))
     try:
-        services.sprint_start(sprint=sprint, by=membership, override_reason=reason)
+        services.sprint_start(sprint=sprint, by=membership, override_reason=form.cleaned_data["override_reason"])
     except ValidationError as error:
-        return _board_response(request, company, membership, sprint, start_error=error_text(error))
+        return _start_refused(request, company, membership, sprint, where, error_text(error))
     messages.success(request, _("%(sprint)s has started.") % {"sprint": sprint})
-    return redirect("sprints:board", company_id=company.pk, sprint_id=sprint.pk)
+    back = starting.back_url(where, sprint)
+    return HttpResponseClientRedirect(back) if request.htmx else redirect(back)
+
+
+def _start_refused(request, company, membership, sprint, where, error):
+    """htmx: the start form again in place, saying why, with the reason as typed. A plain post:
+    the session page when it came from there, else the sprint's board (where it can be fixed)."""
+    reason = request.POST.get("override_reason", "")
+    if request.htmx:
+        context = starting.start_context(membership, sprint, where=where, error=error, reason=reason)
+        return render(request, "sprints/_start_planned.html", context)
+    if where == "session":
+        context = session_rows.session_context(company, membership, start_error=error, start_reason=reason)
+        return render(request, "sprints/session.html", context)
+    return _board_response(request, company, membership, sprint, start_error=error, start_reason=reason)
 
 
 @require_POST
@@ -173,7 +196,9 @@ def _add_fields(company, members) -> tuple[str, dict]:
     return kept
 
 
-def _board_context(company, membership, sprint, *, add_form=None, editing=None, start_error=None, board_error=None):
+def _board_context(
+    company, membership, sprint, *, add_form=None, editing=None, start_error=None, start_reason="", board_error=None
+):
     members = selectors.members(company)
     links = _page_links(company, sprint)
     actions = dressed(selectors.row_actions(sprint), company, links["urls"], links["status_labels"])
@@ -190,8 +215,8 @@ def _board_context(company, membership, sprint, *, add_form=None, editing=None, 
         "add_form": add_form or empty_form,
         "add_fields": add_fields,
         "hypothesis_fallback": selectors.hypothesis_fallback_titles(company),
-        "start_form": StartForm(),
         "start_error": start_error,
+        "start_reason": start_reason,
         "board_error": board_error,
         "can_plan": _can_plan(membership, sprint),
         "can_start": role_allows(membership.role, Permission.START_SPRINT) and sprint.status == SprintStatus.PLANNED,
@@ -244,7 +269,6 @@ def _row_response(request, company, membership, action, *, form=None, saved=Fals
 def _capacity_context(company, membership, sprint) -> dict:
     return {
         "capacity": sprint_capacity(sprint, selectors.row_actions(sprint)),
-        "start_form": StartForm(),
         "can_start": role_allows(membership.role, Permission.START_SPRINT) and sprint.status == SprintStatus.PLANNED,
         "can_override": role_allows(membership.role, Permission.OVERRIDE_CAPACITY),
         "capacity_oob": True,

@@ -21,6 +21,7 @@ from ..access import can_log_results
 from ..capacity import sprint_capacity
 from ..forms import CloseForm, SessionNewActionForm
 from ..models import Action, ActionStatus, SessionStep, Sprint, SprintStatus
+from . import starting
 
 NEW_ROWS = 5
 NEW_ROWS_MAX = 20
@@ -251,6 +252,7 @@ def _rights(membership) -> dict:
     return {
         "can_run": role_allows(membership.role, Permission.PLAN_SPRINT),
         "can_close": role_allows(membership.role, Permission.CLOSE_SPRINT),
+        "can_start": role_allows(membership.role, Permission.START_SPRINT),
         "can_decide": role_allows(membership.role, Permission.EDIT_HYPOTHESIS),
         "can_edit_metrics": role_allows(membership.role, Permission.EDIT_PLANNING),
         "can_override": role_allows(membership.role, Permission.OVERRIDE_CAPACITY),
@@ -442,12 +444,15 @@ def session_context(
     close_form=None,
     plan_rows=None,
     carry_ticked=None,
+    start_error="",
+    start_reason="",
 ) -> dict:
     typed, refused, saved = typed or {}, refused or {}, saved or {}
     sprint = selectors.current_sprint(company)
     context = {"company": company, "membership": membership, "sprint": sprint, **_rights(membership)}
     if sprint is None:
-        return context
+        return context | {"session_error": error} | _waiting(company, membership, start_error, start_reason)
+    error = error or start_error or None
     actions = steps.session_actions(sprint)
     testing = steps.session_hypotheses(company)
     review = selectors.session_review(sprint)
@@ -505,6 +510,19 @@ def session_context(
         }
     )
     return context
+
+
+def _waiting(company, membership, error, reason) -> dict:
+    """Nothing runs: the planned sprint that waits to be started (what does not fit, a refused
+    start's reason and what was typed), so the page offers to start it, not to plan another."""
+    waiting = starting.waiting_sprint(company)
+    if waiting is None:
+        return {}
+    problems = services.capacity_problems(waiting)
+    context = starting.start_context(
+        membership, waiting, where="session", error=error, reason=reason, problems=problems
+    )
+    return {"waiting": waiting, **context}
 
 
 def _close_form(review):
