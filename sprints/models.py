@@ -213,8 +213,8 @@ class Reminder(models.Model):
 
 
 class SprintReport(models.Model):
-    """The roll-up of a closed sprint. Written when the sprint closes (pending), computed
-    by a job; recomputing gives the same numbers."""
+    """The roll-up of a closed sprint, computed when the sprint closes (and again by the job
+    that e-mails it); recomputing gives the same numbers."""
 
     sprint = models.OneToOneField(Sprint, on_delete=models.CASCADE, related_name="report")
     data = models.JSONField(default=dict, blank=True)

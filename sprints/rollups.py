@@ -21,9 +21,12 @@ from tracking import outbox
 from tracking.models import Membership, Metric, MetricValue, User
 
 from .capacity import sprint_capacity
-from .models import Action, ActionStatus, Sprint, SprintReport, SprintStatus
+from .models import Action, ActionStatus, Review, Sprint, SprintReport, SprintStatus
 
 ROLLUP_BATCH = 100  # closed sprints per roll-up message
+# What a stored report holds. A report written by an older layout lacks what the page lists (its
+# actions, money, hypotheses kept in test…), so it is computed again when it is read.
+REPORT_LAYOUT = 2
 
 
 @dataclass(frozen=True)
@@ -36,10 +39,34 @@ class OwnerHours:
 
 
 @dataclass(frozen=True)
+class ActionLine:
+    """One action as the report lists it; `status` is the stored value, labelled when shown."""
+
+    title: str
+    owner: str  # "" without an owner
+    estimate_hours: str
+    cost: str | None
+    status: str
+    result_note: str = ""
+    why_not_note: str = ""
+
+
+@dataclass(frozen=True)
 class HypothesisLine:
+    """A hypothesis tested in the sprint (or kept in test at its review): its verdict (a
+    Verdict value, "" or None without one), what was measured against the baseline and the
+    expected value, and what the pre-registered numbers said when they disagreed."""
+
     title: str
     verdict: str | None
     measured: str | None
+    metric: str = ""
+    unit: str = ""
+    baseline: str | None = None
+    expected: str | None = None
+    numbers_verdict: str = ""
+    against_numbers_reason: str = ""
+    kept_in_test: bool = False
 
 
 @dataclass(frozen=True)
@@ -52,6 +79,9 @@ class KeyMetric:
     target: str | None
     to_target: str | None
     higher_is_better: bool
+    at_start: str | None = None  # the last value of a week begun before the sprint started
+    at_end: str | None = None  # the last value of a week begun during the sprint
+    sprint_change: str | None = None  # at_end − at_start
 
 
 @dataclass(frozen=True)
@@ -72,9 +102,28 @@ class ReportNumbers:
     hypotheses_inconclusive: int = 0
     hypotheses: list[HypothesisLine] = field(default_factory=list)
     key_metric: KeyMetric | None = None
+    actions: list[ActionLine] = field(default_factory=list)
+    kept_in_test: list[HypothesisLine] = field(default_factory=list)
+    budget: str | None = None
+    cost_planned: str | None = None  # Σ cost of every action
+    cost_spent: str | None = None  # Σ cost of the actions done
+    layout: int = 0  # REPORT_LAYOUT when it was computed; 0: a report of before
 
     def to_json(self) -> dict:
         return asdict(self)
+
+    @property
+    def budget_left(self) -> Decimal | None:
+        """The budget less what the actions done cost (negative: over budget); None without a budget."""
+        if self.budget is None:
+            return None
+        return Decimal(self.budget) - Decimal(self.cost_spent or 0)
+
+    @property
+    def budget_over(self) -> Decimal | None:
+        """How much the actions done cost beyond the budget; None when within it or without one."""
+        left = self.budget_left
+        return -left if left is not None and left < 0 else None
 
     @classmethod
     def from_json(cls, data: dict) -> "ReportNumbers":
@@ -82,6 +131,8 @@ class ReportNumbers:
         values = {k: v for k, v in (data or {}).items() if k in known}
         values["owners"] = [OwnerHours(**o) for o in values.get("owners", [])]
         values["hypotheses"] = [HypothesisLine(**h) for h in values.get("hypotheses", [])]
+        values["kept_in_test"] = [HypothesisLine(**h) for h in values.get("kept_in_test", [])]
+        values["actions"] = [ActionLine(**a) for a in values.get("actions", [])]
         if values.get("key_metric"):
             values["key_metric"] = KeyMetric(**values["key_metric"])
         return cls(**values)
@@ -105,8 +156,21 @@ def _window_start(sprint: Sprint) -> datetime:
     return datetime.combine(sprint.starts_on, datetime.min.time(), tzinfo=sprint.company.tzinfo)
 
 
+HYPOTHESIS_COLUMNS = (
+    "title",
+    "verdict",
+    "measured_value",
+    "baseline",
+    "expected_value",
+    "numbers_verdict",
+    "against_numbers_reason",
+    "metric__name",
+    "metric__unit",
+)
+
+
 def rollups_data(sprints: list[Sprint]) -> dict[int, ReportNumbers]:
-    """The numbers of many sprints in five queries whatever their number, size or history."""
+    """The numbers of many sprints in six queries whatever their number, size or history."""
     if not sprints:
         return {}
     now = timezone.now()
@@ -130,19 +194,38 @@ def rollups_data(sprints: list[Sprint]) -> dict[int, ReportNumbers]:
         Hypothesis.objects.filter(company_id__in=company_ids)
         .filter(decided_in)
         .order_by("pk")
-        .values("pk", "company_id", "title", "status", "verdict", "measured_value", "decided_at")
+        .values("pk", "company_id", "status", "decided_at", *HYPOTHESIS_COLUMNS)
     ):
         hypotheses_of[h["company_id"]].append(h)
+    # The hypotheses each sprint's review kept in test on purpose.
+    kept: dict[int, list[dict]] = defaultdict(list)
+    for row in (
+        Review.kept_in_test.through.objects.filter(review__sprint_id__in=sprint_ids)
+        .order_by("hypothesis_id")
+        .values("review__sprint_id", "hypothesis_id", *(f"hypothesis__{c}" for c in HYPOTHESIS_COLUMNS))
+    ):
+        hypothesis = {c: row[f"hypothesis__{c}"] for c in HYPOTHESIS_COLUMNS}
+        kept[row["review__sprint_id"]].append({"pk": row["hypothesis_id"], **hypothesis})
     keys = {m.company_id: m for m in Metric.objects.filter(company_id__in=company_ids, is_key=True)}
     # The key metric's last two values on or before each sprint's end: one query for all.
     recent = MetricValue.objects.filter(
         metric__company_id=OuterRef("company_id"), metric__is_key=True, week_start__lte=OuterRef("ends_on")
     ).order_by("-week_start")
+    # And its movement over the sprint: the last week begun before it against the last begun in it.
+    before_start = MetricValue.objects.filter(
+        metric__company_id=OuterRef("company_id"), metric__is_key=True, week_start__lt=OuterRef("starts_on")
+    ).order_by("-week_start")
+    during = recent.filter(week_start__gte=OuterRef("starts_on"))
     values = {
-        row["pk"]: (row["latest"], row["previous"])
+        row["pk"]: (row["latest"], row["previous"], row["at_start"], row["at_end"])
         for row in Sprint.objects.filter(pk__in=sprint_ids)
-        .annotate(latest=Subquery(recent.values("value")[:1]), previous=Subquery(recent.values("value")[1:2]))
-        .values("pk", "latest", "previous")
+        .annotate(
+            latest=Subquery(recent.values("value")[:1]),
+            previous=Subquery(recent.values("value")[1:2]),
+            at_start=Subquery(before_start.values("value")[:1]),
+            at_end=Subquery(during.values("value")[:1]),
+        )
+        .values("pk", "latest", "previous", "at_start", "at_end")
     }
     result = {}
     for sprint, window_end in windows:
@@ -154,14 +237,47 @@ def rollups_data(sprints: list[Sprint]) -> dict[int, ReportNumbers]:
             if h["pk"] in ids
             or (h["decided_at"] is not None and _window_start(sprint) <= h["decided_at"] <= window_end)
         ]
-        latest, previous = values.get(sprint.pk, (None, None))
         result[sprint.pk] = _rollup_numbers(
-            sprint, mine, members[sprint.company_id], hypotheses, keys.get(sprint.company_id), latest, previous
+            sprint,
+            mine,
+            members[sprint.company_id],
+            hypotheses,
+            kept[sprint.pk],
+            keys.get(sprint.company_id),
+            values.get(sprint.pk, (None, None, None, None)),
         )
     return result
 
 
-def _rollup_numbers(sprint, actions, members, hypotheses, key, latest, previous) -> ReportNumbers:
+def _hypothesis_line(h: dict, kept: set[int]) -> HypothesisLine:
+    return HypothesisLine(
+        title=h["title"],
+        verdict=h["verdict"],
+        measured=_number(h["measured_value"]),
+        metric=h["metric__name"] or "",
+        unit=h["metric__unit"] or "",
+        baseline=_number(h["baseline"]),
+        expected=_number(h["expected_value"]),
+        numbers_verdict=h["numbers_verdict"],
+        against_numbers_reason=h["against_numbers_reason"],
+        kept_in_test=h["pk"] in kept,
+    )
+
+
+def _action_line(action: Action) -> ActionLine:
+    return ActionLine(
+        title=action.title,
+        owner=str(action.owner.user) if action.owner_id else "",
+        estimate_hours=_number(action.estimate_hours),
+        cost=_number(action.cost),
+        status=action.status,
+        result_note=action.result_note,
+        why_not_note=action.why_not_note,
+    )
+
+
+def _rollup_numbers(sprint, actions, members, hypotheses, kept, key, values) -> ReportNumbers:
+    latest, previous, at_start, at_end = values
     capacity = sprint_capacity(sprint, actions, members=members, history=False)
     owners = []
     for row in capacity.owners:
@@ -187,10 +303,16 @@ def _rollup_numbers(sprint, actions, members, hypotheses, key, latest, previous)
             target=_number(key.target),
             to_target=_number(key.target - latest) if key.target is not None and latest is not None else None,
             higher_is_better=key.higher_is_better,
+            at_start=_number(at_start),
+            at_end=_number(at_end),
+            sprint_change=_number(at_end - at_start) if at_end is not None and at_start is not None else None,
         )
     planned_hours = sum((a.estimate_hours for a in actions), Decimal(0))
     done_hours = sum((a.estimate_hours for a in actions if a.status == ActionStatus.DONE), Decimal(0))
     available = sum((row.available for row in capacity.owners), Decimal(0))
+    costs = [a.cost for a in actions if a.cost is not None]
+    spent = [a.cost for a in actions if a.cost is not None and a.status == ActionStatus.DONE]
+    kept_ids = {h["pk"] for h in kept}
     return ReportNumbers(
         actions_planned=len(actions),
         actions_done=sum(1 for a in actions if a.status == ActionStatus.DONE),
@@ -204,16 +326,19 @@ def _rollup_numbers(sprint, actions, members, hypotheses, key, latest, previous)
         hypotheses_confirmed=verdicts[Verdict.CONFIRMED],
         hypotheses_refuted=verdicts[Verdict.REFUTED],
         hypotheses_inconclusive=verdicts[Verdict.INCONCLUSIVE],
-        hypotheses=[
-            HypothesisLine(title=h["title"], verdict=h["verdict"], measured=_number(h["measured_value"]))
-            for h in hypotheses
-        ],
+        hypotheses=[_hypothesis_line(h, kept_ids) for h in hypotheses],
         key_metric=metric,
+        actions=[_action_line(a) for a in actions],
+        kept_in_test=[_hypothesis_line(h, kept_ids) for h in kept],
+        budget=_number(sprint.budget),
+        cost_planned=_number(sum(costs, Decimal(0))) if costs else None,
+        cost_spent=_number(sum(spent, Decimal(0))) if costs else None,
+        layout=REPORT_LAYOUT,
     )
 
 
 def sprint_rollups(sprint_ids: list[int]) -> list[int]:
-    """Compute (or recompute) the reports of closed sprints: seven queries for the whole
+    """Compute (or recompute) the reports of closed sprints: eight queries for the whole
     batch, one upsert that never touches emailed_at. Returns the ids of the closed ones."""
     sprints = list(
         Sprint.objects.select_related("company").filter(pk__in=sprint_ids, status=SprintStatus.CLOSED).order_by("pk")
@@ -229,6 +354,21 @@ def sprint_rollups(sprint_ids: list[int]) -> list[int]:
         update_fields=["data", "computed_at"],
     )
     return [s.pk for s in sprints]
+
+
+def report_numbers(sprint: Sprint) -> ReportNumbers:
+    """What the report page shows. A closed sprint: its stored report, computed now if there is
+    none yet or an older layout wrote it (the close computes it, so that is only a report of
+    before); the same numbers a job would store. A sprint still open: its numbers so far, not
+    stored."""
+    if sprint.status != SprintStatus.CLOSED:
+        return rollup_data(sprint)
+    report = SprintReport.objects.filter(sprint=sprint, computed_at__isnull=False).only("data").first()
+    numbers = report.numbers if report is not None else None
+    if numbers is None or numbers.layout < REPORT_LAYOUT:
+        sprint_rollups([sprint.pk])
+        numbers = SprintReport.objects.only("data").get(sprint=sprint).numbers
+    return numbers
 
 
 def _report_unsent(now: datetime) -> Q:

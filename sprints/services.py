@@ -27,9 +27,9 @@ from .models import (
     Review,
     SessionStep,
     Sprint,
-    SprintReport,
     SprintStatus,
 )
+from .rollups import sprint_rollups
 
 PLAN_AHEAD_DAYS = 366
 
@@ -302,9 +302,10 @@ def sprint_close(
     sprint.closed_at = timezone.now()
     sprint.version += 1
     sprint.save(update_fields=["status", "closed_at", "version"])
-    # The roll-up: a pending report row now, computed by a job after commit (and by the
-    # periodic dispatch if Redis was down). A rolled-back close enqueues nothing.
-    SprintReport.objects.get_or_create(sprint=sprint)
+    # The report is computed with the close, so it is there whether a worker runs or not; the
+    # job enqueued after commit computes it again (the same numbers) and e-mails it, and the
+    # periodic dispatch does if Redis was down. A rolled-back close leaves no report, enqueues nothing.
+    sprint_rollups([sprint.pk])
     transaction.on_commit(lambda: _enqueue_rollup(sprint.pk))
     return sprint
 

@@ -3,19 +3,29 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from hypotheses.models import Verdict
 from tracking.access import access_company
 
+from .. import rollups
 from ..access import access_sprint
-from ..models import Review, SprintReport
+from ..models import Review, SprintStatus
+from .results import status_labels
 
 
 @require_GET
 def report(request, company_id: int, sprint_id: int):
-    """The roll-up of a sprint, printable on A4."""
+    """The roll-up of a sprint, printable on A4: a closed sprint's report (computed at the close,
+    or now for one closed before), an open sprint's numbers so far."""
     company, membership = access_company(request.user, company_id)
     sprint = access_sprint(company, sprint_id)
-    sprint_report = SprintReport.objects.filter(sprint=sprint).first()
-    review = Review.objects.filter(sprint=sprint).first()
-    sprint.review_obj = review
-    context = {"company": company, "membership": membership, "sprint": sprint, "report": sprint_report}
+    context = {
+        "company": company,
+        "membership": membership,
+        "sprint": sprint,
+        "d": rollups.report_numbers(sprint),
+        "final": sprint.status == SprintStatus.CLOSED,
+        "review": Review.objects.filter(sprint=sprint).first(),
+        "status_labels": status_labels(),
+        "verdict_labels": {value: str(label) for value, label in Verdict.choices},
+    }
     return render(request, "sprints/report.html", context)
