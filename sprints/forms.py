@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hypotheses.models import OPEN_STATUSES, Hypothesis, Verdict
 from tracking.models import VALUE_DECIMALS, VALUE_MAX_DIGITS, Constraint, Membership
+from tracking.toolkit.forms import PlainDecimalInput, TypedDecimalField
 from tracking.validators import MultiLineFormField, SingleLineFormField
 
 from .models import ESTIMATE_MAX_HOURS, ActionStatus
@@ -12,6 +13,27 @@ from .models import ESTIMATE_MAX_HOURS, ActionStatus
 
 def _date_widget():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def cost_field(help_text=""):
+    """An action's optional cost in the business's currency, read as people type money in either
+    language: "1500", "1 500", "1500,50" or "1500.50"."""
+    return TypedDecimalField(
+        label=_("Cost"),
+        help_text=help_text,
+        required=False,
+        min_value=Decimal(0),
+        max_digits=14,
+        decimal_places=2,
+        error_messages={
+            "invalid": _("Enter an amount of money, such as 1500 or 1500.50."),
+            "min_value": _("A cost cannot be negative."),
+            "max_digits": _("That is more than a cost can be."),
+            "max_whole_digits": _("That is more than a cost can be."),
+            "max_decimal_places": _("At most two digits after the decimal point."),
+        },
+        widget=PlainDecimalInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
 
 
 class SprintForm(forms.Form):
@@ -45,14 +67,7 @@ class ActionForm(forms.Form):
         decimal_places=1,
         widget=forms.NumberInput(attrs={"step": "0.5", "min": "0.5", "inputmode": "decimal"}),
     )
-    cost = forms.DecimalField(
-        label=_("Cost"),
-        required=False,
-        min_value=0,
-        max_digits=14,
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-    )
+    cost = cost_field()
     hypothesis = forms.ModelChoiceField(
         label=_("Tests the hypothesis"), queryset=Hypothesis.objects.none(), required=False
     )
@@ -88,6 +103,7 @@ class ActionLogForm(forms.Form):
     why_not_note = MultiLineFormField(
         label=_("Why not"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+    cost = cost_field(help_text=_("What it actually cost; blank if nothing."))
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
@@ -157,6 +173,7 @@ class SessionNewActionForm(forms.Form):
         max_digits=4,
         decimal_places=1,
     )
+    cost = cost_field()
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)

@@ -385,6 +385,10 @@ def action_delete(*, action: Action, by: Membership) -> None:
     action.delete()
 
 
+# action_log's cost when the caller does not touch it (the session's results step).
+COST_KEPT = object()
+
+
 @transaction.atomic
 def action_log(
     *,
@@ -393,9 +397,11 @@ def action_log(
     status: str,
     result_note: str = "",
     why_not_note: str = "",
+    cost: Decimal | object | None = COST_KEPT,
     expected_version: int | None = None,
 ) -> Action:
-    """Log what came of an action. A member logs only their own actions."""
+    """Log what came of an action and, if given, what it actually cost (None: nothing). A member
+    logs only their own actions."""
     ensure_can_log_results(by, action)
     current = _lock_action(action, expected_version)
     if current.sprint.status not in (SprintStatus.ACTIVE, SprintStatus.REVIEW):
@@ -407,6 +413,8 @@ def action_log(
     current.status = status
     current.result_note = result_note.strip()
     current.why_not_note = why_not_note.strip()
+    if cost is not COST_KEPT:
+        current.cost = cost
     current.version += 1
     current.full_clean()
     current.save()

@@ -225,6 +225,7 @@ class NewAction:
     title: str
     owner: Membership | None
     estimate_hours: Decimal
+    cost: Decimal | None = None
 
 
 @transaction.atomic
@@ -249,7 +250,9 @@ def session_plan(
         actions_carry_over(actions=list(sprint.actions.filter(pk__in=carry)), to_sprint=upcoming, by=by)
 
     def add(row: NewAction):
-        action_add(sprint=upcoming, by=by, title=row.title, owner=row.owner, estimate_hours=row.estimate_hours)
+        action_add(
+            sprint=upcoming, by=by, title=row.title, owner=row.owner, estimate_hours=row.estimate_hours, cost=row.cost
+        )
 
     _each_row(new_actions, add)
     _review_save(review, step=SessionStep.PLAN)

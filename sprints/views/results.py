@@ -84,6 +84,7 @@ def log_form(action) -> ActionLogForm:
         "status": action.status,
         "result_note": action.result_note,
         "why_not_note": action.why_not_note,
+        "cost": action.cost,
         "version": action.version,
     }
     form = ActionLogForm(prefix=f"l{action.pk}", initial=initial)
@@ -195,8 +196,11 @@ def results(request, company_id: int):
 
 
 def _log(action, membership, form):
-    """Save a valid log form through the service; a refusal goes onto the form. True when saved."""
+    """Save a valid log form through the service; a refusal goes onto the form. True when saved.
+    A post without the cost field (an older page) leaves the cost as it was."""
     data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+    if form.add_prefix("cost") not in form.data:
+        del data["cost"]
     try:
         services.action_log(action=action, by=membership, expected_version=form.cleaned_data["version"], **data)
     except services.StaleAction as stale:

@@ -72,7 +72,8 @@ class RowsRead:
                 self.typed[key]["version"] = error.current.version
 
     def result_rows(self):
-        return [steps.ResultRow(action=a, **data) for a, data in self.parsed]
+        # The session's results rows log no cost (ActionLogForm's cost is the results page's).
+        return [steps.ResultRow(action=a, **{k: v for k, v in data.items() if k != "cost"}) for a, data in self.parsed]
 
     def verdict_rows(self):
         return [steps.VerdictRow(hypothesis=h, **data) for h, data in self.parsed]
@@ -129,7 +130,7 @@ def form_outcome(step: str, pk: int, form) -> dict:
 @dataclass
 class PlanRead:
     fields: tuple
-    rows: list = field(default_factory=list)  # {"i", "title", "owner", "estimate_hours"} as typed
+    rows: list = field(default_factory=list)  # {"i", "title", "owner", "estimate_hours", "cost"} as typed
     parsed: list = field(default_factory=list)  # (i, cleaned data)
     refused: dict = field(default_factory=dict)
     members: dict = field(default_factory=dict)
@@ -140,7 +141,7 @@ class PlanRead:
 
     def new_actions(self):
         return [
-            (i, steps.NewAction(data["title"], self.members.get(data["owner"]), data["estimate_hours"]))
+            (i, steps.NewAction(data["title"], self.members.get(data["owner"]), data["estimate_hours"], data["cost"]))
             for i, data in self.parsed
         ]
 
@@ -151,8 +152,8 @@ class PlanRead:
 
 
 def read_new_rows(post, members, form_class) -> PlanRead:
-    """The plan step's new rows (`n<i>-title`, `n<i>-owner`, `n<i>-estimate_hours`); a row
-    without a title is ignored."""
+    """The plan step's new rows (`n<i>-title`, `n<i>-owner`, `n<i>-estimate_hours`, `n<i>-cost`);
+    a row without a title is ignored."""
     read = PlanRead(fields=tuple(form_class.base_fields), members={m.pk: m for m in members})
     for i in range(NEW_ROWS_MAX):
         if f"n{i}-title" not in post:
@@ -391,12 +392,13 @@ def _plan(company, sprint, actions, members, *, typed_rows, refused, ticked, ext
     latest = max(planned, key=lambda a: a.pk, default=None) or max(actions, key=lambda a: a.pk, default=None)
     owner = latest.owner_id if latest and latest.owner_id else ""
     rows = typed_rows or [
-        {"i": i, "title": "", "owner": owner, "estimate_hours": DEFAULT_HOURS} for i in range(NEW_ROWS)
+        {"i": i, "title": "", "owner": owner, "estimate_hours": DEFAULT_HOURS, "cost": ""} for i in range(NEW_ROWS)
     ]
     owner_options = _Options((m.pk, m.user) for m in members)
     for row in rows:
         row["err"] = refused.get(row["i"]) or NO_ERRORS
         row["title"], row["estimate_hours"] = row.get("title") or "", row.get("estimate_hours") or ""
+        row["cost"] = row.get("cost") or ""
         row["owner"] = str(row.get("owner") or "")
         row["owner_options"] = owner_options(row["owner"])
     planned_rows = [
@@ -425,7 +427,12 @@ def plan_preview(company, membership, query) -> dict:
     rows = read_new_rows(query, members, SessionNewActionForm)
     extra = [a for a in _unfinished(actions) if a.pk in ticked]
     extra += [
-        Action(title=data["title"], owner=rows.members.get(data["owner"]), estimate_hours=data["estimate_hours"])
+        Action(
+            title=data["title"],
+            owner=rows.members.get(data["owner"]),
+            estimate_hours=data["estimate_hours"],
+            cost=data["cost"],
+        )
         for _i, data in rows.parsed
     ]
     plan = _plan(company, sprint, actions, members, typed_rows=None, refused={}, ticked=None, extra=extra)
