@@ -1,11 +1,13 @@
-"""The learnings library (issue 15): every decided hypothesis of the businesses a user
-belongs to, searchable in Russian and English, and "tried before" for a new title.
+"""The learnings library (issue 15): every decided or dropped hypothesis of the businesses a
+user belongs to, searchable in Russian and English, and "tried before" for a new title.
 
 On PostgreSQL the search is full-text with each language's configuration (a word matches
-its other forms: "гарантию" finds "гарантия") over a stored document per language (generated
-columns with GIN indexes, hypotheses/migrations/0006), and "tried before" is trigram
-similarity, nearest first through a GiST index (pg_trgm, 0005). The embedded SQLite default
-has neither: it falls back to matching the beginnings of words.
+its other forms: "гарантию" finds "гарантия") over a stored document per language: title,
+statement, what was learned, why it was dropped and why its verdict went against its numbers
+(generated columns with GIN indexes, hypotheses/migrations/0006 and 0008). "Tried before" is
+trigram similarity of the titles, nearest first through a GiST index (pg_trgm, 0005), together
+with the same full-text match of every typed word anywhere in that document. The embedded
+SQLite default has neither: it falls back to matching the beginnings of words.
 """
 
 import difflib
@@ -19,15 +21,21 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db import connection
-from django.db.models import BooleanField, Q, QuerySet
+from django.db.models import BooleanField, F, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 
 from tracking.models import Membership, User
 
-from .models import Hypothesis
+from .models import Hypothesis, Status
 
 SEARCH_CONFIGS = ("russian", "english")
+# What hypotheses/migrations/0003 indexed (its history: keep); the stored documents hold more (0008).
 SEARCH_FIELDS = ("title", "statement", "learning")
+# What the embedded SQLite default matches words in: the stored documents' fields.
+FALLBACK_FIELDS = ("title", "statement", "learning", "drop_reason", "against_numbers_reason")
+# The library's "outcome" filter: a verdict, or dropped.
+DROPPED = Status.DROPPED.value
 LIBRARY_PAGE_SIZE = 50
 TRIED_BEFORE_LIMIT = 5
 # pg_trgm's default thresholds (pg_trgm.similarity_threshold, word_similarity_threshold).
@@ -38,7 +46,8 @@ WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def search_vector(config: str) -> SearchVector:
-    """The one expression the library searches and the migration indexes, per language."""
+    """The expression hypotheses/migrations/0003 indexed, per language; since 0006 the library
+    searches stored columns instead (search_column)."""
     return SearchVector(*SEARCH_FIELDS, config=config)
 
 
@@ -60,14 +69,17 @@ class LibraryFilters:
     company_id: int | None = None
 
 
-def decided_for(user: User) -> QuerySet[Hypothesis]:
-    """Decided hypotheses of the user's businesses (accepted memberships), nobody else's."""
+def learned_for(user: User) -> QuerySet[Hypothesis]:
+    """What was tried in the user's businesses (accepted memberships), nobody else's: every
+    decided hypothesis, and every dropped one (with its reason). `ended_at`: when it was
+    decided, or for one dropped untested, when it was last changed (the drop)."""
     companies = Membership.objects.accepted().filter(user=user).values("company_id")
     return (
         Hypothesis.objects.live()
         .filter(company_id__in=companies)
-        .exclude(verdict="")
+        .filter(~Q(verdict="") | Q(status=Status.DROPPED))
         .select_related("company", "constraint", "metric")
+        .annotate(ended_at=Coalesce("decided_at", "updated_at"))
     )
 
 
@@ -87,7 +99,8 @@ def _fallback_match(words: list[str]) -> Q:
         stem = _stem(word)
         either = Q()
         for variant in {stem, stem.capitalize()}:  # SQLite folds case for ASCII only
-            either |= Q(title__icontains=variant) | Q(statement__icontains=variant) | Q(learning__icontains=variant)
+            for field in FALLBACK_FIELDS:
+                either |= Q(**{f"{field}__icontains": variant})
         condition &= either
     return condition
 
@@ -98,20 +111,33 @@ def search(queryset: QuerySet[Hypothesis], text: str) -> QuerySet[Hypothesis]:
         return queryset
     if not _is_postgresql():
         return queryset.filter(_fallback_match(_words(text)))
-    # The stored document of each language (hypotheses/migrations/0006), indexed by GIN: the
-    # words are matched without parsing any row's text. The queryset's own table, unaliased.
-    matches = Q()
+    return queryset.filter(Q(_document_match(text, "websearch_to_tsquery")))
+
+
+def _document_sql(text: str, parser: str, template: str) -> tuple[list[str], list]:
+    """`template` over each language's stored document (hypotheses/migrations/0006, 0008),
+    with `parser` (a PostgreSQL function) making the query of `text` in that language. The
+    queryset's own table, unaliased."""
+    parts, params = [], []
     for config in SEARCH_CONFIGS:
         column = f'"{Hypothesis._meta.db_table}"."{search_column(config)}"'
-        matches |= Q(
-            RawSQL(f"{column} @@ websearch_to_tsquery(%s::regconfig, %s)", (config, text), output_field=BooleanField())
-        )
-    return queryset.filter(matches)
+        parts.append(template.format(column=column, query=f"{parser}(%s::regconfig, %s)"))
+        params += [config, text]
+    return parts, params
+
+
+def _document_match(text: str, parser: str) -> RawSQL:
+    """The text's words in a stored document of either language: as a filter, found through
+    the documents' GIN indexes, no row's text parsed."""
+    parts, params = _document_sql(text, parser, "{column} @@ {query}")
+    return RawSQL(f"({' OR '.join(parts)})", params, output_field=BooleanField())
 
 
 def library(user: User, filters: LibraryFilters) -> QuerySet[Hypothesis]:
-    queryset = decided_for(user)
-    if filters.verdict:
+    queryset = learned_for(user)
+    if filters.verdict == DROPPED:
+        queryset = queryset.filter(status=Status.DROPPED)
+    elif filters.verdict:
         queryset = queryset.filter(verdict=filters.verdict)
     if filters.kind:
         queryset = queryset.filter(kind=filters.kind)
@@ -119,7 +145,7 @@ def library(user: User, filters: LibraryFilters) -> QuerySet[Hypothesis]:
         queryset = queryset.filter(constraint__area=filters.area)
     if filters.company_id:
         queryset = queryset.filter(company_id=filters.company_id)
-    return search(queryset, filters.q).order_by("-decided_at", "-pk")
+    return search(queryset, filters.q).order_by(F("ended_at").desc(), "-pk")
 
 
 def library_companies(user: User) -> list[tuple[int, str]]:
@@ -129,43 +155,68 @@ def library_companies(user: User) -> list[tuple[int, str]]:
 
 
 def tried_before(user: User, title: str, *, exclude_id: int | None = None) -> list[Hypothesis]:
-    """Decided hypotheses of the user's businesses whose titles look like `title`, most
-    alike first, with their verdicts and learnings."""
+    """What was tried in the user's businesses that looks like `title`: decided or dropped
+    hypotheses whose titles are alike (most alike first), then the newest whose title,
+    statement, learning or reasons hold every word typed. Each row says which: `title_alike`."""
     title = title.strip()
     if len(title) < 3:
         return []
-    queryset = decided_for(user)
+    queryset = learned_for(user).select_related(None).select_related("company")  # the box names the business only
     if exclude_id:
         queryset = queryset.exclude(pk=exclude_id)
-    if _is_postgresql():
-        # Nearest first through the GiST trigram index (hypotheses/migrations/0005): only the
-        # rows shown are read, however many titles are somewhat alike. word_similarity is the
-        # order (a short typed title inside a longer one counts); pg_trgm's own thresholds
-        # decide what is alike enough to show.
-        nearest = queryset.annotate(
-            distance=TrigramWordDistance(title, "title"),
-            whole=TrigramSimilarity("title", title),
-            word=TrigramWordSimilarity(title, "title"),
-        ).order_by("distance")[: TRIED_BEFORE_LIMIT * 2]
-        alike = [row for row in nearest if row.whole >= SIMILARITY or row.word >= WORD_SIMILARITY]
-        for row in alike:
+    if not _is_postgresql():
+        return _tried_before_fallback(queryset, title)
+    # One query of two bounded parts. Nearest titles first through the GiST trigram index
+    # (hypotheses/migrations/0005): only the rows shown are read and scored, however many
+    # titles are somewhat alike; word_similarity is the order (a short typed title inside a
+    # longer one counts) and pg_trgm's own thresholds decide what is alike enough. Then the
+    # newest rows holding every typed word in their stored documents (0006, 0008): a rare word
+    # through the GIN indexes, a common one by walking the newest rows back until a few match.
+    # That part scores nothing (its rows are shown as found by their words; one whose title is
+    # alike is among the nearest too): similarity or ts_rank of every match of a common word
+    # cost 15 ms or more at 20,000 hypotheses.
+    nearest = queryset.annotate(
+        whole=TrigramSimilarity("title", title),
+        word=TrigramWordSimilarity(title, "title"),
+        found=_document_match(title, "plainto_tsquery"),
+    ).order_by(TrigramWordDistance(title, "title"))[: TRIED_BEFORE_LIMIT * 2]
+    by_words = (
+        queryset.filter(Q(_document_match(title, "plainto_tsquery")))
+        .annotate(whole=Value(0.0), word=Value(0.0), found=Value(True))
+        .order_by("-pk")[:TRIED_BEFORE_LIMIT]
+    )
+    rows = {}
+    for row in nearest.union(by_words, all=True).order_by():  # ordered below
+        if row.pk not in rows or max(row.whole, row.word) > rows[row.pk].similarity:
             row.similarity = max(row.whole, row.word)
-        alike.sort(key=lambda row: (-row.similarity, -row.pk))
-        return alike[:TRIED_BEFORE_LIMIT]
-    return _tried_before_fallback(queryset, title)
+            rows[row.pk] = row
+    alike = []
+    for row in rows.values():
+        row.title_alike = row.whole >= SIMILARITY or row.word >= WORD_SIMILARITY
+        if row.title_alike or row.found:
+            alike.append(row)
+    alike.sort(key=lambda row: (not row.title_alike, -row.similarity if row.title_alike else 0, -row.pk))
+    return alike[:TRIED_BEFORE_LIMIT]
 
 
 def _tried_before_fallback(queryset: QuerySet[Hypothesis], title: str) -> list[Hypothesis]:
     words = [w for w in _words(title) if len(w) > 3]
     if not words:
         return []
+    stems = [_stem(word) for word in words]
     candidates = Q()
-    for word in words:
-        stem = _stem(word)
-        candidates |= Q(title__icontains=stem) | Q(title__icontains=stem.capitalize())
+    for stem in stems:
+        for variant in {stem, stem.capitalize()}:
+            for field in FALLBACK_FIELDS:
+                candidates |= Q(**{f"{field}__icontains": variant})
     rows = list(queryset.filter(candidates).order_by("-pk")[:100])
     wanted = title.casefold()
-    scored = [(difflib.SequenceMatcher(None, wanted, row.title.casefold()).ratio(), row) for row in rows]
-    scored = [(score, row) for score, row in scored if score >= FALLBACK_SIMILARITY or wanted in row.title.casefold()]
-    scored.sort(key=lambda pair: -pair[0])
-    return [row for _score, row in scored[:TRIED_BEFORE_LIMIT]]
+    alike = []
+    for row in rows:
+        row.similarity = difflib.SequenceMatcher(None, wanted, row.title.casefold()).ratio()
+        row.title_alike = row.similarity >= FALLBACK_SIMILARITY or wanted in row.title.casefold()
+        text = " ".join(getattr(row, field) for field in FALLBACK_FIELDS).casefold()
+        if row.title_alike or all(stem in text for stem in stems):
+            alike.append(row)
+    alike.sort(key=lambda row: (not row.title_alike, -row.similarity, -row.pk))
+    return alike[:TRIED_BEFORE_LIMIT]

@@ -19,7 +19,7 @@ from tracking.roles import Permission
 
 from . import library as selectors
 from .evidence import hypothesis_from_insight, hypothesis_of_insight
-from .models import Kind, Verdict
+from .models import Kind, Status, Verdict
 
 SEARCH_MAX_LENGTH = 200
 
@@ -28,7 +28,7 @@ def _filters(request) -> selectors.LibraryFilters:
     get = request.GET
     return selectors.LibraryFilters(
         q=text_param(get.get("q"), max_length=SEARCH_MAX_LENGTH),
-        verdict=get.get("verdict") if get.get("verdict") in Verdict.values else "",
+        verdict=get.get("verdict") if get.get("verdict") in (*Verdict.values, selectors.DROPPED) else "",
         kind=get.get("kind") if get.get("kind") in Kind.values else "",
         area=get.get("area") if get.get("area") in ConstraintArea.values else "",
         company_id=int_param(get.get("business"), minimum=1),
@@ -44,6 +44,7 @@ def library(request):
         "filters": filters,
         "page": page,
         "verdicts": Verdict.choices,
+        "dropped_label": Status.DROPPED.label,
         "kinds": Kind.choices,
         "areas": ConstraintArea.choices,
         "businesses": selectors.library_companies(request.user),
@@ -62,6 +63,8 @@ CSV_COLUMNS = [
     _lazy("Decided"),
     _lazy("What we learned"),
     _lazy("Hypothesis"),
+    _lazy("Why it was dropped"),
+    _lazy("Against the numbers, because"),
 ]
 CSV_FIELDS = [
     "company__name",
@@ -71,30 +74,39 @@ CSV_FIELDS = [
     "measured_value",
     "metric__name",
     "constraint__area",
-    "decided_at",
+    "ended_at",
     "learning",
     "statement",
+    "status",
+    "drop_reason",
+    "against_numbers_reason",
 ]
 
 
 def _csv_stream(queryset):
     labels = {**dict(Kind.choices), **dict(Verdict.choices), **dict(ConstraintArea.choices)}
+    labels[Status.DROPPED] = Status.DROPPED.label
     rows = queryset.values_list(*CSV_FIELDS).iterator(chunk_size=2000)
     return csv_lines(CSV_COLUMNS, (_csv_row(labels, *row) for row in rows))
 
 
-def _csv_row(labels, business, title, kind, verdict, measured, metric, area, decided, learning, statement) -> list:
+def _csv_row(
+    labels, business, title, kind, verdict, measured, metric, area, ended, learning, statement, status, dropped, against
+) -> list:
     return [
         business,
         title,
         str(labels.get(kind, kind)),
-        str(labels.get(verdict, verdict)),
+        # A dropped idea's outcome is that it was dropped (with the verdict it had, if any).
+        str(labels[status]) if status == Status.DROPPED and not verdict else str(labels.get(verdict, verdict)),
         plain(measured),  # as typed; a negative number stays a number (spreadsheet_safe)
         metric or "",
         str(labels.get(area, "")) if area else "",
-        decided.date().isoformat() if decided else "",
+        ended.date().isoformat() if ended else "",
         learning,
         statement,
+        dropped if status == Status.DROPPED else "",
+        against,
     ]
 
 
