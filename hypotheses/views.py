@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -44,11 +44,37 @@ def _ordered(targets) -> list[str]:
     return sorted(targets, key=TARGET_ORDER.index)
 
 
-def _move_options() -> dict[str, str]:
-    """Each status's move targets as ready <option>s: built once per page, not per card."""
+def _move_options(status: str, chosen: str = "") -> str:
+    """A status's move targets as <option>s, after an empty one: a card's move starts with no
+    choice, so a hurried "Move" moves nothing (and is told to choose)."""
+    targets = _ordered(TRANSITIONS[status])
+    if not targets:
+        return ""
+    placeholder = format_html('<option value="">{}</option>', _("Move to…"))
+    return placeholder + format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((t, " selected" if t == chosen else "", Status(t).label) for t in targets),
+    )
+
+
+def _board_move_options() -> dict[str, str]:
+    """Every status's move options, built once per page, not per card."""
+    return {status: _move_options(status) for status in TRANSITIONS}
+
+
+def _board_retry(request, columns, hypothesis, refusal) -> dict:
+    """A move refused on the board: its card's move control again with what was typed (the
+    target chosen, the reason) and why. The only card whose options are built for it."""
+    chosen = request.POST.get("to", "")
     return {
-        status: format_html_join("", '<option value="{}">{}</option>', ((t, Status(t).label) for t in _ordered(to)))
-        for status, to in TRANSITIONS.items()
+        "error": refusal,
+        "options": _move_options(hypothesis.status, chosen),
+        "reason": request.POST.get("reason", "")[:2000],
+        "dropping": chosen == Status.DROPPED,
+        # Not among the cards shown (beyond a column's best): said above the board instead.
+        "shown": any(card.pk == hypothesis.pk for column in columns for card in column.cards),
+        "title": hypothesis.title,
     }
 
 
@@ -68,7 +94,8 @@ def _board_context(request, company, membership):
         "filter_constraint": constraint_id,
         "filter_kind": kind,
         "kinds": Kind.choices,
-        "move_options": _move_options(),
+        "move_options": _board_move_options(),
+        "retry_pk": None,  # the card whose move was refused (board_retry), if any
         "board_per_column": selectors.BOARD_CARDS_PER_COLUMN,
         "can_edit": role_allows(membership.role, Permission.EDIT_HYPOTHESIS),
     }
@@ -248,11 +275,14 @@ def hypothesis_transition(request, company_id: int, hypothesis_id: int):
 def _transition_response(request, company, membership, hypothesis, refusal):
     """htmx: the board or the lifecycle partial it came from; a plain post: back to that page."""
     from_board = request.POST.get("from") == "board"
-    if request.htmx and from_board:
+    if from_board and (request.htmx or refusal):
+        # The board again, the refused card keeping what was typed with the reason beside it:
+        # swapped in by htmx, or the whole page for a plain post (not kept: it is this person's).
         context = _board_context(request, company, membership)
-        context["board_error"] = refusal
-        context["board_error_for"] = hypothesis.pk
-        return render(request, "hypotheses/board.html#board", context)
+        if refusal:
+            context["board_retry"] = _board_retry(request, context["columns"], hypothesis, refusal)
+            context["retry_pk"] = hypothesis.pk
+        return render(request, "hypotheses/board.html" + ("#board" if request.htmx else ""), context)
     if request.htmx:
         # The whole page's state, not only the buttons: the badge, the facts and the timeline move too.
         context = _detail_context(company, membership, hypothesis, transition_error=refusal)
