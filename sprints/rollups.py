@@ -12,7 +12,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import DateField, OuterRef, Q, Subquery
+from django.db.models.functions import TruncWeek
 from django.urls import reverse
 from django.utils import timezone
 
@@ -211,14 +212,17 @@ def rollups_data(sprints: list[Sprint]) -> dict[int, ReportNumbers]:
     recent = MetricValue.objects.filter(
         metric__company_id=OuterRef("company_id"), metric__is_key=True, week_start__lte=OuterRef("ends_on")
     ).order_by("-week_start")
-    # And its movement over the sprint: the last week begun before it against the last begun in it.
+    # And its movement over the sprint: the last week before the sprint's first week against the
+    # last week of the sprint (a week's value is dated by its Monday, which may come before a
+    # sprint that starts mid-week).
     before_start = MetricValue.objects.filter(
-        metric__company_id=OuterRef("company_id"), metric__is_key=True, week_start__lt=OuterRef("starts_on")
+        metric__company_id=OuterRef("company_id"), metric__is_key=True, week_start__lt=OuterRef("first_week")
     ).order_by("-week_start")
-    during = recent.filter(week_start__gte=OuterRef("starts_on"))
+    during = recent.filter(week_start__gte=OuterRef("first_week"))
     values = {
         row["pk"]: (row["latest"], row["previous"], row["at_start"], row["at_end"])
         for row in Sprint.objects.filter(pk__in=sprint_ids)
+        .annotate(first_week=TruncWeek("starts_on", output_field=DateField()))
         .annotate(
             latest=Subquery(recent.values("value")[:1]),
             previous=Subquery(recent.values("value")[1:2]),

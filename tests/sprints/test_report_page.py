@@ -181,6 +181,22 @@ def test_the_key_metric_from_the_sprints_start_to_its_end(team, client):
     assert f"Over the sprint: 4 → 6.5 {team.metric.unit} (2.5)" in section
 
 
+def test_a_value_dated_the_monday_of_a_sprint_begun_mid_week_counts_for_the_sprint(team, client):
+    """A week's value is dated by its Monday: a sprint that starts on a Tuesday still moves it."""
+    sprint = team.active_sprint
+    MetricValue.objects.filter(metric=team.metric).delete()
+    first_week = week_start(sprint.starts_on)
+    Sprint.objects.filter(pk=sprint.pk).update(starts_on=first_week + timedelta(days=1))
+    sprint.refresh_from_db()
+    MetricValue.objects.create(metric=team.metric, week_start=first_week - timedelta(days=7), value=Decimal(37))
+    MetricValue.objects.create(metric=team.metric, week_start=first_week, value=Decimal(46))
+    Action.objects.filter(pk=team.action.pk).update(status=ActionStatus.DONE)
+    _close(team)
+    client.force_login(team.member.user)
+    section = _section(client.get(_url(team)).content.decode(), "key-metric")
+    assert f"Over the sprint: 37 → 46 {team.metric.unit} (9)" in section
+
+
 # --- There as soon as the sprint closes -----------------------------------------------------------
 
 
