@@ -167,7 +167,7 @@ def capacity_problems(sprint: Sprint) -> list[str]:
     report = sprint_capacity(sprint)
     problems = [
         _("%(name)s is overbooked by %(hours)s h (%(load)s h planned, %(available)s h available)")
-        % {"name": row.name, "hours": row.over, "load": row.load, "available": row.available}
+        % {"name": row.name, "hours": _hours(row.over), "load": _hours(row.load), "available": _hours(row.available)}
         for row in report.owners
         if row.over > 0
     ]
@@ -226,6 +226,7 @@ def sprint_start(*, sprint: Sprint, by: Membership, override_reason: str = "") -
         ),
         by=by,
         note=_("Testing started with %(sprint)s.") % {"sprint": sprint},
+        sprint_ends_on=sprint.ends_on,
     )
     return sprint
 
