@@ -6,6 +6,8 @@ database: create the data inside the test).
 """
 
 import os
+import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -132,3 +134,30 @@ def assert_fits(page, what: str) -> None:
                  .slice(0, 5).map(e => e.outerHTML.slice(0, 200))"""
         )
         pytest.fail(f"{what} scrolls sideways at {page.viewport_size['width']} px ({overflow} px): {wide}")
+
+
+HTMX_ADDED = re.compile(r"htmx-added")
+
+
+@contextmanager
+def swap_of(page, selector):
+    """Wait for the htmx swap that replaces `selector`: the element there now is marked, so only
+    a new one counts. Then wait for it to settle: htmx wires up the swapped-in forms only when
+    it drops `htmx-added`, and a click before that would be a plain form post (or land in the
+    element about to be replaced)."""
+    from playwright.sync_api import expect
+
+    page.locator(selector).evaluate("el => el.setAttribute('data-journey-old', '')")
+    yield
+    fresh = page.locator(f"{selector}:not([data-journey-old])")
+    expect(fresh).to_have_count(1)
+    expect(fresh).not_to_have_class(HTMX_ADDED)
+
+
+def mark_no_reload(page) -> None:
+    """Mark the page's window: a whole-page load loses the mark (assert_no_reload)."""
+    page.evaluate("window.journeyNoReload = true")
+
+
+def assert_no_reload(page, what: str) -> None:
+    assert page.evaluate("window.journeyNoReload === true"), f"{what} loaded a whole page instead of a swap"

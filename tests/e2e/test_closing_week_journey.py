@@ -32,7 +32,6 @@ artifacts/report-en.png."""
 
 import io
 import re
-from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
@@ -45,7 +44,7 @@ from hypotheses import services as hypothesis_services
 from hypotheses.models import Hypothesis, Status, Verdict
 from sprints.models import Action, ActionStatus, Review, Sprint, SprintStatus
 from tests import clock
-from tests.e2e.conftest import assert_fits
+from tests.e2e.conftest import assert_fits, assert_no_reload, mark_no_reload, swap_of
 from tracking.models import Company, Membership, Metric, MetricValue
 from tracking.portfolio import Flag
 from tracking.services.metrics import metric_value_record
@@ -55,7 +54,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 PASSWORD = "demo-sprints-2026"
 TRACKER = "tracker@demo.example"
-HTMX_ADDED = re.compile(r"htmx-added")
 KEEP_TESTING = "keep"  # the "keep testing" radio's value (sprints.session.KEEP_TESTING)
 
 # «Дубрава»: the demo's data (Russian data strings are matched; UI words are not).
@@ -127,28 +125,9 @@ def _card(page, business):
     return page.locator("ul.portfolio > li.card").filter(has=page.get_by_role("link", name=business, exact=True))
 
 
-@contextmanager
-def _swap_of(page, selector):
-    """Wait for the htmx swap that replaces `selector` (as in the weekly session's journey): the
-    element there now is marked, so only a new one counts, and it must have settled."""
-    page.locator(selector).evaluate("el => el.setAttribute('data-journey-old', '')")
-    yield
-    fresh = page.locator(f"{selector}:not([data-journey-old])")
-    expect(fresh).to_have_count(1)
-    expect(fresh).not_to_have_class(HTMX_ADDED)
-
-
-def _mark_no_reload(page):
-    page.evaluate("window.closingJourneyNoReload = true")
-
-
-def _assert_no_reload(page, what):
-    assert page.evaluate("window.closingJourneyNoReload === true"), f"{what} loaded a whole page instead of a swap"
-
-
 def _go_to_step(page, step):
     button = page.locator(f"#session nav.steps form:has(input[name=step][value={step}]) button")
-    with _swap_of(page, "#session"):
+    with swap_of(page, "#session"):
         button.click()
     expect(page.locator(f"#session[data-step={step}]")).to_be_visible()
     expect(page.locator(f"#step-{step}")).to_have_attribute("open", "")
@@ -161,7 +140,7 @@ def _log_results(page, rows):
         row.locator(f"select[name=l{action.pk}-status]").select_option(status)
         field = "result_note" if status == ActionStatus.DONE else "why_not_note"
         row.locator(f"[name=l{action.pk}-{field}]").fill(note)
-    with _swap_of(page, "#session"):
+    with swap_of(page, "#session"):
         page.locator("#results-form > button[type=submit]:not(.visually-hidden)").click()
     for action, status, _note in rows:
         expect(page.locator(f"#step-results #result-{action.pk}")).to_have_class(re.compile(rf"\bstatus-{status}\b"))
@@ -176,7 +155,7 @@ def _suggested(page, hypothesis, verdict, language):
 
 
 def _record(page, row, hypothesis):
-    with _swap_of(page, "#session"):
+    with swap_of(page, "#session"):
         row.locator(f"button[name=only][value='{hypothesis.pk}']").click()
 
 
@@ -246,7 +225,7 @@ def _plan_overbooking(page, carried, owner, title, hours):
     over = page.locator(f"#session-capacity .cap-row.over[data-owner='{owner.pk}']")
     expect(over).to_be_visible()  # the bars follow the form as it is filled in
     assert_fits(page, "the plan step, with an action to carry over")
-    with _swap_of(page, "#session"):
+    with swap_of(page, "#session"):
         page.locator("#plan-form > button[type=submit]:not(.visually-hidden)").click()
     expect(page.locator(f"#step-plan .cap-row.over[data-owner='{owner.pk}']")).to_be_visible()
     expect(page.locator(f"#step-plan input[name=carry][value='{carried.pk}']")).to_have_count(0)  # carried
@@ -263,7 +242,7 @@ def _close_refused_start(page, upcoming, what_worked, what_to_fix, language):
     expect(close.locator("input[name=start_next]")).to_be_checked()
     expect(close.locator("[name=override_reason]")).to_have_value("")
     assert_fits(page, "the close step")
-    with _swap_of(page, "#session"):
+    with swap_of(page, "#session"):
         close.locator("form button[type=submit]").click()
     closed = page.locator("#session-closed")
     expect(closed).to_be_visible()
@@ -395,7 +374,7 @@ def test_closing_the_week_in_russian(live_server, page, artifacts_dir):
     page.locator(f"header nav.subnav a[href='/b/{company.pk}/session/']").click()
     expect(page).to_have_url(f"{base}/session/")
     expect(page.locator("html")).to_have_attribute("lang", "ru")
-    _mark_no_reload(page)
+    mark_no_reload(page)
 
     # Step 1: the week as it went.
     _go_to_step(page, "results")
@@ -446,7 +425,7 @@ def test_closing_the_week_in_russian(live_server, page, artifacts_dir):
 
     # Step 6: close, asking to start the next sprint, which does not fit.
     _close_refused_start(page, upcoming, RU_WHAT_WORKED, RU_WHAT_TO_FIX, language)
-    _assert_no_reload(page, "the session")
+    assert_no_reload(page, "the session")
     sprint.refresh_from_db()
     upcoming.refresh_from_db()
     assert sprint.status == SprintStatus.CLOSED and upcoming.status == SprintStatus.PLANNED
@@ -521,7 +500,7 @@ def test_closing_the_week_in_english(live_server, page, artifacts_dir):
     expect(page).to_have_url(f"{base}/")
     page.get_by_role("navigation", name="Business").get_by_role("link", name="Weekly session", exact=True).click()
     expect(page).to_have_url(f"{base}/session/")
-    _mark_no_reload(page)
+    mark_no_reload(page)
 
     # Step 1.
     _go_to_step(page, "results")
@@ -568,7 +547,7 @@ def test_closing_the_week_in_english(live_server, page, artifacts_dir):
     # Step 6.
     _close_refused_start(page, upcoming, EN_WHAT_WORKED, EN_WHAT_TO_FIX, language)
     expect(page.locator(f"#start-{upcoming.pk} [role=alert]")).to_contain_text(f"{EN_BARISTA} is overbooked by")
-    _assert_no_reload(page, "the session")
+    assert_no_reload(page, "the session")
     sprint.refresh_from_db()
     upcoming.refresh_from_db()
     assert sprint.status == SprintStatus.CLOSED and upcoming.status == SprintStatus.PLANNED

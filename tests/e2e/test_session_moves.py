@@ -12,7 +12,6 @@ stays within today's 6 interactions and 2 page loads."""
 
 import io
 import re
-from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
@@ -21,7 +20,7 @@ from playwright.sync_api import expect
 
 from hypotheses.models import Hypothesis, Status, Verdict
 from sprints.models import Action, ActionStatus, Review, Sprint, SprintStatus
-from tests.e2e.conftest import assert_fits
+from tests.e2e.conftest import assert_fits, swap_of
 from tracking.models import Company, Membership, Metric, MetricValue
 from tracking.weeks import current_week_start
 
@@ -41,7 +40,6 @@ NEW_ACTIONS = [
     "Разослать оффер по базе прошлых лет",
     "Провести два интервью с клиентами",
 ]
-HTMX_ADDED = re.compile(r"htmx-added")
 
 
 class Moves:
@@ -71,16 +69,6 @@ class Moves:
     def select(self, locator, **option):
         self.interactions += 1
         locator.select_option(**option)
-
-
-@contextmanager
-def _swap_of(page, selector):
-    """Wait for the htmx swap that replaces `selector` and for it to settle."""
-    page.locator(selector).evaluate("el => el.setAttribute('data-moves-old', '')")
-    yield
-    fresh = page.locator(f"{selector}:not([data-moves-old])")
-    expect(fresh).to_have_count(1)
-    expect(fresh).not_to_have_class(HTMX_ADDED)
 
 
 def _sign_in(page, base_url, email):
@@ -131,7 +119,7 @@ def test_the_weekly_session_takes_at_most_40_moves_and_one_page_load(live_server
         else:
             moves.select(row.get_by_label("Status"), value="done")
             moves.fill(row.get_by_label("Result"), f"Сделано: {action.title}")
-    with _swap_of(page, "#session"):
+    with swap_of(page, "#session"):
         moves.click(page.get_by_role("button", name="Save all results"))
     expect(session).to_have_attribute("data-step", "verdicts")  # on to the verdicts by itself
     expect(page.locator("#step-verdicts input:focus")).to_have_count(1)  # the cursor went with it
@@ -144,17 +132,17 @@ def test_the_weekly_session_takes_at_most_40_moves_and_one_page_load(live_server
         moves.fill(block.get_by_label("Why"), f"Измерено {measured}")
     for hypothesis in kept:
         moves.click(page.locator(f"#verdict-{hypothesis.pk}").get_by_role("radio", name="Keep testing"))
-    with _swap_of(page, "#session"):
+    with swap_of(page, "#session"):
         moves.click(page.get_by_role("button", name="Save the verdicts"))
     expect(session).to_have_attribute("data-step", "metrics")
 
     # Three metric values, saved together.
     for metric, value in zip(metrics, ("12", "3.1", "185000"), strict=True):
         moves.fill(page.locator(f"#step-metrics input[name=m{metric.pk}-value]"), value)
-    with _swap_of(page, "#session"):
+    with swap_of(page, "#session"):
         moves.click(page.get_by_role("button", name="Save the metrics"))
     expect(session).to_have_attribute("data-step", "constraint")
-    with _swap_of(page, "#session"):
+    with swap_of(page, "#session"):
         moves.click(page.locator("#step-constraint").get_by_role("button", name="Yes, still the main one"))
     expect(session).to_have_attribute("data-step", "plan")
 
@@ -166,7 +154,7 @@ def test_the_weekly_session_takes_at_most_40_moves_and_one_page_load(live_server
     for i in (1, 3):
         moves.select(plan.locator(f"select[name=n{i}-owner]"), value=str(members[MARKETING].pk))
     moves.fill(plan.locator("input[name=n0-estimate_hours]"), "2")
-    with _swap_of(page, "#session"):
+    with swap_of(page, "#session"):
         moves.click(plan.get_by_role("button", name="Plan the next sprint"))
     plan = page.locator("#step-plan")
     expect(plan.locator(".plan-list li")).to_have_count(5)
@@ -177,7 +165,7 @@ def test_the_weekly_session_takes_at_most_40_moves_and_one_page_load(live_server
     # Close this sprint and start the next one (ticked by default), on the same page.
     close = page.locator("#step-close")
     moves.fill(close.get_by_label("What worked"), "Гарантия в PDF сработала")
-    with _swap_of(page, "#session"):
+    with swap_of(page, "#session"):
         moves.click(close.get_by_role("button", name="Close the sprint"))
     closed = page.locator("#session-closed")
     expect(closed).to_contain_text(f"Sprint {sprint.number} is closed")
@@ -227,15 +215,15 @@ def test_the_entrepreneurs_phone_flow_stays_within_6_moves_and_2_page_loads(live
     moves.click(page.get_by_role("navigation", name="Business").get_by_role("link", name="Log results"))
     expect(page).to_have_url(f"{base}/results/")
     row = page.locator(f"#log-{own.pk}")
-    with _swap_of(page, f"#log-{own.pk}"):
+    with swap_of(page, f"#log-{own.pk}"):
         moves.click(row.get_by_role("link", name=re.compile(r"^Log the result")))
     row = page.locator(f"#log-{own.pk}")
     moves.select(row.locator(f"select[name=l{own.pk}-status]"), value="done")
-    with _swap_of(page, f"#log-{own.pk}"):
+    with swap_of(page, f"#log-{own.pk}"):
         moves.click(row.get_by_role("button", name="Save", exact=True))
     value = page.locator(f"#metrics input[name=m{conversion.pk}-value]")
     moves.fill(value, "3.1")
-    with _swap_of(page, f"#metric-{conversion.pk}"):
+    with swap_of(page, f"#metric-{conversion.pk}"):
         moves.click(value.locator("xpath=ancestor::form").get_by_role("button", name="Save", exact=True))
     expect(page.locator("#metrics .just-saved").get_by_role("status")).to_have_text("Saved")
 
@@ -260,7 +248,7 @@ def test_enter_in_a_row_saves_that_row_and_the_bars_follow_the_plan_as_it_is_typ
     row = page.locator(f"#result-{second.pk}")
     row.get_by_label("Status").select_option("done")
     row.get_by_label("Result").fill("Sent to 43 people")
-    with _swap_of(page, "#session"):
+    with swap_of(page, "#session"):
         row.get_by_label("Result").press("Enter")
     expect(page.locator(f"#result-{second.pk}").get_by_role("status")).to_have_text("Saved")
     expect(page.locator(f"#result-{first.pk}").get_by_label("Result")).to_have_value("Typed, not saved yet")

@@ -22,7 +22,6 @@ Nothing scrolls sideways at 375 px; screenshots go to artifacts/."""
 
 import io
 import re
-from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
@@ -32,7 +31,7 @@ from playwright.sync_api import expect
 
 from hypotheses.models import Hypothesis, Status, Verdict
 from sprints.models import Action, ActionStatus, Review, Sprint, SprintStatus
-from tests.e2e.conftest import DEFAULT_TIMEOUT_MS, PHONE, assert_fits
+from tests.e2e.conftest import DEFAULT_TIMEOUT_MS, PHONE, assert_fits, assert_no_reload, mark_no_reload, swap_of
 from tracking.models import Company, Metric, MetricValue
 from tracking.weeks import current_week_start
 
@@ -54,7 +53,6 @@ VERDICT_NOTE = "Конверсия 3,1 % против 2 %: гарантия сн
 NEW_ACTION = "Сверстать оффер с гарантией для сайта и замерщиков"
 WHAT_WORKED = "Самый дешёвый тест сработал: PDF в мессенджере, без нового сайта, конверсия 3,1 %."
 WHAT_TO_FIX = "Вопросы для интервью снова не готовы: Мария берёт их первыми на следующей неделе."
-HTMX_ADDED = re.compile(r"htmx-added")
 RECORD = re.compile(r"^Record")
 
 
@@ -84,39 +82,18 @@ def _open_from_subnav(page, name, url):
     expect(page.get_by_role("heading", level=1)).to_have_text(name)
 
 
-@contextmanager
-def _swap_of(page, selector):
-    """Wait for the htmx swap that replaces `selector` (hx-swap="outerHTML"): the element
-    there now is marked, so only a new one counts. Then wait for it to settle: htmx wires
-    up the swapped-in forms only when it drops `htmx-added`, and a click before that would
-    be a plain form post (or land in the element about to be replaced)."""
-    page.locator(selector).evaluate("el => el.setAttribute('data-journey-old', '')")
-    yield
-    fresh = page.locator(f"{selector}:not([data-journey-old])")
-    expect(fresh).to_have_count(1)
-    expect(fresh).not_to_have_class(HTMX_ADDED)
-
-
-def _mark_no_reload(page):
-    page.evaluate("window.sessionJourneyNoReload = true")
-
-
-def _assert_no_reload(page, what):
-    assert page.evaluate("window.sessionJourneyNoReload === true"), f"{what} loaded a whole page instead of a swap"
-
-
 def _log_done(page, action, note):
     """On "Log results": the row is text; its edit control fetches that row's form, which is
     saved as done with what came of it and answers with the row as text again (htmx swaps)."""
     row = page.locator(f"#actions #log-{action.pk}")
     expect(row).to_contain_text(action.title)
     expect(row.locator("form")).to_have_count(0)  # text until edited
-    with _swap_of(page, f"#log-{action.pk}"):
+    with swap_of(page, f"#log-{action.pk}"):
         row.get_by_role("link", name=re.compile(r"^Log the result")).click()
     row = page.locator(f"#actions #log-{action.pk}")
     row.locator(f"select[name=l{action.pk}-status]").select_option("done")
     row.locator(f"textarea[name=l{action.pk}-result_note]").fill(note)
-    with _swap_of(page, f"#log-{action.pk}"):
+    with swap_of(page, f"#log-{action.pk}"):
         row.get_by_role("button", name="Save", exact=True).click()
     saved = page.locator(f"#actions #log-{action.pk}")
     expect(saved.get_by_role("status")).to_have_text("Saved")
@@ -127,7 +104,7 @@ def _log_done(page, action, note):
 
 def _go_to_step(page, label, step):
     steps = page.locator("#session").get_by_role("navigation", name="Steps")
-    with _swap_of(page, "#session"):
+    with swap_of(page, "#session"):
         steps.get_by_role("button", name=label, exact=True).click()
     expect(page.locator(f"#session[data-step={step}]")).to_be_visible()
     expect(page.locator(f"#step-{step}")).to_have_attribute("open", "")
@@ -163,26 +140,26 @@ def test_entrepreneur_logs_the_week_and_tracker_runs_the_weekly_session(live_ser
     _open_from_subnav(entrepreneur, "Log results", f"{base}/results/")
     expect(entrepreneur.locator("#actions h2")).to_contain_text("1 of 4 logged")
     assert_fits(entrepreneur, "the results page")
-    _mark_no_reload(entrepreneur)
+    mark_no_reload(entrepreneur)
     _log_done(entrepreneur, pdf_offer, PDF_RESULT)  # the designer's
     _log_done(entrepreneur, send_offer, SEND_RESULT)  # the marketer's
     metrics = entrepreneur.locator("#metrics")
     value = metrics.locator(f"input[name=m{conversion.pk}-value]")
     expect(metrics.locator(f"label[for=id_m{conversion.pk}-value]")).to_contain_text(CONVERSION)
     value.fill("3.1")
-    with _swap_of(entrepreneur, f"#metric-{conversion.pk}"):
+    with swap_of(entrepreneur, f"#metric-{conversion.pk}"):
         value.locator("xpath=ancestor::form").get_by_role("button", name="Save", exact=True).click()
     expect(entrepreneur.locator("#metrics .just-saved").get_by_role("status")).to_have_text("Saved")
     expect(entrepreneur.locator(f"#metrics input[name=m{conversion.pk}-value]")).to_have_value("3.1")
     # The count of logged results refreshes itself when a row is saved, so it is current.
     expect(entrepreneur.locator("#actions h2")).to_contain_text("3 of 4 logged")
-    _assert_no_reload(entrepreneur, "logging results")
+    assert_no_reload(entrepreneur, "logging results")
     assert_fits(entrepreneur, "the results page with the week logged")
     entrepreneur.screenshot(path=artifacts_dir / "session-journey-results-phone-en.png", full_page=True)
 
     # (b) The tracker runs the session. Moving to the verdicts begins it, and the swapped-in
     # page already has the entrepreneur's results.
-    _mark_no_reload(tracker)
+    mark_no_reload(tracker)
     _go_to_step(tracker, "2. Verdicts", "verdicts")
     for action in (pdf_offer, send_offer):
         expect(tracker.locator(f"#step-results #result-{action.pk}")).to_have_class(re.compile(r"\bstatus-done\b"))
@@ -192,13 +169,13 @@ def test_entrepreneur_logs_the_week_and_tracker_runs_the_weekly_session(live_ser
     block.get_by_role("radio", name="Confirmed", exact=True).check()
     block.get_by_label("Measured value").fill("3.1")
     block.get_by_label("Why").fill(VERDICT_NOTE)
-    with _swap_of(tracker, "#session"):
+    with swap_of(tracker, "#session"):
         block.get_by_role("button", name=RECORD).click()  # this row alone
     expect(blocks).to_have_count(len(kept))  # decided: no longer under test
     for hypothesis in kept:
         block = blocks.filter(has=tracker.get_by_role("link", name=hypothesis.title, exact=True))
         block.get_by_role("radio", name="Keep testing", exact=True).check()
-        with _swap_of(tracker, "#session"):
+        with swap_of(tracker, "#session"):
             block.get_by_role("button", name=RECORD).click()
         expect(block).to_contain_text("kept in test")
     expect(tracker.locator("#step-verdicts .verdict-block.kept")).to_have_count(len(kept))
@@ -207,7 +184,7 @@ def test_entrepreneur_logs_the_week_and_tracker_runs_the_weekly_session(live_ser
     _go_to_step(tracker, "3. Metrics", "metrics")
     expect(tracker.locator(f"#step-metrics input[name=m{conversion.pk}-value]")).to_have_value(re.compile(r"^3\.10*$"))
     _go_to_step(tracker, "4. Main constraint", "constraint")
-    with _swap_of(tracker, "#session"):
+    with swap_of(tracker, "#session"):
         tracker.locator("#step-constraint").get_by_role("button", name="Yes, still the main one").click()
     expect(tracker.locator("#session[data-step=plan]")).to_be_visible()  # on to planning by itself
     expect(tracker.locator("#step-plan")).to_have_attribute("open", "")
@@ -218,13 +195,13 @@ def test_entrepreneur_logs_the_week_and_tracker_runs_the_weekly_session(live_ser
     carry = tracker.locator(f"#step-plan input[name=carry][value='{questions.pk}']")
     expect(carry).to_be_checked()
     expect(tracker.locator("#step-plan input[name=carry]")).to_have_count(1)
-    with _swap_of(tracker, "#session"):
+    with swap_of(tracker, "#session"):
         tracker.locator("#step-plan").get_by_role("button", name="Plan the next sprint", exact=True).click()
     board_link = tracker.locator("#step-plan").get_by_role("link", name="Open its planning board")
     expect(board_link).to_be_visible()
     expect(tracker.locator("#step-plan")).to_contain_text(f"Sprint {sprint.number + 1}:")
     expect(tracker.locator("#step-plan input[name=carry]")).to_have_count(0)  # nothing left to carry
-    _assert_no_reload(tracker, "the session")
+    assert_no_reload(tracker, "the session")
     assert_fits(tracker, "the session with the next sprint planned")
     tracker.screenshot(path=artifacts_dir / "session-journey-session-phone-en.png", full_page=True)
 
@@ -247,8 +224,8 @@ def test_entrepreneur_logs_the_week_and_tracker_runs_the_weekly_session(live_ser
     add.locator("[name=title]").fill(NEW_ACTION)
     add.locator("select[name=owner]").select_option(label=DESIGNER)
     add.locator("[name=estimate_hours]").fill("10")
-    _mark_no_reload(tracker)
-    with _swap_of(tracker, "#plan"):
+    mark_no_reload(tracker)
+    with swap_of(tracker, "#plan"):
         add.get_by_role("button", name="Add", exact=True).click()
     expect(plan.locator(".action-row")).to_have_count(2)
     designer = plan.locator(".cap-row", has_text=DESIGNER)
@@ -264,18 +241,18 @@ def test_entrepreneur_logs_the_week_and_tracker_runs_the_weekly_session(live_ser
     tested = kept[0]
     row = plan.locator(f"#action-{new_action.pk}")
     expect(row.locator("form.action-edit")).to_have_count(0)
-    with _swap_of(tracker, f"#action-{new_action.pk}"):
+    with swap_of(tracker, f"#action-{new_action.pk}"):
         row.get_by_role("link", name=re.compile(r"^Edit")).click()
     row = plan.locator(f"#action-{new_action.pk}")
     search = row.get_by_role("searchbox")
     search.fill(tested.title[:12])
     option = row.locator(".hyp-options").get_by_role("button", name=tested.title, exact=True)
-    with _swap_of(tracker, f"#pick-a{new_action.pk}-hypothesis"):
+    with swap_of(tracker, f"#pick-a{new_action.pk}-hypothesis"):
         option.click()
     expect(row.locator(".hyp-chosen")).to_have_text(tested.title)
     hours = row.locator(f"[name=a{new_action.pk}-estimate_hours]")
     hours.fill("2")
-    with _swap_of(tracker, f"#action-{new_action.pk}"):
+    with swap_of(tracker, f"#action-{new_action.pk}"):
         hours.press("Enter")
     row = plan.locator(f"#action-{new_action.pk}")
     expect(row.get_by_role("status")).to_have_text("Saved")
@@ -283,13 +260,13 @@ def test_entrepreneur_logs_the_week_and_tracker_runs_the_weekly_session(live_ser
     expect(plan.locator(".cap-row", has_text=DESIGNER)).to_contain_text("2 / 4 h")
     expect(plan.locator(".cap-row.over")).to_have_count(0)
     expect(plan).not_to_contain_text("overbooked")
-    _assert_no_reload(tracker, "editing the board")
+    assert_no_reload(tracker, "editing the board")
     assert_fits(tracker, "the board that fits")
 
     # Back to the session: write the review and close, starting the next sprint.
     _open_from_subnav(tracker, "Weekly session", f"{base}/session/")
     expect(tracker.locator("#session[data-step=plan]")).to_be_visible()  # it resumes where it was
-    _mark_no_reload(tracker)
+    mark_no_reload(tracker)
     _go_to_step(tracker, "6. Close", "close")
     close = tracker.locator("#step-close")
     expect(close.locator(".alert.warn")).to_have_count(0)  # nothing stops the close
@@ -297,7 +274,7 @@ def test_entrepreneur_logs_the_week_and_tracker_runs_the_weekly_session(live_ser
     close.get_by_label("What to fix").fill(WHAT_TO_FIX)
     expect(close.get_by_label("Start the next sprint now")).to_be_checked()
     assert_fits(tracker, "the session's close step")
-    with _swap_of(tracker, "#session"):
+    with swap_of(tracker, "#session"):
         close.get_by_role("button", name="Close the sprint", exact=True).click()
 
     # Closing stays on the session page: the closed sprint's summary, its report, the next
@@ -307,7 +284,7 @@ def test_entrepreneur_logs_the_week_and_tracker_runs_the_weekly_session(live_ser
     expect(closed).to_contain_text(f"Sprint {sprint.number} is closed")
     expect(closed.get_by_role("link", name="Open the sprint report")).to_be_visible()
     expect(closed).to_contain_text(f"Sprint {upcoming.number} has started.")
-    _assert_no_reload(tracker, "closing the sprint")
+    assert_no_reload(tracker, "closing the sprint")
     assert_fits(tracker, "the closed session")
     tracker.screenshot(path=artifacts_dir / "session-journey-closed-phone-en.png", full_page=True)
     closed.get_by_role("link", name=f"Open Sprint {upcoming.number}").click()
