@@ -142,6 +142,12 @@ class HypothesisForm(forms.Form):
     kill_date = forms.DateField(
         label=_("Kill date"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
+    check_by = forms.DateField(
+        label=_("Check by"),
+        help_text=_("Under test, the date by which it must show a result. Set when testing starts."),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, company, **kwargs):
@@ -247,6 +253,13 @@ class VerdictForm(forms.Form):
     )
     note = MultiLineFormField(
         label=_("Why it worked, or why not"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    against_reason = MultiLineFormField(
+        label=_("Against the numbers, because…"),
+        help_text=_("Only when the verdict differs from what the numbers say."),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

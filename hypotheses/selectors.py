@@ -17,7 +17,7 @@ from tracking.toolkit import selectors as toolkit
 from tracking.weeks import week_start
 
 from .models import Hypothesis, HypothesisEvent, Kind, Status, Verdict
-from .verdicts import Suggestion, suggest_verdict
+from .verdicts import Suggestion, numbers_verdict
 
 BOARD_COLUMNS = [
     Status.IDEA,
@@ -66,7 +66,7 @@ class Row(dict):
         self[name] = value
 
 
-CARD_COLUMNS = ("pk", "title", "kind", "status", "ice", "constraint_id", "metric_id", *PRICE_FIELDS)
+CARD_COLUMNS = ("pk", "title", "kind", "status", "ice", "constraint_id", "metric_id", "check_by", *PRICE_FIELDS)
 
 
 def board(
@@ -104,8 +104,10 @@ def board(
     prefix = detail.removesuffix("0/")
     move = reverse("hypotheses:transition", args=[company.pk, 0]).removeprefix(detail)
     by_status: dict[str, list[Row]] = {s: [] for s in BOARD_COLUMNS}
+    today = timezone.localdate(timezone=company.tzinfo)
     for values in cards:
         card = Row(zip(CARD_COLUMNS, values[:-1], strict=True))
+        card["overdue"] = is_past_check_by(card["status"], card["check_by"], today)
         card["metric"] = None if card["metric_id"] is None else {"name": values[-1]}
         card["kind_label"] = kinds.get(card["kind"], card["kind"])
         card["url"] = url = f"{prefix}{card['pk']}/"
@@ -160,22 +162,17 @@ def test_window_values(hypothesis: Hypothesis, today: date | None = None) -> lis
 
 
 def verdict_suggestion(hypothesis: Hypothesis, measured: Decimal | None = None) -> Suggestion | None:
-    """The suggested verdict from the pre-registered numbers and the newest value in the test
-    window (or a measured value the person typed)."""
+    """The suggested verdict from the pre-registered numbers and the newest value of the metric
+    in the test window, else the measured value logged during the week (or a measured value the
+    person typed)."""
     if hypothesis.baseline is None or hypothesis.expected_value is None or hypothesis.metric is None:
         return None
     if measured is None:
         values = test_window_values(hypothesis)
-        if not values:
+        measured = values[-1][1] if values else hypothesis.measured_value
+        if measured is None:
             return None
-        measured = values[-1][1]
-    verdict = suggest_verdict(
-        baseline=hypothesis.baseline,
-        expected=hypothesis.expected_value,
-        measured=measured,
-        higher_is_better=hypothesis.metric.higher_is_better,
-    )
-    return Suggestion(verdict=verdict, measured=measured)
+    return Suggestion(verdict=numbers_verdict(hypothesis, measured), measured=measured)
 
 
 # --- History (screen 8) ------------------------------------------------------------------------
@@ -238,6 +235,7 @@ class HistoryStats:
     decided: int
     confirmed: int
     win_rate: int | None  # percent of decided innovations that were confirmed
+    against_numbers: int  # decided innovations whose verdict went against their numbers
     median_days_to_verdict: float | None
 
 
@@ -249,6 +247,7 @@ def history_stats(queryset: QuerySet[Hypothesis]) -> HistoryStats:
         total=Count("pk"),
         decided=Count("pk", filter=decided & Q(kind=Kind.INNOVATION)),
         confirmed=Count("pk", filter=Q(verdict=Verdict.CONFIRMED, kind=Kind.INNOVATION)),
+        against_numbers=Count("pk", filter=decided & Q(kind=Kind.INNOVATION) & ~Q(against_numbers_reason="")),
     )
     durations = [
         (decided_at - started).total_seconds() / 86400
@@ -262,18 +261,31 @@ def history_stats(queryset: QuerySet[Hypothesis]) -> HistoryStats:
         decided=counts["decided"],
         confirmed=counts["confirmed"],
         win_rate=win_rate,
+        against_numbers=counts["against_numbers"],
         median_days_to_verdict=round(statistics.median(durations), 1) if durations else None,
     )
 
 
-def breakthrough_warning(hypothesis: Hypothesis, today: date | None = None) -> str | None:
-    today = today or timezone.localdate()
-    if hypothesis.kind != Kind.BREAKTHROUGH or hypothesis.status not in {Status.READY, Status.TESTING}:
-        return None
-    if hypothesis.kill_date and today > hypothesis.kill_date:
-        return "past_kill_date"
-    if hypothesis.budget_cap is not None and hypothesis.spent > hypothesis.budget_cap:
-        return "over_budget"
+def is_past_check_by(status: str, check_by: date | None, today: date) -> bool:
+    """Under test past the date by which it had to show a result."""
+    return status == Status.TESTING and check_by is not None and today > check_by
+
+
+def past_check_by(hypothesis: Hypothesis, today: date) -> bool:
+    return is_past_check_by(hypothesis.status, hypothesis.check_by, today)
+
+
+def test_warning(hypothesis: Hypothesis, today: date | None = None) -> str | None:
+    """What the hypothesis page warns of: a breakthrough past its kill date or over its budget
+    cap, then any test past its check date."""
+    today = today or timezone.localdate(timezone=hypothesis.company.tzinfo)
+    if hypothesis.kind == Kind.BREAKTHROUGH and hypothesis.status in {Status.READY, Status.TESTING}:
+        if hypothesis.kill_date and today > hypothesis.kill_date:
+            return "past_kill_date"
+        if hypothesis.budget_cap is not None and hypothesis.spent > hypothesis.budget_cap:
+            return "over_budget"
+    if past_check_by(hypothesis, today):
+        return "past_check_by"
     return None
 
 

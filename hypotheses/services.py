@@ -5,6 +5,7 @@ inconclusive → testing again; confirmed → adopted; any open state → droppe
 """
 
 from collections.abc import Iterable
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tracking.access import ensure_can
-from tracking.models import Membership
+from tracking.models import Company, Membership
 from tracking.numbers import plain
 from tracking.roles import Permission
 
@@ -27,6 +28,7 @@ from .models import (
     Status,
     Verdict,
 )
+from .verdicts import goes_against, numbers_verdict
 
 # What a person edits on a hypothesis: the one list the form, this module and the tests use.
 HYPOTHESIS_FIELDS = (
@@ -47,6 +49,7 @@ HYPOTHESIS_FIELDS = (
     "budget_cap",
     "spent",
     "kill_date",
+    "check_by",
 )
 # Named before the test starts; a change after that is flagged on the timeline.
 PRE_REGISTERED_FIELDS = frozenset(
@@ -64,6 +67,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.ADOPTED: frozenset(),
     Status.DROPPED: frozenset(),
 }
+
+# What starting (or restarting) a test resets.
+TEST_FIELDS = ("testing_started_at", "verdict", "numbers_verdict", "against_numbers_reason", "decided_at", "check_by")
 
 MISSING_MESSAGES = {
     "metric": gettext_lazy("choose the metric that must move"),
@@ -244,27 +250,48 @@ def hypothesis_transition(*, hypothesis: Hypothesis, by: Membership, to: str, re
     if to == Status.TESTING:
         _clear_for_testing(current)
     current.status = to
-    _save(current, ["status", "drop_reason", "testing_started_at", "verdict", "decided_at"])
+    _save(current, ["status", "drop_reason", *TEST_FIELDS])
     _record(current, by, HypothesisEvent.Kind.TRANSITION, from_status=source, to_status=to, note=reason.strip())
     return current
 
 
-def _clear_for_testing(hypothesis: Hypothesis) -> None:
+def _clear_for_testing(hypothesis: Hypothesis, *, first_sprint_ends_on: date | None = None) -> None:
+    """A test (re)starts: no verdict yet, and a date by which it must show a result (a date set
+    by hand that is still ahead is kept)."""
     hypothesis.testing_started_at = timezone.now()
     hypothesis.verdict = ""
+    hypothesis.numbers_verdict = ""
+    hypothesis.against_numbers_reason = ""
     hypothesis.decided_at = None
+    company = hypothesis.company
+    if hypothesis.kind == Kind.BREAKTHROUGH and hypothesis.kill_date:
+        hypothesis.check_by = hypothesis.kill_date  # a long shot shows its result by its kill date
+    elif hypothesis.check_by is None or hypothesis.check_by <= timezone.localdate(timezone=company.tzinfo):
+        hypothesis.check_by = default_check_by(company, first_sprint_ends_on=first_sprint_ends_on)
+
+
+def default_check_by(company: Company, *, first_sprint_ends_on: date | None = None) -> date:
+    """The end of the test's first sprint plus one sprint length, to see the result. Started by
+    hand, outside a sprint: today plus two sprint lengths (one to test, one to see)."""
+    length = timedelta(days=company.sprint_length_days)
+    if first_sprint_ends_on is not None:
+        return first_sprint_ends_on + length
+    return timezone.localdate(timezone=company.tzinfo) + 2 * length
 
 
 @transaction.atomic
-def hypotheses_start_testing(*, hypothesis_ids: Iterable[int], by: Membership, note: str) -> list[Hypothesis]:
+def hypotheses_start_testing(
+    *, hypothesis_ids: Iterable[int], by: Membership, note: str, sprint_ends_on: date | None = None
+) -> list[Hypothesis]:
     """A sprint starts: the Ready hypotheses its actions test go under test, each with a
-    history entry saying why (the note). Others are left as they are: an idea is not ready,
-    one under test already is, and a decided one is decided."""
+    history entry saying why (the note) and a check date one sprint after this sprint's end.
+    Others are left as they are: an idea is not ready, one under test already is, and a
+    decided one is decided."""
     ensure_can(by, Permission.EDIT_HYPOTHESIS)
     ready = (
         Hypothesis.objects.live()
         .select_for_update(of=("self",))
-        .select_related("metric")
+        .select_related("metric", "company")
         .filter(company_id=by.company_id, pk__in=set(hypothesis_ids), status=Status.READY)
         .order_by("pk")
     )
@@ -272,9 +299,9 @@ def hypotheses_start_testing(*, hypothesis_ids: Iterable[int], by: Membership, n
     for current in ready:
         if missing_for_testing(current):
             continue
-        _clear_for_testing(current)
+        _clear_for_testing(current, first_sprint_ends_on=sprint_ends_on)
         current.status = Status.TESTING
-        _save(current, ["status", "testing_started_at", "verdict", "decided_at"])
+        _save(current, ["status", *TEST_FIELDS])
         _record(
             current, by, HypothesisEvent.Kind.TRANSITION, from_status=Status.READY, to_status=Status.TESTING, note=note
         )
@@ -284,9 +311,17 @@ def hypotheses_start_testing(*, hypothesis_ids: Iterable[int], by: Membership, n
 
 @transaction.atomic
 def hypothesis_decide(
-    *, hypothesis: Hypothesis, by: Membership, verdict: str, measured: Decimal, note: str
+    *,
+    hypothesis: Hypothesis,
+    by: Membership,
+    verdict: str,
+    measured: Decimal,
+    note: str,
+    against_reason: str = "",
 ) -> Hypothesis:
-    """Record the verdict of a hypothesis under test, with the measured value and why."""
+    """Record the verdict of a hypothesis under test, with the measured value and why. A verdict
+    that goes against the pre-registered numbers (hypotheses.verdicts.goes_against) needs its
+    own reason, kept beside the verdict: the numbers decide unless someone says why not."""
     ensure_can(by, Permission.EDIT_HYPOTHESIS)
     current = _lock(hypothesis)
     if current.status != Status.TESTING:
@@ -295,20 +330,45 @@ def hypothesis_decide(
         raise ValidationError({"verdict": _("Choose confirmed, refuted or inconclusive.")})
     if not note.strip():
         raise ValidationError({"note": _("Say why it worked or why not: that is what the team learns.")})
+    numbers = numbers_verdict(current, measured)
+    against = goes_against(verdict, numbers)
+    if against and not against_reason.strip():
+        raise ValidationError(
+            {
+                "against_reason": _(
+                    "The numbers say “%(numbers)s”: %(measured)s against %(baseline)s → %(expected)s. "
+                    "Say why the verdict goes against them."
+                )
+                % {
+                    "numbers": Verdict(numbers).label,
+                    "measured": plain(measured, localize=True),
+                    "baseline": plain(current.baseline, localize=True),
+                    "expected": plain(current.expected_value, localize=True),
+                }
+            }
+        )
     source = current.status
     current.status = verdict
     current.verdict = verdict
+    current.numbers_verdict = numbers
+    current.against_numbers_reason = against_reason.strip() if against else ""
     current.measured_value = measured
     current.learning = note.strip()
     current.decided_at = timezone.now()
-    _save(current, ["status", "verdict", "measured_value", "learning", "decided_at"])
+    _save(
+        current,
+        ["status", "verdict", "numbers_verdict", "against_numbers_reason", "measured_value", "learning", "decided_at"],
+    )
+    changes = {"measured_value": [None, _plain(measured)]}
+    if against:
+        changes["against_numbers_reason"] = [None, current.against_numbers_reason]
     _record(
         current,
         by,
         HypothesisEvent.Kind.VERDICT,
         from_status=source,
         to_status=verdict,
-        changes={"measured_value": [None, _plain(measured)]},
+        changes=changes,
         note=current.learning,
     )
     return current

@@ -128,6 +128,12 @@ class SessionVerdictForm(forms.Form):
     )
     measured = forms.DecimalField(label=_("Measured value"), required=False, max_digits=18, decimal_places=4)
     note = MultiLineFormField(label=_("Why"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+    against_reason = MultiLineFormField(
+        label=_("Against the numbers, because…"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class CloseForm(forms.Form):

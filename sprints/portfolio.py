@@ -5,11 +5,13 @@ registered with tracking.portfolio in apps.py."""
 from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Min, Q, Sum
 
 from hypotheses.models import Hypothesis
 from hypotheses.models import Status as HypothesisStatus
+from hypotheses.selectors import is_past_check_by
 from tracking.portfolio import Flag
 
 from .capacity import available_hours
@@ -56,13 +58,17 @@ def sprint_overview(company_ids: list[int], now: datetime) -> dict[int, dict]:
         if row["owner_id"]:
             loads[row["sprint_id"]][row["owner_id"]] += row["hours"]
             capacity[row["owner_id"]] = row["owner__weekly_capacity_hours"]
-    testing = dict(
+    testing, past_check = {}, set()
+    for company_id, zone, n, earliest in (
         Hypothesis.objects.live()
         .filter(company_id__in=company_ids, status=HypothesisStatus.TESTING)
-        .values("company_id")
-        .annotate(n=Count("pk"))
-        .values_list("company_id", "n")
-    )
+        .values("company_id", "company__timezone")
+        .annotate(n=Count("pk"), earliest=Min("check_by"))
+        .values_list("company_id", "company__timezone", "n", "earliest")
+    ):
+        testing[company_id] = n
+        if is_past_check_by(HypothesisStatus.TESTING, earliest, now.astimezone(ZoneInfo(zone)).date()):
+            past_check.add(company_id)
     result = {}
     for company_id in company_ids:
         flags = []
@@ -98,6 +104,8 @@ def sprint_overview(company_ids: list[int], now: datetime) -> dict[int, dict]:
                 entry.update({"planned": planned, "overbooked": len(overbooked), "planned_fits": fits})
         if not entry["testing"]:
             flags.append(Flag.NOTHING_UNDER_TEST)
+        if company_id in past_check:
+            flags.append(Flag.TEST_PAST_CHECK_DATE)
         entry["flags"] = flags
         result[company_id] = entry
     return result

@@ -14,14 +14,17 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, DateField, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hypotheses.models import Hypothesis, Status, Verdict
+from hypotheses.selectors import past_check_by
 from hypotheses.services import hypothesis_decide
+from hypotheses.verdicts import numbers_verdict
 from tracking.access import ensure_can
-from tracking.models import Constraint, Membership, Metric
+from tracking.models import Constraint, Membership, Metric, MetricValue
 from tracking.roles import Permission
 from tracking.services import metric_value_record
 
@@ -72,8 +75,10 @@ def session_verdict(
     decision: str,
     measured: Decimal | None = None,
     note: str = "",
+    against_reason: str = "",
 ) -> Review:
-    """A hypothesis under test gets its verdict, or is kept in test on purpose (`decision="keep"`)."""
+    """A hypothesis under test gets its verdict, or is kept in test on purpose (`decision="keep"`).
+    A verdict against the numbers needs its reason (hypotheses.services.hypothesis_decide)."""
     ensure_can(by, Permission.EDIT_HYPOTHESIS)
     review = session_begin(sprint=sprint, by=by)
     if hypothesis.company_id != sprint.company_id:
@@ -83,7 +88,9 @@ def session_verdict(
         return review
     if measured is None:
         raise ValidationError({"measured": _("Enter the measured value.")})
-    hypothesis_decide(hypothesis=hypothesis, by=by, verdict=decision, measured=measured, note=note)
+    hypothesis_decide(
+        hypothesis=hypothesis, by=by, verdict=decision, measured=measured, note=note, against_reason=against_reason
+    )
     return review
 
 
@@ -173,6 +180,7 @@ class VerdictRow:
     decision: str = ""  # "" = no decision in this submit
     measured: Decimal | None = None
     note: str = ""
+    against_reason: str = ""
 
 
 @transaction.atomic
@@ -190,6 +198,7 @@ def session_verdicts(*, sprint: Sprint, by: Membership, rows: Sequence[VerdictRo
             decision=row.decision,
             measured=row.measured,
             note=row.note,
+            against_reason=row.against_reason,
         )
 
     _each_row(((row.hypothesis.pk, row) for row in rows if row.decision), save)
@@ -295,16 +304,52 @@ def session_actions(sprint: Sprint) -> list[Action]:
     )
 
 
-def session_hypotheses(company) -> list[Hypothesis]:
-    """The hypotheses under test as the verdict step shows them (selectors.hypotheses_under_test's
-    rows with only the columns a verdict row reads, and `metric_name`). One query."""
-    return list(
+def session_hypotheses(company, sprint: Sprint) -> list[Hypothesis]:
+    """The hypotheses under test as the verdict step shows them, each with `measured_shown`
+    (the metric's newest value in the test window up to the sprint's end, else the value logged
+    during the week: `measured_source` says which), `suggested` (the verdict the pre-registered
+    numbers give, by the code of the hypothesis page) and `overdue` (past its check date).
+    One query."""
+    tz = company.tzinfo
+    window = MetricValue.objects.filter(
+        metric_id=OuterRef("metric_id"),
+        week_start__gte=OuterRef("test_week"),
+        week_start__lte=sprint.ends_on,
+    ).order_by("-week_start")
+    hypotheses = list(
         Hypothesis.objects.live()
         .filter(company=company, status=Status.TESTING)
-        .only("title", "metric_id", "baseline", "expected_value", "measured_value")
-        .annotate(metric_name=F("metric__name"))
+        .select_related("metric")
+        .only(
+            "company_id",
+            "title",
+            "metric_id",
+            "metric__name",
+            "metric__higher_is_better",
+            "baseline",
+            "expected_value",
+            "measured_value",
+            "success_criteria",
+            "status",
+            "check_by",
+        )
+        .annotate(test_week=TruncWeek("testing_started_at", output_field=DateField(), tzinfo=tz))
+        .annotate(
+            metric_name=F("metric__name"),
+            window_value=Subquery(window.values("value")[:1]),
+            window_week=Subquery(window.values("week_start")[:1]),
+        )
         .order_by("-ice", "-pk")[:100]
     )
+    today = timezone.localdate(timezone=tz)
+    for h in hypotheses:
+        if h.window_value is not None:
+            h.measured_shown, h.measured_source = h.window_value, "metric"
+        else:
+            h.measured_shown, h.measured_source = h.measured_value, "logged" if h.measured_value is not None else ""
+        h.suggested = numbers_verdict(h, h.measured_shown)
+        h.overdue = past_check_by(h, today)
+    return hypotheses
 
 
 # --- Reads for the plan step ----------------------------------------------------------------------

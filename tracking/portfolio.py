@@ -38,6 +38,8 @@ class Flag(models.TextChoices):
     NOTHING_UNDER_TEST = "nothing_under_test", _("nothing under test")
     # ≥ 80 % of actions done for 3 sprints while the key metric did not move (sprints/outcomes.py).
     BUSY_NOT_MOVING = "busy_not_moving", _("busy, not moving")
+    # A hypothesis under test past the date by which it had to show a result.
+    TEST_PAST_CHECK_DATE = "test_past_check_date", _("a test past its check date")
 
     @property
     def is_warning(self) -> bool:

@@ -461,6 +461,13 @@ def _backdate_hypothesis(hypothesis: Hypothesis, steps, at: Callable[[int], date
     for (status, _days), moment in zip(steps, moments, strict=True):
         if status == Status.TESTING:
             dates["testing_started_at"] = moment
+            company = hypothesis.company
+            started = moment.astimezone(company.tzinfo).date()
+            dates["check_by"] = (
+                hypothesis.check_by
+                if hypothesis.is_breakthrough
+                else started + 2 * timedelta(days=company.sprint_length_days)
+            )
         elif status in VERDICTS:
             dates["decided_at"] = moment
     Hypothesis.objects.filter(pk=hypothesis.pk).update(**dates)

@@ -104,7 +104,7 @@ ROW_STEPS = {
     ),
     "verdicts": (
         Permission.EDIT_HYPOTHESIS,
-        lambda company, sprint: rows.selectors.hypotheses_under_test(company),
+        steps.session_hypotheses,
         SessionVerdictForm,
         "v",
         rows.RowsRead.verdict_rows,

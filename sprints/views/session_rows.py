@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -97,10 +98,16 @@ def _typed(form) -> dict:
 
 
 def _skip_verdict(obj, values) -> bool:
-    """A hypothesis row nobody touched: no decision, no note, the measured value as shown."""
+    """A hypothesis row nobody touched: no decision but the suggested one, no note, no reason,
+    the measured value as shown."""
     measured = values.get("measured") or ""
-    shown = input_value(obj.measured_value) or ""
-    return not values.get("decision") and not values.get("note") and str(measured).strip() == str(shown)
+    shown = input_value(obj.measured_shown) or ""
+    return (
+        values.get("decision") in ("", None, obj.suggested)
+        and not values.get("note")
+        and not values.get("against_reason")
+        and str(measured).strip() == str(shown)
+    )
 
 
 def read_rows(post, objects, form_class, prefix: str, only: int | None) -> RowsRead:
@@ -299,21 +306,86 @@ def _result_rows(actions, membership, shown, typed, refused, saved) -> list[dict
     return rows
 
 
+class _NumbersLine:
+    """A verdict row's numbers as one line of markup (the metric's baseline → expected value,
+    the measured value and where it comes from, kept in test, the check date), its words
+    translated once per page."""
+
+    def __init__(self):
+        self.measured = _("measured")
+        self.source = {"metric": _("from the metric's values"), "logged": _("as logged during the week")}
+        self.kept = _("kept in test")
+        self.overdue = _("past its check date")
+        self.check_by = _("check by")
+        self.criteria = _("How we will know it worked")
+        self.numbers_say = _("The numbers say")
+        self.verdicts = dict(Verdict.choices)
+
+    def decision(self, h) -> str:
+        """What the row decides on: the pre-registered criteria and the verdict of the numbers."""
+        parts = []
+        if h.success_criteria:
+            parts.append(
+                format_html(
+                    '<p class="criteria"><span class="muted">{}:</span> {}</p>', self.criteria, h.success_criteria
+                )
+            )
+        if h.suggested:
+            parts.append(
+                format_html(
+                    '<p class="suggestion">{}: <strong>{}</strong></p>', self.numbers_say, self.verdicts[h.suggested]
+                )
+            )
+        return mark_safe("".join(parts))  # every part escaped by format_html
+
+    def __call__(self, h, shown, kept: bool) -> str:
+        parts = []
+        if h.metric_id:
+            parts.append(
+                format_html("{}: {} → {}", h.metric_name, shown.number(h.baseline), shown.number(h.expected_value))
+            )
+        if h.measured_shown is not None:
+            parts.append(
+                format_html(
+                    "{} <strong>{}</strong> ({})",
+                    self.measured,
+                    shown.number(h.measured_shown),
+                    self.source[h.measured_source],
+                )
+            )
+        if kept:
+            parts.append(format_html('<span class="badge">{}</span>', self.kept))
+        if h.check_by:
+            day = date_format(h.check_by, "j E")
+            if h.overdue:
+                parts.append(format_html('<span class="badge danger">{}: {}</span>', self.overdue, day))
+            else:
+                parts.append(format_html("{} {}", self.check_by, day))
+        return mark_safe(" · ".join(parts))  # every part escaped by format_html
+
+
 def _verdict_rows(company, testing, shown, kept, typed, refused) -> list[dict]:
+    """Each hypothesis under test with its numbers: the metric's baseline → expected value, the
+    criteria, the measured value and the verdict the numbers give, pre-selected (the person
+    decides; going against the numbers asks for a reason)."""
     url = reverse("hypotheses:detail", args=[company.pk, 0]).removesuffix("0/")
     radios = _Radios(_decisions())
+    numbers = _NumbersLine()
     rows = []
     for h in testing:
-        v = typed.get(h.pk) or {"decision": "", "measured": input_value(h.measured_value) or "", "note": ""}
+        v = typed.get(h.pk) or {
+            "decision": h.suggested,
+            "measured": input_value(h.measured_shown) or "",
+            "note": "",
+            "against_reason": "",
+        }
         rows.append(
             {
                 "pk": _id(h.pk),
                 "url": f"{url}{h.pk}/",
                 "title": h.title,
-                "metric": h.metric_name if h.metric_id else None,
-                "baseline": shown.number(h.baseline) or "",
-                "expected": shown.number(h.expected_value) or "",
-                "measured": shown.number(h.measured_value),
+                "numbers": numbers(h, shown, h.pk in kept),
+                "decision": numbers.decision(h),
                 "kept": h.pk in kept,
                 "v": _shown(v),
                 "radios": radios(f"v{h.pk}-decision", v.get("decision")),
@@ -461,7 +533,7 @@ def session_context(
         return context | {"session_error": error} | _waiting(company, membership, start_error, start_reason)
     error = error or start_error or None
     actions = steps.session_actions(sprint)
-    testing = steps.session_hypotheses(company)
+    testing = steps.session_hypotheses(company, sprint)
     review = selectors.session_review(sprint)
     kept = {h.pk for h in review.kept_in_test.all()} if review else set()
     members = selectors.members(company)

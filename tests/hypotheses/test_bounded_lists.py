@@ -141,12 +141,13 @@ def test_the_csv_streams_plain_rows_the_way_it_did(team, client):
     assert [row[0] for row in rows[1:]] == [h.title for h in expected]
     first, h = rows[1], expected[0]
     assert first[1:5] == [h.get_kind_display(), h.get_status_display(), h.constraint.title, h.metric.name]
-    assert first[8:13] == [
+    assert first[8:14] == [
         "Confirmed",
+        h.against_numbers_reason,
         str(h.ice),
         str(h.author),
         h.created_at.date().isoformat(),
         h.testing_started_at.date().isoformat(),
     ]
     (bulk3,) = [row for row in rows if row[0] == "Bulk 3"]
-    assert bulk3[15] == "'=cmd|' /C calc'!A0"  # still exported as text
+    assert bulk3[16] == "'=cmd|' /C calc'!A0"  # still exported as text

@@ -278,7 +278,7 @@ def test_russian_business_has_the_hypotheses_of_the_method():
     breakthrough = next(h for h in hypotheses if h.kind == Kind.BREAKTHROUGH)
     assert breakthrough.budget_cap > breakthrough.spent > 0
     assert breakthrough.kill_date > local_today(company)
-    assert hypothesis_selectors.breakthrough_warning(breakthrough) is None
+    assert hypothesis_selectors.test_warning(breakthrough) is None
 
     for h in hypotheses:
         assert h.archived_at is None
