@@ -161,3 +161,13 @@ def mark_no_reload(page) -> None:
 
 def assert_no_reload(page, what: str) -> None:
     assert page.evaluate("window.journeyNoReload === true"), f"{what} loaded a whole page instead of a swap"
+
+
+def in_english(page) -> None:
+    """Someone whose saved language is Russian lands in Russian whatever the browser asks for
+    (only the language switch changes it): check that, then switch to English, as they may."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    page.locator("form.lang button[name=language][value=en]").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")

@@ -31,7 +31,15 @@ from playwright.sync_api import expect
 
 from hypotheses.models import Hypothesis, Status, Verdict
 from sprints.models import Action, ActionStatus, Review, Sprint, SprintStatus
-from tests.e2e.conftest import DEFAULT_TIMEOUT_MS, PHONE, assert_fits, assert_no_reload, mark_no_reload, swap_of
+from tests.e2e.conftest import (
+    DEFAULT_TIMEOUT_MS,
+    PHONE,
+    assert_fits,
+    assert_no_reload,
+    in_english,
+    mark_no_reload,
+    swap_of,
+)
 from tracking.models import Company, Metric, MetricValue
 from tracking.weeks import current_week_start
 
@@ -73,6 +81,8 @@ def _sign_in(page, base_url, email):
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
     expect(page).to_have_url(base_url + "/")
+    if email == ENTREPRENEUR:  # her saved language is Russian; this journey reads the English words
+        in_english(page)
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
 
