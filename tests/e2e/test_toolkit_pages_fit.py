@@ -22,12 +22,13 @@ RU_COMPANY = "Кухни на заказ «Дубрава»"
 
 
 def _sign_in(page, base_url, language):
-    page.context.add_cookies([{"name": "django_language", "value": language, "url": base_url}])
     page.goto(base_url + "/accounts/login/")
     page.locator("input[name=username]").fill(EMAIL)
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
     expect(page).to_have_url(base_url + "/")
+    # Signing in speaks the saved language; the pages are then read in `language` as if switched.
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": base_url}])
 
 
 def _pages(company) -> dict[str, str]:
