@@ -18,7 +18,8 @@ from tracking.settings import *  # noqa: F403
 
 # A test database of its own per run (pytest-xdist adds _gw0, _gw1 … per worker): two runs at
 # once on one machine (CI beside a developer, two checkouts) never drop each other's database.
-DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}  # noqa: F405
 
 # The test client and the live server speak plain HTTP.
 SECURE_SSL_REDIRECT = False
