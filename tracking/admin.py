@@ -1,5 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import security
@@ -16,11 +18,21 @@ from .models import (
     User,
     WhyStep,
 )
-from .services.companies import COMPANY_SETTINGS_FIELDS
+from .services.companies import COMPANY_SETTINGS_FIELDS, businesses_only_managed_by
+
+
+class UserChangeForm(auth_forms.UserChangeForm):
+    def clean_is_active(self):
+        active = self.cleaned_data["is_active"]
+        switched_off = self.instance.is_active and not active
+        if switched_off and (unmanaged := businesses_only_managed_by(user=self.instance)):
+            raise ValidationError(security.last_manager_refusal(self.instance, unmanaged))
+        return active
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    form = UserChangeForm
     ordering = ["email"]
     list_display = ["email", "full_name", "is_active", "is_staff", "language", "last_login"]
     list_filter = ["is_active", "is_staff", "language"]
@@ -47,7 +59,10 @@ class UserAdmin(DjangoUserAdmin):
     @admin.action(description=_("Deactivate and sign out everywhere"))
     def deactivate(self, request, queryset):
         for user in queryset.filter(is_active=True):
-            security.user_deactivate(user=user)
+            try:
+                security.user_deactivate(user=user)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), level=messages.ERROR)
 
 
 class MembershipInline(admin.TabularInline):

@@ -54,6 +54,7 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -61,6 +62,7 @@ from django.utils.http import base36_to_int
 from django.utils.translation import ngettext
 
 from .models import SignInEvent, SignInEventKind, User
+from .services.companies import businesses_only_managed_by
 
 logger = logging.getLogger(__name__)
 
@@ -335,11 +337,24 @@ def user_sessions_end(*, user: User, keep_session_key: str | None = None) -> int
 
 @transaction.atomic
 def user_deactivate(*, user: User) -> User:
-    """Switch the account off and end all its sessions."""
+    """Switch the account off and end all its sessions. Refused while it is the last tracker or
+    entrepreneur of a business: someone else takes the role first (or the business goes)."""
+    if unmanaged := businesses_only_managed_by(user=user, lock=True):
+        raise ValidationError(last_manager_refusal(user, unmanaged))
     user.is_active = False
     user.save(update_fields=["is_active"])
     user_sessions_end(user=user)
     return user
+
+
+def last_manager_refusal(user: User, companies) -> str:
+    names = ", ".join(f"“{company.name}”" for company in companies)
+    text = ngettext(
+        "%(user)s is the last tracker or entrepreneur of %(names)s: give the role to someone else first.",
+        "%(user)s is the last tracker or entrepreneur of %(names)s: give the role to someone else first.",
+        len(companies),
+    )
+    return text % {"user": user, "names": names}
 
 
 def password_changed(*, user: User, client: Client, current_session_key: str | None) -> None:

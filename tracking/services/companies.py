@@ -120,13 +120,28 @@ def _lock_memberships(company: Company) -> None:
     Company.objects.select_for_update().filter(pk=company.pk).first()
 
 
+def _counted_managers():
+    """The people who keep a business managed: trackers and entrepreneurs who accepted, on an
+    active account. An invitation does not count, as it may yet be declined."""
+    return Membership.objects.accepted().filter(role__in=MANAGING_ROLES, user__is_active=True)
+
+
 def _would_leave_no_manager(company: Company, changing: Membership, new_role: str | None) -> bool:
-    if changing.role not in MANAGING_ROLES or new_role in MANAGING_ROLES:
+    if changing.is_pending or changing.role not in MANAGING_ROLES or new_role in MANAGING_ROLES:
         return False
-    others = Membership.objects.filter(company=company, role__in=MANAGING_ROLES, user__is_active=True).exclude(
-        pk=changing.pk
-    )
-    return not others.exists()
+    return not _counted_managers().filter(company=company).exclude(pk=changing.pk).exists()
+
+
+def businesses_only_managed_by(*, user: User, lock: bool = False) -> list[Company]:
+    """The businesses that would have no tracker or entrepreneur left if the account were
+    switched off: those where it is the only one counted. `lock` serialises with the
+    membership changes of those businesses (inside a transaction)."""
+    mine = _counted_managers().filter(user=user).values("company_id")
+    companies = Company.objects.filter(pk__in=mine).order_by("pk")
+    companies = list(companies.select_for_update() if lock else companies)
+    others = _counted_managers().filter(company_id__in=[c.pk for c in companies]).exclude(user=user)
+    managed = set(others.values_list("company_id", flat=True))
+    return sorted((c for c in companies if c.pk not in managed), key=lambda c: (c.name, c.pk))
 
 
 @transaction.atomic
