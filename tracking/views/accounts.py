@@ -348,6 +348,11 @@ def invitation_accept(request, uidb64: str, token: str):
     invitation = invitation_by_link(uidb64, token)
     if invitation is None:
         return render(request, "tracking/invitation_invalid.html", status=404)
+    if request.user.is_authenticated and request.user.pk != invitation.user_id:
+        # The link signs in the account it creates: whoever is signed in here is asked first,
+        # and stays signed in unless they choose to sign out (a POST to logout, back here).
+        status = 409 if request.method == "POST" else 200
+        return render(request, "tracking/invitation_signed_in.html", {"invitation": invitation}, status=status)
     user = invitation.user
     form = InvitationAcceptForm(user, request.POST or None, initial={"full_name": user.full_name})
     if request.method == "POST" and form.is_valid():
