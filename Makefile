@@ -27,8 +27,9 @@ help:
 	@echo "make bench    the reminder-dispatch and roll-up benchmark"
 	@echo "make bench-pages  every page against the floor at the large data set, and 100 users"
 	@echo "make bench-library  the learnings library's search over 20,000 hypotheses (under 100 ms)"
-	@echo "make backup   the whole database into var/backups/ (or BACKUP=path)"
-	@echo "make restore  BACKUP=path CONFIRM=yes: replace the whole database with a backup"
+	@echo "make backup   the whole database but the sessions into var/backups/ (or BACKUP=path), owner-only;"
+	@echo "              encrypted when BACKUP_PASSPHRASE is set"
+	@echo "make restore  BACKUP=path CONFIRM=yes: replace the whole database with a backup (signs everyone out)"
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.12 is needed (python3.12 on PATH, or pyenv)."; exit 1; }

@@ -3,12 +3,20 @@
 Each test fills a database with real data, backs it up through the command as an operator
 runs it (a separate process), restores into a fresh database, and compares every table of
 the schema row by row, sequences included; then changes the restored copy and restores over
-it, which is what a real restore does.
+it, which is what a real restore does. The sessions are the one table left out: a restore
+signs everyone out.
+
+A backup is its owner's alone (0600 in a 0700 folder, whatever the umask; a folder open to
+others is refused) and, with BACKUP_PASSPHRASE, encrypted: restored only with that passphrase.
 """
 
+import io
+import os
 import re
 import sqlite3
+import stat
 import subprocess
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,6 +31,7 @@ from tests import clock
 from tests.conftest import make_team
 from tests.factories import ActionFactory, HypothesisFactory, SprintFactory
 from tests.support.processes import ROOT, app_env, python
+from tracking import backups
 
 pytestmark = pytest.mark.xdist_group("backup")
 
@@ -73,6 +82,29 @@ def fail(*args: str, env: dict) -> str:
 
 def seconds_taken(output: str) -> float:
     return float(re.search(r"in (\d+\.\d+) s\.", output).group(1))
+
+
+def without_sessions(snapshot: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
+    """What a restore gives back: every row but the sessions (they are not in a backup)."""
+    assert snapshot["django_session"], "no session to leave out: the comparison would prove nothing"
+    return {**snapshot, "django_session": []}
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@contextmanager
+def umask(value: int):
+    """The process's umask (inherited by the commands it starts), put back afterwards."""
+    previous = os.umask(value)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+PASSPHRASE = "correct horse battery staple"
 
 
 # --- PostgreSQL -----------------------------------------------------------------------------
@@ -128,9 +160,17 @@ def test_postgres_backup_restores_every_row_into_a_fresh_database(tmp_path, scra
     assert len(original["sprints_sprint"]) == 9
     assert len(original["django_session"]) == 1
 
+    # The sessions' table is in the backup, its rows (live session keys) are not.
+    listing = subprocess.run(["pg_restore", "--list", str(backup)], capture_output=True, text=True, check=True).stdout
+    assert " TABLE public django_session " in listing and " TABLE DATA public django_session " not in listing
+    assert " TABLE DATA public tracking_company " in listing
+    as_sql = subprocess.run(["pg_restore", "--file=-", str(backup)], capture_output=True, check=True).stdout
+    (session_key,) = [row[0] for row in original["django_session"]]
+    assert session_key.encode() not in as_sql
+
     scratch_env = app_env(DATABASE_URL=pg_url(scratch_database))
     restored = succeed("restore", str(backup), "--yes", env=scratch_env)
-    assert pg_snapshot(scratch_database) == original
+    assert pg_snapshot(scratch_database) == without_sessions(original)
 
     # Over a database that has changed since: the backup's rows come back, and only them.
     with pg_connect(scratch_database) as conn:
@@ -138,7 +178,7 @@ def test_postgres_backup_restores_every_row_into_a_fresh_database(tmp_path, scra
         conn.execute("UPDATE tracking_company SET name = 'Changed after the backup'")
         conn.execute("INSERT INTO django_session VALUES ('later', 'x', now())")
     again = succeed("restore", str(backup), "--yes", env=scratch_env)
-    assert pg_snapshot(scratch_database) == original
+    assert pg_snapshot(scratch_database) == without_sessions(original)
 
     print(
         f"\nPostgreSQL, {backup.stat().st_size} bytes: backup {seconds_taken(made)} s, "
@@ -171,6 +211,64 @@ def test_postgres_restore_refuses_what_it_cannot_restore_whole(tmp_path, scratch
     assert "already exists" in fail("backup", "--output", str(backup), env=app_env())
 
 
+@pytest.mark.django_db(transaction=True)
+def test_postgres_encrypted_backup_restores_only_with_its_passphrase(tmp_path, scratch_database):
+    fill_database()
+    original = pg_snapshot(connection.settings_dict["NAME"])
+    backup = tmp_path / "tracker.pgdump.age"
+    made = succeed("backup", "--output", str(backup), env=app_env(BACKUP_PASSPHRASE=PASSPHRASE))
+    assert "encrypted" in made and "Not encrypted" not in made
+    assert backup.read_bytes().startswith(backups.AGE_MAGIC)
+    assert mode(backup) == 0o600
+
+    def scratch_env(passphrase: str) -> dict:
+        return app_env(DATABASE_URL=pg_url(scratch_database), BACKUP_PASSPHRASE=passphrase)
+
+    restored = succeed("restore", str(backup), "--yes", env=scratch_env(PASSPHRASE))
+    assert "encrypted" in restored
+    assert pg_snapshot(scratch_database) == without_sessions(original)
+
+    with pg_connect(scratch_database) as conn:
+        conn.execute("UPDATE tracking_company SET name = 'Kept'")
+    before = pg_snapshot(scratch_database)
+    no_key = fail("restore", str(backup), "--yes", env=scratch_env(""))
+    assert "is encrypted: set BACKUP_PASSPHRASE" in no_key and "Nothing was changed" in no_key
+    wrong_key = fail("restore", str(backup), "--yes", env=scratch_env("wrong"))
+    assert "BACKUP_PASSPHRASE does not decrypt" in wrong_key and "Nothing was changed" in wrong_key
+    assert pg_snapshot(scratch_database) == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("mask", [0o022, 0o000])
+def test_a_backup_and_its_folder_are_their_owners_alone_whatever_the_umask(tmp_path, monkeypatch, mask):
+    named = tmp_path / "new" / "backups" / "tracker.pgdump"
+    default_folder = tmp_path / "var" / "backups"  # the app's own folder, left open by an older version
+    default_folder.mkdir(parents=True)
+    default_folder.chmod(0o755)
+    monkeypatch.setattr(backups, "BACKUP_DIR", default_folder)
+    with umask(mask):
+        call_command("backup", "--output", str(named), stdout=io.StringIO())
+        call_command("backup", stdout=io.StringIO())
+
+    assert mode(named.parent.parent) == mode(named.parent) == 0o700
+    assert [(path.name, mode(path)) for path in named.parent.iterdir()] == [("tracker.pgdump", 0o600)]
+    assert mode(default_folder) == 0o700
+    (default,) = default_folder.iterdir()
+    assert default.suffix == ".pgdump" and mode(default) == 0o600
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("open_mode", [0o755, 0o750, 0o701, 0o1777])
+def test_a_backup_into_a_folder_others_can_reach_is_refused(tmp_path, open_mode):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(open_mode)
+    refusal = rf"{re.escape(str(shared))} is open to other users \(mode {open_mode:04o}\).*chmod 700"
+    with pytest.raises(CommandError, match=refusal):
+        call_command("backup", "--output", str(shared / "tracker.pgdump"), stdout=io.StringIO())
+    assert list(shared.iterdir()) == []
+
+
 # --- SQLite (the embedded default) ----------------------------------------------------------
 
 
@@ -187,14 +285,18 @@ def sqlite_snapshot(path: Path) -> dict[str, list[tuple]]:
         conn.close()
 
 
-def test_sqlite_backup_is_consistent_while_written_and_restores_every_row(tmp_path):
-    database = tmp_path / "db.sqlite3"
+def sqlite_filled(database: Path) -> None:
     fill = "import django; django.setup(); from django.core.management import call_command; "
     fill += "call_command('migrate', verbosity=0); from tests.test_backup import fill_database; fill_database()"
     result = subprocess.run(
         python("-c", fill), cwd=ROOT, env=sqlite_env(database), capture_output=True, text=True, timeout=300
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_sqlite_backup_is_consistent_while_written_and_restores_every_row(tmp_path):
+    database = tmp_path / "db.sqlite3"
+    sqlite_filled(database)
     original = sqlite_snapshot(database)
     assert model_tables() <= original.keys(), "a model's table is missing from the comparison"
     assert len(original["tracking_company"]) == 3
@@ -208,11 +310,11 @@ def test_sqlite_backup_is_consistent_while_written_and_restores_every_row(tmp_pa
     made = succeed("backup", "--output", str(backup), env=sqlite_env(database))
     writer.execute("ROLLBACK")
     writer.close()
-    assert sqlite_snapshot(backup) == original
+    assert sqlite_snapshot(backup) == without_sessions(original)
 
     fresh = tmp_path / "fresh.sqlite3"
     restored = succeed("restore", str(backup), "--yes", env=sqlite_env(fresh))
-    assert sqlite_snapshot(fresh) == original
+    assert sqlite_snapshot(fresh) == without_sessions(original)
 
     conn = sqlite3.connect(fresh)
     conn.execute("DELETE FROM sprints_action")
@@ -220,7 +322,7 @@ def test_sqlite_backup_is_consistent_while_written_and_restores_every_row(tmp_pa
     conn.commit()
     conn.close()
     again = succeed("restore", str(backup), "--yes", env=sqlite_env(fresh))
-    assert sqlite_snapshot(fresh) == original
+    assert sqlite_snapshot(fresh) == without_sessions(original)
 
     not_a_backup = tmp_path / "notes.txt"
     not_a_backup.write_text("not a database")
@@ -228,12 +330,50 @@ def test_sqlite_backup_is_consistent_while_written_and_restores_every_row(tmp_pa
         "restore", str(not_a_backup), "--yes", env=sqlite_env(fresh)
     )
     assert "No backup at" in fail("restore", str(tmp_path / "missing.sqlite3"), "--yes", env=sqlite_env(fresh))
-    assert sqlite_snapshot(fresh) == original
+    assert sqlite_snapshot(fresh) == without_sessions(original)
 
     print(
         f"\nSQLite, {backup.stat().st_size} bytes: backup {seconds_taken(made)} s, "
         f"restore into a fresh file {seconds_taken(restored)} s, over a changed one {seconds_taken(again)} s"
     )
+
+
+def test_sqlite_backup_is_private_without_sessions_and_encrypted_with_a_passphrase(tmp_path):
+    database = tmp_path / "db.sqlite3"
+    sqlite_filled(database)
+    original = sqlite_snapshot(database)
+    (session_key,) = [row[0] for row in original["django_session"]]
+    folder = tmp_path / "private"
+    plain, encrypted = folder / "plain.sqlite3", folder / "encrypted.sqlite3.age"
+    with umask(0o000):
+        succeed("backup", "--output", str(plain), env=sqlite_env(database))
+        succeed("backup", "--output", str(encrypted), env={**sqlite_env(database), "BACKUP_PASSPHRASE": PASSPHRASE})
+
+    assert mode(folder) == 0o700
+    assert sorted((path.name, mode(path)) for path in folder.iterdir()) == [
+        ("encrypted.sqlite3.age", 0o600),
+        ("plain.sqlite3", 0o600),
+    ]
+    assert session_key.encode() not in plain.read_bytes()  # not even in a freed page
+    assert sqlite_snapshot(plain)["django_session"] == []
+    assert encrypted.read_bytes().startswith(backups.AGE_MAGIC)
+
+    restored = tmp_path / "restored.sqlite3"
+    succeed("restore", str(encrypted), "--yes", env={**sqlite_env(restored), "BACKUP_PASSPHRASE": PASSPHRASE})
+    assert sqlite_snapshot(restored) == without_sessions(original)
+
+    conn = sqlite3.connect(restored)
+    conn.execute("UPDATE tracking_company SET name = 'Kept'")
+    conn.commit()
+    conn.close()
+    before = sqlite_snapshot(restored)
+    assert "is encrypted: set BACKUP_PASSPHRASE" in fail(
+        "restore", str(encrypted), "--yes", env={**sqlite_env(restored), "BACKUP_PASSPHRASE": ""}
+    )
+    assert "BACKUP_PASSPHRASE does not decrypt" in fail(
+        "restore", str(encrypted), "--yes", env={**sqlite_env(restored), "BACKUP_PASSPHRASE": "wrong"}
+    )
+    assert sqlite_snapshot(restored) == before
 
 
 def test_restore_needs_confirmation(tmp_path):

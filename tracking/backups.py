@@ -8,26 +8,42 @@ both ways.
 
 Every backup is first written next to its final name and renamed when complete, so a
 backup that failed never looks like one that worked.
+
+A backup holds password hashes, two-factor secrets and the sign-in record, so it is its
+owner's alone: the file is 0600 and its folder 0700 whatever the umask, and a folder that
+other users can enter or list is refused. The sessions are left out (restoring signs
+everyone out). With BACKUP_PASSPHRASE set the file is encrypted in the age format (pyrage;
+`age -d` decrypts it too), and a restore decrypts it into a private temporary folder first.
 """
 
 import os
 import shutil
 import sqlite3
+import stat
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyrage
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.db import DatabaseError, connections
 from django.utils import timezone
 
 BACKUP_DIR = settings.VAR_DIR / "backups"
 POSTGRES_MAGIC = b"PGDMP"  # the first bytes of a pg_dump custom-format archive
 SQLITE_MAGIC = b"SQLite format 3\x00"
+AGE_MAGIC = b"age-encryption.org/v1\n"  # the first bytes of an age-encrypted file
+ENCRYPTED_SUFFIX = ".age"
 BUSY_TIMEOUT_SECONDS = 30  # how long the SQLite copy waits for a writer of the app to finish
+PRIVATE_FILE = 0o600
+PRIVATE_FOLDER = 0o700
+OWNER_ONLY_UMASK = 0o077
+SESSION_TABLE = Session._meta.db_table  # left out of every backup: live session keys sign people in
 
 
 class BackupError(Exception):
@@ -40,9 +56,11 @@ class Outcome:
     size: int
     seconds: float
     database: str
+    encrypted: bool = False
 
     def describe(self) -> str:
-        return f"{self.path} ({human_size(self.size)}) in {self.seconds:.2f} s"
+        encrypted = ", encrypted" if self.encrypted else ""
+        return f"{self.path} ({human_size(self.size)}{encrypted}) in {self.seconds:.2f} s"
 
 
 def human_size(size: int) -> str:
@@ -75,53 +93,105 @@ def database_label(alias: str = "default") -> str:
     return f"SQLite database {db['NAME']}"
 
 
-def default_backup_path(alias: str = "default") -> Path:
+def default_backup_path(alias: str = "default", *, encrypted: bool = False) -> Path:
     db = _settings_dict(alias)
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+    suffix = ENCRYPTED_SUFFIX if encrypted else ""
     if _is_postgres(db):
-        return BACKUP_DIR / f"{db['NAME']}-{stamp}.pgdump"
-    return BACKUP_DIR / f"{Path(db['NAME']).stem}-{stamp}.sqlite3"
+        return BACKUP_DIR / f"{db['NAME']}-{stamp}.pgdump{suffix}"
+    return BACKUP_DIR / f"{Path(db['NAME']).stem}-{stamp}.sqlite3{suffix}"
 
 
-def backup_make(*, path: Path | None = None, alias: str = "default") -> Outcome:
-    """Write a backup of the whole database to `path` (a new file), or under var/backups/."""
+def backup_make(*, path: Path | None = None, alias: str = "default", passphrase: str = "") -> Outcome:
+    """Write a backup of the whole database but the sessions to `path` (a new file), or under
+    var/backups/; encrypted with `passphrase` when one is given."""
     db = _settings_dict(alias)
-    path = Path(path) if path else default_backup_path(alias)
+    path = Path(path) if path else default_backup_path(alias, encrypted=bool(passphrase))
     if path.exists():
         raise BackupError(f"{path} already exists: give another file name (a backup never overwrites one).")
-    path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
+    plain = path.with_name(path.name + ".plain.partial") if passphrase else partial
     started = time.monotonic()
-    try:
-        if _is_postgres(db):
-            _run(["pg_dump", "--format=custom", f"--file={partial}", *_pg_args(db)], db)
-        elif _is_sqlite(db):
-            _sqlite_copy(source=_sqlite_existing(db["NAME"]), target=partial)
-            _sqlite_check(partial, shown_as=f"The copy of {db['NAME']}")  # the copy is whole and is this app's database
-        else:
-            raise BackupError(f"Backups are not supported for the database engine {db['ENGINE']}.")
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
-    return Outcome(path, path.stat().st_size, time.monotonic() - started, database_label(alias))
+    # Everything the tools create on the way (pg_dump's file, SQLite's journals) is born private.
+    with _owner_only_umask():
+        _private_folder(path.parent)
+        try:
+            _private_file(plain)
+            if _is_postgres(db):
+                _run(
+                    [
+                        "pg_dump",
+                        "--format=custom",
+                        f"--file={plain}",
+                        f"--exclude-table-data={SESSION_TABLE}",
+                        *_pg_args(db),
+                    ],
+                    db,
+                )
+            elif _is_sqlite(db):
+                _sqlite_copy(source=_sqlite_existing(db["NAME"]), target=plain)
+                # The copy is whole and is this app's database.
+                _sqlite_check(plain, shown_as=f"The copy of {db['NAME']}")
+                _sqlite_drop_sessions(plain)
+            else:
+                raise BackupError(f"Backups are not supported for the database engine {db['ENGINE']}.")
+            if passphrase:
+                _private_file(partial, pyrage.passphrase.encrypt(plain.read_bytes(), passphrase))
+            partial.chmod(PRIVATE_FILE)
+            partial.replace(path)
+        finally:
+            for leftover in (plain, partial):
+                for name in (leftover, *_sqlite_journals(leftover)):
+                    name.unlink(missing_ok=True)
+    return Outcome(
+        path, path.stat().st_size, time.monotonic() - started, database_label(alias), encrypted=bool(passphrase)
+    )
 
 
-def backup_restore(*, path: Path, alias: str = "default") -> Outcome:
-    """Replace every table of the database with the backup at `path`."""
-    db = _settings_dict(alias)
+def backup_restore(*, path: Path, alias: str = "default", passphrase: str = "") -> Outcome:
+    """Replace every table of the database with the backup at `path`; an encrypted backup
+    needs the passphrase it was made with, and is refused whole without it."""
     path = Path(path)
     if not path.is_file():
         raise BackupError(f"No backup at {path}.")
-    with path.open("rb") as f:
-        header = f.read(len(SQLITE_MAGIC))
     started = time.monotonic()
+    if not _header(path).startswith(AGE_MAGIC):
+        _restore_plain(path, alias)
+        return Outcome(path, path.stat().st_size, time.monotonic() - started, database_label(alias))
+    if not passphrase:
+        raise BackupError(
+            f"{path} is encrypted: set BACKUP_PASSPHRASE to the passphrase it was made with. Nothing was changed."
+        )
+    try:
+        data = pyrage.passphrase.decrypt(path.read_bytes(), passphrase)
+    except pyrage.DecryptError as error:
+        raise BackupError(
+            f"BACKUP_PASSPHRASE does not decrypt {path} (a wrong passphrase, or a damaged file). Nothing was changed."
+        ) from error
+    with _owner_only_umask(), tempfile.TemporaryDirectory(prefix="sprint-tracker-restore-") as folder:
+        plain = Path(folder) / path.name.removesuffix(ENCRYPTED_SUFFIX)
+        _private_file(plain, data)
+        del data
+        _restore_plain(plain, alias, shown_as=path)
+    return Outcome(path, path.stat().st_size, time.monotonic() - started, database_label(alias), encrypted=True)
+
+
+def _header(path: Path) -> bytes:
+    with path.open("rb") as f:
+        return f.read(max(len(SQLITE_MAGIC), len(AGE_MAGIC)))
+
+
+def _restore_plain(path: Path, alias: str, *, shown_as: Path | None = None) -> None:
+    db = _settings_dict(alias)
+    header = _header(path)
+    shown_as = shown_as or path
     if _is_postgres(db):
-        _expect_format(path, header, POSTGRES_MAGIC, "a pg_dump archive (made by `manage.py backup` on PostgreSQL)")
+        _expect_format(shown_as, header, POSTGRES_MAGIC, "a pg_dump archive (made by `manage.py backup` on PostgreSQL)")
         _pg_restore(path, alias)
     elif _is_sqlite(db):
-        _expect_format(path, header, SQLITE_MAGIC, "an SQLite backup (made by `manage.py backup` on SQLite)")
+        _expect_format(shown_as, header, SQLITE_MAGIC, "an SQLite backup (made by `manage.py backup` on SQLite)")
         try:
-            _sqlite_check(path)
+            _sqlite_check(path, shown_as=str(shown_as))
         except BackupError as error:
             raise BackupError(f"{error} Nothing was changed.") from error
         target = Path(db["NAME"])
@@ -130,7 +200,6 @@ def backup_restore(*, path: Path, alias: str = "default") -> Outcome:
         _sqlite_copy(source=path, target=target)
     else:
         raise BackupError(f"Restores are not supported for the database engine {db['ENGINE']}.")
-    return Outcome(path, path.stat().st_size, time.monotonic() - started, database_label(alias))
 
 
 def _expect_format(path: Path, header: bytes, magic: bytes, wanted: str) -> None:
@@ -143,6 +212,44 @@ def _expect_format(path: Path, header: bytes, magic: bytes, wanted: str) -> None
     else:
         found = "neither a pg_dump archive nor an SQLite database"
     raise BackupError(f"{path} is {found}; this database needs {wanted}. Nothing was changed.")
+
+
+# --- Private files --------------------------------------------------------------------------
+
+
+@contextmanager
+def _owner_only_umask() -> Iterator[None]:
+    previous = os.umask(OWNER_ONLY_UMASK)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def _private_folder(folder: Path) -> None:
+    """The folder a backup goes into: created 0700; the default folder (the app's own) made
+    0700; any other that a group or other users may enter or list refused."""
+    if not folder.exists() or folder.resolve() == BACKUP_DIR.resolve():
+        folder.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+        folder.chmod(PRIVATE_FOLDER)
+        return
+    if not folder.is_dir():
+        raise BackupError(f"{folder} is not a folder.")
+    mode = stat.S_IMODE(folder.stat().st_mode)
+    if mode & 0o077:
+        raise BackupError(
+            f"{folder} is open to other users (mode {mode:04o}), and a backup holds password hashes, two-factor "
+            f"secrets and the sign-in record: make the folder its owner's alone (chmod 700 {folder}) or choose "
+            "another. Nothing was written."
+        )
+
+
+def _private_file(path: Path, data: bytes = b"") -> None:
+    """Create (or empty) `path` as 0600 before anything is written into it, then write `data`."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, PRIVATE_FILE)
+    with os.fdopen(fd, "wb") as f:
+        os.fchmod(f.fileno(), PRIVATE_FILE)  # a file left by an earlier run keeps its mode otherwise
+        f.write(data)
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------
@@ -256,6 +363,18 @@ def _sqlite_check(path: Path, *, shown_as: str = "") -> None:
         raise BackupError(f"{shown_as} is damaged (SQLite integrity check: {status}).")
     if not has_migrations:
         raise BackupError(f"{shown_as} holds no database of this app (no django_migrations table: never migrated?).")
+
+
+def _sqlite_drop_sessions(path: Path) -> None:
+    """Empty the session table of a copy, then rebuild the file so no deleted page keeps a key."""
+    with _sqlite_open(path) as conn:
+        conn.execute(f'DELETE FROM "{SESSION_TABLE}"')
+        conn.commit()
+        conn.execute("VACUUM")
+
+
+def _sqlite_journals(path: Path) -> tuple[Path, ...]:
+    return tuple(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal"))
 
 
 @contextmanager

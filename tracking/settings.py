@@ -281,6 +281,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TIMEZONE = "UTC"
 
+# --- Backups (tracking/backups.py, README "Backups") -------------------------------------------
+# A passphrase encrypts every backup (the age format); empty: backups are not encrypted. A
+# restore of an encrypted backup needs the same one.
+BACKUP_PASSPHRASE = env.str("BACKUP_PASSPHRASE", default="")
+
 # --- Security ---------------------------------------------------------------------------------
 SECURE_CSP = {
     "default-src": [CSP.SELF],

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from tracking import backups
@@ -9,8 +10,9 @@ from tracking import backups
 
 class Command(BaseCommand):
     help = (
-        "Back up the whole database: pg_dump -Fc on PostgreSQL, the SQLite backup API on the embedded "
-        "default. Safe while the app runs."
+        "Back up the whole database but the sessions: pg_dump -Fc on PostgreSQL, the SQLite backup API on "
+        "the embedded default. Safe while the app runs. The file is readable by its owner only, and "
+        "encrypted (age) when BACKUP_PASSPHRASE is set."
     )
     # A copy of the data needs no model checks, and must not wait on a database the app is
     # writing to (the checks open a transaction of their own).
@@ -26,7 +28,9 @@ class Command(BaseCommand):
     def handle(self, *args, output: Path | None, **options):
         self.stdout.write(f"Backing up the {backups.database_label()} …")
         try:
-            outcome = backups.backup_make(path=output)
+            outcome = backups.backup_make(path=output, passphrase=settings.BACKUP_PASSPHRASE)
         except backups.BackupError as error:
             raise CommandError(f"Backup failed: {error}") from error
         self.stdout.write(self.style.SUCCESS(f"Backup written: {outcome.describe()}."))
+        if not outcome.encrypted:
+            self.stdout.write("Not encrypted: set BACKUP_PASSPHRASE to encrypt backups (README, Backups).")

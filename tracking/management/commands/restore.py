@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from tracking import backups
@@ -10,7 +11,7 @@ from tracking import backups
 class Command(BaseCommand):
     help = (
         "Replace every table of the database with a backup made by `manage.py backup`. "
-        "Stop the web app and the workers first; needs --yes."
+        "Stop the web app and the workers first; needs --yes. An encrypted backup needs BACKUP_PASSPHRASE."
     )
     # A copy of the data needs no model checks, and must not wait on a database the app is
     # writing to (the checks open a transaction of their own).
@@ -29,7 +30,7 @@ class Command(BaseCommand):
             )
         self.stdout.write(f"Restoring {backup} into the {target} …")
         try:
-            outcome = backups.backup_restore(path=backup)
+            outcome = backups.backup_restore(path=backup, passphrase=settings.BACKUP_PASSPHRASE)
         except backups.BackupError as error:
             raise CommandError(f"Restore failed: {error}") from error
         self.stdout.write(self.style.SUCCESS(f"Restored {outcome.describe()}."))
