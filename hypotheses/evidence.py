@@ -2,7 +2,8 @@
 its evidence ("based on N interviews") and an ICE confidence suggested from it."""
 
 from django.db import transaction
-from django.utils.translation import gettext as _
+from django.utils import translation
+from django.utils.translation import ngettext
 
 from tracking.custdev.models import Highlight, Insight
 from tracking.custdev.selectors import insight_quotes
@@ -24,11 +25,16 @@ def suggested_confidence(people: int) -> int:
     return CONFIDENCE_WITHOUT_EVIDENCE
 
 
-def _statement(insight: Insight) -> str:
-    return _(
-        "If we act on what %(people)s customers told us (“%(insight)s”), then the main constraint eases, "
-        "because this is what they choose by."
-    ) % {"people": insight.people, "insight": insight.sentence}
+def _statement(insight: Insight, language: str) -> str:
+    """The hypothesis's statement, written in the business's language (not the reader's)."""
+    with translation.override(language):
+        return ngettext(
+            "If we act on what %(people)s customer told us (“%(insight)s”), then the main constraint eases, "
+            "because this is what they choose by.",
+            "If we act on what %(people)s customers told us (“%(insight)s”), then the main constraint eases, "
+            "because this is what they choose by.",
+            insight.people,
+        ) % {"people": insight.people, "insight": insight.sentence}
 
 
 def hypothesis_of_insight(insight: Insight) -> Hypothesis | None:
@@ -51,7 +57,7 @@ def hypothesis_from_insight(*, insight: Insight, by: Membership) -> Hypothesis:
     hypothesis = services.hypothesis_create(
         by=by,
         title=insight.sentence[:200],
-        statement=_statement(insight),
+        statement=_statement(insight, by.company.language),
         kind="innovation",
         constraint=constraint,
         confidence=suggested_confidence(insight.people),

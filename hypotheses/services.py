@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -183,7 +183,8 @@ def hypothesis_update(*, hypothesis: Hypothesis, by: Membership, expected_versio
     _save(current, [*fields, "status"])
     _record(current, by, HypothesisEvent.Kind.EDITED, changes=changes)
     if missing:
-        note = _("Back to idea: %(missing)s.") % {"missing": "; ".join(str(MISSING_MESSAGES[n]) for n in missing)}
+        with translation.override(current.company.language):  # kept in the business's history
+            note = _("Back to idea: %(missing)s.") % {"missing": "; ".join(str(MISSING_MESSAGES[n]) for n in missing)}
         _record(
             current, by, HypothesisEvent.Kind.TRANSITION, from_status=Status.READY, to_status=Status.IDEA, note=note
         )

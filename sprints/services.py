@@ -9,11 +9,13 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from hypotheses.models import Hypothesis
 from hypotheses.models import Status as HypothesisStatus
 from hypotheses.services import hypotheses_start_testing
 from tracking.access import ensure_can
+from tracking.i18n import in_business_language
 from tracking.models import Company, Constraint, Membership
 from tracking.roles import Permission, denial_message, role_allows
 from tracking.weeks import local_today
@@ -225,7 +227,7 @@ def sprint_start(*, sprint: Sprint, by: Membership, override_reason: str = "") -
             "hypothesis_id", flat=True
         ),
         by=by,
-        note=_("Testing started with %(sprint)s.") % {"sprint": sprint},
+        note=in_business_language(sprint.company, _lazy("Testing started with %(sprint)s."), sprint=sprint),
         sprint_ends_on=sprint.ends_on,
     )
     return sprint
@@ -446,7 +448,9 @@ def actions_carry_over(*, actions: list[Action], to_sprint: Sprint, by: Membersh
             carried_over_from=current,
         )
         current.status = ActionStatus.NOT_DONE
-        current.why_not_note = current.why_not_note or _("Carried over to %(sprint)s.") % {"sprint": to_sprint}
+        current.why_not_note = current.why_not_note or in_business_language(
+            to_sprint.company, _lazy("Carried over to %(sprint)s."), sprint=to_sprint
+        )
         current.version += 1
         current.save(update_fields=["status", "why_not_note", "version", "updated_at"])
         carried.append(copy)

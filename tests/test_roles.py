@@ -32,6 +32,7 @@ def _settings_data(team):
         "review_time": "11:00",
         "sprint_length_days": 7,
         "reminder_lead_hours": 24,
+        "language": "en",
     }
 
 

@@ -2,6 +2,7 @@ import zoneinfo
 from datetime import time
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -10,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .validators import MultiLineTextField, SingleLineCharField
+from .numbers import unit_label
 
 SPRINT_LENGTH_MIN, SPRINT_LENGTH_MAX = 1, 14
 REMINDER_LEAD_MAX_HOURS = 7 * 24
@@ -114,6 +116,9 @@ class Company(models.Model):
         validators=[MinValueValidator(SPRINT_LENGTH_MIN), MaxValueValidator(SPRINT_LENGTH_MAX)],
     )
     reminder_lead_hours = models.PositiveSmallIntegerField(
+    # The language the app writes in for the business (a hypothesis made from an insight, script
+    # templates, report headings sent outside), whatever each reader's interface language.
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
         _("remind before the review, hours"),
         default=24,
         validators=[MinValueValidator(1), MaxValueValidator(REMINDER_LEAD_MAX_HOURS)],
@@ -339,7 +344,12 @@ VALUE_MAX_DIGITS, VALUE_DECIMALS = 18, 4
 class Metric(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="metrics", verbose_name=_("business"))
     name = SingleLineCharField(_("name"), max_length=120)
-    unit = SingleLineCharField(_("unit"), max_length=20, blank=True, help_text=_("%, ₽, leads, orders…"))
+    unit = SingleLineCharField(
+        _("unit"),
+        max_length=60,
+        blank=True,
+        help_text=_("%, ₽, leads… A count's unit may give its forms, one per plural form: “lead, leads”."),
+    )
     higher_is_better = models.BooleanField(_("higher is better"), default=True)
     target = models.DecimalField(
         _("target"), max_digits=VALUE_MAX_DIGITS, decimal_places=VALUE_DECIMALS, null=True, blank=True
@@ -365,7 +375,8 @@ class Metric(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}, {self.unit}" if self.unit else self.name
+        label = unit_label(self.unit)
+        return f"{self.name}, {label}" if label else self.name
 
 
 class MetricValue(models.Model):

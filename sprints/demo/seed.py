@@ -661,6 +661,7 @@ def seed_demo() -> list[tuple[str, str]]:
             defaults={
                 "timezone": spec.timezone,
                 "currency": spec.currency,
+                "language": spec.team[0][2],  # the owner's: «Дубрава» writes in Russian
                 "review_weekday": spec.review_weekday,
                 "review_time": spec.review_time,
             },

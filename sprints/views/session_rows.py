@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from hypotheses.models import Verdict
-from tracking.numbers import input_value, plain
+from tracking.numbers import input_value, plain, unit_label
 from tracking.query_params import ids_param
 from tracking.roles import Permission, role_allows
 
@@ -404,7 +404,7 @@ def _metric_rows(metrics, shown, typed, refused, saved) -> list[dict]:
         {
             "pk": _id(m.pk),
             "name": m.name,
-            "unit": m.unit,
+            "unit_label": unit_label(m.unit),
             "target": shown.number(m.target),
             "this_week": shown.number(m.this_week) or "",
             "v": (typed.get(m.pk) or {}).get("value", input_value(m.this_week) or "") or "",

@@ -42,7 +42,7 @@ def test_the_suggested_return_fills_the_field(live_server, page):
     page.locator("#id_baseline").fill("2")
     page.locator("#id_expected").fill("3")
     # C1 5 % → 7.5 %: CM 60 000 → 105 000, +45 000 a month.
-    expect(hint).to_contain_text("$45,000.00 a month")
+    expect(hint).to_contain_text("$45,000 a month")
     assert_fits(page, "the hypothesis form with the return hint")
     hint.get_by_role("button", name="Use this figure").click()
     expect(page.locator("#id_expected_return")).to_have_value("45000")

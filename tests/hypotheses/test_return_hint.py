@@ -43,8 +43,8 @@ def test_a_week_of_unit_economics_becomes_a_month_and_says_so(team, economics, c
     assert per_month(Decimal(45000), "quarter") == Decimal("15000.00")
     page = client_for(team.tracker).get(_hint_url(team, metric=team.metric.pk, baseline=2, expected=3))
     text = page.content.decode()
-    assert "<strong>$195,000.00</strong> a month" in text
-    assert "$45,000.00 a week, the period of the unit economics" in text
+    assert "<strong>$195,000</strong> a month" in text
+    assert "$45,000 a week, the period of the unit economics" in text
     assert 'value="195000.00"' in text and "Use this figure" in text
 
 
@@ -57,17 +57,17 @@ def test_the_form_shows_the_suggestion_beside_the_return_field(team, economics, 
     field_at = edit.index('name="expected_return"')
     hint_at = edit.index('id="return-hint"')
     assert field_at < hint_at < edit.index('name="budget_cap"')
-    assert "<strong>$45,000.00</strong> a month" in edit
+    assert "<strong>$45,000</strong> a month" in edit
     new = client.get(reverse("hypotheses:new", args=[team.company.pk]) + f"?metric={team.metric.pk}&baseline=2")
     assert "Give the expected value" in new.content.decode()
 
 
 def test_as_the_fields_change_the_hint_follows(team, economics, client_for):
     client = client_for(team.tracker)
-    assert "$45,000.00" in client.get(_hint_url(team, metric=team.metric.pk, baseline=2, expected=3)).content.decode()
+    assert "$45,000" in client.get(_hint_url(team, metric=team.metric.pk, baseline=2, expected=3)).content.decode()
     # ×1.1: +10 % of C1 = 0.1·B·ARPPU = 0.1·50·1800 = 9 000.
     text = client.get(_hint_url(team, metric=team.metric.pk, baseline=2, expected="%C3%971.1")).content.decode()
-    assert "$9,000.00" in text
+    assert "$9,000" in text
     # Worse than the baseline: nothing to use.
     text = client.get(_hint_url(team, metric=team.metric.pk, baseline=3, expected=2)).content.decode()
     assert "Use this figure" not in text and "earns no money" in text
@@ -80,7 +80,7 @@ def test_no_suggestion_for_a_breakthrough(team, economics, client_for):
     url = _hint_url(team, kind="breakthrough", metric=team.metric.pk, baseline=2, expected=3)
     text = client_for(team.tracker).get(url).content.decode()
     assert "Use this figure" not in text and "budget cap and a kill date instead of a return" in text
-    assert "$45,000.00" in client_for(team.tracker).get(url.replace("breakthrough", "innovation")).content.decode()
+    assert "$45,000" in client_for(team.tracker).get(url.replace("breakthrough", "innovation")).content.decode()
 
 
 def test_no_suggestion_when_the_metric_feeds_no_input(team, economics, client_for):
@@ -176,5 +176,5 @@ def test_the_hint_costs_the_same_whatever_the_data(team, economics, client_for, 
             company=team.company, taken_on=team.company.created_at.date(), **economics.input_values()
         )
     with django_assert_num_queries(len(few.captured_queries)):
-        assert "$45,000.00" in client.get(url).content.decode()
+        assert "$45,000" in client.get(url).content.decode()
     assert len(few.captured_queries) <= 4

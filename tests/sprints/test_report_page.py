@@ -178,7 +178,7 @@ def test_the_key_metric_from_the_sprints_start_to_its_end(team, client):
     _close(team)
     client.force_login(team.member.user)
     section = _section(client.get(_url(team)).content.decode(), "key-metric")
-    assert f"Over the sprint: 4 → 6.5 {team.metric.unit} (2.5)" in section
+    assert f"Over the sprint: 4 → 6.5\N{NO-BREAK SPACE}{team.metric.unit} (2.5)" in section
 
 
 def test_a_value_dated_the_monday_of_a_sprint_begun_mid_week_counts_for_the_sprint(team, client):
@@ -194,7 +194,7 @@ def test_a_value_dated_the_monday_of_a_sprint_begun_mid_week_counts_for_the_spri
     _close(team)
     client.force_login(team.member.user)
     section = _section(client.get(_url(team)).content.decode(), "key-metric")
-    assert f"Over the sprint: 37 → 46 {team.metric.unit} (9)" in section
+    assert f"Over the sprint: 37 → 46\N{NO-BREAK SPACE}{team.metric.unit} (9)" in section
 
 
 # --- There as soon as the sprint closes -----------------------------------------------------------

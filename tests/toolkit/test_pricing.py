@@ -19,7 +19,7 @@ def test_detail_shows_the_money_and_a_suggested_impact(team, economics, client_f
     h.baseline, h.expected_value, h.expected_multiplier, h.impact = Decimal(2), Decimal(3), None, 4
     h.save()
     page = client_for(team.member).get(reverse("hypotheses:detail", args=[team.company.pk, h.pk])).content.decode()
-    assert "$45,000.00 of contribution margin a period" in page
+    assert "$45,000 of contribution margin a period" in page
     assert "suggested impact 10" in page and "now 4" in page
 
 
@@ -32,7 +32,7 @@ def test_a_multiplier_and_the_board(team, economics, client_for):
         HypothesisFactory(company=team.company, metric=team.metric, title=f"More {i}", expected_multiplier=2)
     client = client_for(team.tracker)
     page = client.get(reverse("hypotheses:board", args=[team.company.pk])).content.decode()
-    assert "$9,000.00 · impact 4" in page
+    assert "$9,000 · impact 4" in page
 
 
 def test_no_mapping_no_price(team, client_for):

@@ -33,11 +33,11 @@ def test_results_and_ranking(team, client_for):
     assert response.status_code == 302
     page = client.get(_url(team)).content.decode()
     # CM = 1000·(0.05·1800 − 30) = 60 000; AvPrice +10 % adds 0.1·50·1.5·2000 = 15 000.
-    assert "$60,000.00" in page
+    assert "$60,000" in page
     # By hand (B = 50, ARPPU = 1800): AvPrice 15 000; C1 0.1·50·1800 = 9 000 and APC
     # 0.1·50·1200·1.5 = 9 000 (a tie: C1 first); UA 6 000 and COGS 0.1·50·1.5·800 = 6 000; CPA 3 000.
     assert _ranking(page) == ["avg_price", "c1", "apc", "ua", "cogs", "cpa"]
-    assert "Average check (AvPrice) moves income most: 10 % better adds $15,000.00" in page
+    assert "Average check (AvPrice) moves income most: 10 % better adds $15,000" in page
 
 
 def test_changing_c1_moves_the_ranking_htmx(team, client_for):
@@ -58,7 +58,7 @@ def test_money_in_russian(client_for):
     client.post(reverse("toolkit:inputs_save", args=[company.pk]), INPUTS)
     client.cookies["django_language"] = "ru"
     page = client.get(reverse("toolkit:unit_economics", args=[company.pk])).content.decode()
-    assert "60\xa0000,00\xa0₽" in page
+    assert "60\xa0000\xa0₽" in page
 
 
 @pytest.mark.parametrize(
@@ -99,7 +99,7 @@ def test_snapshots_what_if_and_compare(team, client_for):
     assert UnitEconomics.objects.get().c1 == 5  # a what-if leaves the inputs alone
     page = client.get(_url(team, "toolkit:compare") + f"?a={november.pk}&b={what_if.pk}").content.decode()
     # C1 7 %: ARPU 126, CM = 1000·(126 − 30) = 96 000.
-    assert "$60,000.00" in page and "$96,000.00" in page
+    assert "$60,000" in page and "$96,000" in page
 
 
 def test_a_refused_what_if_keeps_what_was_typed(team, client_for):
@@ -113,7 +113,7 @@ def test_a_refused_what_if_keeps_what_was_typed(team, client_for):
 def test_members_read(team, client_for):
     client_for(team.tracker).post(_url(team, "toolkit:inputs_save"), INPUTS)
     page = client_for(team.member).get(_url(team)).content.decode()
-    assert "Recalculate" not in page and "$60,000.00" in page
+    assert "Recalculate" not in page and "$60,000" in page
 
 
 @pytest.mark.parametrize("snapshots", [1, 20])

@@ -21,6 +21,7 @@ VALID_COMPANY = {
     "review_time": "10:00",
     "sprint_length_days": "7",
     "reminder_lead_hours": "24",
+    "language": "ru",
     "role": "tracker",
     "weekly_capacity_hours": "10",
 }
@@ -178,6 +179,7 @@ class CompanyFormFuzz(HypothesisTestCase):
             "review_time": review_time,
             "sprint_length_days": length,
             "reminder_lead_hours": lead,
+            "language": "en",
         }
         before = Company.objects.filter(pk=self.team.company.pk).values().get()
         response = self.client.post(reverse("tracking:company_settings", args=[self.team.company.pk]), data)

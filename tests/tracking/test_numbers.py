@@ -21,12 +21,12 @@ def render(value, language="en"):
         (Decimal("10"), "10"),
         (Decimal("10.0000"), "10"),
         (Decimal("1E+1"), "10"),
-        (Decimal("1.5E+3"), "1500"),
+        (Decimal("1.5E+3"), "1,500"),
         (Decimal("0.0500"), "0.05"),
         (Decimal("-2.50"), "-2.5"),
         (Decimal("0.0000"), "0"),
         (Decimal("-0.00"), "0"),
-        (Decimal("1234567.8900"), "1234567.89"),
+        (Decimal("1234567.8900"), "1,234,567.89"),
         (7, "7"),
         (None, ""),
     ],
@@ -57,3 +57,8 @@ def test_input_value_is_what_a_number_input_accepts():
         assert input_value(Decimal("3.1000")) == "3.1"
     assert input_value(Decimal("1E+1")) == "10"
     assert input_value(None) is None
+
+
+def test_filter_groups_thousands_the_russian_way():
+    assert render(Decimal("350000.00"), "ru") == "350\N{NO-BREAK SPACE}000"
+    assert render(Decimal("1234567.89"), "ru") == "1\N{NO-BREAK SPACE}234\N{NO-BREAK SPACE}567,89"

@@ -88,3 +88,8 @@ TEMPLATES = {
         ),
     )
 }
+
+
+def for_language(language: str) -> list[ScriptTemplate]:
+    """Every template, those in the business's language first."""
+    return sorted(TEMPLATES.values(), key=lambda t: not t.key.endswith(f"-{language}"))

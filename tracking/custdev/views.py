@@ -27,7 +27,7 @@ from .forms import (
     highlight_formset,
     highlight_inputs,
 )
-from .script_templates import TEMPLATES
+from .script_templates import TEMPLATES, for_language
 
 INTERVIEWS_PAGE_SIZE = 50
 QUESTIONS_MAX_LENGTH = 8000
@@ -47,7 +47,7 @@ def scripts(request, company_id: int):
         company,
         membership,
         scripts=selectors.scripts(company),
-        templates=TEMPLATES.values(),
+        templates=for_language(company.language),
         can_edit=role_allows(membership.role, Permission.EDIT_PLANNING),
     )
     return render(request, "custdev/scripts.html", context)
@@ -55,7 +55,9 @@ def scripts(request, company_id: int):
 
 def _script_page(request, company, membership, form, script=None):
     hints = mom_test.check(form["questions"].value() or "")
-    context = _base(company, membership, form=form, script=script, hints=hints, templates=TEMPLATES.values())
+    context = _base(
+        company, membership, form=form, script=script, hints=hints, templates=for_language(company.language)
+    )
     if script is None:  # written for a hypothesis (links.py): say so, and keep it across the templates' links
         purposes = links.requested(form.data if form.is_bound else form.initial)
         context.update(written_for=links.found_in(company, purposes).values(), purpose_query=urlencode(purposes))

@@ -23,6 +23,7 @@ COMPANY_SETTINGS_FIELDS = (
     "review_time",
     "sprint_length_days",
     "reminder_lead_hours",
+    "language",
 )
 
 

@@ -1,22 +1,17 @@
-"""Money, percentages and numbers in the user's language (Babel): "1 234,50 ₽" in Russian."""
+"""Percentages and numbers of the toolkit in the user's language (Babel); money is the app's
+one helper (tracking.numbers.money): "1 234,50 ₽" in Russian."""
 
 from decimal import Decimal
 
-from babel.numbers import format_currency, format_decimal, format_percent
-from django.utils.translation import get_language, to_locale
+from babel.numbers import format_decimal, format_percent
+
+from tracking.numbers import money, reader_locale
+
+__all__ = ["money", "number", "percent"]
 
 
 def _locale() -> str:
-    return to_locale(get_language() or "en")
-
-
-def money(value: Decimal | None, currency: str) -> str:
-    if value is None:
-        return "—"
-    try:
-        return format_currency(value, currency, locale=_locale())
-    except (ValueError, KeyError):  # an unknown code still shows the number
-        return f"{format_decimal(value, '#,##0.00', locale=_locale())} {currency}"
+    return reader_locale()
 
 
 def percent(fraction: Decimal | None) -> str:

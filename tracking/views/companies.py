@@ -82,7 +82,8 @@ def invitation_answer(request, membership_id: int, accept: bool):
 
 @require_http_methods(["GET", "POST"])
 def company_create(request):
-    form = CompanyCreateForm(request.POST or None)
+    # A new business writes in its creator's language until its settings say otherwise.
+    form = CompanyCreateForm(request.POST or None, initial={"language": request.user.language})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:

@@ -47,7 +47,7 @@ BUSINESS = {
     "metrics": [
         {
             "name": "Returning customers per week",
-            "unit": "customers",
+            "unit": "customer, customers",
             "target": "60",
             "values": [31, 29, 33, 30, 32, 34, 31, 35, 33, 36, 35, 37],
             "is_key": True,
@@ -67,21 +67,21 @@ BUSINESS = {
         # The funnel (Toolkit → Funnel): site visitors → trial orders → subscriptions started.
         {
             "name": "Site visitors per week",
-            "unit": "visitors",
+            "unit": "visitor, visitors",
             "target": "1500",
             "values": [820, 860, 900, 880, 940, 990, 1010, 1050, 1100, 1080, 1150, 1200],
             "funnel_stage": 1,
         },
         {
             "name": "Trial orders per week",
-            "unit": "orders",
+            "unit": "order, orders",
             "target": "50",
             "values": [25, 26, 27, 27, 28, 30, 30, 32, 33, 33, 35, 36],
             "funnel_stage": 2,
         },
         {
             "name": "Subscriptions started per week",
-            "unit": "subscriptions",
+            "unit": "subscription, subscriptions",
             "target": "20",
             "values": [9, 9, 10, 10, 10, 11, 11, 11, 12, 12, 12, 13],
             "funnel_stage": 3,

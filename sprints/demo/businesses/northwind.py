@@ -48,7 +48,7 @@ BUSINESS = {
         },
         {
             "name": "New patients per week",
-            "unit": "patients",
+            "unit": "patient, patients",
             "target": "12",
             "values": [8, 7, 9, 8, 6, 9, 8, 10, 9, 8, 10, 9],
             "funnel_stage": 3,
@@ -62,14 +62,14 @@ BUSINESS = {
         # The funnel (Toolkit → Funnel): enquiries → consultations booked → new patients.
         {
             "name": "Enquiries per week",
-            "unit": "enquiries",
+            "unit": "enquiry, enquiries",
             "target": "35",
             "values": [28, 30, 27, 31, 29, 30, 32, 31, 30, 33, 32, 34],
             "funnel_stage": 1,
         },
         {
             "name": "Consultations booked",
-            "unit": "bookings",
+            "unit": "booking, bookings",
             "target": "20",
             "values": [15, 16, 14, 17, 15, 15, 16, 15, 14, 15, 14, 15],
             "funnel_stage": 2,

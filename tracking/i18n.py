@@ -1,0 +1,11 @@
+"""Text the app writes into a business (a note in its history, a carried action's reason, a
+hypothesis made from an insight) is written in the business's language, not the reader's."""
+
+from django.utils import translation
+
+
+def in_business_language(company, message, **values) -> str:
+    """`message` (a lazy gettext string with %(name)s fields) in `company.language`, its values
+    (a sprint's name, say) rendered in the same language."""
+    with translation.override(company.language):
+        return str(message) % {name: str(value) for name, value in values.items()}
