@@ -164,8 +164,8 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     """What the product sent or tries to send (tracking/outbox.py): read only, to see why a
     message failed."""
 
-    list_display = ["created_at", "key", "address", "attempts", "sent_at", "failed_at"]
-    list_filter = ["channel"]
+    list_display = ["created_at", "key", "address", "attempts", "sent_at", "failed_at", "last_error"]
+    list_filter = ["channel", ("failed_at", admin.EmptyFieldListFilter)]
     search_fields = ["key", "address"]
     date_hierarchy = "created_at"
     readonly_fields = [field.name for field in OutboxMessage._meta.fields]

@@ -9,6 +9,12 @@ backs off (1, 2, 4 … minutes with jitter) and the sender itself waits for next
 whoever asks it to send; after MAX_ATTEMPTS, or at once for a message the channel refuses
 outright, the row is given up (failed_at).
 
+A refusal for good is told apart from a failure worth retrying: a 5xx reply about the message
+itself (its recipient, its content, its size) gives the message up at its first attempt, with
+the server's words kept in last_error, so the sender learns of it at once. A 4xx, a broken
+connection or a 5xx about the connection (a refused login, "530 authentication required")
+backs off: someone may fix the server or its settings in the meantime.
+
 The one window left: the process dies after the mail server accepted a thing's messages and
 before the commit, and those messages go out again on the next try.
 
@@ -18,13 +24,14 @@ happened to their messages: `outbox_deliver` copies the outbox's state onto them
 
 import logging
 import random
+import re
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from smtplib import SMTPException
+from smtplib import SMTPDataError, SMTPException, SMTPRecipientsRefused, SMTPResponseException, SMTPSenderRefused
 
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
@@ -40,7 +47,9 @@ logger = logging.getLogger(__name__)
 
 # 1 + 2 + 4 … minutes: about four hours of retries before a message is given up.
 MAX_ATTEMPTS = 8
-TRANSIENT_ERRORS = (SMTPException, OSError)  # the server or the network: try again later
+# The server or the network: try again later, unless the server refused the message for good
+# (_refused_for_good).
+TRANSIENT_ERRORS = (SMTPException, OSError)
 PERMANENT_ERRORS = (ValueError,)  # BadHeaderError, an address or text that cannot be encoded
 
 
@@ -122,11 +131,47 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=base * random.uniform(0.8, 1.2))
 
 
+def _refused_for_good(error: Exception) -> bool:
+    """A 5xx reply about this message: every recipient refused (RCPT), the content refused
+    (DATA), or its size ("552" to MAIL FROM … SIZE=). Sending it again gets the same answer."""
+    if isinstance(error, SMTPRecipientsRefused):
+        codes = [code for code, _words in error.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    if isinstance(error, SMTPSenderRefused):  # otherwise about our sender address or account
+        return error.smtp_code == 552
+    if isinstance(error, SMTPDataError):
+        return 500 <= error.smtp_code < 600
+    return False
+
+
+ENHANCED_STATUS = re.compile(r"^[245]\.\d{1,3}\.\d{1,3}\b")
+
+
+def _reply_text(code: int, reply: bytes | str) -> str:
+    """A mail server's reply as people read it: its words, then its codes in brackets
+    ("550 5.1.1 no such mailbox" → "no such mailbox (550 5.1.1)")."""
+    words = " ".join((reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)).split())
+    enhanced = ENHANCED_STATUS.match(words)
+    if enhanced:
+        words = words[enhanced.end() :].strip()
+    words = words[:400]  # the codes stay whole, whatever the length of the words
+    codes = f"{code} {enhanced.group()}" if enhanced else str(code)
+    return f"{words} ({codes})" if words else f"({codes})"
+
+
+def _error_text(error: Exception) -> str:
+    if isinstance(error, SMTPRecipientsRefused):
+        return "; ".join(_reply_text(code, reply) for code, reply in error.recipients.values())
+    if isinstance(error, SMTPResponseException):
+        return _reply_text(error.smtp_code, error.smtp_error)
+    return str(error)
+
+
 def _failed(row: OutboxMessage, error: Exception, now: datetime) -> None:
-    gave_up = row.attempts >= MAX_ATTEMPTS or isinstance(error, PERMANENT_ERRORS)
+    gave_up = row.attempts >= MAX_ATTEMPTS or isinstance(error, PERMANENT_ERRORS) or _refused_for_good(error)
     row.next_attempt_at = None if gave_up else now + _backoff(row.attempts)
     row.failed_at = now if gave_up else None
-    row.last_error = str(error)[:500]
+    row.last_error = _error_text(error)[:500]
     if gave_up:
         logger.error("%s not sent, given up after attempt %s: %s", row.key, row.attempts, error)
     else:
@@ -199,7 +244,7 @@ def _send_rows(
             except (*TRANSIENT_ERRORS, *PERMANENT_ERRORS) as error:
                 _failed(row, error, timezone.now())
                 failed.append(row)
-                if isinstance(error, TRANSIENT_ERRORS):
+                if isinstance(error, TRANSIENT_ERRORS) and not _refused_for_good(error):
                     connection.reset()  # the next message opens a fresh connection
             else:
                 went.append(row)

@@ -5,7 +5,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from .charts import Chart, line_chart, markers_for
@@ -18,6 +32,7 @@ from .models import (
     Membership,
     Metric,
     MetricValue,
+    OutboxMessage,
     User,
     WhyStep,
 )
@@ -40,10 +55,31 @@ def next_review_at(company: Company, now: datetime | None = None) -> datetime:
     return candidate
 
 
+def _invitation_refusal() -> Subquery:
+    """What the mail server answered to the invitation e-mail that was given up (the outbox
+    keeps a reply as "its words (550 5.1.1)", under tracking.invitations' key); a failure of our
+    own, such as the network, has no words for the inviter."""
+    return Subquery(
+        OutboxMessage.objects.filter(
+            about=Concat(Value("invitation:"), Cast(OuterRef("pk"), output_field=CharField())),
+            failed_at__isnull=False,
+            last_error__regex=r"\([245][0-9][0-9]( [0-9.]+)?\)$",
+        ).values("last_error")[:1]
+    )
+
+
 def members_of(company: Company) -> QuerySet[Membership]:
+    """The members, then the invitations (`invitation_error`: the server's refusal, if any)."""
     return (
         Membership.objects.filter(company=company)
         .select_related("user")
+        .annotate(
+            invitation_error=Case(
+                When(accepted_at__isnull=True, invitation_failed_at__isnull=False, then=_invitation_refusal()),
+                default=Value(""),
+                output_field=TextField(),
+            )
+        )
         .order_by(
             ExpressionWrapper(Q(accepted_at__isnull=True), output_field=BooleanField()),  # invitations last
             "role",
