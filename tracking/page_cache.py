@@ -37,6 +37,8 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from .cache_breaker import CacheUnavailable
+
 logger = logging.getLogger(__name__)
 
 TOKEN_PLACEHOLDER = "csrf-token-placeholder-put-in-per-request"
@@ -89,6 +91,8 @@ def cached(request, key: str, build: Callable[[], object]):
     down (Redis stopped), the value is built as if it had missed."""
     try:
         value = cache.get(key)
+    except CacheUnavailable:  # logged once, when the cache stopped answering
+        return build()
     except Exception:  # any backend's failure: the cache only saves time
         logger.warning("page cache unavailable: rendering %s", request.path, exc_info=True)
         return build()

@@ -188,12 +188,18 @@ STORAGES = {
 # --- Cache (login throttling) -------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
+    # The cache only saves time: a Redis that does not answer costs one short wait, then is
+    # not asked for a while (tracking/cache_breaker.py). The broker has its own timeouts below.
+    CACHE_TIMEOUT_SECONDS = env.float("CACHE_TIMEOUT_SECONDS", default=0.1)
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "tracking.cache_breaker.RedisCache",
             "LOCATION": REDIS_URL,
-            # A dead Redis must not hang a request.
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": {
+                "socket_connect_timeout": CACHE_TIMEOUT_SECONDS,
+                "socket_timeout": CACHE_TIMEOUT_SECONDS,
+                "breaker_seconds": env.float("CACHE_BREAKER_SECONDS", default=30),
+            },
         }
     }
 else:

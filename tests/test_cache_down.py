@@ -1,0 +1,175 @@
+"""A cache that hangs is skipped: with Redis frozen, one request waits the cache's short timeout,
+the next ones within the breaker's window do not ask Redis at all, and after the window the
+cache is used again once Redis is back (tracking/cache_breaker.py).
+
+Redis here is a real redis-server of this test alone, on a free port, frozen with SIGSTOP (the
+kernel still accepts connections to it; nothing answers) and resumed with SIGCONT. The cache
+runs with the production settings (backend, timeouts, window); only its address is this one's.
+"""
+
+import os
+import signal
+import statistics
+import time
+import uuid
+from types import SimpleNamespace
+from unittest import mock
+
+import pytest
+import redis
+import time_machine
+from django.conf import settings as django_settings
+from django.urls import reverse
+
+from tests import clock
+from tests.support.processes import PrivateRedis
+from tracking import cache_breaker
+
+pytestmark = pytest.mark.django_db
+
+PRODUCTION_CACHE = dict(django_settings.CACHES["default"])
+SHORT = PRODUCTION_CACHE["OPTIONS"]["socket_timeout"]
+WINDOW = PRODUCTION_CACHE["OPTIONS"].get("breaker_seconds", 0)
+MISS, HIT = 8, 3  # queries of the board page (tests/test_page_cache.py)
+
+
+class FrozenRedis(PrivateRedis):
+    def freeze(self) -> None:
+        os.kill(self.process.pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        os.kill(self.process.pid, signal.SIGCONT)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.thaw()  # a stopped process would not see SIGTERM until resumed
+        super().stop()
+
+
+class BreakerClock:
+    """The breaker's clock (monotonic), which the test moves on past the window."""
+
+    def __init__(self):
+        self.ahead = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.ahead
+
+
+@pytest.fixture
+def redis_server(settings):
+    server = FrozenRedis().start()
+    settings.CACHES = {"default": {**PRODUCTION_CACHE, "LOCATION": server.url, "KEY_PREFIX": uuid.uuid4().hex}}
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def breaker_clock():
+    ticking = BreakerClock()
+    with mock.patch.object(cache_breaker, "monotonic", ticking):
+        yield ticking
+
+
+@pytest.fixture
+def traffic():
+    """Counts the commands the app sends to Redis (a connection's handshake included)."""
+    counter = SimpleNamespace(commands=0)
+    send = redis.connection.AbstractConnection.send_packed_command
+
+    def counted(connection, *args, **kwargs):
+        counter.commands += 1
+        return send(connection, *args, **kwargs)
+
+    with mock.patch.object(redis.connection.AbstractConnection, "send_packed_command", counted):
+        yield counter
+
+
+@pytest.fixture
+def still_clock():
+    """The suite's clock held still: a kept page body lives for the five minutes it was rendered in."""
+    with time_machine.travel(clock.now(), tick=False):
+        yield
+
+
+def board_url(team) -> str:
+    return reverse("sprints:board", args=[team.company.pk, team.planned_sprint.pk])
+
+
+def timed_get(client, url) -> float:
+    started = time.perf_counter()
+    response = client.get(url)
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 200 and team_marker(response)
+    return elapsed
+
+
+def team_marker(response) -> bool:
+    return 'class="action-add"' in response.content.decode()
+
+
+def test_the_app_runs_the_cache_with_a_short_timeout_and_a_breaker():
+    assert PRODUCTION_CACHE["BACKEND"] == "tracking.cache_breaker.RedisCache"
+    options = PRODUCTION_CACHE["OPTIONS"]
+    assert options["socket_connect_timeout"] <= 0.1 and options["socket_timeout"] <= 0.1
+    assert 10 <= WINDOW <= 60
+    # The broker keeps its own: a slow Redis must not make delay() give up on a task.
+    assert django_settings.CELERY_BROKER_TRANSPORT_OPTIONS["socket_timeout"] > options["socket_timeout"]
+
+
+def test_a_frozen_redis_costs_one_short_wait_then_is_skipped_until_it_is_back(
+    redis_server, breaker_clock, traffic, team, client_for, still_clock, django_assert_num_queries
+):
+    client = client_for(team.tracker)
+    url = board_url(team)
+    with django_assert_num_queries(MISS):
+        client.get(url)
+    with django_assert_num_queries(HIT):  # Redis answers: the body is kept
+        timed_get(client, url)
+
+    redis_server.freeze()
+    first = timed_get(client, url)  # rendered from the database after one short wait
+    asked = traffic.commands
+    following = [timed_get(client, url) for _ in range(5)]
+    assert traffic.commands == asked  # within the window, Redis is not asked at all
+    print(f"\nfrozen Redis: first request {first * 1000:.0f} ms, then {[round(t * 1000) for t in following]} ms")
+
+    assert first < SHORT + 0.4  # the short timeout, not the broker's or the old second
+    assert first - statistics.median(following) < 2 * SHORT  # one short wait, no more
+    assert max(following) < SHORT  # no wait for the cache at all
+
+    breaker_clock.ahead = WINDOW + 1  # the window is over, Redis still frozen: one more wait
+    timed_get(client, url)
+    asked = traffic.commands
+    timed_get(client, url)
+    assert traffic.commands == asked  # and the window starts again
+
+    redis_server.thaw()
+    breaker_clock.ahead = 2 * WINDOW + 2
+    with django_assert_num_queries(HIT):  # asked again: the body kept before the freeze
+        timed_get(client, url)
+    assert traffic.commands > asked
+
+
+def test_sign_in_with_a_frozen_redis_waits_once_and_fails_open(redis_server, breaker_clock, traffic, client):
+    from tests.factories import UserFactory
+
+    password = "correct-horse-battery"
+    user = UserFactory(email=f"{uuid.uuid4().hex[:10]}@example.test")
+    user.set_password(password)
+    user.save()
+    redis_server.freeze()
+
+    times = []
+    for attempt in range(django_settings.LOGIN_THROTTLE_PER_ADDRESS + 2):  # past the limit: the throttle is open
+        started = time.perf_counter()
+        response = client.post(reverse("login"), {"username": user.email, "password": "wrong"}, REMOTE_ADDR="192.0.2.7")
+        times.append(time.perf_counter() - started)
+        assert response.status_code == 200, attempt
+        if attempt == 0:
+            asked = traffic.commands
+    assert traffic.commands == asked and times[0] < SHORT + 0.4 and max(times[1:]) < SHORT
+    response = client.post(reverse("login"), {"username": user.email, "password": password}, REMOTE_ADDR="192.0.2.7")
+    assert response.status_code == 302
