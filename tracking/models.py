@@ -115,10 +115,10 @@ class Company(models.Model):
         default=7,
         validators=[MinValueValidator(SPRINT_LENGTH_MIN), MaxValueValidator(SPRINT_LENGTH_MAX)],
     )
-    reminder_lead_hours = models.PositiveSmallIntegerField(
     # The language the app writes in for the business (a hypothesis made from an insight, script
     # templates, report headings sent outside), whatever each reader's interface language.
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
+    reminder_lead_hours = models.PositiveSmallIntegerField(
         _("remind before the review, hours"),
         default=24,
         validators=[MinValueValidator(1), MaxValueValidator(REMINDER_LEAD_MAX_HOURS)],
