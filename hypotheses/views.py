@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tracking import page_cache
@@ -417,23 +417,23 @@ def history(request, company_id: int):
 
 
 CSV_COLUMNS = [
-    _lazy("Title"),
-    _lazy("Kind"),
-    _lazy("Status"),
-    _lazy("Main constraint"),
-    _lazy("Metric"),
-    _lazy("Baseline"),
-    _lazy("Expected value"),
-    _lazy("Measured value"),
-    _lazy("Verdict"),
-    _lazy("Against the numbers, because"),
+    gettext_lazy("Title"),
+    gettext_lazy("Kind"),
+    gettext_lazy("Status"),
+    gettext_lazy("Main constraint"),
+    gettext_lazy("Metric"),
+    gettext_lazy("Baseline"),
+    gettext_lazy("Expected value"),
+    gettext_lazy("Measured value"),
+    gettext_lazy("Verdict"),
+    gettext_lazy("Against the numbers, because"),
     "ICE",
-    _lazy("Author"),
-    _lazy("Created"),
-    _lazy("Testing since"),
-    _lazy("Decided"),
-    _lazy("Hypothesis"),
-    _lazy("What we learned"),
+    gettext_lazy("Author"),
+    gettext_lazy("Created"),
+    gettext_lazy("Testing since"),
+    gettext_lazy("Decided"),
+    gettext_lazy("Hypothesis"),
+    gettext_lazy("What we learned"),
 ]
 
 

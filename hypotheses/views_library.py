@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from tracking.access import access_company
@@ -53,18 +53,18 @@ def library(request):
 
 
 CSV_COLUMNS = [
-    _lazy("Business"),
-    _lazy("Title"),
-    _lazy("Kind"),
-    _lazy("Verdict"),
-    _lazy("Measured value"),
-    _lazy("Metric"),
-    _lazy("Area"),
-    _lazy("Decided"),
-    _lazy("What we learned"),
-    _lazy("Hypothesis"),
-    _lazy("Why it was dropped"),
-    _lazy("Against the numbers, because"),
+    gettext_lazy("Business"),
+    gettext_lazy("Title"),
+    gettext_lazy("Kind"),
+    gettext_lazy("Verdict"),
+    gettext_lazy("Measured value"),
+    gettext_lazy("Metric"),
+    gettext_lazy("Area"),
+    gettext_lazy("Decided"),
+    gettext_lazy("What we learned"),
+    gettext_lazy("Hypothesis"),
+    gettext_lazy("Why it was dropped"),
+    gettext_lazy("Against the numbers, because"),
 ]
 CSV_FIELDS = [
     "company__name",

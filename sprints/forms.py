@@ -82,10 +82,14 @@ class ActionForm(forms.Form):
             company=company, status__in=[s.value for s in OPEN_STATUSES]
         )
         self.fields["hypothesis"].empty_label = _("— none —")
+        self.fields["owner"].empty_label = _("— choose the owner —")
         # The owners fetched once per page. The hypothesis is never rendered as a select of
         # every open one: templates/sprints/_hypothesis_picker.html searches instead.
         if members is not None:
-            self.fields["owner"].choices = [("", "---------"), *[(m.pk, str(m.user)) for m in members]]
+            self.fields["owner"].choices = [
+                ("", self.fields["owner"].empty_label),
+                *[(m.pk, str(m.user)) for m in members],
+            ]
 
     def chosen_hypothesis(self) -> Hypothesis | None:
         """The hypothesis the picker shows: what was posted (if it was a valid choice), else the

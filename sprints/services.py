@@ -9,7 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from hypotheses.models import Hypothesis
 from hypotheses.models import Status as HypothesisStatus
@@ -227,7 +227,7 @@ def sprint_start(*, sprint: Sprint, by: Membership, override_reason: str = "") -
             "hypothesis_id", flat=True
         ),
         by=by,
-        note=in_business_language(sprint.company, _lazy("Testing started with %(sprint)s."), sprint=sprint),
+        note=in_business_language(sprint.company, gettext_lazy("Testing started with %(sprint)s."), sprint=sprint),
         sprint_ends_on=sprint.ends_on,
     )
     return sprint
@@ -449,7 +449,7 @@ def actions_carry_over(*, actions: list[Action], to_sprint: Sprint, by: Membersh
         )
         current.status = ActionStatus.NOT_DONE
         current.why_not_note = current.why_not_note or in_business_language(
-            to_sprint.company, _lazy("Carried over to %(sprint)s."), sprint=to_sprint
+            to_sprint.company, gettext_lazy("Carried over to %(sprint)s."), sprint=to_sprint
         )
         current.version += 1
         current.save(update_fields=["status", "why_not_note", "version", "updated_at"])

@@ -9,7 +9,7 @@ provider for all the metrics of a page.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 WIDTH, HEIGHT = 600, 220
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 80, 12, 20, 36
@@ -84,8 +84,22 @@ class Chart:
         return not self.points
 
 
-def _nice(value: Decimal) -> Decimal:
-    return value.quantize(Decimal(1)) if abs(value) >= 100 else value.quantize(Decimal("0.01")).normalize()
+def nice_ticks(low: Decimal, high: Decimal, count: int = 4) -> list[Decimal]:
+    """Axis ticks on round steps (1, 2 or 5 × 10ⁿ) covering low..high, about `count` steps:
+    10 / 20 / 30 / 40, not 9,55 / 25,5 / 41,45."""
+    raw = (high - low) / count
+    step = Decimal(1).scaleb(raw.adjusted())  # 10ⁿ at or below the raw step
+    for factor in (1, 2, 5, 10):
+        if step * factor >= raw:
+            step *= factor
+            break
+    first = (low / step).to_integral_value(rounding=ROUND_FLOOR) * step
+    last = (high / step).to_integral_value(rounding=ROUND_CEILING) * step
+    ticks, tick = [], first
+    while tick <= last:
+        ticks.append(tick.quantize(Decimal(1)) if step >= 1 else tick.normalize())
+        tick += step
+    return ticks
 
 
 def _bands(points: list[Point], markers: list[Marker]) -> list[Band]:
@@ -118,8 +132,8 @@ def line_chart(
     low, high = min(numbers), max(numbers)
     if low == high:
         low, high = low - 1, high + 1
-    span = high - low
-    low, high = low - span * Decimal("0.05"), high + span * Decimal("0.05")
+    ticks = nice_ticks(low, high)
+    low, high = ticks[0], ticks[-1]
     plot_w = WIDTH - PAD_LEFT - PAD_RIGHT
     plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM
 
@@ -136,7 +150,7 @@ def line_chart(
         )
         for i, (w, v) in enumerate(values)
     ]
-    y_labels = [(y_of(v), _nice(v)) for v in (high, (high + low) / 2, low)]
+    y_labels = [(y_of(v), v) for v in reversed(ticks)]
     x_labels = [(points[0].x, points[0].week)]
     if len(points) > 1:
         x_labels.append((points[-1].x, points[-1].week))

@@ -2,6 +2,11 @@
 hypothesis made from an insight) is written in the business's language, not the reader's."""
 
 from django.utils import translation
+from django.utils.translation import gettext_noop
+
+# Django 6.1's label of a blank choice in a model field's select; its own Russian catalogue does
+# not have it yet, so ours carries the translation.
+gettext_noop("- Select an option -")
 
 
 def in_business_language(company, message, **values) -> str:

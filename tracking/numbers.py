@@ -93,7 +93,8 @@ def unit_for(value, unit: str) -> str:
         return "" if single.isalpha() and len(single) > 1 else single
     language, order = _FORM_RULES.get(len(forms_), _FORM_RULES[2])
     number = as_decimal(value)
-    category = Locale.parse(language).plural_form(abs(number)) if number is not None else "other"
+    # 19.0000 as stored is 19 to the plural rules (visible zeros would make it a fraction).
+    category = Locale.parse(language).plural_form(abs(_normalized(number))) if number is not None else "other"
     return forms_[min(order.get(category, len(forms_) - 1), len(forms_) - 1)]
 
 

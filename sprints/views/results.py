@@ -4,7 +4,6 @@ results page and of the session refresh themselves."""
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -16,7 +15,7 @@ from tracking import services as tracking_services
 from tracking.access import access_company, access_metric
 from tracking.form_errors import apply_errors
 from tracking.forms import MetricValueForm
-from tracking.numbers import plain
+from tracking.numbers import money, plain
 from tracking.page_cache import company_page
 from tracking.roles import Permission, role_allows
 
@@ -58,12 +57,13 @@ def dressed(rows, company, urls=None, labels=None) -> list[selectors.Row]:
     urls = urls or row_urls(company)
     labels = labels or status_labels()
     no_owner, hours = _("no owner"), _("h")
-    written = {}  # (number, format) → floatformat's text: the same few estimates recur
+    written = {}  # (kind, number) → its text: the same few estimates and costs recur
 
-    def number(value, arg):
-        text = written.get((value, arg))
+    def number(value, kind):
+        text = written.get((kind, value))
         if text is None:
-            text = written[value, arg] = floatformat(value, arg)
+            shown = money(value, company.currency) if kind == "money" else plain(value, localize=True)
+            text = written[kind, value] = shown
         return text
 
     out = []
@@ -71,8 +71,8 @@ def dressed(rows, company, urls=None, labels=None) -> list[selectors.Row]:
         if not isinstance(row, selectors.Row):
             row = selectors.as_row(row)
         owner = row["owner"]
-        row["who"] = f"{owner['user'] if owner else no_owner} · {number(row['estimate_hours'], '-1')} {hours}"
-        row["money"] = "" if row["cost"] is None else f" · {number(row['cost'], '-2')} {company.currency}"
+        row["who"] = f"{owner['user'] if owner else no_owner} · {number(row['estimate_hours'], 'hours')} {hours}"
+        row["money"] = "" if row["cost"] is None else f" · {number(row['cost'], 'money')}"
         row["status_label"] = labels.get(row["status"])
         row["url"] = f"{urls['actions']}{row['pk']}/"
         out.append(row)

@@ -91,5 +91,5 @@ TEMPLATES = {
 
 
 def for_language(language: str) -> list[ScriptTemplate]:
-    """Every template, those in the business's language first."""
-    return sorted(TEMPLATES.values(), key=lambda t: not t.key.endswith(f"-{language}"))
+    """The templates in the business's language (its calls are in it); all when it has none."""
+    return [t for t in TEMPLATES.values() if t.key.endswith(f"-{language}")] or list(TEMPLATES.values())
