@@ -1,7 +1,7 @@
 """What the toolkit's pages show, prepared once per request (templates loop over text)."""
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
 
@@ -98,7 +98,8 @@ def funnel_rows(funnel) -> list[dict]:
                 "drop_off": number(row.drop_off, 2) if row.index else "",
                 "drop_rate": percent(row.drop_rate) if row.index else "",
                 "reference": percent(row.reference) if row.index else "",
-                "extra": number(row.extra, 1) if row.extra is not None else "",
+                # People come whole: 9.1 more customers read as 9.
+                "extra": number(row.extra.to_integral_value(ROUND_HALF_UP), 0) if row.extra is not None else "",
                 "spark": charts.sparkline(conversions) if row.index else [],
                 "conversion_metric": funnel.conversions.get(stage.pk),
                 "is_leak": funnel.analysis.leak is row,
