@@ -189,12 +189,11 @@ def archived_hypotheses(company: Company) -> QuerySet[Hypothesis]:
 
 
 def history_authors(company: Company) -> list[tuple[int, str]]:
-    """Everyone who could have written a hypothesis of the company (members, and former
-    members who did), as (user id, name or e-mail) choices for the history filter."""
+    """Everyone who could have written a hypothesis of the company (members who accepted, and
+    former members who did), as (user id, name or e-mail) choices for the history filter."""
+    members = Q(memberships__company=company, memberships__accepted_at__isnull=False)
     authors = (
-        User.objects.filter(
-            Q(memberships__company=company) | Q(pk__in=Hypothesis.objects.filter(company=company).values("author_id"))
-        )
+        User.objects.filter(members | Q(pk__in=Hypothesis.objects.filter(company=company).values("author_id")))
         .distinct()
         .order_by("full_name", "email")
         .values_list("pk", "full_name", "email")

@@ -28,7 +28,7 @@ class OwnerLoad:
 
     @property
     def name(self) -> str:
-        return str(self.membership.user)
+        return self.membership.name
 
     @property
     def over(self) -> Decimal:

@@ -77,7 +77,7 @@ class ActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Querysets, so a choice outside the company is refused as an invalid choice.
         self.fields["owner"].queryset = Membership.objects.filter(company=company).select_related("user")
-        self.fields["owner"].label_from_instance = lambda m: str(m.user)
+        self.fields["owner"].label_from_instance = lambda m: m.name
         self.fields["hypothesis"].queryset = Hypothesis.objects.live().filter(
             company=company, status__in=[s.value for s in OPEN_STATUSES]
         )
@@ -88,7 +88,7 @@ class ActionForm(forms.Form):
         if members is not None:
             self.fields["owner"].choices = [
                 ("", self.fields["owner"].empty_label),
-                *[(m.pk, str(m.user)) for m in members],
+                *[(m.pk, m.name) for m in members],
             ]
 
     def chosen_hypothesis(self) -> Hypothesis | None:
@@ -187,7 +187,7 @@ class SessionNewActionForm(forms.Form):
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [("", "—"), *[(m.pk, str(m.user)) for m in members]]
+        self.fields["owner"].choices = [("", "—"), *[(m.pk, m.name) for m in members]]
 
     def clean(self):
         data = super().clean()

@@ -271,7 +271,7 @@ def _hypothesis_line(h: dict, kept: set[int]) -> HypothesisLine:
 def _action_line(action: Action) -> ActionLine:
     return ActionLine(
         title=action.title,
-        owner=str(action.owner.user) if action.owner_id else "",
+        owner=action.owner.name if action.owner_id else "",
         estimate_hours=_number(action.estimate_hours),
         cost=_number(action.cost),
         status=action.status,

@@ -5,7 +5,7 @@ from django.db.models import Case, Count, IntegerField, Q, Value, When
 from hypotheses.models import OPEN_STATUSES, Hypothesis
 from hypotheses.models import Status as HypothesisStatus
 from hypotheses.selectors import Row
-from tracking.models import Company, Membership, Metric, MetricValue
+from tracking.models import Company, Membership, Metric, MetricValue, member_name, member_name_order
 from tracking.weeks import current_week_start
 
 from .models import RESOLVED_ACTION_STATUSES, Action, Review, Sprint, SprintStatus
@@ -75,7 +75,7 @@ def session_review(sprint: Sprint | None) -> Review | None:
 
 
 def members(company: Company) -> list[Membership]:
-    return list(Membership.objects.filter(company=company).select_related("user").order_by("user__full_name", "pk"))
+    return list(Membership.objects.filter(company=company).select_related("user").order_by(member_name_order(), "pk"))
 
 
 HYPOTHESIS_PAGE = 10
@@ -172,6 +172,8 @@ ROW_COLUMNS = (
     "version",
     "owner__user__full_name",
     "owner__user__email",
+    "owner__accepted_at",
+    "owner__invited_name",
     "hypothesis__title",
     "carried_over_from__sprint__number",
     "carried_over_from__why_not_note",
@@ -187,8 +189,13 @@ def row_actions(sprint: Sprint) -> list[Row]:
     carried_label = {}
     for values in sprint.actions.order_by("owner_id", "pk").values_list(*ROW_COLUMNS):
         row = Row(zip(ROW_OWN, values[:11], strict=True))
-        full_name, email, hypothesis_title, carried_number, carried_why_not = values[11:]
-        row["owner"] = None if row["owner_id"] is None else {"user": full_name or email}
+        full_name, email, accepted_at, invited_name, hypothesis_title, carried_number, carried_why_not = values[11:]
+        if row["owner_id"] is None:
+            row["owner"] = None
+        else:
+            accepted = accepted_at is not None
+            name = member_name(accepted=accepted, invited_name=invited_name, full_name=full_name, email=email)
+            row["owner"] = {"user": name}
         row["hypothesis"] = None if row["hypothesis_id"] is None else {"title": hypothesis_title}
         if carried_number is None:
             row["carried_over_from"] = None
@@ -209,7 +216,7 @@ def as_row(action: Action) -> Row:
     from the instance and what its selector loaded (a sprint it was carried over from only when
     that was loaded: the results row does not show it)."""
     row = Row(zip(ROW_OWN, (getattr(action, name) for name in ROW_OWN), strict=True))
-    row["owner"] = None if action.owner_id is None else {"user": str(action.owner.user)}
+    row["owner"] = None if action.owner_id is None else {"user": action.owner.name}
     row["hypothesis"] = None if action.hypothesis_id is None else {"title": action.hypothesis.title}
     carried = action.carried_over_from_id is not None and Action.carried_over_from.is_cached(action)
     row["carried_over_from"] = (

@@ -7,7 +7,8 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext_lazy as _
 
 from .validators import MultiLineTextField, SingleLineCharField
@@ -188,6 +189,9 @@ class Membership(models.Model):
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(CAPACITY_MAX_HOURS)],
     )
     invited_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The name the inviter typed. Until the person accepts, the business sees only this (or the
+    # address), never their account's own name: adding an address tells nothing about it.
+    invited_name = SingleLineCharField(_("name given by the inviter"), max_length=150, blank=True, default="")
     # A membership is an invitation until the person accepts it: from the link in the e-mail
     # (a new account) or from their portfolio (an existing one). Until then it gives no access.
     accepted_at = models.DateTimeField(null=True, blank=True)
@@ -219,6 +223,31 @@ class Membership(models.Model):
     def is_pending(self) -> bool:
         """Invited, and not accepted yet."""
         return self.accepted_at is None
+
+    @property
+    def name(self) -> str:
+        """The person as the business shows them (member_name)."""
+        user = self.user
+        return member_name(
+            accepted=not self.is_pending, invited_name=self.invited_name, full_name=user.full_name, email=user.email
+        )
+
+
+def member_name(*, accepted: bool, invited_name: str, full_name: str, email: str) -> str:
+    """What a business shows for one of its people: their own name once they accepted; until
+    then what the inviter typed, or the address alone."""
+    if not accepted:
+        return invited_name or email
+    return full_name or email
+
+
+def member_name_order() -> Case:
+    """member_name as SQL, to sort memberships by what they show."""
+    return Case(
+        When(accepted_at__isnull=True, then=Coalesce(NullIf("invited_name", Value("")), "user__email")),
+        default=Coalesce(NullIf("user__full_name", Value("")), "user__email"),
+        output_field=models.CharField(),
+    )
 
 
 # --- The main constraint and its root cause ---------------------------------------------

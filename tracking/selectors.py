@@ -35,6 +35,7 @@ from .models import (
     OutboxMessage,
     User,
     WhyStep,
+    member_name_order,
 )
 from .weeks import current_week_start
 
@@ -83,7 +84,7 @@ def members_of(company: Company) -> QuerySet[Membership]:
         .order_by(
             ExpressionWrapper(Q(accepted_at__isnull=True), output_field=BooleanField()),  # invitations last
             "role",
-            "user__full_name",
+            member_name_order(),
             "user__email",
         )
     )

@@ -180,7 +180,7 @@ ADD_FIELDS_KEPT = 256
 
 
 def _add_fields(company, members) -> tuple[str, dict]:
-    key = (company.pk, get_language(), tuple((m.pk, str(m.user)) for m in members))
+    key = (company.pk, get_language(), tuple((m.pk, m.name) for m in members))
     kept = _ADD_FIELDS.get(key)
     if kept is None:
         form = ActionForm(company=company, members=members)

@@ -236,7 +236,7 @@ class _Shown:
     separators, so the template need not escape it."""
 
     def __init__(self, members):
-        self.names = {m.pk: str(m.user) for m in members}
+        self.names = {m.pk: m.name for m in members}
         self.no_owner = _("no owner")
         self.numbers = {}
 
@@ -466,7 +466,7 @@ def _plan(company, sprint, actions, members, *, typed_rows, refused, ticked, ext
     rows = typed_rows or [
         {"i": i, "title": "", "owner": owner, "estimate_hours": DEFAULT_HOURS, "cost": ""} for i in range(NEW_ROWS)
     ]
-    owner_options = _Options((m.pk, m.user) for m in members)
+    owner_options = _Options((m.pk, m.name) for m in members)
     for row in rows:
         row["err"] = refused.get(row["i"]) or NO_ERRORS
         row["title"], row["estimate_hours"] = row.get("title") or "", row.get("estimate_hours") or ""

@@ -1,14 +1,21 @@
-"""Members and invitations: an invitation nobody accepted never keeps a business managed."""
+"""Members and invitations: until the person accepts, their business sees only what the
+inviter typed (never whether the address has an account, nor its name), and an invitation
+nobody accepted never keeps a business managed."""
 
+import importlib
+import re
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from tests.factories import UserFactory
+from tests.factories import ActionFactory, MembershipFactory, UserFactory
+from tests.url_samples import SAMPLES, Scope
 from tracking import security, services
-from tracking.models import Membership, Role
+from tracking.invitations import invitation_path
+from tracking.models import Membership, Role, User
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +28,140 @@ def _invite(team, user, *, role=Role.ENTREPRENEUR, by=None):
         role=role,
         weekly_capacity_hours=Decimal(2),
     )
+
+
+# --- No name before consent ----------------------------------------------------------------
+
+REAL_NAME = "Dr. Maya Collins"
+
+
+@pytest.fixture
+def maya(db):
+    """An existing account with its own name, in no business of the team."""
+    return UserFactory(email="maya@northwind.test", full_name=REAL_NAME)
+
+
+def _add_through_the_page(client, team, *, email, typed):
+    form = {"email": email, "full_name": typed, "role": Role.MEMBER, "weekly_capacity_hours": "2"}
+    response = client.post(reverse("tracking:member_add", args=[team.company.pk]), form, follow=True)
+    assert response.status_code == 200
+    added = Membership.objects.get(company=team.company, user__email=email)
+    return added, response.content.decode()
+
+
+def _members_page(client, team) -> str:
+    return client.get(reverse("tracking:members", args=[team.company.pk])).content.decode()
+
+
+def test_a_pending_row_shows_what_the_inviter_typed_until_the_person_accepts(team, maya, client):
+    """The review's steps: a manager adds an existing account's address as "Typed Name"."""
+    client.force_login(team.tracker.user)
+    invited, page = _add_through_the_page(client, team, email=maya.email, typed="Typed Name")
+    assert "<strong>Typed Name</strong>" in page and REAL_NAME not in page
+    assert REAL_NAME not in _members_page(client, team)
+
+    services.invitation_answer(membership=invited, user=maya, accept=True)
+    page = _members_page(client, team)
+    assert f"<strong>{REAL_NAME}</strong>" in page and "Typed Name" not in page
+
+
+def test_a_pending_row_with_nothing_typed_shows_the_address_alone(team, maya, client):
+    client.force_login(team.tracker.user)
+    _, page = _add_through_the_page(client, team, email=maya.email, typed="")
+    assert f"<strong>{maya.email}</strong>" in page and REAL_NAME not in page
+
+
+def _normalised(page: str, *, email: str, typed: str, membership_id: int) -> str:
+    page = page.replace(email, "EMAIL").replace(typed, "TYPED")
+    page = re.sub(rf'(member-|/members/|m){membership_id}(?=[-/"])', r"\1ID", page)
+    return re.sub(r'(name="csrfmiddlewaretoken" value=|nonce=|"X-CSRFToken": )"[^"]*"', r'\1"TOKEN"', page)
+
+
+def test_the_members_page_is_the_same_for_an_existing_and_a_new_address(team, maya, client):
+    """Byte for byte, apart from what the inviter typed (the address, the name) and the row's id."""
+    client.force_login(team.tracker.user)
+    pages = []
+    for email, typed in ((maya.email, "Typed Name"), ("nobody-yet@example.test", "Someone Else")):
+        invited, after_adding = _add_through_the_page(client, team, email=email, typed=typed)
+        shown = [after_adding, _members_page(client, team)]
+        pages.append([_normalised(page, email=email, typed=typed, membership_id=invited.pk) for page in shown])
+        services.membership_remove(membership=invited, by=team.tracker)  # withdrawn: the same team again
+    existing, new = pages
+    assert existing == new
+    assert "<strong>TYPED</strong>" in existing[1] and "EMAIL" in existing[1]
+
+
+def test_a_new_account_chooses_its_own_name_starting_from_the_typed_one(team, client):
+    added = services.membership_add(
+        company=team.company,
+        by=team.tracker,
+        email="nina@example.test",
+        full_name="Typed Name",
+        role=Role.MEMBER,
+        weekly_capacity_hours=Decimal(2),
+    )
+    assert added.user.full_name == ""  # the inviter's words stay on the invitation
+    link = invitation_path(added)
+    form = client.get(link).context["form"]
+    assert form["full_name"].value() == "Typed Name"
+    password = {"new_password1": "plum-orchard-42", "new_password2": "plum-orchard-42"}
+    assert client.post(link, {"full_name": "Nina K", **password}).status_code == 302
+    assert User.objects.get(email="nina@example.test").full_name == "Nina K"
+    client.force_login(team.tracker.user)
+    page = _members_page(client, team)
+    assert "<strong>Nina K</strong>" in page and "Typed Name" not in page
+
+
+def test_no_page_of_the_business_shows_a_pending_persons_own_name(team, maya, client):
+    """Owner lists (board, session, results, capacity, report), the history's filter and every
+    other page of the business: an invited owner shows as typed, never by their own name."""
+    invited = services.membership_add(
+        company=team.company,
+        by=team.tracker,
+        email=maya.email,
+        full_name="Typed Name",
+        role=Role.MEMBER,
+        weekly_capacity_hours=Decimal(4),
+    )
+    ActionFactory(sprint=team.active_sprint, owner=invited, title="Invited owner's action", estimate_hours=Decimal(2))
+    ActionFactory(sprint=team.planned_sprint, owner=invited, title="Invited owner's plan", estimate_hours=Decimal(2))
+    client.force_login(team.tracker.user)
+    shown_as_typed = set()
+    for name, sample in SAMPLES.items():
+        if sample.scope is not Scope.COMPANY:
+            continue
+        response = client.get(reverse(name, kwargs=sample.kwargs(team)), headers={"Accept-Language": "en"})
+        if response.status_code != 200:
+            continue
+        body = b"".join(response.streaming_content if response.streaming else [response.content]).decode()
+        assert REAL_NAME not in body, name
+        if "Typed Name" in body:
+            shown_as_typed.add(name)
+    # The owner lists do list the invited person, under the typed name.
+    assert {"sprints:board", "sprints:session", "tracking:members"} <= shown_as_typed, shown_as_typed
+
+
+def test_the_sprint_report_names_an_invited_owner_as_typed(team, maya):
+    from sprints.rollups import rollups_data
+
+    invited = MembershipFactory(company=team.company, user=maya, accepted_at=None, invited_name="Typed Name")
+    ActionFactory(sprint=team.active_sprint, owner=invited, title="Invited owner's action", estimate_hours=Decimal(2))
+    numbers = rollups_data([team.active_sprint])[team.active_sprint.pk]
+    assert "Typed Name" in str(numbers) and REAL_NAME not in str(numbers)
+
+
+def test_legacy_invitations_keep_the_name_their_inviter_put_on_the_new_account(team):
+    """Before the name stayed on the invitation, it went on the account the invitation created."""
+    migration = importlib.import_module("tracking.migrations.0009_membership_invited_name")
+    account = UserFactory(email="legacy@example.test", full_name="Typed Long Ago", is_active=False)
+    account.set_unusable_password()
+    account.save()
+    first = MembershipFactory(company=team.company, user=account, accepted_at=None)
+    later = MembershipFactory(user=account, accepted_at=None)
+    migration.names_to_their_invitations(apps, None)
+    first.refresh_from_db()
+    later.refresh_from_db()
+    assert (first.invited_name, later.invited_name) == ("Typed Long Ago", "")
 
 
 # --- The last-manager rule counts only accepted memberships --------------------------------

@@ -71,7 +71,8 @@ def membership_add(
 ) -> Membership:
     """Invite a person by e-mail. The membership stays pending (no access) until they accept:
     a new address gets an account without a password and a link to choose one, an existing
-    account an invitation to accept or decline from its portfolio (tracking/invitations.py)."""
+    account an invitation to accept or decline from its portfolio (tracking/invitations.py).
+    Both keep `full_name` as typed on the invitation, and nothing else of the account shows."""
     ensure_can(by, Permission.MANAGE_COMPANY)
     if role == Role.TRACKER:
         ensure_can(by, Permission.MANAGE_TRACKERS)
@@ -80,7 +81,6 @@ def membership_add(
     if user is None:
         user = User.objects.create_user(
             email=email,
-            full_name=full_name.strip(),
             is_active=False,
             language=by.user.language,  # the invitation goes out in the inviter's language
         )
@@ -96,6 +96,7 @@ def membership_add(
         role=role,
         weekly_capacity_hours=weekly_capacity_hours,
         invited_by=by.user,
+        invited_name=full_name.strip(),
     )
     membership.full_clean()
     membership.save()
@@ -176,7 +177,7 @@ def membership_remove(*, membership: Membership, by: Membership) -> None:
     if _would_leave_no_manager(membership.company, membership, None):
         raise ValidationError(
             _("%(name)s is the last tracker or entrepreneur of this business and cannot be removed.")
-            % {"name": membership.user}
+            % {"name": membership.name}
         )
     membership.delete()
 
@@ -192,8 +193,7 @@ def invitation_accept(*, membership: Membership, password: str, full_name: str =
         raise ValidationError(_("This invitation was already used. Sign in with your password."))
     user.set_password(password)
     user.is_active = True
-    if full_name.strip():
-        user.full_name = full_name.strip()
+    user.full_name = full_name.strip()  # their own choice (the form starts from the inviter's)
     user.save(update_fields=["password", "is_active", "full_name"])
     _answer(membership, accept=True)
     return user

@@ -354,7 +354,9 @@ def invitation_accept(request, uidb64: str, token: str):
         status = 409 if request.method == "POST" else 200
         return render(request, "tracking/invitation_signed_in.html", {"invitation": invitation}, status=status)
     user = invitation.user
-    form = InvitationAcceptForm(user, request.POST or None, initial={"full_name": user.full_name})
+    form = InvitationAcceptForm(
+        user, request.POST or None, initial={"full_name": invitation.invited_name or user.full_name}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             user = services.invitation_accept(

@@ -198,7 +198,7 @@ def member_update(request, company_id: int, membership_id: int):
         context = {"m": member, "company": company, "can_manage": True, "saved": saved}
         return render(request, "tracking/members.html#member-row", context)
     if saved:
-        messages.success(request, _("%(name)s is updated.") % {"name": member.user})
+        messages.success(request, _("%(name)s is updated.") % {"name": member.name})
         return redirect("tracking:members", company_id=company.pk)
     return _members_page(request, company, membership, row_forms={member.pk: form})
 
@@ -212,7 +212,7 @@ def member_remove(request, company_id: int, membership_id: int):
     except ValidationError as error:
         messages.error(request, error_text(error))
     else:
-        messages.success(request, _("%(name)s is removed from the business.") % {"name": member.user})
+        messages.success(request, _("%(name)s is removed from the business.") % {"name": member.name})
         if member.pk == membership.pk:
             return redirect("tracking:portfolio")
     return redirect(reverse("tracking:members", kwargs={"company_id": company.pk}))
