@@ -1,13 +1,13 @@
 import re
 from contextlib import suppress
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tracking.models import Constraint, Metric
-from tracking.numbers import PlainNumberInput, input_value
-from tracking.query_params import int_param
+from tracking.numbers import NumberField, input_value, parse_number
+from tracking.query_params import int_param, number_param
 from tracking.validators import MultiLineFormField, SingleLineFormField
 
 from .models import ICE_MAX, ICE_MIN, Hypothesis, Kind, Status, Verdict
@@ -29,11 +29,8 @@ USE_RETURN = "use_return"
 
 
 def _decimal(text: str, places: int) -> Decimal:
-    try:
-        value = Decimal(text.strip().replace(",", ".").replace(" ", ""))
-    except InvalidOperation:
-        raise forms.ValidationError(_("Enter a number, or a multiplier such as ×1.5.")) from None
-    if not value.is_finite() or abs(value) >= MAX_VALUE:
+    value = parse_number(text)
+    if value is None or abs(value) >= MAX_VALUE:
         raise forms.ValidationError(_("Enter a number, or a multiplier such as ×1.5."))
     if value != value.quantize(Decimal(1).scaleb(-places), rounding="ROUND_DOWN"):
         raise forms.ValidationError(_("Use at most %(places)s digits after the decimal point.") % {"places": places})
@@ -41,7 +38,8 @@ def _decimal(text: str, places: int) -> Decimal:
 
 
 class ExpectedField(forms.CharField):
-    """The expected value: absolute (“3”) or a multiplier of the baseline (“×1.5”, “x1.5”)."""
+    """The expected value: absolute (“3”, «1 234,5»: read as the number field reads a number) or
+    a multiplier of the baseline (“×1.5”, “x1,5”)."""
 
     def to_python(self, value):
         text = super().to_python(value)
@@ -59,26 +57,11 @@ class ExpectedField(forms.CharField):
 
 
 def _number(label, **kwargs):
-    return forms.DecimalField(
-        label=label,
-        required=False,
-        max_digits=18,
-        decimal_places=4,
-        widget=PlainNumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-        **kwargs,
-    )
+    return NumberField(label=label, required=False, max_digits=18, decimal_places=4, **kwargs)
 
 
 def _money(label, help_text=""):
-    return forms.DecimalField(
-        label=label,
-        help_text=help_text,
-        required=False,
-        min_value=0,
-        max_digits=14,
-        decimal_places=2,
-        widget=PlainNumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-    )
+    return NumberField(label=label, help_text=help_text, required=False, min_value=0, max_digits=14, decimal_places=2)
 
 
 def _ice(label, help_text):
@@ -213,10 +196,7 @@ class HypothesisForm(forms.Form):
 
 def money_param(value) -> Decimal | None:
     """A money figure from a request (the hint's button), or None."""
-    try:
-        return _money(_("Expected return per month")).clean(value) if value not in (None, "") else None
-    except forms.ValidationError:
-        return None
+    return number_param(value, HypothesisForm.base_fields["expected_return"])
 
 
 def priced_values(values) -> dict:
@@ -245,12 +225,7 @@ class TransitionForm(forms.Form):
 
 class VerdictForm(forms.Form):
     verdict = forms.ChoiceField(label=_("Verdict"), choices=Verdict.choices, widget=forms.RadioSelect)
-    measured = forms.DecimalField(
-        label=_("Measured value"),
-        max_digits=18,
-        decimal_places=4,
-        widget=PlainNumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-    )
+    measured = NumberField(label=_("Measured value"), max_digits=18, decimal_places=4)
     note = MultiLineFormField(
         label=_("Why it worked, or why not"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )

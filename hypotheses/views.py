@@ -1,7 +1,5 @@
 """Screens 4 and 8: the backlog board, a hypothesis with its timeline, the history."""
 
-from decimal import Decimal, InvalidOperation
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -18,7 +16,7 @@ from tracking.access import access_company
 from tracking.exports import csv_lines
 from tracking.form_errors import apply_errors, error_text
 from tracking.numbers import plain
-from tracking.query_params import int_param
+from tracking.query_params import int_param, number_param
 from tracking.roles import Permission, role_allows
 
 from . import scripts, selectors, services
@@ -126,11 +124,8 @@ def _prefill(query) -> dict:
     metric = int_param(query.get("metric"), minimum=1)
     if metric:
         prefill["metric"] = metric
-    try:
-        baseline = Decimal(query.get("baseline", ""))
-    except (InvalidOperation, ValueError):
-        baseline = None
-    if baseline is not None and baseline.is_finite() and abs(baseline) < 10**12:
+    baseline = number_param(query.get("baseline"), HypothesisForm.base_fields["baseline"])
+    if baseline is not None:
         prefill["baseline"] = baseline
     return prefill
 
@@ -319,11 +314,7 @@ def verdict_suggest(request, company_id: int, hypothesis_id: int):
     """htmx: the suggestion for a measured value the person is typing."""
     company, _membership = access_company(request.user, company_id)
     hypothesis = access_hypothesis(company, hypothesis_id)
-    try:
-        measured = Decimal(request.GET.get("measured", "").replace(",", "."))
-        measured = measured if measured.is_finite() else None
-    except InvalidOperation:
-        measured = None
+    measured = number_param(request.GET.get("measured"), VerdictForm.base_fields["measured"])
     context = {"h": hypothesis, "suggestion": selectors.verdict_suggestion(hypothesis, measured), "company": company}
     return render(request, "hypotheses/detail.html#suggestion", context)
 

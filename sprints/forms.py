@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hypotheses.models import OPEN_STATUSES, Hypothesis, Verdict
 from tracking.models import VALUE_DECIMALS, VALUE_MAX_DIGITS, Constraint, Membership
-from tracking.toolkit.forms import PlainDecimalInput, TypedDecimalField
+from tracking.numbers import NumberField
 from tracking.validators import MultiLineFormField, SingleLineFormField
 
 from .models import ESTIMATE_MAX_HOURS, ActionStatus
@@ -18,7 +18,7 @@ def _date_widget():
 def cost_field(help_text=""):
     """An action's optional cost in the business's currency, read as people type money in either
     language: "1500", "1 500", "1500,50" or "1500.50"."""
-    return TypedDecimalField(
+    return NumberField(
         label=_("Cost"),
         help_text=help_text,
         required=False,
@@ -32,7 +32,6 @@ def cost_field(help_text=""):
             "max_whole_digits": _("That is more than a cost can be."),
             "max_decimal_places": _("At most two digits after the decimal point."),
         },
-        widget=PlainDecimalInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
 
 
@@ -41,14 +40,7 @@ class SprintForm(forms.Form):
     ends_on = forms.DateField(label=_("Ends"), widget=_date_widget())
     goal = SingleLineFormField(label=_("Sprint goal"), max_length=300, required=False)
     focus = forms.ModelChoiceField(label=_("Focus constraint"), queryset=Constraint.objects.none(), required=False)
-    budget = forms.DecimalField(
-        label=_("Money budget"),
-        required=False,
-        min_value=0,
-        max_digits=14,
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"step": "any"}),
-    )
+    budget = NumberField(label=_("Money budget"), required=False, min_value=0, max_digits=14, decimal_places=2)
 
     def __init__(self, *args, company, **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,13 +51,8 @@ class SprintForm(forms.Form):
 class ActionForm(forms.Form):
     title = SingleLineFormField(label=_("Action"), max_length=300)
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=Membership.objects.none())
-    estimate_hours = forms.DecimalField(
-        label=_("Hours"),
-        min_value=Decimal("0.1"),
-        max_value=ESTIMATE_MAX_HOURS,
-        max_digits=4,
-        decimal_places=1,
-        widget=forms.NumberInput(attrs={"step": "0.5", "min": "0.5", "inputmode": "decimal"}),
+    estimate_hours = NumberField(
+        label=_("Hours"), min_value=Decimal("0.1"), max_value=ESTIMATE_MAX_HOURS, max_digits=4, decimal_places=1
     )
     cost = cost_field()
     hypothesis = forms.ModelChoiceField(
@@ -118,19 +105,14 @@ class StartForm(forms.Form):
 
 
 class MeasuredForm(forms.Form):
-    measured = forms.DecimalField(
-        label=_("Measured value"),
-        max_digits=18,
-        decimal_places=4,
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-    )
+    measured = NumberField(label=_("Measured value"), max_digits=18, decimal_places=4)
 
 
 class SessionVerdictForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Verdict"), choices=[*Verdict.choices, ("keep", _("Keep testing"))], widget=forms.RadioSelect
     )
-    measured = forms.DecimalField(label=_("Measured value"), required=False, max_digits=18, decimal_places=4)
+    measured = NumberField(label=_("Measured value"), required=False, max_digits=18, decimal_places=4)
     note = MultiLineFormField(label=_("Why"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
     against_reason = MultiLineFormField(
         label=_("Against the numbers, because…"),
@@ -165,9 +147,7 @@ class CloseForm(forms.Form):
 class SessionMetricForm(forms.Form):
     """One metric's value in the session's metrics step; blank leaves the metric alone."""
 
-    value = forms.DecimalField(
-        label=_("Value"), required=False, max_digits=VALUE_MAX_DIGITS, decimal_places=VALUE_DECIMALS
-    )
+    value = NumberField(label=_("Value"), required=False, max_digits=VALUE_MAX_DIGITS, decimal_places=VALUE_DECIMALS)
 
 
 class SessionNewActionForm(forms.Form):
@@ -175,7 +155,7 @@ class SessionNewActionForm(forms.Form):
 
     title = SingleLineFormField(label=_("Action"), max_length=300, required=False)
     owner = forms.TypedChoiceField(label=_("Owner"), coerce=int, required=False, empty_value=None)
-    estimate_hours = forms.DecimalField(
+    estimate_hours = NumberField(
         label=_("Hours"),
         required=False,
         min_value=Decimal("0.1"),

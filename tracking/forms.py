@@ -18,7 +18,7 @@ from .models import (
     Metric,
     Role,
 )
-from .numbers import PlainNumberInput
+from .numbers import NumberField
 from .services.companies import COMPANY_SETTINGS_FIELDS
 from .services.metrics import GOAL_FIELDS, METRIC_FIELDS
 from .validators import MultiLineFormField, SingleLineFormField
@@ -54,10 +54,11 @@ class CompanyCreateForm(CompanyForm):
         choices=[(r.value, r.label) for r in Role if r in MANAGING_ROLES],
         initial=Role.TRACKER,
     )
-    weekly_capacity_hours = forms.DecimalField(
+    weekly_capacity_hours = NumberField(
         label=_("Your weekly capacity, hours"),
         min_value=0,
         max_value=CAPACITY_MAX_HOURS,
+        max_digits=4,
         decimal_places=1,
         initial=0,
     )
@@ -65,13 +66,8 @@ class CompanyCreateForm(CompanyForm):
 
 class MembershipForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
-    weekly_capacity_hours = forms.DecimalField(
-        label=_("Weekly capacity, hours"),
-        min_value=0,
-        max_value=CAPACITY_MAX_HOURS,
-        max_digits=4,
-        decimal_places=1,
-        widget=forms.NumberInput(attrs={"min": 0, "max": 168, "step": "0.5"}),
+    weekly_capacity_hours = NumberField(
+        label=_("Weekly capacity, hours"), min_value=0, max_value=CAPACITY_MAX_HOURS, max_digits=4, decimal_places=1
     )
 
 
@@ -137,10 +133,8 @@ class MetricForm(forms.ModelForm):
     class Meta:
         model = Metric
         fields = list(METRIC_FIELDS)
-        widgets = {
-            "target_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "target": PlainNumberInput(attrs={"step": "any"}),
-        }
+        field_classes = {"target": NumberField}
+        widgets = {"target_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def _post_clean(self):
         # Company-level rules (unique name, one key metric) are the service's to decide.
@@ -148,12 +142,7 @@ class MetricForm(forms.ModelForm):
 
 
 class MetricValueForm(forms.Form):
-    value = forms.DecimalField(
-        label=_("Value"),
-        max_digits=VALUE_MAX_DIGITS,
-        decimal_places=VALUE_DECIMALS,
-        widget=PlainNumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-    )
+    value = NumberField(label=_("Value"), max_digits=VALUE_MAX_DIGITS, decimal_places=VALUE_DECIMALS)
     week = forms.DateField(
         label=_("Week"),
         required=False,
@@ -161,21 +150,15 @@ class MetricValueForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
-    def clean_value(self):
-        value = self.cleaned_data["value"]
-        if not value.is_finite():
-            raise forms.ValidationError(_("Enter a number."))
-        return value
-
 
 class GoalForm(forms.ModelForm):
     class Meta:
         model = Goal
         fields = list(GOAL_FIELDS)
+        field_classes = {"target": NumberField}
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "target": PlainNumberInput(attrs={"step": "any"}),
         }
 
     def __init__(self, *args, company, **kwargs):

@@ -5,11 +5,15 @@ its unit in the right plural form («21 лид», «22 лида», «25 лидо
 Pages, e-mails and the report show numbers through `plain(…, localize=True)`, `money` and
 `with_unit`; CSV keeps the machine form (`plain` without localize: a dot, no grouping)."""
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from babel import Locale
 from babel.numbers import format_currency, format_decimal
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import DecimalValidator, MaxValueValidator, MinValueValidator
+from django.utils.formats import get_format
 from django.utils.translation import get_language, to_locale
 
 
@@ -116,18 +120,148 @@ def with_unit(value, unit: str) -> str:
 
 
 def input_value(value):
-    """The value a number input is pre-filled with: as typed, with a dot (what the input accepts)."""
+    """The value a number field is pre-filled with: as the reader writes it, without grouping
+    (3,1 in Russian, 3.1 in English; 10 rather than 1E+1). Text that is not a number (what was
+    typed into a refused form) comes back as it was."""
     number = as_decimal(value)
     if number is None:
         return value
-    return format(_normalized(number), "f")
+    return format(_normalized(number), "f").replace(".", get_format("DECIMAL_SEPARATOR"))
 
 
-class PlainNumberInput(forms.NumberInput):
-    """A number input pre-filled as typed (3.1, not the stored 3.1000); what the person typed
-    into a refused form comes back untouched."""
+# --- Reading a number as people type it: the one form field for numbers ------------------------
+
+# After a sign, the whole part: digits, or groups of three after a first group of one to three
+# digits (not starting with 0), set apart by a space (as Russian writes «1 234,5») or a comma
+# (as English writes "1,234.5"), the same separator throughout; then a decimal point or comma.
+_TYPED = re.compile(
+    r"(?P<sign>[-+]?)"
+    r"(?P<whole>[1-9][0-9]{0,2}(?P<group>[ ,])[0-9]{3}(?:(?P=group)[0-9]{3})*|[0-9]*)"
+    r"(?:(?P<point>[.,])(?P<fraction>[0-9]*))?"
+)
+# No-break, thin and narrow no-break spaces (what formatting puts between groups) read as a
+# space; the minus sign (U+2212) as a hyphen-minus.
+_AS_TYPED = str.maketrans({"\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2212": "-"})
+TYPED_MAX_LENGTH = 60
+
+
+def parse_number(text, *, percent: bool = False) -> Decimal | None:
+    """A number as people type it in either language, or None for anything else: «2,3», "2.3",
+    «1 234,5» (a plain, no-break, thin or narrow no-break space between groups), "1,234.5",
+    "-5", and with `percent` «12 %». "1,234" is a thousand and some in English and one and a
+    bit in Russian: the reader's language decides what only it can."""
+    text = str(text).translate(_AS_TYPED).strip()
+    if percent:
+        text = text.removesuffix("%").rstrip()
+    if len(text) > TYPED_MAX_LENGTH:
+        return None
+    match = _TYPED.fullmatch(text)
+    if match is None:
+        return None
+    sign, whole, group, point, fraction = match.group("sign", "whole", "group", "point", "fraction")
+    fraction = fraction or ""
+    if (not whole and not fraction) or group == point == ",":
+        return None
+    if group == "," and point is None and whole.count(",") == 1 and get_format("DECIMAL_SEPARATOR") == ",":
+        whole, fraction = whole.split(",")
+    whole = whole.replace(group, "") if group else whole
+    fraction = fraction.rstrip("0")
+    number = Decimal(f"{whole or 0}.{fraction}" if fraction else whole)
+    return -number if sign == "-" and number else number
+
+
+class NumberTextInput(forms.TextInput):
+    """A text box for a number: a number input refuses «2,3» in the browser. A phone shows its
+    digits keyboard; the value is pre-filled as the reader writes it, and what was typed into a
+    refused form comes back as typed."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
 
     def format_value(self, value):
         if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
             return input_value(value)
         return super().format_value(value)
+
+
+class _Digits:
+    """The field's limits, the digits after the point first: 12,345 in a field of one decimal
+    is told about its decimals, not about how many digits it has in all."""
+
+    def __init__(self, max_digits: int, decimal_places: int):
+        self.max_digits, self.decimal_places = max_digits, decimal_places
+
+    def __call__(self, value: Decimal):
+        _sign, digits, exponent = value.as_tuple()
+        decimals = max(-exponent, 0)
+        whole = max(len(digits) + exponent, 0) if digits != (0,) else 0
+        if decimals > self.decimal_places:
+            if self.decimal_places == 0:
+                raise ValidationError(forms.IntegerField.default_error_messages["invalid"], code="max_decimal_places")
+            raise ValidationError(
+                DecimalValidator.messages["max_decimal_places"],
+                code="max_decimal_places",
+                params={"max": self.decimal_places, "value": value},
+            )
+        if whole > self.max_digits - self.decimal_places:
+            raise ValidationError(
+                DecimalValidator.messages["max_whole_digits"],
+                code="max_whole_digits",
+                params={"max": self.max_digits - self.decimal_places, "value": value},
+            )
+
+
+class _Limit:
+    """A lowest or highest value, said as the reader writes it (0,1 in Russian)."""
+
+    def __init__(self, limit: Decimal, validator):
+        self.limit, self.validator = limit, validator
+
+    def __call__(self, value: Decimal):
+        if self.validator.compare(value, self.limit):
+            raise ValidationError(
+                self.validator.message,
+                code=self.validator.code,
+                params={"limit_value": input_value(self.limit), "show_value": input_value(value), "value": value},
+            )
+
+
+class NumberField(forms.DecimalField):
+    """The one form field for a number, whatever the form, row or query: reads what people type
+    in either language (`parse_number`), refuses anything else with a message in the reader's
+    language, keeps its limits (`max_digits`, `decimal_places`, `min_value`, `max_value`) and
+    is shown as a text box pre-filled as the reader writes (`NumberTextInput`). `percent`
+    takes «12 %» where a percentage is asked (the value is 12)."""
+
+    widget = NumberTextInput
+
+    def __init__(
+        self, *, max_digits: int, decimal_places: int, min_value=None, max_value=None, percent=False, **kwargs
+    ):
+        super().__init__(max_digits=max_digits, decimal_places=decimal_places, **kwargs)
+        self.percent = percent
+        self.min_value, self.max_value = min_value, max_value
+        self.validators = [v for v in self.validators if not isinstance(v, DecimalValidator)]
+        if min_value is not None:
+            self.validators.append(_Limit(Decimal(min_value), MinValueValidator(min_value)))
+        if max_value is not None:
+            self.validators.append(_Limit(Decimal(max_value), MaxValueValidator(max_value)))
+        self.validators.append(_Digits(max_digits, decimal_places))
+
+    def to_python(self, value):
+        if isinstance(value, Decimal | int) and not isinstance(value, bool):
+            return Decimal(value)
+        if value in self.empty_values or not str(value).strip():
+            return None
+        number = parse_number(value, percent=self.percent)
+        if number is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return number
+
+    def run_validators(self, value):
+        """One message, for the first limit the value breaks: 1000 hours is told it is above
+        168, not also how many digits that is."""
+        try:
+            super().run_validators(value)
+        except ValidationError as error:
+            raise ValidationError(error.error_list[:1]) from None

@@ -1,6 +1,11 @@
 """Numbers and search words from a URL's query or a form's list, read so that nothing a
 client sends can reach the database as an error: anything else is the default."""
 
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+
+from .numbers import NumberField
 from .validators import single_line
 
 # The largest value a bigint primary key, OFFSET or LIMIT takes in PostgreSQL.
@@ -14,6 +19,17 @@ def int_param(value, *, default: int | None = None, minimum: int = 0, maximum: i
     except (TypeError, ValueError):
         return default
     return number if minimum <= number <= maximum else default
+
+
+def number_param(value, field: NumberField) -> Decimal | None:
+    """A number as `field` reads it (what people type in either language, within the field's
+    limits), or None (missing, not a number, out of range)."""
+    if value is None or not str(value).strip():
+        return None
+    try:
+        return field.clean(value)
+    except ValidationError:
+        return None
 
 
 def ids_param(values) -> list[int]:

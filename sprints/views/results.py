@@ -15,7 +15,7 @@ from tracking import services as tracking_services
 from tracking.access import access_company, access_metric
 from tracking.form_errors import apply_errors
 from tracking.forms import MetricValueForm
-from tracking.numbers import money, plain
+from tracking.numbers import input_value, money, plain
 from tracking.page_cache import company_page
 from tracking.roles import Permission, role_allows
 
@@ -25,11 +25,6 @@ from ..forms import ActionLogForm, MeasuredForm
 from ..models import ActionStatus
 
 RESULTS_CHANGED = "results-changed"
-
-
-def _plain(value):
-    """3.1000 → "3.1", 100.0000 → "100": a stored value as the person typed it."""
-    return None if value is None else format(value.normalize(), "f")
 
 
 # --- Rows, shared with the session page ----------------------------------------------------------
@@ -101,7 +96,7 @@ def with_log_form(membership, action, form=None):
 
 
 def with_metric_form(metric, form=None):
-    metric.form = form or MetricValueForm(prefix=f"m{metric.pk}", initial={"value": _plain(metric.this_week)})
+    metric.form = form or MetricValueForm(prefix=f"m{metric.pk}", initial={"value": metric.this_week})
     return metric
 
 
@@ -117,7 +112,7 @@ def _measured_words(hypothesis, urls):
 
 
 def with_measured_form(hypothesis, form, urls):
-    initial = {"measured": _plain(hypothesis.measured_value)}
+    initial = {"measured": hypothesis.measured_value}
     hypothesis.form = form or MeasuredForm(prefix=f"h{hypothesis.pk}", initial=initial)
     return _measured_words(hypothesis, urls)
 
@@ -128,7 +123,7 @@ def measured_row(hypothesis, urls, form=None):
     `measured_plain` as its value, not a form widget rendered through the widget templates for
     each of up to 100 rows."""
     hypothesis.form = form
-    hypothesis.measured_plain = _plain(hypothesis.measured_value)
+    hypothesis.measured_plain = input_value(hypothesis.measured_value)
     return _measured_words(hypothesis, urls)
 
 

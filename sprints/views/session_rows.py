@@ -13,14 +13,14 @@ from django.utils.translation import gettext as _
 
 from hypotheses.models import Verdict
 from tracking.numbers import input_value, plain, unit_label
-from tracking.query_params import ids_param
+from tracking.query_params import ids_param, number_param
 from tracking.roles import Permission, role_allows
 
 from .. import selectors, services
 from .. import session as steps
 from ..access import can_log_results
 from ..capacity import sprint_capacity
-from ..forms import CloseForm, SessionNewActionForm
+from ..forms import CloseForm, SessionNewActionForm, SessionVerdictForm
 from ..models import Action, ActionStatus, SessionStep, Sprint, SprintStatus
 from . import starting
 
@@ -99,14 +99,15 @@ def _typed(form) -> dict:
 
 def _skip_verdict(obj, values) -> bool:
     """A hypothesis row nobody touched: no decision but the suggested one, no note, no reason,
-    the measured value as shown."""
-    measured = values.get("measured") or ""
-    shown = input_value(obj.measured_shown) or ""
+    the measured value as shown (the same number, however it is written)."""
+    measured = str(values.get("measured") or "").strip()
+    number = number_param(measured, SessionVerdictForm.base_fields["measured"])
+    as_shown = number == obj.measured_shown if number is not None else not measured and obj.measured_shown is None
     return (
         values.get("decision") in ("", None, obj.suggested)
         and not values.get("note")
         and not values.get("against_reason")
-        and str(measured).strip() == str(shown)
+        and as_shown
     )
 
 

@@ -174,7 +174,8 @@ class UnitEconomicsFormFuzz(HypothesisTestCase):
 
 def test_a_number_as_people_type_it_is_read_in_either_language():
     """A comma for the decimal point and spaces between thousands ("1 234,5", as Russian
-    formatting writes it) are read as the number, in English too; text is still refused."""
+    formatting writes it), and commas between thousands before a decimal point ("1,234.5", as
+    English writes it), are read as the number in either language; text is still refused."""
     from django.utils import translation
 
     from tracking.toolkit.forms import InputsForm
@@ -187,10 +188,11 @@ def test_a_number_as_people_type_it_is_read_in_either_language():
                 ("1\u202f234,50", Decimal("1234.5")),
                 ("2000,5", Decimal("2000.5")),
                 ("2000.5", Decimal("2000.5")),
+                ("1,234.5", Decimal("1234.5")),
             ]:
                 form = InputsForm({**VALID, "avg_price": typed, "cogs": "1"})
                 assert form.is_valid(), (language, typed, form.errors)
                 assert form.cleaned_data["avg_price"] == number
-            for junk in ("1,234.5", "1 2 3,4,5", "NaN", "-Infinity", "12abc", "1\x00"):
+            for junk in ("1,234,5", "1 2 3,4,5", "NaN", "-Infinity", "12abc", "1\x00"):
                 form = InputsForm({**VALID, "avg_price": junk, "cogs": "1"})
                 assert not form.is_valid() and form.errors["avg_price"], (language, junk)

@@ -44,7 +44,9 @@ def test_the_database_refuses_two_values_for_one_week(team):
         ("", "This field is required."),
         ("NaN", "Enter a number."),
         ("Infinity", "Enter a number."),
-        ("1e30", "Ensure that there are no more than 18 digits in total."),
+        ("1e30", "Enter a number."),
+        ("1" * 15, "Ensure that there are no more than 14 digits before the decimal point."),
+        ("2,34567", "Ensure that there are no more than 4 decimal places."),
     ],
 )
 @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])

@@ -52,11 +52,15 @@ def test_python_function_keeps_the_dot_for_csv_and_text():
     assert plain(Decimal("2E+2")) == "200"
 
 
-def test_input_value_is_what_a_number_input_accepts():
+def test_input_value_is_the_number_as_the_reader_writes_it_without_grouping():
     with translation.override("ru"):
+        assert input_value(Decimal("3.1000")) == "3,1"
+        assert input_value(Decimal("1234.5")) == "1234,5"
+    with translation.override("en"):
         assert input_value(Decimal("3.1000")) == "3.1"
     assert input_value(Decimal("1E+1")) == "10"
     assert input_value(None) is None
+    assert input_value("3,1x") == "3,1x"  # what was typed into a refused form stays as typed
 
 
 def test_filter_groups_thousands_the_russian_way():

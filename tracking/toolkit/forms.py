@@ -1,46 +1,20 @@
 """The toolkit's forms: they parse and say what is wrong next to the field; services decide."""
 
-import re
 from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Metric
-from ..numbers import input_value
+from ..numbers import NumberField
 from ..validators import SingleLineFormField
 from .models import MAPPABLE, Period, SnapshotKind
 
 
-class PlainDecimalInput(forms.TextInput):
-    """A text box (so that anything typed comes back as typed) pre-filled as the number was
-    entered: 3, not the stored 3.000. A comma is read as the decimal point too."""
-
-    def format_value(self, value):
-        if isinstance(value, Decimal):
-            return input_value(value)
-        return super().format_value(value)
-
-
-# A space (plain, no-break or narrow no-break, as Russian formatting writes "1 234,5") between
-# groups of three digits.
-THOUSANDS_SPACE = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))")
-
-
-class TypedDecimalField(forms.DecimalField):
-    """A number as people type it in either language: "1 234,5", "1234,5" or "1234.5" (a comma
-    is the decimal point when there is no dot). Anything else is refused as before."""
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = THOUSANDS_SPACE.sub("", value.strip())
-            if value.count(",") == 1 and "." not in value:
-                value = value.replace(",", ".")
-        return super().to_python(value)
-
-
-def _decimal(label, *, max_digits, places, minimum=None, maximum=None, required=True, help_text="", messages=None):
-    return TypedDecimalField(
+def _decimal(
+    label, *, max_digits, places, minimum=None, maximum=None, required=True, help_text="", messages=None, percent=False
+):
+    return NumberField(
         label=label,
         required=required,
         max_digits=max_digits,
@@ -48,6 +22,7 @@ def _decimal(label, *, max_digits, places, minimum=None, maximum=None, required=
         min_value=minimum,
         max_value=maximum,
         help_text=help_text,
+        percent=percent,
         error_messages={
             "invalid": _("Enter a number."),
             "max_digits": _("That is above this field's limit."),
@@ -55,7 +30,6 @@ def _decimal(label, *, max_digits, places, minimum=None, maximum=None, required=
             "max_decimal_places": _("Too many digits after the decimal point."),
             **(messages or {}),
         },
-        widget=PlainDecimalInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
 
 
@@ -86,6 +60,7 @@ class InputsForm(forms.Form):
         places=3,
         minimum=Decimal("0.001"),
         maximum=Decimal(100),
+        percent=True,
         messages={
             "min_value": _("C1 must be above zero: with no buyers there is nothing to compute."),
             "max_value": _("A conversion is at most %(limit_value)s %%."),
