@@ -32,6 +32,7 @@ RUN DJANGO_DEBUG=1 python manage.py compilemessages -v0
 # Debug off selects the manifest storage, so the hashed names and the manifest that the
 # production settings look up are the ones written here.
 RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=build-only-dummy-key DJANGO_ALLOWED_HOSTS=build.invalid \
+    MFA_ENCRYPTION_KEY=build-only-dummy-key-for-two-factor-secrets \
     python manage.py collectstatic --noinput -v0
 
 EXPOSE 8000

@@ -11,6 +11,7 @@ os.environ["DJANGO_READ_DOT_ENV"] = "0"
 os.environ.setdefault("DJANGO_DEBUG", "0")
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("MFA_ENCRYPTION_KEY", "test-only-two-factor-key-not-for-production-0123456789")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sprint_tracker")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 

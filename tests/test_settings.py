@@ -36,12 +36,28 @@ def test_debug_off_without_allowed_hosts_stops_with_a_clear_message():
     assert "DJANGO_ALLOWED_HOSTS must be set" in result.stderr
 
 
+def test_debug_off_without_a_long_two_factor_key_stops_with_a_clear_message():
+    """The two-factor secrets' key has no default in production, and is not a short word."""
+    production = {
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
+        "DJANGO_ALLOWED_HOSTS": "tracker.example.com",
+    }
+    missing = _run(["check"], **production)
+    assert missing.returncode != 0
+    assert "MFA_ENCRYPTION_KEY must be set when DJANGO_DEBUG is off" in missing.stderr
+    short = _run(["check"], **production, MFA_ENCRYPTION_KEY="password")
+    assert short.returncode != 0
+    assert "MFA_ENCRYPTION_KEY must be at least 32 characters long" in short.stderr
+
+
 def test_production_settings_pass_the_deploy_check():
     result = _run(
         ["check", "--deploy", "--fail-level", "WARNING"],
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(60),
         DJANGO_ALLOWED_HOSTS="tracker.example.com",
+        MFA_ENCRYPTION_KEY=secrets.token_urlsafe(32),
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/test",
         REDIS_URL="redis://127.0.0.1:6379/0",
         EMAIL_URL="smtp://mailer.example.com:587",
@@ -92,6 +108,7 @@ def test_production_renders_through_the_cached_template_loader():
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
         "DJANGO_ALLOWED_HOSTS": "tracker.example.com",
+        "MFA_ENCRYPTION_KEY": secrets.token_urlsafe(32),
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test",
         "REDIS_URL": "redis://127.0.0.1:6379/0",
         "EMAIL_URL": "smtp://mailer.example.com:587",

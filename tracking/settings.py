@@ -163,6 +163,17 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Sprint tracker"
 # One 30-second step either side for phone clocks that drift; a used code is refused again.
 MFA_TOTP_TOLERANCE = 1
+# The TOTP secrets and recovery-code seeds are encrypted in the database (tracking/mfa_secrets.py)
+# with a key that lives only in the environment; the old keys still decrypt during a rotation
+# (`manage.py rotate_mfa_key`, README "Two-factor secrets").
+MFA_ADAPTER = "tracking.mfa_secrets.MFAAdapter"
+if DEBUG:
+    MFA_ENCRYPTION_KEY = env.str("MFA_ENCRYPTION_KEY", default=f"dev-only-derived-from-the-secret-key:{SECRET_KEY}")
+else:
+    MFA_ENCRYPTION_KEY = _required("MFA_ENCRYPTION_KEY", "a long random string, kept apart from the database")
+    if len(MFA_ENCRYPTION_KEY) < 32:
+        raise ImproperlyConfigured("MFA_ENCRYPTION_KEY must be at least 32 characters long (see .env.example).")
+MFA_ENCRYPTION_OLD_KEYS = env.list("MFA_ENCRYPTION_OLD_KEYS", default=[])
 
 # --- Internationalisation ----------------------------------------------------------------
 LANGUAGE_CODE = "en"
