@@ -11,8 +11,8 @@ from django.db.models import Case, Q, Value, When
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext_lazy as _
 
-from .validators import MultiLineTextField, SingleLineCharField
 from .numbers import unit_label
+from .validators import MultiLineTextField, SingleLineCharField
 
 SPRINT_LENGTH_MIN, SPRINT_LENGTH_MAX = 1, 14
 REMINDER_LEAD_MAX_HOURS = 7 * 24

@@ -57,8 +57,9 @@ def dressed(rows, company, urls=None, labels=None) -> list[selectors.Row]:
     def number(value, kind):
         text = written.get((kind, value))
         if text is None:
-            shown = money(value, company.currency) if kind == "money" else plain(value, localize=True)
-            text = written[kind, value] = shown
+            text = written[kind, value] = (
+                money(value, company.currency) if kind == "money" else plain(value, localize=True)
+            )
         return text
 
     out = []

@@ -171,3 +171,17 @@ def in_english(page) -> None:
     expect(page.locator("html")).to_have_attribute("lang", "ru")
     page.locator("form.lang button[name=language][value=en]").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def open_menu(page) -> None:
+    """On a phone the links are folded into the menu (a <details>): open it, as a person would.
+    Wider, the links are always shown and this does nothing."""
+    summary = page.locator("details.menu > summary")
+    if summary.is_visible() and not page.locator("details.menu").evaluate("menu => menu.open"):
+        summary.click()
+
+
+def nav(page, name: str):
+    """The navigation called `name` ("Main", "Business"), its menu opened if it is folded."""
+    open_menu(page)
+    return page.get_by_role("navigation", name=name)

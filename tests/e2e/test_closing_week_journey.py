@@ -44,7 +44,7 @@ from hypotheses import services as hypothesis_services
 from hypotheses.models import Hypothesis, Status, Verdict
 from sprints.models import Action, ActionStatus, Review, Sprint, SprintStatus
 from tests import clock
-from tests.e2e.conftest import assert_fits, assert_no_reload, mark_no_reload, swap_of
+from tests.e2e.conftest import assert_fits, assert_no_reload, mark_no_reload, nav, open_menu, swap_of
 from tracking.models import Company, Membership, Metric, MetricValue
 from tracking.portfolio import Flag
 from tracking.services.metrics import metric_value_record
@@ -256,7 +256,7 @@ def _close_refused_start(page, upcoming, what_worked, what_to_fix, language):
 def _planned_waits(page, base_url, company, upcoming, language):
     """Away from the session and back: the portfolio flags the business and offers the start,
     and so do the session page and the planned sprint's board."""
-    page.locator("header nav a.brand").click()
+    page.locator("header a.brand").click()
     expect(page).to_have_url(base_url + "/")
     card = _card(page, company.name)
     expect(card.locator(".flags")).to_contain_text(_in(language, Flag.NO_ACTIVE_SPRINT.label))
@@ -274,7 +274,7 @@ def _planned_waits(page, base_url, company, upcoming, language):
     expect(page).to_have_url(f"{base_url}/b/{company.pk}/sprints/{upcoming.pk}/")
     expect(page.locator(f"#start-{upcoming.pk} form.start-form")).to_be_visible()
 
-    page.locator("header nav a.brand").click()
+    page.locator("header a.brand").click()
     expect(page).to_have_url(base_url + "/")
 
 
@@ -296,6 +296,7 @@ def _start_from_portfolio(page, base_url, company, upcoming, reason, language):
 
 def _open_report(page, base_url, company, sprint):
     """From the business's sprint list, the closed sprint's report."""
+    open_menu(page)
     page.locator(f"header nav.subnav a[href='/b/{company.pk}/sprints/']").first.click()
     expect(page).to_have_url(f"{base_url}/b/{company.pk}/sprints/")
     page.locator(f"a[href='/b/{company.pk}/sprints/{sprint.pk}/report/']").click()
@@ -371,6 +372,7 @@ def test_closing_the_week_in_russian(live_server, page, artifacts_dir):
     _sign_in(page, live_server.url, language)
     page.get_by_role("link", name=RU_BUSINESS, exact=True).click()
     expect(page).to_have_url(f"{base}/")
+    open_menu(page)
     page.locator(f"header nav.subnav a[href='/b/{company.pk}/session/']").click()
     expect(page).to_have_url(f"{base}/session/")
     expect(page.locator("html")).to_have_attribute("lang", "ru")
@@ -498,7 +500,7 @@ def test_closing_the_week_in_english(live_server, page, artifacts_dir):
     _sign_in(page, live_server.url, language)
     page.get_by_role("link", name=EN_BUSINESS, exact=True).click()
     expect(page).to_have_url(f"{base}/")
-    page.get_by_role("navigation", name="Business").get_by_role("link", name="Weekly session", exact=True).click()
+    nav(page, "Business").get_by_role("link", name="Weekly session", exact=True).click()
     expect(page).to_have_url(f"{base}/session/")
     mark_no_reload(page)
 

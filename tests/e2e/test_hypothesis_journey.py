@@ -13,7 +13,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from hypotheses.models import Hypothesis, HypothesisEvent, Status
-from tests.e2e.conftest import assert_fits
+from tests.e2e.conftest import assert_fits, nav
 from tracking.models import Company
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -55,7 +55,7 @@ def test_tracker_takes_a_hypothesis_from_idea_to_testing(live_server, page, arti
 
     page.get_by_role("link", name=BUSINESS, exact=True).click()
     expect(page).to_have_url(f"{base}/")
-    page.get_by_role("navigation", name="Business").get_by_role("link", name="Hypotheses", exact=True).click()
+    nav(page, "Business").get_by_role("link", name="Hypotheses", exact=True).click()
     expect(page).to_have_url(f"{base}/hypotheses/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Hypotheses")
     expect(page.locator("#board .hcard")).to_have_count(company.hypotheses.count())

@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import horizontal_overflow
+from tests.e2e.conftest import horizontal_overflow, nav
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -55,7 +55,7 @@ def test_tracker_signs_in_sees_portfolio_and_switches_to_russian(live_server, pa
     expect(page.locator("html")).to_have_attribute("lang", "ru")
     expect(page).to_have_url(live_server.url + "/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Мои бизнесы")
-    expect(page.get_by_role("button", name="Выйти")).to_be_visible()
+    expect(nav(page, "Главное меню").get_by_role("button", name="Выйти")).to_be_visible()
     expect(page.locator("dl.facts dt", has_text="Следующая встреча")).to_have_count(3)
     expect(page.locator("form.lang button[value=ru]")).to_have_attribute("aria-pressed", "true")
     for name in BUSINESSES:
@@ -66,7 +66,7 @@ def test_tracker_signs_in_sees_portfolio_and_switches_to_russian(live_server, pa
     # Through the navigation to the Russian business's team.
     page.get_by_role("link", name=RU_COMPANY, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(RU_COMPANY)
-    page.get_by_role("navigation", name="Бизнес").get_by_role("link", name="Участники", exact=True).click()
+    nav(page, "Бизнес").get_by_role("link", name="Участники", exact=True).click()
     expect(page).to_have_url(re.compile(r"/b/\d+/members/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Участники")
     members = page.locator("#members > li.member-row")

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from hypotheses.models import Hypothesis
-from tests.e2e.conftest import assert_fits
+from tests.e2e.conftest import assert_fits, nav
 from tracking.models import Company, ConstraintStatus
 from tracking.toolkit.models import ConversionMetric
 
@@ -42,7 +42,7 @@ def test_funnel_leak_to_constraint_hypothesis_and_unit_economics(live_server, pa
     page.goto(f"{live_server.url}/b/{company.pk}/")
 
     # The funnel: the leak in words and numbers.
-    page.locator("nav.subnav").get_by_role("link", name="Toolkit", exact=True).click()
+    nav(page, "Business").get_by_role("link", name="Toolkit", exact=True).click()
     expect(page).to_have_url(re.compile(rf"/b/{company.pk}/toolkit/funnel/$"))
     expect(page.locator(".leak-sentence")).to_contain_text(LEAK)
     expect(page.locator("#funnel-table tr.leak th")).to_contain_text("Договоры")
@@ -79,7 +79,7 @@ def test_funnel_leak_to_constraint_hypothesis_and_unit_economics(live_server, pa
     assert conversion.metric.values.count() == 12  # its own weekly series
 
     # Unit economics: C1 first; a lower C1 moves CPA above UA, in place.
-    page.locator("nav.subnav").get_by_role("link", name="Toolkit", exact=True).click()
+    nav(page, "Business").get_by_role("link", name="Toolkit", exact=True).click()
     page.get_by_role("link", name="Unit economics", exact=True).click()
     expect(page.locator("#top-input")).to_contain_text("Conversion to first purchase (C1) moves income most")
     assert _ranking(page) == ["c1", "apc", "avg_price", "ua", "cpa", "cogs"]

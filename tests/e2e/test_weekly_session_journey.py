@@ -38,6 +38,7 @@ from tests.e2e.conftest import (
     assert_no_reload,
     in_english,
     mark_no_reload,
+    nav,
     swap_of,
 )
 from tracking.models import Company, Metric, MetricValue
@@ -87,7 +88,7 @@ def _sign_in(page, base_url, email):
 
 
 def _open_from_subnav(page, name, url):
-    page.get_by_role("navigation", name="Business").get_by_role("link", name=name, exact=True).click()
+    nav(page, "Business").get_by_role("link", name=name, exact=True).click()
     expect(page).to_have_url(url)
     expect(page.get_by_role("heading", level=1)).to_have_text(name)
 
