@@ -17,6 +17,7 @@ from sprints.forms import MeasuredForm
 from sprints.models import Action
 from tests import clock
 from tests.factories import ActionFactory, MembershipFactory, SprintFactory
+from tracking.numbers import money
 from tracking.templatetags.layout import BUSINESS, business_url
 
 pytestmark = pytest.mark.django_db
@@ -271,7 +272,8 @@ def test_a_row_alone_is_the_row_on_the_page(team, client, language):
         assert _li(alone.content.decode(), f"log-{action.pk}") == _li(results, f"log-{action.pk}")
     with translation.override(language):
         no_owner, hours = translation.gettext("no owner"), translation.gettext("h")
-    assert "Owned &lt;b&gt;" in board and f"{no_owner} · 2 {hours} · 1234{',' if language == 'ru' else '.'}50" in board
+        cost = money(Decimal("1234.5"), team.company.currency)  # the one helper: «1 234,50 $», "$1,234.50"
+    assert "Owned &lt;b&gt;" in board and f"{no_owner} · 2 {hours} · {cost}" in board
     assert f"1{',' if language == 'ru' else '.'}5 {hours}" in _li(results, f"log-{rows[0].pk}")
 
 
