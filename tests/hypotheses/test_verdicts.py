@@ -10,6 +10,7 @@ from hypotheses import selectors, services
 from hypotheses.verdicts import suggest_verdict
 from tests import clock
 from tracking.models import MetricValue
+from tracking.numbers import money
 from tracking.weeks import current_week_start
 
 D = Decimal
@@ -103,5 +104,6 @@ def test_a_breakthrough_shows_spend_against_the_cap_and_warns_past_its_kill_date
     )
     client.force_login(team.member.user)
     body = client.get(f"/b/{team.company.pk}/hypotheses/{team.hypothesis.pk}/").content.decode()
-    assert "25000 / 100000" in body
+    currency = team.company.currency
+    assert f"{money(D(25000), currency)} / {money(D(100000), currency)}" in body
     assert "Past its kill date" in body

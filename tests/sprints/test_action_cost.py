@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from sprints import session as steps
 from sprints.models import Action, ActionStatus
+from tracking.numbers import money
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
@@ -125,7 +126,9 @@ def test_the_plan_steps_capacity_preview_counts_the_typed_cost(team, client):
     Sprint.objects.filter(pk=team.planned_sprint.pk).update(budget=Decimal(100))
     client.force_login(team.tracker.user)
     response = client.get(_url(team, "session_plan_capacity"), _plan(team, ("Ads in the chat", "250")), headers=HTMX)
-    assert "250 / 100 RUB" in response.content.decode() and "over by 150" in response.content.decode()
+    body, currency = response.content.decode(), team.company.currency
+    assert f"{money(Decimal(250), currency)} / {money(Decimal(100), currency)}" in body
+    assert f"over by {money(Decimal(150), currency)}" in body
     assert not Action.objects.filter(title="Ads in the chat").exists()  # a preview saves nothing
 
 
