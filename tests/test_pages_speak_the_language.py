@@ -23,7 +23,7 @@ from django.core.management import call_command
 
 from tracking.models import Company, User
 
-pytestmark = [pytest.mark.django_db, pytest.mark.dates]
+pytestmark = pytest.mark.django_db  # at the run's own instant; each page walk seeds the demo (~10 s)
 
 TRACKER = "tracker@demo.example"
 RU_BUSINESS = "Кухни на заказ «Дубрава»"
@@ -149,7 +149,7 @@ def _russian_problems(url: str, texts: list[str], allowed: set[str]) -> list[str
             if word not in allowed:
                 problems.append(f"{url}: Latin {word!r} in {text[:120]!r}")
         for number, word in COUNT.findall(text):
-            category = COUNT_WORDS.get(word.lower(), None)
+            category = COUNT_WORDS.get(word.lower())
             if category is not None and RUSSIAN_PLURAL(int(number)) != category:
                 problems.append(f"{url}: wrong plural «{number} {word}» in {text[:120]!r}")
         for digits in UNGROUPED.findall(text):
