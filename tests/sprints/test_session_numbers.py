@@ -13,7 +13,7 @@ from sprints.models import Action
 from tests import clock
 from tests.factories import MetricFactory
 from tracking.models import MetricValue
-from tracking.weeks import week_start
+from tracking.weeks import current_week_start
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
@@ -47,7 +47,7 @@ def test_the_metrics_step_saves_a_value_typed_with_a_comma(team, client, languag
     response = client.post(_url(team, "session_metrics"), data, headers=headers)
 
     assert response.status_code == (200 if headers else 302)
-    this_week = week_start(clock.today())
+    this_week = current_week_start(team.company)
     assert MetricValue.objects.get(metric=team.metric, week_start=this_week).value == Decimal("2.3")
     assert MetricValue.objects.get(metric=second, week_start=this_week).value == Decimal("1234.5")
     # The rows show what was saved as the reader writes it: «2,3» in Russian, "2.3" in English.
@@ -74,7 +74,8 @@ def test_a_bad_number_refuses_its_row_only_and_keeps_every_row_as_typed(team, cl
     # The good row can be saved alone; the bad one stays as typed.
     data["only"] = str(team.metric.pk)
     body = client.post(_url(team, "session_metrics"), data, headers=HTMX).content.decode()
-    assert MetricValue.objects.get(metric=team.metric, week_start=week_start(clock.today())).value == Decimal("2.3")
+    this_week = current_week_start(team.company)
+    assert MetricValue.objects.get(metric=team.metric, week_start=this_week).value == Decimal("2.3")
     assert 'value="2,3,4"' in _metric_row(body, second)
     assert not MetricValue.objects.filter(metric=second).exists()
 
@@ -131,7 +132,8 @@ def test_the_results_page_reads_a_metric_value_and_a_measurement_with_a_comma(te
     client.force_login(team.tracker.user)
     url = reverse("sprints:metric_log", args=[team.company.pk, team.metric.pk])
     client.post(url, {f"m{team.metric.pk}-value": "4,75"}, headers=headers)
-    assert MetricValue.objects.get(metric=team.metric, week_start=week_start(clock.today())).value == Decimal("4.75")
+    this_week = current_week_start(team.company)
+    assert MetricValue.objects.get(metric=team.metric, week_start=this_week).value == Decimal("4.75")
 
     Hypothesis.objects.filter(pk=team.hypothesis.pk).update(status="testing", testing_started_at=clock.now())
     url = reverse("sprints:hypothesis_measure", args=[team.company.pk, team.hypothesis.pk])
