@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tracking import page_cache
 from tracking.access import access_company
 from tracking.exports import csv_lines
 from tracking.form_errors import apply_errors, error_text
@@ -102,17 +101,11 @@ def _board_context(request, company, membership):
 @require_GET
 def board(request, company_id: int):
     company, membership = access_company(request.user, company_id)
-
-    def body() -> dict:
-        return _board_context(request, company, membership)
-
-    if not request.htmx:
-        # The filters and the expanded column are in the query string, which the key holds.
-        return page_cache.company_page(request, "hypotheses/board.html", company, membership, {}, body)
-    context = body()
-    if request.htmx.target == "board":
+    context = _board_context(request, company, membership)
+    target = request.htmx.target if request.htmx else None
+    if target == "board":
         return render(request, "hypotheses/board.html#board", context)
-    if context["expanded"] and request.htmx.target == f"column-{context['expanded'].status}":
+    if context["expanded"] and target == f"column-{context['expanded'].status}":
         return render(request, "hypotheses/board.html#column", {**context, "column": context["expanded"]})
     return render(request, "hypotheses/board.html", context)
 
@@ -486,20 +479,8 @@ def _csv_row(labels, row) -> list:
 
 @require_GET
 def history_csv(request, company_id: int):
-    company, membership = access_company(request.user, company_id)
-
-    def lines():
-        _form, queryset = _history_query(request, company)
-        return _csv_rows(queryset)
-
-    if page_cache.cacheable(request):
-        # The whole file kept per version of the business's data (its filters are in the query
-        # string, which the key holds): a hit costs no query past the access check. It goes
-        # out as a stream of one piece, the same kind of answer as the file read row by row.
-        key = page_cache.page_key(request, "history.csv", [(company.pk, company.data_version)], membership)
-        content = [page_cache.cached(request, key, lambda: "".join(lines()).encode())]
-    else:
-        content = lines()
-    response = StreamingHttpResponse(content, content_type="text/csv; charset=utf-8")
+    company, _membership = access_company(request.user, company_id)
+    _form, queryset = _history_query(request, company)
+    response = StreamingHttpResponse(_csv_rows(queryset), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="hypotheses-{company.pk}.csv"'
     return response

@@ -116,8 +116,6 @@ DATE_DEPENDENT = (
     "tests/custdev/test_synthesis.py",
     "tests/custdev/test_demo.py",
     "tests/custdev/test_query_counts.py",
-    "tests/test_page_cache_pages.py",
-    "tests/test_portfolio_cache.py",
 )
 
 

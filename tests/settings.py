@@ -31,14 +31,6 @@ SECURE_HSTS_SECONDS = 0
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
-# A test runs in one transaction that is rolled back, never committed: the business versions
-# of the page cache move at each statement here, not at commit (tracking/migrations/0007).
-# bench/pages.py runs like production (PAGE_CACHE_BUMP=commit).
-postgres = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"  # noqa: F405
-if postgres and os.environ.get("PAGE_CACHE_BUMP", "statement") == "statement":
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (  # noqa: F405
-        DATABASES["default"]["OPTIONS"].get("options", "") + " -c page_cache.bump=statement"  # noqa: F405
-    ).strip()
 # Its own Redis database and a prefix per run: parallel workers never share a key.
 CACHES["default"]["LOCATION"] = os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/14"  # noqa: F405
 # A process's own prefix (Redis outlives a run), unless the processes of one run must share

@@ -1,6 +1,7 @@
 """A cache that hangs is skipped: with Redis frozen, one request waits the cache's short timeout,
 the next ones within the breaker's window do not ask Redis at all, and after the window the
-cache is used again once Redis is back (tracking/cache_breaker.py).
+cache is used again once Redis is back (tracking/cache_breaker.py). The cache's user here is
+the sign-in throttle (tracking/security.py): it asks the cache on every sign-in.
 
 Redis here is a real redis-server of this test alone, on a free port, frozen with SIGSTOP (the
 kernel still accepts connections to it; nothing answers) and resumed with SIGCONT. The cache
@@ -17,11 +18,9 @@ from unittest import mock
 
 import pytest
 import redis
-import time_machine
 from django.conf import settings as django_settings
 from django.urls import reverse
 
-from tests import clock
 from tests.support.processes import PrivateRedis
 from tracking import cache_breaker
 
@@ -30,7 +29,6 @@ pytestmark = pytest.mark.django_db
 PRODUCTION_CACHE = dict(django_settings.CACHES["default"])
 SHORT = PRODUCTION_CACHE["OPTIONS"]["socket_timeout"]
 WINDOW = PRODUCTION_CACHE["OPTIONS"].get("breaker_seconds", 0)
-MISS, HIT = 8, 3  # queries of the board page (tests/test_page_cache.py)
 
 
 class FrozenRedis(PrivateRedis):
@@ -87,27 +85,18 @@ def traffic():
         yield counter
 
 
-@pytest.fixture
-def still_clock():
-    """The suite's clock held still: a kept page body lives for the five minutes it was rendered in."""
-    with time_machine.travel(clock.now(), tick=False):
-        yield
+ADDRESS_REFUSED = "Too many failed sign-ins from your address"
 
 
-def board_url(team) -> str:
-    return reverse("sprints:board", args=[team.company.pk, team.planned_sprint.pk])
-
-
-def timed_get(client, url) -> float:
+def timed_sign_in(client, address: str, status: int = 200) -> tuple[float, str]:
+    """A wrong password from `address`: how long the answer took, and the answer."""
     started = time.perf_counter()
-    response = client.get(url)
+    response = client.post(
+        reverse("login"), {"username": "nobody@example.test", "password": "wrong"}, REMOTE_ADDR=address
+    )
     elapsed = time.perf_counter() - started
-    assert response.status_code == 200 and team_marker(response)
-    return elapsed
-
-
-def team_marker(response) -> bool:
-    return 'class="action-add"' in response.content.decode()
+    assert response.status_code == status
+    return elapsed, response.content.decode()
 
 
 def test_the_app_runs_the_cache_with_a_short_timeout_and_a_breaker():
@@ -120,19 +109,15 @@ def test_the_app_runs_the_cache_with_a_short_timeout_and_a_breaker():
 
 
 def test_a_frozen_redis_costs_one_short_wait_then_is_skipped_until_it_is_back(
-    redis_server, breaker_clock, traffic, team, client_for, still_clock, django_assert_num_queries
+    redis_server, breaker_clock, traffic, client
 ):
-    client = client_for(team.tracker)
-    url = board_url(team)
-    with django_assert_num_queries(MISS):
-        client.get(url)
-    with django_assert_num_queries(HIT):  # Redis answers: the body is kept
-        timed_get(client, url)
+    addresses = (f"192.0.2.{n}" for n in range(1, 250))  # a new address each: none reaches its limit
+    timed_sign_in(client, next(addresses))  # Redis answers: connected
 
     redis_server.freeze()
-    first = timed_get(client, url)  # rendered from the database after one short wait
+    first, _ = timed_sign_in(client, next(addresses))  # let through after one short wait
     asked = traffic.commands
-    following = [timed_get(client, url) for _ in range(5)]
+    following = [timed_sign_in(client, next(addresses))[0] for _ in range(5)]
     assert traffic.commands == asked  # within the window, Redis is not asked at all
     print(f"\nfrozen Redis: first request {first * 1000:.0f} ms, then {[round(t * 1000) for t in following]} ms")
 
@@ -141,16 +126,18 @@ def test_a_frozen_redis_costs_one_short_wait_then_is_skipped_until_it_is_back(
     assert max(following) < SHORT  # no wait for the cache at all
 
     breaker_clock.ahead = WINDOW + 1  # the window is over, Redis still frozen: one more wait
-    timed_get(client, url)
+    timed_sign_in(client, next(addresses))
     asked = traffic.commands
-    timed_get(client, url)
+    timed_sign_in(client, next(addresses))
     assert traffic.commands == asked  # and the window starts again
 
     redis_server.thaw()
     breaker_clock.ahead = 2 * WINDOW + 2
-    with django_assert_num_queries(HIT):  # asked again: the body kept before the freeze
-        timed_get(client, url)
+    # Asked again: the throttle counts, and an address past its limit is refused.
+    for _ in range(django_settings.LOGIN_THROTTLE_PER_ADDRESS):
+        assert ADDRESS_REFUSED not in timed_sign_in(client, "192.0.2.250")[1]
     assert traffic.commands > asked
+    assert ADDRESS_REFUSED in timed_sign_in(client, "192.0.2.250", status=429)[1]
 
 
 def test_sign_in_with_a_frozen_redis_waits_once_and_fails_open(redis_server, breaker_clock, traffic, client):

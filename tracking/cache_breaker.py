@@ -1,8 +1,8 @@
 """The cache the app uses: Django's Redis cache, which stops asking a Redis that does not answer.
 
-The cache only saves time: a page is rendered without it (tracking/page_cache.py) and the
-sign-in throttle lets attempts through (tracking/security.py). So a Redis that is down, frozen
-or cut off by the network must cost a request as little as possible:
+The cache only saves time: without it the sign-in throttle lets attempts through
+(tracking/security.py). So a Redis that is down, frozen or cut off by the network must cost a
+request as little as possible:
 
 - every call waits at most a short timeout, to connect and to read (the settings' OPTIONS);
 - after a call fails or times out, the cache is not asked again for `breaker_seconds` (an

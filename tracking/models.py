@@ -126,9 +126,6 @@ class Company(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # Moved forward by PostgreSQL triggers on every write to the business's rows (tracking.page_cache):
-    # the version a cached page of this business was rendered from. What Django writes there is ignored.
-    data_version = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("business")

@@ -90,15 +90,6 @@ def members_of(company: Company) -> QuerySet[Membership]:
     )
 
 
-def portfolio_versions(user: User) -> list[tuple[int, int]]:
-    """(business id, data version) of every business the user's portfolio can show: the
-    memberships they accepted and the invitations waiting for them (an invitation is a row of
-    the inviting business, so its version moves with it). One query, for the page cache's key."""
-    return list(
-        Membership.objects.filter(user=user).order_by("company_id").values_list("company_id", "company__data_version")
-    )
-
-
 def invitations_for_user(user: User) -> list[Membership]:
     """The invitations waiting for this user's answer, oldest first."""
     return list(

@@ -221,10 +221,6 @@ else:
         }
     }
 
-# The weekly pages' bodies, kept per version of a business's data (tracking/page_cache.py).
-# On by default; PostgreSQL only. DJANGO_PAGE_CACHE=0 renders every page every time.
-PAGE_CACHE = env.bool("DJANGO_PAGE_CACHE", default=True)
-
 # --- E-mail ---------------------------------------------------------------------------------
 # Django 6.1 mailers. EMAIL_URL (smtp://user:pass@host:port, submission:// for STARTTLS)
 # selects SMTP; without it, e-mails are printed on the console in debug and go to a local

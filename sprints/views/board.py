@@ -16,7 +16,6 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from tracking.access import access_company
 from tracking.form_errors import apply_errors, error_text
-from tracking.page_cache import company_page
 from tracking.query_params import int_param, text_param
 from tracking.roles import Permission, role_allows
 
@@ -286,11 +285,8 @@ def _stale_note(form, stale: services.StaleAction, prefix: str) -> None:
 @require_GET
 def board(request, company_id: int, sprint_id: int):
     company, membership = access_company(request.user, company_id)
-
-    def body() -> dict:
-        return _board_context(company, membership, access_sprint(company, sprint_id))
-
-    return company_page(request, "sprints/board.html", company, membership, {}, body, sprint_id)
+    sprint = access_sprint(company, sprint_id)
+    return render(request, "sprints/board.html", _board_context(company, membership, sprint))
 
 
 @require_GET

@@ -16,7 +16,6 @@ from tracking.access import access_company, access_metric
 from tracking.form_errors import apply_errors
 from tracking.forms import MetricValueForm
 from tracking.numbers import input_value, money, plain
-from tracking.page_cache import company_page
 from tracking.roles import Permission, role_allows
 
 from .. import selectors, services
@@ -186,9 +185,7 @@ def results(request, company_id: int):
         logged, total = selectors.results_tally(sprint)
         context = {"company": company, "sprint": sprint, "logged": logged, "total": total}
         return render(request, "sprints/results.html#counters", context)
-    return company_page(
-        request, "sprints/results.html", company, membership, {}, lambda: results_context(company, membership)
-    )
+    return render(request, "sprints/results.html", results_context(company, membership))
 
 
 def _log(action, membership, form):

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET, require_POST
 from hypotheses.access import access_hypothesis
 from tracking.access import access_company
 from tracking.form_errors import apply_errors, error_text
-from tracking.page_cache import company_page
 from tracking.query_params import ids_param, int_param
 from tracking.roles import Permission
 
@@ -53,16 +52,12 @@ def session(request, company_id: int):
     if request.htmx and request.GET.get("fragment") == "counters":
         return render(request, "sprints/session.html#counters", session_context(company, membership))
     closed_id = int_param(request.GET.get("closed"), minimum=1)
-
-    def body() -> dict:
-        if closed_id is None:
-            return session_context(company, membership)
-        closed = rows.closed_sprint(company, closed_id)
-        if closed is None:
-            raise Http404(_("No such sprint."))
-        return rows.closed_context(company, membership, closed)
-
-    return company_page(request, "sprints/session.html", company, membership, {}, body)
+    if closed_id is None:
+        return render(request, "sprints/session.html", session_context(company, membership))
+    closed = rows.closed_sprint(company, closed_id)
+    if closed is None:
+        raise Http404(_("No such sprint."))
+    return render(request, "sprints/session.html", rows.closed_context(company, membership, closed))
 
 
 @require_POST

@@ -155,3 +155,11 @@ def test_a_refused_move_costs_the_same_queries_for_few_and_many_cards(team, test
         for status in (Status.IDEA, Status.READY)
     )
     assert queries() == few
+
+
+def test_who_may_not_move_a_card_gets_no_move_on_the_board(team, client):
+    client.force_login(team.team_lead.user)
+    assert 'class="hcard-move"' in client.get(_board(team)).content.decode()
+    client.force_login(team.member.user)
+    page = client.get(_board(team)).content.decode()
+    assert team.hypothesis.title in page and 'class="hcard-move"' not in page

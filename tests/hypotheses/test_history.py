@@ -253,3 +253,20 @@ def test_the_csv_is_streamed_utf8_with_a_bom_and_opens_russian_text(team, client
     titles = {row[0] for row in rows[1:]}
     assert "Гарантия возврата денег" in titles and team.archived.title not in titles
     assert any("Конверсия выросла до 3,2 %" in row for row in rows)
+
+
+def test_the_csv_is_read_row_by_row_while_it_streams(team, client):
+    """The answer goes out before its rows are read; then every row is a piece of its own, never
+    the whole file at once."""
+    HypothesisFactory.create_batch(3, company=team.company, metric=team.metric)
+    client.force_login(team.team_lead.user)
+    rows_query = '"hypotheses_hypothesis"."statement"'  # what only the file's rows select
+    with CaptureQueriesContext(connection) as before:
+        response = client.get(reverse("hypotheses:history_csv", args=[team.company.pk]))
+    assert not [q for q in before if rows_query in q["sql"]]
+    with CaptureQueriesContext(connection) as streaming:
+        pieces = list(response.streaming_content)
+    assert [q for q in streaming if rows_query in q["sql"]]
+    rows = list(csv.reader(io.StringIO(b"".join(pieces).decode("utf-8-sig"))))
+    assert len(rows) == 1 + 4  # the header, the team's hypothesis and the three
+    assert len(pieces) == 1 + len(rows)  # the byte-order mark, then a piece per line

@@ -354,3 +354,41 @@ def test_htmx_posts_run_the_same_queries_with_5_and_500_actions(name, team, clie
     fill(495)
     large = post()
     assert small == large == pinned, (name, small, large)
+
+
+def test_the_results_page_gives_each_reader_their_own_actions_first(team, client_for):
+    ActionFactory(sprint=team.active_sprint, owner=team.entrepreneur, title="Call the ten warmest leads")
+    url = reverse("sprints:results", args=[team.company.pk])
+    yours = "<h3>Yours</h3>"
+    tracker_page = client_for(team.tracker).get(url).content.decode()
+    entrepreneur_page = client_for(team.entrepreneur).get(url).content.decode()
+    assert yours not in tracker_page and "Call the ten warmest leads" in tracker_page
+    mine = entrepreneur_page.split(yours, 1)[1].split("<h3>", 1)[0]
+    assert "Call the ten warmest leads" in mine and team.action.title not in mine
+
+
+def test_a_tracker_and_an_entrepreneur_each_see_their_own_session(team, client_for):
+    session = reverse("sprints:session", args=[team.company.pk])
+    close = f'action="{reverse("sprints:session_close", args=[team.company.pk])}"'
+    only_a_tracker = "Only a tracker can close sprints."
+    tracker_page = client_for(team.tracker).get(session).content.decode()
+    entrepreneur_page = client_for(team.entrepreneur).get(session).content.decode()
+    assert close in tracker_page and only_a_tracker not in tracker_page
+    assert close not in entrepreneur_page and only_a_tracker in entrepreneur_page
+
+
+def test_a_sprint_of_ours_that_is_not_closed_has_no_closed_panel(team, client):
+    client.force_login(team.tracker.user)
+    session = reverse("sprints:session", args=[team.company.pk])
+    assert client.get(session + f"?closed={team.planned_sprint.pk}").status_code == 404
+
+
+def test_the_answer_to_a_refused_step_is_the_page_as_it_is_now(team, client):
+    client.force_login(team.tracker.user)
+    Action.objects.filter(pk=team.action.pk).update(title="Renamed a moment ago")
+    # No answer: refused, nothing written.
+    response = client.post(reverse("sprints:session_constraint", args=[team.company.pk]), {})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Answer yes or no." in page and "Renamed a moment ago" in page
+    assert Sprint.objects.get(pk=team.active_sprint.pk).status == "active"

@@ -192,3 +192,14 @@ def test_portfolio_queries_do_not_grow_with_companies(team, client):
     assert body.count('class="card portfolio-card"') == 11
     assert body.count("review overdue") == 11  # every sample sprint ended days ago and is still open
     assert "Portfolio 7: no inbound leads" in body
+
+
+def test_only_a_manager_gets_the_add_form_and_the_row_forms(team, client):
+    url = reverse("tracking:members", args=[team.company.pk])
+    client.force_login(team.tracker.user)
+    page = client.get(url).content.decode()
+    assert 'id="add-member"' in page and 'class="member-edit"' in page
+    client.force_login(team.member.user)
+    page = client.get(url).content.decode()
+    assert f'id="member-{team.tracker.pk}"' in page
+    assert 'id="add-member"' not in page and 'class="member-edit"' not in page

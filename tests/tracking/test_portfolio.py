@@ -107,3 +107,34 @@ def test_the_layout_links_are_the_reversed_urls(team, client):
     for name in ("tracking:portfolio", "account_activity"):
         assert f'href="{reverse(name)}"' in body, name
     assert f'action="{reverse("language_set")}"' in body and f'action="{reverse("logout")}"' in body
+
+
+def test_each_person_sees_their_own_role_on_the_card(team, client):
+    client.force_login(team.tracker.user)
+    tracker_page = client.get(reverse("tracking:portfolio")).content.decode()
+    client.force_login(team.member.user)
+    member_page = client.get(reverse("tracking:portfolio")).content.decode()
+    assert '<span class="muted">Tracker</span>' in tracker_page
+    assert '<span class="muted">Member</span>' in member_page
+    assert '<span class="muted">Tracker</span>' not in member_page
+
+
+def test_owner_overbooked_follows_the_owners_weekly_capacity(team, client):
+    """The sprint section reads each owner's capacity with their actions (one query): 1 + 8 h
+    in a 7-day sprint is over 8 h a week, within 10 h a week."""
+    from decimal import Decimal
+
+    from tests.factories import ActionFactory
+    from tracking import services
+    from tracking.models import Role
+
+    ActionFactory(sprint=team.active_sprint, owner=team.member, title="Rebuild the site", estimate_hours=Decimal(8))
+    flag = f'<span class="badge danger">{Flag.OWNER_OVERBOOKED.label}</span>'
+    client.force_login(team.tracker.user)
+    before = client.get(reverse("tracking:portfolio")).content.decode()
+    assert flag in before and "1 owner overbooked" in before
+
+    services.membership_update(membership=team.member, by=team.tracker, role=Role.MEMBER, weekly_capacity_hours=10)
+
+    after = client.get(reverse("tracking:portfolio")).content.decode()
+    assert flag not in after and "overbooked" not in after and "fits" in after

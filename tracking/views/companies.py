@@ -17,7 +17,6 @@ from ..forms import (
     MembershipForm,
     timezone_names,
 )
-from ..page_cache import company_page, page_key, render_page
 from ..portfolio import portfolio_for_user
 from ..portfolio import sections as portfolio_sections
 from ..query_params import int_param
@@ -45,20 +44,8 @@ def portfolio(request):
     if request.htmx and number > 1:
         # "Show more": the next cards and the next "show more", in place of the old one.
         return render(request, "tracking/portfolio.html#cards", _portfolio_cards(request, number))
-
-    def body() -> dict:
-        return {**_portfolio_cards(request, number), "invitations": selectors.invitations_for_user(request.user)}
-
-    # Kept per version of every business the page can show (a card or an invitation) and per
-    # five minutes: a flag that follows the clock (review overdue) and the next review's date
-    # show up to five minutes late.
-    return render_page(
-        request,
-        "tracking/portfolio.html",
-        {},
-        key=lambda: page_key(request, "portfolio", selectors.portfolio_versions(request.user), request.user),
-        body_context=body,
-    )
+    context = {**_portfolio_cards(request, number), "invitations": selectors.invitations_for_user(request.user)}
+    return render(request, "tracking/portfolio.html", context)
 
 
 @require_GET
@@ -132,8 +119,6 @@ def _member_row_form(member, data=None) -> MembershipForm:
 
 
 def _members_context(company, membership, *, add_form=None, row_forms=None) -> dict:
-    """What the page shows comes from the memberships and their people's names and e-mails
-    (an invitation's state is the membership's own columns): all bump the data version."""
     members = list(selectors.members_of(company))
     row_forms = row_forms or {}
     for member in members:
@@ -148,7 +133,7 @@ def _members_context(company, membership, *, add_form=None, row_forms=None) -> d
 
 
 def _members_page(request, company, membership, *, add_form=None, row_forms=None, status=200):
-    """The page again with a refused form (an answer to a write: never from the cache)."""
+    """The page again, with a refused form."""
     context = _members_context(company, membership, add_form=add_form, row_forms=row_forms)
     return render(request, "tracking/members.html", context, status=status)
 
@@ -156,9 +141,7 @@ def _members_page(request, company, membership, *, add_form=None, row_forms=None
 @require_GET
 def members(request, company_id: int):
     company, membership = access_company(request.user, company_id)
-    return company_page(
-        request, "tracking/members.html", company, membership, {}, lambda: _members_context(company, membership)
-    )
+    return render(request, "tracking/members.html", _members_context(company, membership))
 
 
 @require_POST
