@@ -49,12 +49,6 @@ parser.add_argument("--rounds", type=int, default=200, help="interleaved rounds 
 parser.add_argument(
     "--rounds-cap", type=float, default=300, help="seconds at most for the rounds (fewer rounds are then said)"
 )
-parser.add_argument(
-    "--cold-rounds",
-    type=int,
-    default=100,
-    help="rounds again with the page cache off (DJANGO_PAGE_CACHE=0): what a page costs to render",
-)
 parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers for the timed rounds")
 parser.add_argument("--load-workers", default="2,4", help="gunicorn workers of each load run ('' skips the load)")
 parser.add_argument("--users", type=int, default=100, help="concurrent users of the load test")
@@ -63,8 +57,7 @@ parser.add_argument(
     "--writes",
     type=float,
     default=0,
-    help="share of the load's requests that log an action's result in the first business (a write: "
-    "its pages' kept bodies are then rendered again)",
+    help="share of the load's requests that log an action's result in the first business (a write)",
 )
 parser.add_argument("--think-time", type=float, default=0, help="seconds each user waits between requests")
 parser.add_argument("--quick", action="store_true", help="a smoke run: small data, 20 rounds, 10 s of load")
@@ -78,12 +71,11 @@ parser.add_argument(
     help="no server: N requests of every page in this process; CPU ms per request, template nodes, "
     "queries and bytes, and a cProfile of each page in $TMPDIR/<db>-profiles/ (then stop)",
 )
-parser.add_argument("--cold", action="store_true", help="with --profile: the page cache off")
 args = parser.parse_args()
 DB_NAME = args.db
 if args.quick:
     args.businesses, args.weeks, args.hypotheses, args.open = 5, 12, 60, 20
-    args.rounds, args.cold_rounds, args.users, args.seconds = 20, 10, 20, 10
+    args.rounds, args.users, args.seconds = 20, 20, 10
 args.businesses = max(args.businesses, 2)
 args.open = min(args.open, args.hypotheses)
 
@@ -111,9 +103,8 @@ ENV = {
     "DATABASE_URL": f"{PG_SERVER}/{DB_NAME}",
     "REDIS_URL": redis_server.url,
     "DJANGO_LOG_LEVEL": "WARNING",
-    # One page cache for this process and every gunicorn worker (tracking/page_cache.py).
+    # One cache (the sign-in throttle) for this process and every gunicorn worker.
     "CACHE_KEY_PREFIX": f"bench-{DB_NAME}-{os.getpid()}",
-    "PAGE_CACHE_BUMP": "commit",  # versions move when a write commits, as in production
     # No sign-in is refused: the benchmark signs in once per server, but reruns add up.
     "LOGIN_THROTTLE_PER_ADDRESS": "1000",
     "LOGIN_THROTTLE_PER_ACCOUNT": "1000",
@@ -365,36 +356,29 @@ SMALL_PAGES = pages(small)
 # --- Queries per page: the test client in this process, against the same database --------------
 
 
-def page_queries(tracker: User, paths: dict[str, str]) -> dict[str, tuple[int, int, int, int]]:
-    """Per page: queries of the first request (rendered: the page cache is empty for this run's
-    prefix) and of the second (its body kept), the status and the size."""
+def page_queries(tracker: User, paths: dict[str, str]) -> dict[str, tuple[int, int, int]]:
+    """Per page: the queries of a request, the status and the size."""
     client = Client()
     client.force_login(tracker)
     result = {}
     for name, path in paths.items():
-        queries = []
-        for _ in range(2):
-            with CaptureQueriesContext(connection) as q:
-                response = client.get(path)
-                body = b"".join(response.streaming_content) if response.streaming else response.content
-            queries.append(len(q))
-        result[name] = (queries[0], queries[1], response.status_code, len(body))
+        with CaptureQueriesContext(connection) as q:
+            response = client.get(path)
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+        result[name] = (len(q), response.status_code, len(body))
     return result
 
 
 queries_small = page_queries(small["tracker"], SMALL_PAGES)
 queries_large = page_queries(large["tracker"], PAGES)
 say(
-    "\nQueries per page, rendered / kept in the page cache (test client in-process; small: 2 businesses, "
+    "\nQueries per page (test client in-process; small: 2 businesses, "
     "3 weeks, 10 hypotheses, boards of 5 and 3 actions):"
 )
-for (name, (q_large, k_large, status, size)), (q_small, k_small, status_small, _) in zip(
+for (name, (q_large, status, size)), (q_small, status_small, _) in zip(
     queries_large.items(), queries_small.values(), strict=True
 ):
-    say(
-        f"  {name:<32} {q_small:>3} / {k_small} small  {q_large:>3} / {k_large} large   "
-        f"HTTP {status_small}/{status}, {size / 1024:,.0f} KiB"
-    )
+    say(f"  {name:<32} {q_small:>3} small  {q_large:>3} large   HTTP {status_small}/{status}, {size / 1024:,.0f} KiB")
     if status != 200:
         say(f"    WARNING: {name} answers {status}")
 
@@ -492,14 +476,7 @@ def profile_pages(tracker: User, paths: dict[str, str], n: int) -> None:
 
 
 if args.profile:
-    if args.cold:
-        from django.test.utils import override_settings
-
-        with override_settings(PAGE_CACHE=False):
-            say("\nThe page cache is off (--cold): every request renders its page.")
-            profile_pages(large["tracker"], PAGES, args.profile)
-    else:
-        profile_pages(large["tracker"], PAGES, args.profile)
+    profile_pages(large["tracker"], PAGES, args.profile)
     redis_server.stop()
     connection.close()
     raise SystemExit(0)
@@ -613,7 +590,7 @@ def timed_rounds(rounds: int, env: dict | None = None) -> tuple[dict[str, list[f
     atexit.register(server.stop)
     PORT[0] = server.port
     cookie = sign_in(large["tracker"].email)
-    for name, path in targets.items():  # warm up every worker: templates, URL resolver, page cache
+    for name, path in targets.items():  # warm up every worker: templates, URL resolver
         for _ in range(2 * args.workers):
             status, _body, _ = request(path, cookie)
         if status != expected.get(name, 200):
@@ -640,37 +617,20 @@ def timed_rounds(rounds: int, env: dict | None = None) -> tuple[dict[str, list[f
 
 
 times, rounds_note = timed_rounds(args.rounds)
-cold: dict[str, list[float]] = {}
-if args.cold_rounds:
-    say(f"\nAgain with the page cache off (DJANGO_PAGE_CACHE=0): {args.cold_rounds} rounds.")
-    cold, cold_note = timed_rounds(args.cold_rounds, {"DJANGO_PAGE_CACHE": "0"})
-    rounds_note += f"; page cache off: {cold_note}"
 
 floor_p50, floor_p95 = pct(times["floor"], 50), pct(times["floor"], 95)
-cold_floor = pct(cold.get("floor", []), 95)
-TABLE = [("floor", "", "", floor_p50, floor_p95, 1.0, cold_floor, 1.0)]
+TABLE = [("floor", "", "", floor_p50, floor_p95, 1.0)]
 for name in PAGES:
-    p50, p95, cold_p95 = pct(times[name], 50), pct(times[name], 95), pct(cold.get(name, []), 95)
-    queries = (queries_small[name][0], queries_small[name][1], queries_large[name][0], queries_large[name][1])
-    TABLE.append((name, *queries, p50, p95, p95 / floor_p95, cold_p95, cold_p95 / cold_floor))
+    p50, p95 = pct(times[name], 50), pct(times[name], 95)
+    TABLE.append((name, queries_small[name][0], queries_large[name][0], p50, p95, p95 / floor_p95))
 
 
 def print_table() -> None:
     say(f"\n{rounds_note}, gunicorn {args.workers} workers")
-    say(
-        "\n| page | queries small (rendered / kept) | queries large (rendered / kept) | p50 ms | p95 ms "
-        "| p95 / floor | page cache off: p95 ms | off: p95 / floor |"
-    )
-    say("|---|---|---|---|---|---|---|---|")
-    for name, *row in TABLE:
-        if name == "floor":
-            _, _, p50, p95, ratio, cold_p95, cold_ratio = row
-            queries_s = queries_l = ""
-        else:
-            q_small, k_small, q_large, k_large, p50, p95, ratio, cold_p95, cold_ratio = row
-            queries_s, queries_l = f"{q_small} / {k_small}", f"{q_large} / {k_large}"
-        off = f"{cold_p95:,.0f} | {cold_ratio:.1f}x" if cold else "— | —"
-        say(f"| {name} | {queries_s} | {queries_l} | {p50:,.0f} | {p95:,.0f} | {ratio:.1f}x | {off} |")
+    say("\n| page | queries small | queries large | p50 ms | p95 ms | p95 / floor |")
+    say("|---|---|---|---|---|---|")
+    for name, queries_s, queries_l, p50, p95, ratio in TABLE:
+        say(f"| {name} | {queries_s} | {queries_l} | {p50:,.0f} | {p95:,.0f} | {ratio:.1f}x |")
 
 
 print_table()
