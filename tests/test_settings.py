@@ -82,6 +82,41 @@ def test_embedded_default_is_sqlite_and_a_file_broker():
     assert result.stdout.split() == ["django.db.backends.sqlite3", "filesystem://"], result.stderr
 
 
+def _broker_and_cache(**env) -> list[str]:
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.CELERY_BROKER_URL, s.CACHES['default']['LOCATION'])"
+    )
+    clean = {"PATH": os.environ["PATH"], "DJANGO_READ_DOT_ENV": "0", "DJANGO_DEBUG": "1"}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "tracking.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return result.stdout.split() or [result.stderr[-300:]]
+
+
+def test_the_cache_and_the_broker_never_share_a_redis_database(settings):
+    """A cache may forget, a broker must not lose a task: by default the cache is the broker's
+    Redis in the next database, and REDIS_CACHE_URL puts it on a server of its own."""
+    assert _broker_and_cache(REDIS_URL="redis://127.0.0.1:6379/0") == [
+        "redis://127.0.0.1:6379/0",
+        "redis://127.0.0.1:6379/1",
+    ]
+    assert _broker_and_cache(REDIS_URL="redis://:secret@127.0.0.1:6379/15") == [
+        "redis://:secret@127.0.0.1:6379/15",
+        "redis://:secret@127.0.0.1:6379/14",
+    ]
+    assert _broker_and_cache(REDIS_URL="redis://redis:6379/0", REDIS_CACHE_URL="redis://redis-cache:6379/0") == [
+        "redis://redis:6379/0",
+        "redis://redis-cache:6379/0",
+    ]
+    assert settings.CACHES["default"]["LOCATION"] != settings.CELERY_BROKER_URL  # the tests' own too
+
+
 @pytest.mark.django_db
 def test_security_headers_on_every_page(client):
     response = client.get("/accounts/login/")

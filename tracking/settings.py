@@ -7,6 +7,7 @@ and REDIS_URL switch to PostgreSQL and Redis. With debug off, secrets have no de
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -196,16 +197,36 @@ STORAGES = {
     },
 }
 
-# --- Cache (login throttling) -------------------------------------------------------------
+# --- Redis: the Celery broker and the cache, apart ------------------------------------------------
+# A cache may forget any key at any time; a broker must not lose a task. So each has its own
+# Redis in production (docker-compose.yml): the cache's evicts its least used keys when full,
+# the broker's refuses writes instead of dropping a queued task, and emptying one leaves the
+# other alone. REDIS_URL is the broker; REDIS_CACHE_URL the cache, by default the broker's
+# Redis in the next database (…/0 → …/1), so one local Redis serves both (apart by database,
+# sharing its memory limit).
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
+
+
+def _next_database(url: str) -> str:
+    parts = urlsplit(url)
+    try:
+        number = int(parts.path.strip("/") or 0)
+    except ValueError:
+        raise ImproperlyConfigured(f"REDIS_URL names no database number ({url}): set REDIS_CACHE_URL.") from None
+    return parts._replace(path=f"/{number + 1 if number < 15 else number - 1}").geturl()
+
+
+REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default="") or (_next_database(REDIS_URL) if REDIS_URL else "")
+
+# The cache holds the sign-in throttle's counters (tracking/security.py).
+if REDIS_CACHE_URL:
     # The cache only saves time: a Redis that does not answer costs one short wait, then is
     # not asked for a while (tracking/cache_breaker.py). The broker has its own timeouts below.
     CACHE_TIMEOUT_SECONDS = env.float("CACHE_TIMEOUT_SECONDS", default=0.1)
     CACHES = {
         "default": {
             "BACKEND": "tracking.cache_breaker.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": REDIS_CACHE_URL,
             "OPTIONS": {
                 "socket_connect_timeout": CACHE_TIMEOUT_SECONDS,
                 "socket_timeout": CACHE_TIMEOUT_SECONDS,
