@@ -25,7 +25,7 @@ help:
 	@echo "make install  create $(VENV) with what the app needs"
 	@echo "make lint     ruff"
 	@echo "make bench    the reminder-dispatch and roll-up benchmark"
-	@echo "make bench-pages  every page against the floor at the large data set, and 100 users"
+	@echo "make bench-pages  what people do (pages cold, saves, views after them) against a floor, and 100 users"
 	@echo "make bench-library  the learnings library's search over 20,000 hypotheses (under 100 ms)"
 	@echo "make backup   the whole database but the sessions into var/backups/ (or BACKUP=path), owner-only;"
 	@echo "              encrypted when BACKUP_PASSPHRASE is set"
@@ -82,8 +82,9 @@ test: install-test messages
 bench: install-test messages
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
-# The page benchmark (DESIGN.md §8, issue 12): its own database, gunicorn in production mode;
-# ~10 min at the issue's size. BENCH_PAGES_ARGS=--quick for a smoke run, --help for the sizes.
+# The page benchmark (DESIGN.md §8, issues 12 and 23): its own database, gunicorn in production
+# mode; ~10 min at the issue's size, on a quiet machine (load average under 1.5); tables also in
+# artifacts/bench-pages.md. BENCH_PAGES_ARGS=--quick for a smoke run, --help for the options.
 bench-pages: install-test messages
 	$(BIN)/python bench/pages.py $(BENCH_PAGES_ARGS)
 

@@ -1,7 +1,10 @@
-"""Page benchmark (DESIGN.md §8, issue 12): every page's server time against a floor view at
-the large data set, queries per page on small and large data, and 100 concurrent users.
+"""Page benchmark (DESIGN.md §8, issues 12 and 23): what people do, at the large data set, as
+multiples of a floor (a signed-in 404) timed in the same rounds — every page cold, a save and
+then the view, a colleague's first view after it, every htmx save's answer — with the issue's
+bars and PASS/MISS; queries per page on small and large data; 100 users with 5 s of think time
+and 10 % writes, and with none. One markdown table per kind, also in artifacts/bench-pages.md.
 
-    cd /work/main && .venv/bin/python bench/pages.py          # the issue's size, ~8-10 minutes
+    cd /work/main && .venv/bin/python bench/pages.py          # the issue's size, ~10 minutes
     .venv/bin/python bench/pages.py --quick                   # a smoke run, ~1 minute
     .venv/bin/python bench/pages.py --help                    # sizes, rounds, load
 
@@ -45,22 +48,35 @@ parser.add_argument("--actions", type=int, default=15, help="actions of each clo
 parser.add_argument("--hypotheses", type=int, default=400, help="hypotheses of each business")
 parser.add_argument("--open", type=int, default=121, help="… of them open (idea, ready, testing)")
 parser.add_argument("--metrics", type=int, default=10, help="metrics of each business, a value every week")
-parser.add_argument("--rounds", type=int, default=200, help="interleaved rounds of every page and the floor")
+parser.add_argument(
+    "--rounds",
+    type=int,
+    default=120,
+    help="shuffled rounds, each: every page cold, every htmx save with the views after it, the floor 3 times",
+)
 parser.add_argument(
     "--rounds-cap", type=float, default=300, help="seconds at most for the rounds (fewer rounds are then said)"
 )
 parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers for the timed rounds")
-parser.add_argument("--load-workers", default="2,4", help="gunicorn workers of each load run ('' skips the load)")
-parser.add_argument("--users", type=int, default=100, help="concurrent users of the load test")
+parser.add_argument(
+    "--load-workers", default="2", help="gunicorn workers of the load runs, comma-separated ('' skips the load)"
+)
+parser.add_argument("--users", type=int, default=100, help="concurrent users of each load run")
 parser.add_argument("--seconds", type=float, default=60, help="length of each load run")
 parser.add_argument(
     "--writes",
     type=float,
-    default=0,
-    help="share of the load's requests that log an action's result in the first business (a write)",
+    default=0.1,
+    help="share of the load's requests that are htmx saves (board row, results row, session row, metric values)",
 )
-parser.add_argument("--think-time", type=float, default=0, help="seconds each user waits between requests")
-parser.add_argument("--quick", action="store_true", help="a smoke run: small data, 20 rounds, 10 s of load")
+parser.add_argument(
+    "--think-time",
+    type=float,
+    default=5,
+    help="seconds each user waits between requests in the first load run (each wait 0.5-1.5x of it); "
+    "a second run has none",
+)
+parser.add_argument("--quick", action="store_true", help="a smoke run: small data, 10 rounds, 10 s of each load")
 parser.add_argument("--db", default="bench_pages", help="the benchmark's own database (dropped and rebuilt)")
 parser.add_argument("--reuse", action="store_true", help="keep the database of an earlier run with the same --db")
 parser.add_argument(
@@ -75,7 +91,7 @@ args = parser.parse_args()
 DB_NAME = args.db
 if args.quick:
     args.businesses, args.weeks, args.hypotheses, args.open = 5, 12, 60, 20
-    args.rounds, args.users, args.seconds = 20, 20, 10
+    args.rounds, args.users, args.seconds = 10, 20, 10
 args.businesses = max(args.businesses, 2)
 args.open = min(args.open, args.hypotheses)
 
@@ -131,7 +147,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.urls import NoReverseMatch, reverse  # noqa: E402
+from django.urls import reverse  # noqa: E402
 
 from hypotheses.models import Hypothesis, Status, Verdict  # noqa: E402
 from sprints.models import Action, ActionStatus, Sprint, SprintStatus  # noqa: E402
@@ -298,6 +314,230 @@ def build_tracker(
     return {"tracker": tracker, "companies": companies, "active": active}
 
 
+def build_more(data: dict, weeks: int) -> None:
+    """What three years leave on the other pages, per business: the main constraints closed
+    before (one a quarter) and the active one's why-chain, goals (a year, its quarters and
+    months, each year), metrics 1-5 as funnel stages with falling weekly values, unit economics
+    with a snapshot a month, and customer development: 8 tags, 3 scripts, an interview a week
+    with 3 tagged quotes, 10 insights."""
+    from tracking.custdev.models import Commitment, Highlight, Insight, Interview, Script, Tag
+    from tracking.models import ConstraintStatus, Goal, Horizon, WhyStep
+    from tracking.toolkit.models import Snapshot, UnitEconomics
+
+    companies, tracker = data["companies"], data["tracker"]
+    ids = [c.pk for c in companies]
+    years = max(1, round(weeks / 52))
+    Constraint.objects.bulk_create(
+        [
+            Constraint(
+                company=c,
+                title=f"Constraint of quarter {q}: too few repeat sales",
+                status=ConstraintStatus.RESOLVED if q % 3 else ConstraintStatus.DROPPED,
+                started_on=TODAY - timedelta(days=91 * (q + 1) + 60),
+                closed_on=TODAY - timedelta(days=91 * q + 61),
+                closing_note="Repeat sales doubled after the loyalty card.",
+            )
+            for c in companies
+            for q in range(max(1, weeks // 13))
+        ],
+        batch_size=BATCH,
+    )
+    active = {k.company_id: k for k in Constraint.objects.filter(company_id__in=ids, status=ConstraintStatus.ACTIVE)}
+    WhyStep.objects.bulk_create(
+        [
+            WhyStep(
+                constraint=active[i],
+                position=p,
+                answer=f"Because step {p}: the offer is not clear",
+                is_root_cause=p == 4,
+            )
+            for i in ids
+            for p in range(1, 5)
+        ],
+        batch_size=BATCH,
+    )
+    metric_of = {
+        (m.company_id, m.name): m.pk for m in Metric.objects.filter(company_id__in=ids).only("pk", "company_id", "name")
+    }
+    goals = []
+
+    def first_of(year: int, month: int):  # the first day of a month; month 13 is next January
+        return TODAY.replace(year=year + (month > 12), month=(month - 1) % 12 + 1, day=1)
+
+    for c in companies:
+        key = metric_of[c.pk, "Metric 0"]
+        for y in range(TODAY.year - years + 1, TODAY.year + 1):
+            goals.append(
+                Goal(
+                    company=c,
+                    horizon=Horizon.YEAR,
+                    title=f"Year {y}: double the revenue",
+                    starts_on=first_of(y, 1),
+                    due_on=first_of(y, 13) - timedelta(days=1),
+                )
+            )
+            for m in range(1, 13):
+                goals.append(
+                    Goal(
+                        company=c,
+                        horizon=Horizon.MONTH,
+                        title=f"{y}-{m:02d}: 15 new customers",
+                        metric_id=key,
+                        target=Decimal(40),
+                        starts_on=first_of(y, m),
+                        due_on=first_of(y, m + 1) - timedelta(days=1),
+                    )
+                )
+                if m % 3 == 1:
+                    goals.append(
+                        Goal(
+                            company=c,
+                            horizon=Horizon.QUARTER,
+                            title=f"Q{m // 3 + 1} {y}: 40 new customers",
+                            metric_id=key,
+                            target=Decimal(100),
+                            starts_on=first_of(y, m),
+                            due_on=first_of(y, m + 3) - timedelta(days=1),
+                        )
+                    )
+    Goal.objects.bulk_create(goals, batch_size=BATCH)
+    for k in range(1, 6):
+        Metric.objects.filter(company_id__in=ids, name=f"Metric {k}").update(funnel_stage=k)
+    with connection.cursor() as cursor:  # a funnel: each stage about a third of the one above
+        cursor.execute(
+            f"UPDATE {MetricValue._meta.db_table} v SET value = round(3000 / power(3, m.funnel_stage - 1) "
+            f"* (0.85 + (v.id %% 7) / 20.0)) FROM {Metric._meta.db_table} m "
+            "WHERE v.metric_id = m.id AND m.funnel_stage IS NOT NULL AND m.company_id = ANY(%s)",
+            [ids],
+        )
+    inputs = dict(
+        ua=Decimal(1000),
+        c1=Decimal(5),
+        avg_price=Decimal(3000),
+        cogs=Decimal(1200),
+        apc=Decimal("1.4"),
+        cpa=Decimal(80),
+        fixed_costs=Decimal(50000),
+    )
+    UnitEconomics.objects.bulk_create(
+        [
+            UnitEconomics(company=c, ua_metric_id=metric_of[c.pk, "Metric 1"], updated_by=tracker, **inputs)
+            for c in companies
+        ]
+    )
+    Snapshot.objects.bulk_create(
+        [
+            Snapshot(
+                company=c,
+                label=f"Month {m}",
+                taken_on=TODAY - timedelta(days=30 * m),
+                created_by=tracker,
+                **inputs | {"ua": Decimal(900 + 10 * m)},
+            )
+            for c in companies
+            for m in range(max(1, weeks * 12 // 52))
+        ],
+        batch_size=BATCH,
+    )
+    owner_of = dict(
+        Membership.objects.filter(company_id__in=ids, role=Role.ENTREPRENEUR).values_list("company_id", "pk")
+    )
+    tags = Tag.objects.bulk_create(
+        [
+            Tag(company=c, name=f"tag {t}: {word}")
+            for c in companies
+            for t, word in enumerate(["price", "delivery", "trust", "time", "quality", "support", "choice", "habit"])
+        ],
+        batch_size=BATCH,
+    )
+    tags_of = defaultdict(list)
+    for tag in tags:
+        tags_of[tag.company_id].append(tag)
+    scripts = Script.objects.bulk_create(
+        [
+            Script(
+                company=c,
+                constraint=active[c.pk],
+                title=f"Script {s}: why customers leave",
+                goal="Why they leave",
+                segment="Small shops",
+                questions="When did it last happen?\nWhat did you do then?\nWhat did it cost?",
+                author=tracker,
+            )
+            for c in companies
+            for s in range(3)
+        ],
+        batch_size=BATCH,
+    )
+    commitments = list(Commitment.values)
+    interviews = Interview.objects.bulk_create(
+        [
+            Interview(
+                company=c,
+                script=scripts[3 * i + w % 3],
+                held_on=THIS_MONDAY - timedelta(weeks=w),
+                interviewee_name=f"Customer {w}",
+                segment="Small shops",
+                interviewee_role="Owner",
+                interviewer_id=owner_of[c.pk],
+                consent=True,
+                story="Last Tuesday the delivery came two days late and the shop lost a weekend of sales.",
+                current_solution="Calls three suppliers every week; about 4 hours.",
+                tried="A second supplier",
+                decision="The owner decides and pays",
+                commitment=commitments[w % len(commitments)],
+                author=tracker,
+            )
+            for i, c in enumerate(companies)
+            for w in range(1, weeks + 1)
+        ],
+        batch_size=BATCH,
+    )
+    highlights = Highlight.objects.bulk_create(
+        [
+            Highlight(interview=v, position=p, quote=f"Quote {p}: I would pay more for delivery on time.")
+            for v in interviews
+            for p in range(3)
+        ],
+        batch_size=BATCH,
+    )
+    Highlight.tags.through.objects.bulk_create(
+        [
+            Highlight.tags.through(highlight_id=h.pk, tag_id=tags_of[h.interview.company_id][(h.pk * 3) % 8].pk)
+            for h in highlights
+        ],
+        batch_size=BATCH,
+    )
+    insights = Insight.objects.bulk_create(
+        [
+            Insight(
+                company=c,
+                tag=tags_of[c.pk][n % 8],
+                sentence=f"Insight {n}: late delivery costs them sales",
+                people=5,
+                author=tracker,
+            )
+            for c in companies
+            for n in range(10)
+        ],
+        batch_size=BATCH,
+    )
+    quotes_of = defaultdict(list)
+    for h in highlights:
+        quotes_of[h.interview.company_id].append(h.pk)
+    Insight.highlights.through.objects.bulk_create(
+        [
+            Insight.highlights.through(
+                insight_id=s.pk, highlight_id=quotes_of[s.company_id][(5 * n + s.pk) % len(quotes_of[s.company_id])]
+            )
+            for s in insights
+            for n in range(5)
+        ],
+        batch_size=BATCH,
+        ignore_conflicts=True,
+    )
+
+
 def counts() -> str:
     return ", ".join(
         f"{model.__name__} {model.objects.count():,}"
@@ -308,14 +548,23 @@ def counts() -> str:
 def pages(data: dict) -> dict[str, str]:
     """The issue's table: name -> path, for one tracker's data."""
     first, second = data["companies"][:2]
+    key_metric = Metric.objects.filter(company=first, is_key=True).values_list("pk", flat=True).first()
     return {
+        "overview (business page)": reverse("tracking:company_detail", args=[first.pk]),
         "sprint board, 15 actions": reverse("sprints:board", args=[second.pk, data["active"][second.pk].pk]),
         f"sprint board, {BIG} actions": reverse("sprints:board", args=[first.pk, data["active"][first.pk].pk]),
         f"weekly session, {BIG} actions": reverse("sprints:session", args=[first.pk]),
         f"results, {BIG} actions": reverse("sprints:results", args=[first.pk]),
         f"hypothesis board, {args.hypotheses}": reverse("hypotheses:board", args=[first.pk]),
         f"portfolio, {args.businesses} businesses": reverse("tracking:portfolio"),
+        f"history, {args.hypotheses - args.open} decided": reverse("hypotheses:history", args=[first.pk]),
         f"history CSV, {args.hypotheses} rows": reverse("hypotheses:history_csv", args=[first.pk]),
+        f"metrics, {args.metrics}": reverse("tracking:metrics", args=[first.pk]),
+        f"key metric, {args.weeks} weeks": reverse("tracking:metric_detail", args=[first.pk, key_metric]),
+        "funnel, 5 stages": reverse("toolkit:funnel", args=[first.pk]),
+        "unit economics": reverse("toolkit:unit_economics", args=[first.pk]),
+        f"interviews, {args.weeks}": reverse("custdev:interviews", args=[first.pk]),
+        f"library, {args.businesses} businesses": reverse("hypotheses:library"),
         "members": reverse("tracking:members", args=[first.pk]),
     }
 
@@ -324,7 +573,8 @@ def existing_tracker(email: str) -> dict:
     """What build_tracker returned, read back from a kept database (--reuse)."""
     tracker = User.objects.get(email=email)
     companies = list(Company.objects.filter(memberships__user=tracker).order_by("pk"))
-    active = {s.company_id: s for s in Sprint.objects.filter(company__in=companies, status=SprintStatus.ACTIVE)}
+    running = [SprintStatus.ACTIVE, SprintStatus.REVIEW]  # a run's session puts the first one into review
+    active = {s.company_id: s for s in Sprint.objects.filter(company__in=companies, status__in=running)}
     return {"tracker": tracker, "companies": companies, "active": active}
 
 
@@ -340,16 +590,14 @@ else:
     t0 = time.perf_counter()
     small = build_tracker("small@bench.test", 2, 3, 10, 4, (5, 3))
     large = build_tracker("tracker@bench.test", args.businesses, args.weeks, args.hypotheses, args.open, (BIG, 15))
+    build_more(small, 3)
+    build_more(large, args.weeks)
     say(f"  built in {time.perf_counter() - t0:.0f} s: {counts()} (the large tracker plus a small one of 2 businesses)")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh statistics, as a database that grew over three years has
 
-try:
-    FLOOR = reverse("tracking:floor")
-    floor_note = "the floor view tracking:floor (authenticates, renders the base layout)"
-except NoReverseMatch:
-    FLOOR = "/b/0/members/"
-    floor_note = "a signed-in 404 (no tracking:floor view in this checkout)"
+FLOOR = "/b/0/members/"  # no business 0: the access check answers 404 on the base layout
+floor_note = "a signed-in 404 (GET /b/0/members/: the session, the user, the access check, the 404 page)"
 PAGES = pages(large)
 SMALL_PAGES = pages(small)
 
@@ -428,7 +676,7 @@ def profile_pages(tracker: User, paths: dict[str, str], n: int) -> None:
     def get(path: str) -> int:
         response = client.get(path)
         body = b"".join(response.streaming_content) if response.streaming else response.content
-        assert response.status_code == 200, (path, response.status_code)
+        assert response.status_code == (404 if path == FLOOR else 200), (path, response.status_code)
         return len(body)
 
     say(f"\nIn process, {n} requests each (CPU ms of this process per request; min of 3 passes):")
@@ -497,7 +745,11 @@ class Server:
         command += ["--workers", str(workers), "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning"]
         command += ["--backlog", "2048", "--timeout", "120"]
         env = os.environ | ENV | (env or {})
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+        # Its log goes to a file (a line per 404 of the floor); stop() shows any other line.
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=env, start_new_session=True, stdout=self.log, stderr=subprocess.STDOUT
+        )
         PORT[0] = self.port
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -517,6 +769,16 @@ class Server:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
+        if self.log.closed:
+            return
+        self.log.seek(0)
+        lines = [line for line in self.log.read().decode(errors="replace").splitlines() if FLOOR not in line]
+        lines = [line for line in lines if "Handling signal" not in line and "Shutting down" not in line]
+        for line in lines[:40]:
+            say(f"  gunicorn: {line}")
+        if len(lines) > 40:
+            say(f"  gunicorn: … {len(lines) - 40} more lines")
+        self.log.close()
 
 
 PORT = [0]
@@ -575,107 +837,486 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))] if values else float("nan")
 
 
-say(f"\nTimed rounds: gunicorn, {args.workers} sync workers, DEBUG off; {args.rounds} interleaved rounds.")
-say(f"  floor: {floor_note}")
-load_timed = os.getloadavg()
-say(f"  load average before the rounds {load_timed[0]:.2f} {load_timed[1]:.2f} {load_timed[2]:.2f}")
-targets = {"floor": FLOOR} | PAGES
-expected = {"floor": 200 if FLOOR != "/b/0/members/" else 404}
+# --- What people do: every page cold, a save and the views after it, every htmx save's answer ----
+
+BOARD_15, BOARD_BIG = "sprint board, 15 actions", f"sprint board, {BIG} actions"
+SESSION, RESULTS = f"weekly session, {BIG} actions", f"results, {BIG} actions"
+OVERVIEW, METRICS = "overview (business page)", f"metrics, {args.metrics}"
+# The issue's bars, as multiples of the floor's p95 (the session's 60 rows and the board at 15
+# have bars of their own), and the load's.
+PAGE_BAR, SAVE_BAR, PAGE_BARS = 3.0, 2.5, {BOARD_15: 2.0, SESSION: 4.0}
+THINK_P95_BAR, RPS_BAR = 150.0, 80.0
+FLOORS_PER_ROUND = 3  # the floor is requested this many times in each shuffled round
+HTMX = {"Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true"}
+REFUSED = (b'<p class="error">', b"has-error")  # an answer that says "not saved": a row's or a field's error
+DATA_NOTE = (
+    f"{args.businesses} businesses × {args.weeks} weeks{' (--quick: small data)' if args.quick else ''}: {counts()}"
+)
 
 
-def timed_rounds(rounds: int, env: dict | None = None) -> tuple[dict[str, list[float]], str]:
-    """`rounds` interleaved rounds of every page and the floor on a new gunicorn: the wall
-    time of each request, and what was done."""
-    server = Server(args.workers, env)
+def server_note(workers: int) -> str:
+    return f"gunicorn tracking.wsgi, {workers} sync workers, DEBUG off (tests.settings), {os.cpu_count()} CPUs"
+
+
+def email_of(role: str, company_index: int) -> str:
+    """A person of the large tracker's business: "owner" (entrepreneur), "bob" (team lead), "ann"."""
+    return f"tracker-{role}{company_index}@bench.test"
+
+
+def number(value) -> str:
+    """A decimal as a form field takes it: "0.5", not "0.50" (one decimal place at most)."""
+    return f"{value.normalize():f}" if value is not None else ""
+
+
+class Save:
+    """An htmx save as its page posts it: `make(n)` gives the path and the fields of the n-th
+    save (read from the database just before, so the row's version is the current one), `view`
+    the page that is looked at after it (by the one who saved, then by `reader`)."""
+
+    def __init__(self, name: str, make, view: str | None = None, reader: str | None = None):
+        self.name, self.make, self.view, self.reader = name, make, view, reader
+
+
+def _pool(model, **filters) -> list[int]:
+    return list(model.objects.filter(**filters).order_by("pk").values_list("pk", flat=True))
+
+
+def _board_row(company, pk: int, n: int, version: bool = True) -> tuple[str, dict]:
+    a = Action.objects.values("owner_id", "estimate_hours", "cost", "hypothesis_id", "version").get(pk=pk)
+    fields = {
+        "title": f"Action {n}: call 40 customers about the offer",
+        "owner": a["owner_id"],
+        "estimate_hours": number(a["estimate_hours"]),
+        "cost": number(a["cost"]),
+        "hypothesis": a["hypothesis_id"] or "",
+        "version": a["version"] if version else "",
+    }
+    return reverse("sprints:action_edit", args=[company.pk, pk]), {f"a{pk}-{k}": v for k, v in fields.items()}
+
+
+def _result_row(pk: int, n: int, version: bool = True) -> dict:
+    status, current = Action.objects.values_list("status", "version").get(pk=pk)
+    fields = {
+        "status": ActionStatus.DOING if status == ActionStatus.TODO else ActionStatus.TODO,
+        "result_note": f"Called {n % 40 + 1} customers",
+        "why_not_note": "",
+        "version": current if version else "",
+    }
+    return {f"l{pk}-{k}": v for k, v in fields.items()}
+
+
+def session_form(sprint, step: str) -> dict:
+    """What a session step's form holds, as htmx sends it when a row's own button is pressed
+    (the whole form, and `only`): every action's result fields, or every metric's value."""
+    if step == "results":
+        names = ("status", "result_note", "why_not_note", "version")
+        rows = Action.objects.filter(sprint=sprint).values_list("pk", *names)
+        return {f"l{row[0]}-{name}": value for row in rows for name, value in zip(names, row[1:], strict=True)}
+    values = dict(
+        MetricValue.objects.filter(metric__company_id=sprint.company_id, week_start=THIS_MONDAY).values_list(
+            "metric_id", "value"
+        )
+    )
+    return {f"m{pk}-value": number(values.get(pk)) for pk in _pool(Metric, company_id=sprint.company_id)}
+
+
+def saves(data: dict) -> list[Save]:
+    """Every htmx save of the pages people work on, in the first business (60 actions) and on
+    the second's board (15 actions); each picks the next row of its own pool, round after round."""
+    from tracking.models import WhyStep
+
+    first, second = data["companies"][:2]
+    sprint, sprint15 = data["active"][first.pk], data["active"][second.pk]
+    running = [ActionStatus.TODO, ActionStatus.DOING]
+    own = _pool(Action, sprint=sprint, status__in=running, owner__isnull=False)
+    board15 = _pool(Action, sprint=sprint15, status__in=running, owner__isnull=False)
+    testing = _pool(Hypothesis, company=first, status=Status.TESTING)
+    plain = _pool(Metric, company=first, is_key=False, funnel_stage__isnull=True)  # metrics 6-9
+    whys = _pool(WhyStep, constraint__company=first, constraint__status="active")
+    owner0, owner1 = email_of("owner", 0), email_of("owner", 1)
+
+    def at(pool: list[int], n: int) -> int:
+        return pool[n % len(pool)]
+
+    return [
+        Save("board row, 15 actions", lambda n: _board_row(second, at(board15, n), n), BOARD_15, owner1),
+        Save(f"board row, {BIG} actions", lambda n: _board_row(first, at(own[2::3], n), n), BOARD_BIG, owner0),
+        Save(
+            f"results row, {BIG} actions",
+            lambda n: (
+                reverse("sprints:action_log", args=[first.pk, at(own[0::3], n)]),
+                _result_row(at(own[0::3], n), n),
+            ),
+            RESULTS,
+            owner0,
+        ),
+        Save(
+            "results: metric value",
+            lambda n: (
+                reverse("sprints:metric_log", args=[first.pk, at(plain, n)]),
+                {f"m{at(plain, n)}-value": 50 + n % 40},
+            ),
+        ),
+        Save(
+            "results: measured value",
+            lambda n: (
+                reverse("sprints:hypothesis_measure", args=[first.pk, at(testing, n)]),
+                {f"h{at(testing, n)}-measured": 40 + n % 30},
+            ),
+        ),
+        Save(
+            "session: result row",
+            lambda n: (
+                reverse("sprints:session_results", args=[first.pk]),
+                session_form(sprint, "results") | {"only": at(own[1::3], n)} | _result_row(at(own[1::3], n), n),
+            ),
+            SESSION,
+            owner0,
+        ),
+        Save(
+            "session: verdict row (keep testing)",
+            lambda n: (
+                reverse("sprints:session_verdict", args=[first.pk, at(testing, n)]),
+                {f"v{at(testing, n)}-decision": "keep"},
+            ),
+        ),
+        Save(
+            "session: metric value",
+            lambda n: (
+                reverse("sprints:session_metrics", args=[first.pk]),
+                session_form(sprint, "metrics") | {"only": at(plain, n), f"m{at(plain, n)}-value": 60 + n % 40},
+            ),
+        ),
+        Save(
+            "metric value (metric page)",
+            lambda n: (
+                reverse("tracking:metric_value_record", args=[first.pk, at(plain, n)]),
+                {"value": 70 + n % 40, "week": ""},
+            ),
+            METRICS,
+            owner0,
+        ),
+        Save(
+            "why-step (overview)",
+            lambda n: (
+                reverse("tracking:why_edit", args=[first.pk, at(whys, n)]),
+                {f"s{at(whys, n)}-answer": f"Because ({n}): the offer is not clear"},
+            ),
+            OVERVIEW,
+            owner0,
+        ),
+    ]
+
+
+SAVES = saves(large)
+
+
+def timed(path: str, cookie: str, body: dict | None = None) -> tuple[float, int, bytes]:
+    """One GET, or an htmx POST of `body` with the session's CSRF token: (ms, status, body)."""
+    extra = ()
+    if body is not None:
+        headers = HTMX | {"X-CSRFToken": SimpleCookie(cookie)["csrftoken"].value}
+        extra = ("POST", urlencode(body), headers)
+    start = time.perf_counter()
+    status, answer, _ = request(path, cookie, *extra)
+    return (time.perf_counter() - start) * 1000, status, answer
+
+
+def work_rounds(rounds: int) -> dict:
+    """`rounds` shuffled rounds on one gunicorn: the floor FLOORS_PER_ROUND times, every page
+    cold (the tracker's GET), and every save (the tracker's htmx POST) followed, for those with
+    a view, by the tracker's GET of the page and a colleague's first GET of it."""
+    server = Server(args.workers)
     atexit.register(server.stop)
-    PORT[0] = server.port
-    cookie = sign_in(large["tracker"].email)
-    for name, path in targets.items():  # warm up every worker: templates, URL resolver
+    tracker = large["tracker"].email
+    cookies = {email: sign_in(email) for email in {tracker} | {s.reader for s in SAVES if s.reader}}
+    me = cookies[tracker]
+    steps = [("floor", None)] * FLOORS_PER_ROUND + [("page", n) for n in PAGES] + [("save", s) for s in SAVES]
+    out = {k: defaultdict(list) for k in ("cold", "save", "after", "second", "size")}
+    out["floor"], problems = [], Counter()
+    n = 0
+
+    def save(item: Save, record: bool) -> None:
+        nonlocal n
+        path, body = item.make(n)
+        n += 1
+        took, status, answer = timed(path, me, body)
+        if status != 200 or any(mark in answer for mark in REFUSED):
+            problem = f"{item.name}: HTTP {status}{' (refused)' if status == 200 else ''}"
+            if not problems[problem]:  # the first time: what it said
+                at = max([answer.find(mark) for mark in REFUSED] + [0])
+                text = " ".join(answer[max(0, at - 300) : at + 300].decode(errors="replace").split())
+                say(f"  {problem}, n={n - 1} {path}: …{text}…")
+            problems[problem] += 1
+        if record:
+            out["save"][item.name].append(took)
+            out["size"][item.name].append(len(answer))
+        if item.view:
+            for key, cookie in (("after", me), ("second", cookies.get(item.reader))):
+                if cookie:
+                    took, status, _ = timed(PAGES[item.view], cookie)
+                    if record:
+                        out[key][item.name].append(took)
+                    if status != 200:
+                        problems[f"{item.view} after a save: HTTP {status}"] += 1
+
+    # Warm up every worker (templates, URL resolver, connections): the pages, then each save once.
+    for name, path in ({"floor": FLOOR} | PAGES).items():
         for _ in range(2 * args.workers):
-            status, _body, _ = request(path, cookie)
-        if status != expected.get(name, 200):
+            status = timed(path, me)[1]
+        if status != (404 if name == "floor" else 200):
             say(f"  WARNING: {name} ({path}) answers HTTP {status}")
-    times: dict[str, list[float]] = defaultdict(list)
-    order = list(targets)
+    for item in SAVES:
+        for _ in range(args.workers):
+            save(item, record=False)
+    for problem, times in problems.items():
+        say(f"  WARNING: in the warm-up, {problem} ({times}x)")
+    problems.clear()
+
     shuffle = random.Random(12)
-    rounds_start, rounds_done = time.perf_counter(), 0
+    load_start, started, done = os.getloadavg(), time.perf_counter(), 0
     for _ in range(rounds):
-        if time.perf_counter() - rounds_start > args.rounds_cap:
+        if time.perf_counter() - started > args.rounds_cap:
             break
-        rounds_done += 1
-        shuffle.shuffle(order)
-        for name in order:
-            start = time.perf_counter()
-            request(targets[name], cookie)
-            times[name].append((time.perf_counter() - start) * 1000)
+        done += 1
+        shuffle.shuffle(steps)
+        for kind, item in steps:
+            if kind == "floor":
+                out["floor"].append(timed(FLOOR, me)[0])
+            elif kind == "page":
+                took, status, _ = timed(PAGES[item], me)
+                out["cold"][item].append(took)
+                if status != 200:
+                    problems[f"{item}: HTTP {status}"] += 1
+            else:
+                save(item, record=True)
+    elapsed = time.perf_counter() - started
+    load_end = os.getloadavg()
     server.stop()
-    note = f"{rounds_done} rounds in {time.perf_counter() - rounds_start:.0f} s"
-    if rounds_done < rounds:
+    note = f"{done} rounds in {elapsed:.0f} s"
+    if done < rounds:
         note += f" (stopped at the {args.rounds_cap:.0f} s cap, of {rounds} asked)"
-    say(f"  {note}")
-    return times, note
+    for problem, times in problems.items():
+        say(f"  WARNING: {problem} ({times}x)")
+    say(f"  {note}; load average {load_start[0]:.2f} at the start, {load_end[0]:.2f} at the end")
+    setting = (
+        f"Data: {DATA_NOTE}. Server: {server_note(args.workers)}. {note}, one request at a time on a new "
+        f"connection (wall time in the client), the floor {FLOORS_PER_ROUND}x a round: {floor_note}. "
+        f"Load average {load_start[0]:.2f} at the start, {load_end[0]:.2f} at the end."
+    )
+    return out | {"setting": setting, "problems": sum(problems.values())}
 
 
-times, rounds_note = timed_rounds(args.rounds)
-
-floor_p50, floor_p95 = pct(times["floor"], 50), pct(times["floor"], 95)
-TABLE = [("floor", "", "", floor_p50, floor_p95, 1.0)]
-for name in PAGES:
-    p50, p95 = pct(times[name], 50), pct(times[name], 95)
-    TABLE.append((name, queries_small[name][0], queries_large[name][0], p50, p95, p95 / floor_p95))
-
-
-def print_table() -> None:
-    say(f"\n{rounds_note}, gunicorn {args.workers} workers")
-    say("\n| page | queries small | queries large | p50 ms | p95 ms | p95 / floor |")
-    say("|---|---|---|---|---|---|")
-    for name, queries_s, queries_l, p50, p95, ratio in TABLE:
-        say(f"| {name} | {queries_s} | {queries_l} | {p50:,.0f} | {p95:,.0f} | {ratio:.1f}x |")
+say(
+    f"\nWhat people do: gunicorn, {args.workers} sync workers, DEBUG off; {args.rounds} shuffled rounds of every page "
+    f"cold, {len(SAVES)} htmx saves and the views after them, and the floor."
+)
+say(f"  floor: {floor_note}")
+WORK = work_rounds(args.rounds)
+FLOOR_P95 = pct(WORK["floor"], 95)
 
 
-print_table()
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "**MISS**"
+
+
+def ratio_row(label: str, times: list[float], bar: float, *extra) -> str:
+    p95 = pct(times, 95)
+    ratio = p95 / FLOOR_P95
+    cells = [
+        label,
+        *extra,
+        f"{pct(times, 50):,.1f}",
+        f"{p95:,.1f}",
+        f"{ratio:.2f}x",
+        f"≤ {bar:g}x",
+        verdict(ratio <= bar),
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+TABLES: list[str] = []
+
+
+def table(title: str, setting: str, header: list[str], rows: list[str]) -> None:
+    TABLES.append(
+        "\n".join(
+            [f"### {title}", "", setting, "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header), *rows]
+        )
+    )
+
+
+RATIO = ["p50 ms", "p95 ms", "p95 / floor", "bar", ""]
+
+
+def floor_row(extra: int = 0) -> str:
+    cells = [
+        "floor: a signed-in 404",
+        *[""] * extra,
+        f"{pct(WORK['floor'], 50):,.1f}",
+        f"{FLOOR_P95:,.1f}",
+        "1.00x",
+        "",
+        "",
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+table(
+    "Every page, cold (the tracker's GET)",
+    WORK["setting"],
+    ["page", "queries small / large", *RATIO],
+    [floor_row(1)]
+    + [
+        ratio_row(
+            name,
+            WORK["cold"][name],
+            PAGE_BARS.get(name, PAGE_BAR),
+            f"{queries_small[name][0]} / {queries_large[name][0]}",
+        )
+        for name in PAGES
+    ],
+)
+VIEWED = [s for s in SAVES if s.view]
+table(
+    "A save, then the view (the tracker saves, then GETs the page)",
+    WORK["setting"],
+    ["page, after the save", *RATIO],
+    [floor_row()]
+    + [ratio_row(f"{s.view}, after: {s.name}", WORK["after"][s.name], PAGE_BARS.get(s.view, PAGE_BAR)) for s in VIEWED],
+)
+table(
+    "A second reader's first view (the business's entrepreneur GETs the page after the tracker's save)",
+    WORK["setting"],
+    ["page, after the save", *RATIO],
+    [floor_row()]
+    + [
+        ratio_row(
+            f"{s.view}, after: {s.name}",
+            WORK["second"][s.name],
+            PAGE_BARS.get(s.view, PAGE_BAR),
+        )
+        for s in VIEWED
+    ],
+)
+table(
+    "Every htmx save's answer (the POST's own time)",
+    WORK["setting"],
+    ["save", "answer KiB", *RATIO],
+    [floor_row(1)]
+    + [
+        ratio_row(s.name, WORK["save"][s.name], SAVE_BAR, f"{pct(WORK['size'][s.name], 50) / 1024:,.1f}") for s in SAVES
+    ],
+)
 
 # --- Load: users in threads, each on its own connection per request --------------------------
 
 
-def write_request(rng: random.Random, n: int) -> tuple[str, str]:
-    """A result logged on one of the first business's active actions, as the results page posts it."""
-    action = rng.choice(WRITABLE)
-    body = {f"l{action}-status": rng.choice(["todo", "doing"]), f"l{action}-result_note": f"load {n}"}
-    return reverse("sprints:action_log", args=[large["companies"][0].pk, action]), urlencode(body)
+def business_paths(company, sprint) -> list[str]:
+    """Every page of a business, as the load's readers open them."""
+    c = company.pk
+    key = Metric.objects.filter(company=company, is_key=True).values_list("pk", flat=True).first()
+    return [
+        reverse("tracking:company_detail", args=[c]),
+        reverse("sprints:board", args=[c, sprint.pk]),
+        reverse("sprints:session", args=[c]),
+        reverse("sprints:results", args=[c]),
+        reverse("hypotheses:board", args=[c]),
+        reverse("hypotheses:history", args=[c]),
+        reverse("hypotheses:history_csv", args=[c]),
+        reverse("tracking:metrics", args=[c]),
+        reverse("tracking:metric_detail", args=[c, key]),
+        reverse("toolkit:funnel", args=[c]),
+        reverse("toolkit:unit_economics", args=[c]),
+        reverse("custdev:interviews", args=[c]),
+        reverse("tracking:members", args=[c]),
+        reverse("tracking:portfolio"),
+        reverse("hypotheses:library"),
+    ]
 
 
-WRITABLE = list(Action.objects.filter(sprint=large["active"][large["companies"][0].pk]).values_list("pk", flat=True))
+def business_writes(company, sprint) -> list:
+    """The saves a business's people make under load, each a function (rng, n) → (path, fields);
+    no version is sent (the load's threads do not read the database), so no save is refused as
+    stale."""
+    c = company.pk
+    rows = list(
+        Action.objects.filter(sprint=sprint, status__in=[ActionStatus.TODO, ActionStatus.DOING], owner__isnull=False)
+        .order_by("pk")
+        .values("pk", "owner_id", "estimate_hours", "cost", "hypothesis_id")
+    )
+    plain = _pool(Metric, company=company, is_key=False, funnel_stage__isnull=True)
+
+    def board(rng, n):
+        a = rng.choice(rows)
+        fields = {
+            "title": f"Action {n % 1000}: call 40 customers",
+            "owner": a["owner_id"],
+            "estimate_hours": number(a["estimate_hours"]),
+            "cost": number(a["cost"]),
+            "hypothesis": a["hypothesis_id"] or "",
+        }
+        return reverse("sprints:action_edit", args=[c, a["pk"]]), {f"a{a['pk']}-{k}": v for k, v in fields.items()}
+
+    form = {k: v for k, v in session_form(sprint, "results").items() if not k.endswith("-version")}
+
+    def result(rng, n, session=False):
+        pk = rng.choice(rows)["pk"]
+        fields = {f"l{pk}-status": rng.choice(["todo", "doing"]), f"l{pk}-result_note": f"load {n}"}
+        if session:  # the whole form as the page holds it at the start, this row changed, `only`
+            return reverse("sprints:session_results", args=[c]), form | fields | {"only": pk}
+        return reverse("sprints:action_log", args=[c, pk]), fields
+
+    def metric(rng, n):
+        pk = rng.choice(plain)
+        return reverse("sprints:metric_log", args=[c, pk]), {f"m{pk}-value": 50 + n % 40}
+
+    def metric_page(rng, n):
+        pk = rng.choice(plain)
+        return reverse("tracking:metric_value_record", args=[c, pk]), {"value": 50 + n % 40, "week": ""}
+
+    return [board, result, lambda rng, n: result(rng, n, session=True), metric, metric_page]
 
 
-def load_run(workers: int) -> dict:
+def load_run(workers: int, think: float) -> dict:
+    """`args.users` users for `args.seconds`: user n is the entrepreneur or the team lead of
+    business n mod the businesses and opens that business's pages (and the portfolio and the
+    library) at random; a share `args.writes` of the requests are saves (business_writes)."""
+    companies = large["companies"]
+    people = {}
+    for n in range(args.users):
+        b = n % len(companies)
+        people[n] = (b, email_of("owner" if (n // len(companies)) % 2 == 0 else "bob", b))
+    mixes = {b: business_paths(companies[b], large["active"][companies[b].pk]) for b, _ in people.values()}
+    writes_of = {b: business_writes(companies[b], large["active"][companies[b].pk]) for b, _ in people.values()}
     server = Server(workers)
     PORT[0] = server.port
-    cookie = sign_in(large["tracker"].email)
-    post_headers = {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "X-CSRFToken": SimpleCookie(cookie)["csrftoken"].value,
-        "HX-Request": "true",
-    }
-    mix = list(PAGES.values())
+    cookies = {email: sign_in(email) for _, email in people.values()}
     latencies: list[float] = []
     writes = [0]
     errors: Counter = Counter()
     lock = threading.Lock()
-    stop_at = time.perf_counter() + args.seconds
     load_before = os.getloadavg()[0]
+    stop_at = time.perf_counter() + args.seconds
 
     def user(n: int) -> None:
+        b, email = people[n]
+        cookie = cookies[email]
+        headers = HTMX | {"X-CSRFToken": SimpleCookie(cookie)["csrftoken"].value}
         rng = random.Random(n)
-        time.sleep(rng.uniform(0, min(1.0, args.think_time or 0.2)))  # not all at the same instant
+        time.sleep(rng.uniform(0, min(1.0, think or 0.2)))  # not all at the same instant
         sent = 0
         while time.perf_counter() < stop_at:
             write = args.writes and rng.random() < args.writes
-            path, body = write_request(rng, n * 100_000 + sent) if write else (rng.choice(mix), None)
+            if write:
+                path, fields = rng.choice(writes_of[b])(rng, n * 100_000 + sent)
+                extra = ("POST", urlencode(fields), headers)
+            else:
+                path, extra = rng.choice(mixes[b]), ()
             sent += 1
             start = time.perf_counter()
             try:
-                status, _, _ = request(path, cookie, *(("POST", body, post_headers) if write else ()))
+                status, _, _ = request(path, cookie, *extra)
                 error = None if status == 200 else f"HTTP {status}"
             except OSError as exc:
                 error = type(exc).__name__
@@ -686,8 +1327,8 @@ def load_run(workers: int) -> dict:
                     errors[error] += 1
                 else:
                     latencies.append(took)
-            if args.think_time:
-                time.sleep(rng.uniform(0.5, 1.5) * args.think_time)
+            if think:
+                time.sleep(rng.uniform(0.5, 1.5) * think)
 
     threads = [threading.Thread(target=user, args=(n,), daemon=True) for n in range(args.users)]
     started = time.perf_counter()
@@ -696,9 +1337,11 @@ def load_run(workers: int) -> dict:
     for t in threads:
         t.join(timeout=args.seconds + 180)
     elapsed = time.perf_counter() - started
+    load_after = os.getloadavg()[0]
     server.stop()
     return {
         "workers": workers,
+        "think": think,
         "rps": len(latencies) / elapsed,
         "p50": pct(latencies, 50),
         "p95": pct(latencies, 95),
@@ -706,42 +1349,81 @@ def load_run(workers: int) -> dict:
         "ok": len(latencies),
         "errors": sum(errors.values()),
         "kinds": dict(errors),
-        "load": load_before,
+        "load": (load_before, load_after),
         "writes": writes[0],
     }
 
 
 LOAD = []
 for workers in [int(w) for w in args.load_workers.split(",") if w.strip()]:
-    think = f"think time {args.think_time:g} s" if args.think_time else "no think time"
-    if args.writes:
-        think += f", {args.writes:.0%} of the requests log a result (POST)"
-    say(f"\nLoad: {args.users} users for {args.seconds:.0f} s, {think}, gunicorn {workers} sync workers …")
-    result = load_run(workers)
-    LOAD.append(result)
-    say(
-        f"  {result['rps']:.1f} requests/s, p50 {result['p50']:,.0f} ms, p95 {result['p95']:,.0f} ms, "
-        f"p99 {result['p99']:,.0f} ms, {result['ok']:,} answered ({result['writes']:,} writes), "
-        f"{result['errors']} errors {result['kinds'] or ''}"
-        f" (load average before {result['load']:.2f})"
+    for think in dict.fromkeys([args.think_time, 0.0]):
+        say(
+            f"\nLoad: {args.users} users for {args.seconds:.0f} s, "
+            f"{f'think time {think:g} s' if think else 'no think time'}, {args.writes:.0%} writes, "
+            f"gunicorn {workers} sync workers …"
+        )
+        result = load_run(workers, think)
+        LOAD.append(result)
+        say(
+            f"  {result['rps']:.1f} requests/s, p50 {result['p50']:,.0f} ms, p95 {result['p95']:,.0f} ms, "
+            f"p99 {result['p99']:,.0f} ms, {result['ok']:,} answered ({result['writes']:,} writes), "
+            f"{result['errors']} errors {result['kinds'] or ''}"
+            f" (load average {result['load'][0]:.2f} at the start, {result['load'][1]:.2f} at the end)"
+        )
+
+
+def load_setting(rows: list[dict]) -> str:
+    loads = "; ".join(
+        f"{r['workers']} workers: {r['load'][0]:.2f} at the start, {r['load'][1]:.2f} at the end" for r in rows
+    )
+    return (
+        f"Data: {DATA_NOTE}. Server: {server_note(rows[0]['workers'])}. {args.users} users for {args.seconds:.0f} s, "
+        "each the entrepreneur or the team lead of one business, opening its pages, the portfolio and the library at "
+        f"random; {args.writes:.0%} of the requests are htmx saves (board row, results row, session result row, metric "
+        f"values), sent without a version. The client runs on the same CPUs. Load average: {loads}."
     )
 
-say(f"\nSummary ({os.cpu_count()} CPUs, whole run {time.perf_counter() - start_all:.0f} s)")
-say(f"  data: {counts()}")
-say(f"  load average at start {load_at_start[0]:.2f}, before the rounds {load_timed[0]:.2f}; floor: {floor_note}")
-print_table()
-if LOAD:
-    think = f"{args.think_time:g} s think time" if args.think_time else "no think time"
-    think += f", {args.writes:.0%} writes" if args.writes else ""
-    say(
-        f"\n| load, {args.users} users, {args.seconds:.0f} s, {think} "
-        "| requests/s | p50 ms | p95 ms | p99 ms | errors |"
+
+thinking = [r for r in LOAD if r["think"]]
+if thinking:
+    table(
+        f"Load with {args.think_time:g} s of think time and {args.writes:.0%} writes",
+        load_setting(thinking),
+        ["workers", "requests (writes)", "requests/s", "p50 ms", "p95 ms", "p99 ms", "errors", "bar", ""],
+        [
+            f"| {r['workers']} | {r['ok'] + r['errors']:,} ({r['writes']:,}) | {r['rps']:.1f} | {r['p50']:,.0f} | "
+            f"{r['p95']:,.0f} | {r['p99']:,.0f} | {r['errors']} {r['kinds'] or ''} "
+            f"| p95 < {THINK_P95_BAR:g} ms, 0 errors | {verdict(r['p95'] < THINK_P95_BAR and not r['errors'])} |"
+            for r in thinking
+        ],
     )
-    say("|---|---|---|---|---|---|")
-    for r in LOAD:
-        say(
-            f"| {r['workers']} workers (load avg {r['load']:.1f}) | {r['rps']:.1f} | {r['p50']:,.0f} | "
-            f"{r['p95']:,.0f} | {r['p99']:,.0f} | {r['errors']} |"
-        )
+flat_out = [r for r in LOAD if not r["think"]]
+if flat_out:
+    table(
+        f"Load with no think time on the same mix ({args.writes:.0%} writes)",
+        load_setting(flat_out),
+        ["workers", "requests (writes)", "requests/s", "p50 ms", "p95 ms", "p99 ms", "errors", "bar", ""],
+        [
+            f"| {r['workers']} | {r['ok'] + r['errors']:,} ({r['writes']:,}) | {r['rps']:.1f} | {r['p50']:,.0f} | "
+            f"{r['p95']:,.0f} | {r['p99']:,.0f} | {r['errors']} {r['kinds'] or ''} "
+            f"| ≥ {RPS_BAR:g} requests/s, 0 errors | {verdict(r['rps'] >= RPS_BAR and not r['errors'])} |"
+            for r in flat_out
+        ],
+    )
+
+load_end = os.getloadavg()
+COMMAND = " ".join(["bench/pages.py", *sys.argv[1:]])
+HEAD = (
+    f"`{COMMAND}`, {datetime.now().strftime('%Y-%m-%d %H:%M')}, "
+    f"{os.cpu_count()} CPUs; whole run {time.perf_counter() - start_all:.0f} s; load average {load_at_start[0]:.2f} "
+    f"at the start, {load_end[0]:.2f} at the end."
+)
+if WORK["problems"]:
+    HEAD += f" {WORK['problems']} requests of the rounds did not answer as expected (see the warnings)."
+REPORT = "\n\n".join(["## make bench-pages", HEAD, *TABLES]) + "\n"
+say("\n" + REPORT)
+(ROOT / "artifacts").mkdir(exist_ok=True)
+(ROOT / "artifacts" / "bench-pages.md").write_text(REPORT)
+say("Written to artifacts/bench-pages.md")
 redis_server.stop()
 connection.close()
