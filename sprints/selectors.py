@@ -1,6 +1,6 @@
 """Reads for the planning board, the results page and the weekly session."""
 
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
 
 from hypotheses.models import OPEN_STATUSES, Hypothesis
 from hypotheses.models import Status as HypothesisStatus
@@ -19,13 +19,15 @@ def sprints_of(company: Company, limit: int = 60) -> list[Sprint]:
     )
 
 
-def current_sprint(company: Company) -> Sprint | None:
-    """The sprint the week is about: the active one, else the one in review."""
+def current_sprint(company: Company, *, with_review: bool = False) -> Sprint | None:
+    """The sprint the week is about: the active one, else the one in review; `with_review`
+    joins its review (the session's step and notes; `sprint.review` raises when there is none)."""
+    related = ("focus", "company", "review") if with_review else ("focus", "company")
     return (
         Sprint.objects.filter(
             company=company, archived_at__isnull=True, status__in=[SprintStatus.ACTIVE, SprintStatus.REVIEW]
         )
-        .select_related("focus", "company")
+        .select_related(*related)
         .order_by("-starts_on")
         .first()
     )
@@ -71,11 +73,15 @@ def results_tally(sprint: Sprint | None) -> tuple[int, int]:
 def session_review(sprint: Sprint | None) -> Review | None:
     if sprint is None:
         return None
-    return Review.objects.filter(sprint=sprint).prefetch_related("kept_in_test").first()
+    return Review.objects.filter(sprint=sprint).first()
 
 
-def members(company: Company) -> list[Membership]:
-    return list(Membership.objects.filter(company=company).select_related("user").order_by(member_name_order(), "pk"))
+def members(company: Company, *, only: list[int] | None = None) -> list[Membership]:
+    """The company's members with their users (`only`: these of them)."""
+    memberships = Membership.objects.filter(company=company)
+    if only is not None:
+        memberships = memberships.filter(pk__in=only)
+    return list(memberships.select_related("user").order_by(member_name_order(), "pk"))
 
 
 HYPOTHESIS_PAGE = 10
@@ -141,17 +147,14 @@ def testing_rows(company: Company) -> list[Row]:
     return rows
 
 
-def metrics_with_this_week(company: Company) -> list[Metric]:
-    """The company's metrics, each with `.this_week`: the value for the current local week,
-    or None. Two queries."""
-    metrics = list(Metric.objects.filter(company=company))
-    week = current_week_start(company)
-    values = dict(
-        MetricValue.objects.filter(metric__company=company, week_start=week).values_list("metric_id", "value")
-    )
-    for metric in metrics:
-        metric.this_week = values.get(metric.pk)
-    return metrics
+def metrics_with_this_week(company: Company, *, only: int | None = None) -> list[Metric]:
+    """The company's metrics (`only`: that one), each with `.this_week`: the value for the
+    current local week, or None. One query."""
+    week = MetricValue.objects.filter(metric=OuterRef("pk"), week_start=current_week_start(company))
+    metrics = Metric.objects.filter(company=company)
+    if only is not None:
+        metrics = metrics.filter(pk=only)
+    return list(metrics.annotate(this_week=Subquery(week.values("value")[:1])))
 
 
 # --- Rows as the board and the results page show them (issue 12) -----------------------------

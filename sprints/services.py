@@ -256,8 +256,7 @@ def closing_problems(
     if open_actions is None:
         open_actions = sprint.actions.exclude(status__in=[ActionStatus.DONE, ActionStatus.NOT_DONE]).count()
     if undecided_titles is None:
-        review = Review.objects.filter(sprint=sprint).first()
-        kept = set(review.kept_in_test.values_list("pk", flat=True)) if review else set()
+        kept = Review.kept_in_test.through.objects.filter(review__sprint=sprint).values("hypothesis_id")
         undecided_titles = list(
             Hypothesis.objects.live()
             .filter(company_id=sprint.company_id, status=HypothesisStatus.TESTING)

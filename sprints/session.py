@@ -288,38 +288,46 @@ def session_start_next(*, closed: Sprint, by: Membership, override_reason: str =
 SESSION_ACTION_FIELDS = (*(name for name in selectors.ROW_OWN if name != "pk"), "carried_over_from_id")
 
 
-def session_actions(sprint: Sprint) -> list[Action]:
+def session_actions(
+    sprint: Sprint, *, only: int | None = None, statuses: Collection[str] | None = None
+) -> list[Action]:
     """The sprint's actions as the session page shows them (sprint_actions' order), each with
     `hypothesis_title`, `is_carried` (carried over to a later sprint already) and
-    `carried_why_not` (why the action it was carried over from was not done). One query."""
+    `carried_why_not` (why the action it was carried over from was not done); `only`: that
+    action (a row answered alone); `statuses`: those not carried over yet with these statuses
+    (what may be carried over). One query."""
     carried = Action.objects.filter(carried_over_from=OuterRef("pk"))
-    return list(
-        sprint.actions.only(*SESSION_ACTION_FIELDS)
-        .annotate(
-            hypothesis_title=F("hypothesis__title"),
-            is_carried=Exists(carried),
-            carried_why_not=F("carried_over_from__why_not_note"),
-        )
-        .order_by("owner_id", "pk")
+    actions = sprint.actions.only(*SESSION_ACTION_FIELDS).annotate(
+        hypothesis_title=F("hypothesis__title"),
+        is_carried=Exists(carried),
+        carried_why_not=F("carried_over_from__why_not_note"),
     )
+    if only is not None:
+        actions = actions.filter(pk=only)
+    if statuses is not None:
+        actions = actions.filter(status__in=statuses, is_carried=False)
+    return list(actions.order_by("owner_id", "pk"))
 
 
-def session_hypotheses(company, sprint: Sprint) -> list[Hypothesis]:
-    """The hypotheses under test as the verdict step shows them, each with `measured_shown`
-    (the metric's newest value in the test window up to the sprint's end, else the value logged
-    during the week: `measured_source` says which), `suggested` (the verdict the pre-registered
-    numbers give, by the code of the hypothesis page) and `overdue` (past its check date).
-    One query."""
+def session_hypotheses(company, sprint: Sprint, only: int | None = None) -> list[Hypothesis]:
+    """The hypotheses under test as the verdict step shows them (`only`: that one, a row
+    answered alone), each with `measured_shown` (the metric's newest value in the test window
+    up to the sprint's end, else the value logged during the week: `measured_source` says
+    which), `suggested` (the verdict the pre-registered numbers give, by the code of the
+    hypothesis page), `overdue` (past its check date) and `kept` (kept in test at this
+    sprint's review). One query."""
     tz = company.tzinfo
+    kept = Review.kept_in_test.through.objects.filter(review__sprint=sprint, hypothesis_id=OuterRef("pk"))
+    under_test = Hypothesis.objects.live().filter(company=company, status=Status.TESTING)
+    if only is not None:
+        under_test = under_test.filter(pk=only)
     window = MetricValue.objects.filter(
         metric_id=OuterRef("metric_id"),
         week_start__gte=OuterRef("test_week"),
         week_start__lte=sprint.ends_on,
     ).order_by("-week_start")
     hypotheses = list(
-        Hypothesis.objects.live()
-        .filter(company=company, status=Status.TESTING)
-        .select_related("metric")
+        under_test.select_related("metric")
         .only(
             "company_id",
             "title",
@@ -338,6 +346,7 @@ def session_hypotheses(company, sprint: Sprint) -> list[Hypothesis]:
             metric_name=F("metric__name"),
             window_value=Subquery(window.values("value")[:1]),
             window_week=Subquery(window.values("week_start")[:1]),
+            kept=Exists(kept),
         )
         .order_by("-ice", "-pk")[:100]
     )

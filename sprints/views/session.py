@@ -1,18 +1,29 @@
 """Screen 7: the weekly session (the tracker's page), one page for the whole loop. Every step
-posts to one view that calls one service of `sprints.session` and answers with the session
-(htmx swaps #session; a plain post goes back to the step, or shows the page with the errors).
+posts to its view, which calls one service of `sprints.session`. An htmx save answers with what
+changed: a row saved alone (`only`) with that row, a step's "save all" with that step's card
+and, when the session moved on, the steps' nav (out of band) and the `session-step` event
+(static/js/session.js opens that step and puts the cursor in it). What depends on a save
+elsewhere on the page refreshes itself on the save's event (`results-changed`,
+`verdicts-changed`, `plan-changed`) from a part of the page (`?fragment=`) that reads only
+what it shows. Moving to a step swaps the session. A plain post goes back to the step, or
+shows the page with the errors.
 
 Rows are light inputs rendered by hand (sprints/_session_*.html), never a Django form per row:
-a step's rows save in one submit, or one row alone (`only`). A refused submit shows every
-row as it was typed, with the error next to its row. Closing stays on the page: it shows the
-closed sprint's summary, its report and whether the next sprint started."""
+a step's rows save in one submit, or one row alone; only the rows to save are parsed by a form.
+A refused submit shows every row as it was typed, with the error next to its row. Closing
+stays on the page: it shows the closed sprint's summary, its report and whether the next
+sprint started."""
+
+from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import reswap, retarget, trigger_client_event
 
 from hypotheses.access import access_hypothesis
 from tracking.access import access_company
@@ -22,24 +33,64 @@ from tracking.roles import Permission
 
 from .. import session as steps
 from ..forms import ActionLogForm, CloseForm, SessionMetricForm, SessionNewActionForm, SessionVerdictForm
+from ..models import SessionStep
 from . import session_rows as rows
+from .results import RESULTS_CHANGED
 from .session_rows import session_context
 
+VERDICTS_CHANGED = "verdicts-changed"
+PLAN_CHANGED = "plan-changed"
+SESSION_STEP = "session-step"  # the session moved on: {"step": the step to open}
 
-def _session_sprint(company):
-    sprint = rows.selectors.current_sprint(company)
-    if sprint is None:
+
+def _session(company, membership) -> rows.SessionData:
+    data = rows.session_data(company, membership)
+    if data is None:
         raise Http404(_("There is no active sprint to review."))
-    return sprint
+    return data
 
 
-def _after_post(request, company, membership, **overrides):
-    context = session_context(company, membership, **overrides)
-    if request.htmx:
-        return render(request, "sprints/session.html#session", context)
+def _plain(request, company, membership, step, **overrides):
+    """A post without htmx: the page with what was refused, or back to the step."""
     if any(overrides.get(k) for k in ("error", "refused", "close_form", "typed")):
-        return render(request, "sprints/session.html", context)
-    return redirect(reverse("sprints:session", args=[company.pk]) + f"#step-{context['step']}")
+        return render(request, "sprints/session.html", session_context(company, membership, **overrides))
+    return redirect(reverse("sprints:session", args=[company.pk]) + f"#step-{step}")
+
+
+def _card(request, data, card: str, *, moved_from: str | None = None, events=(), **card_context):
+    """A step's card in its place; when the session moved on, the steps' nav too and the step
+    to open (after the swap, so the cursor lands in the new card)."""
+    moved = moved_from is not None and data.step != moved_from
+    context = rows.step_card(data, card, moved=moved, **card_context)
+    context |= {"card": f"sprints/_session_{card}.html", "moved": moved}
+    response = render(request, "sprints/_session_answer.html", context)
+    for event in events:
+        trigger_client_event(response, event, after="settle")
+    if moved:
+        trigger_client_event(response, SESSION_STEP, {"step": data.step}, after="settle")
+    return reswap(retarget(response, f"#step-{card}"), "outerHTML")
+
+
+def _row(request, data, step: str, pk: int, outcome: dict, events=()):
+    """One row in its place (typed and refused, or as saved); none once it has left the step
+    (a hypothesis decided)."""
+    build, template, target = ROW_ANSWERS[step]
+    shown = {key: outcome.get(key, {}).get(step, {}) for key in ("typed", "refused", "saved")}
+    context = build(data, pk, **shown)
+    if context is None:
+        response = reswap(HttpResponse(""), "delete")
+    else:
+        response = reswap(render(request, template, context), "outerHTML")
+    for event in events:
+        trigger_client_event(response, event, after="settle")
+    return retarget(response, target.format(pk=pk))
+
+
+ROW_ANSWERS = {
+    "results": (rows.result_row, "sprints/_session_results.html#result_rows", "#result-{pk}"),
+    "verdicts": (rows.verdict_row, "sprints/_session_verdicts.html#verdict_rows", "#verdict-{pk}"),
+    "metrics": (rows.metric_row, "sprints/_session_metrics.html#metric_rows", "#session-metric-{pk}"),
+}
 
 
 def _only(request):
@@ -49,8 +100,9 @@ def _only(request):
 @require_GET
 def session(request, company_id: int):
     company, membership = access_company(request.user, company_id)
-    if request.htmx and request.GET.get("fragment") == "counters":
-        return render(request, "sprints/session.html#counters", session_context(company, membership))
+    if request.htmx and request.GET.get("fragment") in rows.PARTS:
+        template, part = rows.PARTS[request.GET["fragment"]]
+        return render(request, template, part(_session(company, membership)))
     closed_id = int_param(request.GET.get("closed"), minimum=1)
     if closed_id is None:
         return render(request, "sprints/session.html", session_context(company, membership))
@@ -62,58 +114,93 @@ def session(request, company_id: int):
 
 @require_POST
 def session_step(request, company_id: int):
-    """Begin the session (the sprint goes into review) or move to a step."""
+    """Begin the session (the sprint goes into review) or move to a step: htmx swaps the
+    session, read afresh (what others saved meanwhile shows)."""
     company, membership = access_company(request.user, company_id, action=Permission.PLAN_SPRINT)
-    sprint = _session_sprint(company)
+    data = _session(company, membership)
     try:
-        steps.session_go_to(sprint=sprint, by=membership, step=request.POST.get("step"))
+        review = steps.session_go_to(sprint=data.sprint, by=membership, step=request.POST.get("step"))
     except ValidationError as error:
-        return _after_post(request, company, membership, error=error_text(error))
-    return _after_post(request, company, membership)
+        context = session_context(company, membership, error=error_text(error))
+        return render(request, "sprints/session.html" + ("#session" if request.htmx else ""), context)
+    if request.htmx:
+        data.review = review
+        return render(request, "sprints/session.html#session", session_context(company, membership, data=data))
+    return _plain(request, company, membership, review.step)
 
 
-def _save_rows(request, company_id: int, step: str):
-    """A step of rows (results, verdicts, metric values): read every row of the post, save them
-    all (or the row `only`) through the step's service, answer with the session."""
-    permission, load, form_class, prefix, to_rows, save = ROW_STEPS[step]
-    company, membership = access_company(request.user, company_id, action=permission)
-    sprint = _session_sprint(company)
-    only = _only(request)
-    read = rows.read_rows(request.POST, load(company, sprint), form_class, prefix, only)
-    if not read.refused:
-        try:
-            save(sprint=sprint, by=membership, rows=to_rows(read), advance=only is None)
-        except steps.RowsRefused as refusal:
-            read.refuse(refusal.rows)
-    return _after_post(request, company, membership, **read.outcome(step, only))
+@dataclass(frozen=True)
+class RowStep:
+    """A step of rows: who may save it, its rows (all, or the one `only`), how a row is parsed
+    and compared with what the page showed, the service, and the event its save sends."""
+
+    permission: str
+    load: Any  # (SessionData, only) → the step's objects
+    form_class: type
+    prefix: str
+    unchanged: Any  # (object, typed values) → nothing to save in the row
+    to_rows: Any
+    save: Any
+    event: str | None
 
 
 ROW_STEPS = {
-    "results": (
+    "results": RowStep(
         Permission.PLAN_SPRINT,
-        lambda company, sprint: rows.selectors.sprint_actions(sprint),
+        lambda data, only: steps.session_actions(data.sprint, only=only),
         ActionLogForm,
         "l",
+        rows.result_unchanged,
         rows.RowsRead.result_rows,
         steps.session_results,
+        RESULTS_CHANGED,
     ),
-    "verdicts": (
+    "verdicts": RowStep(
         Permission.EDIT_HYPOTHESIS,
-        steps.session_hypotheses,
+        lambda data, only: steps.session_hypotheses(data.company, data.sprint, only=only),
         SessionVerdictForm,
         "v",
+        rows.verdict_untouched,
         rows.RowsRead.verdict_rows,
         steps.session_verdicts,
+        VERDICTS_CHANGED,
     ),
-    "metrics": (
+    "metrics": RowStep(
         Permission.EDIT_PLANNING,
-        lambda company, sprint: rows.selectors.metrics_with_this_week(company),
+        lambda data, only: rows.selectors.metrics_with_this_week(data.company, only=only),
         SessionMetricForm,
         "m",
+        rows.metric_unchanged,
         rows.RowsRead.metric_rows,
         steps.session_metrics,
+        None,
     ),
 }
+
+
+def _save_rows(request, company_id: int, step: str):
+    """A step of rows (results, verdicts, metric values): read the rows of the post, save them
+    all (or the row `only`) through the step's service; answer with the step's card (or the row)."""
+    config = ROW_STEPS[step]
+    company, membership = access_company(request.user, company_id, action=config.permission)
+    data = _session(company, membership)
+    only = _only(request)
+    objects = config.load(data, only if request.htmx else None)  # a page shows every row as typed
+    read = rows.read_rows(request.POST, objects, config.form_class, config.prefix, only, config.unchanged)
+    review = None
+    if not read.refused:
+        try:
+            review = config.save(sprint=data.sprint, by=membership, rows=config.to_rows(read), advance=only is None)
+        except steps.RowsRefused as refusal:
+            read.refuse(refusal.rows)
+    outcome = read.outcome(step, only)
+    if not request.htmx:
+        return _plain(request, company, membership, (review or data).step, **outcome)
+    events = [config.event] if review is not None and config.event else []
+    if only is not None:
+        return _row(request, data, step, only, outcome, events)
+    before, data.review = data.step, review or data.review
+    return _card(request, data, step, moved_from=before, events=events, **outcome)
 
 
 @require_POST
@@ -132,17 +219,21 @@ def session_verdicts(request, company_id: int):
 def session_verdict(request, company_id: int, hypothesis_id: int):
     """One hypothesis's verdict (the row's own form)."""
     company, membership = access_company(request.user, company_id, action=Permission.EDIT_HYPOTHESIS)
-    sprint = _session_sprint(company)
+    data = _session(company, membership)
     hypothesis = access_hypothesis(company, hypothesis_id)
     form = SessionVerdictForm(request.POST, prefix=f"v{hypothesis.pk}")
+    review = None
     if form.is_valid():
         try:
-            steps.session_verdict(sprint=sprint, by=membership, hypothesis=hypothesis, **form.cleaned_data)
+            review = steps.session_verdict(
+                sprint=data.sprint, by=membership, hypothesis=hypothesis, **form.cleaned_data
+            )
         except ValidationError as error:
             apply_errors(form, error)
-        else:
-            return _after_post(request, company, membership)
-    return _after_post(request, company, membership, **rows.form_outcome("verdicts", hypothesis.pk, form))
+    outcome = {} if review is not None else rows.form_outcome("verdicts", hypothesis.pk, form)
+    if not request.htmx:
+        return _plain(request, company, membership, (review or data).step, **outcome)
+    return _row(request, data, "verdicts", hypothesis.pk, outcome, [VERDICTS_CHANGED] if review else [])
 
 
 @require_POST
@@ -154,14 +245,19 @@ def session_metrics(request, company_id: int):
 @require_POST
 def session_constraint(request, company_id: int):
     company, membership = access_company(request.user, company_id, action=Permission.PLAN_SPRINT)
-    sprint = _session_sprint(company)
+    data = _session(company, membership)
     answer = request.POST.get("still_main")
     if answer not in ("yes", "no"):
-        return _after_post(request, company, membership, error=_("Answer yes or no."))
-    steps.session_constraint(sprint=sprint, by=membership, still_main=answer == "yes")
+        if request.htmx:
+            return _card(request, data, SessionStep.CONSTRAINT, error=_("Answer yes or no."))
+        return _plain(request, company, membership, data.step, error=_("Answer yes or no."))
+    review = steps.session_constraint(sprint=data.sprint, by=membership, still_main=answer == "yes")
     if answer == "no" and not request.htmx:
         return redirect("tracking:constraint_new", company_id=company.pk)
-    return _after_post(request, company, membership)
+    if not request.htmx:
+        return _plain(request, company, membership, review.step)
+    before, data.review = data.step, review
+    return _card(request, data, SessionStep.CONSTRAINT, moved_from=before)
 
 
 @require_POST
@@ -169,19 +265,26 @@ def session_plan(request, company_id: int):
     """Plan the next sprint inside the session: carry the ticked unfinished actions over and
     add the new rows (blank ones are ignored), in one submit."""
     company, membership = access_company(request.user, company_id, action=Permission.PLAN_SPRINT)
-    sprint = _session_sprint(company)
-    members = rows.selectors.members(company)
+    data = _session(company, membership)
     carry = ids_param(request.POST.getlist("carry"))
-    plan = rows.read_new_rows(request.POST, members, SessionNewActionForm)
+    plan = rows.read_new_rows(request.POST, data.members, SessionNewActionForm)
+    error = None
     if not plan.refused:
         try:
-            steps.session_plan(sprint=sprint, by=membership, carry=carry, new_actions=plan.new_actions())
+            steps.session_plan(sprint=data.sprint, by=membership, carry=carry, new_actions=plan.new_actions())
         except steps.RowsRefused as refusal:
             plan.refuse(refusal.rows)
-        except ValidationError as error:  # e.g. the next sprint's dates: say so, keep every row
-            kept = {"plan_rows": plan.rows, "carry_ticked": set(carry)}
-            return _after_post(request, company, membership, error=error_text(error), **kept)
-    return _after_post(request, company, membership, **plan.outcome(carry))
+        except ValidationError as refusal:  # e.g. the next sprint's dates: say so, keep every row
+            error = error_text(refusal)
+    saved = error is None and not plan.refused
+    outcome = plan.outcome(carry) if error is None else {"plan_rows": plan.rows, "carry_ticked": set(carry)}
+    if not request.htmx:
+        return _plain(request, company, membership, SessionStep.PLAN, error=error, **outcome)
+    before = data.step
+    if saved:
+        data.review = rows.selectors.session_review(data.sprint)
+    events = [PLAN_CHANGED] if saved else []
+    return _card(request, data, SessionStep.PLAN, moved_from=before, events=events, error=error, **outcome)
 
 
 @require_GET
@@ -198,17 +301,25 @@ def session_plan_capacity(request, company_id: int):
 @require_POST
 def session_close(request, company_id: int):
     """Close the reviewed sprint with the review's notes and, if asked, start the next one;
-    the page then shows what was closed and what started."""
+    the page then shows what was closed and what started. A refused close answers with the
+    close step's card (the notes are kept)."""
     company, membership = access_company(request.user, company_id, action=Permission.CLOSE_SPRINT)
-    sprint = _session_sprint(company)
+    data = _session(company, membership)
     form = CloseForm(request.POST)
-    if not form.is_valid():
-        return _after_post(request, company, membership, close_form=form)
-    try:
-        closed = steps.session_close(sprint=sprint, by=membership, **form.cleaned_data)
-    except ValidationError as error:
-        return _after_post(request, company, membership, error=error_text(error), close_form=form)
-    return _closed_response(request, company, membership, closed.sprint, not_started=closed.not_started)
+    error = None
+    if form.is_valid():
+        try:
+            closed = steps.session_close(sprint=data.sprint, by=membership, **form.cleaned_data)
+        except ValidationError as refusal:
+            error = error_text(refusal)
+        else:
+            return _closed_response(request, company, membership, closed.sprint, not_started=closed.not_started)
+    if not request.htmx:
+        return _plain(request, company, membership, SessionStep.CLOSE, error=error, close_form=form)
+    before = data.step
+    if error is not None:  # the refused close kept the notes and moved the session to its step
+        data.review = rows.selectors.session_review(data.sprint)
+    return _card(request, data, SessionStep.CLOSE, moved_from=before, error=error, close_form=form)
 
 
 @require_POST

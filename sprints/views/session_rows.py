@@ -1,8 +1,13 @@
-"""The weekly session page's context and its rows: what each row shows (`.v`: the values, as
-stored or as typed in a refused submit; `.err`: its errors by field, "row" for the row as a
-whole), read from a post one row at a time. Fixed queries whatever the number of rows."""
+"""The weekly session page's context, each step's card alone, one row alone and the small parts
+that refresh themselves after a save (the logged count, what stops the close, whether the next
+sprint fits, the carry-over list). What each row shows (`.v`: the values, as stored or as typed
+in a refused submit; `.err`: its errors by field, "row" for the row as a whole) is read from a
+post one row at a time, and only the rows to save are parsed by a form. Fixed queries whatever
+the number of rows; an answer reads only what it shows (`SessionData` loads each thing on first
+use)."""
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -64,6 +69,7 @@ class RowsRead:
     typed: dict = field(default_factory=dict)  # pk → {field: raw value}
     parsed: list = field(default_factory=list)  # (object, cleaned data)
     refused: dict = field(default_factory=dict)  # pk → {field: [messages]}
+    forms: int = 0  # forms built: one per row to save, none for a row only shown again
 
     def refuse(self, errors: dict) -> None:
         for key, error in errors.items():
@@ -93,36 +99,61 @@ class RowsRead:
         return {"saved": {step: set(self.typed)}}
 
 
-def _typed(form) -> dict:
-    return {name: form[name].value() for name in form.fields}
+def _posted(post, name: str, fields) -> dict | None:
+    """A row's values as typed (what its inputs send, None for one not sent), or None when the
+    post has no field of the row."""
+    keys = [f"{name}-{field_name}" for field_name in fields]
+    if not any(key in post for key in keys):
+        return None
+    return {field_name: post.get(key) for field_name, key in zip(fields, keys, strict=True)}
 
 
-def _skip_verdict(obj, values) -> bool:
+def result_unchanged(action, values) -> bool:
+    """A results row as the page showed it: nothing to save (the service leaves it alone too)."""
+    typed = (
+        values.get("status"),
+        (values.get("result_note") or "").strip(),
+        (values.get("why_not_note") or "").strip(),
+    )
+    return typed == (action.status, action.result_note, action.why_not_note)
+
+
+def metric_unchanged(metric, values) -> bool:
+    """A metric row left blank or as the page showed it."""
+    typed = (values.get("value") or "").strip()
+    return not typed or typed == input_value(metric.this_week)
+
+
+def verdict_untouched(hypothesis, values) -> bool:
     """A hypothesis row nobody touched: no decision but the suggested one, no note, no reason,
     the measured value as shown (the same number, however it is written)."""
     measured = str(values.get("measured") or "").strip()
     number = number_param(measured, SessionVerdictForm.base_fields["measured"])
-    as_shown = number == obj.measured_shown if number is not None else not measured and obj.measured_shown is None
+    shown = hypothesis.measured_shown
+    as_shown = number == shown if number is not None else not measured and shown is None
     return (
-        values.get("decision") in ("", None, obj.suggested)
+        values.get("decision") in ("", None, hypothesis.suggested)
         and not values.get("note")
         and not values.get("against_reason")
         and as_shown
     )
 
 
-def read_rows(post, objects, form_class, prefix: str, only: int | None) -> RowsRead:
+def read_rows(post, objects, form_class, prefix: str, only: int | None, unchanged) -> RowsRead:
     """Each object's row in the post (its fields are `<prefix><pk>-<field>`): what was typed,
-    and, for the rows to save (every row, or `only`), the parsed values or the form's errors."""
+    and, for the rows to save (every row, or `only`, that `unchanged` does not leave alone),
+    the parsed values or the form's errors. A form is built for those rows only."""
     read = RowsRead(fields=tuple(form_class.base_fields))
     for obj in objects:
         name = f"{prefix}{obj.pk}"
-        if not any(f"{name}-{field_name}" in post for field_name in read.fields):
+        values = _posted(post, name, read.fields)
+        if values is None:
+            continue
+        read.typed[obj.pk] = values
+        if (only is not None and obj.pk != only) or unchanged(obj, values):
             continue
         form = form_class(post, prefix=name)
-        read.typed[obj.pk] = values = _typed(form)
-        if (only is not None and obj.pk != only) or (prefix == "v" and _skip_verdict(obj, values)):
-            continue
+        read.forms += 1
         if form.is_valid():
             read.parsed.append((obj, form.cleaned_data))
         else:
@@ -132,7 +163,8 @@ def read_rows(post, objects, form_class, prefix: str, only: int | None) -> RowsR
 
 def form_outcome(step: str, pk: int, form) -> dict:
     """One row's form (refused) as the page's typed values and errors."""
-    return {"typed": {step: {pk: _typed(form)}}, "refused": {step: {pk: _error_dict(form.errors, tuple(form.fields))}}}
+    typed = {name: form[name].value() for name in form.fields}
+    return {"typed": {step: {pk: typed}}, "refused": {step: {pk: _error_dict(form.errors, tuple(form.fields))}}}
 
 
 @dataclass
@@ -161,16 +193,16 @@ class PlanRead:
 
 def read_new_rows(post, members, form_class) -> PlanRead:
     """The plan step's new rows (`n<i>-title`, `n<i>-owner`, `n<i>-estimate_hours`, `n<i>-cost`);
-    a row without a title is ignored."""
+    a row without a title is ignored (and parsed by no form)."""
     read = PlanRead(fields=tuple(form_class.base_fields), members={m.pk: m for m in members})
     for i in range(NEW_ROWS_MAX):
         if f"n{i}-title" not in post:
             continue
-        form = form_class(post, prefix=f"n{i}", members=members)
-        values = _typed(form)
+        values = _posted(post, f"n{i}", read.fields)
         read.rows.append({"i": i, **values})
         if not (values.get("title") or "").strip():
             continue
+        form = form_class(post, prefix=f"n{i}", members=members)
         if form.is_valid():
             read.parsed.append((i, form.cleaned_data))
         else:
@@ -178,10 +210,11 @@ def read_new_rows(post, members, form_class) -> PlanRead:
     return read
 
 
-# --- The page ------------------------------------------------------------------------------------
-# What the rows show is built here once per page, as plain dicts the templates read without a
-# lookup that fails (issue 12): the words of a select or radio group rendered once and shared by
-# every row with the same choice, owners' names from the page's members, numbers as shown.
+# --- What rows show ---------------------------------------------------------------------------------
+# Built here once per answer, as plain dicts the templates read without a lookup that fails
+# (issue 12): the words of a select or radio group rendered once and shared by every row with the
+# same choice, owners' names from the members, numbers as shown (text: a template localizes
+# nothing, so it needs no {% localize %} block).
 
 SELECTED = mark_safe(" selected")
 
@@ -225,20 +258,22 @@ class _Radios:
 
 
 def _shown(values: dict) -> dict:
-    """A row's values as its inputs are pre-filled: nothing for None (what `|default:""` did)."""
-    return {name: value or "" for name, value in values.items()}
+    """A row's values as its inputs are pre-filled: text, nothing for None (what `|default:""`
+    did)."""
+    return {name: str(value) if value else "" for name, value in values.items()}
 
 
 class _Shown:
-    """What many rows show alike, made once per page: the owners' names (from the page's
-    members, so no row joins its owner) and numbers as the page shows them (plain: as typed,
-    with the language's decimal separator; hours have one decimal, so this is what
-    floatformat:"-1" gave), each distinct value formatted once. A number is digits and
-    separators, so the template need not escape it."""
+    """What many rows show alike, made once per answer: the owners' names (from the members, so
+    no row joins its owner), numbers as the page shows them (plain: as typed, with the
+    language's decimal separator; hours have one decimal, so this is what floatformat:"-1"
+    gave), each distinct value formatted once, and an owner with hours ("Anna · 1.5 h"). A
+    number is digits and separators, so the template need not escape it."""
 
     def __init__(self, members):
         self.names = {m.pk: m.name for m in members}
         self.no_owner = _("no owner")
+        self.hours = _("h")
         self.numbers = {}
 
     def owner(self, membership_id: int | None) -> str:
@@ -250,6 +285,9 @@ class _Shown:
         if value not in self.numbers:
             self.numbers[value] = mark_safe(plain(value, localize=True))
         return self.numbers[value]
+
+    def who(self, membership_id: int | None, hours) -> str:
+        return f"{self.owner(membership_id)} · {self.number(hours)} {self.hours}"
 
 
 def _id(pk: int) -> str:
@@ -265,6 +303,30 @@ def _rights(membership) -> dict:
         "can_decide": role_allows(membership.role, Permission.EDIT_HYPOTHESIS),
         "can_edit_metrics": role_allows(membership.role, Permission.EDIT_PLANNING),
         "can_override": role_allows(membership.role, Permission.OVERRIDE_CAPACITY),
+    }
+
+
+def _words() -> dict:
+    """The words the rows repeat, in the answer's language, translated once (a row alone is
+    rendered without the page's {% translate %} tags around its loop)."""
+    return {
+        "status": _("Status"),
+        "result": _("Result"),
+        "why_not": _("Why not"),
+        "save_row": _("Save this row"),
+        "saved": _("Saved"),
+        "verdict": _("Verdict"),
+        "measured": _("Measured value"),
+        "why": _("Why"),
+        "record": _("Record"),
+        "against": _("Against the numbers, because…"),
+        "against_help": _("Only when your verdict differs from what the numbers say."),
+        "save": _("Save"),
+        "action": _("Action"),
+        "owner": _("Owner"),
+        "hours": _("Hours"),
+        "cost": _("Cost"),
+        "would_overbook": _("would overbook"),
     }
 
 
@@ -290,8 +352,7 @@ def _result_rows(actions, membership, shown, typed, refused, saved) -> list[dict
                 "pk": _id(a.pk),
                 "title": a.title,
                 "status": a.status,
-                "owner": shown.owner(a.owner_id),
-                "hours": shown.number(a.estimate_hours),
+                "who": shown.who(a.owner_id, a.estimate_hours),
                 "hypothesis": a.hypothesis_title if a.hypothesis_id else None,
                 "can_log": can_log,
                 "v": _shown(v),
@@ -365,7 +426,7 @@ class _NumbersLine:
         return mark_safe(" · ".join(parts))  # every part escaped by format_html
 
 
-def _verdict_rows(company, testing, shown, kept, typed, refused) -> list[dict]:
+def _verdict_rows(company, testing, shown, typed, refused) -> list[dict]:
     """Each hypothesis under test with its numbers: the metric's baseline → expected value, the
     criteria, the measured value and the verdict the numbers give, pre-selected (the person
     decides; going against the numbers asks for a reason)."""
@@ -385,9 +446,8 @@ def _verdict_rows(company, testing, shown, kept, typed, refused) -> list[dict]:
                 "pk": _id(h.pk),
                 "url": f"{url}{h.pk}/",
                 "title": h.title,
-                "numbers": numbers(h, shown, h.pk in kept),
-                "decision": numbers.decision(h),
-                "kept": h.pk in kept,
+                "about": format_html('<p class="muted">{}</p>{}', numbers(h, shown, h.kept), numbers.decision(h)),
+                "kept": h.kept,
                 "v": _shown(v),
                 "radios": radios(f"v{h.pk}-decision", v.get("decision")),
                 "err": refused.get(h.pk) or NO_ERRORS,
@@ -401,19 +461,22 @@ def _decisions():
 
 
 def _metric_rows(metrics, shown, typed, refused, saved) -> list[dict]:
-    return [
-        {
-            "pk": _id(m.pk),
-            "name": m.name,
-            "unit_label": unit_label(m.unit),
-            "target": shown.number(m.target),
-            "this_week": shown.number(m.this_week) or "",
-            "v": (typed.get(m.pk) or {}).get("value", input_value(m.this_week) or "") or "",
-            "err": refused.get(m.pk) or NO_ERRORS,
-            "saved": m.pk in saved,
-        }
-        for m in metrics
-    ]
+    rows = []
+    for m in metrics:
+        name, unit, target = m.name, unit_label(m.unit), shown.number(m.target)
+        rows.append(
+            {
+                "pk": _id(m.pk),
+                "name": name,
+                "label": f"{name}, {unit}" if unit else name,
+                "target": None if target is None else _("target %(value)s") % {"value": target},
+                "this_week": shown.number(m.this_week) or "—",
+                "v": str((typed.get(m.pk) or {}).get("value", input_value(m.this_week) or "") or ""),
+                "err": refused.get(m.pk) or NO_ERRORS,
+                "saved": m.pk in saved,
+            }
+        )
+    return rows
 
 
 # Every action not done may go on into the next sprint: one not begun, one under way, and one
@@ -425,91 +488,306 @@ def _unfinished(actions):
     return [a for a in actions if a.status in CARRIABLE and not a.is_carried]
 
 
+def _why_not(action) -> str:
+    return action.why_not_note if action.status == ActionStatus.NOT_DONE else ""
+
+
 def _carry_rows(carry, shown) -> list[dict]:
-    return [
-        {
-            "pk": _id(c.action.pk),
-            "title": c.action.title,
-            "why_not": c.action.why_not_note if c.action.status == ActionStatus.NOT_DONE else "",
-            "ticked": c.ticked,
-            "fits": c.fits,
-            "owner": shown.owner(c.action.owner_id),
-            "hours": shown.number(c.action.estimate_hours),
-            "before": shown.number(c.load_before),
-            "after": shown.number(c.load_after),
-            "available": shown.number(c.available),
-        }
-        for c in carry
-    ]
+    """Each action offered for carrying over with what it does to its owner's hours, as one
+    line of text: "(Anna, 1 h: 2 → 3 / 8 h)"."""
+    rows, not_done = [], _("Not done")
+    for c in carry:
+        owner, hours, h = shown.owner(c.action.owner_id), shown.number(c.action.estimate_hours), shown.hours
+        load = f"{owner}, {hours} {h}"
+        if c.available is not None:
+            load += f": {shown.number(c.load_before)} → {shown.number(c.load_after)} / {shown.number(c.available)} {h}"
+        rows.append(
+            {
+                "pk": _id(c.action.pk),
+                "title": c.action.title,
+                "why_not": f"{not_done}: {why_not}" if (why_not := _why_not(c.action)) else "",
+                "ticked": c.ticked,
+                "fits": c.fits,
+                "load": f"({load})",
+            }
+        )
+    return rows
 
 
-def _plan(company, sprint, actions, members, *, typed_rows, refused, ticked, extra=(), shown=None):
+# --- What the session reads, each on first use ----------------------------------------------------
+
+
+class SessionData:
+    """The session's reads for one answer, each made on first use and then shared: the page
+    reads them all once; a step's card or a part reads only what it shows. `review`: the one
+    joined to the sprint (or none); a view puts in its place the review a save returned."""
+
+    def __init__(self, company, membership, sprint):
+        self.company, self.membership, self.sprint = company, membership, sprint
+        self.review = getattr(sprint, "review", None)
+
+    @property
+    def step(self) -> str:
+        return self.review.step if self.review else SessionStep.RESULTS
+
+    @cached_property
+    def actions(self) -> list[Action]:
+        return steps.session_actions(self.sprint)
+
+    @cached_property
+    def unfinished(self) -> list[Action]:
+        """What may be carried over: from the actions when they are read anyway (the page)."""
+        if "actions" in self.__dict__:
+            return _unfinished(self.actions)
+        return steps.session_actions(self.sprint, statuses=CARRIABLE)
+
+    @cached_property
+    def members(self):
+        return selectors.members(self.company)
+
+    @cached_property
+    def shown(self) -> _Shown:
+        return _Shown(self.members)
+
+    @cached_property
+    def testing(self):
+        return steps.session_hypotheses(self.company, self.sprint)
+
+    @cached_property
+    def upcoming(self) -> tuple:
+        """The next sprint (or None), its actions, and the sprint the plan goes into (a new
+        one with the default dates when none is planned)."""
+        upcoming = selectors.next_sprint(self.company, self.sprint)
+        if upcoming is not None:
+            return upcoming, steps.session_actions(upcoming), upcoming
+        start, end = services.default_dates(self.company, after=self.sprint.ends_on)
+        return None, [], Sprint(company=self.company, starts_on=start, ends_on=end)
+
+    def capacity(self, *, extra=(), history=True):
+        _upcoming, planned, target = self.upcoming
+        return sprint_capacity(target, [*planned, *extra], members=self.members, history=history)
+
+
+# --- The steps' cards and parts -------------------------------------------------------------------
+
+
+def _open_steps(step: str) -> list[str]:
+    return STEP_ORDER[STEP_ORDER.index(step) :]
+
+
+def _base(data: SessionData, *, refused=None, error=None) -> dict:
+    return {
+        "company": data.company,
+        "membership": data.membership,
+        "sprint": data.sprint,
+        "review": data.review,
+        "step": data.step,
+        "steps": SessionStep.choices,
+        "open_steps": _open_steps(data.step),
+        "refused": refused or {},
+        "session_error": error,
+        "words": _words(),
+        **_rights(data.membership),
+    }
+
+
+def _results_card(data, typed, refused, saved) -> dict:
+    rows = _result_rows(data.actions, data.membership, data.shown, typed, refused, saved)
+    return {"actions": rows}
+
+
+def _verdicts_card(data, typed, refused) -> dict:
+    return {"testing": _verdict_rows(data.company, data.testing, data.shown, typed, refused)}
+
+
+def _metrics_card(data, typed, refused, saved) -> dict:
+    metrics = selectors.metrics_with_this_week(data.company)
+    return {"metrics": _metric_rows(metrics, data.shown, typed, refused, saved)}
+
+
+def _constraint_card(data) -> dict:
+    return {"constraint": data.company.constraints.filter(status="active").first()}
+
+
+def _plan_card(data, *, typed_rows, refused, ticked) -> dict:
     """The next sprint's board inside the session: its actions, capacity bars, the unfinished
     actions to carry over (with what each does to its owner's hours) and blank rows."""
-    upcoming = selectors.next_sprint(company, sprint)
-    if upcoming is not None:
-        planned = steps.session_actions(upcoming)
-        target = upcoming
-    else:
-        start, end = services.default_dates(company, after=sprint.ends_on)
-        planned, target = [], Sprint(company=company, starts_on=start, ends_on=end)
-    capacity = sprint_capacity(target, [*planned, *extra], members=members)
-    context = {"upcoming": upcoming, "next_dates": (target.starts_on, target.ends_on), "plan_capacity": capacity}
-    if shown is None:  # the bars alone (plan_preview)
-        return context
-    loads = {o.membership.pk: o.load for o in capacity.owners}
-    budget_left = None if target.budget is None else target.budget - capacity.cost_total
-    carry = steps.carry_choices(
-        _unfinished(actions), members=members, loads=loads, days=target.days, budget_left=budget_left, ticked=ticked
-    )
-    latest = max(planned, key=lambda a: a.pk, default=None) or max(actions, key=lambda a: a.pk, default=None)
-    owner = latest.owner_id if latest and latest.owner_id else ""
+    upcoming, planned, target = data.upcoming
+    capacity = data.capacity()
+    shown = data.shown
+    latest = max(planned, key=lambda a: a.pk, default=None) or max(data.actions, key=lambda a: a.pk, default=None)
+    owner = str(latest.owner_id) if latest and latest.owner_id else ""
     rows = typed_rows or [
         {"i": i, "title": "", "owner": owner, "estimate_hours": DEFAULT_HOURS, "cost": ""} for i in range(NEW_ROWS)
     ]
-    owner_options = _Options((m.pk, m.name) for m in members)
-    for row in rows:
+    owner_options = _Options((m.pk, m.name) for m in data.members)
+    for number, row in enumerate(rows, start=1):
         row["err"] = refused.get(row["i"]) or NO_ERRORS
         row["title"], row["estimate_hours"] = row.get("title") or "", row.get("estimate_hours") or ""
         row["cost"] = row.get("cost") or ""
         row["owner"] = str(row.get("owner") or "")
         row["owner_options"] = owner_options(row["owner"])
+        row["i"], row["n"] = _id(row["i"]), _id(number)
+    carried, not_done = _("carried over"), _("Not done")
     planned_rows = [
         {
             "title": a.title,
-            "owner": shown.owner(a.owner_id),
-            "hours": shown.number(a.estimate_hours),
-            "carried": a.carried_over_from_id is not None,
-            "why_not": a.carried_why_not or "",
+            "who": shown.who(a.owner_id, a.estimate_hours) + (f" · {carried}" if a.carried_over_from_id else ""),
+            "why_not": f"{not_done}: {a.carried_why_not}" if a.carried_why_not else "",
         }
         for a in planned
     ]
-    return {**context, "planned": planned_rows, "carry": _carry_rows(carry, shown), "new_rows": rows}
+    return {
+        "upcoming": upcoming,
+        "next_dates": (target.starts_on, target.ends_on),
+        "plan_capacity": capacity,
+        "planned": planned_rows,
+        "carry": _carry(data, capacity, ticked),
+        "new_rows": rows,
+    }
+
+
+def _carry(data, capacity, ticked=None) -> list[dict]:
+    _upcoming, _planned, target = data.upcoming
+    loads = {o.membership.pk: o.load for o in capacity.owners}
+    budget_left = None if target.budget is None else target.budget - capacity.cost_total
+    carry = steps.carry_choices(
+        data.unfinished, members=data.members, loads=loads, days=target.days, budget_left=budget_left, ticked=ticked
+    )
+    return _carry_rows(carry, data.shown)
+
+
+def _close_card(data, close_form=None, *, capacity=None, problems=None) -> dict:
+    """The close step: what stops the close, whether the next sprint fits, the review's notes."""
+    upcoming, _planned, _target = data.upcoming
+    return {
+        "upcoming": upcoming,
+        "plan_capacity": capacity or data.capacity(history=False),
+        "closing_problems": services.closing_problems(data.sprint) if problems is None else problems,
+        "close_form": close_form or _close_form(data.review),
+    }
+
+
+def session_data(company, membership) -> SessionData | None:
+    """The session's reads for this answer, or None when no sprint runs."""
+    sprint = selectors.current_sprint(company, with_review=True)
+    return None if sprint is None else SessionData(company, membership, sprint)
+
+
+def step_card(
+    data: SessionData,
+    card: str,
+    *,
+    typed=None,
+    refused=None,
+    saved=None,
+    error=None,
+    close_form=None,
+    plan_rows=None,
+    carry_ticked=None,
+    moved: bool = False,
+) -> dict:
+    """One step's card alone (what a step's save answers with): `card` is its step. It stays
+    open unless the save moved the session on."""
+    typed, refused, saved = typed or {}, refused or {}, saved or {}
+    context = _base(data, refused=refused) | {"card_error": error}
+    if not moved:
+        context["open_steps"] = [*context["open_steps"], card]
+    if card == SessionStep.RESULTS:
+        return context | _results_card(
+            data, typed.get("results", {}), refused.get("results", {}), saved.get("results", set())
+        )
+    if card == SessionStep.VERDICTS:
+        return context | _verdicts_card(data, typed.get("verdicts", {}), refused.get("verdicts", {}))
+    if card == SessionStep.METRICS:
+        return context | _metrics_card(
+            data, typed.get("metrics", {}), refused.get("metrics", {}), saved.get("metrics", set())
+        )
+    if card == SessionStep.CONSTRAINT:
+        return context | _constraint_card(data)
+    if card == SessionStep.PLAN:
+        return context | _plan_card(data, typed_rows=plan_rows, refused=refused.get("plan", {}), ticked=carry_ticked)
+    return context | _close_card(data, close_form)
+
+
+def result_row(data: SessionData, pk: int, *, typed=None, refused=None, saved=()) -> dict | None:
+    """One results row alone (a row saved alone answers with it), or None when it is gone."""
+    actions = steps.session_actions(data.sprint, only=pk)
+    if not actions:
+        return None
+    owner = actions[0].owner_id
+    shown = _Shown(selectors.members(data.company, only=[owner]) if owner else ())
+    rows = _result_rows(actions, data.membership, shown, typed or {}, refused or {}, saved)
+    return {"company": data.company, "actions": rows, "words": _words()}
+
+
+def verdict_row(data: SessionData, pk: int, *, typed=None, refused=None, saved=()) -> dict | None:
+    """One hypothesis's verdict row alone, or None once it is no longer under test."""
+    testing = steps.session_hypotheses(data.company, data.sprint, only=pk)
+    if not testing:
+        return None
+    rows = _verdict_rows(data.company, testing, _Shown(()), typed or {}, refused or {})
+    return {"company": data.company, "testing": rows, "words": _words(), **_rights(data.membership)}
+
+
+def metric_row(data: SessionData, pk: int, *, typed=None, refused=None, saved=()) -> dict | None:
+    metrics = selectors.metrics_with_this_week(data.company, only=pk)
+    if not metrics:
+        return None
+    rows = _metric_rows(metrics, _Shown(()), typed or {}, refused or {}, saved)
+    return {"company": data.company, "metrics": rows, "words": _words(), **_rights(data.membership)}
+
+
+# The parts of the page that follow a save elsewhere on it (each refreshes itself on the save's
+# event, sprints/views/session.py): the template, and what it shows, read with only what it needs.
+def progress_part(data: SessionData) -> dict:
+    logged, total = selectors.results_tally(data.sprint)
+    return {"company": data.company, "logged": logged, "total": total}
+
+
+def closing_part(data: SessionData) -> dict:
+    return {"company": data.company, "closing_problems": services.closing_problems(data.sprint)}
+
+
+def fits_part(data: SessionData) -> dict:
+    upcoming, _planned, _target = data.upcoming
+    capacity = data.capacity(history=False) if upcoming is not None else None
+    return {"company": data.company, "upcoming": upcoming, "plan_capacity": capacity, **_rights(data.membership)}
+
+
+def carry_part(data: SessionData) -> dict:
+    carry = _carry(data, data.capacity(history=False))
+    return {"company": data.company, "carry": carry, "words": _words(), **_rights(data.membership)}
+
+
+PARTS = {
+    "progress": ("sprints/session.html#progress", progress_part),
+    "closing": ("sprints/_session_close.html#closing", closing_part),
+    "fits": ("sprints/_session_close.html#fits", fits_part),
+    "carry": ("sprints/_session_carry.html", carry_part),
+}
 
 
 def plan_preview(company, membership, query) -> dict:
     """The capacity bars of the next sprint as they would be with the ticked carry-over and the
     typed rows (nothing is saved): what the plan form shows while it is filled in."""
-    sprint = selectors.current_sprint(company)
-    members = selectors.members(company)
+    data = session_data(company, membership)
     context = {"company": company, "plan_capacity": None}
-    if sprint is None:
+    if data is None:
         return context
-    actions = steps.session_actions(sprint)
     ticked = set(ids_param(query.getlist("carry")))
-    rows = read_new_rows(query, members, SessionNewActionForm)
-    extra = [a for a in _unfinished(actions) if a.pk in ticked]
+    rows = read_new_rows(query, data.members, SessionNewActionForm)
+    extra = [a for a in data.unfinished if a.pk in ticked]
     extra += [
         Action(
-            title=data["title"],
-            owner=rows.members.get(data["owner"]),
-            estimate_hours=data["estimate_hours"],
-            cost=data["cost"],
+            title=data_["title"],
+            owner=rows.members.get(data_["owner"]),
+            estimate_hours=data_["estimate_hours"],
+            cost=data_["cost"],
         )
-        for _i, data in rows.parsed
+        for _i, data_ in rows.parsed
     ]
-    plan = _plan(company, sprint, actions, members, typed_rows=None, refused={}, ticked=None, extra=extra)
-    context["plan_capacity"] = plan["plan_capacity"]
+    context["plan_capacity"] = data.capacity(extra=extra)
     return context
 
 
@@ -526,67 +804,31 @@ def session_context(
     carry_ticked=None,
     start_error="",
     start_reason="",
+    data: SessionData | None = None,
 ) -> dict:
+    """The whole page: every step's card, read once (`data`: the session's reads begun already)."""
     typed, refused, saved = typed or {}, refused or {}, saved or {}
-    sprint = selectors.current_sprint(company)
-    context = {"company": company, "membership": membership, "sprint": sprint, **_rights(membership)}
-    if sprint is None:
+    data = data or session_data(company, membership)
+    if data is None:
+        context = {"company": company, "membership": membership, "sprint": None, **_rights(membership)}
         return context | {"session_error": error} | _waiting(company, membership, start_error, start_reason)
-    error = error or start_error or None
-    actions = steps.session_actions(sprint)
-    testing = steps.session_hypotheses(company, sprint)
-    review = selectors.session_review(sprint)
-    kept = {h.pk for h in review.kept_in_test.all()} if review else set()
-    members = selectors.members(company)
-    shown = _Shown(members)
-    step = review.step if review else SessionStep.RESULTS
-    plan = _plan(
-        company,
-        sprint,
-        actions,
-        members,
-        typed_rows=plan_rows,
-        refused=refused.get("plan", {}),
-        ticked=carry_ticked,
-        shown=shown,
-    )
-    open_actions = sum(1 for a in actions if not a.is_resolved)
-    undecided = [h.title for h in testing if h.pk not in kept]
+    context = _base(data, refused=refused, error=error or start_error or None)
+    results = _results_card(data, typed.get("results", {}), refused.get("results", {}), saved.get("results", set()))
+    plan = _plan_card(data, typed_rows=plan_rows, refused=refused.get("plan", {}), ticked=carry_ticked)
+    open_actions = sum(1 for a in data.actions if not a.is_resolved)
+    undecided = [h.title for h in data.testing if not h.kept]
+    problems = services.closing_problems(data.sprint, open_actions=open_actions, undecided_titles=undecided)
     context.update(
         {
-            "review": review,
-            "steps": SessionStep.choices,
-            "step": step,
-            "open_steps": STEP_ORDER[STEP_ORDER.index(step) :],
-            "actions": _result_rows(
-                actions,
-                membership,
-                shown,
-                typed.get("results", {}),
-                refused.get("results", {}),
-                saved.get("results", set()),
-            ),
-            "logged": len(actions) - open_actions,
-            "total": len(actions),
-            "testing": _verdict_rows(
-                company, testing, shown, kept, typed.get("verdicts", {}), refused.get("verdicts", {})
-            ),
-            "metrics": _metric_rows(
-                selectors.metrics_with_this_week(company),
-                shown,
-                typed.get("metrics", {}),
-                refused.get("metrics", {}),
-                saved.get("metrics", set()),
-            ),
-            "constraint": company.constraints.filter(status="active").first(),
-            "closing_problems": services.closing_problems(
-                sprint, open_actions=open_actions, undecided_titles=undecided
-            ),
-            "close_form": close_form or _close_form(review),
-            "session_error": error,
-            "refused": refused,
-            "saved": saved,
+            **results,
+            "logged": len(data.actions) - open_actions,
+            "total": len(data.actions),
+            **_verdicts_card(data, typed.get("verdicts", {}), refused.get("verdicts", {})),
+            **_metrics_card(data, typed.get("metrics", {}), refused.get("metrics", {}), saved.get("metrics", set())),
+            **_constraint_card(data),
             **plan,
+            **_close_card(data, close_form, capacity=plan["plan_capacity"], problems=problems),
+            "saved": saved,
         }
     )
     return context

@@ -1,7 +1,8 @@
 // The weekly session's keyboard flow (progressive enhancement: without it every form still
-// posts as it is). Enter in a row saves that row alone; choosing an owner in a new row makes
-// it the owner of the blank rows below; when a save moves the session on, the cursor goes
-// to the first field of the next step.
+// posts as it is). Enter in a row saves that row alone (and sends that row only); choosing an
+// owner in a new row makes it the owner of the blank rows below; when a save moves the session
+// on (the session swapped with another step, or a step's card answered with the `session-step`
+// event), that step opens and the cursor goes to its first field.
 (function () {
   "use strict";
 
@@ -16,6 +17,22 @@
     if (!save) return;
     event.preventDefault();
     save.click();
+  });
+
+  // A row saved alone sends that row's fields only (with `only` and the form's token): the
+  // answer is that row, the other rows stay as typed on the page, and the post stays small
+  // however many rows the step has.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var trigger = event.detail.triggeringEvent;
+    var save = trigger && trigger.submitter;
+    var row = save && save.name === "only" && save.closest("#session [data-row]");
+    if (!row) return;
+    var keep = { only: true, csrfmiddlewaretoken: true };
+    row.querySelectorAll("[name]").forEach(function (input) { keep[input.name] = true; });
+    var data = event.detail.formData;
+    Array.from(data.keys()).forEach(function (key) {
+      if (!keep[key]) data.delete(key);
+    });
   });
 
   document.addEventListener("change", function (event) {
@@ -35,14 +52,22 @@
     var session = document.getElementById("session");
     return session ? session.getAttribute("data-step") : null;
   }
-  document.addEventListener("DOMContentLoaded", function () { step = current(); });
-  document.addEventListener("htmx:afterSettle", function () {
-    var now = current();
+  function arrive(now) {
     if (now && now !== step) {
       var section = document.getElementById("step-" + now);
+      if (section) section.open = true;
       var first = section && section.querySelector("input:not([type=hidden]):not([tabindex='-1']), select, textarea, button:not([tabindex='-1'])");
       if (first) first.focus({ preventScroll: false });
     }
     step = now;
+  }
+  document.addEventListener("DOMContentLoaded", function () { step = current(); });
+  document.addEventListener("htmx:afterSettle", function () { arrive(current()); });
+  document.addEventListener("session-step", function (event) {
+    var session = document.getElementById("session");
+    var now = event.detail && event.detail.step;
+    if (!session || !now) return;
+    session.setAttribute("data-step", now);
+    arrive(now);
   });
 })();

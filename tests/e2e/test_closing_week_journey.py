@@ -140,7 +140,7 @@ def _log_results(page, rows):
         row.locator(f"select[name=l{action.pk}-status]").select_option(status)
         field = "result_note" if status == ActionStatus.DONE else "why_not_note"
         row.locator(f"[name=l{action.pk}-{field}]").fill(note)
-    with swap_of(page, "#session"):
+    with swap_of(page, "#step-results"):
         page.locator("#results-form > button[type=submit]:not(.visually-hidden)").click()
     for action, status, _note in rows:
         expect(page.locator(f"#step-results #result-{action.pk}")).to_have_class(re.compile(rf"\bstatus-{status}\b"))
@@ -155,7 +155,8 @@ def _suggested(page, hypothesis, verdict, language):
 
 
 def _record(page, row, hypothesis):
-    with swap_of(page, "#session"):
+    """The row's own button: the answer is that row (refused), or none (decided, it leaves)."""
+    with page.expect_response(re.compile(r"/session/verdicts/$")):
         row.locator(f"button[name=only][value='{hypothesis.pk}']").click()
 
 
@@ -225,7 +226,7 @@ def _plan_overbooking(page, carried, owner, title, hours):
     over = page.locator(f"#session-capacity .cap-row.over[data-owner='{owner.pk}']")
     expect(over).to_be_visible()  # the bars follow the form as it is filled in
     assert_fits(page, "the plan step, with an action to carry over")
-    with swap_of(page, "#session"):
+    with swap_of(page, "#step-plan"):
         page.locator("#plan-form > button[type=submit]:not(.visually-hidden)").click()
     expect(page.locator(f"#step-plan .cap-row.over[data-owner='{owner.pk}']")).to_be_visible()
     expect(page.locator(f"#step-plan input[name=carry][value='{carried.pk}']")).to_have_count(0)  # carried

@@ -119,7 +119,7 @@ def test_the_weekly_session_takes_at_most_40_moves_and_one_page_load(live_server
         else:
             moves.select(row.get_by_label("Status"), value="done")
             moves.fill(row.get_by_label("Result"), f"Сделано: {action.title}")
-    with swap_of(page, "#session"):
+    with swap_of(page, "#step-results"):  # the answer is the step's card, not the session
         moves.click(page.get_by_role("button", name="Save all results"))
     expect(session).to_have_attribute("data-step", "verdicts")  # on to the verdicts by itself
     expect(page.locator("#step-verdicts input:focus")).to_have_count(1)  # the cursor went with it
@@ -132,17 +132,17 @@ def test_the_weekly_session_takes_at_most_40_moves_and_one_page_load(live_server
         moves.fill(block.get_by_label("Why"), f"Измерено {measured}")
     for hypothesis in kept:
         moves.click(page.locator(f"#verdict-{hypothesis.pk}").get_by_role("radio", name="Keep testing"))
-    with swap_of(page, "#session"):
+    with swap_of(page, "#step-verdicts"):
         moves.click(page.get_by_role("button", name="Save the verdicts"))
     expect(session).to_have_attribute("data-step", "metrics")
 
     # Three metric values, saved together.
     for metric, value in zip(metrics, ("12", "3.1", "185000"), strict=True):
         moves.fill(page.locator(f"#step-metrics input[name=m{metric.pk}-value]"), value)
-    with swap_of(page, "#session"):
+    with swap_of(page, "#step-metrics"):
         moves.click(page.get_by_role("button", name="Save the metrics"))
     expect(session).to_have_attribute("data-step", "constraint")
-    with swap_of(page, "#session"):
+    with swap_of(page, "#step-constraint"):
         moves.click(page.locator("#step-constraint").get_by_role("button", name="Yes, still the main one"))
     expect(session).to_have_attribute("data-step", "plan")
 
@@ -154,7 +154,7 @@ def test_the_weekly_session_takes_at_most_40_moves_and_one_page_load(live_server
     for i in (1, 3):
         moves.select(plan.locator(f"select[name=n{i}-owner]"), value=str(members[MARKETING].pk))
     moves.fill(plan.locator("input[name=n0-estimate_hours]"), "2")
-    with swap_of(page, "#session"):
+    with swap_of(page, "#step-plan"):
         moves.click(plan.get_by_role("button", name="Plan the next sprint"))
     plan = page.locator("#step-plan")
     # The five new ones, and the action not done this week, carried over (ticked: it fits).
@@ -251,7 +251,7 @@ def test_enter_in_a_row_saves_that_row_and_the_bars_follow_the_plan_as_it_is_typ
     row = page.locator(f"#result-{second.pk}")
     row.get_by_label("Status").select_option("done")
     row.get_by_label("Result").fill("Sent to 43 people")
-    with swap_of(page, "#session"):
+    with swap_of(page, f"#result-{second.pk}"):  # the answer is that row alone
         row.get_by_label("Result").press("Enter")
     expect(page.locator(f"#result-{second.pk}").get_by_role("status")).to_have_text("Saved")
     expect(page.locator(f"#result-{first.pk}").get_by_label("Result")).to_have_value("Typed, not saved yet")

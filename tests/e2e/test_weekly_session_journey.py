@@ -180,13 +180,13 @@ def test_entrepreneur_logs_the_week_and_tracker_runs_the_weekly_session(live_ser
     block.get_by_role("radio", name="Confirmed", exact=True).check()
     block.get_by_label("Measured value").fill("3.1")
     block.get_by_label("Why").fill(VERDICT_NOTE)
-    with swap_of(tracker, "#session"):
+    with tracker.expect_response(re.compile(r"/session/verdicts/$")):
         block.get_by_role("button", name=RECORD).click()  # this row alone
-    expect(blocks).to_have_count(len(kept))  # decided: no longer under test
+    expect(blocks).to_have_count(len(kept))  # decided: no longer under test, the row leaves
     for hypothesis in kept:
         block = blocks.filter(has=tracker.get_by_role("link", name=hypothesis.title, exact=True))
         block.get_by_role("radio", name="Keep testing", exact=True).check()
-        with swap_of(tracker, "#session"):
+        with swap_of(tracker, f"#verdict-{hypothesis.pk}"):  # the answer is that row
             block.get_by_role("button", name=RECORD).click()
         expect(block).to_contain_text("kept in test")
     expect(tracker.locator("#step-verdicts .verdict-block.kept")).to_have_count(len(kept))
@@ -195,7 +195,7 @@ def test_entrepreneur_logs_the_week_and_tracker_runs_the_weekly_session(live_ser
     _go_to_step(tracker, "3. Metrics", "metrics")
     expect(tracker.locator(f"#step-metrics input[name=m{conversion.pk}-value]")).to_have_value(re.compile(r"^3\.10*$"))
     _go_to_step(tracker, "4. Main constraint", "constraint")
-    with swap_of(tracker, "#session"):
+    with swap_of(tracker, "#step-constraint"):
         tracker.locator("#step-constraint").get_by_role("button", name="Yes, still the main one").click()
     expect(tracker.locator("#session[data-step=plan]")).to_be_visible()  # on to planning by itself
     expect(tracker.locator("#step-plan")).to_have_attribute("open", "")
@@ -206,7 +206,7 @@ def test_entrepreneur_logs_the_week_and_tracker_runs_the_weekly_session(live_ser
     carry = tracker.locator(f"#step-plan input[name=carry][value='{questions.pk}']")
     expect(carry).to_be_checked()
     expect(tracker.locator("#step-plan input[name=carry]")).to_have_count(1)
-    with swap_of(tracker, "#session"):
+    with swap_of(tracker, "#step-plan"):
         tracker.locator("#step-plan").get_by_role("button", name="Plan the next sprint", exact=True).click()
     board_link = tracker.locator("#step-plan").get_by_role("link", name="Open its planning board")
     expect(board_link).to_be_visible()

@@ -71,11 +71,15 @@ def test_a_bad_number_refuses_its_row_only_and_keeps_every_row_as_typed(team, cl
     assert 'value="2,3"' in good and REFUSED[language] not in good  # kept as typed, not refused
     assert 'value="2,3,4"' in bad and REFUSED[language] in bad  # the message next to its row
     assert list(MetricValue.objects.values_list("pk", "metric_id", "value")) == before
-    # The good row can be saved alone; the bad one stays as typed.
+    # The good row can be saved alone: the answer is that row; the bad one, not sent back, stays
+    # as typed (and comes back as typed on the page without JavaScript).
     data["only"] = str(team.metric.pk)
     body = client.post(_url(team, "session_metrics"), data, headers=HTMX).content.decode()
     this_week = current_week_start(team.company)
     assert MetricValue.objects.get(metric=team.metric, week_start=this_week).value == Decimal("2.3")
+    assert f'id="session-metric-{team.metric.pk}"' in body and 'role="status"' in body
+    assert f'id="session-metric-{second.pk}"' not in body
+    body = client.post(_url(team, "session_metrics"), data).content.decode()
     assert 'value="2,3,4"' in _metric_row(body, second)
     assert not MetricValue.objects.filter(metric=second).exists()
 

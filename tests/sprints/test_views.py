@@ -259,11 +259,18 @@ def test_the_results_page_shows_text_rows_and_the_session_light_input_rows(team,
     body = client.get(reverse("sprints:session", args=[team.company.pk])).content.decode()
     assert f'id="result-{team.action.pk}"' in body and f'name="l{team.action.pk}-status"' in body
     assert f'name="m{team.metric.pk}-value"' in body and body.count('id="results-form"') == 1
+    # The parts that follow a save elsewhere on the page, each alone.
     session = reverse("sprints:session", args=[team.company.pk])
-    counters = client.get(session + "?fragment=counters", headers={"HX-Request": "true"}).content.decode()
-    assert 'id="session-progress"' in counters and "0 of 1 logged" in counters
-    assert 'id="closing-problems" hx-swap-oob="true"' in counters and "still to resolve" in counters
-    assert 'id="plan-next" hx-swap-oob="true"' in counters
+
+    def part(name):
+        return client.get(session, {"fragment": name}, headers={"HX-Request": "true"}).content.decode().strip()
+
+    assert part("progress").startswith('<p class="muted session-progress" id="session-progress"')
+    assert "0 of 1 logged" in part("progress")
+    closing = part("closing")
+    assert closing.startswith('<div id="closing-problems"') and "still to resolve" in closing
+    assert part("carry").startswith('<div id="plan-next"') and f'value="{team.action.pk}" checked' in part("carry")
+    assert part("fits").startswith('<div id="close-next"') and 'id="next-fits"' in part("fits")
 
 
 def test_a_metric_row_answers_with_that_row(team, client):
@@ -300,15 +307,15 @@ HTMX_POSTS = {
         ),
         21,
     ),
-    "session_step": ("active", lambda t: ("session_step", [], {"step": "metrics"}), 26),
-    "session_constraint": ("active", lambda t: ("session_constraint", [], {"still_main": "yes"}), 26),
-    "session_plan": ("active", lambda t: ("session_plan", [], {}), 28),  # + the next sprint's board
+    "session_step": ("active", lambda t: ("session_step", [], {"step": "metrics"}), 22),  # the session again
+    "session_constraint": ("active", lambda t: ("session_constraint", [], {"still_main": "yes"}), 15),  # its card
+    "session_plan": ("active", lambda t: ("session_plan", [], {}), 21),  # its card: the next sprint's board
     "session_verdict": (
         "active",
         lambda t: _testing(t) or ("session_verdict", [t.hypothesis.pk], {f"v{t.hypothesis.pk}-decision": "keep"}),
-        24,
+        13,  # the row
     ),
-    "session_close": ("active", lambda t: ("session_close", [], {"what_worked": "The offer"}), 35),  # refused
+    "session_close": ("active", lambda t: ("session_close", [], {"what_worked": "The offer"}), 27),  # refused: its card
     "action_add": (
         "planned",
         lambda t: ("action_add", [t.planned_sprint.pk], _action_data(t)),
