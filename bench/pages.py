@@ -1212,31 +1212,31 @@ table(
 # --- Load: users in threads, each on its own connection per request --------------------------
 
 
-def business_paths(company, sprint) -> list[str]:
-    """Every page of a business, as the load's readers open them."""
+def business_paths(company, sprint) -> list[tuple[str, str]]:
+    """Every page of a business, as the load's readers open them: (what, path)."""
     c = company.pk
     key = Metric.objects.filter(company=company, is_key=True).values_list("pk", flat=True).first()
     return [
-        reverse("tracking:company_detail", args=[c]),
-        reverse("sprints:board", args=[c, sprint.pk]),
-        reverse("sprints:session", args=[c]),
-        reverse("sprints:results", args=[c]),
-        reverse("hypotheses:board", args=[c]),
-        reverse("hypotheses:history", args=[c]),
-        reverse("hypotheses:history_csv", args=[c]),
-        reverse("tracking:metrics", args=[c]),
-        reverse("tracking:metric_detail", args=[c, key]),
-        reverse("toolkit:funnel", args=[c]),
-        reverse("toolkit:unit_economics", args=[c]),
-        reverse("custdev:interviews", args=[c]),
-        reverse("tracking:members", args=[c]),
-        reverse("tracking:portfolio"),
-        reverse("hypotheses:library"),
+        ("overview", reverse("tracking:company_detail", args=[c])),
+        ("board", reverse("sprints:board", args=[c, sprint.pk])),
+        ("session", reverse("sprints:session", args=[c])),
+        ("results", reverse("sprints:results", args=[c])),
+        ("hypothesis board", reverse("hypotheses:board", args=[c])),
+        ("history", reverse("hypotheses:history", args=[c])),
+        ("history CSV", reverse("hypotheses:history_csv", args=[c])),
+        ("metrics", reverse("tracking:metrics", args=[c])),
+        ("metric page", reverse("tracking:metric_detail", args=[c, key])),
+        ("funnel", reverse("toolkit:funnel", args=[c])),
+        ("unit economics", reverse("toolkit:unit_economics", args=[c])),
+        ("interviews", reverse("custdev:interviews", args=[c])),
+        ("members", reverse("tracking:members", args=[c])),
+        ("portfolio", reverse("tracking:portfolio")),
+        ("library", reverse("hypotheses:library")),
     ]
 
 
 def business_writes(company, sprint) -> list:
-    """The saves a business's people make under load, each a function (rng, n) → (path, fields);
+    """The saves a business's people make under load: (what, a function (rng, n) → (path, fields));
     no version is sent (the load's threads do not read the database), so no save is refused as
     stale."""
     c = company.pk
@@ -1275,7 +1275,13 @@ def business_writes(company, sprint) -> list:
         pk = rng.choice(plain)
         return reverse("tracking:metric_value_record", args=[c, pk]), {"value": 50 + n % 40, "week": ""}
 
-    return [board, result, lambda rng, n: result(rng, n, session=True), metric, metric_page]
+    return [
+        ("save: board row", board),
+        ("save: results row", result),
+        ("save: session result row", lambda rng, n: result(rng, n, session=True)),
+        ("save: results metric value", metric),
+        ("save: metric page value", metric_page),
+    ]
 
 
 def load_run(workers: int, think: float) -> dict:
@@ -1292,7 +1298,11 @@ def load_run(workers: int, think: float) -> dict:
     server = Server(workers)
     PORT[0] = server.port
     cookies = {email: sign_in(email) for _, email in people.values()}
+    for _kind, path in mixes[0]:  # warm every worker up, as a running server is
+        for _ in range(2 * workers):
+            request(path, cookies[people[0][1]])
     latencies: list[float] = []
+    by_kind: dict[str, list[float]] = defaultdict(list)
     writes = [0]
     errors: Counter = Counter()
     lock = threading.Lock()
@@ -1304,15 +1314,16 @@ def load_run(workers: int, think: float) -> dict:
         cookie = cookies[email]
         headers = HTMX | {"X-CSRFToken": SimpleCookie(cookie)["csrftoken"].value}
         rng = random.Random(n)
-        time.sleep(rng.uniform(0, min(1.0, think or 0.2)))  # not all at the same instant
+        time.sleep(rng.uniform(0, think or 0.2))  # users start apart, over one think time
         sent = 0
         while time.perf_counter() < stop_at:
             write = args.writes and rng.random() < args.writes
             if write:
-                path, fields = rng.choice(writes_of[b])(rng, n * 100_000 + sent)
+                kind, make = rng.choice(writes_of[b])
+                path, fields = make(rng, n * 100_000 + sent)
                 extra = ("POST", urlencode(fields), headers)
             else:
-                path, extra = rng.choice(mixes[b]), ()
+                (kind, path), extra = rng.choice(mixes[b]), ()
             sent += 1
             start = time.perf_counter()
             try:
@@ -1324,9 +1335,10 @@ def load_run(workers: int, think: float) -> dict:
             with lock:
                 writes[0] += bool(write)
                 if error:
-                    errors[error] += 1
+                    errors[f"{kind}: {error}"] += 1
                 else:
                     latencies.append(took)
+                    by_kind[kind].append(took)
             if think:
                 time.sleep(rng.uniform(0.5, 1.5) * think)
 
@@ -1351,7 +1363,12 @@ def load_run(workers: int, think: float) -> dict:
         "kinds": dict(errors),
         "load": (load_before, load_after),
         "writes": writes[0],
+        "slowest": sorted(((pct(t, 95), k, len(t)) for k, t in by_kind.items()), reverse=True)[:5],
     }
+
+
+def slowest(result: dict, many: int = 5) -> str:
+    return ", ".join(f"{kind} {p95:,.0f} ms ({count:,})" for p95, kind, count in result["slowest"][:many])
 
 
 LOAD = []
@@ -1370,6 +1387,7 @@ for workers in [int(w) for w in args.load_workers.split(",") if w.strip()]:
             f"{result['errors']} errors {result['kinds'] or ''}"
             f" (load average {result['load'][0]:.2f} at the start, {result['load'][1]:.2f} at the end)"
         )
+        say(f"  slowest p95: {slowest(result)}")
 
 
 def load_setting(rows: list[dict]) -> str:
@@ -1389,11 +1407,23 @@ if thinking:
     table(
         f"Load with {args.think_time:g} s of think time and {args.writes:.0%} writes",
         load_setting(thinking),
-        ["workers", "requests (writes)", "requests/s", "p50 ms", "p95 ms", "p99 ms", "errors", "bar", ""],
+        [
+            "workers",
+            "requests (writes)",
+            "requests/s",
+            "p50 ms",
+            "p95 ms",
+            "p99 ms",
+            "errors",
+            "bar",
+            "",
+            "slowest p95",
+        ],
         [
             f"| {r['workers']} | {r['ok'] + r['errors']:,} ({r['writes']:,}) | {r['rps']:.1f} | {r['p50']:,.0f} | "
             f"{r['p95']:,.0f} | {r['p99']:,.0f} | {r['errors']} {r['kinds'] or ''} "
-            f"| p95 < {THINK_P95_BAR:g} ms, 0 errors | {verdict(r['p95'] < THINK_P95_BAR and not r['errors'])} |"
+            f"| p95 < {THINK_P95_BAR:g} ms, 0 errors | {verdict(r['p95'] < THINK_P95_BAR and not r['errors'])} "
+            f"| {slowest(r, 3)} |"
             for r in thinking
         ],
     )
@@ -1402,11 +1432,23 @@ if flat_out:
     table(
         f"Load with no think time on the same mix ({args.writes:.0%} writes)",
         load_setting(flat_out),
-        ["workers", "requests (writes)", "requests/s", "p50 ms", "p95 ms", "p99 ms", "errors", "bar", ""],
+        [
+            "workers",
+            "requests (writes)",
+            "requests/s",
+            "p50 ms",
+            "p95 ms",
+            "p99 ms",
+            "errors",
+            "bar",
+            "",
+            "slowest p95",
+        ],
         [
             f"| {r['workers']} | {r['ok'] + r['errors']:,} ({r['writes']:,}) | {r['rps']:.1f} | {r['p50']:,.0f} | "
             f"{r['p95']:,.0f} | {r['p99']:,.0f} | {r['errors']} {r['kinds'] or ''} "
-            f"| ≥ {RPS_BAR:g} requests/s, 0 errors | {verdict(r['rps'] >= RPS_BAR and not r['errors'])} |"
+            f"| ≥ {RPS_BAR:g} requests/s, 0 errors | {verdict(r['rps'] >= RPS_BAR and not r['errors'])} "
+            f"| {slowest(r, 3)} |"
             for r in flat_out
         ],
     )
