@@ -83,8 +83,8 @@ bench: install-test messages
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # The page benchmark (DESIGN.md §8, issues 12 and 23): its own database, gunicorn in production
-# mode; ~10 min at the issue's size, on a quiet machine (load average under 1.5); tables also in
-# artifacts/bench-pages.md. BENCH_PAGES_ARGS=--quick for a smoke run, --help for the options.
+# mode; ~5 min (≤ 10) at the issue's size, on a quiet machine (load average under 1.5); tables
+# also in artifacts/bench-pages.md. BENCH_PAGES_ARGS=--quick for a smoke run, --help for options.
 bench-pages: install-test messages
 	$(BIN)/python bench/pages.py $(BENCH_PAGES_ARGS)
 

@@ -4,7 +4,7 @@ then the view, a colleague's first view after it, every htmx save's answer — w
 bars and PASS/MISS; queries per page on small and large data; 100 users with 5 s of think time
 and 10 % writes, and with none. One markdown table per kind, also in artifacts/bench-pages.md.
 
-    cd /work/main && .venv/bin/python bench/pages.py          # the size, ~10 minutes
+    cd /work/main && .venv/bin/python bench/pages.py          # the size, ~5 minutes (≤ 10)
     .venv/bin/python bench/pages.py --quick                   # a smoke run, ~1 minute
     .venv/bin/python bench/pages.py --help                    # sizes, rounds, load
 
