@@ -905,24 +905,10 @@ def _result_row(pk: int, n: int, version: bool = True) -> dict:
     return {f"l{pk}-{k}": v for k, v in fields.items()}
 
 
-def session_form(sprint, step: str) -> dict:
-    """What a session step's form holds, as htmx sends it when a row's own button is pressed
-    (the whole form, and `only`): every action's result fields, or every metric's value."""
-    if step == "results":
-        names = ("status", "result_note", "why_not_note", "version")
-        rows = Action.objects.filter(sprint=sprint).values_list("pk", *names)
-        return {f"l{row[0]}-{name}": value for row in rows for name, value in zip(names, row[1:], strict=True)}
-    values = dict(
-        MetricValue.objects.filter(metric__company_id=sprint.company_id, week_start=THIS_MONDAY).values_list(
-            "metric_id", "value"
-        )
-    )
-    return {f"m{pk}-value": number(values.get(pk)) for pk in _pool(Metric, company_id=sprint.company_id)}
-
-
 def saves(data: dict) -> list[Save]:
     """Every htmx save of the pages people work on, in the first business (60 actions) and on
-    the second's board (15 actions); each picks the next row of its own pool, round after round."""
+    the second's board (15 actions); each picks the next row of its own pool, round after round.
+    A session row saved alone sends its own fields and `only`, as static/js/session.js does."""
     from tracking.models import WhyStep
 
     first, second = data["companies"][:2]
@@ -968,7 +954,7 @@ def saves(data: dict) -> list[Save]:
             "session: result row",
             lambda n: (
                 reverse("sprints:session_results", args=[first.pk]),
-                session_form(sprint, "results") | {"only": at(own[1::3], n)} | _result_row(at(own[1::3], n), n),
+                {"only": at(own[1::3], n)} | _result_row(at(own[1::3], n), n),
             ),
             SESSION,
             owner0,
@@ -984,7 +970,7 @@ def saves(data: dict) -> list[Save]:
             "session: metric value",
             lambda n: (
                 reverse("sprints:session_metrics", args=[first.pk]),
-                session_form(sprint, "metrics") | {"only": at(plain, n), f"m{at(plain, n)}-value": 60 + n % 40},
+                {"only": at(plain, n), f"m{at(plain, n)}-value": 60 + n % 40},
             ),
         ),
         Save(
@@ -1258,13 +1244,11 @@ def business_writes(company, sprint) -> list:
         }
         return reverse("sprints:action_edit", args=[c, a["pk"]]), {f"a{a['pk']}-{k}": v for k, v in fields.items()}
 
-    form = {k: v for k, v in session_form(sprint, "results").items() if not k.endswith("-version")}
-
     def result(rng, n, session=False):
         pk = rng.choice(rows)["pk"]
         fields = {f"l{pk}-status": rng.choice(["todo", "doing"]), f"l{pk}-result_note": f"load {n}"}
-        if session:  # the whole form as the page holds it at the start, this row changed, `only`
-            return reverse("sprints:session_results", args=[c]), form | fields | {"only": pk}
+        if session:  # a row saved alone sends its own fields and `only` (static/js/session.js)
+            return reverse("sprints:session_results", args=[c]), fields | {"only": pk}
         return reverse("sprints:action_log", args=[c, pk]), fields
 
     def metric(rng, n):
