@@ -54,7 +54,7 @@ def test_a_russian_owner_gets_russian_and_types_a_decimal_comma(live_server, pag
     row = page.locator(f"#session-metric-{conversion.pk}")
     value = row.locator(f"input[name=m{conversion.pk}-value]")
     value.fill("2,3")
-    with swap_of(page, "#session"):
+    with swap_of(page, f"#session-metric-{conversion.pk}"):  # the answer is the row alone
         row.get_by_role("button", name=re.compile(f"^{_ru('Save')}")).click()
 
     row = page.locator(f"#session-metric-{conversion.pk}")
