@@ -10,7 +10,6 @@ runs with the production settings (backend, timeouts, window); only its address 
 
 import os
 import signal
-import statistics
 import time
 import uuid
 from types import SimpleNamespace
@@ -27,7 +26,6 @@ from tracking import cache_breaker
 pytestmark = pytest.mark.django_db
 
 PRODUCTION_CACHE = dict(django_settings.CACHES["default"])
-SHORT = PRODUCTION_CACHE["OPTIONS"]["socket_timeout"]
 WINDOW = PRODUCTION_CACHE["OPTIONS"].get("breaker_seconds", 0)
 
 
@@ -88,15 +86,18 @@ def traffic():
 ADDRESS_REFUSED = "Too many failed sign-ins from your address"
 
 
-def timed_sign_in(client, address: str, status: int = 200) -> tuple[float, str]:
-    """A wrong password from `address`: how long the answer took, and the answer."""
-    started = time.perf_counter()
+def sign_in(client, address: str, status: int = 200) -> str:
+    """A wrong password from `address`: the answer. (How long it takes is the benchmark's to say;
+    here Redis's own count of commands and the breaker's state show what was asked.)"""
     response = client.post(
         reverse("login"), {"username": "nobody@example.test", "password": "wrong"}, REMOTE_ADDR=address
     )
-    elapsed = time.perf_counter() - started
     assert response.status_code == status
-    return elapsed, response.content.decode()
+    return response.content.decode()
+
+
+def _breaker_open() -> bool:
+    return any(cache_breaker.monotonic() < breaker.skip_until for breaker in cache_breaker._breakers.values())
 
 
 def test_the_app_runs_the_cache_with_a_short_timeout_and_a_breaker():
@@ -112,32 +113,32 @@ def test_a_frozen_redis_costs_one_short_wait_then_is_skipped_until_it_is_back(
     redis_server, breaker_clock, traffic, client
 ):
     addresses = (f"192.0.2.{n}" for n in range(1, 250))  # a new address each: none reaches its limit
-    timed_sign_in(client, next(addresses))  # Redis answers: connected
+    sign_in(client, next(addresses))  # Redis answers: connected
+    assert not _breaker_open()
 
     redis_server.freeze()
-    first, _ = timed_sign_in(client, next(addresses))  # let through after one short wait
+    sign_in(client, next(addresses))  # let through once the short timeout gives up on Redis
+    assert _breaker_open()  # and the cache is not asked again for the window
     asked = traffic.commands
-    following = [timed_sign_in(client, next(addresses))[0] for _ in range(5)]
+    for _ in range(5):
+        sign_in(client, next(addresses))
     assert traffic.commands == asked  # within the window, Redis is not asked at all
-    print(f"\nfrozen Redis: first request {first * 1000:.0f} ms, then {[round(t * 1000) for t in following]} ms")
 
-    assert first < SHORT + 0.4  # the short timeout, not the broker's or the old second
-    assert first - statistics.median(following) < 2 * SHORT  # one short wait, no more
-    assert max(following) < SHORT  # no wait for the cache at all
-
-    breaker_clock.ahead = WINDOW + 1  # the window is over, Redis still frozen: one more wait
-    timed_sign_in(client, next(addresses))
+    breaker_clock.ahead = WINDOW + 1  # the window is over, Redis still frozen: asked once more
+    assert not _breaker_open()
+    sign_in(client, next(addresses))
+    assert _breaker_open()
     asked = traffic.commands
-    timed_sign_in(client, next(addresses))
+    sign_in(client, next(addresses))
     assert traffic.commands == asked  # and the window starts again
 
     redis_server.thaw()
     breaker_clock.ahead = 2 * WINDOW + 2
     # Asked again: the throttle counts, and an address past its limit is refused.
     for _ in range(django_settings.LOGIN_THROTTLE_PER_ADDRESS):
-        assert ADDRESS_REFUSED not in timed_sign_in(client, "192.0.2.250")[1]
-    assert traffic.commands > asked
-    assert ADDRESS_REFUSED in timed_sign_in(client, "192.0.2.250", status=429)[1]
+        assert ADDRESS_REFUSED not in sign_in(client, "192.0.2.250")
+    assert traffic.commands > asked and not _breaker_open()
+    assert ADDRESS_REFUSED in sign_in(client, "192.0.2.250", status=429)
 
 
 def test_sign_in_with_a_frozen_redis_waits_once_and_fails_open(redis_server, breaker_clock, traffic, client):
@@ -149,14 +150,12 @@ def test_sign_in_with_a_frozen_redis_waits_once_and_fails_open(redis_server, bre
     user.save()
     redis_server.freeze()
 
-    times = []
     for attempt in range(django_settings.LOGIN_THROTTLE_PER_ADDRESS + 2):  # past the limit: the throttle is open
-        started = time.perf_counter()
         response = client.post(reverse("login"), {"username": user.email, "password": "wrong"}, REMOTE_ADDR="192.0.2.7")
-        times.append(time.perf_counter() - started)
         assert response.status_code == 200, attempt
         if attempt == 0:
+            assert _breaker_open()  # the first gave up on Redis once
             asked = traffic.commands
-    assert traffic.commands == asked and times[0] < SHORT + 0.4 and max(times[1:]) < SHORT
+    assert traffic.commands == asked  # the others never asked it
     response = client.post(reverse("login"), {"username": user.email, "password": password}, REMOTE_ADDR="192.0.2.7")
     assert response.status_code == 302
