@@ -1386,55 +1386,50 @@ def load_setting(rows: list[dict]) -> str:
     )
 
 
-thinking = [r for r in LOAD if r["think"]]
-if thinking:
+LOAD_COLUMNS = [
+    "workers",
+    "requests (writes)",
+    "requests/s",
+    "p50 ms",
+    "p95 ms",
+    "p99 ms",
+    "errors",
+    "bar",
+    "",
+    "slowest p95",
+]
+
+
+def load_table(title: str, runs: list[dict], bar: str, passed) -> None:
+    """One table of load runs: `bar` as printed, `passed(run)` whether a run is within it."""
     table(
-        f"Load with {args.think_time:g} s of think time and {args.writes:.0%} writes",
-        load_setting(thinking),
-        [
-            "workers",
-            "requests (writes)",
-            "requests/s",
-            "p50 ms",
-            "p95 ms",
-            "p99 ms",
-            "errors",
-            "bar",
-            "",
-            "slowest p95",
-        ],
+        title,
+        load_setting(runs),
+        LOAD_COLUMNS,
         [
             f"| {r['workers']} | {r['ok'] + r['errors']:,} ({r['writes']:,}) | {r['rps']:.1f} | {r['p50']:,.0f} | "
             f"{r['p95']:,.0f} | {r['p99']:,.0f} | {r['errors']} {r['kinds'] or ''} "
-            f"| p95 < {THINK_P95_BAR:g} ms, 0 errors | {verdict(r['p95'] < THINK_P95_BAR and not r['errors'])} "
-            f"| {slowest(r, 3)} |"
-            for r in thinking
+            f"| {bar} | {verdict(passed(r) and not r['errors'])} | {slowest(r, 3)} |"
+            for r in runs
         ],
+    )
+
+
+thinking = [r for r in LOAD if r["think"]]
+if thinking:
+    load_table(
+        f"Load with {args.think_time:g} s of think time and {args.writes:.0%} writes",
+        thinking,
+        f"p95 < {THINK_P95_BAR:g} ms, 0 errors",
+        lambda r: r["p95"] < THINK_P95_BAR,
     )
 flat_out = [r for r in LOAD if not r["think"]]
 if flat_out:
-    table(
+    load_table(
         f"Load with no think time on the same mix ({args.writes:.0%} writes)",
-        load_setting(flat_out),
-        [
-            "workers",
-            "requests (writes)",
-            "requests/s",
-            "p50 ms",
-            "p95 ms",
-            "p99 ms",
-            "errors",
-            "bar",
-            "",
-            "slowest p95",
-        ],
-        [
-            f"| {r['workers']} | {r['ok'] + r['errors']:,} ({r['writes']:,}) | {r['rps']:.1f} | {r['p50']:,.0f} | "
-            f"{r['p95']:,.0f} | {r['p99']:,.0f} | {r['errors']} {r['kinds'] or ''} "
-            f"| ≥ {RPS_BAR:g} requests/s, 0 errors | {verdict(r['rps'] >= RPS_BAR and not r['errors'])} "
-            f"| {slowest(r, 3)} |"
-            for r in flat_out
-        ],
+        flat_out,
+        f"≥ {RPS_BAR:g} requests/s, 0 errors",
+        lambda r: r["rps"] >= RPS_BAR,
     )
 
 load_end = os.getloadavg()
