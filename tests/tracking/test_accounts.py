@@ -2,8 +2,6 @@
 
 Throttling has its own file (test_throttling.py); passwords too (test_passwords.py)."""
 
-import ipaddress
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -14,20 +12,13 @@ from django.urls import reverse
 
 from tests import clock
 from tests.factories import UserFactory
+from tests.support.people import unique_address, unique_email
 from tracking import security
 from tracking.models import SignInEvent, SignInEventKind
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "correct-horse-battery"
-
-
-def _email():
-    return f"{uuid.uuid4().hex[:10]}@example.test"  # throttle keys live in Redis: keep them unique
-
-
-def _address():
-    return str(ipaddress.ip_address(f"2001:db8::{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}"))  # as Django stores it
 
 
 def _sign_in(client, email, password, address):
@@ -43,8 +34,8 @@ def _sessions_of(user) -> int:
 
 
 def test_sign_in_and_out(client):
-    user = UserFactory(email=_email())
-    response = _sign_in(client, user.email, PASSWORD, _address())
+    user = UserFactory(email=unique_email())
+    response = _sign_in(client, user.email, PASSWORD, unique_address())
     assert response.status_code == 302 and response.url == reverse("tracking:portfolio")
     assert client.get(reverse("tracking:portfolio")).status_code == 200
     client.post(reverse("logout"))
@@ -52,8 +43,8 @@ def test_sign_in_and_out(client):
 
 
 def test_sign_in_is_throttled_after_repeated_failures(client):
-    user = UserFactory(email=_email())
-    address = _address()
+    user = UserFactory(email=unique_email())
+    address = unique_address()
     for _ in range(settings.LOGIN_THROTTLE_PER_ADDRESS):
         assert _sign_in(client, user.email, "wrong", address).status_code == 200
     # Even the right password is refused from that address until the window passes.
@@ -67,11 +58,11 @@ def test_sign_in_is_throttled_after_repeated_failures(client):
 
 
 def test_sign_ins_and_failures_are_in_the_audit_with_address_and_time(client):
-    user = UserFactory(email=_email())
-    address = _address()
+    user = UserFactory(email=unique_email())
+    address = unique_address()
     _sign_in(client, user.email.upper(), "wrong", address)
     _sign_in(client, user.email, PASSWORD, address)
-    unknown = _email()
+    unknown = unique_email()
     _sign_in(client, unknown, "wrong", address)
 
     failed, signed_in = SignInEvent.objects.filter(user=user).order_by("pk")
@@ -84,8 +75,8 @@ def test_sign_ins_and_failures_are_in_the_audit_with_address_and_time(client):
 
 
 def test_failures_and_locks_are_logged(client, caplog):
-    user = UserFactory(email=_email())
-    address = _address()
+    user = UserFactory(email=unique_email())
+    address = unique_address()
     with caplog.at_level("INFO", logger="tracking.security"):
         for _ in range(settings.LOGIN_THROTTLE_PER_ADDRESS + 1):
             _sign_in(client, user.email, "wrong", address)
@@ -95,7 +86,7 @@ def test_failures_and_locks_are_logged(client, caplog):
 
 
 def test_the_activity_page_lists_own_events_newest_first_and_at_most_50(client, django_assert_max_num_queries):
-    user, other = UserFactory(email=_email()), UserFactory(email=_email())
+    user, other = UserFactory(email=unique_email()), UserFactory(email=unique_email())
     start = clock.now() - timedelta(days=3)
     SignInEvent.objects.bulk_create(
         [
@@ -123,7 +114,7 @@ def test_the_activity_page_lists_own_events_newest_first_and_at_most_50(client, 
 
 
 def test_the_account_menu_links_to_the_activity_page(client):
-    client.force_login(UserFactory(email=_email()))
+    client.force_login(UserFactory(email=unique_email()))
     assert reverse("account_activity") in client.get(reverse("tracking:portfolio")).content.decode()
 
 
@@ -136,7 +127,7 @@ def test_the_activity_page_needs_a_sign_in(client):
 
 
 def test_a_deactivated_user_is_signed_out(client):
-    user = UserFactory(email=_email())
+    user = UserFactory(email=unique_email())
     client.force_login(user)
     user.is_active = False
     user.save()
@@ -144,7 +135,7 @@ def test_a_deactivated_user_is_signed_out(client):
 
 
 def test_deactivating_a_user_ends_all_their_sessions():
-    user, bystander = UserFactory(email=_email()), UserFactory(email=_email())
+    user, bystander = UserFactory(email=unique_email()), UserFactory(email=unique_email())
     phone, laptop, other = Client(), Client(), Client()
     phone.force_login(user)
     laptop.force_login(user)
@@ -159,8 +150,8 @@ def test_deactivating_a_user_ends_all_their_sessions():
 
 
 def test_deactivating_in_the_admin_ends_all_their_sessions(client):
-    admin = UserFactory(email=_email(), is_staff=True, is_superuser=True)
-    user = UserFactory(email=_email())
+    admin = UserFactory(email=unique_email(), is_staff=True, is_superuser=True)
+    user = UserFactory(email=unique_email())
     browser = Client()
     browser.force_login(user)
     client.force_login(admin)
@@ -181,8 +172,8 @@ def test_deactivating_in_the_admin_ends_all_their_sessions(client):
 
 
 def test_the_admin_action_deactivates_and_signs_out(client):
-    admin = UserFactory(email=_email(), is_staff=True, is_superuser=True)
-    user = UserFactory(email=_email())
+    admin = UserFactory(email=unique_email(), is_staff=True, is_superuser=True)
+    user = UserFactory(email=unique_email())
     Client().force_login(user)
     client.force_login(admin)
     response = client.post(
@@ -194,7 +185,7 @@ def test_the_admin_action_deactivates_and_signs_out(client):
 
 
 def test_language_switch_changes_the_labels_and_remembers_the_choice(client):
-    user = UserFactory(email=_email())
+    user = UserFactory(email=unique_email())
     client.force_login(user)
     assert "My businesses" in client.get(reverse("tracking:portfolio")).content.decode()
 
@@ -216,10 +207,10 @@ def test_language_switch_ignores_unknown_languages_and_foreign_redirects(client)
 def test_signing_in_speaks_the_saved_language_whatever_the_browser_asks(client):
     """owner@dubrava.demo has Russian saved; her browser asks for English. Signing in keeps
     Russian (the interface and her e-mails), and only the switch changes it."""
-    user = UserFactory(email=_email(), password=PASSWORD, language="ru")
+    user = UserFactory(email=unique_email(), password=PASSWORD, language="ru")
     english = {"HTTP_ACCEPT_LANGUAGE": "en-GB,en;q=0.9"}
     response = client.post(
-        reverse("login"), {"username": user.email, "password": PASSWORD}, REMOTE_ADDR=_address(), **english
+        reverse("login"), {"username": user.email, "password": PASSWORD}, REMOTE_ADDR=unique_address(), **english
     )
     assert response.status_code == 302
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ru"
@@ -235,9 +226,9 @@ def test_signing_in_speaks_the_saved_language_whatever_the_browser_asks(client):
 
 
 def test_signing_in_does_not_overwrite_the_saved_language_with_the_browsers(client):
-    user = UserFactory(email=_email(), password=PASSWORD, language="en")
+    user = UserFactory(email=unique_email(), password=PASSWORD, language="en")
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"  # someone else's choice on this browser
-    response = _sign_in(client, user.email, PASSWORD, _address())
+    response = _sign_in(client, user.email, PASSWORD, unique_address())
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
     user.refresh_from_db()
     assert user.language == "en"

@@ -10,9 +10,7 @@ import base64
 import binascii
 import importlib
 import io
-import ipaddress
 import json
-import uuid
 
 import pytest
 import time_machine
@@ -28,6 +26,7 @@ from django.urls import reverse
 
 from tests import clock
 from tests.factories import UserFactory
+from tests.support.people import unique_address, unique_email
 from tracking import mfa_secrets, two_factor
 
 pytestmark = pytest.mark.django_db
@@ -42,14 +41,6 @@ MIGRATION = importlib.import_module("tracking.migrations.0010_encrypt_mfa_secret
 def still_clock():
     with time_machine.travel(clock.now(), tick=False) as traveller:
         yield traveller
-
-
-def _email():
-    return f"{uuid.uuid4().hex[:10]}@example.test"
-
-
-def _address():
-    return str(ipaddress.ip_address(f"2001:db8::{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}"))
 
 
 def _code(secret: str) -> str:
@@ -83,7 +74,7 @@ def _as_totp_secret(value: str) -> str:
 
 def _signs_in(user, code: str) -> bool:
     """Password, then `code`, through the sign-in pages of a fresh browser."""
-    browser, address = Client(), _address()
+    browser, address = Client(), unique_address()
     browser.post(reverse("login"), {"username": user.email, "password": PASSWORD}, REMOTE_ADDR=address)
     response = browser.post(reverse("login_two_factor"), {"code": code, "next": ""}, REMOTE_ADDR=address)
     return response.status_code == 302 and browser.session.get("_auth_user_id") == str(user.pk)
@@ -94,7 +85,7 @@ def _totp_accepts(user, secret: str) -> bool:
 
 
 def test_a_copy_of_the_database_gives_no_code_to_sign_in_with(still_clock):
-    user = UserFactory(email=_email())
+    user = UserFactory(email=unique_email())
     secret = generate_totp_secret()
     recovery_codes = two_factor.two_factor_enable(user=user, secret=secret, session_key=None)
     _next_step(still_clock)
@@ -112,7 +103,7 @@ def test_a_copy_of_the_database_gives_no_code_to_sign_in_with(still_clock):
 
 
 def test_the_migration_encrypts_secrets_stored_in_the_clear_and_back(still_clock):
-    user = UserFactory(email=_email())
+    user = UserFactory(email=unique_email())
     secret, seed = generate_totp_secret(), RecoveryCodes.generate_seed()
     # As allauth's default adapter stored them before: in the clear.
     in_the_clear = {
@@ -140,7 +131,7 @@ def test_the_migration_encrypts_secrets_stored_in_the_clear_and_back(still_clock
 
 def test_the_key_rotates_with_the_old_key_kept_until_every_secret_is_re_encrypted(settings, still_clock):
     settings.MFA_ENCRYPTION_KEY, settings.MFA_ENCRYPTION_OLD_KEYS = KEY_A, []
-    user = UserFactory(email=_email())
+    user = UserFactory(email=unique_email())
     secret = generate_totp_secret()
     two_factor.two_factor_enable(user=user, secret=secret, session_key=None)
     under_a = _stored(user, "totp")[0]["secret"]

@@ -1,9 +1,7 @@
 """Password reset by e-mail (throttled, the same answer for unknown addresses) and password
 change (other sessions end)."""
 
-import ipaddress
 import re
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -15,20 +13,13 @@ from django.urls import reverse
 
 from tests import clock
 from tests.factories import UserFactory
+from tests.support.people import unique_address, unique_email
 from tracking.models import SignInEvent, SignInEventKind
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "correct-horse-battery"
 NEW_PASSWORD = "a-new-and-long-passphrase-42"
-
-
-def _email():
-    return f"{uuid.uuid4().hex[:10]}@example.test"
-
-
-def _address():
-    return str(ipaddress.ip_address(f"2001:db8::{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}"))  # as Django stores it
 
 
 def _ask_reset(client, email, address):
@@ -45,9 +36,9 @@ def test_the_login_page_offers_a_reset(client):
 
 
 def test_a_known_and_an_unknown_address_get_the_same_answer(client):
-    user = UserFactory(email=_email())
-    known = _ask_reset(client, user.email, _address())
-    unknown = _ask_reset(client, _email(), _address())
+    user = UserFactory(email=unique_email())
+    known = _ask_reset(client, user.email, unique_address())
+    unknown = _ask_reset(client, unique_email(), unique_address())
     assert known.status_code == unknown.status_code == 302
     assert known.url == unknown.url == reverse("password_reset_done")
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [user.email]
@@ -55,10 +46,10 @@ def test_a_known_and_an_unknown_address_get_the_same_answer(client):
 
 
 def test_the_reset_link_sets_a_new_password_ends_sessions_and_is_audited(client):
-    user = UserFactory(email=_email())
+    user = UserFactory(email=unique_email())
     stolen = Client()
     stolen.force_login(user)
-    _ask_reset(client, user.email, _address())
+    _ask_reset(client, user.email, unique_address())
     (message,) = mail.outbox
     link = _link(message)
     assert link.startswith(settings.SITE_URL + "/accounts/password/reset/")  # not the Host header
@@ -67,7 +58,7 @@ def test_the_reset_link_sets_a_new_password_ends_sessions_and_is_audited(client)
     path = link.removeprefix(settings.SITE_URL)
     form_page = client.get(path, follow=True)  # Django moves the token into the session
     assert "Choose a new password" in form_page.content.decode()
-    address = _address()
+    address = unique_address()
     response = client.post(
         form_page.redirect_chain[-1][0],
         {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
@@ -91,32 +82,32 @@ def test_a_bad_reset_link_is_explained(client):
 
 def test_bad_reset_input_gets_a_clear_message(client):
     for email in ("", "not-an-address", "x" * 300 + "@example.test", "a\x00@example.test"):
-        response = client.post(reverse("password_reset"), {"email": email}, REMOTE_ADDR=_address())
+        response = client.post(reverse("password_reset"), {"email": email}, REMOTE_ADDR=unique_address())
         assert response.status_code == 200
         assert 'class="error"' in response.content.decode()
     assert mail.outbox == []
 
 
 def test_reset_requests_are_throttled_per_address(client):
-    address = _address()
+    address = unique_address()
     for _ in range(settings.PASSWORD_RESET_THROTTLE_PER_ADDRESS):
-        assert _ask_reset(client, _email(), address).status_code == 302
-    response = _ask_reset(client, _email(), address)
+        assert _ask_reset(client, unique_email(), address).status_code == 302
+    response = _ask_reset(client, unique_email(), address)
     assert response.status_code == 429
     assert "Too many reset requests" in response.content.decode()
 
 
 @pytest.mark.parametrize("known", [True, False])
 def test_reset_requests_are_throttled_per_email_known_or_not(client, known):
-    email = UserFactory(email=_email()).email if known else _email()
+    email = UserFactory(email=unique_email()).email if known else unique_email()
     for _ in range(settings.PASSWORD_RESET_THROTTLE_PER_EMAIL):
-        assert _ask_reset(client, email, _address()).status_code == 302
-    assert _ask_reset(client, email, _address()).status_code == 429
+        assert _ask_reset(client, email, unique_address()).status_code == 302
+    assert _ask_reset(client, email, unique_address()).status_code == 429
     assert len(mail.outbox) == (settings.PASSWORD_RESET_THROTTLE_PER_EMAIL if known else 0)
 
 
 def test_a_password_change_signs_out_every_other_session(client):
-    user = UserFactory(email=_email())
+    user = UserFactory(email=unique_email())
     other = Client()
     other.force_login(user)
     client.force_login(user)
@@ -135,7 +126,7 @@ def test_a_password_change_signs_out_every_other_session(client):
 
 
 def test_a_wrong_old_password_changes_nothing(client):
-    user = UserFactory(email=_email())
+    user = UserFactory(email=unique_email())
     client.force_login(user)
     response = client.post(
         reverse("password_change"),
@@ -148,8 +139,8 @@ def test_a_wrong_old_password_changes_nothing(client):
 
 
 def test_a_reset_link_expires_after_an_hour(client):
-    user = UserFactory(email=_email())
-    _ask_reset(client, user.email, _address())
+    user = UserFactory(email=unique_email())
+    _ask_reset(client, user.email, unique_address())
     path = _link(mail.outbox[0]).removeprefix(settings.SITE_URL)
     with time_machine.travel(clock.now() + timedelta(seconds=settings.PASSWORD_RESET_LINK_SECONDS - 60)):
         assert "Choose a new password" in client.get(path, follow=True).content.decode()

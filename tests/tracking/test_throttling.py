@@ -6,7 +6,6 @@ server), never the test client's default 127.0.0.1.
 """
 
 import http.client
-import ipaddress
 import re
 import threading
 import uuid
@@ -19,6 +18,7 @@ from django.core.servers.basehttp import ThreadedWSGIServer
 from django.urls import reverse
 
 from tests.factories import UserFactory
+from tests.support.people import unique_address, unique_email
 from tracking import security
 from tracking.models import SignInEvent, SignInEventKind
 
@@ -28,14 +28,6 @@ PASSWORD = "correct-horse-battery"
 # it and the kernel resets some. gunicorn listens with 2048; so does the live server here
 # (set at import, before the session's live server starts).
 ThreadedWSGIServer.request_queue_size = 2048
-
-
-def _email() -> str:
-    return f"{uuid.uuid4().hex[:10]}@example.test"
-
-
-def _address() -> str:
-    return str(ipaddress.ip_address(f"2001:db8::{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}"))  # as Django stores it
 
 
 def _post_login(client, email: str, password: str, address: str):
@@ -96,12 +88,12 @@ def test_parallel_wrong_tries_are_evaluated_at_most_the_limits(live_server):
     live = LiveSignIn(live_server.url)
 
     # 40 parallel wrong tries for one account from one address.
-    one = UserFactory(email=_email())
+    one = UserFactory(email=unique_email())
     from_one = _parallel_wrong_tries(live, one.email, ["127.0.0.2"] * 40)
     evaluated_one = SignInEvent.objects.filter(email=one.email, kind=SignInEventKind.FAILED).count()
 
     # 60 parallel wrong tries for another account from ten addresses (6 each).
-    other = UserFactory(email=_email())
+    other = UserFactory(email=unique_email())
     sources = [f"127.0.0.{n}" for n in range(3, 13)] * 6
     from_ten = _parallel_wrong_tries(live, other.email, sources)
     evaluated_ten = SignInEvent.objects.filter(email=other.email, kind=SignInEventKind.FAILED).count()
@@ -138,8 +130,8 @@ def test_the_counter_is_atomic_under_concurrent_calls():
 
 @pytest.mark.django_db
 def test_thirty_accounts_from_one_address_are_refused_after_the_address_limit(client):
-    address = _address()
-    users = [UserFactory(email=_email()) for _ in range(30)]
+    address = unique_address()
+    users = [UserFactory(email=unique_email()) for _ in range(30)]
     statuses = [_post_login(client, user.email, "wrong-password", address).status_code for user in users]
     limit = settings.LOGIN_THROTTLE_PER_ADDRESS
     assert statuses == [200] * limit + [429] * (30 - limit), statuses
@@ -156,27 +148,27 @@ def test_thirty_accounts_from_one_address_are_refused_after_the_address_limit(cl
 
 @pytest.mark.django_db
 def test_the_right_password_works_from_another_address_while_one_is_throttled(client):
-    user = UserFactory(email=_email())
-    attacker = _address()
+    user = UserFactory(email=unique_email())
+    attacker = unique_address()
     for _ in range(settings.LOGIN_THROTTLE_PER_ADDRESS + 3):
         _post_login(client, user.email, "wrong-password", attacker)
     assert _post_login(client, user.email, "guess", attacker).status_code == 429
 
-    response = _post_login(client, user.email, PASSWORD, _address())
+    response = _post_login(client, user.email, PASSWORD, unique_address())
     assert response.status_code == 302 and response.url == reverse("tracking:portfolio")
     assert client.session["_auth_user_id"] == str(user.pk)
 
 
 @pytest.mark.django_db
 def test_many_addresses_lock_the_account_with_a_clear_message(client):
-    user = UserFactory(email=_email())
+    user = UserFactory(email=unique_email())
     per_address = settings.LOGIN_THROTTLE_PER_ADDRESS
     for _ in range(settings.LOGIN_THROTTLE_PER_ACCOUNT // per_address):
-        address = _address()
+        address = unique_address()
         for _ in range(per_address):
             assert _post_login(client, user.email, "wrong-password", address).status_code == 200
 
-    response = _post_login(client, user.email, PASSWORD, _address())
+    response = _post_login(client, user.email, PASSWORD, unique_address())
     assert response.status_code == 429
     body = response.content.decode()
     assert "This account is locked for 30 minutes" in body and "reset your password" in body
@@ -184,20 +176,20 @@ def test_many_addresses_lock_the_account_with_a_clear_message(client):
     assert SignInEvent.objects.filter(user=user, kind=SignInEventKind.LOCKED_OUT).count() == 1
 
     security.account_unlock(email=user.email)  # what a password reset does
-    assert _post_login(client, user.email, PASSWORD, _address()).status_code == 302
+    assert _post_login(client, user.email, PASSWORD, unique_address()).status_code == 302
 
 
 @pytest.mark.django_db
 def test_unknown_accounts_are_counted_and_locked_like_real_ones(client):
     """Neither the answers nor the lock tell whether an account exists."""
-    known, unknown = UserFactory(email=_email()).email, _email()
+    known, unknown = UserFactory(email=unique_email()).email, unique_email()
     answers = {}
     for email in (known, unknown):
         for _ in range(settings.LOGIN_THROTTLE_PER_ACCOUNT // settings.LOGIN_THROTTLE_PER_ADDRESS):
-            address = _address()
+            address = unique_address()
             for _ in range(settings.LOGIN_THROTTLE_PER_ADDRESS):
                 _post_login(client, email, "wrong-password", address)
-        response = _post_login(client, email, "wrong-password", _address())
+        response = _post_login(client, email, "wrong-password", unique_address())
         answers[email] = (response.status_code, response.content.decode().replace(email, "EMAIL"))
     assert answers[known][0] == answers[unknown][0] == 429
     per_request = r'(value|nonce)="[^"]*"|"X-CSRFToken": "[^"]*"'  # the form's CSRF token, the CSP nonce
@@ -206,8 +198,8 @@ def test_unknown_accounts_are_counted_and_locked_like_real_ones(client):
 
 @pytest.mark.django_db
 def test_a_right_password_does_not_use_up_the_address_limit(client):
-    user = UserFactory(email=_email())
-    address = _address()
+    user = UserFactory(email=unique_email())
+    address = unique_address()
     for _ in range(settings.LOGIN_THROTTLE_PER_ADDRESS + 2):
         assert _post_login(client, user.email, PASSWORD, address).status_code == 302
         client.post(reverse("logout"))
@@ -222,8 +214,8 @@ def test_a_dead_cache_fails_open(client, settings):
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }
     }
-    user = UserFactory(email=_email())
-    address = _address()
+    user = UserFactory(email=unique_email())
+    address = unique_address()
     for _ in range(settings.LOGIN_THROTTLE_PER_ADDRESS + 2):
         assert _post_login(client, user.email, "wrong-password", address).status_code == 200
     assert _post_login(client, user.email, PASSWORD, address).status_code == 302
@@ -231,7 +223,7 @@ def test_a_dead_cache_fails_open(client, settings):
 
 @pytest.mark.django_db
 def test_bad_sign_in_input_gets_an_answer_not_an_error(client):
-    address = _address()
+    address = unique_address()
     for data in ({}, {"username": "x" * 5000, "password": "p"}, {"username": "\x00\n", "password": ""}):
         response = client.post(reverse("login"), data, REMOTE_ADDR=address)
         assert response.status_code in {200, 429}
