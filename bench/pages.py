@@ -87,6 +87,12 @@ parser.add_argument(
     help="no server: N requests of every page in this process; CPU ms per request, template nodes, "
     "queries and bytes, and a cProfile of each page in $TMPDIR/<db>-profiles/ (then stop)",
 )
+parser.add_argument(
+    "--only",
+    default="",
+    metavar="WORDS",
+    help="with --profile: only the pages whose name holds one of these comma-separated words (e.g. 'session,board')",
+)
 args = parser.parse_args()
 DB_NAME = args.db
 if args.quick:
@@ -657,7 +663,10 @@ def profile_pages(tracker: User, paths: dict[str, str], n: int) -> None:
     time of this process per request (PostgreSQL's own time is not in it), the template nodes
     rendered, queries and bytes; a cProfile of each page's n requests goes to $TMPDIR/<db>-profiles/."""
     import cProfile
+    import logging
     import pstats
+
+    logging.getLogger("django.request").setLevel(logging.ERROR)  # the floor's 404s, hundreds of them
 
     from django.template import base as template_base
 
@@ -724,7 +733,9 @@ def profile_pages(tracker: User, paths: dict[str, str], n: int) -> None:
 
 
 if args.profile:
-    profile_pages(large["tracker"], PAGES, args.profile)
+    wanted = [word.strip() for word in args.only.split(",") if word.strip()]
+    chosen = {name: path for name, path in PAGES.items() if not wanted or any(w in name for w in wanted)}
+    profile_pages(large["tracker"], chosen, args.profile)
     redis_server.stop()
     connection.close()
     raise SystemExit(0)
