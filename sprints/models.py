@@ -11,6 +11,8 @@ from hypotheses.models import Hypothesis
 from tracking.models import Company, Constraint, Membership
 from tracking.validators import MultiLineTextField, SingleLineCharField
 
+from .report_numbers import ReportNumbers
+
 SPRINT_MAX_DAYS = 14
 ESTIMATE_MAX_HOURS = Decimal(168)
 
@@ -236,9 +238,7 @@ class SprintReport(models.Model):
 
     @property
     def numbers(self):
-        """`data` read through its dataclass (sprints.rollups.ReportNumbers), for templates."""
-        from .rollups import ReportNumbers  # rollups computes these rows: it imports this module
-
+        """`data` read through its dataclass, for templates."""
         return ReportNumbers.from_json(self.data)
 
 

@@ -26,7 +26,7 @@ from hypotheses.verdicts import numbers_verdict
 from tracking.access import ensure_can
 from tracking.models import Constraint, Membership, Metric, MetricValue
 from tracking.roles import Permission
-from tracking.services import metric_value_record
+from tracking.toolkit.services import value_record
 
 from . import selectors
 from .capacity import available_hours
@@ -222,7 +222,7 @@ def session_metrics(*, sprint: Sprint, by: Membership, rows: Sequence[MetricRow]
     def save(row: MetricRow):
         if row.metric.company_id != sprint.company_id:
             raise ValidationError(_("Pick a metric of this business."))
-        metric_value_record(metric=row.metric, by=by, value=row.value)
+        value_record(metric=row.metric, by=by, value=row.value)
 
     wanted = (row for row in rows if row.value is not None and row.value != row.current)
     _each_row(((row.metric.pk, row) for row in wanted), save)

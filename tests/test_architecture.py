@@ -140,3 +140,94 @@ def test_no_app_imports_a_private_module_of_another():
                     if parts[0] in APPS and parts[0] != app and any(p.startswith("_") for p in parts[1:]):
                         offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: {module}")
     assert not offenders, offenders
+
+
+# --- Module imports, nested ones included -------------------------------------------------------
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imported_modules(path: Path) -> set[str]:
+    """The project modules this file imports anywhere in it (a function's import counts too),
+    relative imports resolved; `from x import y` counts as x and as x.y."""
+    package = _module_name(path).split(".")
+    if path.name != "__init__.py":
+        package = package[:-1]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = ".".join(base + ([node.module] if node.module else []))
+            found |= {module} | {f"{module}.{alias.name}" for alias in node.names}
+    return {name for name in found if name.split(".")[0] in APPS}
+
+
+def _graph(modules: list[str]) -> dict[str, set[str]]:
+    return {
+        name: {other for other in modules if other != name and other in _imported_modules(ROOT / path)}
+        for name in modules
+        for path in [Path(*name.split(".")).with_suffix(".py")]
+    }
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str]:
+    """A cycle of the graph as the modules along it, or [] when there is none."""
+    done, path = set(), []
+
+    def visit(node):
+        if node in path:
+            return [*path[path.index(node) :], node]
+        if node in done:
+            return []
+        path.append(node)
+        for following in sorted(graph[node]):
+            if found := visit(following):
+                return found
+        path.pop()
+        done.add(node)
+        return []
+
+    return next((found for node in sorted(graph) if (found := visit(node))), [])
+
+
+REPORT_MODULES = ["sprints.models", "sprints.rollups", "sprints.capacity", "sprints.report_numbers"]
+
+
+def test_the_sprint_report_modules_import_in_one_direction():
+    """The report's numbers are a leaf: the models read them without importing the roll-ups
+    that compute them, and the roll-ups import the models and the capacity."""
+    graph = _graph(REPORT_MODULES)
+    assert graph["sprints.report_numbers"] == set()
+    assert {"sprints.models", "sprints.capacity"} <= graph["sprints.rollups"]
+    assert _cycle(graph) == [], _cycle(graph)
+
+
+def test_a_cycle_is_seen():
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set()}) == []
+
+
+# The web layer and the wiring may name the toolkit; what they stand on may not.
+TOOLKIT_CALLERS = {"tracking/views", "tracking/urls.py", "tracking/settings.py"}
+
+
+def test_the_tracking_core_does_not_import_the_toolkit():
+    """The toolkit stands on the core: a stage count entered through the core's
+    metric_value_record does not call back up; the toolkit's own service refreshes its
+    conversions."""
+    offenders = {}
+    for path in (ROOT / "tracking").rglob("*.py"):
+        relative = path.relative_to(ROOT).as_posix()
+        if relative.startswith("tracking/toolkit/") or "migrations" in path.parts:
+            continue
+        if any(relative == c or relative.startswith(c + "/") for c in TOOLKIT_CALLERS):
+            continue
+        if found := sorted(m for m in _imported_modules(path) if m.startswith("tracking.toolkit")):
+            offenders[relative] = found
+    assert not offenders, offenders
+    assert "tracking.toolkit.services" in _imported_modules(ROOT / "tracking" / "views" / "metrics.py")

@@ -11,12 +11,12 @@ from django_htmx.http import trigger_client_event
 
 from hypotheses import services as hypothesis_services
 from hypotheses.access import access_hypothesis
-from tracking import services as tracking_services
 from tracking.access import access_company, access_metric
 from tracking.form_errors import apply_errors
 from tracking.forms import MetricValueForm
 from tracking.numbers import input_value, money, plain
 from tracking.roles import Permission, role_allows
+from tracking.toolkit import services as toolkit_services
 
 from .. import selectors, services
 from ..access import access_action, can_log_results, ensure_can_log_results
@@ -256,9 +256,7 @@ def metric_log(request, company_id: int, metric_id: int):
     company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
     metric = access_metric(company, metric_id)
     form = MetricValueForm(request.POST, prefix=f"m{metric.pk}")
-    saved = _saved(
-        form, lambda data: tracking_services.metric_value_record(metric=metric, by=membership, value=data["value"])
-    )
+    saved = _saved(form, lambda data: toolkit_services.value_record(metric=metric, by=membership, value=data["value"]))
     if saved:
         metric.this_week = form.cleaned_data["value"]
     context = {"membership": membership, "m": with_metric_form(metric, None if saved else form)}

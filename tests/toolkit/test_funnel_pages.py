@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from tests.toolkit.conftest import build_funnel, last_monday
 from tracking.models import Constraint, Metric, MetricValue
-from tracking.services import metric_value_record
 from tracking.toolkit.models import ConversionMetric
+from tracking.toolkit.services import value_record
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,7 @@ def test_new_hypothesis_on_the_stage_makes_a_derived_metric(team, funnel, client
     series = dict(MetricValue.objects.filter(metric=conversion.metric).values_list("week_start", "value"))
     assert len(series) == 12 and series[last_monday()] == Decimal(20)
     # Its weekly series follows the stage counts.
-    metric_value_record(metric=funnel[2], by=team.tracker, value=Decimal(10), week=last_monday())
+    value_record(metric=funnel[2], by=team.tracker, value=Decimal(10), week=last_monday())
     assert MetricValue.objects.get(metric=conversion.metric, week_start=last_monday()).value == 50
     # The same stage again reuses the metric.
     client.post(_url(team, "toolkit:leak_hypothesis"), {"stage": funnel[2].pk})

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from ..access import ensure_can
 from ..models import HORIZON_RANK, Goal, Membership, Metric, MetricValue
 from ..roles import Permission
-from ..toolkit.services import stage_count_recorded
 from ..weeks import current_week_start, week_start
 
 METRIC_FIELDS = ("name", "unit", "higher_is_better", "target", "target_date", "funnel_stage", "is_key")
@@ -52,7 +51,8 @@ def metric_update(*, metric: Metric, by: Membership, **fields) -> Metric:
 @transaction.atomic
 def metric_value_record(*, metric: Metric, by: Membership, value: Decimal, week: date | None = None) -> MetricValue:
     """The value for the week that contains `week` (default: the company's current local
-    week). Entering the same week again updates it; a future week is refused."""
+    week). Entering the same week again updates it; a future week is refused. Pages call the
+    toolkit's `value_record`, which also refreshes a funnel stage's conversions."""
     ensure_can(by, Permission.EDIT_PLANNING)
     company = metric.company
     this_week = current_week_start(company)
@@ -65,7 +65,6 @@ def metric_value_record(*, metric: Metric, by: Membership, value: Decimal, week:
         metric=metric, week_start=monday, defaults={"value": value, "recorded_by": by.user}
     )
     record.full_clean()
-    stage_count_recorded(metric=metric, week=monday)  # a funnel stage's conversions follow its counts
     return record
 
 

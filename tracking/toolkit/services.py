@@ -12,7 +12,7 @@ from ..access import ensure_can
 from ..models import VALUE_DECIMALS, VALUE_MAX_DIGITS, Company, ConstraintArea, Membership, Metric, MetricValue
 from ..roles import Permission
 from ..selectors import latest_values
-from ..services import metrics as metric_services  # a module: it imports this one back
+from ..services import metrics as metric_services
 from ..services.constraints import constraint_replace, why_step_add
 from ..weeks import local_today
 from . import selectors
@@ -63,10 +63,14 @@ def conversion_refresh(*, company: Company, weeks: list[date] | None = None) -> 
         )
 
 
-def stage_count_recorded(*, metric: Metric, week: date) -> None:
-    """Called by `metric_value_record`: a stage's count changed, so its conversions did."""
+@transaction.atomic(savepoint=False)  # the core's service below holds the savepoint
+def value_record(*, metric: Metric, by: Membership, value: Decimal, week: date | None = None) -> MetricValue:
+    """The core's `metric_value_record`, and a funnel stage's conversions follow its count:
+    what every page that enters a weekly value calls."""
+    record = metric_services.metric_value_record(metric=metric, by=by, value=value, week=week)
     if metric.funnel_stage is not None:
-        conversion_refresh(company=metric.company, weeks=[week])
+        conversion_refresh(company=metric.company, weeks=[record.week_start])
+    return record
 
 
 def _stage_pair(company: Company, lower_id) -> tuple[Metric, Metric]:

@@ -17,6 +17,7 @@ from ..forms import (
     MetricValueForm,
 )
 from ..roles import Permission, role_allows
+from ..toolkit import services as toolkit_services
 from ..weeks import current_week_start
 
 
@@ -90,7 +91,7 @@ def metric_value_record(request, company_id: int, metric_id: int):
     saved = False
     if form.is_valid():
         try:
-            services.metric_value_record(metric=metric, by=membership, **form.cleaned_data)
+            toolkit_services.value_record(metric=metric, by=membership, **form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
         else:
