@@ -1,21 +1,47 @@
 """Test settings: the real services at their default local addresses (DESIGN.md §6).
 
+PostgreSQL is the server on 127.0.0.1:5432 when one answers there, otherwise the checkout's
+embedded one (tracking/embedded_db.py), which the run starts and stops; TEST_EMBEDDED_POSTGRES=1
+chooses the embedded one whatever answers.
+
 Production settings (debug off) with the test-only adjustments below, so what the tests
 see is what runs in production.
 """
 
+import atexit
 import os
+import socket
 import uuid
+
+from tracking import embedded_db
 
 os.environ["DJANGO_READ_DOT_ENV"] = "0"
 os.environ.setdefault("DJANGO_DEBUG", "0")
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("MFA_ENCRYPTION_KEY", "test-only-two-factor-key-not-for-production-0123456789")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sprint_tracker")
+
+
+def _system_postgres_answers() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 5432), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+if "DATABASE_URL" not in os.environ:
+    if os.environ.get("TEST_EMBEDDED_POSTGRES") != "1" and _system_postgres_answers():
+        os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/sprint_tracker"
+    elif "PYTEST_XDIST_WORKER" in os.environ:  # the run's controller has started it
+        os.environ["DATABASE_URL"] = embedded_db.url()
+    else:
+        # Held by this process: the last one to let go stops the server (make run may share it).
+        os.environ["DATABASE_URL"] = embedded_db.hold()
+        atexit.register(embedded_db.release)
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 
-from tracking.settings import *  # noqa: F403
+from tracking.settings import *  # noqa: E402, F403
 
 # A test database of its own per run (pytest-xdist adds _gw0, _gw1 … per worker): two runs at
 # once on one machine (CI beside a developer, two checkouts) never drop each other's database.

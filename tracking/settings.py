@@ -1,8 +1,9 @@
 """Settings come from the environment (see .env.example).
 
-With nothing set but DJANGO_DEBUG=1 the app runs on an embedded default: SQLite under
-var/ and kombu's file-based broker, so `make run` works on a bare machine. DATABASE_URL
-and REDIS_URL switch to PostgreSQL and Redis. With debug off, secrets have no default.
+With nothing set but DJANGO_DEBUG=1 the app runs on an embedded default: PostgreSQL from a
+pinned wheel with its data under var/pg/ (tracking/embedded_db.py) and kombu's file-based
+broker, so `make run` works on a bare machine. DATABASE_URL names another PostgreSQL, and
+REDIS_URL switches to Redis. With debug off, secrets have no default.
 """
 
 from datetime import timedelta
@@ -13,6 +14,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+
+from tracking import embedded_db
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -103,27 +106,18 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------
+# PostgreSQL everywhere. Without DATABASE_URL, the embedded server under var/pg/ that `make`
+# starts (tracking/embedded_db.py); every process of the checkout computes the same address.
 VAR_DIR.mkdir(exist_ok=True)
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # A new connection costs more than a whole page should take: keep them open.
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # No JIT compiling: the planner compiles any query it costs over 100,000, and for a page's
-    # short queries compiling took 20-55 ms where the query itself runs in a few (issue 12).
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The web process and the worker write to one file. WAL lets readers go on while one
-    # writes; IMMEDIATE takes the write lock when a transaction begins, so a transaction
-    # that read first never has to upgrade its lock (SQLite refuses that at once with
-    # "database is locked" instead of waiting); the timeout is how long a writer waits.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-        }
-    )
+DATABASES = {"default": env.db("DATABASE_URL", default=embedded_db.url())}
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("DATABASE_URL must name a PostgreSQL database (postgres://…): no other is supported.")
+# A new connection costs more than a whole page should take: keep them open.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# No JIT compiling: the planner compiles any query it costs over 100,000, and for a page's
+# short queries compiling took 20-55 ms where the query itself runs in a few (issue 12).
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts ---------------------------------------------------------------------------
