@@ -5,6 +5,7 @@ import secrets
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection
@@ -66,20 +67,46 @@ def test_production_settings_pass_the_deploy_check():
     assert "no issues" in result.stdout
 
 
-def test_embedded_default_is_sqlite_and_a_file_broker():
-    code = (
-        "import django; django.setup(); from django.conf import settings as s; "
-        "print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL)"
+def _embedded_settings(*names: str, **env) -> list[str]:
+    code = "import django; django.setup(); from django.conf import settings as s; " + "; ".join(
+        f"print(s.{name})" for name in names
     )
     result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
-        env={"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "tracking.settings", "DJANGO_DEBUG": "1"},
+        env={
+            "PATH": os.environ["PATH"],
+            "DJANGO_SETTINGS_MODULE": "tracking.settings",
+            "DJANGO_DEBUG": "1",
+            "DJANGO_READ_DOT_ENV": "0",
+            **env,
+        },
         capture_output=True,
         text=True,
         timeout=60,
     )
-    assert result.stdout.split() == ["django.db.backends.sqlite3", "filesystem://"], result.stderr
+    return result.stdout.splitlines() or [result.stderr[-300:]]
+
+
+def test_embedded_default_is_the_embedded_postgres_a_file_broker_and_an_atomic_counter_cache():
+    from tracking import embedded_db
+
+    url = urlsplit(embedded_db.url())
+    engine, host, port, name, broker, cache = _embedded_settings(
+        "DATABASES['default']['ENGINE']",
+        "DATABASES['default']['HOST']",
+        "DATABASES['default']['PORT']",
+        "DATABASES['default']['NAME']",
+        "CELERY_BROKER_URL",
+        "CACHES['default']['BACKEND']",
+    )
+    assert (engine, host, int(port), name) == ("django.db.backends.postgresql", "127.0.0.1", url.port, "sprint_tracker")
+    assert (broker, cache) == ("filesystem://", "tracking.counter_cache.CounterCache")
+
+
+def test_a_database_other_than_postgres_is_refused():
+    (refusal,) = _embedded_settings("DATABASES", DATABASE_URL="sqlite:////tmp/db.sqlite3")[-1:]
+    assert "DATABASE_URL must name a PostgreSQL database" in refusal
 
 
 def _broker_and_cache(**env) -> list[str]:

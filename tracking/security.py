@@ -26,8 +26,9 @@ the value that increment returned. Forty parallel tries therefore get exactly th
 evaluated, never "everybody read 4 and went ahead". A right password gives its count back,
 so only failures use up the limit. The first increment also sets the expiry (`touch`), so a
 key recreated by a race can never live forever. A dead cache fails open: the sign-in works
-and the outage is logged, nobody is locked out by it. (On the embedded default's file
-cache the counting is best-effort; production runs on Redis.)
+and the outage is logged, nobody is locked out by it. Without Redis (the embedded default)
+the cache is a PostgreSQL table whose increment is one UPDATE … RETURNING
+(tracking/counter_cache.py): just as atomic.
 
 Why not django-axes: it counts failures after the password was checked (so parallel tries
 overshoot, the finding this module fixes), keeps its counters in the database by default,

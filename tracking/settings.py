@@ -229,12 +229,8 @@ if REDIS_CACHE_URL:
         }
     }
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(VAR_DIR / "cache"),
-        }
-    }
+    # Without Redis, a table in PostgreSQL that increments atomically, as Redis does.
+    CACHES = {"default": {"BACKEND": "tracking.counter_cache.CounterCache", "LOCATION": "counter_cache"}}
 
 # --- E-mail ---------------------------------------------------------------------------------
 # Django 6.1 mailers. EMAIL_URL (smtp://user:pass@host:port, submission:// for STARTTLS)

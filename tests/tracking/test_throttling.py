@@ -1,5 +1,7 @@
 """Sign-in throttling (tracking/security.py): per address, per account, atomic, fail-open.
 
+The parallel tests run on both stores the throttle counts in: Redis (production, and the
+rest of this file) and the embedded default's PostgreSQL table (tracking/counter_cache.py).
 Counters live in Redis and outlive a test, so every test uses fresh e-mails and addresses
 (IPv6 documentation addresses, or loopback addresses other than 127.0.0.1 for the live
 server), never the test client's default 127.0.0.1.
@@ -15,6 +17,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from django.conf import settings
 from django.core.servers.basehttp import ThreadedWSGIServer
+from django.db import connection
 from django.urls import reverse
 
 from tests.factories import UserFactory
@@ -83,8 +86,16 @@ def _parallel_wrong_tries(live: LiveSignIn, email: str, sources: list[str]) -> d
     return {code: statuses.count(code) for code in set(statuses)}
 
 
+@pytest.fixture(params=["redis", "postgres"])
+def throttle_store(request, settings):
+    """The cache the throttle counts in: Redis (the test settings') or the embedded default's."""
+    if request.param == "postgres":
+        settings.CACHES = {"default": {"BACKEND": "tracking.counter_cache.CounterCache", "LOCATION": "counter_cache"}}
+    return request.param
+
+
 @pytest.mark.django_db(transaction=True)
-def test_parallel_wrong_tries_are_evaluated_at_most_the_limits(live_server):
+def test_parallel_wrong_tries_are_evaluated_at_most_the_limits(live_server, throttle_store):
     live = LiveSignIn(live_server.url)
 
     # 40 parallel wrong tries for one account from one address.
@@ -99,8 +110,9 @@ def test_parallel_wrong_tries_are_evaluated_at_most_the_limits(live_server):
     evaluated_ten = SignInEvent.objects.filter(email=other.email, kind=SignInEventKind.FAILED).count()
 
     report = (
-        f"one account, one address: 40 parallel wrong tries -> {evaluated_one} evaluated, statuses {from_one}; "
-        f"one account, ten addresses: 60 parallel wrong tries -> {evaluated_ten} evaluated, statuses {from_ten}"
+        f"{throttle_store}: one account, one address: 40 parallel wrong tries -> {evaluated_one} evaluated, "
+        f"statuses {from_one}; one account, ten addresses: 60 parallel wrong tries -> {evaluated_ten} evaluated, "
+        f"statuses {from_ten}"
     )
     print("\n" + report)
     assert evaluated_one == from_one.get(200) == settings.LOGIN_THROTTLE_PER_ADDRESS, report
@@ -111,14 +123,17 @@ def test_parallel_wrong_tries_are_evaluated_at_most_the_limits(live_server):
     assert live.post("127.0.0.13", other.email, PASSWORD) == 429
 
 
-@pytest.mark.django_db
-def test_the_counter_is_atomic_under_concurrent_calls():
+@pytest.mark.django_db(transaction=True)
+def test_the_counter_is_atomic_under_concurrent_calls(throttle_store):
     key = f"test-counter:{uuid.uuid4().hex}"
     start = threading.Barrier(40)
 
     def hit(_):
         start.wait()
-        return security.counter_hit(key, 60)
+        try:
+            return security.counter_hit(key, 60)
+        finally:
+            connection.close()  # each thread's own connection
 
     with ThreadPoolExecutor(max_workers=40) as pool:
         counts = sorted(pool.map(hit, range(40)))
