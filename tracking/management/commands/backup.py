@@ -10,8 +10,8 @@ from tracking import backups
 
 class Command(BaseCommand):
     help = (
-        "Back up the whole database but the sessions: pg_dump -Fc on PostgreSQL, the SQLite backup API on "
-        "the embedded default. Safe while the app runs. The file is readable by its owner only, and "
+        "Back up the whole database but the sessions with pg_dump -Fc (the system's, or the embedded "
+        "server's). Safe while the app runs. The file is readable by its owner only, and "
         "encrypted (age) when BACKUP_PASSPHRASE is set."
     )
     # A copy of the data needs no model checks, and must not wait on a database the app is
