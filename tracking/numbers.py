@@ -7,9 +7,10 @@ Pages, e-mails and the report show numbers through `plain(…, localize=True)`, 
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from babel import Locale
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import NumberPattern, format_currency, parse_pattern
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import DecimalValidator, MaxValueValidator, MinValueValidator
@@ -49,13 +50,73 @@ def plain(value, *, localize: bool = False) -> str:
         return "" if value is None else str(value)
     number = _normalized(number)
     if localize:
-        return format_decimal(number, locale=reader_locale(), decimal_quantization=False)
+        return _localized(number, reader_locale())
     return format(number, "f")
+
+
+def _localized(number: Decimal, locale_name: str) -> str:
+    """What Babel's `format_decimal(number, locale=…, decimal_quantization=False)` gives; for a
+    locale that writes numbers as "#,##0.###" (English, Russian) without asking Babel each time."""
+    style = _grouping_style(locale_name)
+    if style is None:
+        locale = _babel_locale(locale_name)
+        return locale.decimal_formats[None].apply(number, locale, decimal_quantization=False)
+    group, point, first, then = style
+    whole, _, fraction = format(abs(number), "f").partition(".")
+    if len(whole) > first:
+        groups = [whole[-first:]]
+        whole = whole[:-first]
+        while len(whole) > then:
+            groups.append(whole[-then:])
+            whole = whole[:-then]
+        groups.append(whole)
+        whole = group.join(reversed(groups))
+    text = f"{whole}{point}{fraction}" if fraction else whole
+    return f"-{text}" if number < 0 else text
 
 
 def reader_locale() -> str:
     """The Babel locale of the language the request (or e-mail) is rendered in."""
-    return to_locale(get_language() or "en")
+    return _babel_name(get_language() or "en")
+
+
+_babel_name = cache(to_locale)
+
+
+@cache
+def _babel_locale(name: str) -> Locale:
+    """Babel's locale parsed once per language, not once per number (what Babel's formatting
+    functions do when given its name)."""
+    return Locale.parse(name)
+
+
+@cache
+def _grouping_style(name: str) -> tuple[str, str, int, int] | None:
+    """(group symbol, decimal symbol, first group, next groups) of a locale whose decimal
+    pattern is the plain kind ("#,##0.###": no prefix, suffix, scale or exponent; a minus
+    sign for negatives); None for any other, which Babel then formats."""
+    locale = _babel_locale(name)
+    pattern = locale.decimal_formats[None]
+    plain_kind = (
+        pattern.prefix == ("", "-")
+        and pattern.suffix == ("", "")
+        and pattern.scale == 0
+        and not pattern.exp_prec
+        and "@" not in pattern.pattern
+        and pattern.int_prec[0] == 1
+        and pattern.frac_prec[0] == 0
+    )
+    if not plain_kind:
+        return None
+    symbols = locale.number_symbols["latn"]
+    return symbols["group"], symbols["decimal"], pattern.grouping[0], pattern.grouping[1]
+
+
+@cache
+def _currency_patterns(name: str) -> tuple[NumberPattern, NumberPattern]:
+    """The locale's currency pattern for amounts with kopecks or pence and for whole ones."""
+    pattern = _babel_locale(name).currency_formats["standard"].pattern
+    return parse_pattern(pattern), parse_pattern(pattern.replace("0.00", "0"))
 
 
 def money(value, currency: str) -> str:
@@ -65,11 +126,11 @@ def money(value, currency: str) -> str:
     if number is None:
         return "—"
     locale = reader_locale()
-    pattern = Locale.parse(locale).currency_formats["standard"].pattern
+    pattern, whole = _currency_patterns(locale)
     if number == number.to_integral():
-        pattern, number = pattern.replace("0.00", "0"), number.to_integral()
+        pattern, number = whole, number.to_integral()
     try:
-        return format_currency(number, currency, format=pattern, locale=locale, currency_digits=False)
+        return format_currency(number, currency, format=pattern, locale=_babel_locale(locale), currency_digits=False)
     except (ValueError, KeyError):  # an unknown code still shows the number
         return f"{plain(number, localize=True)} {currency}"
 

@@ -66,3 +66,24 @@ def test_input_value_is_the_number_as_the_reader_writes_it_without_grouping():
 def test_filter_groups_thousands_the_russian_way():
     assert render(Decimal("350000.00"), "ru") == "350\N{NO-BREAK SPACE}000"
     assert render(Decimal("1234567.89"), "ru") == "1\N{NO-BREAK SPACE}234\N{NO-BREAK SPACE}567,89"
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "de", "hi", "es"])
+def test_plain_writes_what_babel_writes(language):
+    """`plain` groups digits itself for a locale of the plain kind ("#,##0.###", Indian
+    grouping too) and leaves others to Babel: either way the text is Babel's."""
+    from babel.numbers import format_decimal
+    from django.utils.translation import to_locale
+
+    values = [
+        Decimal(sign * whole).scaleb(-places)
+        for sign in (1, -1)
+        for whole in (0, 7, 999, 1000, 12345, 1234567890123)
+        for places in (0, 1, 4)
+    ]
+    with translation.override(language):
+        for value in values:
+            expected = format_decimal(
+                value.normalize() if value else Decimal(0), locale=to_locale(language), decimal_quantization=False
+            )
+            assert plain(value, localize=True) == expected, value
