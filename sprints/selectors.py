@@ -48,11 +48,10 @@ def sprint_actions(sprint: Sprint) -> list[Action]:
     )
 
 
-def board_row(action_id: int) -> Action:
-    """One action as a board row shows it (the row an edit answers with)."""
-    return Action.objects.select_related("sprint", "owner__user", "hypothesis", "carried_over_from__sprint").get(
-        pk=action_id
-    )
+def board_row(action_id: int) -> Row:
+    """One action as a board row shows it (the row an edit answers with): row_actions' light
+    row. One query."""
+    return _light_rows(Action.objects.filter(pk=action_id))[0]
 
 
 def log_row(action_id: int) -> Action:
@@ -187,10 +186,14 @@ ROW_OWN = ROW_COLUMNS[:11]  # the action's own columns, kept under their names
 def row_actions(sprint: Sprint) -> list[Row]:
     """The sprint's actions as board and results rows show them (sprint_actions' order, only
     the columns the rows and the capacity card read), as light rows. One query."""
+    return _light_rows(sprint.actions.order_by("owner_id", "pk"))
+
+
+def _light_rows(actions) -> list[Row]:
     rows = []
     resolved = RESOLVED_ACTION_STATUSES
     carried_label = {}
-    for values in sprint.actions.order_by("owner_id", "pk").values_list(*ROW_COLUMNS):
+    for values in actions.values_list(*ROW_COLUMNS):
         row = Row(zip(ROW_OWN, values[:11], strict=True))
         full_name, email, accepted_at, invited_name, hypothesis_title, carried_number, carried_why_not = values[11:]
         if row["owner_id"] is None:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from tracking.access import access_company
 from tracking.form_errors import apply_errors, error_text
@@ -23,9 +23,10 @@ from .. import selectors, services
 from ..access import access_action, access_sprint
 from ..capacity import sprint_capacity
 from ..forms import ActionForm, SprintForm, StartForm
-from ..models import SprintStatus
+from ..models import Action, SprintStatus
 from . import session_rows, starting
 from .results import dressed, row_urls, status_labels
+from .session import PLAN_CHANGED
 
 PICKER_FIELD = re.compile(r"(a\d{1,12}-)?hypothesis")
 
@@ -248,29 +249,34 @@ def _board_refused(request, company, membership, sprint, form, error, **override
 
 def _row_response(request, company, membership, action, *, form=None, saved=False, board_error=None):
     """One board row: htmx gets the row alone (text, or its form); a plain request gets the
-    board with that row's form open. A saved row brings the capacity card along (out of band)."""
+    board with that row's form open. A saved row says `plan-changed`, on which the capacity
+    card fetches itself (board ?fragment=capacity)."""
     if not request.htmx:
         editing = {action.pk: form} if form else {}
         return _board_response(request, company, membership, action.sprint, editing=editing, board_error=board_error)
-    action = selectors.board_row(action.pk)
-    links = _page_links(company, action.sprint)
-    row = dressed([action], company, links["urls"], links["status_labels"])[0]
+    sprint = action.sprint
+    links = _page_links(company, sprint)
+    # A saved action comes from the service with its owner and hypothesis as chosen in the form;
+    # only the sprint it was carried over from is read again.
+    light = selectors.as_row(action) if saved and action.carried_over_from_id is None else None
+    row = dressed([light or selectors.board_row(action.pk)], company, links["urls"], links["status_labels"])[0]
     row.form = form
-    context = {"company": company, "membership": membership, "sprint": action.sprint, "a": row, "saved": saved}
-    context |= {"can_plan": _can_plan(membership, action.sprint), **links}
+    context = {"company": company, "membership": membership, "sprint": sprint, "a": row, "saved": saved}
+    context |= {"can_plan": _can_plan(membership, sprint), **links}
     if form is not None:
         context["hypothesis_fallback"] = None  # JavaScript is on: the picker searches
-    if saved:
-        context |= _capacity_context(company, membership, action.sprint)
-    return render(request, "sprints/_action_row.html", context)
+    response = render(request, "sprints/_action_row.html", context)
+    return trigger_client_event(response, PLAN_CHANGED) if saved else response
 
 
 def _capacity_context(company, membership, sprint) -> dict:
     return {
+        "company": company,
+        "sprint": sprint,
         "capacity": sprint_capacity(sprint, selectors.row_actions(sprint)),
         "can_start": role_allows(membership.role, Permission.START_SPRINT) and sprint.status == SprintStatus.PLANNED,
         "can_override": role_allows(membership.role, Permission.OVERRIDE_CAPACITY),
-        "capacity_oob": True,
+        "board_url": reverse("sprints:board", args=[company.pk, sprint.pk]),
     }
 
 
@@ -286,6 +292,8 @@ def _stale_note(form, stale: services.StaleAction, prefix: str) -> None:
 def board(request, company_id: int, sprint_id: int):
     company, membership = access_company(request.user, company_id)
     sprint = access_sprint(company, sprint_id)
+    if request.htmx and request.GET.get("fragment") == "capacity":
+        return render(request, "sprints/_capacity_card.html", _capacity_context(company, membership, sprint))
     return render(request, "sprints/board.html", _board_context(company, membership, sprint))
 
 
@@ -321,22 +329,24 @@ def action_add(request, company_id: int, sprint_id: int):
     return _board_saved(request, company, membership, sprint)  # with a fresh form for the next action
 
 
-def _edit(action, membership, form) -> str | None:
-    """Save a valid row form through the service. None when saved; else the refusal goes onto
-    the form and what is said about the sprint as a whole is returned ("" if nothing)."""
+def _edit(action, membership, form) -> tuple[Action | None, str]:
+    """Save a valid row form through the service: (the saved action, ""). Refused: (None, what
+    is said about the sprint as a whole, "" if nothing), the refusal on the form."""
     data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
     try:
-        services.action_update(action=action, by=membership, expected_version=form.cleaned_data["version"], **data)
+        saved = services.action_update(
+            action=action, by=membership, expected_version=form.cleaned_data["version"], **data
+        )
     except services.StaleAction as stale:
         _stale_note(form, stale, prefix=f"a{action.pk}")
-        return ""
+        return None, ""
     except ValidationError as error:
         if hasattr(error, "error_dict"):
             apply_errors(form, error)
-            return ""
+            return None, ""
         form.add_error(None, error_text(error))
-        return error_text(error)
-    return None
+        return None, error_text(error)
+    return saved, ""
 
 
 @require_POST
@@ -344,11 +354,11 @@ def action_edit(request, company_id: int, action_id: int):
     company, membership = access_company(request.user, company_id, action=Permission.PLAN_SPRINT)
     action = access_action(company, action_id)
     form = ActionForm(request.POST, company=company, prefix=f"a{action.pk}")
-    refusal = _edit(action, membership, form) if form.is_valid() else ""
-    if refusal is not None:
+    saved, refusal = _edit(action, membership, form) if form.is_valid() else (None, "")
+    if saved is None:
         return _row_response(request, company, membership, action, form=form, board_error=refusal or None)
     if request.htmx:
-        return _row_response(request, company, membership, action, saved=True)
+        return _row_response(request, company, membership, saved, saved=True)
     return redirect(reverse("sprints:board", args=[company.pk, action.sprint_id]) + f"#action-{action.pk}")
 
 

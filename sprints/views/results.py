@@ -189,13 +189,14 @@ def results(request, company_id: int):
 
 
 def _log(action, membership, form):
-    """Save a valid log form through the service; a refusal goes onto the form. True when saved.
-    A post without the cost field (an older page) leaves the cost as it was."""
+    """Save a valid log form through the service; a refusal goes onto the form. The saved action,
+    with the owner and hypothesis `action` came with (a log changes neither), or None. A post
+    without the cost field (an older page) leaves the cost as it was."""
     data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
     if form.add_prefix("cost") not in form.data:
         del data["cost"]
     try:
-        services.action_log(action=action, by=membership, expected_version=form.cleaned_data["version"], **data)
+        saved = services.action_log(action=action, by=membership, expected_version=form.cleaned_data["version"], **data)
     except services.StaleAction as stale:
         now = _("Now: %(status)s. %(note)s") % {
             "status": stale.current.get_status_display(),
@@ -207,8 +208,9 @@ def _log(action, membership, form):
     except ValidationError as error:
         apply_errors(form, error)
     else:
-        return True
-    return False
+        saved.owner, saved.hypothesis = action.owner, action.hypothesis
+        return saved
+    return None
 
 
 @require_POST
@@ -217,8 +219,9 @@ def action_log(request, company_id: int, action_id: int):
     action = access_action(company, action_id)
     ensure_can_log_results(membership, action)
     form = ActionLogForm(request.POST, prefix=f"l{action.pk}")
-    saved = form.is_valid() and _log(action, membership, form)
-    row = dressed([selectors.log_row(action.pk) if saved else action], company)[0]
+    logged = _log(action, membership, form) if form.is_valid() else None
+    saved = logged is not None
+    row = dressed([logged or action], company)[0]
     row = with_log_form(membership, row, None if saved else form)
     context = {"membership": membership, "a": row}
     invalid = {"log_forms": {action.pk: form}}

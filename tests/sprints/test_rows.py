@@ -1,6 +1,7 @@
 """Rows are text until edited (issue 12): the board's size does not grow with the number of
 open hypotheses, and a row's form comes one at a time."""
 
+import json
 import re
 from decimal import Decimal
 
@@ -110,17 +111,26 @@ def test_a_refused_save_returns_the_form_with_what_was_typed_and_the_error(team,
     assert 'value="Typed title"' in page and "less than or equal to 168" in page
 
 
-def test_a_saved_row_comes_back_as_text_with_the_capacity_card(team, client):
+def test_a_saved_row_comes_back_as_text_alone_and_the_capacity_card_fetches_itself(team, client):
     client.force_login(team.tracker.user)
     action = team.planned_action
     url = reverse("sprints:action_edit", args=[team.company.pk, action.pk])
-    body = client.post(url, _edit_data(action, title="Call them", hypothesis=team.hypothesis.pk), headers=HX)
-    body = body.content.decode()
-    assert "<form" not in body.split('id="capacity-card"')[0].split("row-actions")[0]
+    response = client.post(url, _edit_data(action, title="Call them", hypothesis=team.hypothesis.pk), headers=HX)
+    body = response.content.decode()
+    assert body.lstrip().startswith(f'<li class="action-row status-todo" id="action-{action.pk}">')
+    assert "<form" not in body.split("row-actions")[0] and body.rstrip().endswith("</li>")
     assert "Call them" in body and team.hypothesis.title in body and "Saved" in body
-    assert 'id="capacity-card" hx-swap-oob="true"' in body
+    assert 'id="capacity-card"' not in body and json.loads(response.headers["HX-Trigger"]) == {"plan-changed": {}}
     saved = Action.objects.get(pk=action.pk)
     assert (saved.title, saved.hypothesis_id) == ("Call them", team.hypothesis.pk)
+    # The card listens for the event and asks the board for itself alone.
+    board = reverse("sprints:board", args=[team.company.pk, team.planned_sprint.pk])
+    page = client.get(board).content.decode()
+    assert f'id="capacity-card" hx-get="{board}?fragment=capacity" hx-trigger="plan-changed from:body"' in page
+    with CaptureQueriesContext(connection) as captured:
+        card = client.get(board + "?fragment=capacity", headers=HX).content.decode()
+    assert card.startswith('<section class="card" id="capacity-card"') and 'id="capacity"' in card
+    assert "<li" not in card and len(captured) <= 8
 
 
 def test_a_results_row_is_text_and_its_form_comes_on_demand(team, client):
