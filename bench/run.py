@@ -113,6 +113,7 @@ from hypotheses.models import Hypothesis, Verdict  # noqa: E402
 from sprints import reminders, rollups, tasks  # noqa: E402
 from sprints.models import Action, ActionStatus, Reminder, Sprint, SprintReport, SprintStatus  # noqa: E402
 from tests.support.processes import wait_for  # noqa: E402
+from tracking import outbox  # noqa: E402
 from tracking.celery import app as celery_app  # noqa: E402
 from tracking.models import Company, Membership, Metric, MetricValue, OutboxMessage, Role, User  # noqa: E402
 
@@ -498,11 +499,21 @@ def verdict(done: int, took: float, total: int, bar: float | None = ROLLUP_BAR) 
 
 
 def reset_reports(ids: list[int], *, emailed: bool) -> None:
-    """Report rows as sprint_close leaves them (pending), or as after their e-mail went out."""
+    """Report rows as sprint_close leaves them (pending), or as after their e-mail went out
+    (a sent outbox message stands for each one's e-mails)."""
     SprintReport.objects.all().delete()
-    SprintReport.objects.bulk_create(
-        [SprintReport(sprint_id=pk, emailed_at=NOW if emailed else None) for pk in ids], batch_size=BATCH
-    )
+    OutboxMessage.objects.filter(about__startswith="report:").delete()
+    reports = SprintReport.objects.bulk_create([SprintReport(sprint_id=pk) for pk in ids], batch_size=BATCH)
+    if emailed:
+        OutboxMessage.objects.bulk_create(
+            [
+                OutboxMessage(
+                    key=f"report:{r.pk}", about=f"report:{r.pk}", address="", subject="", text="", sent_at=NOW
+                )
+                for r in reports
+            ],
+            batch_size=BATCH,
+        )
 
 
 def bench_rollups_in_process(ids: list[int]) -> None:
@@ -520,7 +531,7 @@ def bench_rollups_in_process(ids: list[int]) -> None:
     mail_before = nullmail.SENT["messages"]
     done, took = rollup_until(ids, args.cap_email, email=True)
     emails = nullmail.SENT["messages"] - mail_before
-    assert SprintReport.objects.filter(emailed_at__isnull=False).count() == done
+    assert SprintReport.objects.filter(outbox.delivered("report")).count() == done
     figure(
         "roll-ups in-process, compute + e-mail",
         verdict(done, took, len(ids), bar=None) + f"; {emails / done:.1f} e-mails a sprint, {emails / took:.0f}/s",
@@ -561,7 +572,7 @@ def bench_report_emails(ids: list[int]) -> None:
         done = min(n + MESSAGE, len(ids))
     took, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     emails = nullmail.SENT["messages"] - mail_before
-    assert SprintReport.objects.filter(sprint_id__in=ids[:done], emailed_at__isnull=False).count() == done
+    assert SprintReport.objects.filter(outbox.delivered("report"), sprint_id__in=ids[:done]).count() == done
     figure(
         "report e-mails alone (render, write, send, mark)",
         verdict(done, took, len(ids), bar=None)
@@ -650,14 +661,14 @@ def bench_rollups_worker(ids: list[int]) -> None:
             sent, t_enqueue = timed(tasks._enqueue, tasks.sprint_rollup, tasks._chunks(ids, MESSAGE))
             assert sent == -(-len(ids) // MESSAGE)
 
-            def count(**done) -> int:
-                return SprintReport.objects.filter(**done).count()
+            def count(*done, **columns) -> int:
+                return SprintReport.objects.filter(*done, **columns).count()
 
             wait_for(lambda: count(computed_at__isnull=False) >= len(ids), timeout=args.cap_worker, step=0.25)
             computed, t_computed = count(computed_at__isnull=False), time.perf_counter() - start
             left = max(5.0, args.cap_worker - t_computed)
-            wait_for(lambda: count(emailed_at__isnull=False) >= len(ids), timeout=left, step=0.5)
-            emailed, t_emailed = count(emailed_at__isnull=False), time.perf_counter() - start
+            wait_for(lambda: count(outbox.delivered("report")) >= len(ids), timeout=left, step=0.5)
+            emailed, t_emailed = count(outbox.delivered("report")), time.perf_counter() - start
             assert computed, "the worker did nothing:\n" + Path(log.name).read_text()[-3000:]
         finally:
             process.terminate()

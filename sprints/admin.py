@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from tracking.admin import DeliveredColumn
+
 from .models import Action, Digest, Reminder, Review, Sprint, SprintReport
 
 
@@ -36,22 +38,25 @@ class ReviewAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
-    list_display = ["sprint", "kind", "recipient", "created_at", "sent_at", "attempts"]
+class ReminderAdmin(DeliveredColumn, admin.ModelAdmin):
+    delivery_kind = "reminder"
+    list_display = ["sprint", "kind", "recipient", "created_at", "sent"]
     list_filter = ["kind"]
     list_select_related = ["sprint", "recipient"]
     raw_id_fields = ["sprint", "recipient"]
 
 
 @admin.register(SprintReport)
-class SprintReportAdmin(admin.ModelAdmin):
-    list_display = ["sprint", "computed_at", "emailed_at"]
+class SprintReportAdmin(DeliveredColumn, admin.ModelAdmin):
+    delivery_kind = "report"
+    list_display = ["sprint", "computed_at", "sent"]
     list_select_related = ["sprint"]
     raw_id_fields = ["sprint"]
 
 
 @admin.register(Digest)
-class DigestAdmin(admin.ModelAdmin):
-    list_display = ["recipient", "week_start", "sent_at", "attempts"]
+class DigestAdmin(DeliveredColumn, admin.ModelAdmin):
+    delivery_kind = "digest"
+    list_display = ["recipient", "week_start", "sent"]
     list_select_related = ["recipient"]
     raw_id_fields = ["recipient"]

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
@@ -38,11 +38,7 @@ def digests_plan(now: datetime | None = None) -> int:
 
 def unsent_digest_ids(now: datetime | None = None) -> list[int]:
     now = now or timezone.now()
-    return list(
-        Digest.objects.filter(sent_at__isnull=True, failed_at__isnull=True)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .values_list("pk", flat=True)
-    )
+    return list(Digest.objects.filter(outbox.undelivered("digest", now)).values_list("pk", flat=True))
 
 
 def digest_lines(user: User, now: datetime | None = None) -> list[dict]:
@@ -107,7 +103,7 @@ def digest_lines(user: User, now: datetime | None = None) -> list[dict]:
     return lines
 
 
-def _about(digest: Digest) -> str:
+def _about(digest: Digest) -> str:  # outbox.undelivered("digest", …) reads the same key
     return f"digest:{digest.pk}"
 
 
@@ -125,7 +121,7 @@ def _messages(digest: Digest) -> list[outbox.Outgoing]:
 def digests_deliver(digest_ids: list[int]) -> int:
     """Send these digests, each once; returns how many went out now."""
     digests = list(
-        Digest.objects.filter(pk__in=digest_ids, sent_at__isnull=True, failed_at__isnull=True)
+        Digest.objects.filter(outbox.undelivered("digest", timezone.now()), pk__in=digest_ids)
         .select_related("recipient")
         .order_by("pk")
     )

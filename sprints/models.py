@@ -192,23 +192,18 @@ class ReminderKind(models.TextChoices):
 
 class Reminder(models.Model):
     """One reminder to one person about one sprint. The row is written (under a unique
-    constraint) before anything is sent, so each reminder goes out once."""
+    constraint) before anything is sent, so each reminder goes out once; its message, and what
+    happened to it, is the outbox's under "reminder:<id>"."""
 
     sprint = models.ForeignKey(Sprint, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(max_length=20, choices=ReminderKind.choices)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    failed_at = models.DateTimeField(null=True, blank=True)  # given up after the last attempt
-    last_error = models.TextField(blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["sprint", "kind", "recipient"], name="reminder_once"),
         ]
-        indexes = [models.Index(fields=["sent_at", "next_attempt_at"], name="reminder_unsent")]
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient_id} ({self.sprint_id})"
@@ -216,17 +211,12 @@ class Reminder(models.Model):
 
 class SprintReport(models.Model):
     """The roll-up of a closed sprint, computed when the sprint closes (and again by the job
-    that e-mails it); recomputing gives the same numbers."""
+    that e-mails it); recomputing gives the same numbers. Its e-mails are the outbox's, under
+    "report:<id>"."""
 
     sprint = models.OneToOneField(Sprint, on_delete=models.CASCADE, related_name="report")
     data = models.JSONField(default=dict, blank=True)
     computed_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
-    # Sending the e-mail: backs off after a failure and gives up after the last attempt.
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    failed_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -243,16 +233,12 @@ class SprintReport(models.Model):
 
 
 class Digest(models.Model):
-    """The weekly portfolio digest of one tracker for one week: written, then sent once."""
+    """The weekly portfolio digest of one tracker for one week: written, then sent once
+    through the outbox, under "digest:<id>"."""
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     week_start = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    failed_at = models.DateTimeField(null=True, blank=True)  # given up after the last attempt
-    last_error = models.TextField(blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["recipient", "week_start"], name="digest_once")]

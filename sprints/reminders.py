@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -98,8 +97,8 @@ recipients AS (
        OR d.kind = %(review_overdue)s
 ),
 inserted AS (
-    INSERT INTO {reminder} (sprint_id, kind, recipient_id, created_at, attempts, last_error)
-    SELECT r.sprint_id, r.kind, r.user_id, %(created_at)s, 0, ''
+    INSERT INTO {reminder} (sprint_id, kind, recipient_id, created_at)
+    SELECT r.sprint_id, r.kind, r.user_id, %(created_at)s
     FROM recipients r
     WHERE NOT EXISTS (
         SELECT 1 FROM {reminder} x
@@ -201,15 +200,13 @@ def _plan_in_python(due: dict[str, list[tuple[int, int]]]) -> int:
 def unsent_reminder_ids(now: datetime | None = None) -> list[int]:
     now = now or timezone.now()
     return list(
-        Reminder.objects.filter(sent_at__isnull=True, failed_at__isnull=True)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .filter(sprint__status__in=OPEN_SPRINT)
+        Reminder.objects.filter(outbox.undelivered("reminder", now), sprint__status__in=OPEN_SPRINT)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
 
 
-def _about(reminder: Reminder) -> str:
+def _about(reminder: Reminder) -> str:  # outbox.undelivered("reminder", …) reads the same key
     return f"reminder:{reminder.pk}"
 
 
@@ -238,7 +235,7 @@ def reminders_deliver(reminder_ids: list[int]) -> int:
     """Send these reminders, each once, while their sprint is open; returns how many went out
     now. A reminder is rendered into the outbox the first time; a retry sends the same text."""
     reminders = list(
-        Reminder.objects.filter(pk__in=reminder_ids, sent_at__isnull=True, failed_at__isnull=True)
+        Reminder.objects.filter(outbox.undelivered("reminder", timezone.now()), pk__in=reminder_ids)
         .filter(sprint__status__in=OPEN_SPRINT)
         .select_related("sprint__company", "recipient")
         .order_by("pk")

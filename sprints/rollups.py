@@ -238,7 +238,7 @@ def _rollup_numbers(sprint, actions, members, hypotheses, kept, key, values) -> 
 
 def sprint_rollups(sprint_ids: list[int]) -> list[int]:
     """Compute (or recompute) the reports of closed sprints: eight queries for the whole
-    batch, one upsert that never touches emailed_at. Returns the ids of the closed ones."""
+    batch, one upsert. Returns the ids of the closed ones."""
     sprints = list(
         Sprint.objects.select_related("company").filter(pk__in=sprint_ids, status=SprintStatus.CLOSED).order_by("pk")
     )
@@ -271,19 +271,11 @@ def report_numbers(sprint: Sprint) -> ReportNumbers:
 
 
 def _report_unsent(now: datetime) -> Q:
-    """A computed report whose e-mail has neither gone out nor been given up, and is due."""
-    return Q(computed_at__isnull=False, emailed_at__isnull=True, failed_at__isnull=True) & (
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    )
+    """A computed report whose e-mail is due."""
+    return Q(computed_at__isnull=False) & outbox.undelivered("report", now)
 
 
-# SprintReport's columns for what happened to its messages (emailed_at is its sent_at).
-_DELIVERY_COLUMNS = {"sent_at": "emailed_at"} | {
-    name: name for name in ("failed_at", "attempts", "next_attempt_at", "last_error")
-}
-
-
-def _about(report: SprintReport) -> str:
+def _about(report: SprintReport) -> str:  # outbox.undelivered("report", …) reads the same key
     return f"report:{report.pk}"
 
 
@@ -313,7 +305,14 @@ def reports_email(sprint_ids: list[int]) -> int:
         .select_related("sprint__company")
         .order_by("pk")
     )
-    return outbox.outbox_deliver(reports, about=_about, render=_messages, **_DELIVERY_COLUMNS)
+    return outbox.outbox_deliver(reports, about=_about, render=_messages)
+
+
+def reports_as_sent(sprint_ids: list[int]) -> None:
+    """Write the e-mails of these sprints' computed reports as sent when each sprint closed."""
+    reports = SprintReport.objects.filter(sprint_id__in=sprint_ids, computed_at__isnull=False)
+    for report in reports.exclude(outbox.delivered("report")).select_related("sprint__company"):
+        outbox.outbox_add_sent(_about(report), _messages(report), sent_at=report.sprint.closed_at)
 
 
 def pending_report_ids(now: datetime | None = None) -> list[int]:

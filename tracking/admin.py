@@ -2,9 +2,10 @@ from django.contrib import admin, messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
+from django.db.models import BooleanField, ExpressionWrapper
 from django.utils.translation import gettext_lazy as _
 
-from . import security
+from . import outbox, security
 from .models import (
     Company,
     Constraint,
@@ -80,9 +81,24 @@ class CompanyAdmin(admin.ModelAdmin):
     inlines = [MembershipInline]
 
 
+class DeliveredColumn:
+    """A "sent" column for things whose messages the outbox holds under "`delivery_kind`:<id>"."""
+
+    delivery_kind = ""
+
+    def get_queryset(self, request):
+        delivered = ExpressionWrapper(outbox.delivered(self.delivery_kind), output_field=BooleanField())
+        return super().get_queryset(request).annotate(delivered=delivered)
+
+    @admin.display(boolean=True, description=_("sent"))
+    def sent(self, obj) -> bool:
+        return obj.delivered
+
+
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "company", "role", "weekly_capacity_hours", "invitation_sent_at"]
+class MembershipAdmin(DeliveredColumn, admin.ModelAdmin):
+    delivery_kind = "invitation"
+    list_display = ["user", "company", "role", "weekly_capacity_hours", "sent"]
     list_filter = ["role"]
     list_select_related = ["user", "company"]
     search_fields = ["user__email", "user__full_name", "company__name"]

@@ -59,7 +59,7 @@ def invitation_by_link(idb64: str, token: str) -> Membership | None:
     return membership
 
 
-def _about(membership: Membership) -> str:
+def _about(membership: Membership) -> str:  # outbox.undelivered("invitation", …) reads the same key
     return f"invitation:{membership.pk}"
 
 
@@ -78,24 +78,15 @@ def _messages(membership: Membership) -> list[outbox.Outgoing]:
     return [outbox.Outgoing(key=_about(membership), to=user, message=rendered)]
 
 
-# The membership's columns for what happened to its invitation e-mail; a failed one shows as
-# "invitation failed" to the people who manage the business.
-_DELIVERY_COLUMNS = {
-    "sent_at": "invitation_sent_at",
-    "attempts": "invitation_attempts",
-    "failed_at": "invitation_failed_at",
-}
-
-
 def invitation_deliver(*, membership_id: int) -> bool:
     """Send the invitation e-mail once, through the outbox (which backs off after a failure
     and gives up after its last attempt); returns whether this call sent it."""
     pending = list(
         Membership.objects.pending()
-        .filter(pk=membership_id, invitation_sent_at__isnull=True, invitation_failed_at__isnull=True)
+        .filter(outbox.undelivered("invitation", timezone.now()), pk=membership_id)
         .select_related("user", "company", "invited_by")
     )
-    return outbox.outbox_deliver(pending, about=_about, render=_messages, **_DELIVERY_COLUMNS) == 1
+    return outbox.outbox_deliver(pending, about=_about, render=_messages) == 1
 
 
 def invitations_unsent() -> list[int]:
@@ -103,11 +94,9 @@ def invitations_unsent() -> list[int]:
     last try failed and its back-off has passed), and that are neither given up nor too old
     for their link."""
     horizon = timezone.now() - timezone.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
-    pending = list(
+    return list(
         Membership.objects.pending()
-        .filter(invitation_sent_at__isnull=True, invitation_failed_at__isnull=True, created_at__gte=horizon)
+        .filter(outbox.undelivered("invitation", timezone.now()), created_at__gte=horizon)
         .order_by("pk")
-        .only("pk")
+        .values_list("pk", flat=True)
     )
-    waiting = outbox.outbox_waiting(_about(m) for m in pending)
-    return [m.pk for m in pending if _about(m) not in waiting]

@@ -192,10 +192,7 @@ class Membership(models.Model):
     # A membership is an invitation until the person accepts it: from the link in the e-mail
     # (a new account) or from their portfolio (an existing one). Until then it gives no access.
     accepted_at = models.DateTimeField(null=True, blank=True)
-    # Written in the same transaction as the membership; the invitation task sets it.
-    invitation_sent_at = models.DateTimeField(null=True, blank=True)
-    invitation_attempts = models.PositiveSmallIntegerField(default=0)
-    invitation_failed_at = models.DateTimeField(null=True, blank=True)  # gave up after the last attempt
+    # The invitation e-mail, and what happened to it, is the outbox's under "invitation:<id>".
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = MembershipQuerySet.as_manager()

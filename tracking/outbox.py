@@ -18,8 +18,9 @@ backs off: someone may fix the server or its settings in the meantime.
 The one window left: the process dies after the mail server accepted a thing's messages and
 before the commit, and those messages go out again on the next try.
 
-Rows of the product (Reminder, Digest, SprintReport, a pending Membership) keep showing what
-happened to their messages: `outbox_deliver` copies the outbox's state onto them.
+What happened to the messages of a thing of the product (a Reminder, a Digest, a SprintReport,
+a pending Membership's invitation) is read here and nowhere else: `delivery`/`deliveries` for
+the state, `undelivered` for which things are still to go, `delivered` for those that went.
 """
 
 import logging
@@ -37,7 +38,8 @@ from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -82,6 +84,13 @@ def outbox_add(about: str, outgoing: Iterable[Outgoing]) -> None:
     _add_many([(about, outgoing)])
 
 
+def outbox_add_sent(about: str, outgoing: Iterable[Outgoing], *, sent_at: datetime) -> None:
+    """Write messages as sent at `sent_at`, without sending them: a past the product did not
+    live through (the demo's weeks) mails nobody."""
+    _add_many([(about, outgoing)])
+    OutboxMessage.objects.filter(about=about, sent_at__isnull=True).update(sent_at=sent_at)
+
+
 def _add_many(batches: Iterable[tuple[str, Iterable[Outgoing]]]) -> None:
     """outbox_add for the messages of many things in one INSERT."""
     rows = [
@@ -102,20 +111,38 @@ def _add_many(batches: Iterable[tuple[str, Iterable[Outgoing]]]) -> None:
         OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
 
 
+_WAITING = Q(sent_at__isnull=True, failed_at__isnull=True)  # neither sent nor given up
+
+
 def _due(now: datetime) -> Q:
-    return Q(sent_at__isnull=True, failed_at__isnull=True) & (
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    )
+    """A message to send now: waiting, and not backing off past `now`."""
+    return _WAITING & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
 
 
-def outbox_waiting(abouts: Iterable[str], now: datetime | None = None) -> set[str]:
-    """Which of these have a message backing off now: not to be handed to a worker yet."""
-    now = now or timezone.now()
-    return set(
-        OutboxMessage.objects.filter(about__in=list(abouts), sent_at__isnull=True, failed_at__isnull=True)
-        .filter(next_attempt_at__gt=now)
-        .values_list("about", flat=True)
-    )
+def messages_of(kind: str) -> QuerySet[OutboxMessage]:
+    """The messages of the outer query's row, a thing whose messages are about "`kind`:<pk>"."""
+    return OutboxMessage.objects.filter(about=Concat(Value(f"{kind}:"), Cast(OuterRef("pk"), output_field=CharField())))
+
+
+def undelivered(kind: str, now: datetime) -> Q:
+    """For a queryset of things whose messages are about "`kind`:<pk>": those whose messages
+    are still to go now. None written yet, or some due and none backing off past `now` (a
+    report's messages wait for the last one's back-off and go together)."""
+    messages = messages_of(kind)
+    backing_off = messages.filter(_WAITING, next_attempt_at__gt=now)
+    return (~Exists(messages) | Exists(messages.filter(_due(now)))) & ~Exists(backing_off)
+
+
+def delivered(kind: str) -> Q:
+    """For a queryset of things: those whose messages were written and all went out."""
+    messages = messages_of(kind)
+    return Exists(messages) & ~Exists(messages.filter(sent_at__isnull=True))
+
+
+def given_up(kind: str) -> Q:
+    """For a queryset of things: those some of whose messages were given up, none waiting."""
+    messages = messages_of(kind)
+    return Exists(messages.filter(sent_at__isnull=True, failed_at__isnull=False)) & ~Exists(messages.filter(_WAITING))
 
 
 def _email(row: OutboxMessage) -> EmailMultiAlternatives:
@@ -219,25 +246,18 @@ def mail_connection():
 _SEND_COLUMNS = ["attempts", "sent_at", "next_attempt_at", "failed_at", "last_error"]
 
 
-def _is_due(row: OutboxMessage, now: datetime) -> bool:
-    """_due in Python, for rows already read."""
-    return row.sent_at is None and row.failed_at is None and (row.next_attempt_at is None or row.next_attempt_at <= now)
-
-
-def _send_rows(
-    keys: Sequence[str], connection: MailConnection, then: Callable[[list[OutboxMessage]], None] | None = None
-) -> tuple[int, list[OutboxMessage]]:
-    """Lock these messages (SKIP LOCKED: those another worker holds are left to it), send those
-    due on `connection`, and mark them in the same transaction: one SELECT and one UPDATE for
-    those sent instead of a transaction per message (each commit waits for the disk). `then`
-    gets the rows read, in that transaction. Returns (sent now, the rows read, by pk)."""
+def _send_rows(keys: Sequence[str], connection: MailConnection) -> int:
+    """Lock these messages that are due (SKIP LOCKED: those another worker holds are left to
+    it), send them on `connection`, and mark them in the same transaction: one SELECT and one
+    UPDATE for those sent instead of a transaction per message (each commit waits for the
+    disk). Returns how many went out now."""
     if not keys:
-        return 0, []
+        return 0
     with transaction.atomic():
-        rows = list(OutboxMessage.objects.select_for_update(skip_locked=True).filter(key__in=list(keys)).order_by("pk"))
-        now = timezone.now()
+        due = OutboxMessage.objects.select_for_update(skip_locked=True).filter(_due(timezone.now()))
+        rows = list(due.filter(key__in=list(keys)).order_by("pk"))
         went, failed = [], []
-        for row in (row for row in rows if _is_due(row, now)):
+        for row in rows:
             row.attempts += 1
             try:
                 connection.send(_email(row))
@@ -249,18 +269,12 @@ def _send_rows(
             else:
                 went.append(row)
         if went:  # one instant for the lot; attempts + 1 each (they are locked: as counted above)
-            sent_at = timezone.now()
-            for row in went:
-                row.sent_at, row.next_attempt_at = sent_at, None
             OutboxMessage.objects.filter(pk__in=[row.pk for row in went]).update(
-                attempts=F("attempts") + 1, sent_at=sent_at, next_attempt_at=None
+                attempts=F("attempts") + 1, sent_at=timezone.now(), next_attempt_at=None
             )
         for row in failed:  # rare: each its own backoff and error
             row.save(update_fields=_SEND_COLUMNS)
-        if then:
-            then(rows)
-    sent = len(went)
-    return sent, rows
+    return len(went)
 
 
 def outbox_send(keys: Sequence[str], *, connection: MailConnection | None = None) -> int:
@@ -269,18 +283,40 @@ def outbox_send(keys: Sequence[str], *, connection: MailConnection | None = None
     another worker is skipped."""
     if connection is None:
         with mail_connection() as connection:
-            return _send_rows(keys, connection)[0]
-    return _send_rows(keys, connection)[0]
+            return _send_rows(keys, connection)
+    return _send_rows(keys, connection)
+
+
+def outbox_deliver(
+    objects: Sequence[models.Model],
+    *,
+    about: Callable[[models.Model], str],
+    render: Callable[[models.Model], list[Outgoing]],
+) -> int:
+    """Deliver the messages of these objects (reminders, reports, invitations …): write those
+    not written yet (`render` gives an object's messages, each keyed under `about(object)`) and
+    send every one that is due. Returns how many messages went out now."""
+    abouts = {obj.pk: about(obj) for obj in objects}
+    written = set(OutboxMessage.objects.filter(about__in=abouts.values()).values_list("about", flat=True))
+    _add_many((abouts[obj.pk], render(obj)) for obj in objects if abouts[obj.pk] not in written)
+    keys = defaultdict(list)
+    for about_, key in (
+        OutboxMessage.objects.filter(about__in=abouts.values()).order_by("pk").values_list("about", "key")
+    ):
+        keys[about_].append(key)
+    with mail_connection() as connection:  # one connection for the whole batch
+        # A thing at a time: its messages are marked as soon as they are sent.
+        return sum(_send_rows(keys[abouts[obj.pk]], connection) for obj in objects)
 
 
 @dataclass(frozen=True)
 class Delivery:
     """What happened to the messages of one thing (a report goes to every member)."""
 
-    sent_at: datetime | None
-    failed_at: datetime | None
+    sent_at: datetime | None  # when the last went out, once all did
+    failed_at: datetime | None  # when the last was given up, once none is waiting
     attempts: int
-    next_attempt_at: datetime | None
+    next_attempt_at: datetime | None  # the latest back-off: by then every message may go again
     last_error: str
 
 
@@ -291,69 +327,23 @@ def _delivery(rows: list[OutboxMessage]) -> Delivery:
         sent_at=max(r.sent_at for r in rows) if rows and not unsent else None,
         failed_at=max(r.failed_at for r in unsent) if unsent and not waiting else None,
         attempts=max((r.attempts for r in rows), default=0),
-        # The latest of them: by then every message of the thing may be tried again.
         next_attempt_at=max((r.next_attempt_at for r in waiting if r.next_attempt_at), default=None),
         last_error=next((r.last_error for r in reversed(rows) if r.last_error), ""),
     )
 
 
-def outbox_deliver(
-    objects: Sequence[models.Model],
-    *,
-    about: Callable[[models.Model], str],
-    render: Callable[[models.Model], list[Outgoing]],
-    **columns: str,
-) -> int:
-    """Deliver the messages of these objects (reminders, reports, invitations …): write those
-    not written yet (`render` gives an object's messages, each keyed under `about(object)`),
-    send every one that is due, and copy what happened onto the objects (`columns` maps
-    Delivery's fields to the object's columns; by default columns of the same names). Returns
-    how many messages went out now."""
-    abouts = {obj.pk: about(obj) for obj in objects}
-    written = set(OutboxMessage.objects.filter(about__in=abouts.values()).values_list("about", flat=True))
-    _add_many((abouts[obj.pk], render(obj)) for obj in objects if abouts[obj.pk] not in written)
-    keys = defaultdict(list)
-    for about_, key in (
-        OutboxMessage.objects.filter(about__in=abouts.values()).order_by("pk").values_list("about", "key")
-    ):
-        keys[about_].append(key)
-    columns = columns or {name: name for name in Delivery.__dataclass_fields__}
-    sent = 0
-    with mail_connection() as connection:  # one connection for the whole batch
-        for obj in objects:  # each object shows its messages' state as soon as they are sent
-            mine = keys[abouts[obj.pk]]
-
-            def mirror(rows, obj=obj, mine=mine):  # in the same transaction, when all were read
-                if rows and len(rows) == len(mine):
-                    _mirror_rows(obj, rows, columns)
-
-            sent_now, rows = _send_rows(mine, connection, then=mirror)
-            sent += sent_now
-            if len(rows) != len(mine):  # another worker holds some: read what they are now
-                _mirror([obj], abouts, columns)
-    return sent
-
-
-def _mirror_rows(obj: models.Model, rows: list[OutboxMessage], columns: dict[str, str]) -> None:
-    delivery = _delivery(rows)
-    for name, column in columns.items():
-        setattr(obj, column, getattr(delivery, name))
-    type(obj).objects.filter(pk=obj.pk).update(**{column: getattr(obj, column) for column in columns.values()})
-
-
-def _mirror(objects: Sequence[models.Model], abouts: dict, columns: dict[str, str]) -> None:
+def deliveries(abouts: Iterable[str]) -> dict[str, Delivery]:
+    """What happened to the messages of each of these things (nothing written yet: nothing
+    sent, no attempt), in one query."""
+    abouts = list(abouts)
     rows = defaultdict(list)
-    for row in OutboxMessage.objects.filter(about__in=[abouts[obj.pk] for obj in objects]).order_by("pk"):
+    for row in OutboxMessage.objects.filter(about__in=abouts).order_by("pk"):
         rows[row.about].append(row)
-    changed = []
-    for obj in objects:
-        if mine := rows.get(abouts[obj.pk]):
-            delivery = _delivery(mine)
-            for name, column in columns.items():
-                setattr(obj, column, getattr(delivery, name))
-            changed.append(obj)
-    if changed:
-        type(changed[0]).objects.bulk_update(changed, list(columns.values()))
+    return {about: _delivery(rows[about]) for about in abouts}
+
+
+def delivery(about: str) -> Delivery:
+    return deliveries([about])[about]
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):

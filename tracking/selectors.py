@@ -8,7 +8,6 @@ from decimal import Decimal
 from django.db.models import (
     BooleanField,
     Case,
-    CharField,
     ExpressionWrapper,
     OuterRef,
     Prefetch,
@@ -19,9 +18,9 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from . import outbox
 from .charts import Chart, line_chart, markers_for
 from .models import (
     Company,
@@ -32,7 +31,6 @@ from .models import (
     Membership,
     Metric,
     MetricValue,
-    OutboxMessage,
     User,
     WhyStep,
     member_name_order,
@@ -61,22 +59,23 @@ def _invitation_refusal() -> Subquery:
     keeps a reply as "its words (550 5.1.1)", under tracking.invitations' key); a failure of our
     own, such as the network, has no words for the inviter."""
     return Subquery(
-        OutboxMessage.objects.filter(
-            about=Concat(Value("invitation:"), Cast(OuterRef("pk"), output_field=CharField())),
-            failed_at__isnull=False,
-            last_error__regex=r"\([245][0-9][0-9]( [0-9.]+)?\)$",
-        ).values("last_error")[:1]
+        outbox.messages_of("invitation")
+        .filter(failed_at__isnull=False, last_error__regex=r"\([245][0-9][0-9]( [0-9.]+)?\)$")
+        .values("last_error")[:1]
     )
 
 
 def members_of(company: Company) -> QuerySet[Membership]:
-    """The members, then the invitations (`invitation_error`: the server's refusal, if any)."""
+    """The members, then the invitations (`invitation_failed`: its e-mail was given up;
+    `invitation_error`: the server's refusal, if any)."""
+    failed = Q(accepted_at__isnull=True) & outbox.given_up("invitation")
     return (
         Membership.objects.filter(company=company)
         .select_related("user")
+        .annotate(invitation_failed=ExpressionWrapper(failed, output_field=BooleanField()))
         .annotate(
             invitation_error=Case(
-                When(accepted_at__isnull=True, invitation_failed_at__isnull=False, then=_invitation_refusal()),
+                When(accepted_at__isnull=True, invitation_failed=True, then=_invitation_refusal()),
                 default=Value(""),
                 output_field=TextField(),
             )

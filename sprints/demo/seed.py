@@ -35,7 +35,7 @@ from importlib import import_module
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import CommandError
 from django.db import transaction
-from django.db.models import Case, OuterRef, Subquery, Value, When
+from django.db.models import Case, Value, When
 from django.utils import timezone
 
 from hypotheses import services as hypothesis_services
@@ -49,10 +49,9 @@ from sprints.models import (
     Review,
     SessionStep,
     Sprint,
-    SprintReport,
     SprintStatus,
 )
-from sprints.rollups import sprint_rollups
+from sprints.rollups import reports_as_sent, sprint_rollups
 from tracking import services
 from tracking.models import (
     Company,
@@ -632,9 +631,7 @@ def _report_past_sprints(companies: list[Company]) -> None:
     closed = Sprint.objects.filter(company__in=companies, status=SprintStatus.CLOSED)
     missing = list(closed.filter(report__computed_at__isnull=True).values_list("pk", flat=True))
     sprint_rollups(missing)
-    SprintReport.objects.filter(sprint__in=closed, emailed_at__isnull=True).update(
-        emailed_at=Subquery(Sprint.objects.filter(pk=OuterRef("sprint_id")).values("closed_at")[:1])
-    )
+    reports_as_sent(list(closed.values_list("pk", flat=True)))
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ import pytest
 from sprints.models import Reminder, Sprint, SprintReport
 from tests.conftest import make_team
 from tests.support.processes import ROOT, WORKER_ARGS, PrivateRedis, app_env, python, run_python, wait_for, worker
+from tracking import outbox
 
 pytestmark = [pytest.mark.worker, pytest.mark.xdist_group("worker"), pytest.mark.django_db(transaction=True)]
 
@@ -83,7 +84,7 @@ def test_two_dispatchers_at_the_same_moment_send_each_reminder_once(tmp_path, br
     planned = [ast.literal_eval(out.strip().splitlines()[-1])["reminders_planned"] for out in outputs]
     assert sum(planned) == expected, planned
     with worker(env):
-        assert wait_for(lambda: Reminder.objects.filter(sent_at__isnull=True).count() == 0, timeout=60)
+        assert wait_for(lambda: Reminder.objects.exclude(outbox.delivered("reminder")).count() == 0, timeout=60)
     counts = sent_emails(tmp_path)
     assert len(counts) == expected and set(counts.values()) == {1}, counts
 
@@ -106,19 +107,19 @@ def test_a_worker_killed_mid_batch_leaves_the_rest_to_the_next_one_and_none_twic
     )
     try:
         assert run_python(DISPATCH, env).returncode == 0  # one batch of 24 reminders
-        assert wait_for(lambda: Reminder.objects.filter(sent_at__isnull=False).count() >= 4, timeout=60)
+        assert wait_for(lambda: Reminder.objects.filter(outbox.delivered("reminder")).count() >= 4, timeout=60)
         os.kill(first.pid, signal.SIGKILL)
         first.wait(timeout=10)
     finally:
         if first.poll() is None:
             first.kill()
-    sent_before = Reminder.objects.filter(sent_at__isnull=False).count()
+    sent_before = Reminder.objects.filter(outbox.delivered("reminder")).count()
     assert sent_before < 24, "the worker finished before it was killed: nothing was tested"
 
     with worker(env):
         # The periodic dispatch (every 5 minutes in production) re-enqueues what is unsent.
         def all_sent():
-            if Reminder.objects.filter(sent_at__isnull=True).exists():
+            if Reminder.objects.exclude(outbox.delivered("reminder")).exists():
                 run_python(DISPATCH, env)
                 return False
             return True
@@ -188,9 +189,10 @@ print(json.dumps(out))
     assert Sprint.objects.get(pk=closing.active_sprint.pk).status == "closed"
     report = SprintReport.objects.get(sprint=closing.active_sprint)
     # Computed by the close itself (the report page needs no worker); its e-mail waits for the broker.
-    assert report.computed_at is not None and report.data["actions_done"] == 1 and report.emailed_at is None
+    assert report.computed_at is not None and report.data["actions_done"] == 1
+    assert outbox.delivery(f"report:{report.pk}").sent_at is None
     waiting_reminders = Reminder.objects.filter(sprint=waiting.active_sprint)
-    assert waiting_reminders.count() == 2 and not waiting_reminders.filter(sent_at__isnull=False).exists()
+    assert waiting_reminders.count() == 2 and not waiting_reminders.filter(outbox.delivered("reminder")).exists()
 
     # Redis is back: the next dispatch hands everything to a worker, and it all goes out once.
     redis.start()
@@ -200,8 +202,8 @@ print(json.dumps(out))
             assert result.returncode == 0, result.stderr[-2000:]
 
             def done():
-                report.refresh_from_db()
-                return report.emailed_at is not None and not waiting_reminders.filter(sent_at__isnull=True).exists()
+                sent = outbox.delivery(f"report:{report.pk}").sent_at is not None
+                return sent and not waiting_reminders.exclude(outbox.delivered("reminder")).exists()
 
             assert wait_for(done, timeout=60)
     finally:
@@ -236,13 +238,13 @@ def test_a_worker_outlives_five_seconds_of_redis_down_and_the_work_finishes(tmp_
     )
     try:
         assert run_python(DISPATCH, env).returncode == 0  # one batch of 12 reminders, 0.3 s each
-        assert wait_for(lambda: Reminder.objects.filter(sent_at__isnull=False).exists(), timeout=60)
+        assert wait_for(lambda: Reminder.objects.filter(outbox.delivered("reminder")).exists(), timeout=60)
         redis.stop()  # mid-batch: the worker holds an unacknowledged message
         time.sleep(5)
         redis.start()
 
         def all_sent():
-            if Reminder.objects.filter(sent_at__isnull=True).exists():
+            if Reminder.objects.exclude(outbox.delivered("reminder")).exists():
                 run_python(DISPATCH, env)  # beat's dispatch, every 5 minutes in production
                 return False
             return True

@@ -79,6 +79,12 @@ def test_the_digest_is_due_from_monday_0800_local():
     assert digest_week(utc(2026, 3, 30, 5, 0), moscow) == date(2026, 3, 30)  # 08:00 in Moscow
 
 
+def _state(row) -> outbox.Delivery:
+    """What happened to the messages of a reminder, a digest or a report: the outbox's."""
+    kind = {"Reminder": "reminder", "Digest": "digest", "SprintReport": "report"}[type(row).__name__]
+    return outbox.delivery(f"{kind}:{row.pk}")
+
+
 # --- Planning reminder rows ---------------------------------------------------------------------
 
 
@@ -197,10 +203,10 @@ def test_an_smtp_error_is_retried_later_with_backoff(berlin_team, monkeypatch):
 
     monkeypatch.setattr(outbox, "_email", broken)
     assert deliver_reminder(reminder.pk) is False
-    reminder.refresh_from_db()
-    assert reminder.sent_at is None and reminder.attempts == 1 and reminder.next_attempt_at is not None
+    state = _state(reminder)
+    assert state.sent_at is None and state.attempts == 1 and state.next_attempt_at is not None
     assert reminder.pk not in reminders.unsent_reminder_ids()  # not before the backoff has passed
-    assert reminder.pk in reminders.unsent_reminder_ids(reminder.next_attempt_at + timedelta(seconds=1))
+    assert reminder.pk in reminders.unsent_reminder_ids(state.next_attempt_at + timedelta(seconds=1))
 
 
 @pytest.mark.django_db
@@ -221,19 +227,17 @@ def test_the_sender_itself_waits_for_the_backoff(berlin_team, monkeypatch):
 
     monkeypatch.setattr(outbox, "_email", refused)
     assert deliver_reminder(reminder.pk) is False
-    reminder.refresh_from_db()
-    wait = reminder.next_attempt_at - clock.now()
+    wait = _state(reminder).next_attempt_at - clock.now()
     assert timedelta(seconds=47) <= wait <= timedelta(seconds=72), wait
     with time_machine.travel(clock.now() + timedelta(seconds=15), tick=False):
         assert outbox.outbox_send([f"reminder:{reminder.pk}"]) == 0
         assert deliver_reminder(reminder.pk) is False
-    reminder.refresh_from_db()
-    assert reminder.attempts == 1  # not tried again
+    assert _state(reminder).attempts == 1  # not tried again
     monkeypatch.undo()
-    with time_machine.travel(reminder.next_attempt_at + timedelta(seconds=1), tick=False):
+    with time_machine.travel(_state(reminder).next_attempt_at + timedelta(seconds=1), tick=False):
         assert deliver_reminder(reminder.pk) is True
-    reminder.refresh_from_db()
-    assert reminder.sent_at is not None and reminder.attempts == 2 and len(mail.outbox) == 1
+    state = _state(reminder)
+    assert state.sent_at is not None and state.attempts == 2 and len(mail.outbox) == 1
 
 
 # --- Roll-ups -------------------------------------------------------------------------------------
@@ -386,15 +390,15 @@ def _retry_until_it_stops(row, deliver, due_ids) -> int:
         with time_machine.travel(at, tick=False):
             deliver(row.pk)
         tries += 1
-        row.refresh_from_db()
-        at = (row.next_attempt_at or at) + timedelta(seconds=1)
+        at = (_state(row).next_attempt_at or at) + timedelta(seconds=1)
     return tries
 
 
 def _assert_given_up(row, tries):
-    assert tries == row.attempts == outbox.MAX_ATTEMPTS
-    assert row.failed_at is not None and row.next_attempt_at is None
-    assert "refused" in row.last_error.lower() or "errno" in row.last_error.lower()
+    state = _state(row)
+    assert tries == state.attempts == outbox.MAX_ATTEMPTS
+    assert state.failed_at is not None and state.next_attempt_at is None
+    assert "refused" in state.last_error.lower() or "errno" in state.last_error.lower()
 
 
 @pytest.mark.django_db
@@ -403,11 +407,10 @@ def test_a_reminder_that_never_goes_out_is_given_up_after_the_last_attempt(berli
     reminder = Reminder.objects.filter(kind="results_due").first()
     tries = _retry_until_it_stops(reminder, deliver_reminder, reminders.unsent_reminder_ids)
     _assert_given_up(reminder, tries)
-    assert reminder.sent_at is None
-    assert reminder.pk not in reminders.unsent_reminder_ids(reminder.failed_at + timedelta(days=30))
+    assert _state(reminder).sent_at is None
+    assert reminder.pk not in reminders.unsent_reminder_ids(_state(reminder).failed_at + timedelta(days=30))
     assert deliver_reminder(reminder.pk) is False  # a late message from the queue changes nothing
-    reminder.refresh_from_db()
-    assert reminder.attempts == outbox.MAX_ATTEMPTS
+    assert _state(reminder).attempts == outbox.MAX_ATTEMPTS
 
 
 @pytest.mark.django_db
@@ -418,8 +421,8 @@ def test_a_digest_that_never_goes_out_is_given_up_after_the_last_attempt(team, s
     digest = Digest.objects.get(recipient=team.tracker.user, week_start=date(2026, 3, 30))
     tries = _retry_until_it_stops(digest, deliver_digest, digests.unsent_digest_ids)
     _assert_given_up(digest, tries)
-    assert digest.sent_at is None
-    assert digest.pk not in digests.unsent_digest_ids(digest.failed_at + timedelta(days=30))
+    assert _state(digest).sent_at is None
+    assert digest.pk not in digests.unsent_digest_ids(_state(digest).failed_at + timedelta(days=30))
 
 
 @pytest.mark.django_db
@@ -433,8 +436,8 @@ def test_a_report_that_never_goes_out_is_given_up_after_the_last_attempt(team, s
         lambda at: [report.pk] if team.active_sprint.pk in rollups.pending_report_ids(at) else [],
     )
     _assert_given_up(report, tries)
-    assert report.emailed_at is None and report.computed_at is not None
-    assert team.active_sprint.pk not in rollups.pending_report_ids(report.failed_at + timedelta(days=30))
+    assert _state(report).sent_at is None and report.computed_at is not None
+    assert team.active_sprint.pk not in rollups.pending_report_ids(_state(report).failed_at + timedelta(days=30))
 
 
 @pytest.mark.django_db
@@ -447,7 +450,7 @@ def test_a_message_the_mail_header_refuses_is_given_up_at_once(berlin_team):
     reminders.reminders_plan(utc(2026, 3, 29, 9, 0))
     reminder = Reminder.objects.filter(kind="results_due").first()
     assert deliver_reminder(reminder.pk) is False
-    reminder.refresh_from_db()
-    assert reminder.attempts == 1 and reminder.failed_at is not None and reminder.next_attempt_at is None
-    assert "linefeed" in reminder.last_error
-    assert reminder.pk not in reminders.unsent_reminder_ids(reminder.failed_at + timedelta(days=1))
+    state = _state(reminder)
+    assert state.attempts == 1 and state.failed_at is not None and state.next_attempt_at is None
+    assert "linefeed" in state.last_error
+    assert reminder.pk not in reminders.unsent_reminder_ids(state.failed_at + timedelta(days=1))

@@ -14,6 +14,7 @@ from sprints.models import SprintReport
 from tests import clock
 from tests.conftest import make_team
 from tests.factories import MembershipFactory, SprintFactory
+from tracking import outbox
 from tracking.models import OutboxMessage
 
 OPENED: list[int] = []
@@ -52,7 +53,7 @@ def _closed_sprints(team, count: int) -> list[int]:
         )
         ids.append(sprint.pk)
     rollups.sprint_rollups(ids)
-    assert SprintReport.objects.filter(sprint_id__in=ids, emailed_at__isnull=True).count() == count
+    assert SprintReport.objects.filter(~outbox.delivered("report"), sprint_id__in=ids).count() == count
     return ids
 
 
@@ -72,7 +73,7 @@ def test_a_batch_of_reports_goes_out_on_one_connection(counting_mail):
     assert rollups.reports_email(ids) == 3 * members
     assert len(mail.outbox) == 3 * members
     assert len(counting_mail) == 1  # one connection for the whole batch, not one per report
-    assert SprintReport.objects.filter(sprint_id__in=ids, emailed_at__isnull=False).count() == 3
+    assert SprintReport.objects.filter(outbox.delivered("report"), sprint_id__in=ids).count() == 3
     # Sent once: a second batch sends nothing and opens nothing.
     assert rollups.reports_email(ids) == 0 and len(counting_mail) == 1
 
@@ -121,6 +122,6 @@ def test_a_dropped_connection_is_opened_again_for_the_next_message(counting_mail
         address=dropped[0], about=f"report:{SprintReport.objects.get(sprint_id=ids[0]).pk}"
     )
     assert failed.sent_at is None and failed.attempts == 1 and failed.next_attempt_at is not None
-    first = SprintReport.objects.get(sprint_id=ids[0])
-    assert first.emailed_at is None and first.next_attempt_at == failed.next_attempt_at
-    assert SprintReport.objects.get(sprint_id=ids[1]).emailed_at is not None
+    first = outbox.delivery(f"report:{SprintReport.objects.get(sprint_id=ids[0]).pk}")
+    assert first.sent_at is None and first.next_attempt_at == failed.next_attempt_at
+    assert outbox.delivery(f"report:{SprintReport.objects.get(sprint_id=ids[1]).pk}").sent_at is not None

@@ -108,8 +108,8 @@ def test_a_refused_recipient_fails_the_invitation_at_its_first_attempt(smtp, tea
     row = OutboxMessage.objects.get(about=f"invitation:{added.pk}")
     assert row.attempts == 1 and row.failed_at is not None and row.next_attempt_at is None
     assert row.sent_at is None and row.last_error == words
-    added.refresh_from_db()
-    assert added.invitation_attempts == 1 and added.invitation_failed_at is not None
+    state = outbox.delivery(f"invitation:{added.pk}")
+    assert state.attempts == 1 and state.failed_at is not None
     assert invitations_unsent() == []  # the sweep never tries it again
     assert invitation_deliver(membership_id=added.pk) is False
     assert OutboxMessage.objects.get(pk=row.pk).attempts == 1 and smtp.delivered == []
@@ -141,8 +141,7 @@ def test_a_recipient_refused_for_now_backs_off_and_goes_out_later(smtp, team, cl
     assert at + timedelta(seconds=40) <= row.next_attempt_at <= at + timedelta(seconds=80)  # 1 min ± jitter
     with time_machine.travel(at, tick=False):
         assert invitations_unsent() == []  # backing off
-    added.refresh_from_db()
-    assert added.invitation_failed_at is None
+    assert outbox.delivery(f"invitation:{added.pk}").failed_at is None
     assert "invitation failed" not in members_page(client, team)
 
     del smtp.answers["busy@example.test"]  # the server takes it now
