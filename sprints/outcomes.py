@@ -76,7 +76,7 @@ class Outcomes:
     busy_not_moving: bool
 
 
-def _sprints(company_ids: list[int], limit: int) -> list[Sprint]:
+def _sprints(company_ids: list[int], limit: int, *, with_company: bool = True) -> list[Sprint]:
     """Each company's last `limit` closed sprints, newest first, with the key metric's value
     before and at the end of each: one query. The window picks the sprints' ids first, in a
     subquery, so the metric is looked up for those sprints only; the key metric is joined
@@ -93,21 +93,21 @@ def _sprints(company_ids: list[int], limit: int) -> list[Sprint]:
         .values("pk")
     )
     key_values = MetricValue.objects.filter(metric_id=OuterRef("key_metric__pk")).order_by("-week_start")
+    sprints = Sprint.objects.filter(pk__in=window)
+    # The flag alone needs no business (its time zone places verdicts) and few columns.
+    sprints = sprints.select_related("company") if with_company else sprints.only("company_id", "number", "starts_on")
     return list(
-        Sprint.objects.filter(pk__in=window)
-        .select_related("company")
-        .annotate(
+        sprints.annotate(
             key_metric=FilteredRelation("company__metrics", condition=Q(company__metrics__is_key=True)),
             metric_start=Subquery(key_values.filter(week_start__lt=OuterRef("starts_on")).values("value")[:1]),
             metric_end=Subquery(key_values.filter(week_start__lte=OuterRef("ends_on")).values("value")[:1]),
-        )
-        .order_by("company_id", "-starts_on", "-pk")
+        ).order_by("company_id", "-starts_on", "-pk")
     )
 
 
 def outcomes_many(company_ids: list[int], *, limit: int = SPRINTS, hypotheses: bool = True) -> dict[int, Outcomes]:
     """Each company's outcomes: 3 queries (4 with the hypotheses)."""
-    sprints = _sprints(company_ids, limit)
+    sprints = _sprints(company_ids, limit, with_company=hypotheses)
     counts = {
         row["sprint_id"]: row
         for row in Action.objects.filter(sprint__in=[s.pk for s in sprints])

@@ -8,6 +8,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Min, Q, Sum
+from django.utils.translation import gettext, ngettext
 
 from hypotheses.models import Hypothesis
 from hypotheses.models import Status as HypothesisStatus
@@ -73,6 +74,9 @@ def sprint_overview(company_ids: list[int], now: datetime) -> dict[int, dict]:
     for company_id in company_ids:
         flags = []
         entry: dict = {"testing": testing.get(company_id, 0)}
+        entry["testing_label"] = ngettext("%(counter)s hypothesis", "%(counter)s hypotheses", entry["testing"]) % {
+            "counter": entry["testing"]
+        }
         sprint = sprints.get(company_id)
         if sprint:
             logged, total = progress[sprint.pk]
@@ -89,6 +93,7 @@ def sprint_overview(company_ids: list[int], now: datetime) -> dict[int, dict]:
                     "logged": logged,
                     "total": total,
                     "percent": int(logged * 100 / total) if total else 0,
+                    "logged_label": gettext("%(logged)s of %(total)s logged") % {"logged": logged, "total": total},
                     "overbooked": len(overbooked),
                     "sprint_review": review,
                 }
@@ -106,6 +111,10 @@ def sprint_overview(company_ids: list[int], now: datetime) -> dict[int, dict]:
             flags.append(Flag.NOTHING_UNDER_TEST)
         if company_id in past_check:
             flags.append(Flag.TEST_PAST_CHECK_DATE)
+        if entry.get("overbooked"):
+            entry["overbooked_label"] = ngettext(
+                "%(counter)s owner overbooked", "%(counter)s owners overbooked", entry["overbooked"]
+            ) % {"counter": entry["overbooked"]}
         entry["flags"] = flags
         result[company_id] = entry
     return result

@@ -21,9 +21,12 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import Company, Constraint, ConstraintStatus, Membership, MetricValue, User
+from .numbers import plain, with_unit
 from .selectors import next_review_at
 
 
@@ -116,6 +119,8 @@ def _core(company_ids: list[int], now: datetime) -> dict[int, dict]:
             "previous": previous,
             "direction": direction,
             "good": None if direction is None else (direction == "up") == higher,
+            "shown": with_unit(latest, unit),
+            "trend_title": gettext("last week %(value)s") % {"value": plain(previous, localize=True)},
         }
     return data
 
@@ -137,6 +142,9 @@ def overview(company_ids: list[int], now: datetime | None = None) -> dict[int, d
 
 @dataclass(frozen=True)
 class PortfolioRow:
+    """A card's facts, with its words and numbers formatted once here rather than by a filter
+    or a translation tag per card (the page shows twenty)."""
+
     company: Company
     my_role: str
     my_role_label: str
@@ -145,6 +153,24 @@ class PortfolioRow:
     capacity_hours: Decimal
     next_review: datetime
     overview: dict
+
+    @property
+    def review_label(self) -> str:
+        return date_format(timezone.localtime(self.next_review, self.company.tzinfo), "D j M, H:i")
+
+    @property
+    def team_label(self) -> str:
+        return ngettext("%(counter)s person", "%(counter)s people", self.member_count) % {"counter": self.member_count}
+
+    @property
+    def invited_label(self) -> str:
+        return ngettext("%(counter)s invited", "%(counter)s invited", self.pending_count) % {
+            "counter": self.pending_count
+        }
+
+    @property
+    def hours_label(self) -> str:
+        return gettext("%(hours)s h a week") % {"hours": plain(self.capacity_hours, localize=True)}
 
 
 PORTFOLIO_PAGE_SIZE = 20
