@@ -2,7 +2,7 @@
 queries for 5 rows or 5,000."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import (
@@ -179,9 +179,14 @@ def goal_progress(goal: Goal, latest: Decimal | None) -> int | None:
     return max(0, min(100, int(ratio * 100)))
 
 
-def goal_tree(company: Company) -> list[GoalNode]:
-    """All goals of the company as a forest: two queries whatever the size."""
-    goals = list(Goal.objects.filter(company=company).select_related("metric").order_by("starts_on", "pk"))
+def goal_tree(company: Company, *, current_on: date | None = None) -> list[GoalNode]:
+    """The company's goals as a forest: two queries whatever the size. With `current_on`, only
+    the goals whose period holds that day (the year's, the quarter's and the month's that are
+    running), as the business page shows them; the goals page shows them all."""
+    goals = Goal.objects.filter(company=company)
+    if current_on is not None:
+        goals = goals.filter(starts_on__lte=current_on, due_on__gte=current_on)
+    goals = list(goals.select_related("metric").order_by("starts_on", "pk"))
     latest = latest_values([g.metric_id for g in goals if g.metric_id])
     nodes = {g.pk: GoalNode(g, latest.get(g.metric_id), goal_progress(g, latest.get(g.metric_id)), []) for g in goals}
     roots = []

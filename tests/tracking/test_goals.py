@@ -158,3 +158,28 @@ def test_progress_is_direction_aware(team):
     goal = Goal(metric=team.metric, target=Decimal(1500))
     assert goal_progress(goal, Decimal(2000)) == 75
     assert goal_progress(goal, None) is None
+
+
+def test_the_business_page_shows_the_goals_running_today_and_the_goals_page_all_of_them(team, year, client):
+    from tracking.weeks import local_today
+
+    today = local_today(team.company)
+    running = services.goal_create(
+        by=team.tracker, parent=year, horizon="month", title="This month", starts_on=today, due_on=today
+    )
+    last_year = services.goal_create(
+        by=team.tracker,
+        horizon="year",
+        title="The goal of last year",
+        starts_on=year.starts_on.replace(year=year.starts_on.year - 1),
+        due_on=year.due_on.replace(year=year.due_on.year - 1),
+    )
+    client.force_login(team.tracker.user)
+
+    overview = client.get(reverse("tracking:company_detail", args=[team.company.pk])).content.decode()
+    goals_page = client.get(reverse("tracking:goals", args=[team.company.pk])).content.decode()
+
+    assert year.title in overview and running.title in overview
+    assert [node.goal for node in goal_tree(team.company, current_on=today)[0].children] == [running]
+    assert last_year.title not in overview
+    assert last_year.title in goals_page and running.title in goals_page

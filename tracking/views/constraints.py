@@ -17,6 +17,7 @@ from ..forms import (
     WhyStepForm,
 )
 from ..roles import Permission, role_allows
+from ..weeks import local_today
 
 # --- The company page and its why-chain partial ---------------------------------------------
 
@@ -45,7 +46,7 @@ def _company_page(request, company, membership, *, constraint_form=None, status=
         "next_review": selectors.next_review_at(company),
         "key_metric": key,
         "key_chart": selectors.metric_chart(key) if key else None,
-        "goals": selectors.goal_tree(company),
+        "goals": selectors.goal_tree(company, current_on=local_today(company)),
         "flags": portfolio.company_page_flags(company.pk),  # e.g. "busy, not moving"
         "constraint_form": constraint_form
         or (ConstraintForm(initial={"title": constraint.title, "area": constraint.area}) if constraint else None),
