@@ -3,6 +3,8 @@ from contextlib import suppress
 from decimal import Decimal
 
 from django import forms
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from tracking.models import Constraint, Metric
@@ -238,11 +240,40 @@ class VerdictForm(forms.Form):
     )
 
 
+def _attrs(attrs: dict) -> str:
+    """What django/forms/widgets/attrs.html writes."""
+    return "".join(
+        f" {name}" if value is True else f' {name}="{escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class PlainSelect(forms.Select):
+    """A select without optgroups written in Python: the HTML of Django's select.html, without
+    a template include per option."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = "".join(
+            f'\n  <option value="{escape(o["value"])}"{_attrs(o["attrs"])}>{escape(o["label"])}</option>\n'
+            for _group, group, _index in widget["optgroups"]
+            for o in group
+        )
+        return mark_safe(f'<select name="{escape(widget["name"])}"{_attrs(widget["attrs"])}>{options}\n</select>')
+
+
 class HistoryFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any status")), *Status.choices])
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("Any kind")), *Kind.choices])
-    constraint = forms.ModelChoiceField(label=_("Main constraint"), required=False, queryset=Constraint.objects.none())
-    author = forms.TypedChoiceField(label=_("Author"), required=False, coerce=int, empty_value=None)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *Status.choices], widget=PlainSelect
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("Any kind")), *Kind.choices], widget=PlainSelect
+    )
+    constraint = forms.ModelChoiceField(
+        label=_("Main constraint"), required=False, queryset=Constraint.objects.none(), widget=PlainSelect
+    )
+    author = forms.TypedChoiceField(label=_("Author"), required=False, coerce=int, empty_value=None, widget=PlainSelect)
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 

@@ -6,7 +6,10 @@ from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.dates import MONTHS_3
 from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -378,11 +381,58 @@ def _history_query(request, company):
     return form, selectors.history(company, filters)
 
 
+HISTORY_COLUMNS = (
+    "pk",
+    "title",
+    "kind",
+    "status",
+    "verdict",
+    "constraint__title",
+    "created_at",
+    "against_numbers_reason",
+    "measured_value",
+    "learning",
+    "author__full_name",
+    "author__email",
+)
+
+
 def _history_page(request, queryset, total: int):
-    paginator = Paginator(queryset, HISTORY_PAGE_SIZE)
+    paginator = Paginator(queryset.values_list(*HISTORY_COLUMNS, named=True), HISTORY_PAGE_SIZE)
     # The statistics counted the filtered set already: the pages need no second count.
     paginator.count = total
     return paginator.get_page(request.GET.get("page"))
+
+
+def _history_rows(company, rows) -> list[selectors.Row]:
+    """A page of the history as its table shows it, each cell's text made here once per row:
+    labels from dictionaries made once per page, the date as the `date:"j M Y"` filter writes it
+    (the reader's time zone, the month's short name in their language), texts cut as
+    `truncatewords` cuts them."""
+    labels = {choices: {value: str(label) for value, label in choices.choices} for choices in (Kind, Status, Verdict)}
+    months = {month: str(MONTHS_3[month]).title() for month in range(1, 13)}
+    detail = reverse("hypotheses:detail", args=[company.pk, 0]).removesuffix("0/")
+    out = []
+    for row in rows:
+        created = localtime(row.created_at)
+        reason = row.against_numbers_reason
+        out.append(
+            selectors.Row(
+                url=f"{detail}{row.pk}/",
+                title=row.title,
+                kind=labels[Kind].get(row.kind, row.kind),
+                constraint=row.constraint__title,
+                created=f"{created.day} {months[created.month]} {created.year}",
+                status=labels[Status].get(row.status, row.status),
+                verdict=labels[Verdict].get(row.verdict, row.verdict) or "—",
+                reason=reason,
+                reason_short=Truncator(reason).words(20, truncate=" …") if reason else "",
+                measured="—" if row.measured_value is None else plain(row.measured_value, localize=True),
+                learning=Truncator(row.learning or "").words(30, truncate=" …"),
+                author=row.author__full_name or row.author__email or "—",
+            )
+        )
+    return out
 
 
 @require_GET
@@ -390,11 +440,13 @@ def history(request, company_id: int):
     company, membership = access_company(request.user, company_id)
     form, queryset = _history_query(request, company)
     stats = selectors.history_stats(queryset)
+    page = _history_page(request, queryset, stats.total)
     context = {
         "company": company,
         "membership": membership,
         "form": form,
-        "page": _history_page(request, queryset, stats.total),
+        "page": page,
+        "rows": _history_rows(company, page.object_list),
         "stats": stats,
     }
     return render(request, "hypotheses/history.html", context)
