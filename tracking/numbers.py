@@ -83,6 +83,12 @@ def reader_locale() -> str:
 _babel_name = cache(to_locale)
 
 
+def reader_babel_locale() -> Locale:
+    """The reader's locale as Babel's object, parsed once per language: what a formatting call
+    in a loop passes to Babel (given the name, Babel parses it again each time)."""
+    return _babel_locale(reader_locale())
+
+
 @cache
 def _babel_locale(name: str) -> Locale:
     """Babel's locale parsed once per language, not once per number (what Babel's formatting

@@ -224,3 +224,23 @@ def test_a_junk_version_is_only_stale_never_a_hidden_error(team, client_for):
     assert response.status_code == 400
     assert "Someone saved the inputs" in response.content.decode()
     assert client.post(_url(team, "toolkit:inputs_save"), {**INPUTS, "c1": "6"}).status_code == 302
+
+
+def test_the_metrics_mapping_is_text_until_edited(team, client_for):
+    """The page says which metric feeds each input; its form (six choices of every metric)
+    comes with "Edit": by htmx as the section alone, without JavaScript as the page."""
+    client = client_for(team.tracker)
+    client.post(_url(team, "toolkit:inputs_save"), INPUTS)
+    client.post(_url(team, "toolkit:mapping_save"), {"ua_metric": team.metric.pk})
+    page = client.get(_url(team)).content.decode()
+    assert 'name="ua_metric"' not in page
+    mapping = page.split('id="mapping-now"')[1].split("</dl>")[0]
+    assert f"<dt>UA from</dt><dd>{team.metric.name}</dd>" in mapping and "<dd>typed in</dd>" in mapping
+    assert 'href="?edit=mapping#mapping"' in page
+    edit = client.get(_url(team) + "?edit=mapping").content.decode()
+    assert edit.count('_metric" id=') == 6 and "<html" in edit
+    section = client.get(_url(team) + "?edit=mapping", headers={"HX-Request": "true"}).content.decode()
+    assert section.lstrip().startswith('<section class="card" id="mapping">') and section.count('_metric" id=') == 6
+    assert f'<option value="{team.metric.pk}" selected>' in section
+    reader = client_for(team.member).get(_url(team) + "?edit=mapping").content.decode()
+    assert 'name="ua_metric"' not in reader

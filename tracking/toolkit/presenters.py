@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from . import charts, unit_economics
 from .formatting import money, number, percent
+from .forms import MAPPING_LABELS
+from .models import MAPPABLE
 from .selectors import to_inputs
 
 INPUT_LABELS = {
@@ -78,6 +80,28 @@ def economics(row, currency: str) -> Economics:
     ]
     top = rows[0] if rows and ranked[0].delta_cm > 0 else None
     return Economics(outputs=outputs, cm=out.cm, rows=rows, chart=chart, top=top)
+
+
+@dataclass(frozen=True)
+class SnapshotLine:
+    cm: str
+    lever: str  # the input that moves the margin most, "" when none adds to it
+
+
+def snapshot_line(row, currency: str) -> SnapshotLine:
+    """What the history of snapshots shows of one: its margin and first lever, without the
+    rest of its economics."""
+    inputs = to_inputs(row)
+    ranked = unit_economics.sensitivity(inputs)
+    top = ranked[0] if ranked and ranked[0].delta_cm > 0 else None
+    return SnapshotLine(cm=money(unit_economics.compute(inputs).cm, currency), lever=SHORT[top.name] if top else "")
+
+
+def mapping_lines(row, metrics) -> list[tuple[str, str]]:
+    """Which metric feeds each input, as read: (label, the metric's name or "typed in")."""
+    names = {m.pk: m.name for m in metrics}
+    typed = str(_("typed in"))
+    return [(str(MAPPING_LABELS[name]), names.get(getattr(row, f"{name}_metric_id"), typed)) for name in MAPPABLE]
 
 
 def funnel_rows(funnel) -> list[dict]:

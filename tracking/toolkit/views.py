@@ -78,21 +78,27 @@ def _stage_rows(company, request):
     return zip(data.stages, data.analysis.rows, strict=False)
 
 
-def _ue_context(company, membership, *, form=None, mapping_form=None, snapshot_form=None):
+def _ue_context(company, membership, *, form=None, mapping_form=None, snapshot_form=None, edit_mapping=False):
+    """The page's context. The metrics mapping shows as text (which metric feeds each input)
+    until it is edited: its form of six choices of every metric is built for `edit_mapping`
+    or when a posted mapping is refused."""
     row = selectors.unit_economics_of(company)
     metrics = metrics_of(company)
     initial = {**row.input_values(), "seen": services.saved_mark(row)} if row else {"period": "month"}
     snapshots = selectors.snapshots_of(company)
+    if mapping_form is None and edit_mapping:
+        mapped = row.mapping() if row else {}
+        mapping_form = MappingForm(metrics=metrics, initial={f"{k}_metric": v for v, k in mapped.items()})
     return {
         "company": company,
         "membership": membership,
         "row": row,
         "form": form or InputsForm(initial=initial),
-        "mapping_form": mapping_form
-        or MappingForm(metrics=metrics, initial={f"{k}_metric": v for v, k in (row.mapping() if row else {}).items()}),
+        "mapping_form": mapping_form,
+        "mapping": presenters.mapping_lines(row, metrics) if row and mapping_form is None else [],
         "snapshot_form": snapshot_form or SnapshotForm(),
         "economics": presenters.economics(row, company.currency) if row else None,
-        "snapshots": [(s, presenters.economics(s, company.currency)) for s in snapshots],
+        "snapshots": [(s, presenters.snapshot_line(s, company.currency)) for s in snapshots],
         "can_edit": role_allows(membership.role, Permission.EDIT_PLANNING),
     }
 
@@ -100,7 +106,11 @@ def _ue_context(company, membership, *, form=None, mapping_form=None, snapshot_f
 @require_GET
 def unit_economics_page(request, company_id: int):
     company, membership = access_company(request.user, company_id)
-    return render(request, "toolkit/unit_economics.html", _ue_context(company, membership))
+    edit_mapping = request.GET.get("edit") == "mapping" and role_allows(membership.role, Permission.EDIT_PLANNING)
+    context = _ue_context(company, membership, edit_mapping=edit_mapping)
+    if edit_mapping and request.htmx:
+        return render(request, "toolkit/unit_economics.html#mapping", context)
+    return render(request, "toolkit/unit_economics.html", context)
 
 
 @require_POST
