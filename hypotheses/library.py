@@ -1,17 +1,14 @@
 """The learnings library (issue 15): every decided or dropped hypothesis of the businesses a
 user belongs to, searchable in Russian and English, and "tried before" for a new title.
 
-On PostgreSQL the search is full-text with each language's configuration (a word matches
+The search is full-text with each language's configuration (a word matches
 its other forms: "гарантию" finds "гарантия") over a stored document per language: title,
 statement, what was learned, why it was dropped and why its verdict went against its numbers
 (generated columns with GIN indexes, hypotheses/migrations/0006 and 0008). "Tried before" is
 trigram similarity of the titles, nearest first through a GiST index (pg_trgm, 0005), together
-with the same full-text match of every typed word anywhere in that document. The embedded
-SQLite default has neither: it falls back to matching the beginnings of words.
+with the same full-text match of every typed word anywhere in that document.
 """
 
-import difflib
-import re
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import (
@@ -20,7 +17,6 @@ from django.contrib.postgres.search import (
     TrigramWordDistance,
     TrigramWordSimilarity,
 )
-from django.db import connection
 from django.db.models import BooleanField, F, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
@@ -32,17 +28,12 @@ from .models import Hypothesis, Status
 SEARCH_CONFIGS = ("russian", "english")
 # What hypotheses/migrations/0003 indexed (its history: keep); the stored documents hold more (0008).
 SEARCH_FIELDS = ("title", "statement", "learning")
-# What the embedded SQLite default matches words in: the stored documents' fields.
-FALLBACK_FIELDS = ("title", "statement", "learning", "drop_reason", "against_numbers_reason")
 # The library's "outcome" filter: a verdict, or dropped.
 DROPPED = Status.DROPPED.value
 LIBRARY_PAGE_SIZE = 50
 TRIED_BEFORE_LIMIT = 5
 # pg_trgm's default thresholds (pg_trgm.similarity_threshold, word_similarity_threshold).
 SIMILARITY, WORD_SIMILARITY = 0.3, 0.6
-# SQLite's fallback: how alike two titles must be (difflib's ratio) to be shown.
-FALLBACK_SIMILARITY = 0.35
-WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def search_vector(config: str) -> SearchVector:
@@ -52,12 +43,8 @@ def search_vector(config: str) -> SearchVector:
 
 
 def search_column(config: str) -> str:
-    """The stored, generated column that holds a language's search document (PostgreSQL)."""
+    """The stored, generated column that holds a language's search document."""
     return f"search_{config[:2]}"
-
-
-def _is_postgresql() -> bool:
-    return connection.vendor == "postgresql"
 
 
 @dataclass(frozen=True)
@@ -83,34 +70,10 @@ def learned_for(user: User) -> QuerySet[Hypothesis]:
     )
 
 
-def _words(text: str) -> list[str]:
-    return WORD.findall(text.casefold())
-
-
-def _stem(word: str) -> str:
-    """The fallback's idea of a word's stem: a long word without its last two letters, so
-    "гарантию" and "гарантия" share "гарант"."""
-    return word[:-2] if len(word) > 5 else word
-
-
-def _fallback_match(words: list[str]) -> Q:
-    condition = Q()
-    for word in words:
-        stem = _stem(word)
-        either = Q()
-        for variant in {stem, stem.capitalize()}:  # SQLite folds case for ASCII only
-            for field in FALLBACK_FIELDS:
-                either |= Q(**{f"{field}__icontains": variant})
-        condition &= either
-    return condition
-
-
 def search(queryset: QuerySet[Hypothesis], text: str) -> QuerySet[Hypothesis]:
     text = text.strip()
     if not text:
         return queryset
-    if not _is_postgresql():
-        return queryset.filter(_fallback_match(_words(text)))
     return queryset.filter(Q(_document_match(text, "websearch_to_tsquery")))
 
 
@@ -164,8 +127,6 @@ def tried_before(user: User, title: str, *, exclude_id: int | None = None) -> li
     queryset = learned_for(user).select_related(None).select_related("company")  # the box names the business only
     if exclude_id:
         queryset = queryset.exclude(pk=exclude_id)
-    if not _is_postgresql():
-        return _tried_before_fallback(queryset, title)
     # One query of two bounded parts. Nearest titles first through the GiST trigram index
     # (hypotheses/migrations/0005): only the rows shown are read and scored, however many
     # titles are somewhat alike; word_similarity is the order (a short typed title inside a
@@ -196,27 +157,4 @@ def tried_before(user: User, title: str, *, exclude_id: int | None = None) -> li
         if row.title_alike or row.found:
             alike.append(row)
     alike.sort(key=lambda row: (not row.title_alike, -row.similarity if row.title_alike else 0, -row.pk))
-    return alike[:TRIED_BEFORE_LIMIT]
-
-
-def _tried_before_fallback(queryset: QuerySet[Hypothesis], title: str) -> list[Hypothesis]:
-    words = [w for w in _words(title) if len(w) > 3]
-    if not words:
-        return []
-    stems = [_stem(word) for word in words]
-    candidates = Q()
-    for stem in stems:
-        for variant in {stem, stem.capitalize()}:
-            for field in FALLBACK_FIELDS:
-                candidates |= Q(**{f"{field}__icontains": variant})
-    rows = list(queryset.filter(candidates).order_by("-pk")[:100])
-    wanted = title.casefold()
-    alike = []
-    for row in rows:
-        row.similarity = difflib.SequenceMatcher(None, wanted, row.title.casefold()).ratio()
-        row.title_alike = row.similarity >= FALLBACK_SIMILARITY or wanted in row.title.casefold()
-        text = " ".join(getattr(row, field) for field in FALLBACK_FIELDS).casefold()
-        if row.title_alike or all(stem in text for stem in stems):
-            alike.append(row)
-    alike.sort(key=lambda row: (not row.title_alike, -row.similarity, -row.pk))
     return alike[:TRIED_BEFORE_LIMIT]

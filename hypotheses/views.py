@@ -365,8 +365,11 @@ def archive(request, company_id: int):
 HISTORY_PAGE_SIZE = 50
 
 
-def _history_query(request, company):
-    form = HistoryFilterForm(request.GET or None, company=company, authors=selectors.history_authors(company))
+def _history_query(request, company, *, shown=True):
+    """The filter form and the filtered hypotheses. A form that is not `shown` (the CSV) reads
+    the authors only to check one that was asked for."""
+    authors = selectors.history_authors(company) if shown or request.GET.get("author") else []
+    form = HistoryFilterForm(request.GET or None, company=company, authors=authors)
     filters = selectors.HistoryFilters()
     if form.is_valid():
         data = form.cleaned_data
@@ -532,7 +535,7 @@ def _csv_row(labels, row) -> list:
 @require_GET
 def history_csv(request, company_id: int):
     company, _membership = access_company(request.user, company_id)
-    _form, queryset = _history_query(request, company)
+    _form, queryset = _history_query(request, company, shown=False)
     response = StreamingHttpResponse(_csv_rows(queryset), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="hypotheses-{company.pk}.csv"'
     return response

@@ -66,8 +66,8 @@ class Sprint(models.Model):
             models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="sprint_ends_after_start"),
             models.CheckConstraint(condition=Q(number__gte=1), name="sprint_number_positive"),
         ]
-        # The no-overlap rule is a PostgreSQL exclusion constraint added by migration 0002
-        # (btree_gist), so SQLite can still run the embedded default; services check it too.
+        # The no-overlap rule is an exclusion constraint over date ranges added by migration
+        # 0002 (btree_gist); services check it too, to name the sprint in the way.
         indexes = [models.Index(fields=["company", "status"], name="sprint_company_status")]
 
     def __str__(self) -> str:

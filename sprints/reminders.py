@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tracking import outbox
-from tracking.db import insert_new
 from tracking.models import Membership, Role
 
 from .models import Action, ActionStatus, Reminder, ReminderKind, Sprint, SprintStatus
@@ -54,20 +53,17 @@ def reminders_plan(now: datetime | None = None) -> int:
     inserted. A row that exists already is left alone (the unique constraint), so two
     dispatchers at once write each reminder once and their counts add up to the rows written.
 
-    Which sprints are due is decided here in Python (schedule.due_kinds, one rule for both
-    databases); who is reminded is decided by the database: on PostgreSQL one
-    INSERT … SELECT (two queries in all, whatever the number of companies), elsewhere rows
-    built in Python (five queries)."""
+    Which sprints are due is decided here in Python (schedule.due_kinds, in each business's
+    time zone); who is reminded is decided by the database in one INSERT … SELECT (two
+    queries in all, whatever the number of companies)."""
     now = now or timezone.now()
     due = _due_sprints(now)
     if not due:
         return 0
-    if connection.vendor == "postgresql":
-        return _plan_in_sql(due)
-    return _plan_in_python(due)
+    return _plan_in_sql(due)
 
 
-# Who is reminded, per kind (the same rules as _plan_in_python):
+# Who is reminded, per kind:
 #   results due       the active, accepted owners of the sprint's unlogged actions, and the
 #                     entrepreneurs while any action is unlogged, owned or not;
 #   session upcoming  the trackers;
@@ -137,64 +133,6 @@ def _plan_in_sql(due: dict[str, list[tuple[int, int]]]) -> int:
     with connection.cursor() as cursor:
         cursor.execute(_PLAN_SQL.format(**tables), params)
         return cursor.fetchone()[0]
-
-
-def _unlogged(sprint_ids: list[int]) -> tuple[set[int], dict[int, set[int]]]:
-    """The sprints with any unlogged action (owned or not), and per sprint the people who own
-    one (active and accepted: someone who left the business is not reminded)."""
-    open_sprints: set[int] = set()
-    owners: dict[int, set[int]] = defaultdict(set)
-    for sprint_id, user_id, active, accepted_at in (
-        Action.objects.filter(sprint_id__in=sprint_ids, status__in=UNLOGGED)
-        .values_list("sprint_id", "owner__user_id", "owner__user__is_active", "owner__accepted_at")
-        .distinct()
-    ):
-        open_sprints.add(sprint_id)
-        if user_id is not None and active and accepted_at is not None:
-            owners[sprint_id].add(user_id)
-    return open_sprints, owners
-
-
-def _plan_in_python(due: dict[str, list[tuple[int, int]]]) -> int:
-    """The same rows as _PLAN_SQL, built in Python: for SQLite, the embedded default."""
-    company_ids = {company_id for group in due.values() for _, company_id in group}
-    managers: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
-    for company_id, user_id, role in Membership.objects.filter(
-        company_id__in=company_ids,
-        role__in=[Role.TRACKER, Role.ENTREPRENEUR],
-        user__is_active=True,
-        accepted_at__isnull=False,
-    ).values_list("company_id", "user_id", "role"):
-        managers[company_id][role].add(user_id)
-
-    results_sprints = [sprint_id for sprint_id, _ in due[ReminderKind.RESULTS_DUE]]
-    unlogged, owners = _unlogged(results_sprints) if results_sprints else (set(), {})
-
-    existing = set(
-        Reminder.objects.filter(
-            sprint_id__in=[sprint_id for group in due.values() for sprint_id, _ in group]
-        ).values_list("sprint_id", "kind", "recipient_id")
-    )
-    rows = []
-    for kind, group in due.items():
-        for sprint_id, company_id in group:
-            people = managers[company_id]
-            if kind == ReminderKind.RESULTS_DUE:
-                # Nobody who has logged everything is reminded; the entrepreneur is, while any
-                # action of the sprint is unlogged, owned or not.
-                recipients = owners.get(sprint_id, set())
-                if sprint_id in unlogged:
-                    recipients = recipients | people[Role.ENTREPRENEUR]
-            elif kind == ReminderKind.SESSION_UPCOMING:
-                recipients = people[Role.TRACKER]
-            else:
-                recipients = people[Role.TRACKER] | people[Role.ENTREPRENEUR]
-            rows.extend(
-                Reminder(sprint_id=sprint_id, kind=kind, recipient_id=uid)
-                for uid in recipients
-                if (sprint_id, kind, uid) not in existing
-            )
-    return insert_new(rows)
 
 
 def unsent_reminder_ids(now: datetime | None = None) -> list[int]:

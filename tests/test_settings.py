@@ -183,7 +183,6 @@ def test_production_renders_through_the_cached_template_loader():
     ], result.stderr
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'")
 @pytest.mark.django_db
 def test_postgresql_connections_never_jit_compile_a_query():
     """A page's queries are short: compiling one cost 20-55 ms more than it ran (issue 12)."""

@@ -2,7 +2,7 @@
 
 from django.db import connection, models
 
-# Parameters per statement stay well under SQLite's and PostgreSQL's limits.
+# Parameters per statement stay well under PostgreSQL's limit (65,535).
 _MAX_PARAMS = 30000
 
 
@@ -10,7 +10,7 @@ def insert_new(objs: list[models.Model]) -> int:
     """Insert these rows, skipping any that a unique constraint already holds, and count the
     rows really inserted (bulk_create(ignore_conflicts=True) returns every row it was given,
     so two dispatchers racing each counted them all). INSERT … ON CONFLICT DO NOTHING
-    RETURNING answers with the inserted rows only, on PostgreSQL and SQLite alike."""
+    RETURNING answers with the inserted rows only."""
     if not objs:
         return 0
     model = type(objs[0])

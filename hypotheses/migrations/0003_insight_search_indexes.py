@@ -3,7 +3,7 @@ the indexes of the learnings library: full-text search in Russian and English, a
 similarity of titles for "tried before" (the pg_trgm extension).
 
 The indexes are built by the same expressions hypotheses/library.py queries with, so the
-planner uses them; SQLite (the embedded default) has neither and gets none.
+planner uses them.
 """
 
 import django.db.models.deletion
@@ -22,16 +22,12 @@ def _indexes():
 
 
 def add_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
     model = apps.get_model("hypotheses", "Hypothesis")
     for index in _indexes():
         schema_editor.add_index(model, index)
 
 
 def remove_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
     model = apps.get_model("hypotheses", "Hypothesis")
     for index in _indexes():
         schema_editor.remove_index(model, index)

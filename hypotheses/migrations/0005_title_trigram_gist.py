@@ -15,8 +15,6 @@ GIST = GistIndex(fields=["title"], opclasses=["gist_trgm_ops"], name="hypothesis
 
 def _swap(old, new):
     def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
         model = apps.get_model("hypotheses", "Hypothesis")
         schema_editor.remove_index(model, old)
         schema_editor.add_index(model, new)

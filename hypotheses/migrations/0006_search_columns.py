@@ -5,8 +5,7 @@ With the document as an expression (0003), a filter the planner found more selec
 constraint area) came first and every row it kept had its text parsed twice, in Russian and
 English, to check the words: 138 ms for "delivery" in one area. Stored, generated columns are
 parsed once, when a hypothesis is written; the GIN indexes keep their names and now index the
-columns. PostgreSQL only: SQLite (the embedded default) searches without them
-(hypotheses/library.py).
+columns.
 """
 
 from django.db import migrations
@@ -17,8 +16,6 @@ DOCUMENT = "COALESCE(title, '') || ' ' || COALESCE(statement, '') || ' ' || COAL
 
 
 def _forward(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
     for config in SEARCH_CONFIGS:
         column, index = search_column(config), f"hypothesis_fts_{config[:2]}"
         schema_editor.execute(f"DROP INDEX IF EXISTS {index}")
@@ -30,8 +27,6 @@ def _forward(apps, schema_editor):
 
 
 def _backward(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
     for config in SEARCH_CONFIGS:
         index = f"hypothesis_fts_{config[:2]}"
         schema_editor.execute(f"ALTER TABLE hypotheses_hypothesis DROP COLUMN {search_column(config)}")

@@ -16,8 +16,6 @@ AFTER = BEFORE + " || ' ' || COALESCE(drop_reason, '') || ' ' || COALESCE(agains
 
 def _documents(document):
     def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
         columns = [(f"search_{config[:2]}", config) for config in CONFIGS]
         drops = ", ".join(f"DROP COLUMN {column}" for column, _config in columns)
         schema_editor.execute(f"ALTER TABLE hypotheses_hypothesis {drops}")  # drops their indexes too

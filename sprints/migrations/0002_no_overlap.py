@@ -1,8 +1,8 @@
 """Rules PostgreSQL can hold beyond what Django's portable constraints express.
 
 Two sprints of one company never overlap (an exclusion constraint over date ranges, which
-needs btree_gist for the company equality) and a sprint lasts at most 14 days. On SQLite,
-the embedded default, these are skipped; sprints.services checks the same rules.
+needs btree_gist for the company equality) and a sprint lasts at most 14 days.
+sprints.services checks the same rules, to say which sprint is in the way.
 """
 
 from django.db import migrations
@@ -22,8 +22,6 @@ BACKWARD = [
 
 def _run(statements):
     def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
         for sql in statements:
             schema_editor.execute(sql)
 

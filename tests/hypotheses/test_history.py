@@ -16,6 +16,7 @@ from hypotheses import services
 from hypotheses.models import Hypothesis, HypothesisEvent
 from tests import clock
 from tests.factories import HypothesisFactory
+from tracking import exports
 
 pytestmark = pytest.mark.django_db
 
@@ -255,9 +256,10 @@ def test_the_csv_is_streamed_utf8_with_a_bom_and_opens_russian_text(team, client
     assert any("Конверсия выросла до 3,2 %" in row for row in rows)
 
 
-def test_the_csv_is_read_row_by_row_while_it_streams(team, client):
-    """The answer goes out before its rows are read; then every row is a piece of its own, never
-    the whole file at once."""
+def test_the_csv_is_read_row_by_row_while_it_streams(team, client, monkeypatch):
+    """The answer goes out before its rows are read; then the rows go in pieces of a bounded
+    number of lines, never the whole file at once."""
+    monkeypatch.setattr(exports, "LINES_PER_CHUNK", 2)
     HypothesisFactory.create_batch(3, company=team.company, metric=team.metric)
     client.force_login(team.team_lead.user)
     rows_query = '"hypotheses_hypothesis"."statement"'  # what only the file's rows select
@@ -269,4 +271,5 @@ def test_the_csv_is_read_row_by_row_while_it_streams(team, client):
     assert [q for q in streaming if rows_query in q["sql"]]
     rows = list(csv.reader(io.StringIO(b"".join(pieces).decode("utf-8-sig"))))
     assert len(rows) == 1 + 4  # the header, the team's hypothesis and the three
-    assert len(pieces) == 1 + len(rows)  # the byte-order mark, then a piece per line
+    # The byte-order mark, the header and the first row; the next two; the last one.
+    assert [piece.count(b"\n") for piece in pieces] == [2, 2, 1]

@@ -141,7 +141,6 @@ def test_the_csv_has_the_dropped_ideas_and_the_reasons(team, shelves, client_for
     assert not any("Zeta" in cell or "Зета" in cell for row in rows for cell in row)
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'")
 def test_the_library_searches_the_reasons_in_either_language(team, shelves):
     """The stored documents hold why it was dropped and why the verdict went against its
     numbers (hypotheses/migrations/0008): a word of a reason finds it, in another form."""
@@ -151,7 +150,6 @@ def test_the_library_searches_the_reasons_in_either_language(team, shelves):
     assert _titles(found) == ["Free delivery over 5,000"]
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'")
 def test_tried_before_reads_through_the_indexes(team, shelves):
     """Both parts of the one query are answered by indexes, at a backlog where that matters:
     the titles' GiST trigram index (nearest first) and, for words few rows hold, the

@@ -12,8 +12,7 @@ names the backup's data, and the next write gets a version later than any the re
 database had, so no page kept from before the restore is taken for the new data.
 
 The tables are frozen here as they are today; a table added later gets its triggers in its own
-migration with `page_version_sql` (tests/test_page_cache.py fails until it has them). SQLite
-gets the column and no triggers: the page cache is off there.
+migration with `page_version_sql` (tests/test_page_cache.py fails until it has them).
 """
 
 from django.db import migrations, models
@@ -174,15 +173,13 @@ def _all():
 
 
 def _forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for create, _drop in _all():
-            schema_editor.execute(create)
+    for create, _drop in _all():
+        schema_editor.execute(create)
 
 
 def _backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for _create, drop in reversed(list(_all())):
-            schema_editor.execute(drop)
+    for _create, drop in reversed(list(_all())):
+        schema_editor.execute(drop)
 
 
 class Migration(migrations.Migration):
