@@ -25,6 +25,27 @@ from .validators import MultiLineFormField, SingleLineFormField
 
 
 @cache
+def posted_version(value) -> int | None:
+    """The version an edit form opened with, from its hidden field: None when none was posted;
+    one that is not a whole number is stale (0), never an error on a field nobody sees."""
+    if value in (None, ""):
+        return None
+    text = str(value)
+    return int(text) if text.isascii() and text.isdigit() else 0
+
+
+class VersionField(forms.Field):
+    """The hidden version of optimistic locking (see `posted_version`)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value) -> int | None:
+        return posted_version(value)
+
+
 def timezone_names() -> list[str]:
     return sorted(zoneinfo.available_timezones())
 

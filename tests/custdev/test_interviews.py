@@ -184,17 +184,17 @@ def test_an_edit_opened_before_someone_else_saved_is_refused_once_and_keeps_what
     url = reverse("custdev:interview_edit", args=[team.company.pk, interview.pk])
     tracker = client_for(team.tracker)
     form = tracker.get(url)
-    seen = form.context["seen"]
-    assert f'name="seen" value="{seen}"' in form.content.decode()
+    opened = form.context["version"]
+    assert opened == interview.version == 1 and 'name="version" value="1"' in form.content.decode()
 
     entrepreneur = Client()  # a second browser
     entrepreneur.force_login(team.entrepreneur.user)
     data = _data(team, **{"q-0-quote": "Theirs: the measurer was late", "q-2-quote": "", "q-2-tags": ""})
-    assert entrepreneur.post(url, {**data, "seen": seen}).status_code == 302
+    assert entrepreneur.post(url, {**data, "version": opened}).status_code == 302
     before = list(Highlight.objects.filter(interview=interview).values_list("quote", flat=True))
 
     mine = _data(team, interviewee_name="Mine", **{"q-0-quote": "Mine only", "q-2-quote": "", "q-2-tags": ""})
-    refused = tracker.post(url, {**mine, "seen": seen})
+    refused = tracker.post(url, {**mine, "version": opened})
 
     assert refused.status_code == 200
     body = refused.content.decode()
@@ -203,20 +203,21 @@ def test_an_edit_opened_before_someone_else_saved_is_refused_once_and_keeps_what
     interview.refresh_from_db()
     assert interview.interviewee_name == "Olga"
     assert list(Highlight.objects.filter(interview=interview).values_list("quote", flat=True)) == before
-    # Told once: the refused page carries the current mark, so saving again goes through.
-    again = tracker.post(url, {**mine, "seen": refused.context["seen"]})
+    assert refused.context["version"] == 2  # the entrepreneur's save
+    # Told once: the refused page carries the current version, so saving again goes through.
+    again = tracker.post(url, {**mine, "version": refused.context["version"]})
     assert again.status_code == 302
     interview.refresh_from_db()
-    assert interview.interviewee_name == "Mine"
+    assert interview.interviewee_name == "Mine" and interview.version == 3
 
 
-def test_an_edit_refused_for_its_input_keeps_the_mark_it_opened_with(team, client_for):
+def test_an_edit_refused_for_its_input_keeps_the_version_it_opened_with(team, client_for):
     interview = InterviewFactory(company=team.company, author=team.member.user)
     url = reverse("custdev:interview_edit", args=[team.company.pk, interview.pk])
     client = client_for(team.tracker)
-    seen = client.get(url).context["seen"]
-    refused = client.post(url, {**_data(team, segment=""), "seen": seen})
-    assert refused.status_code == 200 and refused.context["seen"] == seen
+    opened = client.get(url).context["version"]
+    refused = client.post(url, {**_data(team, segment=""), "version": opened})
+    assert refused.status_code == 200 and refused.context["version"] == opened
 
 
 def test_an_interview_in_the_future_is_refused_next_to_its_date(team, client_for):

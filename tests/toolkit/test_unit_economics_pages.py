@@ -196,14 +196,14 @@ def test_inputs_saved_meanwhile_by_someone_else_are_not_overwritten(team, client
 
     client_for(team.tracker).post(_url(team, "toolkit:inputs_save"), INPUTS)
     tracker = client_for(team.tracker)
-    seen = tracker.get(_url(team)).context["form"]["seen"].value()
-    assert seen and f'name="seen" value="{seen}"' in tracker.get(_url(team)).content.decode()
+    opened = tracker.get(_url(team)).context["form"]["version"].value()
+    assert opened == 1 and 'name="version" value="1"' in tracker.get(_url(team)).content.decode()
     entrepreneur = Client()
     entrepreneur.force_login(team.entrepreneur.user)
-    theirs = entrepreneur.post(_url(team, "toolkit:inputs_save"), {**INPUTS, "ua": "2000", "seen": seen})
+    theirs = entrepreneur.post(_url(team, "toolkit:inputs_save"), {**INPUTS, "ua": "2000", "version": opened})
     assert theirs.status_code == 302
 
-    mine = {**INPUTS, "c1": "7", "seen": seen}
+    mine = {**INPUTS, "c1": "7", "version": opened}
     refused = tracker.post(_url(team, "toolkit:inputs_save"), mine)
 
     assert refused.status_code == 400
@@ -211,16 +211,18 @@ def test_inputs_saved_meanwhile_by_someone_else_are_not_overwritten(team, client
     assert refused.context["form"]["c1"].value() == "7"
     row = UnitEconomics.objects.get(company=team.company)
     assert (row.ua, row.c1) == (2000, 5)
-    again = tracker.post(_url(team, "toolkit:inputs_save"), {**mine, "seen": refused.context["form"]["seen"].value()})
+    current = refused.context["form"]["version"].value()
+    assert current == 2  # the entrepreneur's save: carried on once told
+    again = tracker.post(_url(team, "toolkit:inputs_save"), {**mine, "version": current})
     assert again.status_code == 302
     row.refresh_from_db()
-    assert (row.ua, row.c1) == (1000, 7)
+    assert (row.ua, row.c1, row.version) == (1000, 7, 3)
 
 
 def test_a_junk_version_is_only_stale_never_a_hidden_error(team, client_for):
     client = client_for(team.tracker)
     client.post(_url(team, "toolkit:inputs_save"), INPUTS)
-    response = client.post(_url(team, "toolkit:inputs_save"), {**INPUTS, "c1": "6", "seen": "x\x00" * 50})
+    response = client.post(_url(team, "toolkit:inputs_save"), {**INPUTS, "c1": "6", "version": "x\x00" * 50})
     assert response.status_code == 400
     assert "Someone saved the inputs" in response.content.decode()
     assert client.post(_url(team, "toolkit:inputs_save"), {**INPUTS, "c1": "6"}).status_code == 302

@@ -123,6 +123,8 @@ class Interview(models.Model):
     submission = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # One more at every save: an edit form opened at an older version is refused once.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     NOTE_FIELDS = ("story", "current_solution", "tried", "decision", "commitment_note")
     # Set on the interview interview_create gives back when its form had already been saved.

@@ -231,30 +231,26 @@ def interview_create(
         return same
 
 
-def saved_mark(interview: Interview) -> str:
-    """What an edit form carries to tell whether the interview was saved since it opened."""
-    return interview.updated_at.isoformat()
-
-
 @transaction.atomic
 def interview_update(
     *,
     interview: Interview,
     by: Membership,
     highlights: Sequence[HighlightInput] = (),
-    seen: str | None = None,
+    expected_version: int | None = None,
     **fields,
 ) -> Interview:
-    """Its author, the tracker and the entrepreneur may edit an interview. With `seen` (the
-    `saved_mark` the form opened with), a save made meanwhile by someone else is refused
-    rather than silently overwritten (their quotes and notes would be lost)."""
+    """Its author, the tracker and the entrepreneur may edit an interview. With
+    `expected_version` (the version the form opened with), a save made meanwhile by someone
+    else is refused rather than silently overwritten (their quotes and notes would be lost)."""
     ensure_can_edit_interview(by, interview)
     current = Interview.objects.select_for_update().get(pk=interview.pk)
-    if seen is not None and seen != saved_mark(current):
+    if expected_version is not None and expected_version != current.version:
         raise StaleInterview(current)
     for name, value in fields.items():
         if name in INTERVIEW_FIELDS:
             setattr(interview, name, value)
+    interview.version = current.version + 1
     return _save_interview(interview, highlights)
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tracking.access import access_company
 from tracking.form_errors import apply_errors
+from tracking.forms import posted_version
 from tracking.models import ConstraintStatus
 from tracking.roles import Permission, role_allows
 from tracking.weeks import local_today
@@ -147,7 +148,7 @@ def interviews(request, company_id: int):
     return render(request, "custdev/interviews.html", _base(company, membership, page=page))
 
 
-def _interview_page(request, company, membership, form, formset, interview=None, seen=""):
+def _interview_page(request, company, membership, form, formset, interview=None, version=None):
     key = f"custdev-interview-{interview.pk}" if interview else f"custdev-interview-new-{company.pk}"
     context = _base(
         company,
@@ -155,7 +156,7 @@ def _interview_page(request, company, membership, form, formset, interview=None,
         form=form,
         formset=formset,
         interview=interview,
-        seen=seen,
+        version=version,
         draft_key=f"{key}-{request.user.pk}",
         known_tags=selectors.tag_names(company),
     )
@@ -201,25 +202,25 @@ def interview_edit(request, company_id: int, interview_id: int):
     company, membership = access_company(request.user, company_id)
     interview = access_interview(company, interview_id)
     ensure_can_edit_interview(membership, interview)
-    seen = services.saved_mark(interview)
+    version = interview.version
     if request.method == "POST":
         form = InterviewForm(request.POST, company=company)
         formset = highlight_formset(request.POST)
-        posted = request.POST.get("seen")  # a form opened before someone else saved is refused once
+        posted = posted_version(request.POST.get("version"))  # opened before someone saved: refused once
         update = lambda **fields: services.interview_update(  # noqa: E731
-            interview=interview, by=membership, seen=posted, **fields
+            interview=interview, by=membership, expected_version=posted, **fields
         )
         if _save_interview(form, formset, update):
             return _saved(request, company, interview)
-        seen = _next_seen(form, posted, seen)
+        version = _next_version(form, posted, version)
     else:
         form = InterviewForm(company=company, instance=interview)
         formset = highlight_formset(highlights=selectors.interview_highlights(interview))
-    return _interview_page(request, company, membership, form, formset, interview, seen=seen)
+    return _interview_page(request, company, membership, form, formset, interview, version=version)
 
 
-def _next_seen(form, posted: str | None, current: str) -> str:
-    """The mark a refused edit form carries on: the current one once the person has been told
+def _next_version(form, posted: int | None, current: int) -> int:
+    """The version a refused edit form carries on: the current one once the person has been told
     that someone saved meanwhile (their next save goes through), else the one they opened with."""
     told = any(error.code == "stale" for error in form.non_field_errors().as_data())
     return current if told or posted is None else posted

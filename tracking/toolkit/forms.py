@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ..forms import VersionField
 from ..models import Metric
 from ..numbers import NumberField
 from ..validators import SingleLineFormField
@@ -79,9 +80,9 @@ class InputsForm(forms.Form):
     budget = _money(_("Acquisition budget (AC)"), required=False, help_text=_("CPA = AC / UA when CPA is empty."))
     fixed_costs = _money(_("Fixed costs (FC)"), required=False)
     one_off = _money(_("One-off cost per new buyer"), required=False)
-    # The saved inputs' version the form opened with (services.saved_mark): a save made since
-    # by someone else is refused once instead of overwritten.
-    seen = forms.Field(required=False, widget=forms.HiddenInput)  # never refused: a wrong one is only stale
+    # The saved inputs' version the form opened with: a save made since by someone else is
+    # refused once instead of overwritten.
+    version = VersionField()
 
     def clean(self):
         data = super().clean()
@@ -99,7 +100,7 @@ class InputsForm(forms.Form):
     def inputs(self) -> dict:
         data = dict(self.cleaned_data)
         data.pop("budget", None)
-        data.pop("seen", None)
+        data.pop("version", None)
         data["fixed_costs"] = data.get("fixed_costs") or Decimal(0)
         data["one_off"] = data.get("one_off") or Decimal(0)
         return data

@@ -100,6 +100,8 @@ class UnitEconomics(InputFields):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # One more at every save of the inputs: an inputs form opened at an older one is refused once.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("unit economics")

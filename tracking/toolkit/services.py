@@ -160,23 +160,21 @@ def _validate_inputs(row) -> None:
         raise ValidationError({"cogs": _("The variable cost is above the average check: every sale loses money.")})
 
 
-def saved_mark(row: UnitEconomics | None) -> str:
-    """The saved inputs' version, as the inputs form carries it."""
-    return row.updated_at.isoformat() if row is not None else ""
-
-
 @transaction.atomic
-def unit_economics_save(*, by: Membership, seen: str | None = None, **inputs) -> UnitEconomics:
-    """Save the inputs. With `seen` (the `saved_mark` the form opened with), inputs saved
-    meanwhile by someone else are not overwritten: the save is refused once."""
+def unit_economics_save(*, by: Membership, expected_version: int | None = None, **inputs) -> UnitEconomics:
+    """Save the inputs. With `expected_version` (the version the form opened with), inputs
+    saved meanwhile by someone else are not overwritten: the save is refused once."""
     ensure_can(by, Permission.EDIT_PLANNING)
     row = UnitEconomics.objects.select_for_update().filter(company=by.company).first()
-    if seen and row is not None and saved_mark(row) != seen:
+    if expected_version is not None and row is not None and row.version != expected_version:
         raise ValidationError(
             _("Someone saved the inputs after you opened this page; yours are kept below. Save again to keep yours."),
             code="stale",
         )
-    row = row or UnitEconomics(company=by.company)
+    if row is None:
+        row = UnitEconomics(company=by.company)
+    else:
+        row.version += 1
     for name in UnitEconomics.INPUT_NAMES:
         if name in inputs:
             setattr(row, name, inputs[name])

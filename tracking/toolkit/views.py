@@ -84,7 +84,7 @@ def _ue_context(company, membership, *, form=None, mapping_form=None, snapshot_f
     or when a posted mapping is refused."""
     row = selectors.unit_economics_of(company)
     metrics = metrics_of(company)
-    initial = {**row.input_values(), "seen": services.saved_mark(row)} if row else {"period": "month"}
+    initial = {**row.input_values(), "version": row.version} if row else {"period": "month"}
     snapshots = selectors.snapshots_of(company)
     if mapping_form is None and edit_mapping:
         mapped = row.mapping() if row else {}
@@ -119,7 +119,8 @@ def inputs_save(request, company_id: int):
     form = InputsForm(request.POST)
     if form.is_valid():
         try:
-            services.unit_economics_save(by=membership, seen=form.cleaned_data["seen"], **form.inputs())
+            version = form.cleaned_data["version"]
+            services.unit_economics_save(by=membership, expected_version=version, **form.inputs())
         except ValidationError as error:
             apply_errors(form, error)
             _carry_current_mark(form, company)
@@ -138,7 +139,7 @@ def _carry_current_mark(form, company) -> None:
     (what the person typed, kept) goes through."""
     if any(error.code == "stale" for error in form.non_field_errors().as_data()):
         form.data = form.data.copy()
-        form.data["seen"] = services.saved_mark(selectors.unit_economics_of(company))
+        form.data["version"] = selectors.unit_economics_of(company).version
 
 
 @require_POST
