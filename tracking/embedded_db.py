@@ -169,7 +169,9 @@ def _start(home: Path) -> bool:
         _prepare_for_root(home)
     if not (data / "PG_VERSION").exists():
         data.mkdir(parents=True, exist_ok=True)
-        _run("initdb", "-D", data, "-U", USER, "--auth=trust", "--encoding=UTF8", "--locale=C", home=home)
+        # C.UTF-8, as Debian's server: full-text search and pg_trgm tell letters by LC_CTYPE, and
+        # plain C knows only ASCII ones (Russian words would not be words).
+        _run("initdb", "-D", data, "-U", USER, "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", home=home)
     if _answers(home):
         return False
     pid = _postmaster_pid(home)
