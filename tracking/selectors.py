@@ -213,5 +213,10 @@ def metric_series_many(metrics: list[Metric], weeks: int = 26) -> dict[int, list
     return series
 
 
-def metric_values_table(metric: Metric, limit: int = 104) -> list[MetricValue]:
-    return list(metric.values.select_related("recorded_by").order_by("-week_start")[:limit])
+def metric_values_table(metric: Metric, limit: int = 104) -> list[tuple]:
+    """The newest `limit` weekly values, newest first: (week, value, who entered it: the name
+    or else the e-mail, "" for nobody), one query."""
+    rows = metric.values.order_by("-week_start").values_list(
+        "week_start", "value", "recorded_by__full_name", "recorded_by__email"
+    )[:limit]
+    return [(week, value, name or email or "") for week, value, name, email in rows]

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.dates import MONTHS_3
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -16,6 +17,7 @@ from ..forms import (
     MetricForm,
     MetricValueForm,
 )
+from ..numbers import plain
 from ..roles import Permission, role_allows
 from ..toolkit import services as toolkit_services
 from ..weeks import current_week_start
@@ -58,13 +60,23 @@ def metric_add(request, company_id: int):
     return _metrics_page(request, company, membership, add_form=form)
 
 
+def _value_rows(metric) -> list[tuple[str, str, str]]:
+    """The values table as text, made once: the week as `date:"j M Y"` writes it (month names
+    read once), the value by the one number helper, who entered it."""
+    months = {month: str(MONTHS_3[month]).title() for month in range(1, 13)}
+    return [
+        (f"{week.day} {months[week.month]} {week.year}", plain(value, localize=True), by)
+        for week, value, by in selectors.metric_values_table(metric)
+    ]
+
+
 def _metric_context(company, membership, metric, *, value_form=None, edit_form=None, saved=False):
     return {
         "company": company,
         "membership": membership,
         "metric": metric,
         "chart": selectors.metric_chart(metric),
-        "values": selectors.metric_values_table(metric),
+        "values": _value_rows(metric),
         "value_form": value_form or MetricValueForm(initial={"week": current_week_start(company)}),
         "edit_form": edit_form or MetricForm(instance=metric),
         "can_edit": role_allows(membership.role, Permission.EDIT_PLANNING),
