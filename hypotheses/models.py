@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -142,6 +143,15 @@ class Hypothesis(models.Model):
         indexes = [
             models.Index(fields=["company", "status"], name="hypothesis_company_status"),
             models.Index(fields=["company", "created_at"], name="hypothesis_company_created"),
+            # The learnings library, newest ended first (hypotheses/library.py): its first page
+            # is read from here, and its count from here alone, not from every hypothesis.
+            models.Index(
+                Coalesce("decided_at", "updated_at").desc(),
+                F("id").desc(),
+                name="hypothesis_learned_ended",
+                include=["company"],
+                condition=Q(archived_at__isnull=True) & (~Q(verdict="") | Q(status="dropped")),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -407,17 +407,32 @@ def _history_page(request, queryset, total: int):
     return paginator.get_page(request.GET.get("page"))
 
 
+def day_month_year():
+    """A writer of moments as the `date:"j M Y"` filter writes them (the reader's time zone, the
+    month's short name in their language), the month names looked up once per page."""
+    months = {month: str(MONTHS_3[month]).title() for month in range(1, 13)}
+
+    def write(moment) -> str:
+        local = localtime(moment)
+        return f"{local.day} {months[local.month]} {local.year}"
+
+    return write
+
+
+def cut(text: str, words: int) -> str:
+    """What `truncatewords` makes of a text."""
+    return Truncator(text).words(words, truncate=" …") if text else ""
+
+
 def _history_rows(company, rows) -> list[selectors.Row]:
     """A page of the history as its table shows it, each cell's text made here once per row:
-    labels from dictionaries made once per page, the date as the `date:"j M Y"` filter writes it
-    (the reader's time zone, the month's short name in their language), texts cut as
-    `truncatewords` cuts them."""
+    labels from dictionaries made once per page, the date (day_month_year) and the texts cut
+    (cut) as the template filters did."""
     labels = {choices: {value: str(label) for value, label in choices.choices} for choices in (Kind, Status, Verdict)}
-    months = {month: str(MONTHS_3[month]).title() for month in range(1, 13)}
+    day = day_month_year()
     detail = reverse("hypotheses:detail", args=[company.pk, 0]).removesuffix("0/")
     out = []
     for row in rows:
-        created = localtime(row.created_at)
         reason = row.against_numbers_reason
         out.append(
             selectors.Row(
@@ -425,13 +440,13 @@ def _history_rows(company, rows) -> list[selectors.Row]:
                 title=row.title,
                 kind=labels[Kind].get(row.kind, row.kind),
                 constraint=row.constraint__title,
-                created=f"{created.day} {months[created.month]} {created.year}",
+                created=day(row.created_at),
                 status=labels[Status].get(row.status, row.status),
                 verdict=labels[Verdict].get(row.verdict, row.verdict) or "—",
                 reason=reason,
-                reason_short=Truncator(reason).words(20, truncate=" …") if reason else "",
+                reason_short=cut(reason, 20),
                 measured="—" if row.measured_value is None else plain(row.measured_value, localize=True),
-                learning=Truncator(row.learning or "").words(30, truncate=" …"),
+                learning=cut(row.learning, 30),
                 author=row.author__full_name or row.author__email or "—",
             )
         )

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -13,13 +14,15 @@ from tracking.access import access_company
 from tracking.custdev.access import access_insight
 from tracking.exports import csv_lines
 from tracking.models import ConstraintArea
-from tracking.numbers import plain
+from tracking.numbers import plain, with_unit
 from tracking.query_params import int_param, text_param
 from tracking.roles import Permission
 
 from . import library as selectors
 from .evidence import hypothesis_from_insight, hypothesis_of_insight
 from .models import Kind, Status, Verdict
+from .selectors import Row
+from .views import cut, day_month_year
 
 SEARCH_MAX_LENGTH = 200
 
@@ -35,14 +38,74 @@ def _filters(request) -> selectors.LibraryFilters:
     )
 
 
+LIBRARY_COLUMNS = (
+    "pk",
+    "company_id",
+    "title",
+    "status",
+    "verdict",
+    "kind",
+    "company__name",
+    "constraint__area",
+    "measured_value",
+    "metric_id",
+    "metric__unit",
+    "ended_at",
+    "drop_reason",
+    "against_numbers_reason",
+    "numbers_verdict",
+    "learning",
+)
+
+
+def _library_rows(rows) -> list[Row]:
+    """A page of the library as its cards show it, each text made here once per row: labels
+    from dictionaries made once per page, the measured value with its metric's unit, the date
+    (day_month_year) and the texts cut (cut) as the template filters did."""
+    labels = {
+        choices: {value: str(label) for value, label in choices.choices} for choices in (Kind, Verdict, ConstraintArea)
+    }
+    dropped = str(Status.DROPPED.label)
+    day = day_month_year()
+    # The hypothesis page's URL reversed once, its two ids put in per row.
+    detail = reverse("hypotheses:detail", args=[1, 2]).replace("/1/", "/{company}/", 1).replace("/2/", "/{pk}/", 1)
+    out = []
+    for row in rows:
+        measured = row.measured_value
+        if measured is not None:
+            measured = with_unit(measured, row.metric__unit) if row.metric_id else plain(measured, localize=True)
+        was_dropped = row.status == Status.DROPPED
+        against = row.against_numbers_reason
+        out.append(
+            Row(
+                url=detail.format(company=row.company_id, pk=row.pk),
+                title=row.title,
+                dropped=dropped if was_dropped else "",
+                verdict=labels[Verdict].get(row.verdict, row.verdict),
+                against=bool(against),
+                business=row.company__name,
+                kind=labels[Kind].get(row.kind, row.kind),
+                area=None if row.constraint__area is None else labels[ConstraintArea].get(row.constraint__area, ""),
+                measured=measured,
+                ended=day(row.ended_at) if row.ended_at else "",
+                drop_reason=cut(row.drop_reason, 60) if was_dropped else "",
+                numbers=labels[Verdict].get(row.numbers_verdict, row.numbers_verdict),
+                against_short=cut(against, 60),
+                learning=cut(row.learning, 60),
+            )
+        )
+    return out
+
+
 @require_GET
 def library(request):
     filters = _filters(request)
-    queryset = selectors.library(request.user, filters)
+    queryset = selectors.library(request.user, filters).values_list(*LIBRARY_COLUMNS, named=True)
     page = Paginator(queryset, selectors.LIBRARY_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filters": filters,
         "page": page,
+        "rows": _library_rows(page.object_list),
         "verdicts": Verdict.choices,
         "dropped_label": Status.DROPPED.label,
         "kinds": Kind.choices,
