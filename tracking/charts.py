@@ -17,7 +17,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from .numbers import plain
+from .numbers import plain, with_unit
 
 WIDTH, HEIGHT = 600, 220
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 80, 12, 20, 36
@@ -225,3 +225,30 @@ def chart_svg(chart: Chart, name: str) -> SafeString:
         parts.append(f'  <text class="axis" x="{x}" y="{height - 8}" text-anchor="{anchor}">{day}</text>\n')
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every text above is escaped; numbers and dates are digits
+
+
+def chart_html(chart: Chart, *, name: str, unit: str, target: Decimal | None, target_date: date | None) -> SafeString:
+    """A metric's chart block: the SVG, the latest value against last week's and the target,
+    and the list of tests marked on it; a line saying there is nothing yet for no values."""
+    if chart.empty:
+        empty = escape(_("No values yet. Enter this week's value to start the chart."))
+        return mark_safe(f'<p class="empty">{empty}</p>')  # escaped above
+    summary = [f"<strong>{escape(with_unit(chart.latest.value, unit))}</strong>"]
+    if chart.previous:
+        previous = _("last week %(value)s") % {"value": escape(plain(chart.previous.value, localize=True))}
+        summary.append(f'<span class="muted">{previous}</span>')
+    if target is not None:
+        line = _("target %(value)s") % {"value": escape(plain(target, localize=True))}
+        if target_date:
+            line += " " + _("by %(date)s") % {"date": escape(date_format(target_date, "j M Y"))}
+        summary.append(f'<span class="muted">· {line}</span>')
+    parts = [chart_svg(chart, name), '\n<p class="chart-summary">\n  ', "\n  ".join(summary), "\n</p>\n"]
+    if chart.bands:
+        parts.append('<ul class="chart-markers">')
+        parts.extend(
+            f'<li><a href="{escape(band.marker.url)}">{escape(band.marker.title)}</a> — '
+            f'{escape(band.marker.verdict_label)} <span class="muted">{escape(band.span)}</span></li>'
+            for band in chart.bands
+        )
+        parts.append("</ul>\n")
+    return mark_safe("".join(parts))  # values escaped above; translations as {% blocktranslate %} puts them

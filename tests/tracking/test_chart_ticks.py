@@ -31,3 +31,25 @@ def test_the_chart_labels_its_axis_with_them():
     values = [(None, D("9.55")), (None, D("41.45"))]
     chart = line_chart(values)
     assert [label for _y, label in chart.y_labels] == [D(50), D(40), D(30), D(20), D(10), D(0)]
+
+
+def test_the_chart_block_in_russian_says_last_week_and_the_target_by_its_date():
+    from datetime import date
+
+    from django.utils import translation
+
+    from tracking.charts import chart_html
+
+    values = [(date(2026, 1, 5), D("1250.5")), (date(2026, 1, 12), D("1300"))]
+    with translation.override("ru"):
+        html = chart_html(
+            line_chart(values, D("2000")), name="Выручка <b>", unit="₽", target=D("2000"), target_date=date(2026, 3, 31)
+        )
+        empty = chart_html(line_chart([]), name="Выручка", unit="₽", target=None, target_date=None)
+    assert 'aria-label="Выручка &lt;b&gt; по неделям"' in html
+    assert "<title>2026-01-05: 1\xa0250,5</title>" in html
+    assert "<strong>1\xa0300\xa0₽</strong>" in html
+    assert '<span class="muted">на прошлой неделе 1\xa0250,5</span>' in html
+    assert '<span class="muted">· целевое значение 2\xa0000 к 31 Мар 2026</span>' in html
+    assert '<text class="axis" x="80.0" y="212" text-anchor="start">5 Янв</text>' in html
+    assert empty == '<p class="empty">Значений пока нет. Внесите значение за эту неделю — и появится график.</p>'
