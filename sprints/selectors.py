@@ -117,21 +117,12 @@ def open_hypothesis(company: Company, hypothesis_id) -> Hypothesis | None:
     return _open_hypotheses_focus_first(company).filter(pk=hypothesis_id).first()
 
 
-def hypotheses_under_test(company: Company) -> list[Hypothesis]:
-    return list(
-        Hypothesis.objects.live()
-        .filter(company=company, status=HypothesisStatus.TESTING)
-        .select_related("metric")
-        .order_by("-ice", "-pk")[:100]
-    )
-
-
 TESTING_COLUMNS = ("pk", "title", "metric_id", "baseline", "expected_value", "measured_value")
 
 
 def testing_rows(company: Company) -> list[Row]:
-    """hypotheses_under_test as the results page's rows: light rows (Row) of the columns they
-    read, `metric` being {"name": …} or None. One query."""
+    """The hypotheses under test (the first 100 by ICE) as the results page's rows: light rows
+    (Row) of the columns they read, `metric` being {"name": …} or None. One query."""
     rows = []
     hypotheses = (
         Hypothesis.objects.live()

@@ -5,8 +5,9 @@ from decimal import Decimal
 import pytest
 from kombu.exceptions import OperationalError
 
+from tests.support.delivery import delivery
 from tests.support.processes import PrivateRedis, app_env, run_python, start_worker, stop, wait_for
-from tracking import outbox, services, tasks
+from tracking import services, tasks
 from tracking.invitations import invitations_unsent
 from tracking.models import Membership, Role
 
@@ -39,7 +40,7 @@ def test_invitation_goes_through_redis_to_a_real_worker():
         membership_id = int(added.stdout.strip().splitlines()[-1])
 
         def sent():
-            return outbox.delivery(f"invitation:{membership_id}").sent_at is not None
+            return delivery(f"invitation:{membership_id}").sent_at is not None
 
         if not wait_for(sent, timeout=45):
             pytest.fail("the worker did not send the invitation:\n" + stop(process)[-3000:])

@@ -146,10 +146,6 @@ class WhyStepForm(forms.Form):
     )
 
 
-class WhyStepMoveForm(forms.Form):
-    position = forms.IntegerField(min_value=1, max_value=1000)
-
-
 class MetricForm(forms.ModelForm):
     class Meta:
         model = Metric

@@ -38,10 +38,6 @@ from .models import (
 from .weeks import current_week_start
 
 
-def companies_for_user(user: User) -> QuerySet[Company]:
-    return Company.objects.filter(memberships__user=user)
-
-
 def next_review_at(company: Company, now: datetime | None = None) -> datetime:
     """The next weekly review as an aware datetime in the company's time zone."""
     tz = company.tzinfo

@@ -3,14 +3,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from .views import accounts, companies, constraints, goals, metrics
+from .views import accounts, companies, constraints, goals, metrics, ops
 
 B = "b/<int:company_id>/"
 
 tracking_patterns = [
     path("", companies.portfolio, name="portfolio"),
     path("businesses/new/", companies.company_create, name="company_create"),
-    path("_floor/", companies.floor, name="floor"),
+    path("_floor/", ops.floor, name="floor"),
     path(
         "invitations/<int:membership_id>/accept/",
         companies.invitation_answer,
@@ -83,6 +83,6 @@ urlpatterns = [
     ),
     path("invite/<str:uidb64>/<str:token>/", accounts.invitation_accept, name="invitation_accept"),
     path("language/", accounts.language_set, name="language_set"),
-    path("healthz/", accounts.healthz, name="healthz"),
+    path("healthz/", ops.healthz, name="healthz"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

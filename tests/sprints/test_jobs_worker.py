@@ -15,6 +15,7 @@ import pytest
 
 from sprints.models import Reminder, Sprint, SprintReport
 from tests.conftest import make_team
+from tests.support.delivery import delivery
 from tests.support.processes import ROOT, WORKER_ARGS, PrivateRedis, app_env, python, run_python, wait_for, worker
 from tracking import outbox
 
@@ -190,7 +191,7 @@ print(json.dumps(out))
     report = SprintReport.objects.get(sprint=closing.active_sprint)
     # Computed by the close itself (the report page needs no worker); its e-mail waits for the broker.
     assert report.computed_at is not None and report.data["actions_done"] == 1
-    assert outbox.delivery(f"report:{report.pk}").sent_at is None
+    assert delivery(f"report:{report.pk}").sent_at is None
     waiting_reminders = Reminder.objects.filter(sprint=waiting.active_sprint)
     assert waiting_reminders.count() == 2 and not waiting_reminders.filter(outbox.delivered("reminder")).exists()
 
@@ -202,7 +203,7 @@ print(json.dumps(out))
             assert result.returncode == 0, result.stderr[-2000:]
 
             def done():
-                sent = outbox.delivery(f"report:{report.pk}").sent_at is not None
+                sent = delivery(f"report:{report.pk}").sent_at is not None
                 return sent and not waiting_reminders.exclude(outbox.delivered("reminder")).exists()
 
             assert wait_for(done, timeout=60)

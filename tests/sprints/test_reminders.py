@@ -12,6 +12,7 @@ from sprints import reminders, rollups
 from sprints.models import Reminder, Sprint, SprintReport
 from sprints.schedule import digest_week, due_kinds, review_at
 from tests.factories import ActionFactory
+from tests.support.delivery import Delivery, delivery
 from tracking import outbox
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -79,10 +80,10 @@ def test_the_digest_is_due_from_monday_0800_local():
     assert digest_week(utc(2026, 3, 30, 5, 0), moscow) == date(2026, 3, 30)  # 08:00 in Moscow
 
 
-def _state(row) -> outbox.Delivery:
+def _state(row) -> Delivery:
     """What happened to the messages of a reminder, a digest or a report: the outbox's."""
     kind = {"Reminder": "reminder", "Digest": "digest", "SprintReport": "report"}[type(row).__name__]
-    return outbox.delivery(f"{kind}:{row.pk}")
+    return delivery(f"{kind}:{row.pk}")
 
 
 # --- Planning reminder rows ---------------------------------------------------------------------

@@ -14,6 +14,7 @@ from sprints.models import SprintReport
 from tests import clock
 from tests.conftest import make_team
 from tests.factories import MembershipFactory, SprintFactory
+from tests.support.delivery import delivery
 from tracking import outbox
 from tracking.models import OutboxMessage
 
@@ -122,6 +123,6 @@ def test_a_dropped_connection_is_opened_again_for_the_next_message(counting_mail
         address=dropped[0], about=f"report:{SprintReport.objects.get(sprint_id=ids[0]).pk}"
     )
     assert failed.sent_at is None and failed.attempts == 1 and failed.next_attempt_at is not None
-    first = outbox.delivery(f"report:{SprintReport.objects.get(sprint_id=ids[0]).pk}")
+    first = delivery(f"report:{SprintReport.objects.get(sprint_id=ids[0]).pk}")
     assert first.sent_at is None and first.next_attempt_at == failed.next_attempt_at
-    assert outbox.delivery(f"report:{SprintReport.objects.get(sprint_id=ids[1]).pk}").sent_at is not None
+    assert delivery(f"report:{SprintReport.objects.get(sprint_id=ids[1]).pk}").sent_at is not None

@@ -15,7 +15,8 @@ from django.urls import reverse
 
 from tests import clock
 from tests.conftest import make_team
-from tracking import outbox, services
+from tests.support.delivery import delivery
+from tracking import services
 from tracking.invitations import invitation_deliver, invitations_unsent
 from tracking.models import Membership, Role, User
 from tracking.outbox import MAX_ATTEMPTS
@@ -174,7 +175,7 @@ def test_a_failing_invitation_stops_after_a_bounded_number_of_attempts(team, cli
     for attempt in range(1, MAX_ATTEMPTS):
         with time_machine.travel(at, tick=False):
             assert invitation_deliver(membership_id=added.pk) is False
-            state = outbox.delivery(f"invitation:{added.pk}")
+            state = delivery(f"invitation:{added.pk}")
             assert (state.attempts, state.failed_at) == (attempt, None)
             assert invitations_unsent() == []  # backing off: the sweep leaves it alone for now
             assert invitation_deliver(membership_id=added.pk) is False  # and so does the sender
@@ -183,11 +184,11 @@ def test_a_failing_invitation_stops_after_a_bounded_number_of_attempts(team, cli
             assert invitations_unsent() == [added.pk]  # the sweep tries again later
     with time_machine.travel(at, tick=False):
         assert invitation_deliver(membership_id=added.pk) is False  # the last attempt: given up
-    state = outbox.delivery(f"invitation:{added.pk}")
+    state = delivery(f"invitation:{added.pk}")
     assert state.attempts == MAX_ATTEMPTS and state.failed_at is not None
     assert invitations_unsent() == []
     assert invitation_deliver(membership_id=added.pk) is False  # never tried again
-    assert outbox.delivery(f"invitation:{added.pk}").attempts == MAX_ATTEMPTS
+    assert delivery(f"invitation:{added.pk}").attempts == MAX_ATTEMPTS
 
     client.force_login(team.tracker.user)
     page = client.get(reverse("tracking:members", args=[team.company.pk])).content.decode()

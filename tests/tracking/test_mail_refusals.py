@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from tests import clock
 from tests.factories import UserFactory
+from tests.support.delivery import delivery
 from tests.support.processes import free_port
 from tracking import outbox, services
 from tracking.invitations import invitation_deliver, invitations_unsent
@@ -108,7 +109,7 @@ def test_a_refused_recipient_fails_the_invitation_at_its_first_attempt(smtp, tea
     row = OutboxMessage.objects.get(about=f"invitation:{added.pk}")
     assert row.attempts == 1 and row.failed_at is not None and row.next_attempt_at is None
     assert row.sent_at is None and row.last_error == words
-    state = outbox.delivery(f"invitation:{added.pk}")
+    state = delivery(f"invitation:{added.pk}")
     assert state.attempts == 1 and state.failed_at is not None
     assert invitations_unsent() == []  # the sweep never tries it again
     assert invitation_deliver(membership_id=added.pk) is False
@@ -141,7 +142,7 @@ def test_a_recipient_refused_for_now_backs_off_and_goes_out_later(smtp, team, cl
     assert at + timedelta(seconds=40) <= row.next_attempt_at <= at + timedelta(seconds=80)  # 1 min ± jitter
     with time_machine.travel(at, tick=False):
         assert invitations_unsent() == []  # backing off
-    assert outbox.delivery(f"invitation:{added.pk}").failed_at is None
+    assert delivery(f"invitation:{added.pk}").failed_at is None
     assert "invitation failed" not in members_page(client, team)
 
     del smtp.answers["busy@example.test"]  # the server takes it now

@@ -18,7 +18,8 @@ from sprints import services as sprint_services
 from sprints.capacity import sprint_capacity
 from sprints.models import Action, ActionStatus, Review, SessionStep, Sprint, SprintStatus
 from tests import clock
-from tracking import outbox, services
+from tests.support.delivery import deliveries
+from tracking import services
 from tracking.models import (
     Company,
     Constraint,
@@ -528,7 +529,7 @@ def test_the_demo_has_the_same_shape_and_every_report_on_any_day_of_the_week(day
         closed = Sprint.objects.filter(status=SprintStatus.CLOSED)
         assert closed.count() == 6 + 4 + 4
         reports = {s.pk: s.report for s in closed.select_related("report")}
-        sent = outbox.deliveries(f"report:{r.pk}" for r in reports.values())
+        sent = deliveries(f"report:{r.pk}" for r in reports.values())
         assert all(
             r.computed_at is not None and sent[f"report:{r.pk}"].sent_at == s.closed_at
             for s in closed

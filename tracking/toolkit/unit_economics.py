@@ -50,11 +50,6 @@ class Outputs:
     max_cpa: Decimal
 
 
-def cpa_from_budget(budget: Decimal, ua: Decimal) -> Decimal | None:
-    """CPA = AC/UA (None when there are no users to spread the budget over)."""
-    return budget / ua if ua else None
-
-
 def compute(i: Inputs) -> Outputs:
     buyers = i.ua * i.c1
     cac = i.cpa / i.c1 if i.c1 else None
@@ -119,19 +114,6 @@ def sensitivity(i: Inputs, step: Decimal = STEP) -> list[Sensitivity]:
 
 def rank(rows: list[Sensitivity]) -> list[Sensitivity]:
     return sorted(rows, key=lambda r: (-r.delta_cm, SENSITIVE.index(r.name)))
-
-
-def closed_form_deltas(i: Inputs, step: Decimal = STEP) -> dict[str, Decimal]:
-    """The same ΔCM from the closed forms (what the property test compares against)."""
-    o = compute(i)
-    return {
-        "ua": step * o.cm,
-        "c1": step * o.buyers * o.arppu,
-        "avg_price": step * o.buyers * i.apc * i.avg_price,
-        "apc": step * o.buyers * (i.avg_price - i.cogs) * i.apc,
-        "cogs": step * o.buyers * i.apc * i.cogs,
-        "cpa": step * i.ua * i.cpa,
-    }
 
 
 def delta_cm_if(i: Inputs, name: str, value: Decimal) -> Decimal:

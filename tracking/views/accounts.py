@@ -8,8 +8,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -370,11 +369,3 @@ def invitation_accept(request, uidb64: str, token: str):
         messages.success(request, _("Welcome! Your account is ready."))
         return _in_their_language(redirect("tracking:portfolio"), request, user)
     return render(request, "tracking/invitation_accept.html", {"form": form, "invitation": invitation})
-
-
-@login_not_required
-@require_GET
-def healthz(request):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return HttpResponse("ok", content_type="text/plain")

@@ -48,13 +48,6 @@ def portfolio(request):
     return render(request, "tracking/portfolio.html", context)
 
 
-@require_GET
-def floor(request):
-    """The benchmark's floor: a signed-in page that renders only the base layout, so every
-    page's time can be read as a multiple of what any page costs at least."""
-    return render(request, "base.html")
-
-
 @require_POST
 def invitation_answer(request, membership_id: int, accept: bool):
     """Accept or decline an invitation to a business, from the portfolio."""
