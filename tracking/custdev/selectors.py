@@ -22,12 +22,24 @@ def scripts(company: Company) -> QuerySet[Script]:
     return Script.objects.filter(company=company).select_related("constraint")
 
 
-def interviews(company: Company) -> QuerySet[Interview]:
+def interviews(company: Company) -> QuerySet:
+    """The log, newest first, as plain values for a page of rows: (id, held on, interviewee's
+    name, role, segment, type, quotes, interviewer's name, e-mail)."""
     return (
         Interview.objects.filter(company=company)
-        .select_related("interviewer__user")
         .annotate(quote_count=Count("highlights"))
         .order_by("-held_on", "-pk")
+        .values_list(
+            "pk",
+            "held_on",
+            "interviewee_name",
+            "interviewee_role",
+            "segment",
+            "kind",
+            "quote_count",
+            "interviewer__user__full_name",
+            "interviewer__user__email",
+        )
     )
 
 

@@ -1,6 +1,7 @@
 """Screen 10, customer interviews: scripts with Mom Test hints, the interview log (a phone
 form that keeps a draft), the synthesis by tag and insights."""
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tracking.access import access_company
+from tracking.dates import day_month_year
 from tracking.form_errors import apply_errors
 from tracking.forms import posted_version
 from tracking.models import ConstraintStatus
@@ -28,6 +30,7 @@ from .forms import (
     highlight_formset,
     highlight_inputs,
 )
+from .models import InterviewKind
 from .script_templates import TEMPLATES, for_language
 
 INTERVIEWS_PAGE_SIZE = 50
@@ -145,7 +148,40 @@ def mom_test_hints(request, company_id: int):
 def interviews(request, company_id: int):
     company, membership = access_company(request.user, company_id)
     page = Paginator(selectors.interviews(company), INTERVIEWS_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "custdev/interviews.html", _base(company, membership, page=page))
+    return render(request, "custdev/interviews.html", _base(company, membership, page=page, rows=_rows(company, page)))
+
+
+@dataclass(frozen=True)
+class InterviewRow:
+    held_on: str
+    url: str
+    interviewee: str
+    role: str  # beside a named interviewee; "" when the role stands for the name
+    segment: str
+    kind: str
+    quotes: int
+    interviewer: str
+
+
+def _rows(company, page) -> list[InterviewRow]:
+    """A page of the log as text, made once: dates as `date:"j M Y"` writes them, each link
+    from one reversed prefix, the types' labels read once."""
+    written = day_month_year()
+    prefix = reverse("custdev:interviews", args=[company.pk])
+    kinds = {value: str(label) for value, label in InterviewKind.choices}
+    return [
+        InterviewRow(
+            held_on=written(held_on),
+            url=f"{prefix}{pk}/",
+            interviewee=name or role,
+            role=role if name else "",
+            segment=segment,
+            kind=kinds.get(kind, kind),
+            quotes=quotes,
+            interviewer=full_name or email or "—",
+        )
+        for pk, held_on, name, role, segment, kind, quotes, full_name, email in page.object_list
+    ]
 
 
 def _interview_page(request, company, membership, form, formset, interview=None, version=None):

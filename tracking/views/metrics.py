@@ -5,13 +5,13 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.utils.dates import MONTHS_3
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import selectors, services
 from ..access import access_company, access_metric
 from ..charts import line_chart, markers_for
+from ..dates import day_month_year
 from ..form_errors import apply_errors
 from ..forms import (
     MetricForm,
@@ -61,13 +61,11 @@ def metric_add(request, company_id: int):
 
 
 def _value_rows(metric) -> list[tuple[str, str, str]]:
-    """The values table as text, made once: the week as `date:"j M Y"` writes it (month names
-    read once), the value by the one number helper, who entered it."""
-    months = {month: str(MONTHS_3[month]).title() for month in range(1, 13)}
-    return [
-        (f"{week.day} {months[week.month]} {week.year}", plain(value, localize=True), by)
-        for week, value, by in selectors.metric_values_table(metric)
-    ]
+    """The values table as text, made once: the week as `date:"j M Y"` writes it, the value by
+    the one number helper, who entered it."""
+    written = day_month_year()
+    rows = selectors.metric_values_table(metric)
+    return [(written(week), plain(value, localize=True), by) for week, value, by in rows]
 
 
 def _metric_context(company, membership, metric, *, value_form=None, edit_form=None, saved=False):
