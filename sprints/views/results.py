@@ -14,7 +14,7 @@ from hypotheses.access import access_hypothesis
 from tracking.access import access_company, access_metric
 from tracking.form_errors import apply_errors
 from tracking.forms import MetricValueForm
-from tracking.numbers import input_value, money, plain
+from tracking.numbers import input_value, money, plain, unit_label
 from tracking.roles import Permission, role_allows
 from tracking.toolkit import services as toolkit_services
 
@@ -24,6 +24,7 @@ from ..forms import ActionLogForm, MeasuredForm
 from ..models import ActionStatus
 
 RESULTS_CHANGED = "results-changed"
+LOG_ROW = "sprints/results.html#log_row"
 
 
 # --- Rows, shared with the session page ----------------------------------------------------------
@@ -34,6 +35,7 @@ def row_urls(company) -> dict:
     return {
         "actions": reverse("sprints:action_edit", args=[company.pk, 0]).removesuffix("0/"),
         "measure": reverse("sprints:hypothesis_measure", args=[company.pk, 0]).removesuffix("0/"),
+        "metrics": reverse("sprints:metric_log", args=[company.pk, 0]).removesuffix("0/"),
     }
 
 
@@ -95,8 +97,15 @@ def with_log_form(membership, action, form=None):
     return action
 
 
-def with_metric_form(metric, form=None):
-    metric.form = form or MetricValueForm(prefix=f"m{metric.pk}", initial={"value": metric.this_week})
+def metric_row(metric, urls, form=None):
+    """A metric as a results row, its words made once here: its form's URL, its unit, target
+    and this week's value as the reader writes them. Its form only when one was posted (with
+    its errors); otherwise the row's input is plain HTML, as MeasuredForm's widget writes it."""
+    metric.form = form
+    metric.url = f"{urls['metrics']}{metric.pk}/"
+    metric.unit_text = unit_label(metric.unit)
+    metric.target_text = plain(metric.target, localize=True)
+    metric.value_plain = None if form else input_value(metric.this_week)
     return metric
 
 
@@ -142,7 +151,7 @@ def results_context(company, membership, *, log_forms=None, metric_forms=None, m
         "others": [a for a in actions if a.owner_id != membership.pk],
         "logged": sum(1 for a in actions if a.is_resolved),
         "total": len(actions),
-        "metrics": [with_metric_form(m, metric_forms.get(m.pk)) for m in selectors.metrics_with_this_week(company)],
+        "metrics": [metric_row(m, urls, metric_forms.get(m.pk)) for m in selectors.metrics_with_this_week(company)],
         "testing": [measured_row(h, urls, measured_forms.get(h.pk)) for h in selectors.testing_rows(company)],
         "can_edit_metrics": role_allows(membership.role, Permission.EDIT_PLANNING),
         "can_measure": role_allows(membership.role, Permission.LOG_ANY_RESULTS),
@@ -225,9 +234,7 @@ def action_log(request, company_id: int, action_id: int):
     row = with_log_form(membership, row, None if saved else form)
     context = {"membership": membership, "a": row}
     invalid = {"log_forms": {action.pk: form}}
-    response = _row_response(
-        request, company, "sprints/_log_row.html", "actions", context, saved=saved, invalid=invalid
-    )
+    response = _row_response(request, company, LOG_ROW, "actions", context, saved=saved, invalid=invalid)
     return trigger_client_event(response, RESULTS_CHANGED) if saved and request.htmx else response
 
 
@@ -239,7 +246,7 @@ def action_log_form(request, company_id: int, action_id: int):
     action = access_action(company, action_id)
     row = with_log_form(membership, dressed([selectors.log_row(action.pk)], company)[0], log_form(action))
     if request.htmx:
-        return render(request, "sprints/_log_row.html", {"company": company, "a": row, "urls": row_urls(company)})
+        return render(request, LOG_ROW, {"company": company, "a": row, "urls": row_urls(company)})
     return render(request, "sprints/results.html", results_context(company, membership, log_forms={row.pk: row.form}))
 
 
@@ -251,7 +258,7 @@ def action_log_row(request, company_id: int, action_id: int):
     if not request.htmx:
         return render(request, "sprints/results.html", results_context(company, membership))
     row = with_log_form(membership, dressed([selectors.log_row(action.pk)], company)[0])
-    return render(request, "sprints/_log_row.html", {"company": company, "a": row, "urls": row_urls(company)})
+    return render(request, LOG_ROW, {"company": company, "a": row, "urls": row_urls(company)})
 
 
 @require_POST
@@ -262,10 +269,11 @@ def metric_log(request, company_id: int, metric_id: int):
     saved = _saved(form, lambda data: toolkit_services.value_record(metric=metric, by=membership, value=data["value"]))
     if saved:
         metric.this_week = form.cleaned_data["value"]
-    context = {"membership": membership, "m": with_metric_form(metric, None if saved else form)}
+    context = {"membership": membership, "m": metric_row(metric, row_urls(company), None if saved else form)}
     context["can_edit_metrics"] = role_allows(membership.role, Permission.EDIT_PLANNING)
     invalid = {"metric_forms": {metric.pk: form}}
-    return _row_response(request, company, "sprints/_metric_row.html", "metrics", context, saved=saved, invalid=invalid)
+    template = "sprints/results.html#metric_row"
+    return _row_response(request, company, template, "metrics", context, saved=saved, invalid=invalid)
 
 
 @require_POST
