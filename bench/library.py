@@ -1,4 +1,4 @@
-"""Learnings-library benchmark (issue 15): a search over 20,000 decided hypotheses answers in
+"""Learnings-library benchmark: a search over 20,000 decided hypotheses answers in
 under 100 ms of server time on PostgreSQL.
 
     cd /work/main && .venv/bin/python bench/library.py         # 20,000 hypotheses, ~2 minutes

@@ -551,7 +551,7 @@ def bench_rollups_in_process(ids: list[int]) -> None:
 
 
 def bench_report_emails(ids: list[int]) -> None:
-    """(3) The report e-mails alone (issue 12): computed reports, nothing written to the outbox
+    """(3) The report e-mails alone: computed reports, nothing written to the outbox
     yet; rollups.reports_email per batch of MESSAGE sprints renders, writes, sends (MIME by
     bench/nullmail.py) and marks them. Per e-mail, queries and connections per batch."""
     reset_reports(ids, emailed=False)

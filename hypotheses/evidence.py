@@ -1,4 +1,4 @@
-"""A hypothesis grown from customer interviews (issue 15): one step from an insight, with
+"""A hypothesis grown from customer interviews: one step from an insight, with
 its evidence ("based on N interviews") and an ICE confidence suggested from it."""
 
 from django.db import transaction

@@ -1,4 +1,4 @@
-"""The learnings library (issue 15): every decided or dropped hypothesis of the businesses a
+"""The learnings library: every decided or dropped hypothesis of the businesses a
 user belongs to, searchable in Russian and English, and "tried before" for a new title.
 
 The search is full-text with each language's configuration (a word matches

@@ -215,8 +215,8 @@ class HypothesisEvent(models.Model):
 
 
 class ScriptLink(models.Model):
-    """An interview script written for a hypothesis (issue 15: "a script belongs to a business
-    and optionally to … a hypothesis"). Kept here, not on the script, so that custdev does not
+    """An interview script written for a hypothesis (a script belongs to a business and
+    optionally to … a hypothesis). Kept here, not on the script, so that custdev does not
     know hypotheses (the apps depend one way); a script is for at most one hypothesis, of its
     own business (hypotheses/scripts.py checks it)."""
 

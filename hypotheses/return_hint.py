@@ -1,5 +1,5 @@
 """The money an innovation's expected change is worth, suggested beside the form's "expected
-return per month" (issue 13: "once unit economics exists, suggest the money from it").
+return per month": once unit economics exists, the money is suggested from it.
 
 The price is the toolkit's: ΔCM per period through the unit-economics input the metric feeds
 (tracking.toolkit.selectors.price_of). The form asks for a month, so a week's or a quarter's

@@ -1,4 +1,4 @@
-"""Interview scripts written for a hypothesis (issue 15 §1).
+"""Interview scripts written for a hypothesis.
 
 The link lives on this side (models.ScriptLink) so that custdev does not import hypotheses.
 custdev asks through its registry (tracking/custdev/links.py), filled in apps.py with

@@ -31,7 +31,7 @@ BOARD_COLUMNS = [
 # A column shows its best cards; the rest come on request ("show all N"), so the page's work
 # does not grow with a backlog nobody scrolls through.
 BOARD_CARDS_PER_COLUMN = 12
-# What a card's price in money reads (hypothesis_prices, issue 14).
+# What a card's price in money reads (hypothesis_prices).
 PRICE_FIELDS = ("baseline", "expected_value", "expected_multiplier")
 
 

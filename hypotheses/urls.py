@@ -21,7 +21,7 @@ urlpatterns = [
     path(H + "restore/", views.hypothesis_restore, name="restore"),
     path(B + "history/", views.history, name="history"),
     path(B + "history.csv", views.history_csv, name="history_csv"),
-    # Issue 15: the learnings library across the user's businesses, "tried before", insight → hypothesis
+    # The learnings library across the user's businesses, "tried before", insight → hypothesis
     path("library/", views_library.library, name="library"),
     path("library.csv", views_library.library_csv, name="library_csv"),
     path("library/tried-before/", views_library.tried_before, name="tried_before"),

@@ -1,4 +1,4 @@
-"""Issue 15 in the hypotheses app: the learnings library across the user's businesses (with
+"""The learnings in the hypotheses app: the library across the user's businesses (with
 its CSV), "tried before" as a title is typed, and a hypothesis made from an insight."""
 
 from django.contrib import messages

@@ -147,7 +147,7 @@ def metrics_with_this_week(company: Company, *, only: int | None = None) -> list
     return list(metrics.annotate(this_week=Subquery(week.values("value")[:1])))
 
 
-# --- Rows as the board and the results page show them (issue 12) -----------------------------
+# --- Rows as the board and the results page show them -----------------------------------------
 # Rows are light (Row): a dictionary per action built from one query's tuples, not three or four
 # model instances per row, under the names an Action has; as_row makes one of an Action (a row
 # answered alone). The views add the words a row shows (sprints/views/results.py dressed).

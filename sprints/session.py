@@ -280,7 +280,7 @@ def session_start_next(*, closed: Sprint, by: Membership, override_reason: str =
     return sprint_start(sprint=upcoming, by=by, override_reason=override_reason)
 
 
-# --- Reads for the session page (issue 12: only the columns its rows show) -------------------------
+# --- Reads for the session page: only the columns its rows show, so cost follows the rows shown ---
 
 # What a session row, the capacity bars and the carry-over read of an action: its owner's name
 # comes from the page's members, so neither the membership nor the user is joined. The row's own

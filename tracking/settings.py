@@ -116,7 +116,7 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # No JIT compiling: the planner compiles any query it costs over 100,000, and for a page's
-# short queries compiling took 20-55 ms where the query itself runs in a few (issue 12).
+# short queries compiling took 20-55 ms where the query itself runs in a few.
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

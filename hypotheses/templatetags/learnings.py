@@ -1,4 +1,4 @@
-"""Blocks of issue 15 that other pages include with one line: a hypothesis's evidence from
+"""Blocks of the learnings that other pages include with one line: a hypothesis's evidence from
 interviews, and "tried before" beside the hypothesis form."""
 
 from django import template

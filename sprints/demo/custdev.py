@@ -1,4 +1,4 @@
-"""Seeding the demo's customer interviews (issue 15): each business's `custdev` data (see
+"""Seeding the demo's customer interviews: each business's `custdev` data (see
 sprints/demo/README.md) through the custdev services, acting as the business's people; an
 insight made from a tag and, when asked, the hypothesis made from it. Once per business."""
 

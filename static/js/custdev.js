@@ -1,4 +1,4 @@
-// The interview form keeps a draft on this device (issue 15): every keystroke is stored in
+// The interview form keeps a draft on this device: every keystroke is stored in
 // localStorage under the form's key, restored when the page opens again (after a dropped
 // connection or a failed save), and forgotten only once the server confirms the save (the
 // page it redirects to names the draft to forget). The draft keeps the form's hidden

@@ -1,5 +1,5 @@
 """Company-scoped lookups of interviews, scripts, tags and insights (404 for outsiders),
-and who may edit an interview: its author, the tracker and the entrepreneur (issue 15)."""
+and who may edit an interview: its author, the tracker and the entrepreneur."""
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _

@@ -1,5 +1,5 @@
-"""What a script is written for, in an app above custdev (issue 15: "a script belongs to a
-business and optionally to the active constraint or a hypothesis").
+"""What a script is written for, in an app above custdev: a script belongs to a business
+and optionally to the active constraint or a hypothesis.
 
 custdev must not import hypotheses (the apps depend one way: hypotheses → tracking), so an app
 above registers a `Purpose` here, once, in its AppConfig.ready (hypotheses/apps.py): how to find

@@ -212,7 +212,7 @@ def interview_create(
     submission: UUID | None = None,
     **fields,
 ) -> Interview:
-    """Every member may log an interview (issue 15). `submission`: the new-interview form's
+    """Every member may log an interview. `submission`: the new-interview form's
     token; a form sent again with it (a double tap, a re-send after the connection dropped
     while the server had saved) gives back the interview it made, marked `already_saved`,
     rather than a second one. Tokens are per business: another business's never matches."""

@@ -1,5 +1,5 @@
 """Pages for whoever runs the product, not for its users: the load balancer's health check and
-the benchmark's floor (bench/pages.py)."""
+a floor to measure pages against."""
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection

@@ -378,7 +378,7 @@ BUSINESS = {
         "fixed_costs": "6000",
         "label": "November baseline",
     },
-    # Toolkit → Customer interviews (issue 15): a few problem interviews about reordering.
+    # Toolkit → Customer interviews: a few problem interviews about reordering.
     "custdev": {
         "threshold": 3,
         "interviews": [

@@ -556,7 +556,7 @@ BUSINESS = {
         "fixed_costs": "250000",
         "label": "Ноябрь: до работы с замерами",
     },
-    # Toolkit → Customer interviews (issue 15): ten problem interviews with recent clients for
+    # Toolkit → Customer interviews: ten problem interviews with recent clients for
     # the root cause «мы не знаем, почему клиенты покупают у нас». Three of them chose us because
     # the measurer came the day they called: that is the insight, and the hypothesis made of it.
     "custdev": {

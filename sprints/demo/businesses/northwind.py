@@ -334,7 +334,7 @@ BUSINESS = {
         "one_off": "60",
         "label": "November baseline",
     },
-    # Toolkit → Customer interviews (issue 15): a few problem interviews with patients.
+    # Toolkit → Customer interviews: a few problem interviews with patients.
     "custdev": {
         "threshold": 3,
         "interviews": [

@@ -1,4 +1,4 @@
-"""The constraint page's line about interviews (issue 15), included there with one tag."""
+"""The constraint page's line about interviews, included there with one tag."""
 
 from django import template
 
