@@ -265,7 +265,7 @@ def _row_response(request, company, membership, action, *, form=None, saved=Fals
     context |= {"can_plan": _can_plan(membership, sprint), **links}
     if form is not None:
         context["hypothesis_fallback"] = None  # JavaScript is on: the picker searches
-    response = render(request, "sprints/_action_row.html", context)
+    response = render(request, "sprints/board.html#action_row", context)
     return trigger_client_event(response, PLAN_CHANGED) if saved else response
 
 

@@ -46,7 +46,7 @@ def status_labels() -> dict[str, str]:
 
 
 def dressed(rows, company, urls=None, labels=None) -> list[selectors.Row]:
-    """Rows as the row templates (_action_row, _log_row) show them: light rows (an Action is
+    """Rows as the row partials (board.html#action_row, results.html#log_row) show them: light rows (an Action is
     made one) with their words made once per row here instead of by a dozen template nodes:
     `who` (owner · hours h), `money` (" · cost currency" or ""), `status_label` and `url`
     (the start of the row's URLs). `urls` and `labels`: the page's, when it has them."""
