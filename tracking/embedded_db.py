@@ -125,6 +125,8 @@ def _is_our_postmaster(home: Path, pid: int) -> bool:
 
 def _port_free(number: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        # As PostgreSQL binds: our own last run's connections in TIME_WAIT do not hold the port.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", number))
         except OSError:
@@ -298,6 +300,7 @@ def _around(command: list[str]) -> int:
 
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, forward_once)
+        signal.signal(signal.SIGHUP, forward_once)  # the terminal closed
         return child.wait()
     finally:
         release()
