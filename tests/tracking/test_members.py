@@ -198,8 +198,32 @@ def test_only_a_manager_gets_the_add_form_and_the_row_forms(team, client):
     url = reverse("tracking:members", args=[team.company.pk])
     client.force_login(team.tracker.user)
     page = client.get(url).content.decode()
-    assert 'id="add-member"' in page and 'class="member-edit"' in page
+    assert 'id="add-member"' in page and f'href="{url}?edit={team.member.pk}#member-{team.member.pk}"' in page
+    assert 'class="member-edit"' in client.get(f"{url}?edit={team.member.pk}").content.decode()
     client.force_login(team.member.user)
     page = client.get(url).content.decode()
     assert f'id="member-{team.tracker.pk}"' in page
-    assert 'id="add-member"' not in page and 'class="member-edit"' not in page
+    assert 'id="add-member"' not in page and "?edit=" not in page
+    assert 'class="member-edit"' not in client.get(f"{url}?edit={team.tracker.pk}").content.decode()
+
+
+def test_member_rows_are_text_until_edited(team, client):
+    """Each row shows the role and hours; "Edit" brings that row's form alone (by htmx the row,
+    without JavaScript the page with that one form); a save answers with the row as text."""
+    client.force_login(team.tracker.user)
+    url = reverse("tracking:members", args=[team.company.pk])
+    page = client.get(url).content.decode()
+    assert 'class="member-edit"' not in page and "<select" not in page.split('id="add-member"')[0]
+    assert page.count('class="member-facts"') == team.company.memberships.count()
+    row = client.get(f"{url}?edit={team.member.pk}", headers={"HX-Request": "true"}).content.decode()
+    assert row.lstrip().startswith(f'<li class="member-row" id="member-{team.member.pk}"')
+    assert row.count('class="member-edit"') == 1 and f'name="m{team.member.pk}-role"' in row
+    page = client.get(f"{url}?edit={team.member.pk}").content.decode()
+    assert page.count('class="member-edit"') == 1 and f'name="m{team.member.pk}-role"' in page
+    prefix = f"m{team.member.pk}"
+    saved = client.post(
+        reverse("tracking:member_update", args=[team.company.pk, team.member.pk]),
+        {f"{prefix}-role": "team_lead", f"{prefix}-weekly_capacity_hours": "9"},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert 'class="member-edit"' not in saved and "Team lead · 9 h a week" in saved and "Saved" in saved

@@ -111,17 +111,23 @@ def _member_row_form(member, data=None) -> MembershipForm:
     )
 
 
-def _members_context(company, membership, *, add_form=None, row_forms=None) -> dict:
+def _members_context(company, membership, *, add_form=None, row_forms=None, editing=None) -> dict:
+    """The team as text; a manager edits one row at a time: the row asked for (`editing`) or a
+    refused one (`row_forms`) carries its form, the others none."""
+    can_manage = role_allows(membership.role, Permission.MANAGE_COMPANY)
     members = list(selectors.members_of(company))
     row_forms = row_forms or {}
     for member in members:
-        member.form = row_forms.get(member.pk) or _member_row_form(member)
+        member.form = row_forms.get(member.pk)
+        if member.form is None and can_manage and member.pk == editing:
+            member.form = _member_row_form(member)
     return {
         "company": company,
         "membership": membership,
         "members": members,
+        "members_url": reverse("tracking:members", args=[company.pk]),
         "add_form": add_form or MemberAddForm(),
-        "can_manage": role_allows(membership.role, Permission.MANAGE_COMPANY),
+        "can_manage": can_manage,
     }
 
 
@@ -133,8 +139,19 @@ def _members_page(request, company, membership, *, add_form=None, row_forms=None
 
 @require_GET
 def members(request, company_id: int):
+    """The team; `?edit=<member>` opens that member's row form (by htmx, the row alone)."""
     company, membership = access_company(request.user, company_id)
-    return render(request, "tracking/members.html", _members_context(company, membership))
+    editing = int_param(request.GET.get("edit"), minimum=1)
+    if editing and request.htmx and role_allows(membership.role, Permission.MANAGE_COMPANY):
+        member = access_company_member(company, editing)
+        member.form = _member_row_form(member)
+        return render(request, "tracking/members.html#member-row", _member_row_context(company, member))
+    return render(request, "tracking/members.html", _members_context(company, membership, editing=editing))
+
+
+def _member_row_context(company, member, *, saved=False) -> dict:
+    members_url = reverse("tracking:members", args=[company.pk])
+    return {"m": member, "company": company, "can_manage": True, "saved": saved, "members_url": members_url}
 
 
 @require_POST
@@ -170,9 +187,8 @@ def member_update(request, company_id: int, membership_id: int):
         else:
             saved = True
     if request.htmx:
-        member.form = _member_row_form(member) if saved else form
-        context = {"m": member, "company": company, "can_manage": True, "saved": saved}
-        return render(request, "tracking/members.html#member-row", context)
+        member.form = None if saved else form
+        return render(request, "tracking/members.html#member-row", _member_row_context(company, member, saved=saved))
     if saved:
         messages.success(request, _("%(name)s is updated.") % {"name": member.name})
         return redirect("tracking:members", company_id=company.pk)
