@@ -7,6 +7,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dates import MONTHS_3
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.timezone import localtime
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tracking.access import access_company
 from tracking.exports import csv_lines
 from tracking.form_errors import apply_errors, error_text
-from tracking.numbers import plain
+from tracking.numbers import money, plain
 from tracking.query_params import int_param, number_param
 from tracking.roles import Permission, role_allows
 
@@ -78,23 +79,38 @@ def _board_retry(request, columns, hypothesis, refusal) -> dict:
     }
 
 
+def _dress_cards(company, columns, active_constraint_id) -> None:
+    """What each card shows besides its row, made once per card here: its price in money (if its
+    metric feeds the unit economics), its move options (built once per status), whether it is
+    off the active constraint and its check date when overdue."""
+    cards = [card for column in columns for card in column.cards]
+    prices = selectors.hypothesis_prices(company, cards)
+    options = _board_move_options()
+    for card in cards:
+        price = prices.get(card.pk)
+        card.price = None if price is None else (money(price.delta_cm, company.currency), price.suggested_impact)
+        card.options = options.get(card.status, "")
+        card.off = card.constraint_id != active_constraint_id
+        card.check_by_text = date_format(card.check_by, "j E") if card.overdue else ""
+
+
 def _board_context(request, company, membership):
     constraint_id = int_param(request.GET.get("constraint"), minimum=1)
     kind = request.GET.get("kind") if request.GET.get("kind") in Kind.values else ""
     expanded = request.GET.get("column") if request.GET.get("all") == "1" else None
     columns = selectors.board(company, constraint_id=constraint_id, kind=kind, expanded=expanded)
+    active_constraint_id = selectors.active_constraint_id(company)
+    _dress_cards(company, columns, active_constraint_id)
     return {
         "company": company,
         "membership": membership,
         "columns": columns,
-        "prices": selectors.hypothesis_prices(company, [card for column in columns for card in column.cards]),
         "expanded": next((c for c in columns if c.status == expanded), None),
-        "active_constraint_id": selectors.active_constraint_id(company),
+        "active_constraint_id": active_constraint_id,
         "constraints": company.constraints.order_by("-started_on", "-pk"),
         "filter_constraint": constraint_id,
         "filter_kind": kind,
         "kinds": Kind.choices,
-        "move_options": _board_move_options(),
         "retry_pk": None,  # the card whose move was refused (board_retry), if any
         "board_per_column": selectors.BOARD_CARDS_PER_COLUMN,
         "can_edit": role_allows(membership.role, Permission.EDIT_HYPOTHESIS),
