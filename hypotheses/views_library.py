@@ -100,8 +100,11 @@ def _library_rows(rows) -> list[Row]:
 @require_GET
 def library(request):
     filters = _filters(request)
-    queryset = selectors.library(request.user, filters).values_list(*LIBRARY_COLUMNS, named=True)
-    page = Paginator(queryset, selectors.LIBRARY_PAGE_SIZE).get_page(request.GET.get("page"))
+    queryset = selectors.library(request.user, filters)
+    paginator = Paginator(queryset.values_list(*LIBRARY_COLUMNS, named=True), selectors.LIBRARY_PAGE_SIZE)
+    # Counted without the joins the rows need: the count reads the library's index alone.
+    paginator.count = queryset.count()
+    page = paginator.get_page(request.GET.get("page"))
     context = {
         "filters": filters,
         "page": page,
