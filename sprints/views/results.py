@@ -120,12 +120,6 @@ def _measured_words(hypothesis, urls):
     return hypothesis
 
 
-def with_measured_form(hypothesis, form, urls):
-    initial = {"measured": hypothesis.measured_value}
-    hypothesis.form = form or MeasuredForm(prefix=f"h{hypothesis.pk}", initial=initial)
-    return _measured_words(hypothesis, urls)
-
-
 def measured_row(hypothesis, urls, form=None):
     """A hypothesis under test as a results row (a light row, selectors.testing_rows): its form
     only when one was posted (with its errors); otherwise the row's input is plain HTML with
@@ -285,7 +279,7 @@ def hypothesis_measure(request, company_id: int, hypothesis_id: int):
     saved = _saved(form, lambda data: measure(hypothesis=hypothesis, by=membership, measured=data["measured"]))
     if saved:
         hypothesis.measured_value = form.cleaned_data["measured"]
-    row = with_measured_form(hypothesis, None if saved else form, row_urls(company))
+    row = measured_row(hypothesis, row_urls(company), None if saved else form)
     context = {"membership": membership, "h": row}
     context["can_measure"] = role_allows(membership.role, Permission.LOG_ANY_RESULTS)
     invalid = {"measured_forms": {hypothesis.pk: form}}
