@@ -99,7 +99,9 @@ def _board_context(request, company, membership):
     kind = request.GET.get("kind") if request.GET.get("kind") in Kind.values else ""
     expanded = request.GET.get("column") if request.GET.get("all") == "1" else None
     columns = selectors.board(company, constraint_id=constraint_id, kind=kind, expanded=expanded)
-    active_constraint_id = selectors.active_constraint_id(company)
+    # The filter lists every constraint; the active one (one at most) is among them.
+    constraints = list(company.constraints.order_by("-started_on", "-pk"))
+    active_constraint_id = next((c.pk for c in constraints if c.is_active), None)
     _dress_cards(company, columns, active_constraint_id)
     return {
         "company": company,
@@ -107,7 +109,7 @@ def _board_context(request, company, membership):
         "columns": columns,
         "expanded": next((c for c in columns if c.status == expanded), None),
         "active_constraint_id": active_constraint_id,
-        "constraints": company.constraints.order_by("-started_on", "-pk"),
+        "constraints": constraints,
         "filter_constraint": constraint_id,
         "filter_kind": kind,
         "kinds": Kind.choices,
