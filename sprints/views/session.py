@@ -93,6 +93,20 @@ ROW_ANSWERS = {
 }
 
 
+# A row's button asks for the row with its fields: the step (its rows' key), the row, the template.
+EDITABLE_ROWS = {
+    "result": ("actions", rows.result_row, "sprints/_session_results.html#result_rows"),
+    "verdict": ("testing", rows.verdict_row, "sprints/_session_verdicts.html#verdict_rows"),
+}
+
+
+def _row_pk(text) -> int:
+    pk = int_param(text, minimum=1)
+    if pk is None:
+        raise Http404(_("No such row."))
+    return pk
+
+
 def _only(request):
     return int_param(request.POST.get("only"), minimum=1)
 
@@ -100,12 +114,25 @@ def _only(request):
 @require_GET
 def session(request, company_id: int):
     company, membership = access_company(request.user, company_id)
-    if request.htmx and request.GET.get("fragment") in rows.PARTS:
-        template, part = rows.PARTS[request.GET["fragment"]]
+    fragment = request.GET.get("fragment")
+    if request.htmx and fragment in rows.PARTS:
+        template, part = rows.PARTS[fragment]
         return render(request, template, part(_session(company, membership)))
+    if request.htmx and fragment in EDITABLE_ROWS:
+        # A row's button: that row with its fields (a 404 for a row not on this session).
+        step, build, template = EDITABLE_ROWS[fragment]
+        context = build(_session(company, membership), _row_pk(request.GET.get("row")), editing=True)
+        if context is None or not context[step][0]["editing"]:
+            raise Http404(_("This row cannot be edited here."))
+        return render(request, template, context)
     closed_id = int_param(request.GET.get("closed"), minimum=1)
     if closed_id is None:
-        return render(request, "sprints/session.html", session_context(company, membership))
+        # Without JavaScript a row's button is a link to the page with that row's fields.
+        editing = {
+            "results": ids_param([request.GET.get("edit", "")]),
+            "verdicts": ids_param([request.GET.get("decide", "")]),
+        }
+        return render(request, "sprints/session.html", session_context(company, membership, editing=editing))
     closed = rows.closed_sprint(company, closed_id)
     if closed is None:
         raise Http404(_("No such sprint."))

@@ -334,10 +334,53 @@ def _multiline(text: str) -> bool:
     return "\n" in (text or "")
 
 
-def _result_rows(actions, membership, shown, typed, refused, saved) -> list[dict]:
+class _ResultText:
+    """A results row as text, made in one pass: its head (title, owner and hours, hypothesis)
+    and its result line with the button that opens its fields (an htmx fetch of the row, a link
+    to the page with the row open without JavaScript). The words are translated once per answer."""
+
+    def __init__(self, session_url: str, labels: dict):
+        self.labels = labels
+        self.row_url = f"{session_url}?fragment=result&row="
+        self.words = {True: _("Edit"), False: _("Log the result")}
+        self.saved = format_html(' <span class="saved" role="status">{}</span>', _("Saved"))
+
+    def head(self, a, who: str) -> str:
+        badge = format_html(' <span class="badge">{}</span>', a.hypothesis_title) if a.hypothesis_id else ""
+        return format_html(
+            '<div class="log-head"><strong>{}</strong> <span class="muted">{}</span>{}</div>', a.title, who, badge
+        )
+
+    def text(self, a, *, can_log: bool, saved: bool) -> str:
+        why_not = format_html(' <span class="muted">— {}</span>', a.why_not_note) if a.why_not_note else ""
+        button = ""
+        if can_log:
+            button = format_html(
+                ' <a class="button secondary small" href="?edit={pk}#result-{pk}" hx-get="{url}{pk}"'
+                ' hx-target="#result-{pk}" hx-swap="outerHTML">'
+                '{word}<span class="visually-hidden">: {title}</span></a>',
+                pk=a.pk,
+                url=self.row_url,
+                word=self.words[a.is_resolved],
+                title=a.title,
+            )
+        return format_html(
+            '<p class="log-result"><span class="badge">{}</span> {}{}{}{}</p>',
+            self.labels.get(a.status, a.status),
+            a.result_note,
+            why_not,
+            button,
+            self.saved if saved else "",
+        )
+
+
+def _result_rows(actions, membership, shown, typed, refused, saved, editing=frozenset(), *, session_url) -> list[dict]:
+    """Each action as text, with its button to log or edit; its fields only for the rows being
+    edited (asked for, or typed and not saved)."""
     runs = role_allows(membership.role, Permission.PLAN_SPRINT)  # the session's saves begin the session
     options = _Options(ActionStatus.choices)
     labels = dict(options.choices)
+    words = _ResultText(session_url, labels)
     rows = []
     for a in actions:
         v = typed.get(a.pk) or {
@@ -347,24 +390,21 @@ def _result_rows(actions, membership, shown, typed, refused, saved) -> list[dict
             "version": a.version,
         }
         can_log = runs and can_log_results(membership, a)
-        rows.append(
-            {
-                "pk": _id(a.pk),
-                "title": a.title,
-                "status": a.status,
-                "who": shown.who(a.owner_id, a.estimate_hours),
-                "hypothesis": a.hypothesis_title if a.hypothesis_id else None,
-                "can_log": can_log,
-                "v": _shown(v),
-                "options": options(v.get("status")) if can_log else "",
-                "label": labels.get(a.status, a.status),
-                "result_note": a.result_note,
-                "why_not_note": a.why_not_note,
-                "err": refused.get(a.pk) or NO_ERRORS,
-                "multiline": _multiline(v.get("result_note")) or _multiline(v.get("why_not_note")),
-                "saved": a.pk in saved,
-            }
-        )
+        edited = can_log and (a.pk in editing or a.pk in typed or a.pk in refused)
+        row = {
+            "pk": _id(a.pk),
+            "title": a.title,
+            "status": a.status,
+            "head": words.head(a, shown.who(a.owner_id, a.estimate_hours)),
+            "editing": edited,
+            "err": refused.get(a.pk) or NO_ERRORS,
+        }
+        if edited:
+            multiline = _multiline(v.get("result_note")) or _multiline(v.get("why_not_note"))
+            row |= {"v": _shown(v), "options": options(v.get("status")), "multiline": multiline}
+        else:
+            row["text"] = words.text(a, can_log=can_log, saved=a.pk in saved)
+        rows.append(row)
     return rows
 
 
@@ -426,11 +466,14 @@ class _NumbersLine:
         return mark_safe(" · ".join(parts))  # every part escaped by format_html
 
 
-def _verdict_rows(company, testing, shown, typed, refused) -> list[dict]:
+def _verdict_rows(company, testing, shown, typed, refused, editing=frozenset(), *, can_decide: bool) -> list[dict]:
     """Each hypothesis under test with its numbers: the metric's baseline → expected value, the
-    criteria, the measured value and the verdict the numbers give, pre-selected (the person
-    decides; going against the numbers asks for a reason)."""
+    criteria, the measured value and the verdict the numbers give, pre-selected once its row is
+    opened to decide (the person decides; going against the numbers asks for a reason). The
+    fields are rendered for the rows being decided only (asked for, or typed and not saved)."""
     url = reverse("hypotheses:detail", args=[company.pk, 0]).removesuffix("0/")
+    row_url = reverse("sprints:session", args=[company.pk]) + "?fragment=verdict&row="
+    decide = _("Decide")
     radios = _Radios(_decisions())
     numbers = _NumbersLine()
     rows = []
@@ -441,18 +484,35 @@ def _verdict_rows(company, testing, shown, typed, refused) -> list[dict]:
             "note": "",
             "against_reason": "",
         }
-        rows.append(
-            {
-                "pk": _id(h.pk),
-                "url": f"{url}{h.pk}/",
-                "title": h.title,
-                "about": format_html('<p class="muted">{}</p>{}', numbers(h, shown, h.kept), numbers.decision(h)),
-                "kept": h.kept,
-                "v": _shown(v),
-                "radios": radios(f"v{h.pk}-decision", v.get("decision")),
-                "err": refused.get(h.pk) or NO_ERRORS,
-            }
-        )
+        edited = can_decide and (h.pk in editing or h.pk in typed or h.pk in refused)
+        row = {
+            "pk": _id(h.pk),
+            "title": h.title,
+            "head": format_html(
+                '<h3><a href="{}{}/">{}</a></h3><p class="muted">{}</p>{}',
+                url,
+                h.pk,
+                h.title,
+                numbers(h, shown, h.kept),
+                numbers.decision(h),
+            ),
+            "kept": h.kept,
+            "editing": edited,
+            "err": refused.get(h.pk) or NO_ERRORS,
+        }
+        if edited:
+            row |= {"v": _shown(v), "radios": radios(f"v{h.pk}-decision", v.get("decision"))}
+        elif can_decide:
+            row["button"] = format_html(
+                '<p class="row-actions"><a class="button secondary small" href="?decide={pk}#verdict-{pk}"'
+                ' hx-get="{url}{pk}" hx-target="#verdict-{pk}" hx-swap="outerHTML">'
+                '{word}<span class="visually-hidden">: {title}</span></a></p>',
+                pk=h.pk,
+                url=row_url,
+                word=decide,
+                title=h.title,
+            )
+        rows.append(row)
     return rows
 
 
@@ -575,8 +635,13 @@ def _open_steps(step: str) -> list[str]:
     return STEP_ORDER[STEP_ORDER.index(step) :]
 
 
+def _session_url(data: SessionData) -> str:
+    return reverse("sprints:session", args=[data.company.pk])
+
+
 def _base(data: SessionData, *, refused=None, error=None) -> dict:
     return {
+        "session_url": _session_url(data),
         "company": data.company,
         "membership": data.membership,
         "sprint": data.sprint,
@@ -591,13 +656,18 @@ def _base(data: SessionData, *, refused=None, error=None) -> dict:
     }
 
 
-def _results_card(data, typed, refused, saved) -> dict:
-    rows = _result_rows(data.actions, data.membership, data.shown, typed, refused, saved)
+def _results_card(data, typed, refused, saved, editing=frozenset()) -> dict:
+    rows = _result_rows(
+        data.actions, data.membership, data.shown, typed, refused, saved, editing, session_url=_session_url(data)
+    )
     return {"actions": rows}
 
 
-def _verdicts_card(data, typed, refused) -> dict:
-    return {"testing": _verdict_rows(data.company, data.testing, data.shown, typed, refused)}
+def _verdicts_card(data, typed, refused, editing=frozenset()) -> dict:
+    can_decide = _rights(data.membership)["can_decide"]
+    return {
+        "testing": _verdict_rows(data.company, data.testing, data.shown, typed, refused, editing, can_decide=can_decide)
+    }
 
 
 def _metrics_card(data, typed, refused, saved) -> dict:
@@ -710,24 +780,33 @@ def step_card(
     return context | _close_card(data, close_form)
 
 
-def result_row(data: SessionData, pk: int, *, typed=None, refused=None, saved=()) -> dict | None:
-    """One results row alone (a row saved alone answers with it), or None when it is gone."""
+def result_row(data: SessionData, pk: int, *, typed=None, refused=None, saved=(), editing=False) -> dict | None:
+    """One results row alone (a row saved alone answers with it, as text; `editing`: its fields,
+    as the row's button asks), or None when it is gone."""
     actions = steps.session_actions(data.sprint, only=pk)
     if not actions:
         return None
     owner = actions[0].owner_id
     shown = _Shown(selectors.members(data.company, only=[owner]) if owner else ())
-    rows = _result_rows(actions, data.membership, shown, typed or {}, refused or {}, saved)
-    return {"company": data.company, "actions": rows, "words": _words()}
+    editing = {pk} if editing else ()
+    rows = _result_rows(
+        actions, data.membership, shown, typed or {}, refused or {}, saved, editing, session_url=_session_url(data)
+    )
+    return {"company": data.company, "actions": rows, "words": _words(), "session_url": _session_url(data)}
 
 
-def verdict_row(data: SessionData, pk: int, *, typed=None, refused=None, saved=()) -> dict | None:
-    """One hypothesis's verdict row alone, or None once it is no longer under test."""
+def verdict_row(data: SessionData, pk: int, *, typed=None, refused=None, saved=(), editing=False) -> dict | None:
+    """One hypothesis's verdict row alone (`editing`: with its fields), or None once it is no
+    longer under test."""
     testing = steps.session_hypotheses(data.company, data.sprint, only=pk)
     if not testing:
         return None
-    rows = _verdict_rows(data.company, testing, _Shown(()), typed or {}, refused or {})
-    return {"company": data.company, "testing": rows, "words": _words(), **_rights(data.membership)}
+    rights = _rights(data.membership)
+    editing = {pk} if editing else ()
+    rows = _verdict_rows(
+        data.company, testing, _Shown(()), typed or {}, refused or {}, editing, can_decide=rights["can_decide"]
+    )
+    return {"company": data.company, "testing": rows, "words": _words(), **rights}
 
 
 def metric_row(data: SessionData, pk: int, *, typed=None, refused=None, saved=()) -> dict | None:
@@ -805,15 +884,24 @@ def session_context(
     start_error="",
     start_reason="",
     data: SessionData | None = None,
+    editing=None,
 ) -> dict:
-    """The whole page: every step's card, read once (`data`: the session's reads begun already)."""
-    typed, refused, saved = typed or {}, refused or {}, saved or {}
+    """The whole page: every step's card, read once (`data`: the session's reads begun already;
+    `editing`: the rows to show with their fields, by step, as a page without JavaScript asks)."""
+    typed, refused, saved, editing = typed or {}, refused or {}, saved or {}, editing or {}
     data = data or session_data(company, membership)
     if data is None:
         context = {"company": company, "membership": membership, "sprint": None, **_rights(membership)}
         return context | {"session_error": error} | _waiting(company, membership, start_error, start_reason)
     context = _base(data, refused=refused, error=error or start_error or None)
-    results = _results_card(data, typed.get("results", {}), refused.get("results", {}), saved.get("results", set()))
+    results = _results_card(
+        data,
+        typed.get("results", {}),
+        refused.get("results", {}),
+        saved.get("results", set()),
+        editing.get("results", ()),
+    )
+    verdicts = _verdicts_card(data, typed.get("verdicts", {}), refused.get("verdicts", {}), editing.get("verdicts", ()))
     plan = _plan_card(data, typed_rows=plan_rows, refused=refused.get("plan", {}), ticked=carry_ticked)
     open_actions = sum(1 for a in data.actions if not a.is_resolved)
     undecided = [h.title for h in data.testing if not h.kept]
@@ -823,7 +911,7 @@ def session_context(
             **results,
             "logged": len(data.actions) - open_actions,
             "total": len(data.actions),
-            **_verdicts_card(data, typed.get("verdicts", {}), refused.get("verdicts", {})),
+            **verdicts,
             **_metrics_card(data, typed.get("metrics", {}), refused.get("metrics", {}), saved.get("metrics", set())),
             **_constraint_card(data),
             **plan,

@@ -92,7 +92,7 @@ def test_the_verdict_step_reads_the_measured_value_with_a_comma_and_the_row_show
     )
     MetricValue.objects.filter(metric=team.metric).delete()
     p = f"v{team.hypothesis.pk}"
-    body = client.get(_url(team, "session")).content.decode()
+    body = client.get(_url(team, "session"), {"decide": team.hypothesis.pk}).content.decode()
     assert f'id="{p}-measured" value="3,25"' in body  # as the reader writes it
 
     data = {f"{p}-decision": "keep", f"{p}-measured": "3,25", f"{p}-note": "", f"{p}-against_reason": ""}

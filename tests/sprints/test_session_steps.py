@@ -99,7 +99,9 @@ def test_a_row_saves_alone_and_the_other_rows_keep_what_was_typed(team, client):
     # The answer is that row, saved; the other row is not sent back, so it keeps what was typed.
     assert response.headers["HX-Retarget"] == f"#result-{team.action.pk}"
     assert body.strip().startswith(f'<li class="log-row status-done" id="result-{team.action.pk}"')
-    assert body.count("<li") == 1 and 'value="Sent"' in body and 'role="status">Saved' in body
+    # Saved, the row is text again, with its result, "Saved" and its button to edit it.
+    assert body.count("<li") == 1 and "</span> Sent <a " in body and 'role="status">Saved' in body
+    assert f'name="l{team.action.pk}-status"' not in body and f"row={team.action.pk}" in body
     assert "Typed, not saved" not in body
     assert json.loads(response.headers["HX-Trigger-After-Settle"]) == {"results-changed": {}}
     # Without JavaScript: the page, the other row as typed.
@@ -332,9 +334,9 @@ def test_the_session_page_costs_the_same_queries_and_no_widgets_for_5_and_300_ro
     # the hypotheses under test (with those kept in test), the metrics with this week's values,
     # the main constraint; the members, the next sprint, its actions and its owners' past hours.
     assert small == large == 12, (small, large)
-    # Rows are hand-made light inputs: no hypothesis or owner list per result row.
-    assert body.count("<select") == 301 + 5  # a status per result row, an owner per blank plan row
-    assert body.count("<option") == 301 * 4 + 5 * (1 + 8)  # 4 statuses; "—" and the 8 members
+    # Result rows are text until opened: no select per row, only an owner per blank plan row.
+    assert body.count("<select") == 5 and body.count("?fragment=result&amp;row=") == 301
+    assert body.count("<option") == 5 * (1 + 8)  # "—" and the 8 members
     assert "{% localize" not in body and "kept in test" in body
 
 

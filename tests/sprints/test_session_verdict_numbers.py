@@ -53,14 +53,20 @@ def _leads_test(team, **fields):
 
 
 def _verdict_block(body, h):
+    """A verdict row up to its button: "Decide" on a row as text, "Record" on an open one."""
     block = body[body.index(f'id="verdict-{h.pk}"') :]
-    return block[: block.index("data-row-save")]
+    return block[: block.index('class="row-actions"')]
+
+
+def _decide(team, client, h) -> str:
+    """The session page with the row opened to decide, as its button (without JavaScript) asks."""
+    return _verdict_block(client.get(_url(team, "session") + f"?decide={h.pk}").content.decode(), h)
 
 
 def test_a_row_shows_the_numbers_and_preselects_their_verdict(team, client):
     h = _leads_test(team)
     client.force_login(team.tracker.user)
-    block = _verdict_block(client.get(_url(team, "session")).content.decode(), h)
+    block = _decide(team, client, h)
     assert "17 → 27" in block and "27 leads in the week after launch" in block
     assert "<strong>21</strong> (from the metric&#x27;s values)" in block
     assert "The numbers say: <strong>Inconclusive</strong>" in block
@@ -73,7 +79,7 @@ def test_without_a_metric_value_the_logged_measurement_is_used(team, client):
     MetricValue.objects.filter(metric=team.metric).delete()
     Hypothesis.objects.filter(pk=h.pk).update(measured_value=D(30))
     client.force_login(team.tracker.user)
-    block = _verdict_block(client.get(_url(team, "session")).content.decode(), h)
+    block = _decide(team, client, h)
     assert "<strong>30</strong> (as logged during the week)" in block
     assert f'name="v{h.pk}-decision" value="confirmed" checked>' in block
 

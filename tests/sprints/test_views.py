@@ -257,8 +257,10 @@ def test_the_results_page_shows_text_rows_and_the_session_light_input_rows(team,
     assert f'<li class="log-row status-todo" id="log-{team.action.pk}">' in body and 'name="from"' not in body
     assert f'hx-target="#log-{team.action.pk}"' in body and f'hx-target="#metric-{team.metric.pk}"' in body
     body = client.get(reverse("sprints:session", args=[team.company.pk])).content.decode()
-    assert f'id="result-{team.action.pk}"' in body and f'name="l{team.action.pk}-status"' in body
+    assert f'id="result-{team.action.pk}"' in body and f'name="l{team.action.pk}-status"' not in body  # text
     assert f'name="m{team.metric.pk}-value"' in body and body.count('id="results-form"') == 1
+    opened = client.get(reverse("sprints:session", args=[team.company.pk]), {"edit": team.action.pk}).content.decode()
+    assert f'name="l{team.action.pk}-status"' in opened and opened.count('-status"') == 3  # one row: name, id, label
     # The parts that follow a save elsewhere on the page, each alone.
     session = reverse("sprints:session", args=[team.company.pk])
 
