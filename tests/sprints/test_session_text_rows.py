@@ -39,7 +39,7 @@ def test_a_rows_button_answers_with_that_row_and_its_fields(team, client):
     client.force_login(team.tracker.user)
     row = client.get(_session(team), {"fragment": "result", "row": team.action.pk}, headers=HTMX).content.decode()
     assert row.count("<li") == 1 and f'<select name="l{team.action.pk}-status"' in row
-    assert 'data-row-save' in row and f'name="l{team.action.pk}-version" value="{team.action.version}"' in row
+    assert "data-row-save" in row and f'name="l{team.action.pk}-version" value="{team.action.version}"' in row
     verdict = client.get(_session(team), {"fragment": "verdict", "row": team.hypothesis.pk}, headers=HTMX)
     body = verdict.content.decode()
     assert body.count('class="verdict-block') == 1 and f'name="v{team.hypothesis.pk}-decision"' in body
