@@ -326,7 +326,6 @@ def _words() -> dict:
         "owner": _("Owner"),
         "hours": _("Hours"),
         "cost": _("Cost"),
-        "would_overbook": _("would overbook"),
     }
 
 
@@ -552,26 +551,32 @@ def _why_not(action) -> str:
     return action.why_not_note if action.status == ActionStatus.NOT_DONE else ""
 
 
-def _carry_rows(carry, shown) -> list[dict]:
-    """Each action offered for carrying over with what it does to its owner's hours, as one
-    line of text: "(Anna, 1 h: 2 → 3 / 8 h)"."""
-    rows, not_done = [], _("Not done")
+def _carry_rows(carry, shown) -> str:
+    """The actions offered for carrying over, made in one pass: each a checkbox (ticked when
+    it fits), its title and what it does to its owner's hours as one line of text,
+    "(Anna, 1 h: 2 → 3 / 8 h)"."""
+    not_done, would_overbook, h = _("Not done"), _("would overbook"), shown.hours
+    rows = []
     for c in carry:
-        owner, hours, h = shown.owner(c.action.owner_id), shown.number(c.action.estimate_hours), shown.hours
+        owner, hours = shown.owner(c.action.owner_id), shown.number(c.action.estimate_hours)
         load = f"{owner}, {hours} {h}"
         if c.available is not None:
             load += f": {shown.number(c.load_before)} → {shown.number(c.load_after)} / {shown.number(c.available)} {h}"
+        why_not = _why_not(c.action)
         rows.append(
-            {
-                "pk": _id(c.action.pk),
-                "title": c.action.title,
-                "why_not": f"{not_done}: {why_not}" if (why_not := _why_not(c.action)) else "",
-                "ticked": c.ticked,
-                "fits": c.fits,
-                "load": f"({load})",
-            }
+            format_html(
+                '<label class="check{}"><input type="checkbox" name="carry" value="{}"{}> {}'
+                ' <span class="muted">({})</span>{}{}</label>',
+                "" if c.fits else " over",
+                c.action.pk,
+                " checked" if c.ticked else "",
+                c.action.title,
+                load,
+                format_html(' <span class="why-not">{}: {}</span>', not_done, why_not) if why_not else "",
+                "" if c.fits else format_html(' <strong class="error">{}</strong>', would_overbook),
+            )
         )
-    return rows
+    return mark_safe("\n".join(rows))  # every row made by format_html
 
 
 # --- What the session reads, each on first use ----------------------------------------------------
@@ -699,14 +704,21 @@ def _plan_card(data, *, typed_rows, refused, ticked) -> dict:
         row["owner_options"] = owner_options(row["owner"])
         row["i"], row["n"] = _id(row["i"]), _id(number)
     carried, not_done = _("carried over"), _("Not done")
-    planned_rows = [
-        {
-            "title": a.title,
-            "who": shown.who(a.owner_id, a.estimate_hours) + (f" · {carried}" if a.carried_over_from_id else ""),
-            "why_not": f"{not_done}: {a.carried_why_not}" if a.carried_why_not else "",
-        }
-        for a in planned
-    ]
+    # The next sprint's actions are text: one list made in one pass, not a loop of the template.
+    planned_rows = format_html_join(
+        "",
+        '<li>{} <span class="muted">{}</span>{}</li>',
+        (
+            (
+                a.title,
+                shown.who(a.owner_id, a.estimate_hours) + (f" · {carried}" if a.carried_over_from_id else ""),
+                format_html(' <span class="why-not">{}: {}</span>', not_done, a.carried_why_not)
+                if a.carried_why_not
+                else "",
+            )
+            for a in planned
+        ),
+    )
     return {
         "upcoming": upcoming,
         "next_dates": (target.starts_on, target.ends_on),
