@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from hypotheses import library
@@ -181,3 +182,33 @@ def test_a_negative_measured_value_is_a_number_in_the_csv_and_text_still_escaped
     formula = rows["-2+3+cmd|' /C calc'!A0"]
     assert formula[1] == "'-2+3+cmd|' /C calc'!A0" and formula[4] == "-2.5"
     assert formula[9] == "'-2+3+cmd|' /C calc'!A0"  # the statement
+
+
+def test_the_first_page_and_its_count_read_the_librarys_index(team, shelves):
+    """The order and the count of the library can come from its partial index
+    (hypotheses/migrations/0009), not from every hypothesis of the user's businesses."""
+    queryset = library.library(team.tracker.user, library.LibraryFilters())
+    rows_sql, rows_params = queryset.values_list("pk", "company__name")[:50].query.sql_with_params()
+    count_sql, count_params = queryset.order_by().values("pk").query.sql_with_params()
+    plans = []
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        for sql, params in ((rows_sql, rows_params), (f"SELECT COUNT(*) FROM ({count_sql}) AS rows", count_params)):
+            cursor.execute("EXPLAIN " + sql, params)
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+    assert all("hypothesis_learned_ended" in plan for plan in plans), plans
+
+
+def test_the_page_costs_five_queries_for_few_and_many(team, shelves, client_for):
+    client = client_for(team.tracker)
+    url = reverse("hypotheses:library")
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for i in range(60):
+        _decided(team.company, f"Decided idea {i}", learning=f"Learned {i}")
+    with CaptureQueriesContext(connection) as many:
+        body = client.get(url).content.decode()
+    # The session, the user; the count, the page's rows, the businesses to filter by.
+    assert len(few) == len(many) == 5, [q["sql"][:80] for q in many]
+    assert 'rel="next"' in body
