@@ -273,7 +273,7 @@ def _capacity_context(company, membership, sprint) -> dict:
     return {
         "company": company,
         "sprint": sprint,
-        "capacity": sprint_capacity(sprint, selectors.row_actions(sprint)),
+        "capacity": sprint_capacity(sprint, selectors.capacity_rows(sprint)),
         "can_start": role_allows(membership.role, Permission.START_SPRINT) and sprint.status == SprintStatus.PLANNED,
         "can_override": role_allows(membership.role, Permission.OVERRIDE_CAPACITY),
         "board_url": reverse("sprints:board", args=[company.pk, sprint.pk]),
