@@ -355,6 +355,14 @@ def action_add(
     return action
 
 
+def _save_changed(action: Action, fields: list[str]) -> None:
+    """Validate and write these fields of a stored action only (and its version and update
+    time): its other foreign keys are not looked up again, nor its other constraints checked."""
+    fields = [*fields, "version", "updated_at"]
+    action.full_clean(exclude=[f.name for f in Action._meta.concrete_fields if f.name not in fields])
+    action.save(update_fields=fields)
+
+
 def _lock_action(action: Action, expected_version: int | None) -> Action:
     current = Action.objects.select_for_update(of=("self",)).select_related("sprint", "owner").get(pk=action.pk)
     if expected_version is not None and current.version != expected_version:
@@ -370,12 +378,11 @@ def action_update(*, action: Action, by: Membership, expected_version: int | Non
     _check_action_links(
         current.sprint, fields.get("owner", current.owner), fields.get("hypothesis", current.hypothesis)
     )
-    for name in ("title", "owner", "estimate_hours", "cost", "hypothesis"):
-        if name in fields:
-            setattr(current, name, fields[name].strip() if name == "title" else fields[name])
+    changed = [name for name in ("title", "owner", "estimate_hours", "cost", "hypothesis") if name in fields]
+    for name in changed:
+        setattr(current, name, fields[name].strip() if name == "title" else fields[name])
     current.version += 1
-    current.full_clean()
-    current.save()
+    _save_changed(current, changed)
     return current
 
 
@@ -415,11 +422,12 @@ def action_log(
     current.status = status
     current.result_note = result_note.strip()
     current.why_not_note = why_not_note.strip()
+    changed = ["status", "result_note", "why_not_note"]
     if cost is not COST_KEPT:
         current.cost = cost
+        changed.append("cost")
     current.version += 1
-    current.full_clean()
-    current.save()
+    _save_changed(current, changed)
     return current
 
 

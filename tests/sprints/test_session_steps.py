@@ -376,7 +376,7 @@ ANSWERS = {
     "a result row saved alone": (
         "session_results",
         lambda t: _result_alone(t, "doing", result=f"Note {next(_NOTES)}"),
-        (27, 1),
+        (19, 1),
     ),
     "a result row refused alone": ("session_results", lambda t: _result_alone(t, "not_done"), (25, 1)),
     "the results step, nothing changed": ("session_results", lambda t: _step_post(t, "session_results"), (13, 0)),

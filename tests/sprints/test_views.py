@@ -300,7 +300,8 @@ _MEASURED = iter(Decimal(n) / 10 for n in range(20, 1000))
 
 # name: (sprint the actions go into, a request built for the team (url name, args, data), pinned queries)
 HTMX_POSTS = {
-    "action_log": ("active", lambda t: ("action_log", [t.action.pk], {f"l{t.action.pk}-status": "done"}), 16),
+    # The action's row locked and its changed columns written: its other links are not looked up again.
+    "action_log": ("active", lambda t: ("action_log", [t.action.pk], {f"l{t.action.pk}-status": "done"}), 8),
     "metric_log": ("active", lambda t: ("metric_log", [t.metric.pk], {f"m{t.metric.pk}-value": "7"}), 14),
     "hypothesis_measure": (
         "active",
@@ -330,7 +331,7 @@ HTMX_POSTS = {
             [t.planned_action.pk],
             {f"a{t.planned_action.pk}-{k}": v for k, v in _action_data(t, title="Call them").items()},
         ),
-        17,  # the row as text; the capacity card fetches itself on `plan-changed`
+        16,  # the row as text; the capacity card fetches itself on `plan-changed`
     ),
     "action_delete": ("planned", lambda t: ("action_delete", [_delete_target(t).pk], {}), 12),
 }
