@@ -185,3 +185,16 @@ def nav(page, name: str):
     """The navigation called `name` ("Main", "Business"), its menu opened if it is folded."""
     open_menu(page)
     return page.get_by_role("navigation", name=name)
+
+
+ROW_BUTTON = "a[hx-get]"  # a session row's button ("Log the result", "Edit", "Decide"), in any language
+
+
+def open_row(page, selector, click=None):
+    """A session row is text until its button fetches it with its fields (an htmx swap of the
+    row alone): press the button (`click`: how, e.g. a counted move), wait for the swap, and
+    return the row now holding its fields."""
+    button = page.locator(selector).locator(ROW_BUTTON)
+    with swap_of(page, selector):
+        (click or (lambda locator: locator.click()))(button)
+    return page.locator(selector)

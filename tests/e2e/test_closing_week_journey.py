@@ -3,10 +3,11 @@
 later from the portfolio, and the closed sprint's report. Twice: «Дубрава» in Russian and
 Bluebird in English, both on the seeded demo, both run by the demo's tracker.
 
-«Дубрава» (the tracker switches the interface to Russian with the top bar's RU). Step 1 logs
-the week: both PDF-offer actions done, the interview questions not done, with why. Step 2: the
-interview hypothesis's numbers say “inconclusive” (19 leads against 17 → 22): that verdict is
-pre-selected and accepted with the why. The money-back guarantee's numbers say
+«Дубрава» (the tracker switches the interface to Russian with the top bar's RU). The session's
+result and verdict rows are text until their button opens each one's fields. Step 1 logs the
+week: both PDF-offer actions done, the interview questions not done, with why. Step 2: the
+interview hypothesis's numbers say “inconclusive” (19 leads against 17 → 22): its row says so
+and, opened, has that verdict pre-selected; it is accepted with the why. The money-back guarantee's numbers say
 “inconclusive” too (2.2 % against 2 → 3): confirming it without a reason is refused (the row
 says what the numbers say, nothing is saved), and saved with the reason. The marketplace stays
 in test. Step 5 carries the interview questions over (ticked in advance: they fit) and plans a
@@ -44,7 +45,16 @@ from hypotheses import services as hypothesis_services
 from hypotheses.models import Hypothesis, Status, Verdict
 from sprints.models import Action, ActionStatus, Review, Sprint, SprintStatus
 from tests import clock
-from tests.e2e.conftest import assert_fits, assert_no_reload, mark_no_reload, nav, open_menu, swap_of
+from tests.e2e.conftest import (
+    ROW_BUTTON,
+    assert_fits,
+    assert_no_reload,
+    mark_no_reload,
+    nav,
+    open_menu,
+    open_row,
+    swap_of,
+)
 from tracking.models import Company, Membership, Metric, MetricValue
 from tracking.portfolio import Flag
 from tracking.services.metrics import metric_value_record
@@ -134,22 +144,30 @@ def _go_to_step(page, step):
 
 
 def _log_results(page, rows):
-    """Step 1: several rows typed, then "Save all results" (the form's visible submit)."""
+    """Step 1: several rows opened by their button and typed, then "Save all results" (the
+    form's visible submit), which answers with the step's rows as text."""
     for action, status, note in rows:
-        row = page.locator(f"#result-{action.pk}")
+        row = open_row(page, f"#result-{action.pk}")
         row.locator(f"select[name=l{action.pk}-status]").select_option(status)
         field = "result_note" if status == ActionStatus.DONE else "why_not_note"
         row.locator(f"[name=l{action.pk}-{field}]").fill(note)
     with swap_of(page, "#step-results"):
         page.locator("#results-form > button[type=submit]:not(.visually-hidden)").click()
-    for action, status, _note in rows:
-        expect(page.locator(f"#step-results #result-{action.pk}")).to_have_class(re.compile(rf"\bstatus-{status}\b"))
+    for action, status, note in rows:
+        row = page.locator(f"#step-results #result-{action.pk}")
+        expect(row).to_have_class(re.compile(rf"\bstatus-{status}\b"))
+        expect(row.locator(".log-result")).to_contain_text(note)
+        expect(row.locator(f"[name^=l{action.pk}-]")).to_have_count(0)  # text again
 
 
 def _suggested(page, hypothesis, verdict, language):
-    """The row shows the numbers' verdict and has its radio pre-checked."""
+    """The row shows the numbers' verdict; its button (unless it is open already) opens its
+    fields with that verdict's radio pre-checked."""
     row = page.locator(f"#verdict-{hypothesis.pk}")
     expect(row.locator(".suggestion")).to_contain_text(_in(language, Verdict(verdict).label))
+    if row.locator(ROW_BUTTON).count():
+        expect(row.locator("input[type=radio]")).to_have_count(0)  # text until opened
+        row = open_row(page, f"#verdict-{hypothesis.pk}")
     expect(row.locator(f"input[name=v{hypothesis.pk}-decision][value={verdict}]")).to_be_checked()
     return row
 
@@ -523,6 +541,7 @@ def test_closing_the_week_in_english(live_server, page, artifacts_dir):
     # Repeat orders 22 against 22 → 28: the numbers refute the subscription; confirming it
     # goes against them.
     expect(page.locator(f"#verdict-{subscription.pk} .suggestion")).to_have_text("The numbers say: Refuted")
+    open_row(page, f"#verdict-{subscription.pk}")  # "Decide"
     expect(page.locator(f"#verdict-{subscription.pk} label[for=v{subscription.pk}-against_reason]")).to_have_text(
         "Against the numbers, because…"
     )

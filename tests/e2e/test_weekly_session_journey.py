@@ -7,9 +7,10 @@ is text until its edit control fetches its form, and the save swaps the row back
 (the count above refreshes itself); then this week's conversion.
 
 Meanwhile the tracker has the weekly session open. The session is one page of steps whose
-buttons swap #session: moving to the verdicts shows the entrepreneur's results; the
-guarantee is confirmed with the measured 3.1, the other hypotheses under test are kept in
-test; the constraint is still the main one; planning the next sprint carries the unfinished
+buttons swap #session: moving to the verdicts shows the entrepreneur's results; each verdict
+row is text (its numbers and what they say) until "Decide" fetches its fields; the guarantee
+is confirmed with the measured 3.1, the other hypotheses under test are kept in test (each
+row then text again); the constraint is still the main one; planning the next sprint carries the unfinished
 interview questions over (ticked in advance, since they fit). On the new sprint's board an action for the designer
 overbooks her (10 h against 4 h a week), the capacity bar says so (an htmx swap of #plan);
 its row is text, "Edit" fetches the row's form, a hypothesis under test is searched and
@@ -39,6 +40,7 @@ from tests.e2e.conftest import (
     in_english,
     mark_no_reload,
     nav,
+    open_row,
     swap_of,
 )
 from tracking.models import Company, Metric, MetricValue
@@ -177,6 +179,8 @@ def test_entrepreneur_logs_the_week_and_tracker_runs_the_weekly_session(live_ser
     blocks = tracker.locator("#step-verdicts .verdict-block")
     expect(blocks).to_have_count(1 + len(kept))
     block = blocks.filter(has=tracker.get_by_role("link", name=MONEY_BACK, exact=True))
+    expect(block.get_by_role("radio")).to_have_count(0)  # text until "Decide"
+    block = open_row(tracker, f"#verdict-{money_back.pk}")
     block.get_by_role("radio", name="Confirmed", exact=True).check()
     block.get_by_label("Measured value").fill("3.1")
     block.get_by_label("Why").fill(VERDICT_NOTE)
@@ -184,11 +188,13 @@ def test_entrepreneur_logs_the_week_and_tracker_runs_the_weekly_session(live_ser
         block.get_by_role("button", name=RECORD).click()  # this row alone
     expect(blocks).to_have_count(len(kept))  # decided: no longer under test, the row leaves
     for hypothesis in kept:
-        block = blocks.filter(has=tracker.get_by_role("link", name=hypothesis.title, exact=True))
+        block = open_row(tracker, f"#verdict-{hypothesis.pk}")
+        expect(block.get_by_role("link", name=hypothesis.title, exact=True)).to_be_visible()
         block.get_by_role("radio", name="Keep testing", exact=True).check()
-        with swap_of(tracker, f"#verdict-{hypothesis.pk}"):  # the answer is that row
+        with swap_of(tracker, f"#verdict-{hypothesis.pk}"):  # the answer is that row, as text
             block.get_by_role("button", name=RECORD).click()
         expect(block).to_contain_text("kept in test")
+        expect(block.get_by_role("radio")).to_have_count(0)
     expect(tracker.locator("#step-verdicts .verdict-block.kept")).to_have_count(len(kept))
 
     # The week's metric is there; the constraint is still the main one, which moves on to planning.
