@@ -172,3 +172,20 @@ def test_the_chart_is_drawn_against_the_target(team, client):
     assert body.count('<circle class="dot"') == 12
     assert '<line class="target"' in body
     assert "<polyline" in body
+
+
+def test_a_refused_value_leaves_the_callers_transaction_usable(team):
+    """The toolkit's value_record holds its own savepoint: a refusal inside someone's
+    transaction rolls back to it, and the transaction goes on (a page then reads its chart)."""
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from tracking.toolkit.services import value_record
+
+    with transaction.atomic():
+        with pytest.raises(ValidationError):
+            value_record(metric=team.metric, by=team.tracker, value=Decimal(7), week=clock.today() + timedelta(days=8))
+        # The same transaction goes on: the next value is written (no "error in the current transaction").
+        value_record(metric=team.metric, by=team.tracker, value=Decimal(5))
+    assert MetricValue.objects.filter(metric=team.metric, value=5).exists()
+    assert not MetricValue.objects.filter(metric=team.metric, value=7).exists()

@@ -61,10 +61,11 @@ def metric_value_record(*, metric: Metric, by: Membership, value: Decimal, week:
         raise ValidationError({"week": _("That week has not started yet; values are entered for past weeks.")})
     if not value.is_finite():
         raise ValidationError({"value": _("Enter a number.")})
+    # The number is checked before it is written (its size); the metric and the person are given.
+    MetricValue(metric=metric, week_start=monday, value=value).clean_fields(exclude=["metric", "recorded_by"])
     record, _created = MetricValue.objects.update_or_create(
         metric=metric, week_start=monday, defaults={"value": value, "recorded_by": by.user}
     )
-    record.full_clean()
     return record
 
 

@@ -63,7 +63,7 @@ def conversion_refresh(*, company: Company, weeks: list[date] | None = None) -> 
         )
 
 
-@transaction.atomic(savepoint=False)  # the core's service below holds the savepoint
+@transaction.atomic  # a refused value (a ValueError) rolls back to here, not the caller's whole transaction
 def value_record(*, metric: Metric, by: Membership, value: Decimal, week: date | None = None) -> MetricValue:
     """The core's `metric_value_record`, and a funnel stage's conversions follow its count:
     what every page that enters a weekly value calls."""
