@@ -93,10 +93,11 @@ ROW_ANSWERS = {
 }
 
 
-# A row's button asks for the row with its fields: the step (its rows' key), the row, the template.
+# A row's button asks for the row with its fields: the step (its rows' key), the parameter that
+# names the row, the row, the template.
 EDITABLE_ROWS = {
-    "result": ("actions", rows.result_row, "sprints/_session_results.html#result_rows"),
-    "verdict": ("testing", rows.verdict_row, "sprints/_session_verdicts.html#verdict_rows"),
+    "result": ("actions", "edit", rows.result_row, "sprints/_session_results.html#result_rows"),
+    "verdict": ("testing", "decide", rows.verdict_row, "sprints/_session_verdicts.html#verdict_rows"),
 }
 
 
@@ -119,9 +120,11 @@ def session(request, company_id: int):
         template, part = rows.PARTS[fragment]
         return render(request, template, part(_session(company, membership)))
     if request.htmx and fragment in EDITABLE_ROWS:
-        # A row's button: that row with its fields (a 404 for a row not on this session).
-        step, build, template = EDITABLE_ROWS[fragment]
-        context = build(_session(company, membership), _row_pk(request.GET.get("row")), editing=True)
+        # A row's button: that row with its fields, opened as it chose (a 404 for a row not on
+        # this session, or one the reader may not change).
+        step, param, build, template = EDITABLE_ROWS[fragment]
+        pk = _row_pk(request.GET.get(param))
+        context = build(_session(company, membership), pk, editing=True, opened_as=request.GET.get("as"))
         if context is None or not context[step][0]["editing"]:
             raise Http404(_("This row cannot be edited here."))
         return render(request, template, context)
@@ -132,7 +135,8 @@ def session(request, company_id: int):
             "results": ids_param([request.GET.get("edit", "")]),
             "verdicts": ids_param([request.GET.get("decide", "")]),
         }
-        return render(request, "sprints/session.html", session_context(company, membership, editing=editing))
+        context = session_context(company, membership, editing=editing, opened_as=request.GET.get("as"))
+        return render(request, "sprints/session.html", context)
     closed = rows.closed_sprint(company, closed_id)
     if closed is None:
         raise Http404(_("No such sprint."))

@@ -333,15 +333,48 @@ def _multiline(text: str) -> bool:
     return "\n" in (text or "")
 
 
+# What a row's button opens it with: a result row still open, as done or not done (the cursor
+# then in its note); a decided row, as it is.
+OPEN_AS = (ActionStatus.DONE, ActionStatus.NOT_DONE)
+
+
+class _RowButtons:
+    """The buttons that open a row, made once per answer for all its rows: one per choice, each
+    an htmx GET of the row with its fields and `as=` the choice (without JavaScript, a link to
+    the page with the row open). They share the row as their target, and the group is named
+    after the row, so a row puts in only its id and its title."""
+
+    def __init__(self, fragment: str, param: str, anchor: str, choices):
+        buttons = "".join(
+            format_html(
+                ' <a class="button secondary small" href="?{param}=@pk@{choice}#{anchor}-@pk@"'
+                ' hx-get="?fragment={fragment}&amp;{param}=@pk@{choice}">{label}</a>',
+                param=param,
+                choice=mark_safe(f"&amp;as={value}") if value else "",
+                anchor=anchor,
+                fragment=fragment,
+                label=label,
+            )
+            for value, label in choices
+        )
+        self.html = (
+            f' <span class="row-buttons" role="group" aria-label="@title@" hx-target="#{anchor}-@pk@"'
+            f' hx-swap="outerHTML">{buttons}</span>'
+        )
+
+    def __call__(self, pk: int, title: str) -> str:
+        return mark_safe(self.html.replace("@pk@", str(int(pk))).replace("@title@", conditional_escape(title)))
+
+
 class _ResultText:
     """A results row as text, made in one pass: its head (title, owner and hours, hypothesis)
-    and its result line with the button that opens its fields (an htmx fetch of the row, a link
-    to the page with the row open without JavaScript). The words are translated once per answer."""
+    and its result line with the buttons that open its fields: "Done" and "Not done" for an
+    action still open, "Edit" for one resolved. The words are translated once per answer."""
 
-    def __init__(self, session_url: str, labels: dict):
+    def __init__(self, labels: dict):
         self.labels = labels
-        self.row_url = f"{session_url}?fragment=result&row="
-        self.words = {True: _("Edit"), False: _("Log the result")}
+        self.edit = _RowButtons("result", "edit", "result", [("", _("Edit"))])
+        self.log = _RowButtons("result", "edit", "result", [(status, labels[status]) for status in OPEN_AS])
         self.saved = format_html(' <span class="saved" role="status">{}</span>', _("Saved"))
 
     def head(self, a, who: str) -> str:
@@ -354,15 +387,7 @@ class _ResultText:
         why_not = format_html(' <span class="muted">— {}</span>', a.why_not_note) if a.why_not_note else ""
         button = ""
         if can_log:
-            button = format_html(
-                ' <a class="button secondary small" href="?edit={pk}#result-{pk}" hx-get="{url}{pk}"'
-                ' hx-target="#result-{pk}" hx-swap="outerHTML">'
-                '{word}<span class="visually-hidden">: {title}</span></a>',
-                pk=a.pk,
-                url=self.row_url,
-                word=self.words[a.is_resolved],
-                title=a.title,
-            )
+            button = (self.edit if a.is_resolved else self.log)(a.pk, a.title)
         return format_html(
             '<p class="log-result"><span class="badge">{}</span> {}{}{}{}</p>',
             self.labels.get(a.status, a.status),
@@ -373,13 +398,16 @@ class _ResultText:
         )
 
 
-def _result_rows(actions, membership, shown, typed, refused, saved, editing=frozenset(), *, session_url) -> list[dict]:
-    """Each action as text, with its button to log or edit; its fields only for the rows being
-    edited (asked for, or typed and not saved)."""
+def _result_rows(
+    actions, membership, shown, typed, refused, saved, editing=frozenset(), *, opened_as=None
+) -> list[dict]:
+    """Each action as text, with its buttons to log or edit it; its fields only for the rows
+    being edited (asked for, or typed and not saved). A row opened as done or not done has that
+    status chosen and the cursor in its note (`focus`)."""
     runs = role_allows(membership.role, Permission.PLAN_SPRINT)  # the session's saves begin the session
     options = _Options(ActionStatus.choices)
     labels = dict(options.choices)
-    words = _ResultText(session_url, labels)
+    words = _ResultText(labels)
     rows = []
     for a in actions:
         v = typed.get(a.pk) or {
@@ -390,6 +418,8 @@ def _result_rows(actions, membership, shown, typed, refused, saved, editing=froz
         }
         can_log = runs and can_log_results(membership, a)
         edited = can_log and (a.pk in editing or a.pk in typed or a.pk in refused)
+        if edited and a.pk not in typed and opened_as in OPEN_AS:
+            v["status"] = opened_as
         row = {
             "pk": _id(a.pk),
             "title": a.title,
@@ -400,7 +430,11 @@ def _result_rows(actions, membership, shown, typed, refused, saved, editing=froz
         }
         if edited:
             multiline = _multiline(v.get("result_note")) or _multiline(v.get("why_not_note"))
-            row |= {"v": _shown(v), "options": options(v.get("status")), "multiline": multiline}
+            # Opened by its button: the cursor goes to the note its status asks for.
+            focus = (
+                "" if a.pk not in editing else "why_not_note" if v["status"] == ActionStatus.NOT_DONE else "result_note"
+            )
+            row |= {"v": _shown(v), "options": options(v.get("status")), "multiline": multiline, "focus": focus}
         else:
             row["text"] = words.text(a, can_log=can_log, saved=a.pk in saved)
         rows.append(row)
@@ -465,15 +499,17 @@ class _NumbersLine:
         return mark_safe(" · ".join(parts))  # every part escaped by format_html
 
 
-def _verdict_rows(company, testing, shown, typed, refused, editing=frozenset(), *, can_decide: bool) -> list[dict]:
+def _verdict_rows(
+    company, testing, shown, typed, refused, editing=frozenset(), *, can_decide: bool, opened_as=None
+) -> list[dict]:
     """Each hypothesis under test with its numbers: the metric's baseline → expected value, the
     criteria, the measured value and the verdict the numbers give, pre-selected once its row is
     opened to decide (the person decides; going against the numbers asks for a reason). The
     fields are rendered for the rows being decided only (asked for, or typed and not saved)."""
     url = reverse("hypotheses:detail", args=[company.pk, 0]).removesuffix("0/")
-    row_url = reverse("sprints:session", args=[company.pk]) + "?fragment=verdict&row="
-    decide = _("Decide")
-    radios = _Radios(_decisions())
+    decisions = _decisions()
+    radios = _Radios(decisions)
+    buttons = _RowButtons("verdict", "decide", "verdict", decisions)
     numbers = _NumbersLine()
     rows = []
     for h in testing:
@@ -484,6 +520,8 @@ def _verdict_rows(company, testing, shown, typed, refused, editing=frozenset(), 
             "against_reason": "",
         }
         edited = can_decide and (h.pk in editing or h.pk in typed or h.pk in refused)
+        if edited and h.pk not in typed and opened_as in dict(decisions):
+            v["decision"] = opened_as
         row = {
             "pk": _id(h.pk),
             "title": h.title,
@@ -500,17 +538,13 @@ def _verdict_rows(company, testing, shown, typed, refused, editing=frozenset(), 
             "err": refused.get(h.pk) or NO_ERRORS,
         }
         if edited:
-            row |= {"v": _shown(v), "radios": radios(f"v{h.pk}-decision", v.get("decision"))}
+            # Opened by its button: the cursor goes to the measured value if none is shown, else the why.
+            measured_needed = not v.get("measured") and v.get("decision") != steps.KEEP_TESTING
+            focus = "" if h.pk not in editing else "measured" if measured_needed else "note"
+            row |= {"v": _shown(v), "radios": radios(f"v{h.pk}-decision", v.get("decision")), "focus": focus}
         elif can_decide:
-            row["button"] = format_html(
-                '<p class="row-actions"><a class="button secondary small" href="?decide={pk}#verdict-{pk}"'
-                ' hx-get="{url}{pk}" hx-target="#verdict-{pk}" hx-swap="outerHTML">'
-                '{word}<span class="visually-hidden">: {title}</span></a></p>',
-                pk=h.pk,
-                url=row_url,
-                word=decide,
-                title=h.title,
-            )
+            # A button per decision: the row opens with it chosen, the cursor in what it still needs.
+            row["button"] = format_html('<p class="row-actions">{}</p>', buttons(h.pk, h.title))
         rows.append(row)
     return rows
 
@@ -640,13 +674,8 @@ def _open_steps(step: str) -> list[str]:
     return STEP_ORDER[STEP_ORDER.index(step) :]
 
 
-def _session_url(data: SessionData) -> str:
-    return reverse("sprints:session", args=[data.company.pk])
-
-
 def _base(data: SessionData, *, refused=None, error=None) -> dict:
     return {
-        "session_url": _session_url(data),
         "company": data.company,
         "membership": data.membership,
         "sprint": data.sprint,
@@ -661,18 +690,26 @@ def _base(data: SessionData, *, refused=None, error=None) -> dict:
     }
 
 
-def _results_card(data, typed, refused, saved, editing=frozenset()) -> dict:
+def _results_card(data, typed, refused, saved, editing=frozenset(), opened_as=None) -> dict:
     rows = _result_rows(
-        data.actions, data.membership, data.shown, typed, refused, saved, editing, session_url=_session_url(data)
+        data.actions,
+        data.membership,
+        data.shown,
+        typed,
+        refused,
+        saved,
+        editing,
+        opened_as=opened_as,
     )
     return {"actions": rows}
 
 
-def _verdicts_card(data, typed, refused, editing=frozenset()) -> dict:
+def _verdicts_card(data, typed, refused, editing=frozenset(), opened_as=None) -> dict:
     can_decide = _rights(data.membership)["can_decide"]
-    return {
-        "testing": _verdict_rows(data.company, data.testing, data.shown, typed, refused, editing, can_decide=can_decide)
-    }
+    rows = _verdict_rows(
+        data.company, data.testing, data.shown, typed, refused, editing, can_decide=can_decide, opened_as=opened_as
+    )
+    return {"testing": rows}
 
 
 def _metrics_card(data, typed, refused, saved) -> dict:
@@ -792,9 +829,11 @@ def step_card(
     return context | _close_card(data, close_form)
 
 
-def result_row(data: SessionData, pk: int, *, typed=None, refused=None, saved=(), editing=False) -> dict | None:
+def result_row(
+    data: SessionData, pk: int, *, typed=None, refused=None, saved=(), editing=False, opened_as=None
+) -> dict | None:
     """One results row alone (a row saved alone answers with it, as text; `editing`: its fields,
-    as the row's button asks), or None when it is gone."""
+    as the row's button asks, `opened_as` the status it chose), or None when it is gone."""
     actions = steps.session_actions(data.sprint, only=pk)
     if not actions:
         return None
@@ -802,21 +841,37 @@ def result_row(data: SessionData, pk: int, *, typed=None, refused=None, saved=()
     shown = _Shown(selectors.members(data.company, only=[owner]) if owner else ())
     editing = {pk} if editing else ()
     rows = _result_rows(
-        actions, data.membership, shown, typed or {}, refused or {}, saved, editing, session_url=_session_url(data)
+        actions,
+        data.membership,
+        shown,
+        typed or {},
+        refused or {},
+        saved,
+        editing,
+        opened_as=opened_as,
     )
-    return {"company": data.company, "actions": rows, "words": _words(), "session_url": _session_url(data)}
+    return {"company": data.company, "actions": rows, "words": _words()}
 
 
-def verdict_row(data: SessionData, pk: int, *, typed=None, refused=None, saved=(), editing=False) -> dict | None:
-    """One hypothesis's verdict row alone (`editing`: with its fields), or None once it is no
-    longer under test."""
+def verdict_row(
+    data: SessionData, pk: int, *, typed=None, refused=None, saved=(), editing=False, opened_as=None
+) -> dict | None:
+    """One hypothesis's verdict row alone (`editing`: with its fields, `opened_as` the decision
+    its button chose), or None once it is no longer under test."""
     testing = steps.session_hypotheses(data.company, data.sprint, only=pk)
     if not testing:
         return None
     rights = _rights(data.membership)
     editing = {pk} if editing else ()
     rows = _verdict_rows(
-        data.company, testing, _Shown(()), typed or {}, refused or {}, editing, can_decide=rights["can_decide"]
+        data.company,
+        testing,
+        _Shown(()),
+        typed or {},
+        refused or {},
+        editing,
+        can_decide=rights["can_decide"],
+        opened_as=opened_as,
     )
     return {"company": data.company, "testing": rows, "words": _words(), **rights}
 
@@ -897,6 +952,7 @@ def session_context(
     start_reason="",
     data: SessionData | None = None,
     editing=None,
+    opened_as=None,
 ) -> dict:
     """The whole page: every step's card, read once (`data`: the session's reads begun already;
     `editing`: the rows to show with their fields, by step, as a page without JavaScript asks)."""
@@ -912,8 +968,11 @@ def session_context(
         refused.get("results", {}),
         saved.get("results", set()),
         editing.get("results", ()),
+        opened_as,
     )
-    verdicts = _verdicts_card(data, typed.get("verdicts", {}), refused.get("verdicts", {}), editing.get("verdicts", ()))
+    verdicts = _verdicts_card(
+        data, typed.get("verdicts", {}), refused.get("verdicts", {}), editing.get("verdicts", ()), opened_as
+    )
     plan = _plan_card(data, typed_rows=plan_rows, refused=refused.get("plan", {}), ticked=carry_ticked)
     open_actions = sum(1 for a in data.actions if not a.is_resolved)
     undecided = [h.title for h in data.testing if not h.kept]

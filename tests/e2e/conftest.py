@@ -187,14 +187,16 @@ def nav(page, name: str):
     return page.get_by_role("navigation", name=name)
 
 
-ROW_BUTTON = "a[hx-get]"  # a session row's button ("Log the result", "Edit", "Decide"), in any language
+ROW_BUTTON = "a[hx-get]"  # a session row's buttons ("Done", "Not done", "Edit", a decision), in any language
 
 
-def open_row(page, selector, click=None):
-    """A session row is text until its button fetches it with its fields (an htmx swap of the
-    row alone): press the button (`click`: how, e.g. a counted move), wait for the swap, and
-    return the row now holding its fields."""
-    button = page.locator(selector).locator(ROW_BUTTON)
+def open_row(page, selector, click=None, as_=None):
+    """A session row is text until one of its buttons fetches it with its fields (an htmx swap
+    of the row alone): press the button that opens it as `as_` (a status, "done" or
+    "not_done", or a decision; the first button without), `click`: how (e.g. a counted move),
+    wait for the swap, and return the row now holding its fields."""
+    buttons = page.locator(selector).locator(ROW_BUTTON)
+    button = buttons.and_(page.locator(f"[hx-get*='as={as_}']")) if as_ else buttons.first
     with swap_of(page, selector):
         (click or (lambda locator: locator.click()))(button)
     return page.locator(selector)

@@ -147,9 +147,10 @@ def _log_results(page, rows):
     """Step 1: several rows opened by their button and typed, then "Save all results" (the
     form's visible submit), which answers with the step's rows as text."""
     for action, status, note in rows:
-        row = open_row(page, f"#result-{action.pk}")
-        row.locator(f"select[name=l{action.pk}-status]").select_option(status)
+        row = open_row(page, f"#result-{action.pk}", as_=status)  # "Done" or "Not done"
+        expect(row.locator(f"select[name=l{action.pk}-status]")).to_have_value(status)
         field = "result_note" if status == ActionStatus.DONE else "why_not_note"
+        expect(row.locator(f"[name=l{action.pk}-{field}]")).to_be_focused()  # the cursor is in its note
         row.locator(f"[name=l{action.pk}-{field}]").fill(note)
     with swap_of(page, "#step-results"):
         page.locator("#results-form > button[type=submit]:not(.visually-hidden)").click()
@@ -161,13 +162,13 @@ def _log_results(page, rows):
 
 
 def _suggested(page, hypothesis, verdict, language):
-    """The row shows the numbers' verdict; its button (unless it is open already) opens its
-    fields with that verdict's radio pre-checked."""
+    """The row shows the numbers' verdict; that verdict's button (unless the row is open
+    already) opens its fields with its radio checked."""
     row = page.locator(f"#verdict-{hypothesis.pk}")
     expect(row.locator(".suggestion")).to_contain_text(_in(language, Verdict(verdict).label))
     if row.locator(ROW_BUTTON).count():
         expect(row.locator("input[type=radio]")).to_have_count(0)  # text until opened
-        row = open_row(page, f"#verdict-{hypothesis.pk}")
+        row = open_row(page, f"#verdict-{hypothesis.pk}", as_=verdict)
     expect(row.locator(f"input[name=v{hypothesis.pk}-decision][value={verdict}]")).to_be_checked()
     return row
 
@@ -541,7 +542,7 @@ def test_closing_the_week_in_english(live_server, page, artifacts_dir):
     # Repeat orders 22 against 22 → 28: the numbers refute the subscription; confirming it
     # goes against them.
     expect(page.locator(f"#verdict-{subscription.pk} .suggestion")).to_have_text("The numbers say: Refuted")
-    open_row(page, f"#verdict-{subscription.pk}")  # "Decide"
+    open_row(page, f"#verdict-{subscription.pk}", as_=Verdict.REFUTED)  # the numbers' verdict
     expect(page.locator(f"#verdict-{subscription.pk} label[for=v{subscription.pk}-against_reason]")).to_have_text(
         "Against the numbers, because…"
     )

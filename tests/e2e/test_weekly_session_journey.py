@@ -180,17 +180,17 @@ def test_entrepreneur_logs_the_week_and_tracker_runs_the_weekly_session(live_ser
     expect(blocks).to_have_count(1 + len(kept))
     block = blocks.filter(has=tracker.get_by_role("link", name=MONEY_BACK, exact=True))
     expect(block.get_by_role("radio")).to_have_count(0)  # text until "Decide"
-    block = open_row(tracker, f"#verdict-{money_back.pk}")
-    block.get_by_role("radio", name="Confirmed", exact=True).check()
+    block = open_row(tracker, f"#verdict-{money_back.pk}", as_="confirmed")
+    expect(block.get_by_role("radio", name="Confirmed", exact=True)).to_be_checked()
     block.get_by_label("Measured value").fill("3.1")
     block.get_by_label("Why").fill(VERDICT_NOTE)
     with tracker.expect_response(re.compile(r"/session/verdicts/$")):
         block.get_by_role("button", name=RECORD).click()  # this row alone
     expect(blocks).to_have_count(len(kept))  # decided: no longer under test, the row leaves
     for hypothesis in kept:
-        block = open_row(tracker, f"#verdict-{hypothesis.pk}")
+        block = open_row(tracker, f"#verdict-{hypothesis.pk}", as_="keep")
         expect(block.get_by_role("link", name=hypothesis.title, exact=True)).to_be_visible()
-        block.get_by_role("radio", name="Keep testing", exact=True).check()
+        expect(block.get_by_role("radio", name="Keep testing", exact=True)).to_be_checked()
         with swap_of(tracker, f"#verdict-{hypothesis.pk}"):  # the answer is that row, as text
             block.get_by_role("button", name=RECORD).click()
         expect(block).to_contain_text("kept in test")

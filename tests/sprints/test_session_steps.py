@@ -16,7 +16,7 @@ from django.urls import reverse
 from hypotheses.models import Hypothesis
 from sprints import services
 from sprints import session as steps
-from sprints.models import Action, Review, Sprint, SprintStatus
+from sprints.models import RESOLVED_ACTION_STATUSES, Action, Review, Sprint, SprintStatus
 from tests import clock
 from tests.factories import (
     ActionFactory,
@@ -100,8 +100,8 @@ def test_a_row_saves_alone_and_the_other_rows_keep_what_was_typed(team, client):
     assert response.headers["HX-Retarget"] == f"#result-{team.action.pk}"
     assert body.strip().startswith(f'<li class="log-row status-done" id="result-{team.action.pk}"')
     # Saved, the row is text again, with its result, "Saved" and its button to edit it.
-    assert body.count("<li") == 1 and "</span> Sent <a " in body and 'role="status">Saved' in body
-    assert f'name="l{team.action.pk}-status"' not in body and f"row={team.action.pk}" in body
+    assert body.count("<li") == 1 and '</span> Sent <span class="row-buttons"' in body and 'role="status">Saved' in body
+    assert f'name="l{team.action.pk}-status"' not in body and f"edit={team.action.pk}" in body
     assert "Typed, not saved" not in body
     assert json.loads(response.headers["HX-Trigger-After-Settle"]) == {"results-changed": {}}
     # Without JavaScript: the page, the other row as typed.
@@ -335,7 +335,9 @@ def test_the_session_page_costs_the_same_queries_and_no_widgets_for_5_and_300_ro
     # the main constraint; the members, the next sprint, its actions and its owners' past hours.
     assert small == large == 12, (small, large)
     # Result rows are text until opened: no select per row, only an owner per blank plan row.
-    assert body.count("<select") == 5 and body.count("?fragment=result&amp;row=") == 301
+    resolved = Action.objects.filter(sprint=team.active_sprint, status__in=RESOLVED_ACTION_STATUSES).count()
+    # "Edit" on a resolved row, "Done" and "Not done" on one still open.
+    assert body.count("<select") == 5 and body.count("?fragment=result&amp;edit=") == resolved + 2 * (301 - resolved)
     assert body.count("<option") == 5 * (1 + 8)  # "—" and the 8 members
     assert "{% localize" not in body and "kept in test" in body
 

@@ -1,7 +1,10 @@
-"""The session's result and verdict rows are text until their button opens them: the page
-renders no field per row, an htmx GET of `?fragment=result|verdict&row=` answers with that one
-row and its fields, and without JavaScript `?edit=` / `?decide=` shows the page with that row
-open. A row that is not this session's, or that the reader may not change, is a 404."""
+"""The session's result and verdict rows are text until a button opens them: the page renders
+no field per row. "Done" / "Not done" (a result row still open), "Edit" (one resolved) and a
+button per decision (a verdict row) are an htmx GET of `?fragment=result&edit=` or
+`?fragment=verdict&decide=` with `as=` what the button chose, answered with that one row and
+its fields, that choice made and the cursor in what it still needs; without JavaScript the
+same query shows the page with that row open. A row that is not this session's, or that the
+reader may not change, is a 404."""
 
 import pytest
 from django.urls import reverse
@@ -23,45 +26,58 @@ def _testing(hypothesis):
     Hypothesis.objects.filter(pk=hypothesis.pk).update(status="testing", testing_started_at=clock.now())
 
 
-def test_the_page_shows_rows_as_text_with_the_button_that_opens_each(team, client):
+def test_the_page_shows_rows_as_text_with_the_buttons_that_open_each(team, client):
     _testing(team.hypothesis)
     client.force_login(team.tracker.user)
     body = client.get(_session(team)).content.decode()
-    assert f'id="result-{team.action.pk}"' in body and f'name="l{team.action.pk}-status"' not in body
-    assert f'hx-get="{_session(team)}?fragment=result&amp;row={team.action.pk}"' in body
-    assert f'href="?edit={team.action.pk}#result-{team.action.pk}"' in body and ">Log the result<" in body
-    assert f'id="verdict-{team.hypothesis.pk}"' in body and f'name="v{team.hypothesis.pk}-decision"' not in body
-    assert f'hx-get="{_session(team)}?fragment=verdict&amp;row={team.hypothesis.pk}"' in body and ">Decide<" in body
+    pk, h = team.action.pk, team.hypothesis.pk
+    assert f'id="result-{pk}"' in body and f'name="l{pk}-status"' not in body
+    for status, word in (("done", ">Done<"), ("not_done", ">Not done<")):
+        assert f'hx-get="?fragment=result&amp;edit={pk}&amp;as={status}"' in body and word in body
+    assert f'href="?edit={pk}&amp;as=done#result-{pk}"' in body
+    # The buttons share their row as the target; the group is named after the row.
+    assert f'role="group" aria-label="{team.action.title}" hx-target="#result-{pk}" hx-swap="outerHTML"' in body
+    assert f'id="verdict-{h}"' in body and f'name="v{h}-decision"' not in body
+    for decision, word in (("confirmed", ">Confirmed<"), ("refuted", ">Refuted<"), ("keep", ">Keep testing<")):
+        assert f'hx-get="?fragment=verdict&amp;decide={h}&amp;as={decision}"' in body and word in body
 
 
-def test_a_rows_button_answers_with_that_row_and_its_fields(team, client):
+def test_a_rows_button_answers_with_that_row_its_choice_made_and_the_cursor_in_what_it_needs(team, client):
     _testing(team.hypothesis)
     client.force_login(team.tracker.user)
-    row = client.get(_session(team), {"fragment": "result", "row": team.action.pk}, headers=HTMX).content.decode()
-    assert row.count("<li") == 1 and f'<select name="l{team.action.pk}-status"' in row
-    assert "data-row-save" in row and f'name="l{team.action.pk}-version" value="{team.action.version}"' in row
-    verdict = client.get(_session(team), {"fragment": "verdict", "row": team.hypothesis.pk}, headers=HTMX)
-    body = verdict.content.decode()
-    assert body.count('class="verdict-block') == 1 and f'name="v{team.hypothesis.pk}-decision"' in body
-    assert f'id="v{team.hypothesis.pk}-against_reason"' in body
+    pk, h = team.action.pk, team.hypothesis.pk
+    row = client.get(_session(team), {"fragment": "result", "edit": pk, "as": "not_done"}, headers=HTMX)
+    row = row.content.decode()
+    assert row.count("<li") == 1 and f'<select name="l{pk}-status"' in row
+    assert '<option value="not_done" selected>' in row
+    assert f'id="l{pk}-why_not_note" value="" maxlength="2000" autofocus>' in row and row.count("autofocus") == 1
+    assert "data-row-save" in row and f'name="l{pk}-version" value="{team.action.version}"' in row
+    body = client.get(_session(team), {"fragment": "verdict", "decide": h, "as": "refuted"}, headers=HTMX)
+    body = body.content.decode()
+    assert body.count('class="verdict-block') == 1 and f'name="v{h}-decision" value="refuted" checked>' in body
+    assert f'id="v{h}-against_reason"' in body and body.count("autofocus") == 1
+    # A choice that is not one opens the row as it is.
+    row = client.get(_session(team), {"fragment": "result", "edit": pk, "as": "junk"}, headers=HTMX)
+    assert f'<option value="{team.action.status}" selected>' in row.content.decode()
 
 
 def test_without_javascript_the_page_opens_the_row_asked_for_and_no_other(team, client):
     other = ActionFactory(sprint=team.active_sprint, owner=team.team_lead)
     client.force_login(team.tracker.user)
-    body = client.get(_session(team), {"edit": other.pk}).content.decode()
+    body = client.get(_session(team), {"edit": other.pk, "as": "done"}).content.decode()
     assert f'name="l{other.pk}-status"' in body and f'name="l{team.action.pk}-status"' not in body
+    assert '<option value="done" selected>' in body
     assert client.get(_session(team), {"edit": "junk", "decide": "-1"}).status_code == 200  # ignored
 
 
 def test_a_row_of_another_business_or_not_a_row_is_a_404_and_shows_nothing(team, foreign_team, client):
     client.force_login(team.tracker.user)
     for params in (
-        {"fragment": "result", "row": foreign_team.action.pk},
-        {"fragment": "verdict", "row": foreign_team.hypothesis.pk},
-        {"fragment": "result", "row": "x"},
+        {"fragment": "result", "edit": foreign_team.action.pk},
+        {"fragment": "verdict", "decide": foreign_team.hypothesis.pk},
+        {"fragment": "result", "edit": "x"},
         {"fragment": "result"},
-        {"fragment": "verdict", "row": team.hypothesis.pk},  # not under test
+        {"fragment": "verdict", "decide": team.hypothesis.pk},  # not under test
     ):
         response = client.get(_session(team), params, headers=HTMX)
         assert response.status_code == 404, params
@@ -72,7 +88,10 @@ def test_a_reader_who_may_not_change_a_row_gets_no_button_and_no_fields(team, cl
     _testing(team.hypothesis)
     client.force_login(team.member.user)
     body = client.get(_session(team)).content.decode()
-    assert f'id="result-{team.action.pk}"' in body and "?fragment=result&amp;row=" not in body
-    assert "?fragment=verdict&amp;row=" not in body
-    for fragment, pk in (("result", team.action.pk), ("verdict", team.hypothesis.pk)):
-        assert client.get(_session(team), {"fragment": fragment, "row": pk}, headers=HTMX).status_code == 404
+    assert f'id="result-{team.action.pk}"' in body and "?fragment=result" not in body
+    assert "?fragment=verdict" not in body
+    for params in (
+        {"fragment": "result", "edit": team.action.pk},
+        {"fragment": "verdict", "decide": team.hypothesis.pk},
+    ):
+        assert client.get(_session(team), params, headers=HTMX).status_code == 404
