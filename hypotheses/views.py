@@ -22,7 +22,7 @@ from tracking.numbers import money, plain
 from tracking.query_params import int_param, number_param
 from tracking.roles import Permission, role_allows
 
-from . import scripts, selectors, services
+from . import board_cards, scripts, selectors, services
 from .access import access_hypothesis
 from .forms import (
     USE_RETURN,
@@ -103,6 +103,8 @@ def _board_context(request, company, membership):
     constraints = list(company.constraints.order_by("-started_on", "-pk"))
     active_constraint_id = next((c.pk for c in constraints if c.is_active), None)
     _dress_cards(company, columns, active_constraint_id)
+    can_edit = role_allows(membership.role, Permission.EDIT_HYPOTHESIS)
+    board_cards.dress_html(request, columns, can_edit=can_edit)
     return {
         "company": company,
         "membership": membership,
@@ -115,7 +117,7 @@ def _board_context(request, company, membership):
         "kinds": Kind.choices,
         "retry_pk": None,  # the card whose move was refused (board_retry), if any
         "board_per_column": selectors.BOARD_CARDS_PER_COLUMN,
-        "can_edit": role_allows(membership.role, Permission.EDIT_HYPOTHESIS),
+        "can_edit": can_edit,
     }
 
 
@@ -291,6 +293,9 @@ def _transition_response(request, company, membership, hypothesis, refusal):
         if refusal:
             context["board_retry"] = _board_retry(request, context["columns"], hypothesis, refusal)
             context["retry_pk"] = hypothesis.pk
+            board_cards.dress_html(
+                request, context["columns"], can_edit=True, retry=context["board_retry"], retry_pk=hypothesis.pk
+            )
         return render(request, "hypotheses/board.html" + ("#board" if request.htmx else ""), context)
     if request.htmx:
         # The whole page's state, not only the buttons: the badge, the facts and the timeline move too.
