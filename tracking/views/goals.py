@@ -1,14 +1,14 @@
 """Screen 3, goals: the goal tree (year → quarter → month), adding, editing, deleting."""
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from functools import partial
+
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import selectors, services
 from ..access import access_company, access_goal
-from ..form_errors import apply_errors
+from ..form_flow import done, submit
 from ..forms import (
     GoalForm,
 )
@@ -37,14 +37,8 @@ def goals(request, company_id: int):
 def goal_add(request, company_id: int):
     company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
     form = GoalForm(request.POST, company=company)
-    if form.is_valid():
-        try:
-            services.goal_create(by=membership, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("The goal is added."))
-            return redirect("tracking:goals", company_id=company.pk)
+    if submit(form, partial(services.goal_create, by=membership)):
+        return done(request, _("The goal is added."), "tracking:goals", company_id=company.pk)
     return _goals_page(request, company, membership, form=form)
 
 
@@ -54,14 +48,8 @@ def goal_edit(request, company_id: int, goal_id: int):
     company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING if unsafe else None)
     goal = access_goal(company, goal_id)
     form = GoalForm(request.POST or None, company=company, instance=None if unsafe else goal)
-    if unsafe and form.is_valid():
-        try:
-            services.goal_update(goal=goal, by=membership, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("The goal is saved."))
-            return redirect("tracking:goals", company_id=company.pk)
+    if unsafe and submit(form, partial(services.goal_update, goal=goal, by=membership)):
+        return done(request, _("The goal is saved."), "tracking:goals", company_id=company.pk)
     return _goals_page(request, company, membership, form=form, editing=goal)
 
 
@@ -70,5 +58,5 @@ def goal_delete(request, company_id: int, goal_id: int):
     company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
     goal = access_goal(company, goal_id)
     services.goal_delete(goal=goal, by=membership)
-    messages.success(request, _("The goal “%(title)s” and its sub-goals are deleted.") % {"title": goal.title})
-    return redirect("tracking:goals", company_id=company.pk)
+    deleted = _("The goal “%(title)s” and its sub-goals are deleted.") % {"title": goal.title}
+    return done(request, deleted, "tracking:goals", company_id=company.pk)

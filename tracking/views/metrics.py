@@ -1,10 +1,10 @@
 """Screen 3, metrics: the list with charts, one metric with its weekly values."""
 
+import copy
 from datetime import timedelta
+from functools import partial
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -12,7 +12,7 @@ from .. import selectors, services
 from ..access import access_company, access_metric
 from ..charts import line_chart, markers_for
 from ..dates import day_month_year
-from ..form_errors import apply_errors
+from ..form_flow import done, submit
 from ..forms import (
     MetricForm,
     MetricValueForm,
@@ -23,12 +23,12 @@ from ..toolkit import services as toolkit_services
 from ..weeks import current_week_start
 
 
-def _metrics_page(request, company, membership, *, add_form=None, status=200):
+def _metrics_page(request, company, membership, markers, *, add_form=None, status=200):
     metrics = selectors.metrics_of(company)
     series = selectors.metric_series_many(metrics)
-    markers = markers_for([m.pk for m in metrics], current_week_start(company) - timedelta(weeks=26))
+    marked = markers_for([m.pk for m in metrics], current_week_start(company) - timedelta(weeks=26), markers)
     for metric in metrics:
-        metric.chart = line_chart(series[metric.pk], metric.target, markers[metric.pk])
+        metric.chart = line_chart(series[metric.pk], metric.target, marked[metric.pk])
     context = {
         "company": company,
         "membership": membership,
@@ -40,24 +40,19 @@ def _metrics_page(request, company, membership, *, add_form=None, status=200):
 
 
 @require_GET
-def metrics(request, company_id: int):
+def metrics(request, company_id: int, *, markers):
     company, membership = access_company(request.user, company_id)
-    return _metrics_page(request, company, membership)
+    return _metrics_page(request, company, membership, markers)
 
 
 @require_POST
-def metric_add(request, company_id: int):
+def metric_add(request, company_id: int, *, markers):
     company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
     form = MetricForm(request.POST)
-    if form.is_valid():
-        try:
-            metric = services.metric_create(by=membership, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("The metric “%(name)s” is added.") % {"name": metric.name})
-            return redirect("tracking:metric_detail", company_id=company.pk, metric_id=metric.pk)
-    return _metrics_page(request, company, membership, add_form=form)
+    if metric := submit(form, partial(services.metric_create, by=membership)):
+        added = _("The metric “%(name)s” is added.") % {"name": metric.name}
+        return done(request, added, "tracking:metric_detail", company.pk, metric.pk)
+    return _metrics_page(request, company, membership, markers, add_form=form)
 
 
 def _value_rows(metric) -> list[tuple[str, str, str]]:
@@ -68,12 +63,12 @@ def _value_rows(metric) -> list[tuple[str, str, str]]:
     return [(written(week), plain(value, localize=True), by) for week, value, by in rows]
 
 
-def _metric_context(company, membership, metric, *, value_form=None, edit_form=None, saved=False):
+def _metric_context(company, membership, metric, markers, *, value_form=None, edit_form=None, saved=False):
     return {
         "company": company,
         "membership": membership,
         "metric": metric,
-        "chart": selectors.metric_chart(metric),
+        "chart": selectors.metric_chart(metric, markers=markers),
         "values": _value_rows(metric),
         "value_form": value_form or MetricValueForm(initial={"week": current_week_start(company)}),
         "edit_form": edit_form or MetricForm(instance=metric),
@@ -83,50 +78,40 @@ def _metric_context(company, membership, metric, *, value_form=None, edit_form=N
 
 
 @require_GET
-def metric_detail(request, company_id: int, metric_id: int):
+def metric_detail(request, company_id: int, metric_id: int, *, markers):
     company, membership = access_company(request.user, company_id)
     metric = access_metric(company, metric_id)
     if request.htmx and request.GET.get("partial") == "chart":
         return render(
-            request, "tracking/metric_detail.html#metric-values", _metric_context(company, membership, metric)
+            request, "tracking/metric_detail.html#metric-values", _metric_context(company, membership, metric, markers)
         )
-    return render(request, "tracking/metric_detail.html", _metric_context(company, membership, metric))
+    return render(request, "tracking/metric_detail.html", _metric_context(company, membership, metric, markers))
 
 
 @require_POST
-def metric_value_record(request, company_id: int, metric_id: int):
+def metric_value_record(request, company_id: int, metric_id: int, *, markers):
     company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
     metric = access_metric(company, metric_id)
     form = MetricValueForm(request.POST)
-    saved = False
-    if form.is_valid():
-        try:
-            toolkit_services.value_record(metric=metric, by=membership, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            saved = True
+    saved = submit(form, partial(toolkit_services.value_record, metric=metric, by=membership)) is not None
     if request.htmx:
-        context = _metric_context(company, membership, metric, value_form=None if saved else form, saved=saved)
+        context = _metric_context(company, membership, metric, markers, value_form=None if saved else form, saved=saved)
         return render(request, "tracking/metric_detail.html#metric-values", context)
     if saved:
-        messages.success(request, _("The value is saved."))
-        return redirect("tracking:metric_detail", company_id=company.pk, metric_id=metric.pk)
-    return render(request, "tracking/metric_detail.html", _metric_context(company, membership, metric, value_form=form))
+        return done(request, _("The value is saved."), "tracking:metric_detail", company.pk, metric.pk)
+    return render(
+        request, "tracking/metric_detail.html", _metric_context(company, membership, metric, markers, value_form=form)
+    )
 
 
 @require_POST
-def metric_edit(request, company_id: int, metric_id: int):
+def metric_edit(request, company_id: int, metric_id: int, *, markers):
     company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
     metric = access_metric(company, metric_id)
     form = MetricForm(request.POST)
-    if form.is_valid():
-        try:
-            services.metric_update(metric=metric, by=membership, **form.cleaned_data)
-        except ValidationError as error:
-            metric.refresh_from_db()
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("The metric is saved."))
-            return redirect("tracking:metric_detail", company_id=company.pk, metric_id=metric.pk)
-    return render(request, "tracking/metric_detail.html", _metric_context(company, membership, metric, edit_form=form))
+    # The service works on a copy: a refused change never shows as the metric's name on the page.
+    if submit(form, partial(services.metric_update, metric=copy.copy(metric), by=membership)):
+        return done(request, _("The metric is saved."), "tracking:metric_detail", company.pk, metric.pk)
+    return render(
+        request, "tracking/metric_detail.html", _metric_context(company, membership, metric, markers, edit_form=form)
+    )
