@@ -1,5 +1,7 @@
 """Screens 4 and 8: the backlog board, a hypothesis with its timeline, the history."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -18,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tracking.access import access_company
 from tracking.exports import csv_lines
 from tracking.form_errors import apply_errors, error_text
+from tracking.form_flow import done, submit
 from tracking.numbers import money, plain
 from tracking.query_params import int_param, number_param
 from tracking.roles import Permission, role_allows
@@ -154,14 +157,9 @@ def hypothesis_new(request, company_id: int):
     )
     initial = {"constraint": selectors.active_constraint_id(company), **_prefill(request.GET)}
     form = HypothesisForm.from_post(request.POST or None, company=company, initial=initial)
-    if unsafe and not form.filling and form.is_valid():
-        try:
-            hypothesis = services.hypothesis_create(by=membership, **form.service_fields())
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("The hypothesis is saved as an idea."))
-            return redirect("hypotheses:detail", company_id=company.pk, hypothesis_id=hypothesis.pk)
+    create = partial(services.hypothesis_create, by=membership)
+    if unsafe and not form.filling and (hypothesis := submit(form, create, fields=HypothesisForm.service_fields)):
+        return done(request, _("The hypothesis is saved as an idea."), "hypotheses:detail", company.pk, hypothesis.pk)
     return _form_page(request, company, membership, form, None)
 
 
@@ -261,8 +259,7 @@ def hypothesis_edit(request, company_id: int, hypothesis_id: int):
     saved, conflict = _save_edit(form, hypothesis, membership)
     if form.errors:
         return _form_page(request, company, membership, form, hypothesis, conflict=conflict)
-    messages.success(request, _saved_message(hypothesis.status, saved))
-    return redirect("hypotheses:detail", company_id=company.pk, hypothesis_id=hypothesis.pk)
+    return done(request, _saved_message(hypothesis.status, saved), "hypotheses:detail", company.pk, hypothesis.pk)
 
 
 @require_POST
@@ -315,14 +312,8 @@ def hypothesis_decide(request, company_id: int, hypothesis_id: int):
     company, membership = access_company(request.user, company_id, action=Permission.EDIT_HYPOTHESIS)
     hypothesis = access_hypothesis(company, hypothesis_id)
     form = VerdictForm(request.POST)
-    if form.is_valid():
-        try:
-            services.hypothesis_decide(hypothesis=hypothesis, by=membership, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("The verdict is recorded."))
-            return redirect("hypotheses:detail", company_id=company.pk, hypothesis_id=hypothesis.pk)
+    if submit(form, partial(services.hypothesis_decide, hypothesis=hypothesis, by=membership)):
+        return done(request, _("The verdict is recorded."), "hypotheses:detail", company.pk, hypothesis.pk)
     return render(
         request, "hypotheses/detail.html", _detail_context(company, membership, hypothesis, verdict_form=form)
     )
@@ -356,10 +347,8 @@ def hypothesis_archive(request, company_id: int, hypothesis_id: int):
     company, membership = access_company(request.user, company_id, action=Permission.EDIT_HYPOTHESIS)
     hypothesis = access_hypothesis(company, hypothesis_id)
     services.hypothesis_archive(hypothesis=hypothesis, by=membership)
-    messages.success(
-        request, _("“%(title)s” is archived. You can restore it from the archive.") % {"title": hypothesis.title}
-    )
-    return redirect("hypotheses:board", company_id=company.pk)
+    archived = _("“%(title)s” is archived. You can restore it from the archive.") % {"title": hypothesis.title}
+    return done(request, archived, "hypotheses:board", company.pk)
 
 
 @require_POST
@@ -367,8 +356,8 @@ def hypothesis_restore(request, company_id: int, hypothesis_id: int):
     company, membership = access_company(request.user, company_id, action=Permission.EDIT_HYPOTHESIS)
     hypothesis = access_hypothesis(company, hypothesis_id, archived=True)
     services.hypothesis_restore(hypothesis=hypothesis, by=membership)
-    messages.success(request, _("“%(title)s” is restored.") % {"title": hypothesis.title})
-    return redirect("hypotheses:detail", company_id=company.pk, hypothesis_id=hypothesis.pk)
+    restored = _("“%(title)s” is restored.") % {"title": hypothesis.title}
+    return done(request, restored, "hypotheses:detail", company.pk, hypothesis.pk)
 
 
 @require_GET

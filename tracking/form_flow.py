@@ -2,6 +2,7 @@
 refusal lands on the form, and a success is said and redirected. A leaf: it knows no model."""
 
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,13 +11,14 @@ from django.shortcuts import redirect
 from .form_errors import apply_errors
 
 
-def submit[Saved](form, save: Callable[..., Saved]) -> Saved | None:
-    """What `save` returns for the form's cleaned data (as keywords), or None: the form is
-    invalid, or the service refused and its reasons now stand on the form."""
+def submit[Saved](form, save: Callable[..., Saved], *, fields: Callable[[Any], dict] | None = None) -> Saved | None:
+    """What `save` returns for the form's data as keywords (its cleaned data, or what `fields`
+    makes of the form), or None: the form is invalid, or the service refused and its reasons
+    now stand on the form."""
     if not form.is_valid():
         return None
     try:
-        return save(**form.cleaned_data)
+        return save(**(fields(form) if fields else form.cleaned_data))
     except ValidationError as error:
         apply_errors(form, error)
         return None

@@ -1,6 +1,7 @@
 """Screen 10, the toolkit: the sales funnel and unit economics."""
 
 from decimal import Decimal
+from functools import partial
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -13,6 +14,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from ..access import access_company
 from ..form_errors import apply_errors, error_text
+from ..form_flow import done, submit
 from ..query_params import int_param
 from ..roles import Permission, role_allows
 from ..selectors import active_constraint, metrics_of
@@ -53,8 +55,8 @@ def leak_constraint(request, company_id: int):
     except ValidationError as error:
         messages.error(request, error_text(error))
         return redirect(reverse("toolkit:funnel", args=[company.pk]) + f"?window={_window(request)}")
-    messages.success(request, _("The leak is now the main constraint; its numbers are the first “why”."))
-    return redirect("tracking:company_detail", company_id=company.pk)
+    named = _("The leak is now the main constraint; its numbers are the first “why”.")
+    return done(request, named, "tracking:company_detail", company.pk)
 
 
 @require_POST
@@ -126,8 +128,8 @@ def inputs_save(request, company_id: int):
             _carry_current_mark(form, company)
         else:
             if not request.htmx:
-                messages.success(request, _("The inputs are saved; the ranking below is recomputed."))
-                return redirect("toolkit:unit_economics", company_id=company.pk)
+                saved = _("The inputs are saved; the ranking below is recomputed.")
+                return done(request, saved, "toolkit:unit_economics", company.pk)
             form = None
     template = "toolkit/unit_economics.html#workspace" if request.htmx else "toolkit/unit_economics.html"
     status = 200 if form is None or request.htmx else 400
@@ -146,14 +148,8 @@ def _carry_current_mark(form, company) -> None:
 def mapping_save(request, company_id: int):
     company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
     form = MappingForm(request.POST, metrics=metrics_of(company))
-    if form.is_valid():
-        try:
-            services.mapping_save(by=membership, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("The inputs' metrics are saved."))
-            return redirect("toolkit:unit_economics", company_id=company.pk)
+    if submit(form, partial(services.mapping_save, by=membership)):
+        return done(request, _("The inputs' metrics are saved."), "toolkit:unit_economics", company.pk)
     context = _ue_context(company, membership, mapping_form=form)
     return render(request, "toolkit/unit_economics.html", context, status=400)
 
