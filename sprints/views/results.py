@@ -18,7 +18,7 @@ from tracking.numbers import input_value, money, plain, unit_label
 from tracking.roles import Permission, role_allows
 from tracking.toolkit import services as toolkit_services
 
-from .. import selectors, services
+from .. import results_rows, selectors, services
 from ..access import access_action, can_log_results, ensure_can_log_results
 from ..forms import ActionLogForm, MeasuredForm
 from ..models import ActionStatus
@@ -89,11 +89,12 @@ def log_form(action) -> ActionLogForm:
     return form
 
 
-def with_log_form(membership, action, form=None):
+def with_log_form(membership, action, form=None, *, saved=False):
     """An action as a results row (dressed): whether this person may log it, and its form when
-    it is being edited (otherwise the row is text)."""
+    it is being edited (otherwise the row is text, its `html` made here)."""
     action.can_log = can_log_results(membership, action)
     action.form = form if action.can_log else None
+    action.html = None if action.form else results_rows.log_text(action, saved=saved)
     return action
 
 
@@ -120,23 +121,32 @@ def _measured_words(hypothesis, urls):
     return hypothesis
 
 
-def measured_row(hypothesis, urls, form=None):
+def measured_row(hypothesis, urls, form=None, *, csrf="", can_measure=False, saved=False):
     """A hypothesis under test as a results row (a light row, selectors.testing_rows): its form
-    only when one was posted (with its errors); otherwise the row's input is plain HTML with
-    `measured_plain` as its value, not a form widget rendered through the widget templates for
-    each of up to 100 rows."""
+    only when one was posted (with its errors); otherwise the row is plain HTML made in one
+    pass (`html`, its input with `measured_plain` as its value), not a form widget rendered
+    through the widget templates for each of up to 100 rows."""
     hypothesis.form = form
     hypothesis.measured_plain = input_value(hypothesis.measured_value)
-    return _measured_words(hypothesis, urls)
+    _measured_words(hypothesis, urls)
+    hypothesis.html = (
+        None if form else results_rows.measured_input(hypothesis, csrf, can_measure=can_measure, saved=saved)
+    )
+    return hypothesis
 
 
-def results_context(company, membership, *, log_forms=None, metric_forms=None, measured_forms=None):
+def results_context(request, company, membership, *, log_forms=None, metric_forms=None, measured_forms=None):
     sprint = selectors.current_sprint(company)
     urls, labels = row_urls(company), status_labels()
     actions = dressed(selectors.row_actions(sprint), company, urls, labels) if sprint else []
     log_forms, metric_forms, measured_forms = log_forms or {}, metric_forms or {}, measured_forms or {}
     for action in actions:
         with_log_form(membership, action, log_forms.get(action.pk))
+    csrf, can_measure = results_rows.csrf_field(request), role_allows(membership.role, Permission.LOG_ANY_RESULTS)
+    testing = [
+        measured_row(h, urls, measured_forms.get(h.pk), csrf=csrf, can_measure=can_measure)
+        for h in selectors.testing_rows(company)
+    ]
     return {
         "company": company,
         "membership": membership,
@@ -146,9 +156,9 @@ def results_context(company, membership, *, log_forms=None, metric_forms=None, m
         "logged": sum(1 for a in actions if a.is_resolved),
         "total": len(actions),
         "metrics": [metric_row(m, urls, metric_forms.get(m.pk)) for m in selectors.metrics_with_this_week(company)],
-        "testing": [measured_row(h, urls, measured_forms.get(h.pk)) for h in selectors.testing_rows(company)],
+        "testing": testing,
         "can_edit_metrics": role_allows(membership.role, Permission.EDIT_PLANNING),
-        "can_measure": role_allows(membership.role, Permission.LOG_ANY_RESULTS),
+        "can_measure": can_measure,
         "urls": urls,
         "status_labels": labels,
     }
@@ -162,7 +172,7 @@ def _row_response(request, company, template, fragment, context, *, saved, inval
     if saved:
         return redirect(reverse("sprints:results", args=[company.pk]) + f"#{fragment}")
     membership = context["membership"]
-    return render(request, "sprints/results.html", results_context(company, membership, **invalid))
+    return render(request, "sprints/results.html", results_context(request, company, membership, **invalid))
 
 
 def _saved(form, save) -> bool:
@@ -188,7 +198,7 @@ def results(request, company_id: int):
         logged, total = selectors.results_tally(sprint)
         context = {"company": company, "sprint": sprint, "logged": logged, "total": total}
         return render(request, "sprints/results.html#counters", context)
-    return render(request, "sprints/results.html", results_context(company, membership))
+    return render(request, "sprints/results.html", results_context(request, company, membership))
 
 
 def _log(action, membership, form):
@@ -225,7 +235,7 @@ def action_log(request, company_id: int, action_id: int):
     logged = _log(action, membership, form) if form.is_valid() else None
     saved = logged is not None
     row = dressed([logged or action], company)[0]
-    row = with_log_form(membership, row, None if saved else form)
+    row = with_log_form(membership, row, None if saved else form, saved=saved)
     context = {"membership": membership, "a": row}
     invalid = {"log_forms": {action.pk: form}}
     response = _row_response(request, company, LOG_ROW, "actions", context, saved=saved, invalid=invalid)
@@ -241,7 +251,9 @@ def action_log_form(request, company_id: int, action_id: int):
     row = with_log_form(membership, dressed([selectors.log_row(action.pk)], company)[0], log_form(action))
     if request.htmx:
         return render(request, LOG_ROW, {"company": company, "a": row, "urls": row_urls(company)})
-    return render(request, "sprints/results.html", results_context(company, membership, log_forms={row.pk: row.form}))
+    return render(
+        request, "sprints/results.html", results_context(request, company, membership, log_forms={row.pk: row.form})
+    )
 
 
 @require_GET
@@ -250,7 +262,7 @@ def action_log_row(request, company_id: int, action_id: int):
     company, membership = access_company(request.user, company_id)
     action = access_action(company, action_id)
     if not request.htmx:
-        return render(request, "sprints/results.html", results_context(company, membership))
+        return render(request, "sprints/results.html", results_context(request, company, membership))
     row = with_log_form(membership, dressed([selectors.log_row(action.pk)], company)[0])
     return render(request, LOG_ROW, {"company": company, "a": row, "urls": row_urls(company)})
 
@@ -279,9 +291,12 @@ def hypothesis_measure(request, company_id: int, hypothesis_id: int):
     saved = _saved(form, lambda data: measure(hypothesis=hypothesis, by=membership, measured=data["measured"]))
     if saved:
         hypothesis.measured_value = form.cleaned_data["measured"]
-    row = measured_row(hypothesis, row_urls(company), None if saved else form)
-    context = {"membership": membership, "h": row}
-    context["can_measure"] = role_allows(membership.role, Permission.LOG_ANY_RESULTS)
+    can_measure = role_allows(membership.role, Permission.LOG_ANY_RESULTS)
+    csrf = results_rows.csrf_field(request)
+    row = measured_row(
+        hypothesis, row_urls(company), None if saved else form, csrf=csrf, can_measure=can_measure, saved=saved
+    )
+    context = {"membership": membership, "h": row, "can_measure": can_measure}
     invalid = {"measured_forms": {hypothesis.pk: form}}
     template = "sprints/results.html#hypothesis_row"
     return _row_response(request, company, template, "hypotheses", context, saved=saved, invalid=invalid)

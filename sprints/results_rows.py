@@ -1,0 +1,85 @@
+"""The results page's rows as HTML, made in one pass over the rows (no template nodes per row).
+
+A results page lists up to a hundred actions and a hundred hypotheses under test; a row that
+shows no form is a few lines of fixed markup around its values, so it is joined here from
+strings: the fixed words translated and escaped once per page, the values escaped once, the
+ids written as they are (never localized). A row with a form (being edited, or refused with
+its errors) is still the template's partial (templates/sprints/results.html).
+"""
+
+from functools import cache
+
+from django.middleware.csrf import get_token
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+
+@cache
+def _words(language: str) -> dict[str, str]:
+    """The rows' fixed words in `language`, escaped: translated once per language."""
+    return {
+        "saved": escape(_("Saved")),
+        "edit": escape(_("Edit the result")),
+        "log": escape(_("Log the result")),
+        "save": escape(_("Save")),
+    }
+
+
+def words() -> dict[str, str]:
+    return _words(get_language())
+
+
+def csrf_field(request) -> str:
+    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(get_token(request))}">'
+
+
+def log_text(a, *, saved: bool = False) -> str:
+    """An action's results row as text: its result and, for who may log it, the button that
+    fetches its form."""
+    w = words()
+    pk, title = a["pk"], escape(a["title"])
+    hypothesis = a["hypothesis"]
+    badge = f'<span class="badge">{escape(hypothesis["title"])}</span>' if hypothesis else ""
+    why_not = f' <span class="muted">— {escape(a["why_not_note"])}</span>' if a["why_not_note"] else ""
+    parts = [
+        f'<li class="log-row status-{a["status"]}" id="log-{pk}">\n'
+        f'  <div class="log-head"><strong>{title}</strong> <span class="muted">{escape(a["who"])}'
+        f"{escape(a['money'])}</span>\n    {badge}</div>\n"
+        f'  <p class="log-result"><span class="badge">{escape(a["status_label"])}</span> '
+        f"{escape(a['result_note'])}{why_not}\n"
+        f"    {_saved(w) if saved else ''}</p>\n"
+    ]
+    if a["can_log"]:
+        url = f"{a['url']}log/edit/"
+        parts.append(
+            f'  <p class="row-actions"><a class="button secondary small" href="{url}#log-{pk}" hx-get="{url}" '
+            f'hx-target="#log-{pk}" hx-swap="outerHTML">{w["edit"] if a["is_resolved"] else w["log"]}'
+            f'<span class="visually-hidden">: {title}</span></a></p>\n'
+        )
+    parts.append("</li>")
+    return mark_safe("".join(parts))
+
+
+def measured_input(h, csrf: str, *, can_measure: bool, saved: bool = False) -> str:
+    """A hypothesis under test as a results row: its measured value's input as MeasuredForm's
+    widget writes it, with its form's Save."""
+    w = words()
+    pk, url = h.pk, h.measure_url  # a light row or, answering a save, the Hypothesis
+    metric = f' <span class="muted">· {escape(h.metric_text)}</span>' if h.metric else ""
+    value = "" if h.measured_plain is None else f' value="{escape(h.measured_plain)}"'
+    button = f'<button type="submit" class="secondary small">{w["save"]}</button>' if can_measure else ""
+    return mark_safe(
+        f'<form class="metric-log{" just-saved" if saved else ""}" id="measure-{pk}" method="post" action="{url}"\n'
+        f'      hx-post="{url}" hx-target="#measure-{pk}" hx-swap="outerHTML" novalidate>\n'
+        f"  {csrf}\n"
+        f'  <label for="id_h{pk}-measured">{escape(h.title)}{metric}</label>\n'
+        f'  <div class="inline-input"><input type="text" name="h{pk}-measured"{value} inputmode="decimal" '
+        f'autocomplete="off" required id="id_h{pk}-measured">{button}</div>\n'
+        f"  {_saved(w) if saved else ''}\n</form>"
+    )
+
+
+def _saved(w) -> str:
+    return f'<span class="saved" role="status">{w["saved"]}</span>'
