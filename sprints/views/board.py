@@ -19,7 +19,7 @@ from tracking.form_errors import apply_errors, error_text
 from tracking.query_params import int_param, text_param
 from tracking.roles import Permission, role_allows
 
-from .. import selectors, services
+from .. import board_rows, selectors, services
 from ..access import access_action, access_sprint
 from ..capacity import sprint_capacity
 from ..forms import ActionForm, SprintForm, StartForm
@@ -227,9 +227,17 @@ def _board_context(
 
 def _board_response(request, company, membership, sprint, **overrides):
     context = _board_context(company, membership, sprint, **overrides)
+    _rows_text(request, context)
     if request.htmx:
         return render(request, "sprints/board.html#plan", context)
     return render(request, "sprints/board.html", context)
+
+
+def _rows_text(request, context) -> dict:
+    """The rows not being edited as text, made in one pass (sprints/board_rows.py)."""
+    planned = context["sprint"].status == SprintStatus.PLANNED
+    board_rows.dress(request, context["actions"], can_plan=context["can_plan"], planned=planned)
+    return context
 
 
 def _board_saved(request, company, membership, sprint):
@@ -265,6 +273,7 @@ def _row_response(request, company, membership, action, *, form=None, saved=Fals
     context |= {"can_plan": _can_plan(membership, sprint), **links}
     if form is not None:
         context["hypothesis_fallback"] = None  # JavaScript is on: the picker searches
+    board_rows.dress(request, [row], can_plan=context["can_plan"], planned=sprint.status == "planned", saved=saved)
     response = render(request, "sprints/board.html#action_row", context)
     return trigger_client_event(response, PLAN_CHANGED) if saved else response
 
@@ -294,7 +303,8 @@ def board(request, company_id: int, sprint_id: int):
     sprint = access_sprint(company, sprint_id)
     if request.htmx and request.GET.get("fragment") == "capacity":
         return render(request, "sprints/_capacity_card.html", _capacity_context(company, membership, sprint))
-    return render(request, "sprints/board.html", _board_context(company, membership, sprint))
+    context = _board_context(company, membership, sprint)
+    return render(request, "sprints/board.html", _rows_text(request, context))
 
 
 @require_GET
