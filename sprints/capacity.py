@@ -1,10 +1,13 @@
 """The capacity check: per owner, load = Σ estimates; available = weekly capacity × sprint
 days / 7. Three queries whatever the number of actions."""
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, Sum
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from tracking.models import Membership
 
@@ -115,3 +118,66 @@ def sprint_capacity(
     listed = [o for o in owners.values() if o.load or o.membership.weekly_capacity_hours]
     listed.sort(key=lambda o: (-o.over, o.name))
     return CapacityReport(listed, unassigned, sprint.budget, cost_total)
+
+
+def _hours(value: Decimal) -> str:
+    """Hours as people write them, in their language: 5, 7,5."""
+    return number_format(value.normalize() if value == value.to_integral() else value, use_l10n=True)
+
+
+def capacity_problems(sprint: Sprint) -> list[str]:
+    report = sprint_capacity(sprint)
+    problems = [
+        _("%(name)s is overbooked by %(hours)s h (%(load)s h planned, %(available)s h available)")
+        % {"name": row.name, "hours": _hours(row.over), "load": _hours(row.load), "available": _hours(row.available)}
+        for row in report.owners
+        if row.over > 0
+    ]
+    if report.budget_over > 0:
+        problems.append(_("the sprint is over its budget by %(amount)s") % {"amount": _hours(report.budget_over)})
+    return problems
+
+
+# --- Carrying unfinished actions over into the next sprint -------------------------------------
+
+
+@dataclass
+class CarryChoice:
+    """An unfinished action offered for carrying over, with what it does to its owner's hours
+    in the next sprint. Ticked in advance only when it still fits with those ticked before it."""
+
+    action: Action
+    load_before: Decimal
+    load_after: Decimal
+    available: Decimal | None  # None: no owner
+    fits: bool
+    ticked: bool = False
+
+
+def carry_choices(
+    unfinished: list[Action],
+    *,
+    members: list[Membership],
+    loads: dict[int, Decimal],
+    days: int,
+    budget_left: Decimal | None = None,
+    ticked: Collection[int] | None = None,
+) -> list[CarryChoice]:
+    """`loads`: the hours each owner already has in the next sprint. `ticked`: what the person
+    ticked (a refused submit keeps it); by default only what fits is ticked."""
+    capacity = {m.pk: available_hours(m.weekly_capacity_hours, days) for m in members}
+    running = dict(loads)
+    money = budget_left
+    choices = []
+    for action in unfinished:
+        before = running.get(action.owner_id, Decimal(0))
+        after = before + action.estimate_hours
+        available = capacity.get(action.owner_id) if action.owner_id else None
+        fits = (available is None or after <= available) and (money is None or (action.cost or 0) <= money)
+        tick = action.pk in ticked if ticked is not None else fits
+        if tick and action.owner_id:
+            running[action.owner_id] = after
+        if tick and money is not None:
+            money -= action.cost or 0
+        choices.append(CarryChoice(action, before, after, available, fits, tick))
+    return choices

@@ -6,6 +6,9 @@ Pure time arithmetic: no database, so it is tested with frozen clocks.
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from tracking.models import Company
+from tracking.weeks import local_today
+
 from .models import ReminderKind
 
 SESSION_LEAD = timedelta(hours=1)
@@ -48,3 +51,19 @@ def digest_week(now: datetime, tz: ZoneInfo) -> date | None:
     if local >= datetime.combine(monday, time(8, 0), tzinfo=tz):
         return monday
     return None
+
+
+def default_dates(company: Company, after: date | None = None) -> tuple[date, date]:
+    """At most the company's sprint length, ending on its review day: the next sprint starts
+    the day after the last one (or today) and ends on the last review day that fits; when that
+    would leave less than half the length (the start falls just before or on a review day), on
+    the review day after it, and then it starts later rather than run longer than the sprint
+    length (a first sprint planned on the review day starts the next morning: 7 days, not 8)."""
+    start = max(after + timedelta(days=1), local_today(company)) if after else local_today(company)
+    length = company.sprint_length_days
+    last_day = start + timedelta(days=length - 1)
+    end = last_day - timedelta(days=(last_day.weekday() - company.review_weekday) % 7)
+    if (end - start).days + 1 < (length + 1) // 2:
+        end += timedelta(days=7)
+        start = max(start, end - timedelta(days=length - 1))
+    return start, end

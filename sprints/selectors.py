@@ -1,14 +1,44 @@
 """Reads for the planning board, the results page and the weekly session."""
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
+from collections.abc import Collection
+from dataclasses import dataclass
+from decimal import Decimal
 
-from hypotheses.models import OPEN_STATUSES, Hypothesis
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hypotheses.models import OPEN_STATUSES, Hypothesis, Verdict
 from hypotheses.models import Status as HypothesisStatus
-from hypotheses.selectors import Row
-from tracking.models import Company, Membership, Metric, MetricValue, member_name, member_name_order
+from hypotheses.selectors import Row, past_check_by
+from hypotheses.verdicts import numbers_verdict
+from tracking.models import (
+    Company,
+    Constraint,
+    ConstraintStatus,
+    Membership,
+    Metric,
+    MetricValue,
+    member_name,
+    member_name_order,
+)
 from tracking.weeks import current_week_start
 
-from .models import RESOLVED_ACTION_STATUSES, Action, Review, Sprint, SprintStatus
+from .models import RESOLVED_ACTION_STATUSES, Action, ActionStatus, Review, Sprint, SprintStatus
 
 
 def sprints_of(company: Company, limit: int = 60) -> list[Sprint]:
@@ -69,10 +99,43 @@ def results_tally(sprint: Sprint | None) -> tuple[int, int]:
     return counts["logged"], counts["total"]
 
 
+def focus_constraint(company: Company) -> Constraint | None:
+    """The business's main constraint (the active one) alone, without its why-chain."""
+    return Constraint.objects.filter(company=company, status=ConstraintStatus.ACTIVE).first()
+
+
 def session_review(sprint: Sprint | None) -> Review | None:
     if sprint is None:
         return None
     return Review.objects.filter(sprint=sprint).first()
+
+
+def closing_problems(
+    sprint: Sprint, *, open_actions: int | None = None, undecided_titles: list[str] | None = None
+) -> list[str]:
+    """What stops the sprint from closing. Pages that already loaded the actions and the
+    hypotheses pass the numbers in, so no extra queries are made."""
+    if open_actions is None:
+        open_actions = sprint.actions.exclude(status__in=[ActionStatus.DONE, ActionStatus.NOT_DONE]).count()
+    if undecided_titles is None:
+        kept = Review.kept_in_test.through.objects.filter(review__sprint=sprint).values("hypothesis_id")
+        undecided_titles = list(
+            Hypothesis.objects.live()
+            .filter(company_id=sprint.company_id, status=HypothesisStatus.TESTING)
+            .exclude(pk__in=kept)
+            .values_list("title", flat=True)
+        )
+    problems = []
+    if open_actions:
+        problems.append(
+            _("%(count)s action(s) still to resolve: done, not done, or carried over") % {"count": open_actions}
+        )
+    if undecided_titles:
+        problems.append(
+            _("hypotheses under test need a verdict or “keep testing”: %(titles)s")
+            % {"titles": ", ".join(f"“{t}”" for t in undecided_titles[:5])}
+        )
+    return problems
 
 
 def members(company: Company, *, only: list[int] | None = None) -> list[Membership]:
@@ -242,4 +305,142 @@ def hypothesis_fallback_titles(company: Company) -> list[Hypothesis]:
         .filter(company=company, status__in=[s.value for s in OPEN_STATUSES], constraint__status="active")
         .only("pk", "title")
         .order_by("-ice", "-pk")[:HYPOTHESIS_PAGE]
+    )
+
+
+# --- The weekly session: only the columns its rows show, so cost follows the rows shown -------
+
+# What a session row, the capacity bars and the carry-over read of an action: its owner's name
+# comes from the page's members, so neither the membership nor the user is joined. The row's own
+# columns (ROW_OWN) and where it was carried over from.
+SESSION_ACTION_FIELDS = (*(name for name in ROW_OWN if name != "pk"), "carried_over_from_id")
+
+
+def session_actions(
+    sprint: Sprint, *, only: int | None = None, statuses: Collection[str] | None = None
+) -> list[Action]:
+    """The sprint's actions as the session page shows them (sprint_actions' order), each with
+    `hypothesis_title`, `is_carried` (carried over to a later sprint already) and
+    `carried_why_not` (why the action it was carried over from was not done); `only`: that
+    action (a row answered alone); `statuses`: those not carried over yet with these statuses
+    (what may be carried over). One query."""
+    carried = Action.objects.filter(carried_over_from=OuterRef("pk"))
+    actions = sprint.actions.only(*SESSION_ACTION_FIELDS).annotate(
+        hypothesis_title=F("hypothesis__title"),
+        is_carried=Exists(carried),
+        carried_why_not=F("carried_over_from__why_not_note"),
+    )
+    if only is not None:
+        actions = actions.filter(pk=only)
+    if statuses is not None:
+        actions = actions.filter(status__in=statuses, is_carried=False)
+    return list(actions.order_by("owner_id", "pk"))
+
+
+def session_hypotheses(company, sprint: Sprint, only: int | None = None) -> list[Hypothesis]:
+    """The hypotheses under test as the verdict step shows them (`only`: that one, a row
+    answered alone), each with `measured_shown` (the metric's newest value in the test window
+    up to the sprint's end, else the value logged during the week: `measured_source` says
+    which), `suggested` (the verdict the pre-registered numbers give, by the code of the
+    hypothesis page), `overdue` (past its check date) and `kept` (kept in test at this
+    sprint's review). One query."""
+    tz = company.tzinfo
+    kept = Review.kept_in_test.through.objects.filter(review__sprint=sprint, hypothesis_id=OuterRef("pk"))
+    under_test = Hypothesis.objects.live().filter(company=company, status=HypothesisStatus.TESTING)
+    if only is not None:
+        under_test = under_test.filter(pk=only)
+    window = MetricValue.objects.filter(
+        metric_id=OuterRef("metric_id"),
+        week_start__gte=OuterRef("test_week"),
+        week_start__lte=sprint.ends_on,
+    ).order_by("-week_start")
+    hypotheses = list(
+        under_test.select_related("metric")
+        .only(
+            "company_id",
+            "title",
+            "metric_id",
+            "metric__name",
+            "metric__higher_is_better",
+            "baseline",
+            "expected_value",
+            "measured_value",
+            "success_criteria",
+            "status",
+            "check_by",
+        )
+        .annotate(test_week=TruncWeek("testing_started_at", output_field=DateField(), tzinfo=tz))
+        .annotate(
+            metric_name=F("metric__name"),
+            window_value=Subquery(window.values("value")[:1]),
+            window_week=Subquery(window.values("week_start")[:1]),
+            kept=Exists(kept),
+        )
+        .order_by("-ice", "-pk")[:100]
+    )
+    today = timezone.localdate(timezone=tz)
+    for h in hypotheses:
+        if h.window_value is not None:
+            h.measured_shown, h.measured_source = h.window_value, "metric"
+        else:
+            h.measured_shown, h.measured_source = h.measured_value, "logged" if h.measured_value is not None else ""
+        h.suggested = numbers_verdict(h, h.measured_shown)
+        h.overdue = past_check_by(h, today)
+    return hypotheses
+
+
+# --- The session's page after the close ---------------------------------------------------------
+
+
+def closed_sprint(company: Company, sprint_id: int | None) -> Sprint | None:
+    """A closed sprint of this business, or None."""
+    if sprint_id is None:
+        return None
+    return (
+        Sprint.objects.select_related("company", "review")
+        .filter(pk=sprint_id, company=company, status=SprintStatus.CLOSED)
+        .first()
+    )
+
+
+def sprint_after(sprint: Sprint) -> Sprint | None:
+    """The sprint that follows `sprint`, whatever its status (planned, or started already)."""
+    return (
+        Sprint.objects.filter(company_id=sprint.company_id, archived_at__isnull=True, starts_on__gt=sprint.starts_on)
+        .order_by("starts_on")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class ClosedSummary:
+    actions: int
+    done: int
+    hours: Decimal
+    hours_done: Decimal
+    verdicts: list  # (the verdict's label, how many hypotheses got it), while it ran and at its review
+
+
+def closed_summary(sprint: Sprint) -> ClosedSummary:
+    """What the closed sprint gave: actions and hours done, the verdicts given while it ran
+    and at its review. Two queries."""
+    numbers = sprint.actions.aggregate(
+        actions=Count("pk"),
+        done=Count("pk", filter=Q(status=ActionStatus.DONE)),
+        hours=Sum("estimate_hours"),
+        hours_done=Sum("estimate_hours", filter=Q(status=ActionStatus.DONE)),
+    )
+    since = sprint.started_at or sprint.created_at
+    until = sprint.closed_at or timezone.now()
+    decided = (
+        Hypothesis.objects.filter(company_id=sprint.company_id, decided_at__gte=since, decided_at__lte=until)
+        .values("verdict")
+        .annotate(n=Count("pk"))
+    )
+    return ClosedSummary(
+        actions=numbers["actions"],
+        done=numbers["done"],
+        hours=numbers["hours"] or Decimal(0),
+        hours_done=numbers["hours_done"] or Decimal(0),
+        verdicts=[(Verdict(row["verdict"]).label, row["n"]) for row in decided if row["verdict"]],
     )

@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -20,8 +19,9 @@ from tracking.models import Company, Constraint, Membership
 from tracking.roles import Permission, denial_message, role_allows
 from tracking.weeks import local_today
 
+from . import tasks
 from .access import ensure_can_log_results
-from .capacity import sprint_capacity
+from .capacity import capacity_problems
 from .models import (
     SPRINT_MAX_DAYS,
     Action,
@@ -32,6 +32,7 @@ from .models import (
     SprintStatus,
 )
 from .rollups import sprint_rollups
+from .selectors import closing_problems
 
 PLAN_AHEAD_DAYS = 366
 
@@ -44,22 +45,6 @@ class StaleAction(ValidationError):
 
 def _lock_company(company: Company) -> None:
     Company.objects.select_for_update().filter(pk=company.pk).first()
-
-
-def default_dates(company: Company, after: date | None = None) -> tuple[date, date]:
-    """At most the company's sprint length, ending on its review day: the next sprint starts
-    the day after the last one (or today) and ends on the last review day that fits; when that
-    would leave less than half the length (the start falls just before or on a review day), on
-    the review day after it, and then it starts later rather than run longer than the sprint
-    length (a first sprint planned on the review day starts the next morning: 7 days, not 8)."""
-    start = max(after + timedelta(days=1), local_today(company)) if after else local_today(company)
-    length = company.sprint_length_days
-    last_day = start + timedelta(days=length - 1)
-    end = last_day - timedelta(days=(last_day.weekday() - company.review_weekday) % 7)
-    if (end - start).days + 1 < (length + 1) // 2:
-        end += timedelta(days=7)
-        start = max(start, end - timedelta(days=length - 1))
-    return start, end
 
 
 def _validate_period(company: Company, starts_on: date, ends_on: date, *, exclude_pk=None, check_past=True):
@@ -160,24 +145,6 @@ def sprint_update(*, sprint: Sprint, by: Membership, **fields) -> Sprint:
     return sprint
 
 
-def _hours(value: Decimal) -> str:
-    """Hours as people write them, in their language: 5, 7,5."""
-    return number_format(value.normalize() if value == value.to_integral() else value, use_l10n=True)
-
-
-def capacity_problems(sprint: Sprint) -> list[str]:
-    report = sprint_capacity(sprint)
-    problems = [
-        _("%(name)s is overbooked by %(hours)s h (%(load)s h planned, %(available)s h available)")
-        % {"name": row.name, "hours": _hours(row.over), "load": _hours(row.load), "available": _hours(row.available)}
-        for row in report.owners
-        if row.over > 0
-    ]
-    if report.budget_over > 0:
-        problems.append(_("the sprint is over its budget by %(amount)s") % {"amount": _hours(report.budget_over)})
-    return problems
-
-
 @transaction.atomic
 def sprint_start(*, sprint: Sprint, by: Membership, override_reason: str = "") -> Sprint:
     """Start a planned sprint. With an overbooked owner or over budget it does not start,
@@ -234,49 +201,6 @@ def sprint_start(*, sprint: Sprint, by: Membership, override_reason: str = "") -
 
 
 @transaction.atomic
-def session_begin(*, sprint: Sprint, by: Membership) -> Review:
-    """The weekly meeting starts: an active sprint goes into review (idempotent)."""
-    ensure_can(by, Permission.PLAN_SPRINT)
-    sprint = Sprint.objects.select_for_update().get(pk=sprint.pk)
-    if sprint.status == SprintStatus.ACTIVE:
-        sprint.status = SprintStatus.REVIEW
-        sprint.version += 1
-        sprint.save(update_fields=["status", "version"])
-    elif sprint.status != SprintStatus.REVIEW:
-        raise ValidationError(_("Only an active sprint can be reviewed."))
-    review, _created = Review.objects.get_or_create(sprint=sprint)
-    return review
-
-
-def closing_problems(
-    sprint: Sprint, *, open_actions: int | None = None, undecided_titles: list[str] | None = None
-) -> list[str]:
-    """What stops the sprint from closing. Pages that already loaded the actions and the
-    hypotheses pass the numbers in, so no extra queries are made."""
-    if open_actions is None:
-        open_actions = sprint.actions.exclude(status__in=[ActionStatus.DONE, ActionStatus.NOT_DONE]).count()
-    if undecided_titles is None:
-        kept = Review.kept_in_test.through.objects.filter(review__sprint=sprint).values("hypothesis_id")
-        undecided_titles = list(
-            Hypothesis.objects.live()
-            .filter(company_id=sprint.company_id, status=HypothesisStatus.TESTING)
-            .exclude(pk__in=kept)
-            .values_list("title", flat=True)
-        )
-    problems = []
-    if open_actions:
-        problems.append(
-            _("%(count)s action(s) still to resolve: done, not done, or carried over") % {"count": open_actions}
-        )
-    if undecided_titles:
-        problems.append(
-            _("hypotheses under test need a verdict or “keep testing”: %(titles)s")
-            % {"titles": ", ".join(f"“{t}”" for t in undecided_titles[:5])}
-        )
-    return problems
-
-
-@transaction.atomic
 def sprint_close(
     *,
     sprint: Sprint,
@@ -308,14 +232,8 @@ def sprint_close(
     # job enqueued after commit computes it again (the same numbers) and e-mails it, and the
     # periodic dispatch does if Redis was down. A rolled-back close leaves no report, enqueues nothing.
     sprint_rollups([sprint.pk])
-    transaction.on_commit(lambda: _enqueue_rollup(sprint.pk))
+    tasks.enqueue_rollup(sprint)
     return sprint
-
-
-def _enqueue_rollup(sprint_id: int) -> None:
-    from .tasks import _enqueue, sprint_rollup
-
-    _enqueue(sprint_rollup, [[sprint_id]])
 
 
 # --- Actions -----------------------------------------------------------------------------------

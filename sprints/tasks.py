@@ -1,11 +1,15 @@
 """Celery tasks of the weekly loop: thin, idempotent, given ids (DESIGN.md §7). Each calls one
 function of reminders.py, rollups.py or digest.py."""
 
+import functools
 import logging
 
 from celery import shared_task
+from celery.contrib.django.task import DjangoTask
+from django.db import transaction
 
 from . import digest, reminders, rollups
+from .models import Sprint
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +57,22 @@ def digests_send(digest_ids: list[int]) -> int:
     return digest.digests_deliver(digest_ids)
 
 
-@shared_task
+class EnqueuedAfterCommit(DjangoTask):
+    """A task handed to the broker once the transaction that wrote its rows commits
+    (`delay_on_commit`). A broker that is down then does not fail the request that committed
+    (the error is logged): the rows wait in the database, and the next dispatch enqueues them."""
+
+    def delay_on_commit(self, *args, **kwargs) -> None:
+        transaction.on_commit(functools.partial(self.delay, *args, **kwargs), robust=True)
+
+
+def enqueue_rollup(sprint: Sprint) -> None:
+    """Once the close of `sprint` commits: compute its report again (the same numbers) and
+    e-mail it. A close that rolls back enqueues nothing."""
+    sprint_rollup.delay_on_commit([sprint.pk])
+
+
+@shared_task(base=EnqueuedAfterCommit)
 def sprint_rollup(sprint_ids: list[int]) -> int:
     """Compute the reports of a batch of closed sprints (a fixed number of queries), then hand
     the e-mails to their own task, so the numbers are up before the members' mail goes out."""

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from hypotheses.models import HypothesisEvent, Status
-from sprints import services
+from sprints import schedule, selectors, services
 from sprints.models import SprintStatus
 from tests.factories import ActionFactory, HypothesisFactory, SprintFactory
 
@@ -47,7 +47,7 @@ def test_the_hypothesis_then_waits_for_its_verdict_in_the_session(team):
     for action in sprint.actions.all():
         action.status = "done"
         action.save()
-    problems = services.closing_problems(sprint)
+    problems = selectors.closing_problems(sprint)
     assert any(team.hypothesis.title in problem for problem in problems)
 
 
@@ -102,5 +102,5 @@ def test_the_first_sprint_of_a_new_business_defaults_to_the_sprint_length_not_on
     assert sprint.days == 7
     assert sprint_capacity(sprint).owners[0].available == 14  # the week, not 8/7 of it
     # The next one follows with the same length.
-    after = services.default_dates(company, after=sprint.ends_on)
+    after = schedule.default_dates(company, after=sprint.ends_on)
     assert (after[1] - after[0]).days + 1 == 7 and after[0] == ends + timedelta(days=1)

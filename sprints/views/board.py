@@ -19,12 +19,11 @@ from tracking.form_errors import apply_errors, error_text
 from tracking.query_params import int_param, text_param
 from tracking.roles import Permission, role_allows
 
-from .. import board_rows, selectors, services
+from .. import board_rows, schedule, selectors, services, session_page, starting
 from ..access import access_action, access_sprint
-from ..capacity import sprint_capacity
+from ..capacity import capacity_problems, sprint_capacity
 from ..forms import ActionForm, SprintForm, StartForm
 from ..models import Action, SprintStatus
-from . import session_rows, starting
 from .results import dressed, row_urls, status_labels
 from .session import PLAN_CHANGED
 
@@ -39,7 +38,7 @@ MAX_OFFSET = 1_000_000
 def _sprints_page(request, company, membership, form=None):
     sprints = selectors.sprints_of(company)
     last = max((s.ends_on for s in sprints), default=None)
-    start, end = services.default_dates(company, after=last)
+    start, end = schedule.default_dates(company, after=last)
     focus = company.constraints.filter(status="active").values_list("pk", flat=True).first()
     context = {
         "company": company,
@@ -50,7 +49,7 @@ def _sprints_page(request, company, membership, form=None):
     }
     waiting = starting.waiting_sprint(company, sprints)
     if waiting is not None:  # nothing runs: the planned sprint waits to be started, from here too
-        problems = services.capacity_problems(waiting)
+        problems = capacity_problems(waiting)
         context |= starting.start_context(membership, waiting, where="list", problems=problems)
     return render(request, "sprints/list.html", context)
 
@@ -120,7 +119,7 @@ def _start_refused(request, company, membership, sprint, where, error):
         context = starting.start_context(membership, sprint, where=where, error=error, reason=reason)
         return render(request, "sprints/_start_planned.html", context)
     if where == "session":
-        context = session_rows.session_context(company, membership, start_error=error, start_reason=reason)
+        context = session_page.session_context(company, membership, start_error=error, start_reason=reason)
         return render(request, "sprints/session.html", context)
     return _board_response(request, company, membership, sprint, start_error=error, start_reason=reason)
 

@@ -8,7 +8,8 @@ elsewhere on the page refreshes itself on the save's event (`results-changed`,
 what it shows. Moving to a step swaps the session. A plain post goes back to the step, or
 shows the page with the errors.
 
-Rows are light inputs rendered by hand (sprints/_session_*.html), never a Django form per row:
+What a view renders is made by the page's presenter (sprints/session_page.py) from the
+selectors' reads. Rows are light inputs rendered by hand (sprints/_session_*.html), never a Django form per row:
 a step's rows save in one submit, or one row alone; only the rows to save are parsed by a form.
 A refused submit shows every row as it was typed, with the error next to its row. Closing
 stays on the page: it shows the closed sprint's summary, its report and whether the next
@@ -31,12 +32,13 @@ from tracking.form_errors import apply_errors, error_text
 from tracking.query_params import ids_param, int_param
 from tracking.roles import Permission
 
+from .. import selectors
 from .. import session as steps
+from .. import session_page as rows
 from ..forms import ActionLogForm, CloseForm, SessionMetricForm, SessionNewActionForm, SessionVerdictForm
 from ..models import SessionStep
-from . import session_rows as rows
+from ..session_page import session_context
 from .results import RESULTS_CHANGED
-from .session_rows import session_context
 
 VERDICTS_CHANGED = "verdicts-changed"
 PLAN_CHANGED = "plan-changed"
@@ -137,7 +139,7 @@ def session(request, company_id: int):
         }
         context = session_context(company, membership, editing=editing, opened_as=request.GET.get("as"))
         return render(request, "sprints/session.html", context)
-    closed = rows.closed_sprint(company, closed_id)
+    closed = selectors.closed_sprint(company, closed_id)
     if closed is None:
         raise Http404(_("No such sprint."))
     return render(request, "sprints/session.html", rows.closed_context(company, membership, closed))
@@ -178,7 +180,7 @@ class RowStep:
 ROW_STEPS = {
     "results": RowStep(
         Permission.PLAN_SPRINT,
-        lambda data, only: steps.session_actions(data.sprint, only=only),
+        lambda data, only: selectors.session_actions(data.sprint, only=only),
         ActionLogForm,
         "l",
         rows.result_unchanged,
@@ -188,7 +190,7 @@ ROW_STEPS = {
     ),
     "verdicts": RowStep(
         Permission.EDIT_HYPOTHESIS,
-        lambda data, only: steps.session_hypotheses(data.company, data.sprint, only=only),
+        lambda data, only: selectors.session_hypotheses(data.company, data.sprint, only=only),
         SessionVerdictForm,
         "v",
         rows.verdict_untouched,
@@ -198,7 +200,7 @@ ROW_STEPS = {
     ),
     "metrics": RowStep(
         Permission.EDIT_PLANNING,
-        lambda data, only: rows.selectors.metrics_with_this_week(data.company, only=only),
+        lambda data, only: selectors.metrics_with_this_week(data.company, only=only),
         SessionMetricForm,
         "m",
         rows.metric_unchanged,
@@ -313,7 +315,7 @@ def session_plan(request, company_id: int):
         return _plain(request, company, membership, SessionStep.PLAN, error=error, **outcome)
     before = data.step
     if saved:
-        data.review = rows.selectors.session_review(data.sprint)
+        data.review = selectors.session_review(data.sprint)
     events = [PLAN_CHANGED] if saved else []
     return _card(request, data, SessionStep.PLAN, moved_from=before, events=events, error=error, **outcome)
 
@@ -349,7 +351,7 @@ def session_close(request, company_id: int):
         return _plain(request, company, membership, SessionStep.CLOSE, error=error, close_form=form)
     before = data.step
     if error is not None:  # the refused close kept the notes and moved the session to its step
-        data.review = rows.selectors.session_review(data.sprint)
+        data.review = selectors.session_review(data.sprint)
     return _card(request, data, SessionStep.CLOSE, moved_from=before, error=error, close_form=form)
 
 
@@ -357,7 +359,7 @@ def session_close(request, company_id: int):
 def session_start(request, company_id: int):
     """After the close: start the next sprint (with a written reason when it does not fit)."""
     company, membership = access_company(request.user, company_id, action=Permission.START_SPRINT)
-    closed = rows.closed_sprint(company, int_param(request.POST.get("closed"), minimum=1))
+    closed = selectors.closed_sprint(company, int_param(request.POST.get("closed"), minimum=1))
     if closed is None:
         context = session_context(company, membership, error=_("Close the sprint under review first."))
         return render(request, "sprints/session.html", context)

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from sprints import services
+from sprints import selectors, services
 from sprints import session as steps
 from sprints.models import Action, ActionStatus, Sprint, SprintStatus
 from tests.factories import ActionFactory
@@ -68,7 +68,7 @@ def test_carrying_a_not_done_action_keeps_its_link_and_reason_and_the_sprint_sti
     row = row[: row.index("</li>")]
     assert f"carried over from {team.active_sprint}" in row and f"Not done: {REASON}" in row
 
-    assert services.closing_problems(team.active_sprint) == []
+    assert selectors.closing_problems(team.active_sprint) == []
     closed = steps.session_close(sprint=team.active_sprint, by=team.tracker)
     assert Sprint.objects.get(pk=closed.sprint.pk).status == SprintStatus.CLOSED
 

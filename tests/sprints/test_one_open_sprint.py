@@ -5,14 +5,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from sprints import services
+from sprints import services, session
 from sprints.models import Sprint, SprintStatus
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_next_sprint_does_not_start_while_the_last_is_in_review(team):
-    services.session_begin(sprint=team.active_sprint, by=team.tracker)
+    session.session_begin(sprint=team.active_sprint, by=team.tracker)
     with pytest.raises(ValidationError) as refused:
         services.sprint_start(sprint=team.planned_sprint, by=team.tracker)
     assert refused.value.messages == ["Sprint 101 is in review: close it before starting the next one."]
@@ -25,7 +25,7 @@ def test_nor_while_it_is_active(team):
 
 
 def test_it_starts_once_the_last_is_closed(team):
-    services.session_begin(sprint=team.active_sprint, by=team.tracker)
+    session.session_begin(sprint=team.active_sprint, by=team.tracker)
     team.action.status = "done"
     team.action.save()
     services.sprint_close(sprint=team.active_sprint, by=team.tracker, what_worked="The offer")

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from sprints import services
+from sprints import schedule, services
 from sprints.capacity import available_hours, sprint_capacity
 from sprints.models import Sprint
 from tests import clock
@@ -76,7 +76,7 @@ def test_the_service_says_so_first(team):
 def test_default_dates_end_on_the_review_day(after, length, start, end, team):
     team.company.review_weekday = 4  # Friday
     team.company.sprint_length_days = length
-    assert services.default_dates(team.company, after=after) == (start, end)
+    assert schedule.default_dates(team.company, after=after) == (start, end)
     assert end.weekday() == 4 and (end - start).days + 1 <= 14
 
 
@@ -85,7 +85,7 @@ def test_every_start_weekday_and_length_gives_a_sprint_of_at_most_14_days_ending
     for length in range(1, 15):
         team.company.sprint_length_days = length
         for offset in range(7):
-            start, end = services.default_dates(team.company, after=date(2030, 1, 1) + timedelta(days=offset))
+            start, end = schedule.default_dates(team.company, after=date(2030, 1, 1) + timedelta(days=offset))
             assert end.weekday() == 3 and 1 <= (end - start).days + 1 <= 14, (length, offset, start, end)
             assert (end - start).days + 1 >= (length + 1) // 2
             if length >= 7:

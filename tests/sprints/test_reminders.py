@@ -289,6 +289,25 @@ def test_closing_enqueues_the_rollup_only_after_commit(team, django_capture_on_c
     assert len(callbacks) == 1 and enqueued == [[team.active_sprint.pk]]
 
 
+@pytest.mark.django_db
+def test_a_dead_broker_does_not_fail_the_close(team, django_capture_on_commit_callbacks, monkeypatch):
+    """The report is computed by the close and waits in the database; the next dispatch
+    enqueues its e-mail."""
+    from kombu.exceptions import OperationalError
+
+    from sprints import rollups, tasks
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.sprint_rollup, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        closed = _close(team)
+    assert len(callbacks) == 1 and closed.status == "closed"
+    assert SprintReport.objects.get(sprint=closed).computed_at is not None
+    assert rollups.pending_report_ids() == [closed.pk]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_close_that_rolls_back_enqueues_nothing(monkeypatch):
     from django.db import transaction

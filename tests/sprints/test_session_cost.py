@@ -15,7 +15,7 @@ from django.utils import translation
 
 from hypotheses.models import Hypothesis, Verdict
 from sprints.models import Action, ActionStatus
-from sprints.views.session_rows import session_context
+from sprints.session_page import session_context
 from tests import clock
 from tests.factories import HypothesisFactory, MembershipFactory
 
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 # Template nodes (tags and variables) one row adds to the page, at most. Result and verdict rows
 # are text until their button opens them: the text (head, result line, numbers, criteria,
-# suggestion, button) comes made in one pass (sprints/views/session_rows.py), so a row is its
+# suggestion, button) comes made in one pass (sprints/session_page.py), so a row is its
 # element and a few variables (37 and 40 nodes when every row had its fields). A carry-over
 # row's "(owner, hours: before → after / available)" comes made as one text; no row is inside a
 # {% localize %} block.

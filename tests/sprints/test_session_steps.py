@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from hypotheses.models import Hypothesis
-from sprints import services
+from sprints import schedule
 from sprints import session as steps
 from sprints.models import RESOLVED_ACTION_STATUSES, Action, Review, Sprint, SprintStatus
 from tests import clock
@@ -385,12 +385,12 @@ ANSWERS = {
     "a verdict row kept in test": (
         "session_verdicts",
         lambda t: _verdict_alone(t, "keep"),
-        (21, 1),
+        (15, 1),
     ),
     "a verdict row refused": (
         "session_verdicts",
         lambda t: _verdict_alone(t, "refuted"),
-        (27, 1),
+        (20, 1),
     ),
     "the verdicts step, nothing changed": ("session_verdicts", lambda t: _step_post(t, "session_verdicts"), (13, 0)),
     "a metric row saved alone": (
@@ -499,7 +499,7 @@ def test_a_row_someone_saved_meanwhile_is_told_and_the_next_save_goes_through(te
 def test_a_refused_next_sprint_keeps_the_typed_rows(team, client):
     client.force_login(team.tracker.user)
     Sprint.objects.filter(pk=team.planned_sprint.pk).delete()
-    start, end = services.default_dates(team.company, after=team.active_sprint.ends_on)
+    start, end = schedule.default_dates(team.company, after=team.active_sprint.ends_on)
     SprintFactory(company=team.company, number=103, status="closed", starts_on=start, ends_on=end)  # in the way
     rows = _plan_rows([("Call Anna", str(team.team_lead.pk), "1")])
     body = client.post(_url(team, "session_plan"), rows, headers=HTMX).content.decode()

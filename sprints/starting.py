@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from tracking.roles import Permission, role_allows
 
-from .. import selectors
-from ..models import SprintStatus
+from . import selectors
+from .models import SprintStatus
 
 # Where a start form stands, and the page a started sprint goes back to.
 START_FROM = {

@@ -1,4 +1,5 @@
-"""The weekly session page's context, each step's card alone, one row alone and the small parts
+"""The weekly session page's presenter: what the views of sprints/views/session.py render,
+made from the selectors' reads. The page's context, each step's card alone, one row alone and the small parts
 that refresh themselves after a save (the logged count, what stops the close, whether the next
 sprint fits, the carry-over list). What each row shows (`.v`: the values, as stored or as typed
 in a refused submit; `.err`: its errors by field, "row" for the row as a whole) is read from a
@@ -21,13 +22,12 @@ from tracking.numbers import input_value, plain, unit_label
 from tracking.query_params import ids_param, number_param
 from tracking.roles import Permission, role_allows
 
-from .. import selectors, services
-from .. import session as steps
-from ..access import can_log_results
-from ..capacity import sprint_capacity
-from ..forms import CloseForm, SessionNewActionForm, SessionVerdictForm
-from ..models import Action, ActionStatus, SessionStep, Sprint, SprintStatus
-from . import starting
+from . import schedule, selectors, services, starting
+from . import session as steps  # the rows its services take
+from .access import can_log_results
+from .capacity import capacity_problems, carry_choices, sprint_capacity
+from .forms import CloseForm, SessionNewActionForm, SessionVerdictForm
+from .models import Action, ActionStatus, SessionStep, Sprint, SprintStatus
 
 NEW_ROWS = 5
 NEW_ROWS_MAX = 20
@@ -631,14 +631,14 @@ class SessionData:
 
     @cached_property
     def actions(self) -> list[Action]:
-        return steps.session_actions(self.sprint)
+        return selectors.session_actions(self.sprint)
 
     @cached_property
     def unfinished(self) -> list[Action]:
         """What may be carried over: from the actions when they are read anyway (the page)."""
         if "actions" in self.__dict__:
             return _unfinished(self.actions)
-        return steps.session_actions(self.sprint, statuses=CARRIABLE)
+        return selectors.session_actions(self.sprint, statuses=CARRIABLE)
 
     @cached_property
     def members(self):
@@ -650,7 +650,7 @@ class SessionData:
 
     @cached_property
     def testing(self):
-        return steps.session_hypotheses(self.company, self.sprint)
+        return selectors.session_hypotheses(self.company, self.sprint)
 
     @cached_property
     def upcoming(self) -> tuple:
@@ -658,8 +658,8 @@ class SessionData:
         one with the default dates when none is planned)."""
         upcoming = selectors.next_sprint(self.company, self.sprint)
         if upcoming is not None:
-            return upcoming, steps.session_actions(upcoming), upcoming
-        start, end = services.default_dates(self.company, after=self.sprint.ends_on)
+            return upcoming, selectors.session_actions(upcoming), upcoming
+        start, end = schedule.default_dates(self.company, after=self.sprint.ends_on)
         return None, [], Sprint(company=self.company, starts_on=start, ends_on=end)
 
     def capacity(self, *, extra=(), history=True):
@@ -718,7 +718,7 @@ def _metrics_card(data, typed, refused, saved) -> dict:
 
 
 def _constraint_card(data) -> dict:
-    return {"constraint": data.company.constraints.filter(status="active").first()}
+    return {"constraint": selectors.focus_constraint(data.company)}
 
 
 def _plan_card(data, *, typed_rows, refused, ticked) -> dict:
@@ -770,7 +770,7 @@ def _carry(data, capacity, ticked=None) -> list[dict]:
     _upcoming, _planned, target = data.upcoming
     loads = {o.membership.pk: o.load for o in capacity.owners}
     budget_left = None if target.budget is None else target.budget - capacity.cost_total
-    carry = steps.carry_choices(
+    carry = carry_choices(
         data.unfinished, members=data.members, loads=loads, days=target.days, budget_left=budget_left, ticked=ticked
     )
     return _carry_rows(carry, data.shown)
@@ -782,7 +782,7 @@ def _close_card(data, close_form=None, *, capacity=None, problems=None) -> dict:
     return {
         "upcoming": upcoming,
         "plan_capacity": capacity or data.capacity(history=False),
-        "closing_problems": services.closing_problems(data.sprint) if problems is None else problems,
+        "closing_problems": selectors.closing_problems(data.sprint) if problems is None else problems,
         "close_form": close_form or _close_form(data.review),
     }
 
@@ -834,7 +834,7 @@ def result_row(
 ) -> dict | None:
     """One results row alone (a row saved alone answers with it, as text; `editing`: its fields,
     as the row's button asks, `opened_as` the status it chose), or None when it is gone."""
-    actions = steps.session_actions(data.sprint, only=pk)
+    actions = selectors.session_actions(data.sprint, only=pk)
     if not actions:
         return None
     owner = actions[0].owner_id
@@ -858,7 +858,7 @@ def verdict_row(
 ) -> dict | None:
     """One hypothesis's verdict row alone (`editing`: with its fields, `opened_as` the decision
     its button chose), or None once it is no longer under test."""
-    testing = steps.session_hypotheses(data.company, data.sprint, only=pk)
+    testing = selectors.session_hypotheses(data.company, data.sprint, only=pk)
     if not testing:
         return None
     rights = _rights(data.membership)
@@ -892,7 +892,7 @@ def progress_part(data: SessionData) -> dict:
 
 
 def closing_part(data: SessionData) -> dict:
-    return {"company": data.company, "closing_problems": services.closing_problems(data.sprint)}
+    return {"company": data.company, "closing_problems": selectors.closing_problems(data.sprint)}
 
 
 def fits_part(data: SessionData) -> dict:
@@ -976,7 +976,7 @@ def session_context(
     plan = _plan_card(data, typed_rows=plan_rows, refused=refused.get("plan", {}), ticked=carry_ticked)
     open_actions = sum(1 for a in data.actions if not a.is_resolved)
     undecided = [h.title for h in data.testing if not h.kept]
-    problems = services.closing_problems(data.sprint, open_actions=open_actions, undecided_titles=undecided)
+    problems = selectors.closing_problems(data.sprint, open_actions=open_actions, undecided_titles=undecided)
     context.update(
         {
             **results,
@@ -999,7 +999,7 @@ def _waiting(company, membership, error, reason) -> dict:
     waiting = starting.waiting_sprint(company)
     if waiting is None:
         return {}
-    problems = services.capacity_problems(waiting)
+    problems = capacity_problems(waiting)
     context = starting.start_context(
         membership, waiting, where="session", error=error, reason=reason, problems=problems
     )
@@ -1014,31 +1014,20 @@ def _close_form(review):
 # --- After the close -----------------------------------------------------------------------------
 
 
-def closed_sprint(company, sprint_id: int | None) -> Sprint | None:
-    """A closed sprint of this business, or None."""
-    if sprint_id is None:
-        return None
-    return (
-        Sprint.objects.select_related("company", "review")
-        .filter(pk=sprint_id, company=company, status=SprintStatus.CLOSED)
-        .first()
-    )
-
-
 def closed_context(company, membership, closed: Sprint, *, not_started=None, reason="") -> dict:
     """The closed sprint's summary, its report, and the next sprint: started, or why not (with
     the fix: the reason to start anyway, or its board)."""
-    following = steps.sprint_after(closed)
+    following = selectors.sprint_after(closed)
     planned = following is not None and following.status == SprintStatus.PLANNED
     return {
         "company": company,
         "membership": membership,
         "closed": closed,
-        "summary": steps.closed_summary(closed),
+        "summary": selectors.closed_summary(closed),
         "following": following,
         "following_planned": planned,
         "not_started": " ".join(not_started.messages) if not_started is not None else "",
-        "start_problems": services.capacity_problems(following) if planned and not_started is None else [],
+        "start_problems": capacity_problems(following) if planned and not_started is None else [],
         "override_reason": reason.strip(),
         **_rights(membership),
     }
