@@ -8,7 +8,7 @@ keeps its chosen target, its reason and its error.
 """
 
 from django.middleware.csrf import get_token
-from django.utils.html import escape
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 def card_words() -> dict[str, str]:
     """The cards' fixed words, translated and escaped once per page."""
     return {
-        key: escape(text)
+        key: conditional_escape(text)
         for key, text in {
             "ice": _("ICE: impact × confidence × ease"),
             "price_title": _(
@@ -39,7 +39,7 @@ def card_words() -> dict[str, str]:
 def dress_html(request, columns, *, can_edit: bool, retry: dict | None = None, retry_pk: int | None = None) -> None:
     """Set each card's `html`: the whole <li> of the card."""
     words = card_words()
-    csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(get_token(request))}">' if can_edit else ""
+    csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{conditional_escape(get_token(request))}">' if can_edit else ""
     for column in columns:
         for card in column.cards:
             card["html"] = mark_safe(_card(card, words, can_edit, csrf, retry if card["pk"] == retry_pk else None))
@@ -51,27 +51,27 @@ def _card(h, w, can_edit, csrf, retry) -> str:
     parts = [
         f'<li class="hcard{" off-constraint" if off else ""}" id="h-{pk}">\n  <div class="hcard-head">\n'
         f'    <span class="ice" title="{w["ice"]}">{h["ice"]}</span>\n'
-        f'    <a href="{h["url"]}">{escape(h["title"])}</a>\n  </div>\n'
+        f'    <a href="{h["url"]}">{conditional_escape(h["title"])}</a>\n  </div>\n'
     ]
     if h["price"]:
         parts.append(
-            f'  <p class="hcard-price muted" title="{w["price_title"]}">{escape(h["price"][0])} · '
-            f"{w['impact']} {escape(h['price'][1])}</p>\n"
+            f'  <p class="hcard-price muted" title="{w["price_title"]}">{conditional_escape(h["price"][0])} · '
+            f"{w['impact']} {conditional_escape(h['price'][1])}</p>\n"
         )
-    kind = f'<span class="badge kind-{h["kind"]}">{escape(h["kind_label"])}</span>'
+    kind = f'<span class="badge kind-{h["kind"]}">{conditional_escape(h["kind_label"])}</span>'
     parts.append(f'  <div class="hcard-meta">\n    {kind}\n')
     if h["metric"]:
-        parts.append(f'    <span class="muted">{escape(h["metric"]["name"])}</span>\n')
+        parts.append(f'    <span class="muted">{conditional_escape(h["metric"]["name"])}</span>\n')
     if h["off"]:
         parts.append(f'    <span class="badge warn" title="{w["off_title"]}">{w["off"]}</span>\n')
     if h["overdue"]:
         parts.append(
             f'    <span class="badge danger" title="{w["overdue_title"]}">'
-            f"{w['overdue']} {escape(h['check_by_text'])}</span>\n"
+            f"{w['overdue']} {conditional_escape(h['check_by_text'])}</span>\n"
         )
     parts.append("  </div>\n")
     if retry:
-        parts.append(f'  <p class="error" role="alert" id="move-error-{pk}">{escape(retry["error"])}</p>\n')
+        parts.append(f'  <p class="error" role="alert" id="move-error-{pk}">{conditional_escape(retry["error"])}</p>\n')
     if can_edit:
         if h["status"] == "testing":
             parts.append(f'  <p class="hcard-verdict"><a href="{h["url"]}#lifecycle">{w["verdict"]} →</a></p>\n')
@@ -86,7 +86,7 @@ def _card(h, w, can_edit, csrf, retry) -> str:
                 described = f' aria-describedby="move-error-{pk}"'
                 parts.append(
                     f'    <select name="to" id="move-{pk}" required{described}>{retry["options"]}</select>\n'
-                    f'    <input name="reason" class="move-reason" maxlength="2000" value="{escape(retry["reason"])}" '
+                    f'    <input name="reason" class="move-reason" maxlength="2000" value="{conditional_escape(retry["reason"])}" '
                     f'placeholder="{w["reason"]}" aria-label="{w["why"]}"{described}'
                     f"{' autofocus' if retry['dropping'] else ''}>\n"
                 )

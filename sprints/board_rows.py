@@ -9,7 +9,7 @@ written as they are (never localized), the CSRF field of its "Delete" made once 
 from functools import cache
 
 from django.middleware.csrf import get_token
-from django.utils.html import escape
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -19,13 +19,13 @@ from django.utils.translation import gettext as _
 def _words(language: str) -> dict[str, str]:
     """The rows' fixed words in `language`, escaped; "carried over from" keeps its placeholder."""
     return {
-        "tests": escape(_("Tests the hypothesis")),
-        "carried": escape(_("carried over from %(sprint)s")),
-        "not_done": escape(_("Not done")),
-        "saved": escape(_("Saved")),
-        "edit": escape(_("Edit")),
-        "delete_ask": escape(_("Delete this action?")),
-        "delete": escape(_("Delete")),
+        "tests": conditional_escape(_("Tests the hypothesis")),
+        "carried": conditional_escape(_("carried over from %(sprint)s")),
+        "not_done": conditional_escape(_("Not done")),
+        "saved": conditional_escape(_("Saved")),
+        "edit": conditional_escape(_("Edit")),
+        "delete_ask": conditional_escape(_("Delete this action?")),
+        "delete": conditional_escape(_("Delete")),
     }
 
 
@@ -34,26 +34,26 @@ def dress(request, rows, *, can_plan: bool, planned: bool, saved: bool = False) 
     w = _words(get_language())
     csrf = ""
     if can_plan and planned:
-        csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(get_token(request))}">'
+        csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{conditional_escape(get_token(request))}">'
     for row in rows:
         row["html"] = None if row.get("form") else mark_safe(_text(row, w, can_plan, csrf, saved))
 
 
 def _text(a, w, can_plan, csrf, saved) -> str:
-    pk, title = a["pk"], escape(a["title"])
+    pk, title = a["pk"], conditional_escape(a["title"])
     hypothesis, carried = a["hypothesis"], a["carried_over_from"]
     parts = [
         f'<li class="action-row status-{a["status"]}" id="action-{pk}">\n    <div class="row-text">\n'
         f'      <strong class="row-title">{title}</strong>\n'
-        f'      <span class="muted">{escape(a["who"])}{escape(a["money"])}</span>\n'
+        f'      <span class="muted">{conditional_escape(a["who"])}{conditional_escape(a["money"])}</span>\n'
     ]
     if hypothesis:
-        parts.append(f'      <span class="badge hyp" title="{w["tests"]}">{escape(hypothesis["title"])}</span>\n')
-    parts.append(f'      <span class="badge">{escape(a["status_label"])}</span>\n')
+        parts.append(f'      <span class="badge hyp" title="{w["tests"]}">{conditional_escape(hypothesis["title"])}</span>\n')
+    parts.append(f'      <span class="badge">{conditional_escape(a["status_label"])}</span>\n')
     if carried:
-        parts.append(f'      <span class="badge">{w["carried"] % {"sprint": escape(carried["sprint"])}}</span>')
+        parts.append(f'      <span class="badge">{w["carried"] % {"sprint": conditional_escape(carried["sprint"])}}</span>')
         if carried["why_not_note"]:
-            parts.append(f' <span class="why-not">{w["not_done"]}: {escape(carried["why_not_note"])}</span>')
+            parts.append(f' <span class="why-not">{w["not_done"]}: {conditional_escape(carried["why_not_note"])}</span>')
         parts.append("\n")
     if saved:
         parts.append(f'      <span class="saved" role="status">{w["saved"]}</span>\n')

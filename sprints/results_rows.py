@@ -10,7 +10,7 @@ its errors) is still the template's partial (templates/sprints/results.html).
 from functools import cache
 
 from django.middleware.csrf import get_token
-from django.utils.html import escape
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 def _words(language: str) -> dict[str, str]:
     """The rows' fixed words in `language`, escaped: translated once per language."""
     return {
-        "saved": escape(_("Saved")),
-        "edit": escape(_("Edit the result")),
-        "log": escape(_("Log the result")),
-        "save": escape(_("Save")),
+        "saved": conditional_escape(_("Saved")),
+        "edit": conditional_escape(_("Edit the result")),
+        "log": conditional_escape(_("Log the result")),
+        "save": conditional_escape(_("Save")),
     }
 
 
@@ -32,23 +32,23 @@ def words() -> dict[str, str]:
 
 
 def csrf_field(request) -> str:
-    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(get_token(request))}">'
+    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{conditional_escape(get_token(request))}">'
 
 
 def log_text(a, *, saved: bool = False) -> str:
     """An action's results row as text: its result and, for who may log it, the button that
     fetches its form."""
     w = words()
-    pk, title = a["pk"], escape(a["title"])
+    pk, title = a["pk"], conditional_escape(a["title"])
     hypothesis = a["hypothesis"]
-    badge = f'<span class="badge">{escape(hypothesis["title"])}</span>' if hypothesis else ""
-    why_not = f' <span class="muted">— {escape(a["why_not_note"])}</span>' if a["why_not_note"] else ""
+    badge = f'<span class="badge">{conditional_escape(hypothesis["title"])}</span>' if hypothesis else ""
+    why_not = f' <span class="muted">— {conditional_escape(a["why_not_note"])}</span>' if a["why_not_note"] else ""
     parts = [
         f'<li class="log-row status-{a["status"]}" id="log-{pk}">\n'
-        f'  <div class="log-head"><strong>{title}</strong> <span class="muted">{escape(a["who"])}'
-        f"{escape(a['money'])}</span>\n    {badge}</div>\n"
-        f'  <p class="log-result"><span class="badge">{escape(a["status_label"])}</span> '
-        f"{escape(a['result_note'])}{why_not}\n"
+        f'  <div class="log-head"><strong>{title}</strong> <span class="muted">{conditional_escape(a["who"])}'
+        f"{conditional_escape(a['money'])}</span>\n    {badge}</div>\n"
+        f'  <p class="log-result"><span class="badge">{conditional_escape(a["status_label"])}</span> '
+        f"{conditional_escape(a['result_note'])}{why_not}\n"
         f"    {_saved(w) if saved else ''}</p>\n"
     ]
     if a["can_log"]:
@@ -67,14 +67,14 @@ def measured_input(h, csrf: str, *, can_measure: bool, saved: bool = False) -> s
     widget writes it, with its form's Save."""
     w = words()
     pk, url = h.pk, h.measure_url  # a light row or, answering a save, the Hypothesis
-    metric = f' <span class="muted">· {escape(h.metric_text)}</span>' if h.metric else ""
-    value = "" if h.measured_plain is None else f' value="{escape(h.measured_plain)}"'
+    metric = f' <span class="muted">· {conditional_escape(h.metric_text)}</span>' if h.metric else ""
+    value = "" if h.measured_plain is None else f' value="{conditional_escape(h.measured_plain)}"'
     button = f'<button type="submit" class="secondary small">{w["save"]}</button>' if can_measure else ""
     return mark_safe(
         f'<form class="metric-log{" just-saved" if saved else ""}" id="measure-{pk}" method="post" action="{url}"\n'
         f'      hx-post="{url}" hx-target="#measure-{pk}" hx-swap="outerHTML" novalidate>\n'
         f"  {csrf}\n"
-        f'  <label for="id_h{pk}-measured">{escape(h.title)}{metric}</label>\n'
+        f'  <label for="id_h{pk}-measured">{conditional_escape(h.title)}{metric}</label>\n'
         f'  <div class="inline-input"><input type="text" name="h{pk}-measured"{value} inputmode="decimal" '
         f'autocomplete="off" required id="id_h{pk}-measured">{button}</div>\n'
         f"  {_saved(w) if saved else ''}\n</form>"
