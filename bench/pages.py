@@ -600,7 +600,10 @@ else:
     build_more(large, args.weeks)
     say(f"  built in {time.perf_counter() - t0:.0f} s: {counts()} (the large tracker plus a small one of 2 businesses)")
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")  # fresh statistics, as a database that grew over three years has
+        # Fresh statistics and a visibility map, as autovacuum keeps them for a database that grew
+        # over three years (without the map no scan is index-only: the library's count read the
+        # whole hypotheses table, 12 ms instead of 1.5).
+        cursor.execute("VACUUM (ANALYZE)")
 
 FLOOR = "/b/0/members/"  # no business 0: the access check answers 404 on the base layout
 floor_note = "a signed-in 404 (GET /b/0/members/: the session, the user, the access check, the 404 page)"
