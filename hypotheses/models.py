@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tracking.custdev.models import Insight, Script
-from tracking.models import VALUE_DECIMALS, VALUE_MAX_DIGITS, Company, Constraint, Metric
+from tracking.models import VALUE_DECIMALS, VALUE_MAX_DIGITS, Company, Constraint, EventLog, Metric
 from tracking.validators import MultiLineTextField, SingleLineCharField
 
 
@@ -183,7 +183,7 @@ class Hypothesis(models.Model):
         return bool(self.against_numbers_reason)
 
 
-class HypothesisEvent(models.Model):
+class HypothesisEvent(EventLog):
     """One change of a hypothesis: who, when, what (old → new)."""
 
     class Kind(models.TextChoices):
@@ -195,19 +195,13 @@ class HypothesisEvent(models.Model):
         RESTORED = "restored", _("restored")
 
     hypothesis = models.ForeignKey(Hypothesis, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     kind = models.CharField(max_length=12, choices=Kind.choices)
     from_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
-    changes = models.JSONField(default=dict, blank=True)  # {"field": [old, new]}
     after_test_started = models.BooleanField(default=False)
     note = MultiLineTextField(blank=True)
-    at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["-at", "-pk"]
+    class Meta(EventLog.Meta):
         indexes = [models.Index(fields=["hypothesis", "-at"], name="hypothesisevent_timeline")]
 
     def __str__(self) -> str:

@@ -330,7 +330,20 @@ class WhyStep(models.Model):
         return self.answer[:80]
 
 
-class ConstraintEvent(models.Model):
+class EventLog(models.Model):
+    """One line of a history: who did it (kept as empty when the account goes), which kind of
+    change (each log's own `Kind`), what changed, when. A log adds its subject and its index."""
+
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    changes = models.JSONField(default=dict, blank=True)  # {"field": [old, new]}, or what the kind needs
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-at", "-pk"]
+
+
+class ConstraintEvent(EventLog):
     """The history of a constraint: who changed what, when."""
 
     class Kind(models.TextChoices):
@@ -345,13 +358,9 @@ class ConstraintEvent(models.Model):
         DROPPED = "dropped", _("dropped the constraint")
 
     constraint = models.ForeignKey(Constraint, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    changes = models.JSONField(default=dict, blank=True)  # {"field": [old, new]} or {"answer": "…"}
-    at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["-at", "-pk"]
+    class Meta(EventLog.Meta):
         indexes = [models.Index(fields=["constraint", "-at"])]
 
     def __str__(self) -> str:
