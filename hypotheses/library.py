@@ -24,6 +24,7 @@ from django.db.models.functions import Coalesce
 from tracking.models import Membership, User
 
 from .models import Hypothesis, Status
+from .selectors import narrowed
 
 SEARCH_CONFIGS = ("russian", "english")
 # What hypotheses/migrations/0003 indexed (its history: keep); the stored documents hold more (0008).
@@ -97,17 +98,14 @@ def _document_match(text: str, parser: str) -> RawSQL:
 
 
 def library(user: User, filters: LibraryFilters) -> QuerySet[Hypothesis]:
-    queryset = learned_for(user)
-    if filters.verdict == DROPPED:
-        queryset = queryset.filter(status=Status.DROPPED)
-    elif filters.verdict:
-        queryset = queryset.filter(verdict=filters.verdict)
-    if filters.kind:
-        queryset = queryset.filter(kind=filters.kind)
-    if filters.area:
-        queryset = queryset.filter(constraint__area=filters.area)
-    if filters.company_id:
-        queryset = queryset.filter(company_id=filters.company_id)
+    verdict = {"status": Status.DROPPED} if filters.verdict == DROPPED else {"verdict": filters.verdict}
+    queryset = narrowed(
+        learned_for(user),
+        **verdict,
+        kind=filters.kind,
+        constraint__area=filters.area,
+        company_id=filters.company_id,
+    )
     return search(queryset, filters.q).order_by(F("ended_at").desc(), "-pk")
 
 

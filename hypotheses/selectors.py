@@ -210,21 +210,22 @@ class HistoryFilters:
     until: date | None = None
 
 
+def narrowed(queryset: QuerySet, **lookups) -> QuerySet:
+    """The queryset filtered by each lookup a filter form was given a value for (an empty
+    choice, no date: that lookup is left out)."""
+    return queryset.filter(**{lookup: value for lookup, value in lookups.items() if value})
+
+
 def history(company: Company, filters: HistoryFilters) -> QuerySet[Hypothesis]:
-    qs = hypotheses_of(company).order_by("-created_at", "-pk")
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind)
-    if filters.constraint_id:
-        qs = qs.filter(constraint_id=filters.constraint_id)
-    if filters.author_id:
-        qs = qs.filter(author_id=filters.author_id)
-    if filters.since:
-        qs = qs.filter(created_at__date__gte=filters.since)
-    if filters.until:
-        qs = qs.filter(created_at__date__lte=filters.until)
-    return qs
+    return narrowed(
+        hypotheses_of(company).order_by("-created_at", "-pk"),
+        status=filters.status,
+        kind=filters.kind,
+        constraint_id=filters.constraint_id,
+        author_id=filters.author_id,
+        created_at__date__gte=filters.since,
+        created_at__date__lte=filters.until,
+    )
 
 
 @dataclass(frozen=True)
