@@ -216,16 +216,13 @@ def narrowed(queryset: QuerySet, **lookups) -> QuerySet:
     return queryset.filter(**{lookup: value for lookup, value in lookups.items() if value})
 
 
+# The history's filters are lookups by their own names, but for the dates.
+HISTORY_LOOKUPS = {"since": "created_at__date__gte", "until": "created_at__date__lte"}
+
+
 def history(company: Company, filters: HistoryFilters) -> QuerySet[Hypothesis]:
-    return narrowed(
-        hypotheses_of(company).order_by("-created_at", "-pk"),
-        status=filters.status,
-        kind=filters.kind,
-        constraint_id=filters.constraint_id,
-        author_id=filters.author_id,
-        created_at__date__gte=filters.since,
-        created_at__date__lte=filters.until,
-    )
+    given = {HISTORY_LOOKUPS.get(name, name): value for name, value in vars(filters).items()}
+    return narrowed(hypotheses_of(company).order_by("-created_at", "-pk"), **given)
 
 
 @dataclass(frozen=True)
