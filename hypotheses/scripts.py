@@ -1,9 +1,9 @@
 """Interview scripts written for a hypothesis.
 
 The link lives on this side (models.ScriptLink) so that custdev does not import hypotheses.
-custdev asks through its registry (tracking/custdev/links.py), filled in apps.py with
-`purpose()`: the script create form carries ?hypothesis=<id> to the save, and the script
-page says which hypothesis it is for. A script links only to a live hypothesis of its own
+The project's urls.py passes `purpose()` to custdev's script pages (tracking/custdev/links.py):
+the script create form carries ?hypothesis=<id> to the save, and the script page says which
+hypothesis it is for. A script links only to a live hypothesis of its own
 business.
 """
 

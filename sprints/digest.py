@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hypotheses.models import Hypothesis
-from tracking import outbox, portfolio
+from tracking import outbox
 from tracking.db import insert_new
 from tracking.models import Membership, Role, User
 
 from .models import Action, ActionStatus, Digest, Sprint, SprintStatus
+from .portfolio import overview
 from .schedule import digest_week
 
 
@@ -54,7 +55,7 @@ def digest_lines(user: User, now: datetime | None = None) -> list[dict]:
         .order_by("company__name")
     )
     company_ids = [m.company_id for m in memberships]
-    cards = portfolio.overview(company_ids, now)
+    cards = overview(company_ids, now)
     sprints = {}
     for sprint in (
         Sprint.objects.filter(company_id__in=company_ids, archived_at__isnull=True)

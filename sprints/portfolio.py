@@ -1,6 +1,9 @@
-"""The sprint part of each portfolio card: progress, capacity state and flags, for all of a
-tracker's businesses in three queries. Shown by templates/sprints/_portfolio_section.html;
-registered with tracking.portfolio in apps.py."""
+"""Each business's portfolio card, gathered at the top of the apps: the core's part
+(tracking.portfolio.core_cards), the sprint part (progress, capacity state and flags, for
+all of a tracker's businesses in three queries) and "busy, not moving" (sprints/outcomes.py).
+The portfolio page, the business page's flags and the digest's lines read it; the page's view
+gets `overview` from the project's urls.py. Shown by templates/tracking/_portfolio_card.html
+with templates/sprints/_portfolio_section.html."""
 
 from collections import defaultdict
 from datetime import datetime
@@ -8,16 +11,44 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Min, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from hypotheses.models import Hypothesis
 from hypotheses.models import Status as HypothesisStatus
-from hypotheses.selectors import is_past_check_by
-from tracking.portfolio import Flag
+from hypotheses.selectors import is_past_check_by, markers_of_tests
+from tracking.portfolio import Flag, core_cards
 
 from .capacity import available_hours
 from .models import Action, ActionStatus, Sprint, SprintStatus
+from .outcomes import outcomes_overview
 from .schedule import OVERDUE_AFTER, review_at
+
+
+def overview(company_ids: list[int], now: datetime | None = None) -> dict[int, dict]:
+    """Each company's card data: the core's `constraint` and `metric`, the sprint part, and
+    `flags` (a list of `Flag`, every part's added up)."""
+    now = now or timezone.now()
+    cards = core_cards(company_ids, now)
+    for part in (sprint_overview(company_ids, now), outcomes_overview(company_ids, now)):
+        for company_id, extra in part.items():
+            card = cards[company_id]
+            card.update({key: value for key, value in extra.items() if key != "flags"})
+            card.setdefault("flags", []).extend(extra.get("flags", ()))
+    for company_id in company_ids:
+        cards[company_id].setdefault("flags", [])
+    return cards
+
+
+def company_flags(company_id: int, now: datetime | None = None) -> list[Flag]:
+    """What the business page warns about besides what it shows itself: "busy, not moving"."""
+    return outcomes_overview([company_id], now or timezone.now()).get(company_id, {}).get("flags", [])
+
+
+def business_page(company) -> dict:
+    """What the business page shows from the apps above the core: its flags, and what marks
+    its key metric's chart (the weeks its hypotheses were under test)."""
+    return {"flags": company_flags(company.pk), "markers": markers_of_tests}
 
 
 def sprint_overview(company_ids: list[int], now: datetime) -> dict[int, dict]:

@@ -7,6 +7,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FORBIDDEN = {"tracking": {"hypotheses", "sprints"}, "hypotheses": {"sprints"}}
+# The project's wiring composes every app: the root URLconf passes the core's pages what the apps
+# above add to them (the portfolio's cards, the business page's flags, the charts' markers, what
+# an interview script is written for). It alone may import upward.
+WIRING = {ROOT / "tracking" / "urls.py"}
 
 
 def _imports(path: Path) -> set[str]:
@@ -25,8 +29,32 @@ def test_apps_depend_one_way(app):
     offenders = {
         str(path.relative_to(ROOT)): sorted(_imports(path) & FORBIDDEN[app])
         for path in (ROOT / app).rglob("*.py")
-        if _imports(path) & FORBIDDEN[app]
+        if path not in WIRING and _imports(path) & FORBIDDEN[app]
     }
+    assert not offenders, offenders
+
+
+REGISTRY_NAMES = {"register", "register_markers", "sections", "purposes"}
+
+
+@pytest.mark.parametrize("app", ["tracking", "hypotheses", "sprints"])
+def test_no_app_fills_a_registry_of_another(app):
+    """No app reaches down at start-up to add itself to a lower app's list (the portfolio's
+    sections, the charts' marker providers, the scripts' purposes used to): the callers pass in
+    what they know. So no AppConfig.ready does any work, and no module offers a `register`."""
+    offenders = {}
+    for path in (ROOT / app).rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        tree = ast.parse(path.read_text(), filename=str(path))
+        found = [
+            f"{node.lineno}: {node.name}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.FunctionDef)
+            and (node.name in REGISTRY_NAMES and node.col_offset == 0 or node.name == "ready")
+        ]
+        if found:
+            offenders[str(path.relative_to(ROOT))] = found
     assert not offenders, offenders
 
 

@@ -57,25 +57,19 @@ class Band:
         return f"{date_format(self.marker.start, 'j M')} – {date_format(self.marker.end, 'j M')}"
 
 
+# What marks a chart's weeks, asked of the app above that knows them (hypotheses.selectors
+# `markers_of_tests`: the weeks each hypothesis was under test), passed in by the caller:
+# metric ids and the first week shown → each metric's markers.
 MarkerProvider = Callable[[list[int], date], dict[int, list[Marker]]]
-_marker_providers: list[MarkerProvider] = []
 MARKERS_PER_CHART = 12
 
 
-def register_markers(provider: MarkerProvider) -> None:
-    """Add a source of chart markers (once, at start-up)."""
-    if provider not in _marker_providers:
-        _marker_providers.append(provider)
-
-
-def markers_for(metric_ids: list[int], since: date) -> dict[int, list[Marker]]:
-    """The markers of these metrics that end on or after `since`: one query per provider."""
+def markers_for(metric_ids: list[int], since: date, markers: MarkerProvider | None) -> dict[int, list[Marker]]:
+    """The markers of these metrics that end on or after `since` (none without a provider)."""
     result: dict[int, list[Marker]] = {metric_id: [] for metric_id in metric_ids}
-    if not metric_ids:
-        return result
-    for provider in _marker_providers:
-        for metric_id, markers in provider(metric_ids, since).items():
-            result.setdefault(metric_id, []).extend(markers)
+    if metric_ids and markers is not None:
+        for metric_id, found in markers(metric_ids, since).items():
+            result.setdefault(metric_id, []).extend(found)
     return result
 
 

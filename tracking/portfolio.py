@@ -1,15 +1,11 @@
-"""The tracker's portfolio, in one place: one card per business, on the page and in the
-weekly digest.
+"""The tracker's portfolio: one card per business, on the page and in the weekly digest.
 
-Here live the card's data (`portfolio_for_user`, `overview`), its flags with their labels
-(`Flag`), and the card template (templates/tracking/_portfolio_card.html). `tracking` knows the
-constraint, the key metric, the team and the review time. The apps above it add their part of
-the card through `register`: a provider that answers for all companies at once, in a fixed
-number of queries, and the template of the facts (and buttons) it adds to the card. The
-registry lets the card show sprints without `tracking` importing `sprints`, so the apps still
-depend one way (sprints → hypotheses → tracking); the metric charts' test markers
-(tracking/charts.py) and the interview scripts' hypothesis links (tracking/custdev/links.py)
-use the same pattern. It is filled once, in `sprints.apps.SprintsConfig.ready`.
+Here live what the core knows of a card (`core_cards`: the main constraint, the key metric's
+trend), a page of the user's businesses with their role and team (`portfolio_for_user`), and
+the flags a card can raise with their labels (`Flag`). The apps above add their part of the
+card: the caller passes in the function that gathers a page's card data
+(sprints/portfolio.py `overview`, wired in the project's urls.py), so the core never asks
+the apps above and the apps depend one way (sprints → hypotheses → tracking).
 """
 
 from collections import defaultdict
@@ -50,45 +46,9 @@ class Flag(models.TextChoices):
         return self in (Flag.NOTHING_UNDER_TEST, Flag.BUSY_NOT_MOVING)
 
 
-Provider = Callable[[list[int], datetime], dict[int, dict]]
-
-
-@dataclass(frozen=True)
-class Section:
-    """An upper app's part of the card: its data, and the templates that show it."""
-
-    provider: Provider
-    facts_template: str  # rows of the card's <dl class="facts">
-    actions_template: str = ""  # buttons at the bottom of the card
-    on_company_page: bool = False  # its flags also show on the business page
-
-
-_sections: list[Section] = []
-
-
-def register(
-    provider: Provider, *, facts_template: str, actions_template: str = "", on_company_page: bool = False
-) -> None:
-    """Add an app's part to every card (once, at start-up)."""
-    if all(section.provider is not provider for section in _sections):
-        _sections.append(Section(provider, facts_template, actions_template, on_company_page))
-
-
-def sections() -> list[Section]:
-    return list(_sections)
-
-
-def company_page_flags(company_id: int, now: datetime | None = None) -> list[Flag]:
-    """The flags of the sections registered for the business page (only those are asked)."""
-    now = now or timezone.now()
-    flags: list[Flag] = []
-    for section in _sections:
-        if section.on_company_page:
-            flags += section.provider([company_id], now).get(company_id, {}).get("flags", [])
-    return flags
-
-
-def _core(company_ids: list[int], now: datetime) -> dict[int, dict]:
+def core_cards(company_ids: list[int], now: datetime) -> dict[int, dict]:
+    """What the core knows of each business's card: its main constraint and its key metric's
+    latest value with the trend against the week before (two queries)."""
     data: dict[int, dict] = defaultdict(dict)
     for company_id, title in Constraint.objects.filter(
         company_id__in=company_ids, status=ConstraintStatus.ACTIVE
@@ -123,21 +83,6 @@ def _core(company_ids: list[int], now: datetime) -> dict[int, dict]:
             "trend_title": gettext("last week %(value)s") % {"value": plain(previous, localize=True)},
         }
     return data
-
-
-def overview(company_ids: list[int], now: datetime | None = None) -> dict[int, dict]:
-    """Each company's card data: `constraint`, `metric`, `flags` (a list of `Flag`) and what
-    the registered sections add."""
-    now = now or timezone.now()
-    merged = _core(company_ids, now)
-    for section in _sections:
-        for company_id, extra in section.provider(company_ids, now).items():
-            flags = list(extra.get("flags", ()))  # every section's flags add up
-            merged[company_id].update({key: value for key, value in extra.items() if key != "flags"})
-            merged[company_id].setdefault("flags", []).extend(flags)
-    for company_id in company_ids:
-        merged[company_id].setdefault("flags", [])
-    return merged
 
 
 @dataclass(frozen=True)
@@ -175,6 +120,10 @@ class PortfolioRow:
 
 PORTFOLIO_PAGE_SIZE = 20
 
+# What gathers a page of cards: company ids and the moment → each company's card data
+# (sprints/portfolio.py `overview`, which adds the sprint part to core_cards).
+CardsOf = Callable[[list[int], datetime], dict[int, dict]]
+
 
 @dataclass(frozen=True)
 class PortfolioPage:
@@ -184,12 +133,12 @@ class PortfolioPage:
 
 
 def portfolio_for_user(
-    user: User, now: datetime | None = None, *, page: int = 1, per_page: int = PORTFOLIO_PAGE_SIZE
+    user: User, cards: CardsOf, now: datetime | None = None, *, page: int = 1, per_page: int = PORTFOLIO_PAGE_SIZE
 ) -> PortfolioPage:
-    """One page of the user's businesses with their role, team, constraint, key metric and
-    (from the apps above) sprint progress and flags: a fixed number of queries whatever the
-    count or the page. One row past the page tells whether there is a next one, without a
-    count query."""
+    """One page of the user's businesses with their role and team, and the card data `cards`
+    gathers for them (the caller passes in what the apps above add: sprint progress, flags): a
+    fixed number of queries whatever the count or the page. One row past the page tells
+    whether there is a next one, without a count query."""
     page = max(page, 1)
     offset = (page - 1) * per_page
     memberships = list(
@@ -209,7 +158,8 @@ def portfolio_for_user(
     )
     has_next = len(memberships) > per_page
     memberships = memberships[:per_page]
-    cards = overview([m.company_id for m in memberships], now)
+    now = now or timezone.now()
+    card_data = cards([m.company_id for m in memberships], now)
     rows = [
         PortfolioRow(
             company=m.company,
@@ -219,7 +169,7 @@ def portfolio_for_user(
             pending_count=m.pending_count,
             capacity_hours=m.capacity_hours or Decimal(0),
             next_review=next_review_at(m.company, now),
-            overview=cards[m.company_id],
+            overview=card_data[m.company_id],
         )
         for m in memberships
     ]

@@ -21,7 +21,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from . import outbox
-from .charts import Chart, line_chart, markers_for
+from .charts import Chart, MarkerProvider, line_chart, markers_for
 from .models import (
     Company,
     Constraint,
@@ -133,11 +133,12 @@ def metric_series(metric: Metric, weeks: int = 26) -> list[tuple]:
     return rows
 
 
-def metric_chart(metric: Metric, weeks: int = 26) -> Chart:
-    """The metric's chart with the weeks its hypotheses were under test marked."""
+def metric_chart(metric: Metric, weeks: int = 26, *, markers: MarkerProvider | None = None) -> Chart:
+    """The metric's chart with the weeks `markers` knows of marked (the weeks its hypotheses
+    were under test, from the caller that knows them)."""
     series = metric_series(metric, weeks)
     since = series[0][0] if series else current_week_start(metric.company)
-    return line_chart(series, metric.target, markers_for([metric.pk], since)[metric.pk])
+    return line_chart(series, metric.target, markers_for([metric.pk], since, markers)[metric.pk])
 
 
 def key_metric(company: Company) -> Metric | None:

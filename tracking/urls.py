@@ -3,12 +3,25 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from hypotheses import scripts
+from hypotheses.selectors import markers_of_tests
+from sprints import portfolio
+
+from .custdev import urls as custdev_urls
 from .views import accounts, companies, constraints, goals, metrics, ops
 
 B = "b/<int:company_id>/"
 
+# The project's wiring passes the core's pages what the apps above add to them: the portfolio's
+# cards (the sprint part), the business page's flags and chart markers, the metric charts'
+# markers (the weeks a hypothesis was under test), and what an interview script may be written
+# for (a hypothesis). The core never imports the apps above.
+CARDS = {"cards": portfolio.overview}
+BUSINESS_PAGE = {"extras": portfolio.business_page}
+MARKERS = {"markers": markers_of_tests}
+
 tracking_patterns = [
-    path("", companies.portfolio, name="portfolio"),
+    path("", companies.portfolio, CARDS, name="portfolio"),
     path("businesses/new/", companies.company_create, name="company_create"),
     path("_floor/", ops.floor, name="floor"),
     path(
@@ -23,7 +36,7 @@ tracking_patterns = [
         {"accept": False},
         name="invitation_decline",
     ),
-    path("b/<int:company_id>/", constraints.company_detail, name="company_detail"),
+    path("b/<int:company_id>/", constraints.company_detail, BUSINESS_PAGE, name="company_detail"),
     path("b/<int:company_id>/settings/", companies.company_settings, name="company_settings"),
     path("b/<int:company_id>/members/", companies.members, name="members"),
     path("b/<int:company_id>/members/add/", companies.member_add, name="member_add"),
@@ -36,17 +49,17 @@ tracking_patterns = [
     # Screen 3: the main constraint and its why-chain, metrics, goals
     path(B + "constraint/new/", constraints.constraint_new, name="constraint_new"),
     path(B + "constraints/", constraints.constraint_history, name="constraint_history"),
-    path(B + "constraints/<int:constraint_id>/", constraints.constraint_edit, name="constraint_edit"),
-    path(B + "constraints/<int:constraint_id>/why/", constraints.why_add, name="why_add"),
-    path(B + "why/<int:step_id>/", constraints.why_edit, name="why_edit"),
-    path(B + "why/<int:step_id>/move/", constraints.why_move, name="why_move"),
-    path(B + "why/<int:step_id>/delete/", constraints.why_delete, name="why_delete"),
-    path(B + "why/<int:step_id>/root/", constraints.why_root, name="why_root"),
-    path(B + "metrics/", metrics.metrics, name="metrics"),
-    path(B + "metrics/add/", metrics.metric_add, name="metric_add"),
-    path(B + "metrics/<int:metric_id>/", metrics.metric_detail, name="metric_detail"),
-    path(B + "metrics/<int:metric_id>/edit/", metrics.metric_edit, name="metric_edit"),
-    path(B + "metrics/<int:metric_id>/values/", metrics.metric_value_record, name="metric_value_record"),
+    path(B + "constraints/<int:constraint_id>/", constraints.constraint_edit, BUSINESS_PAGE, name="constraint_edit"),
+    path(B + "constraints/<int:constraint_id>/why/", constraints.why_add, BUSINESS_PAGE, name="why_add"),
+    path(B + "why/<int:step_id>/", constraints.why_edit, BUSINESS_PAGE, name="why_edit"),
+    path(B + "why/<int:step_id>/move/", constraints.why_move, BUSINESS_PAGE, name="why_move"),
+    path(B + "why/<int:step_id>/delete/", constraints.why_delete, BUSINESS_PAGE, name="why_delete"),
+    path(B + "why/<int:step_id>/root/", constraints.why_root, BUSINESS_PAGE, name="why_root"),
+    path(B + "metrics/", metrics.metrics, MARKERS, name="metrics"),
+    path(B + "metrics/add/", metrics.metric_add, MARKERS, name="metric_add"),
+    path(B + "metrics/<int:metric_id>/", metrics.metric_detail, MARKERS, name="metric_detail"),
+    path(B + "metrics/<int:metric_id>/edit/", metrics.metric_edit, MARKERS, name="metric_edit"),
+    path(B + "metrics/<int:metric_id>/values/", metrics.metric_value_record, MARKERS, name="metric_value_record"),
     path(B + "goals/", goals.goals, name="goals"),
     path(B + "goals/add/", goals.goal_add, name="goal_add"),
     path(B + "goals/<int:goal_id>/", goals.goal_edit, name="goal_edit"),
@@ -56,7 +69,7 @@ tracking_patterns = [
 urlpatterns = [
     path("", include((tracking_patterns, "tracking"))),
     path("", include("tracking.toolkit.urls")),
-    path("", include("tracking.custdev.urls")),
+    path("", include((custdev_urls.patterns(purposes=[scripts.purpose()]), "custdev"))),
     path("", include("hypotheses.urls")),
     path("", include("sprints.urls")),
     path("accounts/login/", accounts.ThrottledLoginView.as_view(), name="login"),

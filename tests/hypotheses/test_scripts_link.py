@@ -74,7 +74,7 @@ def test_a_script_without_a_hypothesis_is_still_saved_alone(team, client_for):
     client_for(team.tracker).post(_new_url(team), _script_data())
     script = Script.objects.get(title="Why families pick a kitchen")
     assert not ScriptLink.objects.filter(script=script).exists()
-    assert links.links_of(script) == []
+    assert links.links_of(script, [scripts.purpose()]) == []
 
 
 def test_a_member_cannot_write_one_and_nothing_is_linked(team, client_for):
@@ -123,10 +123,11 @@ def test_outsiders_get_404_on_the_script_and_the_hypothesis(team, foreign_team, 
     assert script.title not in page.content.decode()
 
 
-def test_custdev_asks_through_its_registry(team):
-    assert scripts.PARAM in {p.param for p in links.purposes()}
-    assert links.requested({"hypothesis": "7", "other": "1"}) == {"hypothesis": 7}
-    assert links.requested({"hypothesis": "x"}) == {}
+def test_custdev_reads_the_purposes_it_is_given_and_no_other(team):
+    purposes = [scripts.purpose()]
+    assert links.requested({"hypothesis": "7", "other": "1"}, purposes) == {"hypothesis": 7}
+    assert links.requested({"hypothesis": "x"}, purposes) == {}
+    assert links.requested({"hypothesis": "7"}, []) == {}  # custdev knows of no hypothesis by itself
 
 
 def test_the_pages_cost_the_same_with_many_scripts(team, client_for, django_assert_num_queries):

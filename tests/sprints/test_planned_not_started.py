@@ -15,7 +15,8 @@ from sprints import session as steps
 from sprints.models import Action, Sprint, SprintStatus
 from tests.factories import ActionFactory, MembershipFactory, SprintFactory
 from tracking.models import Role
-from tracking.portfolio import Flag, overview
+from sprints.portfolio import overview
+from tracking.portfolio import Flag
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}

@@ -17,7 +17,8 @@ from sprints import services as sprint_services
 from tests import clock
 from tests.factories import HypothesisFactory
 from tracking.models import MetricValue
-from tracking.portfolio import Flag, overview
+from sprints.portfolio import overview
+from tracking.portfolio import Flag
 from tracking.weeks import week_start
 
 pytestmark = pytest.mark.django_db

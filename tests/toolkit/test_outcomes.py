@@ -11,7 +11,8 @@ from sprints.outcomes import outcomes_many
 from tests import clock
 from tests.factories import ActionFactory, HypothesisFactory, SprintFactory
 from tracking.models import MetricValue
-from tracking.portfolio import Flag, overview
+from sprints.portfolio import overview
+from tracking.portfolio import Flag
 
 pytestmark = pytest.mark.django_db
 

@@ -1,19 +1,23 @@
 """The portfolio card: its flags (one list with their labels, tracking.portfolio.Flag) and the
-sprint section that sprints adds to it through the registry."""
+sprint part that sprints gathers with the core's (sprints/portfolio.py `overview`, passed to
+the page by the project's urls.py)."""
 
 import pytest
 from django.urls import reverse
 
-from tracking.portfolio import Flag, overview, sections
+from sprints.portfolio import overview
+from tracking.portfolio import Flag, core_cards
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_sprints_app_adds_its_section_to_every_card():
-    assert [section.facts_template for section in sections()] == [
-        "sprints/_portfolio_section.html#facts",
-        "sprints/_outcomes_card.html",  # "busy, not moving" (sprints/outcomes.py)
-    ]
+def test_the_card_gathers_the_cores_part_and_the_sprint_part(team):
+    from tests import clock
+
+    core = core_cards([team.company.pk], clock.now())[team.company.pk]
+    card = overview([team.company.pk], clock.now())[team.company.pk]
+    assert core["constraint"] == card["constraint"] == team.constraint.title
+    assert "sprint" not in core and card["sprint"] == team.active_sprint  # the part sprints adds
 
 
 def test_flags_are_strings_with_one_label_each():

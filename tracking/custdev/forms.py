@@ -21,19 +21,20 @@ class ScriptForm(forms.ModelForm):
         fields = SCRIPT_FIELDS
         widgets = {"goal": forms.Textarea(attrs={"rows": 2}), "questions": forms.Textarea(attrs={"rows": 10})}
 
-    def __init__(self, *args, company, purposes=False, **kwargs):
+    def __init__(self, *args, company, purposes: links.Purposes = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["constraint"].queryset = Constraint.objects.filter(company=company).order_by("-started_on")
         self.company = company
+        self.purposes = purposes
         self.purpose_ids: dict[str, int] = {}
         # A new script may be written for something of an app above (links.py), e.g. ?hypothesis=7.
-        for purpose in links.purposes() if purposes else ():
+        for purpose in purposes:
             self.fields[purpose.param] = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def clean(self):
         data = super().clean()
-        ids = {p.param: data[p.param] for p in links.purposes() if data.get(p.param)}
-        if ids and links.found_in(self.company, ids).keys() != ids.keys():
+        ids = {p.param: data[p.param] for p in self.purposes if data.get(p.param)}
+        if ids and links.found_in(self.company, ids, self.purposes).keys() != ids.keys():
             raise forms.ValidationError(_("What this script is written for is not in this business."))
         self.purpose_ids = ids
         return data

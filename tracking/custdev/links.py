@@ -1,14 +1,16 @@
 """What a script is written for, in an app above custdev: a script belongs to a business
-and optionally to the active constraint or a hypothesis.
+and optionally to something of an app above, such as a hypothesis.
 
-custdev must not import hypotheses (the apps depend one way: hypotheses → tracking), so an app
-above registers a `Purpose` here, once, in its AppConfig.ready (hypotheses/apps.py): how to find
-what the script is for in a business, how to link a new script to it (inside script_create's
-transaction), and what the script page says about it. The script create form carries the
-purpose's id (e.g. ?hypothesis=7) from the link that opened it to the save.
+custdev must not import hypotheses (the apps depend one way: hypotheses → tracking), so the
+app above describes a `Purpose` (hypotheses/scripts.py `purpose()`): how to find what the
+script is for in a business, how to link a new script to it (inside script_create's
+transaction), and what the script page says about it. The project's urls.py passes the
+purposes to the script pages (custdev/urls.py `patterns`); these functions take them as an
+argument. The script create form carries the purpose's id (e.g. ?hypothesis=7) from the link
+that opened it to the save.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..models import Company
@@ -30,28 +32,19 @@ class Purpose:
     links_of: Callable[[Script], list[Link]]  # what the script page shows (one query)
 
 
-_purposes: list[Purpose] = []
+Purposes = Sequence[Purpose]
 
 
-def register(purpose: Purpose) -> None:
-    if all(p.param != purpose.param for p in _purposes):
-        _purposes.append(purpose)
-
-
-def purposes() -> list[Purpose]:
-    return list(_purposes)
-
-
-def requested(query) -> dict[str, int]:
+def requested(query, purposes: Purposes) -> dict[str, int]:
     """The purposes a query or form names: {"hypothesis": 7}; anything not an id is left out."""
-    found = {p.param: int_param(query.get(p.param), minimum=1) for p in _purposes}
+    found = {p.param: int_param(query.get(p.param), minimum=1) for p in purposes}
     return {param: pk for param, pk in found.items() if pk}
 
 
-def found_in(company: Company, ids: dict[str, int]) -> dict[str, Link]:
+def found_in(company: Company, ids: dict[str, int], purposes: Purposes) -> dict[str, Link]:
     """What those ids name in this business, by parameter (another business's ids name nothing)."""
     found = {}
-    for purpose in _purposes:
+    for purpose in purposes:
         if purpose.param in ids:
             link = purpose.find(company, ids[purpose.param])
             if link:
@@ -59,11 +52,11 @@ def found_in(company: Company, ids: dict[str, int]) -> dict[str, Link]:
     return found
 
 
-def attach(script: Script, ids: dict[str, int]) -> None:
-    for purpose in _purposes:
+def attach(script: Script, ids: dict[str, int], purposes: Purposes) -> None:
+    for purpose in purposes:
         if purpose.param in ids:
             purpose.attach(script, ids[purpose.param])
 
 
-def links_of(script: Script) -> list[Link]:
-    return [link for purpose in _purposes for link in purpose.links_of(script)]
+def links_of(script: Script, purposes: Purposes) -> list[Link]:
+    return [link for purpose in purposes for link in purpose.links_of(script)]

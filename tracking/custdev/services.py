@@ -82,12 +82,15 @@ def _save_script(script: Script) -> Script:
 
 
 @transaction.atomic
-def script_create(*, by: Membership, purposes: dict[str, int] | None = None, **fields) -> Script:
-    """`purposes`: what the script is written for in an app above, e.g. {"hypothesis": 7} (links.py)."""
+def script_create(
+    *, by: Membership, purpose_ids: dict[str, int] | None = None, purposes: links.Purposes = (), **fields
+) -> Script:
+    """`purpose_ids`: what the script is written for in an app above, e.g. {"hypothesis": 7},
+    among the `purposes` the caller knows (links.py)."""
     ensure_can(by, Permission.EDIT_PLANNING)
     values = {k: v for k, v in fields.items() if k in SCRIPT_FIELDS}
     script = _save_script(Script(company=by.company, author=by.user, **values))
-    links.attach(script, purposes or {})
+    links.attach(script, purpose_ids or {}, purposes)
     return script
 
 

@@ -57,22 +57,22 @@ def scripts(request, company_id: int):
     return render(request, "custdev/scripts.html", context)
 
 
-def _script_page(request, company, membership, form, script=None):
+def _script_page(request, company, membership, form, script=None, purposes=()):
     hints = mom_test.check(form["questions"].value() or "")
     context = _base(
         company, membership, form=form, script=script, hints=hints, templates=for_language(company.language)
     )
     if script is None:  # written for a hypothesis (links.py): say so, and keep it across the templates' links
-        purposes = links.requested(form.data if form.is_bound else form.initial)
-        context.update(written_for=links.found_in(company, purposes).values(), purpose_query=urlencode(purposes))
+        ids = links.requested(form.data if form.is_bound else form.initial, purposes)
+        context.update(written_for=links.found_in(company, ids, purposes).values(), purpose_query=urlencode(ids))
     return render(request, "custdev/script_form.html", context)
 
 
-def _script_initial(request, company) -> dict:
+def _script_initial(request, company, purposes) -> dict:
     template = TEMPLATES.get(request.GET.get("template", ""))
     active = company.constraints.filter(status=ConstraintStatus.ACTIVE).values_list("pk", flat=True).first()
-    requested = links.requested(request.GET)  # only what is in this business goes into the form
-    written_for = {param: requested[param] for param in links.found_in(company, requested)}
+    requested = links.requested(request.GET, purposes)  # only what is in this business goes into the form
+    written_for = {param: requested[param] for param in links.found_in(company, requested, purposes)}
     return {"constraint": active, **(template.initial if template else {}), **written_for}
 
 
@@ -85,18 +85,21 @@ def _save_script(form, save):
 
 
 @require_http_methods(["GET", "POST"])
-def script_new(request, company_id: int):
+def script_new(request, company_id: int, *, purposes=()):
+    """`purposes`: what a script may be written for in the apps above (the project's urls.py)."""
     unsafe = request.method == "POST"
     company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING if unsafe else None)
-    initial = _script_initial(request, company)
-    form = ScriptForm(request.POST or None, company=company, initial=initial, purposes=True)
+    initial = _script_initial(request, company, purposes)
+    form = ScriptForm(request.POST or None, company=company, initial=initial, purposes=purposes)
     if unsafe and form.is_valid():
         create = services.script_create
-        script = _save_script(form, lambda **fields: create(by=membership, purposes=form.purpose_ids, **fields))
+        script = _save_script(
+            form, lambda **fields: create(by=membership, purpose_ids=form.purpose_ids, purposes=purposes, **fields)
+        )
         if script:
             messages.success(request, _("The script is saved."))
             return redirect("custdev:script_detail", company_id=company.pk, script_id=script.pk)
-    return _script_page(request, company, membership, form)
+    return _script_page(request, company, membership, form, purposes=purposes)
 
 
 @require_http_methods(["GET", "POST"])
@@ -114,7 +117,7 @@ def script_edit(request, company_id: int, script_id: int):
 
 
 @require_GET
-def script_detail(request, company_id: int, script_id: int):
+def script_detail(request, company_id: int, script_id: int, *, purposes=()):
     """The script as it prints on A4, with space for notes under each question."""
     company, membership = access_company(request.user, company_id)
     script = access_script(company, script_id)
@@ -128,7 +131,7 @@ def script_detail(request, company_id: int, script_id: int):
         script=script,
         questions=questions,
         can_edit=role_allows(membership.role, Permission.EDIT_PLANNING),
-        written_for=links.links_of(script),
+        written_for=links.links_of(script, purposes),
     )
     return render(request, "custdev/script_detail.html", context)
 

@@ -18,7 +18,6 @@ from ..forms import (
     timezone_names,
 )
 from ..portfolio import portfolio_for_user
-from ..portfolio import sections as portfolio_sections
 from ..query_params import int_param
 from ..roles import Permission, role_allows
 
@@ -33,18 +32,19 @@ def _page_number(request) -> int:
     return int_param(request.GET.get("page"), default=1, minimum=1, maximum=MAX_PAGE)
 
 
-def _portfolio_cards(request, number: int) -> dict:
-    page = portfolio_for_user(request.user, page=number)
-    return {"page": page, "rows": page.rows, "sections": portfolio_sections()}
+def _portfolio_cards(request, number: int, cards) -> dict:
+    page = portfolio_for_user(request.user, cards, page=number)
+    return {"page": page, "rows": page.rows}
 
 
 @require_GET
-def portfolio(request):
+def portfolio(request, *, cards):
+    """`cards`: what gathers the cards' data from every app (passed in by the project's urls.py)."""
     number = _page_number(request)
     if request.htmx and number > 1:
         # "Show more": the next cards and the next "show more", in place of the old one.
-        return render(request, "tracking/portfolio.html#cards", _portfolio_cards(request, number))
-    context = {**_portfolio_cards(request, number), "invitations": selectors.invitations_for_user(request.user)}
+        return render(request, "tracking/portfolio.html#cards", _portfolio_cards(request, number, cards))
+    context = {**_portfolio_cards(request, number, cards), "invitations": selectors.invitations_for_user(request.user)}
     return render(request, "tracking/portfolio.html", context)
 
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import portfolio, selectors, services
+from .. import selectors, services
 from ..access import access_company, access_constraint, access_why_step
 from ..form_errors import apply_errors, error_text
 from ..forms import (
@@ -38,16 +38,19 @@ def _chain_context(company, membership, constraint, *, add_form=None, edit_forms
     }
 
 
-def _company_page(request, company, membership, *, constraint_form=None, status=200, **chain_overrides):
+def _company_page(request, company, membership, extras, *, constraint_form=None, status=200, **chain_overrides):
+    """The business page. `extras`: what the apps above add to it, asked of the business
+    (its flags, the markers of its key metric's chart), passed in by the project's urls.py."""
     constraint = selectors.active_constraint(company)
     key = selectors.key_metric(company)
+    above = extras(company)
     context = {
         **_chain_context(company, membership, constraint, **chain_overrides),
         "next_review": selectors.next_review_at(company),
         "key_metric": key,
-        "key_chart": selectors.metric_chart(key) if key else None,
+        "key_chart": selectors.metric_chart(key, markers=above["markers"]) if key else None,
         "goals": selectors.goal_tree(company, current_on=local_today(company)),
-        "flags": portfolio.company_page_flags(company.pk),  # e.g. "busy, not moving"
+        "flags": above["flags"],  # e.g. "busy, not moving"
         "constraint_form": constraint_form
         or (ConstraintForm(initial={"title": constraint.title, "area": constraint.area}) if constraint else None),
     }
@@ -55,12 +58,12 @@ def _company_page(request, company, membership, *, constraint_form=None, status=
 
 
 @require_GET
-def company_detail(request, company_id: int):
+def company_detail(request, company_id: int, *, extras):
     company, membership = access_company(request.user, company_id)
-    return _company_page(request, company, membership)
+    return _company_page(request, company, membership, extras)
 
 
-def _chain_response(request, company, membership, constraint_id, **overrides):
+def _chain_response(request, company, membership, constraint_id, extras, **overrides):
     """htmx: the why-chain partial; a plain post: back to the company page (or the page
     with the typed text and the error, when something was refused)."""
     if request.htmx:
@@ -72,12 +75,12 @@ def _chain_response(request, company, membership, constraint_id, **overrides):
     if overrides:
         if overrides.get("chain_error"):
             messages.error(request, overrides["chain_error"])
-        return _company_page(request, company, membership, **overrides)
+        return _company_page(request, company, membership, extras, **overrides)
     return redirect(reverse("tracking:company_detail", args=[company.pk]) + "#why-chain")
 
 
 @require_POST
-def why_add(request, company_id: int, constraint_id: int):
+def why_add(request, company_id: int, constraint_id: int, *, extras):
     company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
     constraint = access_constraint(company, constraint_id)
     form = WhyStepForm(request.POST)
@@ -86,14 +89,14 @@ def why_add(request, company_id: int, constraint_id: int):
             services.why_step_add(constraint=constraint, by=membership, answer=form.cleaned_data["answer"])
         except ValidationError as error:
             return _chain_response(
-                request, company, membership, constraint.pk, add_form=form, chain_error=error_text(error)
+                request, company, membership, constraint.pk, extras, add_form=form, chain_error=error_text(error)
             )
-        return _chain_response(request, company, membership, constraint.pk)
-    return _chain_response(request, company, membership, constraint.pk, add_form=form)
+        return _chain_response(request, company, membership, constraint.pk, extras)
+    return _chain_response(request, company, membership, constraint.pk, extras, add_form=form)
 
 
 @require_POST
-def why_edit(request, company_id: int, step_id: int):
+def why_edit(request, company_id: int, step_id: int, *, extras):
     company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
     step = access_why_step(company, step_id)
     form = WhyStepForm(request.POST, prefix=f"s{step.pk}")
@@ -106,48 +109,51 @@ def why_edit(request, company_id: int, step_id: int):
                 company,
                 membership,
                 step.constraint_id,
+                extras,
                 edit_forms={step.pk: form},
                 chain_error=error_text(error),
             )
-        return _chain_response(request, company, membership, step.constraint_id)
-    return _chain_response(request, company, membership, step.constraint_id, edit_forms={step.pk: form})
+        return _chain_response(request, company, membership, step.constraint_id, extras)
+    return _chain_response(request, company, membership, step.constraint_id, extras, edit_forms={step.pk: form})
 
 
 @require_POST
-def why_move(request, company_id: int, step_id: int):
+def why_move(request, company_id: int, step_id: int, *, extras):
     company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
     step = access_why_step(company, step_id)
     direction = request.POST.get("direction")
     offset = {"up": -1, "down": 1}.get(direction)
     if offset is None:
-        return _chain_response(request, company, membership, step.constraint_id, chain_error=_("Choose up or down."))
+        return _chain_response(
+            request, company, membership, step.constraint_id, extras, chain_error=_("Choose up or down.")
+        )
     try:
         services.why_step_move(step=step, by=membership, to_position=step.position + offset)
     except ValidationError as error:
-        return _chain_response(request, company, membership, step.constraint_id, chain_error=error_text(error))
-    return _chain_response(request, company, membership, step.constraint_id)
+        return _chain_response(request, company, membership, step.constraint_id, extras, chain_error=error_text(error))
+    return _chain_response(request, company, membership, step.constraint_id, extras)
 
 
 @require_POST
-def why_delete(request, company_id: int, step_id: int):
+def why_delete(request, company_id: int, step_id: int, *, extras):
     company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
     step = access_why_step(company, step_id)
     try:
         services.why_step_delete(step=step, by=membership)
     except ValidationError as error:
-        return _chain_response(request, company, membership, step.constraint_id, chain_error=error_text(error))
-    return _chain_response(request, company, membership, step.constraint_id)
+        return _chain_response(request, company, membership, step.constraint_id, extras, chain_error=error_text(error))
+    return _chain_response(request, company, membership, step.constraint_id, extras)
 
 
 @require_POST
-def why_root(request, company_id: int, step_id: int):
+def why_root(request, company_id: int, step_id: int, *, extras):
     company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
     step = access_why_step(company, step_id)
     try:
         services.why_step_mark_root_cause(step=step, by=membership)
     except ValidationError as error:
-        return _chain_response(request, company, membership, step.constraint_id, chain_error=error_text(error))
-    return _chain_response(request, company, membership, step.constraint_id)
+        return _chain_response(request, company, membership, step.constraint_id, extras, chain_error=error_text(error))
+    return _chain_response(request, company, membership, step.constraint_id, extras)
 
 
 # --- Naming, editing and replacing the constraint ----------------------------------------------
@@ -186,7 +192,7 @@ def constraint_new(request, company_id: int):
 
 
 @require_POST
-def constraint_edit(request, company_id: int, constraint_id: int):
+def constraint_edit(request, company_id: int, constraint_id: int, *, extras):
     company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
     constraint = access_constraint(company, constraint_id)
     form = ConstraintForm(request.POST)
@@ -198,7 +204,7 @@ def constraint_edit(request, company_id: int, constraint_id: int):
         else:
             messages.success(request, _("The constraint is saved."))
             return redirect("tracking:company_detail", company_id=company.pk)
-    return _company_page(request, company, membership, constraint_form=form)
+    return _company_page(request, company, membership, extras, constraint_form=form)
 
 
 @require_GET
