@@ -125,6 +125,15 @@ def _save(hypothesis: Hypothesis, fields: list[str] | None = None) -> None:
     hypothesis.save(update_fields=[*fields, "version", "updated_at"] if fields is not None else None)
 
 
+def _save_changed(hypothesis: Hypothesis, fields: list[str]) -> None:
+    """Validate and write these fields of a stored hypothesis only (and its version and update
+    time): its foreign keys are not looked up again, nor its other fields' rules checked."""
+    hypothesis.version += 1
+    fields = [*fields, "version", "updated_at"]
+    hypothesis.full_clean(exclude=[f.name for f in Hypothesis._meta.concrete_fields if f.name not in fields])
+    hypothesis.save(update_fields=fields)
+
+
 def _apply_multiplier(fields: dict) -> dict:
     """“×1.5” is kept as said and turned into the expected value from the baseline."""
     multiplier, baseline = fields.get("expected_multiplier"), fields.get("baseline")
@@ -409,6 +418,6 @@ def hypothesis_measure(*, hypothesis: Hypothesis, by: Membership, measured: Deci
         return current
     changes = {"measured_value": [_plain(current.measured_value), _plain(measured)]}
     current.measured_value = measured
-    _save(current, ["measured_value"])
+    _save_changed(current, ["measured_value"])
     _record(current, by, HypothesisEvent.Kind.EDITED, changes=changes)
     return current

@@ -308,7 +308,7 @@ HTMX_POSTS = {
         lambda t: (
             _testing(t) or ("hypothesis_measure", [t.hypothesis.pk], {f"h{t.hypothesis.pk}-measured": next(_MEASURED)})
         ),
-        21,
+        9,  # the measured value validated and written alone: the hypothesis's links are not looked up again
     ),
     "session_step": ("active", lambda t: ("session_step", [], {"step": "metrics"}), 22),  # the session again
     "session_constraint": ("active", lambda t: ("session_constraint", [], {"still_main": "yes"}), 15),  # its card
