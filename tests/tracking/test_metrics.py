@@ -1,5 +1,6 @@
 """Metrics, weekly values in the company's local calendar, the chart, bounded queries."""
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -90,12 +91,28 @@ def test_monday_morning_in_moscow_is_already_the_new_week(team):
     assert record.week_start == date(2026, 3, 2)
 
 
-def test_value_entry_through_htmx_updates_the_chart(team, client):
+def test_value_entry_through_htmx_answers_its_form_and_the_chart_and_table_fetch_themselves(team, client):
+    """The save answers with the form alone ("Saved", empty again) and says metric-values-changed;
+    the chart and the values table, each fetched alone, show the new value."""
     client.force_login(team.team_lead.user)
     response = client.post(_record_url(team), {"value": "12.5"}, headers={"HX-Request": "true"})
     body = response.content.decode()
-    assert body.lstrip().startswith('<div id="metric-values"')
-    assert "<svg" in body and "12.5" in body and "Saved" in body
+    assert body.lstrip().startswith('<form id="metric-value-form"')
+    assert "Saved" in body and "<svg" not in body and "<table" not in body
+    assert json.loads(response.headers["HX-Trigger"]) == {"metric-values-changed": {}}
+    detail = reverse("tracking:metric_detail", args=[team.company.pk, team.metric.pk])
+    chart = client.get(detail, {"partial": "chart"}, headers={"HX-Request": "true"}).content.decode()
+    assert chart.startswith('<section class="card" id="metric-chart"') and "<svg" in chart
+    table = client.get(detail, {"partial": "table"}, headers={"HX-Request": "true"}).content.decode()
+    assert table.startswith('<div id="metric-table"') and "12.5" in table and "<svg" not in table
+    page = client.get(detail).content.decode()
+    for part in (
+        'id="metric-chart"',
+        'id="metric-value-form"',
+        'id="metric-table"',
+        'hx-trigger="metric-values-changed',
+    ):
+        assert part in page
 
 
 def test_one_key_metric_per_company(team):

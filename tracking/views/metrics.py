@@ -5,8 +5,10 @@ from datetime import timedelta
 from functools import partial
 
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
 
 from .. import selectors, services
 from ..access import access_company, access_metric
@@ -21,6 +23,8 @@ from ..numbers import plain
 from ..roles import Permission, role_allows
 from ..toolkit import services as toolkit_services
 from ..weeks import current_week_start
+
+METRIC_VALUES_CHANGED = "metric-values-changed"
 
 
 def _metrics_page(request, company, membership, markers, *, add_form=None, status=200):
@@ -63,28 +67,48 @@ def _value_rows(metric) -> list[tuple[str, str, str]]:
     return [(written(week), plain(value, localize=True), by) for week, value, by in rows]
 
 
-def _metric_context(company, membership, metric, markers, *, value_form=None, edit_form=None, saved=False):
+def _value_form_context(company, membership, metric, *, value_form=None, saved=False) -> dict:
+    """What the value's form reads (the page's, and a save's answer alone)."""
     return {
         "company": company,
         "membership": membership,
         "metric": metric,
-        "chart": selectors.metric_chart(metric, markers=markers),
-        "values": _value_rows(metric),
         "value_form": value_form or MetricValueForm(initial={"week": current_week_start(company)}),
-        "edit_form": edit_form or MetricForm(instance=metric),
+        "record_url": reverse("tracking:metric_value_record", args=[company.pk, metric.pk]),
+        "detail_url": reverse("tracking:metric_detail", args=[company.pk, metric.pk]),
         "can_edit": role_allows(membership.role, Permission.EDIT_PLANNING),
         "saved": saved,
     }
+
+
+def _metric_context(company, membership, metric, markers, *, value_form=None, edit_form=None, saved=False):
+    return {
+        **_value_form_context(company, membership, metric, value_form=value_form, saved=saved),
+        "chart": selectors.metric_chart(metric, markers=markers),
+        "values": _value_rows(metric),
+        "edit_form": edit_form or MetricForm(instance=metric),
+    }
+
+
+# A part of the metric's page that fetches itself when a value is saved: what it computes.
+_PARTS = {
+    "chart": (
+        "tracking/metric_detail.html#metric-chart",
+        lambda metric, markers: {"chart": selectors.metric_chart(metric, markers=markers)},
+    ),
+    "table": ("tracking/metric_detail.html#value-table", lambda metric, markers: {"values": _value_rows(metric)}),
+}
 
 
 @require_GET
 def metric_detail(request, company_id: int, metric_id: int, *, markers):
     company, membership = access_company(request.user, company_id)
     metric = access_metric(company, metric_id)
-    if request.htmx and request.GET.get("partial") == "chart":
-        return render(
-            request, "tracking/metric_detail.html#metric-values", _metric_context(company, membership, metric, markers)
-        )
+    part = _PARTS.get(request.GET.get("partial")) if request.htmx else None
+    if part is not None:  # the chart or the table alone, fetched after a value is saved
+        template, compute = part
+        context = {"metric": metric, "detail_url": reverse("tracking:metric_detail", args=[company.pk, metric.pk])}
+        return render(request, template, context | compute(metric, markers))
     return render(request, "tracking/metric_detail.html", _metric_context(company, membership, metric, markers))
 
 
@@ -94,9 +118,10 @@ def metric_value_record(request, company_id: int, metric_id: int, *, markers):
     metric = access_metric(company, metric_id)
     form = MetricValueForm(request.POST)
     saved = submit(form, partial(toolkit_services.value_record, metric=metric, by=membership)) is not None
-    if request.htmx:
-        context = _metric_context(company, membership, metric, markers, value_form=None if saved else form, saved=saved)
-        return render(request, "tracking/metric_detail.html#metric-values", context)
+    if request.htmx:  # the form alone; the chart and the table fetch themselves on the event
+        context = _value_form_context(company, membership, metric, value_form=None if saved else form, saved=saved)
+        response = render(request, "tracking/metric_detail.html#value-form", context)
+        return trigger_client_event(response, METRIC_VALUES_CHANGED) if saved else response
     if saved:
         return done(request, _("The value is saved."), "tracking:metric_detail", company.pk, metric.pk)
     return render(
