@@ -8,6 +8,7 @@ table and refused with a 403 that says who may do them.
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from .models import Company, Constraint, Goal, Membership, Metric, WhyStep
 from .roles import Permission, denial_message, role_allows
@@ -80,3 +81,15 @@ def access_metric(company: Company, metric_id) -> Metric:
 
 def access_goal(company: Company, goal_id) -> Goal:
     return scoped_get(Goal.objects.select_related("parent", "metric"), _("No such goal."), pk=goal_id, company=company)
+
+
+def member_page(page):
+    """The GET view of a business's page that every member may see: `page(request, company,
+    membership)` renders it, as it does again with a refused form."""
+
+    @require_GET
+    def view(request, company_id: int):
+        company, membership = access_company(request.user, company_id)
+        return page(request, company, membership)
+
+    return view

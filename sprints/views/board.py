@@ -2,6 +2,7 @@
 
 import re
 from collections import OrderedDict
+from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from tracking.access import access_company
+from tracking.access import access_company, member_page
 from tracking.form_errors import apply_errors, error_text
+from tracking.form_flow import done, submit
 from tracking.query_params import int_param, text_param
 from tracking.roles import Permission, role_allows
 
@@ -54,24 +56,16 @@ def _sprints_page(request, company, membership, form=None):
     return render(request, "sprints/list.html", context)
 
 
-@require_GET
-def sprint_list(request, company_id: int):
-    company, membership = access_company(request.user, company_id)
-    return _sprints_page(request, company, membership)
+sprint_list = member_page(_sprints_page)
 
 
 @require_POST
 def sprint_new(request, company_id: int):
     company, membership = access_company(request.user, company_id, action=Permission.PLAN_SPRINT)
     form = SprintForm(request.POST, company=company)
-    if form.is_valid():
-        try:
-            sprint = services.sprint_plan(by=membership, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("%(sprint)s is planned. Add its actions.") % {"sprint": sprint})
-            return redirect("sprints:board", company_id=company.pk, sprint_id=sprint.pk)
+    if sprint := submit(form, partial(services.sprint_plan, by=membership)):
+        planned = _("%(sprint)s is planned. Add its actions.") % {"sprint": sprint}
+        return done(request, planned, "sprints:board", company.pk, sprint.pk)
     return _sprints_page(request, company, membership, form=form)
 
 
@@ -133,8 +127,7 @@ def sprint_delete(request, company_id: int, sprint_id: int):
     except ValidationError as error:
         messages.error(request, error_text(error))
         return redirect("sprints:board", company_id=company.pk, sprint_id=sprint.pk)
-    messages.success(request, _("%(sprint)s is deleted.") % {"sprint": sprint})
-    return redirect("sprints:list", company_id=company.pk)
+    return done(request, _("%(sprint)s is deleted.") % {"sprint": sprint}, "sprints:list", company.pk)
 
 
 # --- The planning board ------------------------------------------------------------------------

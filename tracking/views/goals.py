@@ -4,10 +4,10 @@ from functools import partial
 
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import selectors, services
-from ..access import access_company, access_goal
+from ..access import access_company, access_goal, member_page
 from ..form_flow import done, submit
 from ..forms import (
     GoalForm,
@@ -27,10 +27,7 @@ def _goals_page(request, company, membership, *, form=None, editing=None):
     return render(request, "tracking/goals.html", context)
 
 
-@require_GET
-def goals(request, company_id: int):
-    company, membership = access_company(request.user, company_id)
-    return _goals_page(request, company, membership)
+goals = member_page(_goals_page)
 
 
 @require_POST
@@ -58,5 +55,9 @@ def goal_delete(request, company_id: int, goal_id: int):
     company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
     goal = access_goal(company, goal_id)
     services.goal_delete(goal=goal, by=membership)
-    deleted = _("The goal “%(title)s” and its sub-goals are deleted.") % {"title": goal.title}
-    return done(request, deleted, "tracking:goals", company_id=company.pk)
+    return done(
+        request,
+        _("The goal “%(title)s” and its sub-goals are deleted.") % {"title": goal.title},
+        "tracking:goals",
+        company.pk,
+    )
