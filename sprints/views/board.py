@@ -17,7 +17,7 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from tracking.access import access_company, member_page
 from tracking.form_errors import apply_errors, error_text
-from tracking.form_flow import done, submit
+from tracking.form_flow import attempt, done, submit
 from tracking.query_params import int_param, text_param
 from tracking.roles import Permission, role_allows
 
@@ -122,10 +122,7 @@ def _start_refused(request, company, membership, sprint, where, error):
 def sprint_delete(request, company_id: int, sprint_id: int):
     company, membership = access_company(request.user, company_id, action=Permission.PLAN_SPRINT)
     sprint = access_sprint(company, sprint_id)
-    try:
-        services.sprint_archive(sprint=sprint, by=membership)
-    except ValidationError as error:
-        messages.error(request, error_text(error))
+    if not attempt(request, partial(services.sprint_archive, sprint=sprint, by=membership)):
         return redirect("sprints:board", company_id=company.pk, sprint_id=sprint.pk)
     return done(request, _("%(sprint)s is deleted.") % {"sprint": sprint}, "sprints:list", company.pk)
 
@@ -368,10 +365,7 @@ def action_edit(request, company_id: int, action_id: int):
 def action_delete(request, company_id: int, action_id: int):
     company, membership = access_company(request.user, company_id, action=Permission.PLAN_SPRINT)
     action = access_action(company, action_id)
-    try:
-        services.action_delete(action=action, by=membership)
-    except ValidationError as error:
-        messages.error(request, error_text(error))
+    attempt(request, partial(services.action_delete, action=action, by=membership))
     if request.htmx:
         return _board_response(request, company, membership, action.sprint)
     return redirect(reverse("sprints:board", args=[company.pk, action.sprint_id]) + "#plan")

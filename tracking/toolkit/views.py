@@ -14,7 +14,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from ..access import access_company
 from ..form_errors import apply_errors, error_text
-from ..form_flow import done, submit
+from ..form_flow import attempt, done, submit
 from ..query_params import int_param
 from ..roles import Permission, role_allows
 from ..selectors import active_constraint, metrics_of
@@ -50,10 +50,8 @@ def funnel(request, company_id: int):
 def leak_constraint(request, company_id: int):
     company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
     expected = int_param(request.POST.get("expected_previous"), minimum=1)
-    try:
-        services.leak_make_constraint(by=membership, window=_window(request), expected_previous_id=expected)
-    except ValidationError as error:
-        messages.error(request, error_text(error))
+    make = partial(services.leak_make_constraint, by=membership, window=_window(request), expected_previous_id=expected)
+    if not attempt(request, make):
         return redirect(reverse("toolkit:funnel", args=[company.pk]) + f"?window={_window(request)}")
     named = _("The leak is now the main constraint; its numbers are the first “why”.")
     return done(request, named, "tracking:company_detail", company.pk)
