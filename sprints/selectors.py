@@ -204,7 +204,7 @@ def metrics_with_this_week(company: Company, *, only: int | None = None) -> list
     """The company's metrics (`only`: that one), each with `.this_week`: the value for the
     current local week, or None. One query."""
     week = MetricValue.objects.filter(metric=OuterRef("pk"), week_start=current_week_start(company))
-    metrics = Metric.objects.filter(company=company)
+    metrics = company.metrics.all()  # each metric's company is this one, not read again
     if only is not None:
         metrics = metrics.filter(pk=only)
     return list(metrics.annotate(this_week=Subquery(week.values("value")[:1])))
@@ -322,16 +322,16 @@ def session_actions(
     """The sprint's actions as the session page shows them (sprint_actions' order), each with
     `hypothesis_title`, `is_carried` (carried over to a later sprint already) and
     `carried_why_not` (why the action it was carried over from was not done); `only`: that
-    action (a row answered alone); `statuses`: those not carried over yet with these statuses
-    (what may be carried over). One query."""
+    action (a row answered alone, with its owner); `statuses`: those not carried over yet with
+    these statuses (what may be carried over). One query."""
     carried = Action.objects.filter(carried_over_from=OuterRef("pk"))
     actions = sprint.actions.only(*SESSION_ACTION_FIELDS).annotate(
         hypothesis_title=F("hypothesis__title"),
         is_carried=Exists(carried),
         carried_why_not=F("carried_over_from__why_not_note"),
     )
-    if only is not None:
-        actions = actions.filter(pk=only)
+    if only is not None:  # a row alone names its owner from the row
+        actions = actions.filter(pk=only).select_related("owner__user")
     if statuses is not None:
         actions = actions.filter(status__in=statuses, is_carried=False)
     return list(actions.order_by("owner_id", "pk"))

@@ -45,30 +45,43 @@ def _review_save(review: Review, **fields) -> Review:
         raise ValidationError(_("Unknown step."))
     for name, value in fields.items():
         setattr(review, name, value)
-    review.full_clean()
-    review.save()
+    review.full_clean(exclude=["sprint"])  # the review's sprint is the one locked: no lookup
+    review.save(update_fields=[*fields, "updated_at"])
     return review
 
 
 @transaction.atomic
 def session_begin(*, sprint: Sprint, by: Membership) -> Review:
     """The weekly meeting starts: an active sprint goes into review (idempotent)."""
+    return _begin(sprint, by)
+
+
+def _begin(sprint: Sprint, by: Membership) -> Review:
+    """session_begin inside a step's own transaction (no savepoint of its own): the sprint is
+    locked and read with its review in one query."""
     ensure_can(by, Permission.PLAN_SPRINT)
-    sprint = Sprint.objects.select_for_update().only("status", "version").get(pk=sprint.pk)
-    if sprint.status == SprintStatus.ACTIVE:
-        sprint.status = SprintStatus.REVIEW
-        sprint.version += 1
-        sprint.save(update_fields=["status", "version"])
-    elif sprint.status != SprintStatus.REVIEW:
+    locked = (
+        Sprint.objects.select_for_update(of=("self",))
+        .select_related("review")
+        .only("status", "version", "company_id", "review")
+        .get(pk=sprint.pk)
+    )
+    if locked.status == SprintStatus.ACTIVE:
+        locked.status = SprintStatus.REVIEW
+        locked.version += 1
+        locked.save(update_fields=["status", "version"])
+    elif locked.status != SprintStatus.REVIEW:
         raise ValidationError(_("Only an active sprint can be reviewed."))
-    review, _created = Review.objects.get_or_create(sprint=sprint)
-    return review
+    try:
+        return locked.review
+    except Review.DoesNotExist:
+        return Review.objects.create(sprint=locked)
 
 
 @transaction.atomic
 def session_go_to(*, sprint: Sprint, by: Membership, step: str | None = None) -> Review:
     """Begin the session, or move to a step; the step is remembered, so coming back resumes there."""
-    review = session_begin(sprint=sprint, by=by)
+    review = _begin(sprint, by)
     if step:
         _review_save(review, step=step)
     return review
@@ -88,20 +101,21 @@ def session_verdict(
     """A hypothesis under test gets its verdict, or is kept in test on purpose (`decision="keep"`).
     A verdict against the numbers needs its reason (hypotheses.services.hypothesis_decide)."""
     ensure_can(by, Permission.EDIT_HYPOTHESIS)
-    review = session_begin(sprint=sprint, by=by)
+    review = _begin(sprint, by)
     _decide(review, sprint, by, VerdictRow(hypothesis, decision, measured, note, against_reason))
     return review
 
 
-def _decide(review: Review, sprint: Sprint, by: Membership, row: "VerdictRow") -> None:
+def _decide(review: Review, sprint: Sprint, by: Membership, row: "VerdictRow") -> Hypothesis | str:
+    """The hypothesis decided, or KEEP_TESTING."""
     if row.hypothesis.company_id != sprint.company_id:
         raise ValidationError(_("Pick a hypothesis of this business."))
     if row.decision == KEEP_TESTING:
         review.kept_in_test.add(row.hypothesis)
-        return
+        return KEEP_TESTING
     if row.measured is None:
         raise ValidationError({"measured": _("Enter the measured value.")})
-    hypothesis_decide(
+    return hypothesis_decide(
         hypothesis=row.hypothesis,
         by=by,
         verdict=row.decision,
@@ -115,7 +129,7 @@ def _decide(review: Review, sprint: Sprint, by: Membership, row: "VerdictRow") -
 def session_constraint(*, sprint: Sprint, by: Membership, still_main: bool) -> Review:
     """Is the main constraint still the main one? Yes moves on to planning; no stays on this
     step while the tracker names the new one."""
-    review = session_begin(sprint=sprint, by=by)
+    review = _begin(sprint, by)
     step = SessionStep.PLAN if still_main else SessionStep.CONSTRAINT
     return _review_save(review, constraint_confirmed=still_main, step=step)
 
@@ -129,30 +143,47 @@ class RowsRefused(ValidationError):
         self.rows = rows
 
 
-def _each_row(rows: Iterable[tuple], save) -> None:
-    refused = {}
+def _each_row(rows: Iterable[tuple], save) -> dict:
+    """Save each (key, row); returns what each save returned, by key. Several rows: each in
+    its own savepoint, so a refused row does not stop the others from being tried. One row
+    alone needs none: refused, the whole step rolls back."""
+    rows = list(rows)
+    saved, refused = {}, {}
     for key, row in rows:
         try:
-            with transaction.atomic():
-                save(row)
+            if len(rows) == 1:
+                saved[key] = save(row)
+            else:
+                with transaction.atomic():
+                    saved[key] = save(row)
         except ValidationError as error:
             refused[key] = error
     if refused:
         raise RowsRefused(refused)
+    return saved
 
 
 _ORDER = list(SessionStep.values)
 
 
+@dataclass(frozen=True)
+class RowsSaved:
+    """What a step of rows saved: the review, and what each saved row's save returned (an
+    Action, a MetricValue, a Hypothesis or KEEP_TESTING), by the row's key."""
+
+    review: Review
+    saved: dict
+
+
 def _rows_step(
     *, sprint: Sprint, by: Membership, rows: Iterable[tuple], save: Callable, then: str, advance: bool
-) -> Review:
-    """The body of a step of rows: begin the session, save each (key, row) to save in its own
-    savepoint (`save(review, row)`; every refused row is named), then move on to the step
-    `then` unless the rows were saved alone (`advance` False: a row's own button)."""
-    review = session_begin(sprint=sprint, by=by)
-    _each_row(rows, lambda row: save(review, row))
-    return _advance(review, then) if advance else review
+) -> RowsSaved:
+    """The body of a step of rows: begin the session, save each (key, row) to save
+    (`save(review, row)`, each in its own savepoint; every refused row is named), then move on
+    to the step `then` unless the rows were saved alone (`advance` False: a row's own button)."""
+    review = _begin(sprint, by)
+    saved = _each_row(rows, lambda row: save(review, row))
+    return RowsSaved(_advance(review, then) if advance else review, saved)
 
 
 def _advance(review: Review, to: str) -> Review:
@@ -181,14 +212,14 @@ class ResultRow:
 
 
 @transaction.atomic
-def session_results(*, sprint: Sprint, by: Membership, rows: Sequence[ResultRow], advance: bool = True) -> Review:
+def session_results(*, sprint: Sprint, by: Membership, rows: Sequence[ResultRow], advance: bool = True) -> RowsSaved:
     """What was done, and why not, for several actions at once; rows that did not change are
     left alone (their version stays). Then on to the verdicts."""
 
     def save(_review: Review, row: ResultRow):
         if row.action.sprint_id != sprint.pk:
             raise ValidationError(_("This action is not in the sprint under review."))
-        action_log(
+        return action_log(
             action=row.action,
             by=by,
             status=row.status,
@@ -211,13 +242,13 @@ class VerdictRow:
 
 
 @transaction.atomic
-def session_verdicts(*, sprint: Sprint, by: Membership, rows: Sequence[VerdictRow], advance: bool = True) -> Review:
+def session_verdicts(*, sprint: Sprint, by: Membership, rows: Sequence[VerdictRow], advance: bool = True) -> RowsSaved:
     """Verdicts (or "keep testing") for several hypotheses at once, each by the rules of
     `session_verdict`: a verdict needs the measured value. Then on to the metrics."""
     ensure_can(by, Permission.EDIT_HYPOTHESIS)
 
     def save(review: Review, row: VerdictRow):
-        _decide(review, sprint, by, row)
+        return _decide(review, sprint, by, row)
 
     decided = ((row.hypothesis.pk, row) for row in rows if row.decision)
     return _rows_step(sprint=sprint, by=by, rows=decided, save=save, then=SessionStep.METRICS, advance=advance)
@@ -231,7 +262,7 @@ class MetricRow:
 
 
 @transaction.atomic
-def session_metrics(*, sprint: Sprint, by: Membership, rows: Sequence[MetricRow], advance: bool = True) -> Review:
+def session_metrics(*, sprint: Sprint, by: Membership, rows: Sequence[MetricRow], advance: bool = True) -> RowsSaved:
     """This week's values of several metrics at once (a blank or unchanged value is left
     alone). Then on to the main constraint."""
     ensure_can(by, Permission.EDIT_PLANNING)
@@ -239,7 +270,7 @@ def session_metrics(*, sprint: Sprint, by: Membership, rows: Sequence[MetricRow]
     def save(_review: Review, row: MetricRow):
         if row.metric.company_id != sprint.company_id:
             raise ValidationError(_("Pick a metric of this business."))
-        value_record(metric=row.metric, by=by, value=row.value)
+        return value_record(metric=row.metric, by=by, value=row.value)
 
     changed = ((row.metric.pk, row) for row in rows if row.value is not None and row.value != row.current)
     return _rows_step(sprint=sprint, by=by, rows=changed, save=save, then=SessionStep.CONSTRAINT, advance=advance)
@@ -265,7 +296,7 @@ def session_plan(
     active main constraint, not this sprint's, which may have been resolved since), carry the
     chosen unfinished actions into it and add the new actions (keyed by their row). Returns
     the next sprint."""
-    review = session_begin(sprint=sprint, by=by)
+    review = _begin(sprint, by)
     upcoming = selectors.next_sprint(sprint.company, sprint)
     if upcoming is None:
         start, end = default_dates(sprint.company, after=sprint.ends_on)
@@ -320,7 +351,7 @@ def session_close(
     typed = {"notes": notes.strip(), "what_worked": what_worked.strip(), "what_to_fix": what_to_fix.strip()}
     refusal = None
     with transaction.atomic():
-        review = session_begin(sprint=sprint, by=by)
+        review = _begin(sprint, by)
         try:
             closed = sprint_close(sprint=sprint, by=by, **typed)  # a savepoint
         except ValidationError as error:

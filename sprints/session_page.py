@@ -829,16 +829,38 @@ def step_card(
     return context | _close_card(data, close_form)
 
 
+def rows_as_saved(step: str, objects: list, saved: dict) -> list:
+    """The rows a save read, as the save left them, from what each row's service returned (a
+    row saved alone answers without reading it again): a result's status, notes and version;
+    a metric's value this week; a hypothesis kept in test, or gone once decided."""
+    shown = []
+    for obj in objects:
+        result = saved.get(obj.pk)
+        if result is None:
+            shown.append(obj)
+        elif step == SessionStep.RESULTS:
+            for name in ("status", "result_note", "why_not_note", "version"):
+                setattr(obj, name, getattr(result, name))
+            shown.append(obj)
+        elif step == SessionStep.METRICS:
+            obj.this_week = result.value
+            shown.append(obj)
+        elif result == steps.KEEP_TESTING:
+            obj.kept = True
+            shown.append(obj)
+    return shown
+
+
 def result_row(
-    data: SessionData, pk: int, *, typed=None, refused=None, saved=(), editing=False, opened_as=None
+    data: SessionData, pk: int, *, typed=None, refused=None, saved=(), editing=False, opened_as=None, objects=None
 ) -> dict | None:
     """One results row alone (a row saved alone answers with it, as text; `editing`: its fields,
-    as the row's button asks, `opened_as` the status it chose), or None when it is gone."""
-    actions = selectors.session_actions(data.sprint, only=pk)
+    as the row's button asks, `opened_as` the status it chose), or None when it is gone.
+    `objects`: the row as this answer has it already (read and saved), else it is read."""
+    actions = selectors.session_actions(data.sprint, only=pk) if objects is None else objects
     if not actions:
         return None
-    owner = actions[0].owner_id
-    shown = _Shown(selectors.members(data.company, only=[owner]) if owner else ())
+    shown = _Shown([a.owner for a in actions if a.owner_id])  # read with the row alone
     editing = {pk} if editing else ()
     rows = _result_rows(
         actions,
@@ -854,11 +876,11 @@ def result_row(
 
 
 def verdict_row(
-    data: SessionData, pk: int, *, typed=None, refused=None, saved=(), editing=False, opened_as=None
+    data: SessionData, pk: int, *, typed=None, refused=None, saved=(), editing=False, opened_as=None, objects=None
 ) -> dict | None:
     """One hypothesis's verdict row alone (`editing`: with its fields, `opened_as` the decision
-    its button chose), or None once it is no longer under test."""
-    testing = selectors.session_hypotheses(data.company, data.sprint, only=pk)
+    its button chose), or None once it is no longer under test. `objects`: as result_row's."""
+    testing = selectors.session_hypotheses(data.company, data.sprint, only=pk) if objects is None else objects
     if not testing:
         return None
     rights = _rights(data.membership)
@@ -876,8 +898,9 @@ def verdict_row(
     return {"company": data.company, "testing": rows, "words": _words(), **rights}
 
 
-def metric_row(data: SessionData, pk: int, *, typed=None, refused=None, saved=()) -> dict | None:
-    metrics = selectors.metrics_with_this_week(data.company, only=pk)
+def metric_row(data: SessionData, pk: int, *, typed=None, refused=None, saved=(), objects=None) -> dict | None:
+    """One metric's row alone; `objects`: as result_row's."""
+    metrics = selectors.metrics_with_this_week(data.company, only=pk) if objects is None else objects
     if not metrics:
         return None
     rows = _metric_rows(metrics, _Shown(()), typed or {}, refused or {}, saved)

@@ -73,12 +73,12 @@ def _card(request, data, card: str, *, moved_from: str | None = None, events=(),
     return reswap(retarget(response, f"#step-{card}"), "outerHTML")
 
 
-def _row(request, data, step: str, pk: int, outcome: dict, events=()):
+def _row(request, data, step: str, pk: int, outcome: dict, events=(), objects=None):
     """One row in its place (typed and refused, or as saved); none once it has left the step
-    (a hypothesis decided)."""
+    (a hypothesis decided). `objects`: the row as the save left it (nothing is read again)."""
     build, template, target = ROW_ANSWERS[step]
     shown = {key: outcome.get(key, {}).get(step, {}) for key in ("typed", "refused", "saved")}
-    context = build(data, pk, **shown)
+    context = build(data, pk, **shown, objects=objects)
     if context is None:
         response = reswap(HttpResponse(""), "delete")
     else:
@@ -220,18 +220,20 @@ def _save_rows(request, company_id: int, step: str):
     only = _only(request)
     objects = config.load(data, only if request.htmx else None)  # a page shows every row as typed
     read = rows.read_rows(request.POST, objects, config.form_class, config.prefix, only, config.unchanged)
-    review = None
+    review, saved = None, {}
     if not read.refused:
         try:
-            review = config.save(sprint=data.sprint, by=membership, rows=config.to_rows(read), advance=only is None)
+            result = config.save(sprint=data.sprint, by=membership, rows=config.to_rows(read), advance=only is None)
         except steps.RowsRefused as refusal:
             read.refuse(refusal.rows)
+        else:
+            review, saved = result.review, result.saved
     outcome = read.outcome(step, only)
     if not request.htmx:
         return _plain(request, company, membership, (review or data).step, **outcome)
     events = [config.event] if review is not None and config.event else []
     if only is not None:
-        return _row(request, data, step, only, outcome, events)
+        return _row(request, data, step, only, outcome, events, rows.rows_as_saved(step, objects, saved))
     before, data.review = data.step, review or data.review
     return _card(request, data, step, moved_from=before, events=events, **outcome)
 
@@ -253,7 +255,9 @@ def session_verdict(request, company_id: int, hypothesis_id: int):
     """One hypothesis's verdict (the row's own form)."""
     company, membership = access_company(request.user, company_id, action=Permission.EDIT_HYPOTHESIS)
     data = _session(company, membership)
-    hypothesis = access_hypothesis(company, hypothesis_id)
+    # Read as its row shows it (so the answer reads nothing again); one not under test as it is.
+    testing = selectors.session_hypotheses(company, data.sprint, only=hypothesis_id)
+    hypothesis = testing[0] if testing else access_hypothesis(company, hypothesis_id)
     form = SessionVerdictForm(request.POST, prefix=f"v{hypothesis.pk}")
     review = None
     if form.is_valid():
@@ -266,7 +270,9 @@ def session_verdict(request, company_id: int, hypothesis_id: int):
     outcome = {} if review is not None else rows.form_outcome("verdicts", hypothesis.pk, form)
     if not request.htmx:
         return _plain(request, company, membership, (review or data).step, **outcome)
-    return _row(request, data, "verdicts", hypothesis.pk, outcome, [VERDICTS_CHANGED] if review else [])
+    saved = {hypothesis.pk: form.cleaned_data["decision"]} if review else {}
+    shown = rows.rows_as_saved("verdicts", testing, saved)
+    return _row(request, data, "verdicts", hypothesis.pk, outcome, [VERDICTS_CHANGED] if review else [], shown)
 
 
 @require_POST

@@ -310,15 +310,15 @@ HTMX_POSTS = {
         ),
         9,  # the measured value validated and written alone: the hypothesis's links are not looked up again
     ),
-    "session_step": ("active", lambda t: ("session_step", [], {"step": "metrics"}), 22),  # the session again
-    "session_constraint": ("active", lambda t: ("session_constraint", [], {"still_main": "yes"}), 15),  # its card
-    "session_plan": ("active", lambda t: ("session_plan", [], {}), 21),  # its card: the next sprint's board
+    "session_step": ("active", lambda t: ("session_step", [], {"step": "metrics"}), 16),  # the session again
+    "session_constraint": ("active", lambda t: ("session_constraint", [], {"still_main": "yes"}), 9),  # its card
+    "session_plan": ("active", lambda t: ("session_plan", [], {}), 15),  # its card: the next sprint's board
     "session_verdict": (
         "active",
         lambda t: _testing(t) or ("session_verdict", [t.hypothesis.pk], {f"v{t.hypothesis.pk}-decision": "keep"}),
-        13,  # the row
+        9,  # the row, from what the save read and left (not read again)
     ),
-    "session_close": ("active", lambda t: ("session_close", [], {"what_worked": "The offer"}), 27),  # refused: its card
+    "session_close": ("active", lambda t: ("session_close", [], {"what_worked": "The offer"}), 21),  # refused: its card
     "action_add": (
         "planned",
         lambda t: ("action_add", [t.planned_sprint.pk], _action_data(t)),
