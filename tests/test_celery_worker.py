@@ -1,15 +1,14 @@
 """Celery through the real Redis broker to a real worker process started by the test."""
 
-from decimal import Decimal
-
 import pytest
 from kombu.exceptions import OperationalError
 
 from tests.support.delivery import delivery
+from tests.support.people import invite
 from tests.support.processes import PrivateRedis, app_env, run_python, start_worker, stop, wait_for
-from tracking import services, tasks
+from tracking import tasks
 from tracking.invitations import invitations_unsent
-from tracking.models import Membership, Role
+from tracking.models import Membership
 
 
 @pytest.mark.worker
@@ -58,13 +57,7 @@ def test_a_dead_broker_does_not_fail_the_request_and_the_sweep_catches_up(
 
     monkeypatch.setattr(tasks.invitation_send, "delay", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
-        added = services.membership_add(
-            company=team.company,
-            by=team.tracker,
-            email="later@example.test",
-            role=Role.MEMBER,
-            weekly_capacity_hours=Decimal(3),
-        )
+        added = invite(team.tracker, "later@example.test", hours=3)
     assert Membership.objects.filter(pk=added.pk).exists()
     assert invitations_unsent() == [added.pk]
 

@@ -1,17 +1,15 @@
 """Every e-mail the product sends carries a name as typed in its subject and text part, and
 escaped in its HTML part (issue 10, finding 7)."""
 
-from decimal import Decimal
-
 import pytest
 from django.core import mail
 
 from sprints import digest, reminders, rollups, services
 from sprints.models import Digest, Reminder, ReminderKind
 from tests import clock
+from tests.support.people import invite
 from tracking.invitations import invitation_deliver
-from tracking.models import Company, Role
-from tracking.services import companies
+from tracking.models import Company
 
 pytestmark = pytest.mark.django_db
 
@@ -67,13 +65,7 @@ def test_the_weekly_digest(obrien):
 
 
 def test_the_invitation(obrien):
-    membership = companies.membership_add(
-        company=obrien.company,
-        by=obrien.tracker,
-        email="newhire@example.test",
-        role=Role.MEMBER,
-        weekly_capacity_hours=Decimal(3),
-    )
+    membership = invite(obrien.tracker, "newhire@example.test", hours=3)
     mail.outbox.clear()
     assert invitation_deliver(membership_id=membership.pk) is True
     _assert_plain_and_html(_only_message())

@@ -7,6 +7,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from tests.support.people import invite
 from tracking import services
 from tracking.invitations import invitation_deliver, invitation_path, invitations_unsent
 from tracking.models import Membership, Role, User
@@ -17,27 +18,14 @@ pytestmark = pytest.mark.django_db
 def test_adding_an_existing_user_sends_an_invitation_to_accept(team, foreign_team, django_capture_on_commit_callbacks):
     existing = foreign_team.member.user
     with django_capture_on_commit_callbacks() as callbacks:
-        added = services.membership_add(
-            company=team.company,
-            by=team.tracker,
-            email=existing.email.upper(),
-            role=Role.TEAM_LEAD,
-            weekly_capacity_hours=Decimal(6),
-        )
+        added = invite(team.tracker, existing.email.upper(), role=Role.TEAM_LEAD, hours=6)
     assert added.user == existing and added.is_pending  # no access until they accept
     assert len(callbacks) == 1  # their invitation e-mail, after commit
 
 
 def test_a_new_address_gets_an_inactive_account_and_one_invitation(team, client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
-        added = services.membership_add(
-            company=team.company,
-            by=team.entrepreneur,
-            email="Nina@Example.test",
-            full_name="Nina",
-            role=Role.MEMBER,
-            weekly_capacity_hours=Decimal(4),
-        )
+        added = invite(team.entrepreneur, "Nina@Example.test", hours=4, full_name="Nina")
     user = added.user
     assert (user.email, user.is_active, user.has_usable_password()) == ("nina@example.test", False, False)
     assert len(callbacks) == 1  # the e-mail is enqueued only after commit
@@ -73,13 +61,7 @@ def test_a_new_address_gets_an_inactive_account_and_one_invitation(team, client,
 def test_invitation_email_is_in_the_inviters_language(team):
     team.tracker.user.language = "ru"
     team.tracker.user.save()
-    added = services.membership_add(
-        company=team.company,
-        by=team.tracker,
-        email="ivan@example.test",
-        role=Role.MEMBER,
-        weekly_capacity_hours=Decimal(2),
-    )
+    added = invite(team.tracker, "ivan@example.test")
     invitation_deliver(membership_id=added.pk)
     message = mail.outbox[0]
     assert message.subject == f"Вас приглашают в трекинг бизнеса «{team.company.name}»"
@@ -118,13 +100,7 @@ def test_the_last_manager_can_be_neither_removed_nor_demoted(team):
 
 def test_an_invited_manager_does_not_count_as_the_remaining_one(team):
     services.membership_remove(membership=team.entrepreneur, by=team.tracker)
-    pending = services.membership_add(
-        company=team.company,
-        by=team.tracker,
-        email="later@example.test",
-        role=Role.ENTREPRENEUR,
-        weekly_capacity_hours=Decimal(1),
-    )
+    pending = invite(team.tracker, "later@example.test", role=Role.ENTREPRENEUR, hours=1)
     assert pending.is_pending
     with pytest.raises(ValidationError):
         services.membership_remove(membership=team.tracker, by=team.tracker)

@@ -1,15 +1,13 @@
 """An invitation link opened while someone else is signed in: they are asked, nothing switches
 accounts on its own, and the page works without JavaScript (a form and a link)."""
 
-from decimal import Decimal
-
 import pytest
 from django.contrib.auth import SESSION_KEY
 from django.urls import reverse
 
-from tracking import services
+from tests.support.people import invite
 from tracking.invitations import invitation_path
-from tracking.models import Role, User
+from tracking.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -18,13 +16,7 @@ PASSWORD = {"full_name": "Nina K", "new_password1": "plum-orchard-42", "new_pass
 
 @pytest.fixture
 def link(team):
-    invited = services.membership_add(
-        company=team.company,
-        by=team.tracker,
-        email="nina@example.test",
-        role=Role.MEMBER,
-        weekly_capacity_hours=Decimal(2),
-    )
+    invited = invite(team.tracker, "nina@example.test")
     return invitation_path(invited)
 
 

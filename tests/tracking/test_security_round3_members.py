@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from tests.factories import ActionFactory, MembershipFactory, UserFactory
+from tests.support.people import invite
 from tests.url_samples import SAMPLES, Scope
 from tracking import security, services
 from tracking.invitations import invitation_path
@@ -21,13 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _invite(team, user, *, role=Role.ENTREPRENEUR, by=None):
-    return services.membership_add(
-        company=team.company,
-        by=by or team.tracker,
-        email=user.email,
-        role=role,
-        weekly_capacity_hours=Decimal(2),
-    )
+    return invite(by or team.tracker, user.email, role=role)
 
 
 # --- No name before consent ----------------------------------------------------------------
@@ -92,14 +87,7 @@ def test_the_members_page_is_the_same_for_an_existing_and_a_new_address(team, ma
 
 
 def test_a_new_account_chooses_its_own_name_starting_from_the_typed_one(team, client):
-    added = services.membership_add(
-        company=team.company,
-        by=team.tracker,
-        email="nina@example.test",
-        full_name="Typed Name",
-        role=Role.MEMBER,
-        weekly_capacity_hours=Decimal(2),
-    )
+    added = invite(team.tracker, "nina@example.test", full_name="Typed Name")
     assert added.user.full_name == ""  # the inviter's words stay on the invitation
     link = invitation_path(added)
     form = client.get(link).context["form"]
@@ -115,14 +103,7 @@ def test_a_new_account_chooses_its_own_name_starting_from_the_typed_one(team, cl
 def test_no_page_of_the_business_shows_a_pending_persons_own_name(team, maya, client):
     """Owner lists (board, session, results, capacity, report), the history's filter and every
     other page of the business: an invited owner shows as typed, never by their own name."""
-    invited = services.membership_add(
-        company=team.company,
-        by=team.tracker,
-        email=maya.email,
-        full_name="Typed Name",
-        role=Role.MEMBER,
-        weekly_capacity_hours=Decimal(4),
-    )
+    invited = invite(team.tracker, maya.email, hours=4, full_name="Typed Name")
     ActionFactory(sprint=team.active_sprint, owner=invited, title="Invited owner's action", estimate_hours=Decimal(2))
     ActionFactory(sprint=team.planned_sprint, owner=invited, title="Invited owner's plan", estimate_hours=Decimal(2))
     client.force_login(team.tracker.user)
