@@ -143,18 +143,27 @@ def test_why_chain_editing(htmx, team, client):
     first, second = team.why_steps
     name = team.company.name
 
-    def post(url, data=None):
+    def post(url, data=None, answer='<div id="why-chain"'):
         response = client.post(url, data or {}, headers=headers)
         if htmx:
             assert response.status_code == 200
             body = response.content.decode()
-            assert body.lstrip().startswith('<div id="why-chain"') and "<html" not in body
+            assert body.lstrip().startswith(answer) and "<html" not in body
         else:
             assert response.status_code == 302 and "#why-chain" in response.url
         return response
 
     post(_chain_url("why_add", team, constraint_id=team.constraint.pk), {"answer": f"{name}: we don't know our buyers"})
-    post(_chain_url("why_edit", team, step_id=first.pk), {f"s{first.pk}-answer": f"{name}: ads are badly set up"})
+    # An answer's save answers with its step alone, "Saved", still first of the chain.
+    edited = post(
+        _chain_url("why_edit", team, step_id=first.pk),
+        {f"s{first.pk}-answer": f"{name}: ads are badly set up"},
+        answer=f'<li class="why-step" id="why-{first.pk}"',
+    )
+    if htmx:
+        body = edited.content.decode()
+        assert "Saved" in body and "Answer 1" in body and 'value="down"' in body and 'value="up"' not in body
+        assert body.count("<li") == 1
     post(_chain_url("why_move", team, step_id=second.pk), {"direction": "up"})
     assert [a for a, _ in _answers(team.constraint)] == [
         f"{name}: the brief is vague",
@@ -294,3 +303,16 @@ def test_the_form_keeps_what_was_typed_and_says_what_is_missing(team, client):
     assert (old.status, old.closing_note) == ("dropped", "Not the bottleneck after all")
     event = ConstraintEvent.objects.get(constraint=old, kind="dropped")
     assert event.changes == {"note": "Not the bottleneck after all"}
+
+
+def test_a_refused_answer_comes_back_in_its_step_with_what_was_typed(team, client):
+    """An empty answer (htmx): the step alone with its form and the error; nothing is saved."""
+    client.force_login(team.team_lead.user)
+    first = team.why_steps[0]
+    before = first.answer
+    url = _chain_url("why_edit", team, step_id=first.pk)
+    body = client.post(url, {f"s{first.pk}-answer": "  "}, headers={"HX-Request": "true"}).content.decode()
+    assert body.lstrip().startswith(f'<li class="why-step" id="why-{first.pk}"')
+    assert 'class="error"' in body and "Saved" not in body
+    first.refresh_from_db()
+    assert first.answer == before

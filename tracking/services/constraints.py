@@ -139,7 +139,9 @@ def why_step_update(*, step: WhyStep, by: Membership, answer: str) -> WhyStep:
     _require_active(step.constraint)
     old = step.answer
     step.answer = answer.strip()
-    step.full_clean()
+    # Only the answer is validated: the step's constraint is not looked up again, nor its other
+    # rules (one root cause a chain) checked, since neither changes.
+    step.full_clean(exclude=[f.name for f in WhyStep._meta.concrete_fields if f.name != "answer"])
     if step.answer != old:
         step.save(update_fields=["answer"])
         changes = {"answer": [old, step.answer], "text": step.answer}

@@ -3,6 +3,7 @@ replacing it, and its history."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,8 +26,9 @@ from ..weeks import local_today
 def _chain_context(company, membership, constraint, *, add_form=None, edit_forms=None, chain_error=None):
     steps = list(constraint.why_steps.all()) if constraint else []
     edit_forms = edit_forms or {}
-    for step in steps:
+    for n, step in enumerate(steps, 1):
         step.form = edit_forms.get(step.pk) or WhyStepForm(initial={"answer": step.answer}, prefix=f"s{step.pk}")
+        step.n, step.first, step.last = n, n == 1, n == len(steps)
     return {
         "company": company,
         "membership": membership,
@@ -100,6 +102,8 @@ def why_edit(request, company_id: int, step_id: int, *, extras):
     company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
     step = access_why_step(company, step_id)
     form = WhyStepForm(request.POST, prefix=f"s{step.pk}")
+    if request.htmx:
+        return _step_saved(request, company, membership, step, form)
     if form.is_valid():
         try:
             services.why_step_update(step=step, by=membership, answer=form.cleaned_data["answer"])
@@ -115,6 +119,31 @@ def why_edit(request, company_id: int, step_id: int, *, extras):
             )
         return _chain_response(request, company, membership, step.constraint_id, extras)
     return _chain_response(request, company, membership, step.constraint_id, extras, edit_forms={step.pk: form})
+
+
+def _step_saved(request, company, membership, step, form):
+    """htmx: the step's answer saved, answered with that step alone (its place in the chain in
+    one query): "Saved", or its form with what was typed and why it was refused."""
+    saved = form.is_valid()
+    if saved:
+        try:
+            step = services.why_step_update(step=step, by=membership, answer=form.cleaned_data["answer"])
+        except ValidationError as error:
+            apply_errors(form, error)
+            saved = False
+    place = step.constraint.why_steps.aggregate(
+        before=Count("pk", filter=Q(position__lt=step.position) | Q(position=step.position, pk__lt=step.pk)),
+        after=Count("pk", filter=Q(position__gt=step.position) | Q(position=step.position, pk__gt=step.pk)),
+    )
+    step.n, step.first, step.last = place["before"] + 1, place["before"] == 0, place["after"] == 0
+    step.form = WhyStepForm(initial={"answer": step.answer}, prefix=f"s{step.pk}") if saved else form
+    context = {
+        "company": company,
+        "step": step,
+        "saved": saved,
+        "can_edit": role_allows(membership.role, Permission.EDIT_PLANNING),
+    }
+    return render(request, "tracking/company_detail.html#why-step", context)
 
 
 @require_POST
