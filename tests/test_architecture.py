@@ -259,3 +259,48 @@ def test_the_tracking_core_does_not_import_the_toolkit():
             offenders[relative] = found
     assert not offenders, offenders
     assert "tracking.toolkit.services" in _imported_modules(ROOT / "tracking" / "views" / "metrics.py")
+
+
+# --- The weekly session in one shape ----------------------------------------------------------------
+
+
+def test_a_views_folder_holds_views():
+    """What a page shows is built outside `views/` (a presenter, a selector): a module there
+    with no view in it is a presenter or a helper in the wrong place."""
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in _view_modules()
+        if path.parent.name == "views" and path.name != "__init__.py" and not list(_views(path))
+    ]
+    assert not offenders, offenders
+
+
+def test_nothing_below_the_views_imports_them():
+    """Presenters, selectors and services stand below the views: only the views and the URLs
+    may import a views module."""
+    offenders = {}
+    for app in APPS:
+        for path in (ROOT / app).rglob("*.py"):
+            if path.name.startswith("views") or "views" in path.parts or path.name == "urls.py":
+                continue
+            if found := sorted(m for m in _imported_modules(path) if ".views" in f".{m}." and "views" in m.split(".")):
+                offenders[str(path.relative_to(ROOT))] = found
+    assert not offenders, offenders
+
+
+def _public_functions(path: Path):
+    tree = ast.parse(path.read_text(), filename=str(path))
+    return [node for node in tree.body if isinstance(node, ast.FunctionDef) and not node.name.startswith("_")]
+
+
+def _opens_a_transaction(function: ast.FunctionDef) -> bool:
+    return any(isinstance(node, ast.Attribute) and node.attr == "atomic" for node in ast.walk(function))
+
+
+@pytest.mark.parametrize("module", ["services.py", "session.py"])
+def test_the_sprint_services_only_write(module):
+    """A service is a write with its own transaction (each step of the weekly session is one);
+    what the pages read is in the selectors, the capacity and the schedule."""
+    offenders = [f.name for f in _public_functions(ROOT / "sprints" / module) if not _opens_a_transaction(f)]
+    assert not offenders, offenders
+    assert "session_begin" in {f.name for f in _public_functions(ROOT / "sprints" / "session.py")}
