@@ -12,12 +12,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-
-from django.db.models import Count, F, FilteredRelation, OuterRef, Q, Subquery, Sum, Window
-from django.db.models.functions import RowNumber
+from zoneinfo import ZoneInfo
 
 from hypotheses.models import Hypothesis, Verdict
-from tracking.models import Metric, MetricValue
+from tracking.models import Company, Metric, MetricValue
 from tracking.portfolio import Flag
 
 from .models import Action, ActionStatus, Sprint, SprintStatus
@@ -76,49 +74,56 @@ class Outcomes:
     busy_not_moving: bool
 
 
-def _sprints(company_ids: list[int], limit: int, *, with_company: bool = True) -> list[Sprint]:
-    """Each company's last `limit` closed sprints, newest first, with the key metric's value
-    before and at the end of each: one query. The window picks the sprints' ids first, in a
-    subquery, so the metric is looked up for those sprints only; the key metric is joined
-    (at most one per company), so each lookup is one step back along its (metric, week)
-    index, and the plan stays cheap (PostgreSQL does not compile it: no JIT)."""
-    window = (
-        Sprint.objects.filter(company_id__in=company_ids, status=SprintStatus.CLOSED, archived_at__isnull=True)
-        .annotate(
-            recency=Window(
-                RowNumber(), partition_by=[F("company_id")], order_by=[F("starts_on").desc(), F("pk").desc()]
-            )
-        )
-        .filter(recency__lte=limit)
-        .values("pk")
-    )
-    key_values = MetricValue.objects.filter(metric_id=OuterRef("key_metric__pk")).order_by("-week_start")
-    sprints = Sprint.objects.filter(pk__in=window)
-    # The flag alone needs no business (its time zone places verdicts) and few columns.
-    sprints = sprints.select_related("company") if with_company else sprints.only("company_id", "number", "starts_on")
-    return list(
-        sprints.annotate(
-            key_metric=FilteredRelation("company__metrics", condition=Q(company__metrics__is_key=True)),
-            metric_start=Subquery(key_values.filter(week_start__lt=OuterRef("starts_on")).values("value")[:1]),
-            metric_end=Subquery(key_values.filter(week_start__lte=OuterRef("ends_on")).values("value")[:1]),
-        ).order_by("company_id", "-starts_on", "-pk")
-    )
+# Each company's last closed sprints with what the outcomes read of them, in one statement
+# written out once: the ORM's version of it (a window, three correlated subqueries, a filtered
+# join) cost more Python to build than the page's own work.
+_TABLES = {"sprint": Sprint, "action": Action, "company": Company, "metric": Metric, "value": MetricValue}
+_SPRINTS_SQL = """
+WITH recent AS (
+    SELECT s.id, s.company_id, s.number, s.starts_on, s.ends_on,
+           row_number() OVER (PARTITION BY s.company_id ORDER BY s.starts_on DESC, s.id DESC) AS recency
+    FROM {sprint} s
+    WHERE s.company_id = ANY(%(companies)s) AND s.status = %(closed)s AND s.archived_at IS NULL
+)
+SELECT r.id, r.company_id, r.number, r.starts_on, r.ends_on, c.timezone AS company_timezone,
+       m.id AS key_id, m.target AS key_target, m.higher_is_better AS key_higher,
+       (SELECT v.value FROM {value} v WHERE v.metric_id = m.id AND v.week_start < r.starts_on
+        ORDER BY v.week_start DESC LIMIT 1) AS metric_start,
+       (SELECT v.value FROM {value} v WHERE v.metric_id = m.id AND v.week_start <= r.ends_on
+        ORDER BY v.week_start DESC LIMIT 1) AS metric_end,
+       a.total, a.done, a.hours_done
+FROM recent r
+JOIN {company} c ON c.id = r.company_id
+LEFT JOIN {metric} m ON m.company_id = r.company_id AND m.is_key
+CROSS JOIN LATERAL (
+    SELECT count(*) AS total, count(*) FILTER (WHERE x.status = %(done)s) AS done,
+           coalesce(sum(x.estimate_hours) FILTER (WHERE x.status = %(done)s), 0) AS hours_done
+    FROM {action} x WHERE x.sprint_id = r.id
+) a
+WHERE r.recency <= %(limit)s
+ORDER BY r.company_id, r.starts_on DESC, r.id DESC
+""".format(**{name: model._meta.db_table for name, model in _TABLES.items()})
+
+
+def _sprints(company_ids: list[int], limit: int) -> list[Sprint]:
+    """Each company's last `limit` closed sprints, newest first, with their actions counted
+    (`total`, `done`, `hours_done`), the key metric's value before and at the end of each
+    (`metric_start`, `metric_end`), the key metric's own id, target and direction and the
+    business's time zone: one query. The window picks the sprints first, so the metric is
+    looked up for those sprints only, each lookup one step back along its (metric, week)
+    index (PostgreSQL does not compile the plan: no JIT)."""
+    params = {
+        "companies": list(company_ids),
+        "closed": SprintStatus.CLOSED,
+        "done": ActionStatus.DONE,
+        "limit": limit,
+    }
+    return list(Sprint.objects.raw(_SPRINTS_SQL, params))
 
 
 def outcomes_many(company_ids: list[int], *, limit: int = SPRINTS, hypotheses: bool = True) -> dict[int, Outcomes]:
-    """Each company's outcomes: 3 queries (4 with the hypotheses)."""
-    sprints = _sprints(company_ids, limit, with_company=hypotheses)
-    counts = {
-        row["sprint_id"]: row
-        for row in Action.objects.filter(sprint__in=[s.pk for s in sprints])
-        .order_by()  # no join to the sprints for Action's default ordering, which a GROUP BY drops
-        .values("sprint_id")
-        .annotate(
-            total=Count("pk"),
-            done=Count("pk", filter=Q(status=ActionStatus.DONE)),
-            hours=Sum("estimate_hours", filter=Q(status=ActionStatus.DONE)),
-        )
-    }
+    """Each company's outcomes: 2 queries (3 with the hypotheses)."""
+    sprints = _sprints(company_ids, limit)
     decided: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
     if hypotheses and sprints:
         # A day early: the filter's date is UTC's, and a business east of UTC starts its day
@@ -130,17 +135,23 @@ def outcomes_many(company_ids: list[int], *, limit: int = SPRINTS, hypotheses: b
             .values_list("company_id", "decided_at", "verdict")
         ):
             decided[company_id].append((at, verdict))
-    keys = {m.company_id: m for m in Metric.objects.filter(company_id__in=company_ids, is_key=True)}
+    keys = (
+        {m.company_id: m for m in Metric.objects.filter(company_id__in=company_ids, is_key=True)} if hypotheses else {}
+    )
+    for sprint in sprints:  # the flag alone: the key metric as the sprints read it (no query)
+        if not hypotheses and sprint.key_id is not None:
+            keys[sprint.company_id] = Metric(
+                pk=sprint.key_id, target=sprint.key_target, higher_is_better=sprint.key_higher
+            )
     by_company: dict[int, list[SprintOutcome]] = defaultdict(list)
     for sprint in sprints:
-        row = counts.get(sprint.pk, {})
         in_sprint = [verdict for at, verdict in decided[sprint.company_id] if _within(sprint, at)]
         by_company[sprint.company_id].append(
             SprintOutcome(
                 sprint=sprint,
-                done=row.get("done", 0),
-                total=row.get("total", 0),
-                hours_done=row.get("hours") or Decimal(0),
+                done=sprint.done,
+                total=sprint.total,
+                hours_done=sprint.hours_done,
                 metric_start=sprint.metric_start,
                 metric_end=sprint.metric_end,
                 decided=len(in_sprint),
@@ -160,7 +171,7 @@ def outcomes_many(company_ids: list[int], *, limit: int = SPRINTS, hypotheses: b
 def _within(sprint: Sprint, at: datetime) -> bool:
     """A verdict counts for the sprint whose days (start to the day after its end, when the
     review closes it) contain it, in the business's time zone."""
-    day = at.astimezone(sprint.company.tzinfo).date()
+    day = at.astimezone(ZoneInfo(sprint.company_timezone)).date()
     return sprint.starts_on <= day <= sprint.ends_on + timedelta(days=1)
 
 
@@ -174,7 +185,7 @@ def busy_not_moving(metric: Metric | None, sprints: list[SprintOutcome]) -> bool
 
 
 def outcomes_overview(company_ids: list[int], now: datetime) -> dict[int, dict]:
-    """The portfolio's part (tracking.portfolio registry): the flag, for all cards at once."""
+    """The portfolio's part: the flag, for all cards at once (one query)."""
     result = {}
     for company_id, outcome in outcomes_many(company_ids, limit=BUSY_SPRINTS, hypotheses=False).items():
         if outcome.busy_not_moving:

@@ -1,9 +1,9 @@
 """Each business's portfolio card, gathered at the top of the apps: the core's part
 (tracking.portfolio.core_cards), the sprint part (progress, capacity state and flags, for
 all of a tracker's businesses in three queries) and "busy, not moving" (sprints/outcomes.py).
-The portfolio page, the business page's flags and the digest's lines read it; the page's view
-gets `overview` from the project's urls.py. Shown by templates/tracking/_portfolio_card.html
-with templates/sprints/_portfolio_section.html."""
+The digest's lines and the business page's flags read `overview`; the portfolio page shows
+`cards`, each card's markup made in one pass (the page's view gets it from the project's
+urls.py), with the start form of a planned sprint from templates/sprints/_start_planned.html."""
 
 from collections import defaultdict
 from datetime import datetime
@@ -11,13 +11,19 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Min, Q, Sum
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
 from hypotheses.models import Hypothesis
 from hypotheses.models import Status as HypothesisStatus
 from hypotheses.selectors import is_past_check_by, markers_of_tests
-from tracking.portfolio import Flag, core_cards
+from tracking.portfolio import Flag, PortfolioRow, core_cards
+from tracking.roles import Permission, role_allows
+from tracking.templatetags.layout import business_url
 
 from .capacity import available_hours
 from .models import Action, ActionStatus, Sprint, SprintStatus
@@ -154,3 +160,129 @@ def sprint_overview(company_ids: list[int], now: datetime) -> dict[int, dict]:
 def _overbooked(loads: dict[int, Decimal], capacity: dict[int, Decimal], days: int) -> list[int]:
     """The owners whose hours in a sprint of `days` exceed what their weekly capacity gives."""
     return [owner for owner, hours in loads.items() if hours > available_hours(capacity.get(owner, Decimal(0)), days)]
+
+
+# --- The cards of the portfolio page ---------------------------------------------------------------
+
+
+class _Words:
+    """What every card says alike, translated once per page."""
+
+    def __init__(self):
+        self.constraint, self.no_constraint = gettext("Main constraint"), gettext("No main constraint yet")
+        self.sprint, self.capacity, self.under_test = gettext("Sprint"), gettext("Capacity"), gettext("Under test")
+        self.logged, self.fits, self.none = gettext("results logged"), gettext("fits"), gettext("none running")
+        self.next_review, self.team, self.session = gettext("Next review"), gettext("Team"), gettext("Weekly session")
+        self.outcomes, self.busy = gettext("Outcomes"), gettext("actions done, key metric not moving")
+
+
+def _fact(term, definition) -> SafeString:
+    return format_html("<div><dt>{}</dt><dd>{}</dd></div>", term, definition)
+
+
+def _sprint_facts(row: PortfolioRow, o: dict, w: _Words) -> SafeString:
+    pk = row.company.pk
+    if o.get("sprint"):
+        sprint = format_html(
+            '<a href="{}">{}</a>: {} <progress max="100" value="{}" aria-label="{}">{}%</progress>',
+            business_url(pk, "results"),
+            o["sprint"],
+            o["logged_label"],
+            o["percent"],
+            w.logged,
+            o["percent"],
+        )
+    elif o.get("planned"):
+        board = reverse("sprints:board", args=[pk, o["planned"].pk])
+        waiting = gettext("%(sprint)s is planned, not started.") % {"sprint": o["planned"]}
+        sprint = format_html('<a href="{}">{}</a>', board, waiting)
+    else:
+        sprint = format_html('<a href="{}">{}</a>', business_url(pk, "sprints"), w.none)
+    if o.get("overbooked"):
+        load = format_html('<span class="danger-text">{}</span>', o["overbooked_label"])
+    else:
+        load = w.fits if o.get("sprint") or o.get("planned_fits") else "—"
+    testing = format_html('<a href="{}">{}</a>', business_url(pk, "hypotheses"), o["testing_label"])
+    facts = [
+        _fact(w.sprint, sprint),
+        _fact(w.capacity, format_html("{} · {}", load, row.hours_label)),
+        _fact(w.under_test, testing),
+    ]
+    if o.get("busy_not_moving"):
+        outcomes = reverse("sprints:outcomes", args=[pk])
+        facts.append(_fact(w.outcomes, format_html('<a href="{}">{}</a>', outcomes, w.busy)))
+    return mark_safe("".join(facts))  # each made by format_html
+
+
+def _core_facts(row: PortfolioRow, o: dict, w: _Words) -> SafeString:
+    facts = []
+    if metric := o.get("metric"):
+        trend = ""
+        if metric["direction"]:
+            arrow = "▲" if metric["direction"] == "up" else "▼"
+            tone = "good" if metric["good"] else "bad"
+            trend = format_html(' <span class="trend {}" title="{}">{}</span>', tone, metric["trend_title"], arrow)
+        facts.append(_fact(metric["name"], format_html("{}{}", metric["shown"], trend)))
+    review = format_html('<time datetime="{}">{}</time>', row.next_review.isoformat(), row.review_label)
+    facts.append(_fact(w.next_review, review))
+    team = format_html('<a href="{}">{}</a>', business_url(row.company.pk, "members"), row.team_label)
+    if row.pending_count:
+        team = format_html('{} <span class="badge">{}</span>', team, row.invited_label)
+    facts.append(_fact(w.team, team))
+    return mark_safe("".join(facts))  # each made by format_html
+
+
+def _card(request, row: PortfolioRow, o: dict, w: _Words) -> SafeString:
+    pk = row.company.pk
+    flags = ""
+    if o["flags"]:
+        badges = format_html_join(
+            "",
+            '<span class="badge {}">{}</span>',
+            (("warn" if f.is_warning else "danger", f.label) for f in o["flags"]),
+        )
+        flags = format_html('<p class="flags">{}</p>', badges)
+    if o.get("constraint"):
+        constraint = format_html('<span class="muted">{}:</span> {}', w.constraint, o["constraint"])
+    else:
+        constraint = format_html('<span class="muted">{}</span>', w.no_constraint)
+    start = ""
+    if planned := o.get("planned"):
+        start = render_to_string(
+            "sprints/_start_planned.html",
+            {
+                "start_sprint": planned,
+                "start_from": "portfolio",
+                "start_quiet": True,
+                "start_fits": o["planned_fits"],
+                "can_start": role_allows(row.my_role, Permission.START_SPRINT),
+                "can_override": role_allows(row.my_role, Permission.OVERRIDE_CAPACITY),
+            },
+            request,
+        )
+    return format_html(
+        '<li class="card portfolio-card">\n'
+        '  <div class="card-head"><h2><a href="{}">{}</a></h2> <span class="muted">{}</span></div>\n'
+        '  {}<p class="constraint-line">{}</p>\n'
+        '  <dl class="facts">{}{}</dl>\n'
+        '  {}<p class="card-actions"><a class="button secondary small" href="{}">{}</a></p>\n'
+        "</li>\n",
+        business_url(pk),
+        row.company.name,
+        row.my_role_label,
+        flags,
+        constraint,
+        _sprint_facts(row, o, w),
+        _core_facts(row, o, w),
+        start,
+        business_url(pk, "session"),
+        w.session,
+    )
+
+
+def cards(request, rows: list[PortfolioRow], now: datetime | None = None) -> list[SafeString]:
+    """The portfolio page's cards for these rows, each made in one pass (one gathering of
+    their data for all of them: a fixed number of queries)."""
+    data = overview([row.company.pk for row in rows], now)
+    words = _Words()
+    return [_card(request, row, data[row.company.pk], words) for row in rows]

@@ -1,15 +1,14 @@
 """The tracker's portfolio: one card per business, on the page and in the weekly digest.
 
 Here live what the core knows of a card (`core_cards`: the main constraint, the key metric's
-trend), a page of the user's businesses with their role and team (`portfolio_for_user`), and
-the flags a card can raise with their labels (`Flag`). The apps above add their part of the
-card: the caller passes in the function that gathers a page's card data
-(sprints/portfolio.py `overview`, wired in the project's urls.py), so the core never asks
-the apps above and the apps depend one way (sprints → hypotheses → tracking).
+trend), a page of the user's businesses with their role, team and next review
+(`portfolio_for_user`), and the flags a card can raise with their labels (`Flag`). The cards
+themselves, with what the apps above add to them, are made at the top (sprints/portfolio.py
+`cards`), which the project's urls.py passes to the page's view: the core never asks the
+apps above, and the apps depend one way (sprints → hypotheses → tracking).
 """
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -97,7 +96,6 @@ class PortfolioRow:
     pending_count: int
     capacity_hours: Decimal
     next_review: datetime
-    overview: dict
 
     @property
     def review_label(self) -> str:
@@ -120,10 +118,6 @@ class PortfolioRow:
 
 PORTFOLIO_PAGE_SIZE = 20
 
-# What gathers a page of cards: company ids and the moment → each company's card data
-# (sprints/portfolio.py `overview`, which adds the sprint part to core_cards).
-CardsOf = Callable[[list[int], datetime], dict[int, dict]]
-
 
 @dataclass(frozen=True)
 class PortfolioPage:
@@ -133,12 +127,12 @@ class PortfolioPage:
 
 
 def portfolio_for_user(
-    user: User, cards: CardsOf, now: datetime | None = None, *, page: int = 1, per_page: int = PORTFOLIO_PAGE_SIZE
+    user: User, now: datetime | None = None, *, page: int = 1, per_page: int = PORTFOLIO_PAGE_SIZE
 ) -> PortfolioPage:
-    """One page of the user's businesses with their role and team, and the card data `cards`
-    gathers for them (the caller passes in what the apps above add: sprint progress, flags): a
-    fixed number of queries whatever the count or the page. One row past the page tells
-    whether there is a next one, without a count query."""
+    """One page of the user's businesses with their role, team and next review (the cards
+    are made above, sprints/portfolio.py `cards`): a fixed number of queries whatever the
+    count or the page. One row past the page tells whether there is a next one, without a
+    count query."""
     page = max(page, 1)
     offset = (page - 1) * per_page
     memberships = list(
@@ -159,7 +153,6 @@ def portfolio_for_user(
     has_next = len(memberships) > per_page
     memberships = memberships[:per_page]
     now = now or timezone.now()
-    card_data = cards([m.company_id for m in memberships], now)
     rows = [
         PortfolioRow(
             company=m.company,
@@ -169,7 +162,6 @@ def portfolio_for_user(
             pending_count=m.pending_count,
             capacity_hours=m.capacity_hours or Decimal(0),
             next_review=next_review_at(m.company, now),
-            overview=card_data[m.company_id],
         )
         for m in memberships
     ]

@@ -16,7 +16,7 @@ B = "b/<int:company_id>/"
 # cards (the sprint part), the business page's flags and chart markers, the metric charts'
 # markers (the weeks a hypothesis was under test), and what an interview script may be written
 # for (a hypothesis). The core never imports the apps above.
-CARDS = {"cards": portfolio.overview}
+CARDS = {"cards": portfolio.cards}
 BUSINESS_PAGE = {"extras": portfolio.business_page}
 MARKERS = {"markers": markers_of_tests}
 

@@ -91,7 +91,7 @@ def test_the_view_counts_decisions_and_hours(team, client_for):
 def test_fixed_queries(team, client_for, django_assert_num_queries, count):
     _closed_sprints(team, count)
     client = client_for(team.tracker)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert client.get(reverse("sprints:outcomes", args=[team.company.pk])).status_code == 200
 
 

@@ -33,13 +33,13 @@ def _page_number(request) -> int:
 
 
 def _portfolio_cards(request, number: int, cards) -> dict:
-    page = portfolio_for_user(request.user, cards, page=number)
-    return {"page": page, "rows": page.rows}
+    page = portfolio_for_user(request.user, page=number)
+    return {"page": page, "cards": cards(request, page.rows)}
 
 
 @require_GET
 def portfolio(request, *, cards):
-    """`cards`: what gathers the cards' data from every app (passed in by the project's urls.py)."""
+    """`cards`: what makes the cards from every app's part (passed in by the project's urls.py)."""
     number = _page_number(request)
     if request.htmx and number > 1:
         # "Show more": the next cards and the next "show more", in place of the old one.
