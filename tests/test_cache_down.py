@@ -21,7 +21,7 @@ from django.conf import settings as django_settings
 from django.urls import reverse
 
 from tests.support.processes import PrivateRedis
-from tracking import cache_breaker
+from tracking.accounts import cache_breaker
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +101,7 @@ def _breaker_open() -> bool:
 
 
 def test_the_app_runs_the_cache_with_a_short_timeout_and_a_breaker():
-    assert PRODUCTION_CACHE["BACKEND"] == "tracking.cache_breaker.RedisCache"
+    assert PRODUCTION_CACHE["BACKEND"] == "tracking.accounts.cache_breaker.RedisCache"
     options = PRODUCTION_CACHE["OPTIONS"]
     assert options["socket_connect_timeout"] <= 0.1 and options["socket_timeout"] <= 0.1
     assert 10 <= WINDOW <= 60

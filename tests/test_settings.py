@@ -101,7 +101,7 @@ def test_embedded_default_is_the_embedded_postgres_a_file_broker_and_an_atomic_c
         "CACHES['default']['BACKEND']",
     )
     assert (engine, host, int(port), name) == ("django.db.backends.postgresql", "127.0.0.1", url.port, "sprint_tracker")
-    assert (broker, cache) == ("filesystem://", "tracking.counter_cache.CounterCache")
+    assert (broker, cache) == ("filesystem://", "tracking.accounts.counter_cache.CounterCache")
 
 
 def test_a_database_other_than_postgres_is_refused():

@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, ExpressionWrapper
 from django.utils.translation import gettext_lazy as _
 
-from . import outbox, security
+from . import outbox
+from .accounts import security
 from .models import (
     Company,
     Constraint,
@@ -19,7 +20,12 @@ from .models import (
     User,
     WhyStep,
 )
-from .services.companies import COMPANY_SETTINGS_FIELDS, businesses_only_managed_by
+from .services.companies import (
+    COMPANY_SETTINGS_FIELDS,
+    businesses_only_managed_by,
+    last_manager_refusal,
+    user_deactivate,
+)
 
 
 class UserChangeForm(auth_forms.UserChangeForm):
@@ -27,7 +33,7 @@ class UserChangeForm(auth_forms.UserChangeForm):
         active = self.cleaned_data["is_active"]
         switched_off = self.instance.is_active and not active
         if switched_off and (unmanaged := businesses_only_managed_by(user=self.instance)):
-            raise ValidationError(security.last_manager_refusal(self.instance, unmanaged))
+            raise ValidationError(last_manager_refusal(self.instance, unmanaged))
         return active
 
 
@@ -61,7 +67,7 @@ class UserAdmin(DjangoUserAdmin):
     def deactivate(self, request, queryset):
         for user in queryset.filter(is_active=True):
             try:
-                security.user_deactivate(user=user)
+                user_deactivate(user=user)
             except ValidationError as error:
                 self.message_user(request, " ".join(error.messages), level=messages.ERROR)
 

@@ -3,7 +3,6 @@ from datetime import time
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -11,79 +10,15 @@ from django.db.models import Case, Q, Value, When
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext_lazy as _
 
+# The accounts' models are this app's (its migrations hold them and name UserManager and
+# validate_timezone here): importing them registers them with the app.
+from .accounts.models import SignInEvent, SignInEventKind, User, UserManager  # noqa: F401
 from .numbers import unit_label
-from .validators import MultiLineTextField, SingleLineCharField
+from .validators import MultiLineTextField, SingleLineCharField, validate_timezone
 
 SPRINT_LENGTH_MIN, SPRINT_LENGTH_MAX = 1, 14
 REMINDER_LEAD_MAX_HOURS = 7 * 24
 CAPACITY_MAX_HOURS = Decimal(168)
-
-
-def validate_timezone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
-        raise ValidationError(
-            _("“%(value)s” is not a known time zone; pick one such as Europe/Moscow."),
-            code="invalid_timezone",
-            params={"value": value},
-        )
-
-
-class UserManager(BaseUserManager):
-    use_in_migrations = True
-
-    def _create_user(self, email, password, **extra_fields):
-        if not email:
-            raise ValueError("An e-mail address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
-        user.set_password(password)
-        user.save(using=self._db)
-        return user
-
-    def create_user(self, email, password=None, **extra_fields):
-        extra_fields.setdefault("is_staff", False)
-        extra_fields.setdefault("is_superuser", False)
-        return self._create_user(email, password, **extra_fields)
-
-    def create_superuser(self, email, password=None, **extra_fields):
-        extra_fields.setdefault("is_staff", True)
-        extra_fields.setdefault("is_superuser", True)
-        return self._create_user(email, password, **extra_fields)
-
-
-class User(AbstractUser):
-    """A person who signs in with an e-mail address."""
-
-    username = None
-    first_name = None
-    last_name = None
-    email = models.EmailField(_("e-mail"), unique=True)
-    full_name = SingleLineCharField(_("full name"), max_length=150, blank=True)
-    language = SingleLineCharField(_("language"), max_length=8, default="en", help_text=_("Language of e-mails."))
-    timezone = SingleLineCharField(
-        _("time zone"),
-        max_length=64,
-        default="UTC",
-        validators=[validate_timezone],
-        help_text=_("The weekly digest arrives on Monday at 08:00 in this time zone."),
-    )
-
-    USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
-
-    objects = UserManager()
-
-    class Meta:
-        verbose_name = _("user")
-        verbose_name_plural = _("users")
-
-    def __str__(self) -> str:
-        return self.full_name or self.email
-
-    def get_full_name(self) -> str:
-        return self.full_name or self.email
-
-    def get_short_name(self) -> str:
-        return self.full_name.split(" ")[0] if self.full_name else self.email
 
 
 class Weekday(models.IntegerChoices):
@@ -497,40 +432,6 @@ class Goal(models.Model):
                 )
         if self.metric_id and self.target is None:
             raise ValidationError({"target": _("Give the target value of the metric.")})
-
-
-# --- The sign-in audit -------------------------------------------------------------------
-
-
-class SignInEventKind(models.TextChoices):
-    SIGNED_IN = "signed_in", _("Signed in")
-    FAILED = "failed", _("Failed sign-in")
-    LOCKED_OUT = "locked_out", _("Sign-in refused: too many failures")
-    PASSWORD_CHANGED = "password_changed", _("Password changed")
-    PASSWORD_RESET = "password_reset", _("Password reset by e-mail")
-
-
-class SignInEvent(models.Model):
-    """One line of a user's sign-in audit: what happened, from which address, when.
-
-    `email` is the address as typed, so failures against unknown accounts are kept too
-    (`user` is then empty)."""
-
-    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="sign_in_events")
-    email = models.CharField(_("e-mail"), max_length=254, blank=True)
-    kind = models.CharField(_("event"), max_length=20, choices=SignInEventKind.choices)
-    ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
-    user_agent = models.CharField(_("browser"), max_length=200, blank=True)
-    at = models.DateTimeField(_("time"))
-
-    class Meta:
-        verbose_name = _("sign-in event")
-        verbose_name_plural = _("sign-in events")
-        ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["user", "-at"], name="signin_user_at")]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {self.email} · {self.at:%Y-%m-%d %H:%M}"
 
 
 # --- The outbox: everything the product delivers ------------------------------------------------

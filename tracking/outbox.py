@@ -26,7 +26,6 @@ things are still to go, `delivered` for those that went, `given_up` for those th
 import logging
 import random
 import re
-import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
@@ -35,7 +34,6 @@ from datetime import datetime, timedelta
 from smtplib import SMTPDataError, SMTPException, SMTPRecipientsRefused, SMTPResponseException, SMTPSenderRefused
 
 from django.conf import settings
-from django.contrib.auth import forms as auth_forms
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import models, transaction
 from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value
@@ -307,25 +305,3 @@ def outbox_deliver(
     with mail_connection() as connection:  # one connection for the whole batch
         # A thing at a time: its messages are marked as soon as they are sent.
         return sum(_send_rows(keys[abouts[obj.pk]], connection) for obj in objects)
-
-
-class PasswordResetForm(auth_forms.PasswordResetForm):
-    """Django's password-reset form, whose e-mail goes through the outbox like every other
-    message: written under its own key, then sent at once (the link is wanted now)."""
-
-    def send_mail(
-        self,
-        subject_template_name,
-        email_template_name,
-        context,
-        from_email,
-        to_email,
-        html_email_template_name=None,
-    ):
-        subject = "".join(render_to_string(subject_template_name, context).splitlines())
-        text = render_to_string(email_template_name, context)
-        html = render_to_string(html_email_template_name, context) if html_email_template_name else ""
-        about = f"password-reset:{context['user'].pk}:{uuid.uuid4().hex}"
-        user = context["user"]
-        outbox_add(about, [Outgoing(key=about, to=user, message=Rendered(subject=subject, text=text, html=html))])
-        outbox_send([about])

@@ -55,7 +55,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
-    # Two-factor sign-in (tracking/two_factor.py) uses allauth's MFA models and helpers
+    # Two-factor sign-in (tracking/accounts/two_factor.py) uses allauth's MFA models and helpers
     # only: sign-in stays our own view, no allauth URL is routed.
     "allauth",
     "allauth.account",
@@ -79,7 +79,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "tracking.two_factor.AdminTwoFactorMiddleware",
+    "tracking.accounts.two_factor.AdminTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -133,7 +133,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Invitation links (Django's token generator) stay valid for a week.
 PASSWORD_RESET_TIMEOUT = int(timedelta(days=7).total_seconds())
-# Sign-in throttling (tracking/security.py says why these numbers): a low limit per address
+# Sign-in throttling (tracking/accounts/security.py says why these numbers): a low limit per address
 # across accounts, a higher one per account across addresses, then a lock of the account.
 LOGIN_THROTTLE_PER_ADDRESS = env.int("LOGIN_THROTTLE_PER_ADDRESS", default=5)
 LOGIN_THROTTLE_ADDRESS_WINDOW_SECONDS = env.int("LOGIN_THROTTLE_ADDRESS_WINDOW_SECONDS", default=15 * 60)
@@ -158,10 +158,10 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Sprint tracker"
 # One 30-second step either side for phone clocks that drift; a used code is refused again.
 MFA_TOTP_TOLERANCE = 1
-# The TOTP secrets and recovery-code seeds are encrypted in the database (tracking/mfa_secrets.py)
+# The TOTP secrets and recovery-code seeds are encrypted in the database (tracking/accounts/mfa_secrets.py)
 # with a key that lives only in the environment; the old keys still decrypt during a rotation
 # (`manage.py rotate_mfa_key`, README "Two-factor secrets").
-MFA_ADAPTER = "tracking.mfa_secrets.MFAAdapter"
+MFA_ADAPTER = "tracking.accounts.mfa_secrets.MFAAdapter"
 if DEBUG:
     MFA_ENCRYPTION_KEY = env.str("MFA_ENCRYPTION_KEY", default=f"dev-only-derived-from-the-secret-key:{SECRET_KEY}")
 else:
@@ -212,14 +212,14 @@ def _next_database(url: str) -> str:
 
 REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default="") or (_next_database(REDIS_URL) if REDIS_URL else "")
 
-# The cache holds the sign-in throttle's counters (tracking/security.py).
+# The cache holds the sign-in throttle's counters (tracking/accounts/security.py).
 if REDIS_CACHE_URL:
     # The cache only saves time: a Redis that does not answer costs one short wait, then is
-    # not asked for a while (tracking/cache_breaker.py). The broker has its own timeouts below.
+    # not asked for a while (tracking/accounts/cache_breaker.py). The broker has its own timeouts below.
     CACHE_TIMEOUT_SECONDS = env.float("CACHE_TIMEOUT_SECONDS", default=0.1)
     CACHES = {
         "default": {
-            "BACKEND": "tracking.cache_breaker.RedisCache",
+            "BACKEND": "tracking.accounts.cache_breaker.RedisCache",
             "LOCATION": REDIS_CACHE_URL,
             "OPTIONS": {
                 "socket_connect_timeout": CACHE_TIMEOUT_SECONDS,
@@ -230,7 +230,7 @@ if REDIS_CACHE_URL:
     }
 else:
     # Without Redis, a table in PostgreSQL that increments atomically, as Redis does.
-    CACHES = {"default": {"BACKEND": "tracking.counter_cache.CounterCache", "LOCATION": "counter_cache"}}
+    CACHES = {"default": {"BACKEND": "tracking.accounts.counter_cache.CounterCache", "LOCATION": "counter_cache"}}
 
 # --- E-mail ---------------------------------------------------------------------------------
 # Django 6.1 mailers. EMAIL_URL (smtp://user:pass@host:port, submission:// for STARTTLS)

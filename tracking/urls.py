@@ -7,8 +7,9 @@ from hypotheses import scripts
 from hypotheses.selectors import markers_of_tests
 from sprints import portfolio
 
+from .accounts import views as accounts
 from .custdev import urls as custdev_urls
-from .views import accounts, companies, constraints, goals, metrics, ops
+from .views import companies, constraints, goals, invitations, metrics, ops
 
 B = "b/<int:company_id>/"
 
@@ -94,7 +95,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    path("invite/<str:uidb64>/<str:token>/", accounts.invitation_accept, name="invitation_accept"),
+    path("invite/<str:uidb64>/<str:token>/", invitations.invitation_accept, name="invitation_accept"),
     path("language/", accounts.language_set, name="language_set"),
     path("healthz/", ops.healthz, name="healthz"),
     path(settings.ADMIN_URL, admin.site.urls),

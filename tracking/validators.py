@@ -1,4 +1,4 @@
-"""Text as people type it, without control characters.
+"""Text as people type it, without control characters; and a time zone's name.
 
 A name, a title or an e-mail address is one line: a newline in a business name breaks every
 e-mail whose subject carries it (mail headers refuse line breaks), and tabs, NUL or escape
@@ -12,6 +12,7 @@ with `clean_stored_text`.
 
 import re
 import unicodedata
+import zoneinfo
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -117,3 +118,13 @@ def clean_stored_text(app_label: str):
             model._base_manager.bulk_update(changed, list(cleaners), batch_size=500)
 
     return clean
+
+
+def validate_timezone(value: str) -> None:
+    """A time zone by its IANA name (a user's, a business's)."""
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("“%(value)s” is not a known time zone; pick one such as Europe/Moscow."),
+            code="invalid_timezone",
+            params={"value": value},
+        )

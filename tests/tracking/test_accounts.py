@@ -13,7 +13,7 @@ from django.urls import reverse
 from tests import clock
 from tests.factories import UserFactory
 from tests.support.people import unique_address, unique_email
-from tracking import security
+from tracking import services
 from tracking.models import SignInEvent, SignInEventKind
 
 pytestmark = pytest.mark.django_db
@@ -77,10 +77,10 @@ def test_sign_ins_and_failures_are_in_the_audit_with_address_and_time(client):
 def test_failures_and_locks_are_logged(client, caplog):
     user = UserFactory(email=unique_email())
     address = unique_address()
-    with caplog.at_level("INFO", logger="tracking.security"):
+    with caplog.at_level("INFO", logger="tracking.accounts.security"):
         for _ in range(settings.LOGIN_THROTTLE_PER_ADDRESS + 1):
             _sign_in(client, user.email, "wrong", address)
-    messages = [r.getMessage() for r in caplog.records if r.name == "tracking.security"]
+    messages = [r.getMessage() for r in caplog.records if r.name == "tracking.accounts.security"]
     assert f"sign-in failed: {user.email} from {address}" in messages
     assert any(m.startswith(f"sign-in throttled: address {address}") for m in messages)
 
@@ -142,7 +142,7 @@ def test_deactivating_a_user_ends_all_their_sessions():
     other.force_login(bystander)
     assert _sessions_of(user) == 2
 
-    security.user_deactivate(user=user)
+    services.user_deactivate(user=user)
 
     assert _sessions_of(user) == 0
     assert _sessions_of(bystander) == 1

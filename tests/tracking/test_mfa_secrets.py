@@ -27,7 +27,7 @@ from django.urls import reverse
 from tests import clock
 from tests.factories import UserFactory
 from tests.support.people import unique_address, unique_email
-from tracking import mfa_secrets, two_factor
+from tracking.accounts import mfa_secrets, two_factor
 
 pytestmark = pytest.mark.django_db
 

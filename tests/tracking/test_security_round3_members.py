@@ -14,7 +14,7 @@ from django.urls import reverse
 from tests.factories import ActionFactory, MembershipFactory, UserFactory
 from tests.support.people import invite
 from tests.url_samples import SAMPLES, Scope
-from tracking import security, services
+from tracking import services
 from tracking.invitations import invitation_path
 from tracking.models import Membership, Role, User
 
@@ -210,13 +210,13 @@ def test_deactivating_the_last_manager_is_refused_while_the_other_is_only_invite
 ):
     user = team.tracker.user
     with pytest.raises(ValidationError, match=f"last tracker or entrepreneur of “{team.company.name}”"):
-        security.user_deactivate(user=user)
+        services.user_deactivate(user=user)
     user.refresh_from_db()
     assert user.is_active
 
     invited = last_manager_and_an_invited_one
     services.invitation_answer(membership=invited, user=invited.user, accept=True)
-    security.user_deactivate(user=user)
+    services.user_deactivate(user=user)
     user.refresh_from_db()
     assert not user.is_active
 

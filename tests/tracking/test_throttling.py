@@ -22,7 +22,7 @@ from django.urls import reverse
 
 from tests.factories import UserFactory
 from tests.support.people import unique_address, unique_email
-from tracking import security
+from tracking.accounts import security
 from tracking.models import SignInEvent, SignInEventKind
 
 PASSWORD = "correct-horse-battery"
@@ -90,7 +90,8 @@ def _parallel_wrong_tries(live: LiveSignIn, email: str, sources: list[str]) -> d
 def throttle_store(request, settings):
     """The cache the throttle counts in: Redis (the test settings') or the embedded default's."""
     if request.param == "postgres":
-        settings.CACHES = {"default": {"BACKEND": "tracking.counter_cache.CounterCache", "LOCATION": "counter_cache"}}
+        backend = "tracking.accounts.counter_cache.CounterCache"
+        settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": "counter_cache"}}
     return request.param
 
 

@@ -21,7 +21,7 @@ from django.urls import reverse
 from tests import clock
 from tests.factories import UserFactory
 from tests.support.people import unique_address, unique_email
-from tracking import two_factor
+from tracking.accounts import two_factor
 from tracking.models import SignInEvent, SignInEventKind
 
 pytestmark = pytest.mark.django_db

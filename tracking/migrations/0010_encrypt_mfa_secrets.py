@@ -1,4 +1,4 @@
-"""Encrypt the two-factor secrets already stored in the clear (tracking/mfa_secrets.py).
+"""Encrypt the two-factor secrets already stored in the clear (tracking/accounts/mfa_secrets.py).
 
 Forward encrypts every TOTP secret and recovery-code seed that is not yet encrypted, with
 MFA_ENCRYPTION_KEY; backward puts them back in the clear (for code without the adapter).
@@ -7,7 +7,7 @@ Both leave values already in the wanted form alone, so running either twice chan
 
 from django.db import migrations
 
-from tracking import mfa_secrets
+from tracking.accounts import mfa_secrets
 
 
 def _convert(apps, convert) -> None:

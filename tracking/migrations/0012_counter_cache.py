@@ -1,4 +1,4 @@
-"""The table of the embedded default's cache (tracking/counter_cache.py): whole numbers with a
+"""The table of the embedded default's cache (tracking/accounts/counter_cache.py): whole numbers with a
 Unix-time expiry, incremented atomically. Not a model: only that cache backend reads it."""
 
 from django.db import migrations

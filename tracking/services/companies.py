@@ -7,8 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ..access import ensure_can
+from ..accounts import security
 from ..models import MANAGING_ROLES, Company, Membership, Role, User
 from ..roles import Permission
 
@@ -147,6 +149,28 @@ def businesses_only_managed_by(*, user: User, lock: bool = False) -> list[Compan
 
 
 @transaction.atomic
+def user_deactivate(*, user: User) -> User:
+    """Switch the account off and end all its sessions. Refused while it is the last tracker or
+    entrepreneur of a business: someone else takes the role first (or the business goes)."""
+    if unmanaged := businesses_only_managed_by(user=user, lock=True):
+        raise ValidationError(last_manager_refusal(user, unmanaged))
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    security.user_sessions_end(user=user)
+    return user
+
+
+def last_manager_refusal(user: User, companies) -> str:
+    names = ", ".join(f"“{company.name}”" for company in companies)
+    text = ngettext(
+        "%(user)s is the last tracker or entrepreneur of %(names)s: give the role to someone else first.",
+        "%(user)s is the last tracker or entrepreneur of %(names)s: give the role to someone else first.",
+        len(companies),
+    )
+    return text % {"user": user, "names": names}
+
+
+@transaction.atomic
 def membership_update(
     *, membership: Membership, by: Membership, role: str, weekly_capacity_hours: Decimal
 ) -> Membership:
@@ -216,9 +240,3 @@ def _answer(membership: Membership, *, accept: bool) -> None:
     else:
         logger.info("Invitation %s to business %s declined", membership.pk, membership.company_id)
         membership.delete()
-
-
-def user_language_set(*, user: User, language: str) -> None:
-    if user.is_authenticated and user.language != language:
-        user.language = language
-        user.save(update_fields=["language"])

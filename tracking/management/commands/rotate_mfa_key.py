@@ -1,9 +1,9 @@
 """`manage.py rotate_mfa_key`: re-encrypt every two-factor secret under MFA_ENCRYPTION_KEY
-(see tracking/mfa_secrets.py and README, "Two-factor secrets")."""
+(see tracking/accounts/mfa_secrets.py and README, "Two-factor secrets")."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tracking import mfa_secrets
+from tracking.accounts import mfa_secrets
 
 
 class Command(BaseCommand):

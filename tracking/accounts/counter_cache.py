@@ -1,6 +1,6 @@
 """The embedded default's cache: whole numbers in a PostgreSQL table, counted atomically.
 
-The cache holds only the sign-in throttle's counters and locks (tracking/security.py), and
+The cache holds only the sign-in throttle's counters and locks (security.py), and
 the throttle decides on the value an increment returns. Redis's INCR gives that; Django's
 file and database caches do not (they read, add one and write back, so parallel tries read
 the same count). Here an increment is one `UPDATE … SET value = value + n … RETURNING value`

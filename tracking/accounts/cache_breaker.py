@@ -1,7 +1,7 @@
 """The cache the app uses: Django's Redis cache, which stops asking a Redis that does not answer.
 
 The cache only saves time: without it the sign-in throttle lets attempts through
-(tracking/security.py). So a Redis that is down, frozen or cut off by the network must cost a
+(security.py). So a Redis that is down, frozen or cut off by the network must cost a
 request as little as possible:
 
 - every call waits at most a short timeout, to connect and to read (the settings' OPTIONS);

@@ -17,17 +17,14 @@ from django.utils.translation import check_for_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import outbox, security, services, two_factor
-from ..forms import (
-    InvitationAcceptForm,
-)
-from ..invitations import invitation_by_link
+from . import security, services, two_factor
+from .forms import PasswordResetForm
 
 # --- Accounts ----------------------------------------------------------------------------
 
 
 class ThrottledLoginView(auth_views.LoginView):
-    """Sign-in, counted before the password is checked (tracking/security.py)."""
+    """Sign-in, counted before the password is checked (security.py)."""
 
     def post(self, request, *args, **kwargs):
         self.attempt = security.login_attempt_start(
@@ -53,7 +50,7 @@ class ThrottledLoginView(auth_views.LoginView):
             )
             return HttpResponseRedirect(_with_next(reverse("login_two_factor"), self.get_redirect_url()))
         security.login_succeeded(attempt=self.attempt, user=user)
-        return _in_their_language(super().form_valid(form), self.request, user)
+        return in_their_language(super().form_valid(form), self.request, user)
 
 
 def _set_language_cookie(response, request, language: str) -> None:
@@ -66,7 +63,7 @@ def _set_language_cookie(response, request, language: str) -> None:
     )
 
 
-def _in_their_language(response, request, user):
+def in_their_language(response, request, user):
     """After signing in, the interface speaks the person's saved language, whatever the browser
     asks for: only the language switch changes it (and with it their e-mails)."""
     if user.language in dict(settings.LANGUAGES):
@@ -130,7 +127,7 @@ def _two_factor_done(request, user, backend, check, next_url):
             left,
         )
         messages.warning(request, text % {"count": left})
-    return _in_their_language(HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL)), request, user)
+    return in_their_language(HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL)), request, user)
 
 
 @login_not_required
@@ -282,7 +279,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     unknown addresses get the same answer; the link points at SITE_URL, not the Host header."""
 
     email_template_name = "registration/password_reset_email.txt"
-    form_class = outbox.PasswordResetForm  # its e-mail goes through the outbox
+    form_class = PasswordResetForm  # its e-mail goes through the outbox
     token_generator = security.password_reset_tokens
 
     def form_valid(self, form):
@@ -338,34 +335,3 @@ def language_set(request):
         _set_language_cookie(response, request, language)
         services.user_language_set(user=request.user, language=language)
     return response
-
-
-@login_not_required
-@require_http_methods(["GET", "POST"])
-def invitation_accept(request, uidb64: str, token: str):
-    """The e-mailed link of a new account: choose a password, join that one business."""
-    invitation = invitation_by_link(uidb64, token)
-    if invitation is None:
-        return render(request, "tracking/invitation_invalid.html", status=404)
-    if request.user.is_authenticated and request.user.pk != invitation.user_id:
-        # The link signs in the account it creates: whoever is signed in here is asked first,
-        # and stays signed in unless they choose to sign out (a POST to logout, back here).
-        status = 409 if request.method == "POST" else 200
-        return render(request, "tracking/invitation_signed_in.html", {"invitation": invitation}, status=status)
-    user = invitation.user
-    form = InvitationAcceptForm(
-        user, request.POST or None, initial={"full_name": invitation.invited_name or user.full_name}
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = services.invitation_accept(
-                membership=invitation,
-                password=form.cleaned_data["new_password1"],
-                full_name=form.cleaned_data["full_name"],
-            )
-        except ValidationError:
-            return render(request, "tracking/invitation_invalid.html", status=404)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Welcome! Your account is ready."))
-        return _in_their_language(redirect("tracking:portfolio"), request, user)
-    return render(request, "tracking/invitation_accept.html", {"form": form, "invitation": invitation})

@@ -9,7 +9,7 @@ whole window) and the recovery codes are django-allauth's MFA pieces (`Authentic
    session for TWO_FACTOR_PENDING_SECONDS, with the password's session hash, so a password
    change or reset in between voids it;
 2. the second step takes a 6-digit code or one recovery code. Every code, right or wrong,
-   is counted by the sign-in throttle (tracking/security.py) against the address and the
+   is counted by the sign-in throttle (security.py) against the address and the
    account before it is checked; a right one gives its count back, signs in, records
    SIGNED_IN and marks the session as having passed the second step; a wrong one records
    FAILED.

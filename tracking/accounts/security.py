@@ -28,7 +28,7 @@ so only failures use up the limit. The first increment also sets the expiry (`to
 key recreated by a race can never live forever. A dead cache fails open: the sign-in works
 and the outage is logged, nobody is locked out by it. Without Redis (the embedded default)
 the cache is a PostgreSQL table whose increment is one UPDATE … RETURNING
-(tracking/counter_cache.py): just as atomic.
+(tracking/accounts/counter_cache.py): just as atomic.
 
 Why not django-axes: it counts failures after the password was checked (so parallel tries
 overshoot, the finding this module fixes), keeps its counters in the database by default,
@@ -40,7 +40,7 @@ Password-reset requests are throttled the same way, per address and per e-mail t
 
 The audit (`SignInEvent`) records sign-ins, failures (also for unknown e-mails, with no
 user), lockouts, password changes and resets, with address and browser. Failures and
-locks also go to the `tracking.security` logger. Each attempt writes at most one row and
+locks also go to the `tracking.accounts.security` logger. Each attempt writes at most one row and
 refused attempts write none (except the one that sets a lock), so the table grows no
 faster than the throttle lets attempts through.
 """
@@ -55,15 +55,12 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.http import base36_to_int
 from django.utils.translation import ngettext
 
 from .models import SignInEvent, SignInEventKind, User
-from .services.companies import businesses_only_managed_by
 
 logger = logging.getLogger(__name__)
 
@@ -334,28 +331,6 @@ def user_sessions_end(*, user: User, keep_session_key: str | None = None) -> int
             doomed.append(session.session_key)
     model.objects.filter(session_key__in=doomed).delete()
     return len(doomed)
-
-
-@transaction.atomic
-def user_deactivate(*, user: User) -> User:
-    """Switch the account off and end all its sessions. Refused while it is the last tracker or
-    entrepreneur of a business: someone else takes the role first (or the business goes)."""
-    if unmanaged := businesses_only_managed_by(user=user, lock=True):
-        raise ValidationError(last_manager_refusal(user, unmanaged))
-    user.is_active = False
-    user.save(update_fields=["is_active"])
-    user_sessions_end(user=user)
-    return user
-
-
-def last_manager_refusal(user: User, companies) -> str:
-    names = ", ".join(f"“{company.name}”" for company in companies)
-    text = ngettext(
-        "%(user)s is the last tracker or entrepreneur of %(names)s: give the role to someone else first.",
-        "%(user)s is the last tracker or entrepreneur of %(names)s: give the role to someone else first.",
-        len(companies),
-    )
-    return text % {"user": user, "names": names}
 
 
 def password_changed(*, user: User, client: Client, current_session_key: str | None) -> None:
