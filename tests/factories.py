@@ -127,6 +127,14 @@ class HypothesisFactory(factory.django.DjangoModelFactory):
     status = "ready"
 
 
+def decided_hypothesis(company, title, verdict="confirmed", **fields) -> Hypothesis:
+    """A hypothesis of the business decided now, with `verdict`, and no learning unless given."""
+    fields.setdefault("learning", "")
+    return HypothesisFactory(
+        company=company, title=title, status=verdict, verdict=verdict, decided_at=clock.now(), **fields
+    )
+
+
 class SprintFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Sprint
@@ -146,3 +154,10 @@ class ActionFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Action {n}")
     owner = None
     estimate_hours = Decimal(2)
+
+
+def hypotheses_bulk(team, count: int, row, **fields) -> None:
+    """`count` hypotheses of the team's business, on its constraint and metric, in one insert;
+    `row(i)` gives the i-th its own fields, `fields` all of them."""
+    base = {"company": team.company, "constraint": team.constraint, "metric": team.metric, "statement": "If"}
+    Hypothesis.objects.bulk_create((Hypothesis(**base | row(i) | fields) for i in range(count)), batch_size=1000)

@@ -48,6 +48,9 @@ def _custdev_sample(team, kind: str):
     )
 
 
+# A page or form of a business that takes nothing but the business.
+BUSINESS = Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk})
+
 SAMPLES: dict[str, Sample] = {
     # tracking
     "tracking:portfolio": Sample(Scope.USER),
@@ -55,18 +58,18 @@ SAMPLES: dict[str, Sample] = {
     "tracking:floor": Sample(Scope.USER),
     "tracking:invitation_accept_existing": Sample(Scope.USER, _invitation_to),
     "tracking:invitation_decline": Sample(Scope.USER, _invitation_to),
-    "tracking:company_detail": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
-    "tracking:company_settings": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
-    "tracking:members": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
-    "tracking:member_add": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
+    "tracking:company_detail": BUSINESS,
+    "tracking:company_settings": BUSINESS,
+    "tracking:members": BUSINESS,
+    "tracking:member_add": BUSINESS,
     "tracking:member_update": Sample(
         Scope.COMPANY, lambda t: {"company_id": t.company.pk, "membership_id": t.other_member.pk}
     ),
     "tracking:member_remove": Sample(
         Scope.COMPANY, lambda t: {"company_id": t.company.pk, "membership_id": t.other_member.pk}
     ),
-    "tracking:constraint_new": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
-    "tracking:constraint_history": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
+    "tracking:constraint_new": BUSINESS,
+    "tracking:constraint_history": BUSINESS,
     "tracking:constraint_edit": Sample(
         Scope.COMPANY, lambda t: {"company_id": t.company.pk, "constraint_id": t.constraint.pk}
     ),
@@ -75,20 +78,20 @@ SAMPLES: dict[str, Sample] = {
     "tracking:why_move": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "step_id": t.why_steps[0].pk}),
     "tracking:why_delete": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "step_id": t.why_steps[0].pk}),
     "tracking:why_root": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "step_id": t.why_steps[-1].pk}),
-    "tracking:metrics": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
-    "tracking:metric_add": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
+    "tracking:metrics": BUSINESS,
+    "tracking:metric_add": BUSINESS,
     "tracking:metric_detail": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "metric_id": t.metric.pk}),
     "tracking:metric_edit": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "metric_id": t.metric.pk}),
     "tracking:metric_value_record": Sample(
         Scope.COMPANY, lambda t: {"company_id": t.company.pk, "metric_id": t.metric.pk}
     ),
-    "tracking:goals": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
-    "tracking:goal_add": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
+    "tracking:goals": BUSINESS,
+    "tracking:goal_add": BUSINESS,
     "tracking:goal_edit": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "goal_id": t.goal.pk}),
     "tracking:goal_delete": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "goal_id": t.goal.pk}),
     # toolkit (tracking/toolkit)
     **{
-        f"toolkit:{name}": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk})
+        f"toolkit:{name}": BUSINESS
         for name in (
             "funnel",
             "leak_constraint",
@@ -102,12 +105,12 @@ SAMPLES: dict[str, Sample] = {
         )
     },
     # hypotheses
-    "hypotheses:board": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
-    "hypotheses:new": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
-    "hypotheses:archive": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
-    "hypotheses:history": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
-    "hypotheses:history_csv": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
-    "hypotheses:return_hint": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),  # issue 13
+    "hypotheses:board": BUSINESS,
+    "hypotheses:new": BUSINESS,
+    "hypotheses:archive": BUSINESS,
+    "hypotheses:history": BUSINESS,
+    "hypotheses:history_csv": BUSINESS,
+    "hypotheses:return_hint": BUSINESS,  # issue 13
     **{
         f"hypotheses:{name}": Sample(
             Scope.COMPANY, lambda t: {"company_id": t.company.pk, "hypothesis_id": t.hypothesis.pk}
@@ -117,7 +120,7 @@ SAMPLES: dict[str, Sample] = {
     "hypotheses:restore": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "hypothesis_id": t.archived.pk}),
     # customer interviews (issue 15)
     **{
-        f"custdev:{name}": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk})
+        f"custdev:{name}": BUSINESS
         for name in (
             *("interviews", "interview_new", "scripts", "script_new", "mom_test", "synthesis"),
             *("insight_new", "threshold"),
@@ -146,19 +149,19 @@ SAMPLES: dict[str, Sample] = {
     **{
         f"sprints:{name}": sample
         for name, sample in {
-            "list": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
-            "new": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
-            "results": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
-            "session": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
-            "session_step": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
-            "session_constraint": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
-            "session_plan": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
-            "session_close": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
-            "session_results": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
-            "session_verdicts": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
-            "session_metrics": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
-            "session_start": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
-            "session_plan_capacity": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
+            "list": BUSINESS,
+            "new": BUSINESS,
+            "results": BUSINESS,
+            "session": BUSINESS,
+            "session_step": BUSINESS,
+            "session_constraint": BUSINESS,
+            "session_plan": BUSINESS,
+            "session_close": BUSINESS,
+            "session_results": BUSINESS,
+            "session_verdicts": BUSINESS,
+            "session_metrics": BUSINESS,
+            "session_start": BUSINESS,
+            "session_plan_capacity": BUSINESS,
             "session_verdict": Sample(
                 Scope.COMPANY, lambda t: {"company_id": t.company.pk, "hypothesis_id": t.hypothesis.pk}
             ),
@@ -185,8 +188,8 @@ SAMPLES: dict[str, Sample] = {
             "action_log": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "action_id": t.action.pk}),
             "action_log_form": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "action_id": t.action.pk}),
             "action_log_row": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "action_id": t.action.pk}),
-            "hypothesis_search": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
-            "outcomes": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk}),
+            "hypothesis_search": BUSINESS,
+            "outcomes": BUSINESS,
             "metric_log": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "metric_id": t.metric.pk}),
             "hypothesis_measure": Sample(
                 Scope.COMPANY, lambda t: {"company_id": t.company.pk, "hypothesis_id": t.hypothesis.pk}

@@ -5,9 +5,9 @@ The large sets are built with bulk_create."""
 import pytest
 from django.urls import reverse
 
-from hypotheses.models import Hypothesis
 from tests import clock
 from tests.custdev.factories import TagFactory
+from tests.factories import hypotheses_bulk
 from tracking.custdev.models import Highlight, Interview
 
 pytestmark = pytest.mark.django_db
@@ -44,20 +44,17 @@ def _interviews(team, count: int) -> None:
 
 
 def _decided(team, count: int) -> None:
-    Hypothesis.objects.bulk_create(
-        Hypothesis(
-            company=team.company,
-            constraint=team.constraint,
-            metric=team.metric,
-            title=f"Money-back guarantee {n}",
-            statement="If we promise a money-back guarantee, conversion grows",
-            status="refuted" if n % 2 else "confirmed",
-            verdict="refuted" if n % 2 else "confirmed",
-            measured_value=n,
-            learning="Guarantees did not move conversion",
-            decided_at=clock.now(),
-        )
-        for n in range(count)
+    def row(n):
+        verdict = "refuted" if n % 2 else "confirmed"
+        return {"title": f"Money-back guarantee {n}", "status": verdict, "verdict": verdict, "measured_value": n}
+
+    hypotheses_bulk(
+        team,
+        count,
+        row,
+        statement="If we promise a money-back guarantee, conversion grows",
+        learning="Guarantees did not move conversion",
+        decided_at=clock.now(),
     )
 
 

@@ -12,27 +12,17 @@ from django.urls import reverse
 from hypotheses.models import Hypothesis
 from hypotheses.selectors import BOARD_CARDS_PER_COLUMN
 from hypotheses.views import HISTORY_PAGE_SIZE
+from tests.factories import hypotheses_bulk
 from tests.hypotheses.test_history import _bulk
 
 pytestmark = pytest.mark.django_db
 
 
 def _ideas(team, count, **fields):
-    Hypothesis.objects.bulk_create(
-        Hypothesis(
-            company=team.company,
-            constraint=team.constraint,
-            metric=team.metric,
-            title=f"Idea {i:03}",
-            statement="If",
-            impact=1 + i % 10,
-            confidence=5,
-            ease=5,
-            author=team.member.user,
-            **fields,
-        )
-        for i in range(count)
-    )
+    def row(i):
+        return {"title": f"Idea {i:03}", "impact": 1 + i % 10}
+
+    hypotheses_bulk(team, count, row, confidence=5, ease=5, author=team.member.user, **fields)
 
 
 def test_a_column_shows_its_best_cards_and_a_plain_link_to_all_of_them(team, client):

@@ -15,7 +15,7 @@ from django.utils import timezone
 from hypotheses import services
 from hypotheses.models import Hypothesis, HypothesisEvent
 from tests import clock
-from tests.factories import HypothesisFactory
+from tests.factories import HypothesisFactory, hypotheses_bulk
 from tracking import exports
 
 pytestmark = pytest.mark.django_db
@@ -136,26 +136,20 @@ def test_archive_and_restore_keep_the_history(team, client):
 
 
 def _bulk(team, count, **fields):
-    rows = [
-        Hypothesis(
-            company=team.company,
-            constraint=team.constraint,
-            metric=team.metric,
-            title=f"Bulk {i}",
-            statement="If",
-            impact=1 + i % 10,
-            confidence=1 + i % 7,
-            ease=1 + i % 5,
-            author=team.member.user,
-            status=("idea", "ready", "testing", "confirmed", "refuted")[i % 5],
-            verdict=("", "", "", "confirmed", "refuted")[i % 5],
-            testing_started_at=clock.now() if i % 5 >= 2 else None,
-            decided_at=clock.now() if i % 5 >= 3 else None,
-            **fields,
-        )
-        for i in range(count)
-    ]
-    Hypothesis.objects.bulk_create(rows, batch_size=1000)
+    def row(i):
+        stage = i % 5  # idea, ready, testing, confirmed, refuted
+        return {
+            "title": f"Bulk {i}",
+            "impact": 1 + i % 10,
+            "confidence": 1 + i % 7,
+            "ease": 1 + i % 5,
+            "status": ("idea", "ready", "testing", "confirmed", "refuted")[stage],
+            "verdict": ("", "", "", "confirmed", "refuted")[stage],
+            "testing_started_at": clock.now() if stage >= 2 else None,
+            "decided_at": clock.now() if stage >= 3 else None,
+        }
+
+    hypotheses_bulk(team, count, row, author=team.member.user, **fields)
 
 
 def _queries(client, url):

@@ -13,18 +13,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from hypotheses import library
-from tests import clock
-from tests.factories import CompanyFactory, HypothesisFactory, MembershipFactory
+from tests.factories import CompanyFactory, HypothesisFactory, MembershipFactory, decided_hypothesis
 
 pytestmark = pytest.mark.django_db
 
 
 def _decided(company, title, verdict="confirmed", **fields):
-    fields.setdefault("learning", "")
-    fields.setdefault("statement", title)
-    return HypothesisFactory(
-        company=company, title=title, status=verdict, verdict=verdict, decided_at=clock.now(), **fields
-    )
+    return decided_hypothesis(company, title, verdict, **{"statement": title} | fields)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from hypotheses import library
 from tests import clock
-from tests.factories import CompanyFactory, HypothesisFactory, MembershipFactory
+from tests.factories import CompanyFactory, HypothesisFactory, MembershipFactory, decided_hypothesis
 
 pytestmark = pytest.mark.django_db
 
@@ -24,13 +24,6 @@ def _dropped(company, title, reason, **fields):
     return HypothesisFactory(company=company, title=title, status="dropped", drop_reason=reason, **fields)
 
 
-def _decided(company, title, verdict="confirmed", **fields):
-    fields.setdefault("learning", "")
-    return HypothesisFactory(
-        company=company, title=title, status=verdict, verdict=verdict, decided_at=clock.now(), **fields
-    )
-
-
 @pytest.fixture
 def shelves(team, foreign_team):
     """The tracker's two businesses, and somebody else's with the same ideas."""
@@ -38,20 +31,20 @@ def shelves(team, foreign_team):
     MembershipFactory(company=dubrava, user=team.tracker.user, role="tracker")
     return {
         "radio": _dropped(dubrava, RADIO, RADIO_REASON, statement="Если дать рекламу на радио, звонков станет больше"),
-        "by_statement": _decided(
+        "by_statement": decided_hypothesis(
             team.company,
             "Flyers at the bus stop",
             statement="If we hand out leaflets to commuters at the bus stop, inbound calls double",
             learning="Commuters threw them away",
         ),
-        "by_learning": _decided(
+        "by_learning": decided_hypothesis(
             team.company,
             "Outbound calls to old clients",
             "refuted",
             statement="If we call clients of last year, repeat orders grow",
             learning="Old clients wanted a warranty extension, not a discount",
         ),
-        "against": _decided(
+        "against": decided_hypothesis(
             team.company,
             "Free delivery over 5,000",
             "refuted",
@@ -90,8 +83,8 @@ def test_a_typed_title_matches_what_was_learned(team, shelves):
 
 def test_alike_titles_come_before_matches_in_the_text(team, shelves):
     """“Radio” in the title of one and in the statement of another: the title first."""
-    _decided(team.company, "Radio jingle", statement="A jingle on the radio", learning="Nobody remembered it")
-    _decided(team.company, "Podcast sponsorship", statement="Radio jingle listeners moved to podcasts")
+    decided_hypothesis(team.company, "Radio jingle", statement="A jingle on the radio", learning="Nobody remembered it")
+    decided_hypothesis(team.company, "Podcast sponsorship", statement="Radio jingle listeners moved to podcasts")
     assert _titles(library.tried_before(team.tracker.user, "Radio jingle")) == ["Radio jingle", "Podcast sponsorship"]
 
 
