@@ -293,15 +293,38 @@ def action_update(*, action: Action, by: Membership, expected_version: int | Non
     ensure_can(by, Permission.PLAN_SPRINT)
     current = _lock_action(action, expected_version)
     _require_plannable(current.sprint)
-    _check_action_links(
-        current.sprint, fields.get("owner", current.owner), fields.get("hypothesis", current.hypothesis)
-    )
-    changed = [name for name in ("title", "owner", "estimate_hours", "cost", "hypothesis") if name in fields]
-    for name in changed:
-        setattr(current, name, fields[name].strip() if name == "title" else fields[name])
+    _check_action_links(current.sprint, _link(fields, current, "owner"), _link(fields, current, "hypothesis"))
+    # Only what differs from the stored action is validated and written: an unchanged owner or
+    # hypothesis is not looked up again, an unchanged estimate or cost not checked again.
+    if "title" in fields:
+        fields = {**fields, "title": fields["title"].strip()}
+    posted = [name for name in ("title", "owner", "estimate_hours", "cost", "hypothesis") if name in fields]
+    changed = [name for name in posted if _stored(current, name) != _stored_value(fields[name])]
+    # Every posted value is set (an unchanged link as the form read it: the answer shows it
+    # without reading it again), the changed ones written.
+    for name in posted:
+        setattr(current, name, fields[name])
+    if not changed:
+        return current
     current.version += 1
     _save_changed(current, changed)
     return current
+
+
+def _link(fields: dict, action: Action, name: str):
+    """A link as posted, else as stored (read from the database only then)."""
+    if name in fields:
+        return fields[name]
+    return getattr(action, name)
+
+
+def _stored(action: Action, name: str):
+    """A field's stored value as compared with a new one: a link by its id."""
+    return getattr(action, f"{name}_id") if name in ("owner", "hypothesis") else getattr(action, name)
+
+
+def _stored_value(value):
+    return value.pk if hasattr(value, "_meta") else value
 
 
 @transaction.atomic

@@ -5,11 +5,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from hypotheses.models import Hypothesis
+from sprints import services
 from sprints.models import Action, Review, Sprint
 from tests import clock
 from tests.factories import ActionFactory, MembershipFactory
@@ -331,7 +333,7 @@ HTMX_POSTS = {
             [t.planned_action.pk],
             {f"a{t.planned_action.pk}-{k}": v for k, v in _action_data(t, title="Call them").items()},
         ),
-        16,  # the row as text; the capacity card fetches itself on `plan-changed`
+        8,  # the row as text (only its changed title validated and written; its links as the form read them)
     ),
     "action_delete": ("planned", lambda t: ("action_delete", [_delete_target(t).pk], {}), 12),
 }
@@ -402,3 +404,28 @@ def test_the_answer_to_a_refused_step_is_the_page_as_it_is_now(team, client):
     assert response.status_code == 200
     assert "Answer yes or no." in page and "Renamed a moment ago" in page
     assert Sprint.objects.get(pk=team.active_sprint.pk).status == "active"
+
+
+def test_an_edit_writes_only_what_changed(team):
+    """The posted fields as they are stored change nothing (the version stays, so a colleague's
+    open form is not made stale); a changed estimate is checked and written alone."""
+    action = team.planned_action
+    same = {
+        "title": f"  {action.title} ",
+        "owner": action.owner,
+        "estimate_hours": action.estimate_hours,
+        "cost": action.cost,
+        "hypothesis": action.hypothesis,
+    }
+    kept = services.action_update(action=action, by=team.tracker, expected_version=action.version, **same)
+    assert kept.version == action.version
+    changed = services.action_update(
+        action=action, by=team.tracker, expected_version=action.version, **same | {"estimate_hours": Decimal(3)}
+    )
+    assert changed.version == action.version + 1
+    action.refresh_from_db()
+    assert action.estimate_hours == Decimal(3) and action.version == changed.version
+    with pytest.raises(ValidationError):  # a changed field is still checked
+        services.action_update(
+            action=action, by=team.tracker, expected_version=action.version, **same | {"estimate_hours": Decimal(0)}
+        )
