@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hypotheses.models import Hypothesis
-from tracking import outbox
 from tracking.db import insert_new
+from tracking.delivery import outbox
 from tracking.models import Membership, Role, User
 
 from .models import Action, ActionStatus, Digest, Sprint, SprintStatus

@@ -14,7 +14,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from tracking import outbox
+from tracking.delivery import outbox
 from tracking.models import Membership, Role
 
 from .models import Action, ActionStatus, Reminder, ReminderKind, Sprint, SprintStatus

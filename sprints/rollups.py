@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hypotheses.models import Hypothesis, Verdict
-from tracking import outbox
+from tracking.delivery import outbox
 from tracking.models import Membership, Metric, MetricValue, User
 
 from .capacity import sprint_capacity

@@ -61,7 +61,7 @@ def test_no_app_fills_a_registry_of_another(app):
 # Whatever sends or builds mail: the outbox alone may use them.
 MAIL_CALLS = {"send_mail", "send_mass_mail", "send_messages", "get_connection", "mail_admins", "mail_managers"}
 MAIL_NAMES = {"EmailMessage", "EmailMultiAlternatives", "mailers"}
-OUTBOX = ROOT / "tracking" / "outbox.py"
+OUTBOX = ROOT / "tracking" / "delivery" / "outbox.py"
 
 
 def _sends_mail(path: Path) -> list[str]:

@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, ExpressionWrapper
 from django.utils.translation import gettext_lazy as _
 
-from . import outbox
 from .accounts import security
+from .delivery import outbox
 from .models import (
     Company,
     Constraint,
@@ -183,7 +183,7 @@ class SignInEventAdmin(admin.ModelAdmin):
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
-    """What the product sent or tries to send (tracking/outbox.py): read only, to see why a
+    """What the product sent or tries to send (tracking/delivery/outbox.py): read only, to see why a
     message failed."""
 
     list_display = ["created_at", "key", "address", "attempts", "sent_at", "failed_at", "last_error"]

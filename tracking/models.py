@@ -10,9 +10,10 @@ from django.db.models import Case, Q, Value, When
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext_lazy as _
 
-# The accounts' models are this app's (its migrations hold them and name UserManager and
-# validate_timezone here): importing them registers them with the app.
+# The accounts' and the outbox's models are this app's (its migrations hold them and name
+# UserManager and validate_timezone here): importing them registers them with the app.
 from .accounts.models import SignInEvent, SignInEventKind, User, UserManager  # noqa: F401
+from .delivery.models import OutboxChannel, OutboxMessage  # noqa: F401
 from .numbers import unit_label
 from .validators import MultiLineTextField, SingleLineCharField, validate_timezone
 
@@ -432,48 +433,3 @@ class Goal(models.Model):
                 )
         if self.metric_id and self.target is None:
             raise ValidationError({"target": _("Give the target value of the metric.")})
-
-
-# --- The outbox: everything the product delivers ------------------------------------------------
-
-
-class OutboxChannel(models.TextChoices):
-    EMAIL = "email", _("E-mail")
-
-
-class OutboxMessage(models.Model):
-    """One message to one person, written before it is sent under a key that names what it is
-    about ("reminder:42", "invitation:17", "report:9:user:3"), so each goes out once.
-    tracking.outbox writes, sends and retries them; nothing else sends."""
-
-    key = SingleLineCharField(max_length=120, unique=True)
-    # What the message is about ("report:9" for each member's "report:9:user:3"): how the
-    # product finds the messages of a reminder, a report or an invitation.
-    about = SingleLineCharField(max_length=100, db_index=True)
-    channel = models.CharField(max_length=16, choices=OutboxChannel.choices, default=OutboxChannel.EMAIL)
-    recipient = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    address = SingleLineCharField(max_length=254)  # where it goes on its channel: an e-mail address
-    # Rendered when written, in the recipient's language: a retry sends the same message.
-    subject = MultiLineTextField()
-    text = MultiLineTextField()
-    html = MultiLineTextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)  # not tried again before
-    failed_at = models.DateTimeField(null=True, blank=True)  # given up after the last attempt
-    last_error = MultiLineTextField(blank=True)
-
-    class Meta:
-        verbose_name = _("outgoing message")
-        verbose_name_plural = _("outgoing messages")
-        indexes = [
-            models.Index(
-                fields=["next_attempt_at"],
-                condition=Q(sent_at__isnull=True, failed_at__isnull=True),
-                name="outbox_unsent",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.key} → {self.address}"

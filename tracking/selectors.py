@@ -20,8 +20,8 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from . import outbox
 from .charts import Chart, MarkerProvider, line_chart, markers_for
+from .delivery import outbox
 from .models import (
     Company,
     Constraint,

@@ -17,7 +17,7 @@ from sprints.models import Reminder, Sprint, SprintReport
 from tests.conftest import make_team
 from tests.support.delivery import delivery
 from tests.support.processes import ROOT, WORKER_ARGS, PrivateRedis, app_env, python, run_python, wait_for, worker
-from tracking import outbox
+from tracking.delivery import outbox
 
 pytestmark = [pytest.mark.worker, pytest.mark.xdist_group("worker"), pytest.mark.django_db(transaction=True)]
 

@@ -13,7 +13,7 @@ from sprints.models import Reminder, Sprint, SprintReport
 from sprints.schedule import digest_week, due_kinds, review_at
 from tests.factories import ActionFactory
 from tests.support.delivery import Delivery, delivery
-from tracking import outbox
+from tracking.delivery import outbox
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -15,7 +15,7 @@ from tests import clock
 from tests.conftest import make_team
 from tests.factories import MembershipFactory, SprintFactory
 from tests.support.delivery import delivery
-from tracking import outbox
+from tracking.delivery import outbox
 from tracking.models import OutboxMessage
 
 OPENED: list[int] = []

@@ -17,9 +17,9 @@ from tests import clock
 from tests.conftest import make_team
 from tests.support.delivery import delivery
 from tracking import services
+from tracking.delivery.outbox import MAX_ATTEMPTS
 from tracking.invitations import invitation_deliver, invitations_unsent
 from tracking.models import Membership, Role, User
-from tracking.outbox import MAX_ATTEMPTS
 
 pytestmark = pytest.mark.django_db
 

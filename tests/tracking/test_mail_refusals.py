@@ -18,7 +18,8 @@ from tests import clock
 from tests.factories import UserFactory
 from tests.support.delivery import delivery
 from tests.support.processes import free_port
-from tracking import outbox, services
+from tracking import services
+from tracking.delivery import outbox
 from tracking.invitations import invitation_deliver, invitations_unsent
 from tracking.models import OutboxMessage, Role
 

@@ -3,7 +3,7 @@ import uuid
 from django.contrib.auth import forms as auth_forms
 from django.template.loader import render_to_string
 
-from ..outbox import Outgoing, Rendered, outbox_add, outbox_send
+from ..delivery.outbox import Outgoing, Rendered, outbox_add, outbox_send
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):

@@ -34,6 +34,7 @@ from datetime import datetime, timedelta
 from smtplib import SMTPDataError, SMTPException, SMTPRecipientsRefused, SMTPResponseException, SMTPSenderRefused
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import models, transaction
 from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value
@@ -41,7 +42,7 @@ from django.db.models.functions import Cast, Concat
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from .models import OutboxChannel, OutboxMessage, User
+from .models import OutboxChannel, OutboxMessage
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ class Rendered:
 @dataclass(frozen=True)
 class Outgoing:
     key: str
-    to: User
+    to: AbstractBaseUser  # the project's user: its e-mail address is where the message goes
     message: Rendered
 
 
