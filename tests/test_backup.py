@@ -1,4 +1,4 @@
-"""Backups restore to the same database, row by row (manage.py backup / restore, tracking/backups.py).
+"""Backups restore to the same database, row by row (manage.py backup / restore, tracking/backups/services.py).
 
 Each test fills a database with real data, backs it up through the command as an operator
 runs it (a separate process), restores into a fresh database, and compares every table of
@@ -30,7 +30,7 @@ from tests import clock
 from tests.conftest import make_team
 from tests.factories import ActionFactory, HypothesisFactory, SprintFactory
 from tests.support.processes import ROOT, app_env, python
-from tracking import backups
+from tracking.backups import services as backups
 
 pytestmark = pytest.mark.xdist_group("backup")
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "tracking",
     "tracking.custdev.apps.CustdevConfig",
     "tracking.toolkit.apps.ToolkitConfig",
+    "tracking.backups.apps.BackupsConfig",
     "hypotheses",
     "sprints",
 ]
@@ -305,7 +306,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TIMEZONE = "UTC"
 
-# --- Backups (tracking/backups.py, README "Backups") -------------------------------------------
+# --- Backups (tracking/backups/services.py, README "Backups") ----------------------------------
 # A passphrase encrypts every backup (the age format); empty: backups are not encrypted. A
 # restore of an encrypted backup needs the same one.
 BACKUP_PASSPHRASE = env.str("BACKUP_PASSPHRASE", default="")

@@ -1,11 +1,11 @@
-"""`manage.py restore PATH --yes`: replace the whole database with a backup (see tracking/backups.py)."""
+"""`manage.py restore PATH --yes`: replace the whole database with a backup (see tracking/backups/services.py)."""
 
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from tracking import backups
+from tracking.backups import services as backups
 
 
 class Command(BaseCommand):

@@ -1,11 +1,11 @@
-"""`manage.py backup [--output PATH]`: the whole database into one file (see tracking/backups.py)."""
+"""`manage.py backup [--output PATH]`: the whole database into one file (see tracking/backups/services.py)."""
 
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from tracking import backups
+from tracking.backups import services as backups
 
 
 class Command(BaseCommand):
