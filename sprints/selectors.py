@@ -373,7 +373,6 @@ def session_hypotheses(company, sprint: Sprint, only: int | None = None) -> list
         .annotate(
             metric_name=F("metric__name"),
             window_value=Subquery(window.values("value")[:1]),
-            window_week=Subquery(window.values("week_start")[:1]),
             kept=Exists(kept),
         )
         .order_by("-ice", "-pk")[:100]

@@ -9,15 +9,16 @@ use)."""
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from html import escape as escape_text
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from hypotheses.models import Verdict
+from tracking.models import ConstraintStatus
 from tracking.numbers import input_value, plain, unit_label
 from tracking.query_params import ids_param, number_param
 from tracking.roles import Permission, role_allows
@@ -216,6 +217,26 @@ def read_new_rows(post, members, form_class) -> PlanRead:
 # same choice, owners' names from the members, numbers as shown (text: a template localizes
 # nothing, so it needs no {% localize %} block).
 
+
+def _esc(value) -> str:
+    """conditional_escape, made for the rows' many small values: what is safe stays as it is,
+    anything else is escaped as Django escapes it (the same five characters), without the
+    check for lazy strings that django.utils.html.escape makes on every call."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return escape_text(str(value))
+
+
+def _html(format_string: str, *args, **kwargs) -> str:
+    """format_html with _esc: the rows' markup is made of many small parts."""
+    return mark_safe(format_string.format(*map(_esc, args), **{name: _esc(v) for name, v in kwargs.items()}))
+
+
+def _html_join(separator: str, format_string: str, args_generator) -> str:
+    """format_html_join with _esc."""
+    return mark_safe(separator.join(format_string.format(*map(_esc, args)) for args in args_generator))
+
+
 SELECTED = mark_safe(" selected")
 
 
@@ -228,7 +249,7 @@ class _Options:
 
     def __call__(self, selected) -> str:
         if selected not in self.rendered:
-            self.rendered[selected] = format_html_join(
+            self.rendered[selected] = _html_join(
                 "",
                 '<option value="{}"{}>{}</option>',
                 ((value, SELECTED if value == selected else "", label) for value, label in self.choices),
@@ -246,14 +267,14 @@ class _Radios:
         self.parts = [
             (
                 str(value),
-                format_html('" value="{}"> {}</label>', value, label),
-                format_html('" value="{}" checked> {}</label>', value, label),
+                _html('" value="{}"> {}</label>', value, label),
+                _html('" value="{}" checked> {}</label>', value, label),
             )
             for value, label in choices
         ]
 
     def __call__(self, name: str, checked) -> str:
-        head = self.HEAD + conditional_escape(name)
+        head = self.HEAD + _esc(name)
         return mark_safe("".join(head + (on if value == checked else off) for value, off, on in self.parts))
 
 
@@ -346,7 +367,7 @@ class _RowButtons:
 
     def __init__(self, fragment: str, param: str, anchor: str, choices):
         buttons = "".join(
-            format_html(
+            _html(
                 ' <a class="button secondary small" href="?{param}=@pk@{choice}#{anchor}-@pk@"'
                 ' hx-get="?fragment={fragment}&amp;{param}=@pk@{choice}">{label}</a>',
                 param=param,
@@ -363,7 +384,7 @@ class _RowButtons:
         )
 
     def __call__(self, pk: int, title: str) -> str:
-        return mark_safe(self.html.replace("@pk@", str(int(pk))).replace("@title@", conditional_escape(title)))
+        return mark_safe(self.html.replace("@pk@", str(int(pk))).replace("@title@", _esc(title)))
 
 
 class _ResultText:
@@ -375,20 +396,20 @@ class _ResultText:
         self.labels = labels
         self.edit = _RowButtons("result", "edit", "result", [("", _("Edit"))])
         self.log = _RowButtons("result", "edit", "result", [(status, labels[status]) for status in OPEN_AS])
-        self.saved = format_html(' <span class="saved" role="status">{}</span>', _("Saved"))
+        self.saved = _html(' <span class="saved" role="status">{}</span>', _("Saved"))
 
     def head(self, a, who: str) -> str:
-        badge = format_html(' <span class="badge">{}</span>', a.hypothesis_title) if a.hypothesis_id else ""
-        return format_html(
+        badge = _html(' <span class="badge">{}</span>', a.hypothesis_title) if a.hypothesis_id else ""
+        return _html(
             '<div class="log-head"><strong>{}</strong> <span class="muted">{}</span>{}</div>', a.title, who, badge
         )
 
     def text(self, a, *, can_log: bool, saved: bool) -> str:
-        why_not = format_html(' <span class="muted">— {}</span>', a.why_not_note) if a.why_not_note else ""
+        why_not = _html(' <span class="muted">— {}</span>', a.why_not_note) if a.why_not_note else ""
         button = ""
         if can_log:
             button = (self.edit if a.is_resolved else self.log)(a.pk, a.title)
-        return format_html(
+        return _html(
             '<p class="log-result"><span class="badge">{}</span> {}{}{}{}</p>',
             self.labels.get(a.status, a.status),
             a.result_note,
@@ -437,8 +458,22 @@ def _result_rows(
             row |= {"v": _shown(v), "options": options(v.get("status")), "multiline": multiline, "focus": focus}
         else:
             row["text"] = words.text(a, can_log=can_log, saved=a.pk in saved)
+            row["html"] = _text_row(
+                f"log-row status-{a.status}" + (" has-error" if row["err"] else ""),
+                f"result-{a.pk}",
+                row["head"],
+                row["text"],
+            )
         rows.append(row)
     return rows
+
+
+def _text_row(classes: str, row_id: str, head: str, body: str) -> str:
+    """A row shown as text, its element made here whole (the template outputs it as it is).
+    `classes` and `row_id` are made of choice values and ids: nothing to escape; `head` and
+    `body` are made by format_html."""
+    tag = "li" if row_id.startswith("result-") else "div"
+    return mark_safe(f'<{tag} class="{classes}" id="{row_id}" data-row>\n      {head}\n      {body}\n    </{tag}>')
 
 
 class _NumbersLine:
@@ -461,27 +496,21 @@ class _NumbersLine:
         parts = []
         if h.success_criteria:
             parts.append(
-                format_html(
-                    '<p class="criteria"><span class="muted">{}:</span> {}</p>', self.criteria, h.success_criteria
-                )
+                _html('<p class="criteria"><span class="muted">{}:</span> {}</p>', self.criteria, h.success_criteria)
             )
         if h.suggested:
             parts.append(
-                format_html(
-                    '<p class="suggestion">{}: <strong>{}</strong></p>', self.numbers_say, self.verdicts[h.suggested]
-                )
+                _html('<p class="suggestion">{}: <strong>{}</strong></p>', self.numbers_say, self.verdicts[h.suggested])
             )
         return mark_safe("".join(parts))  # every part escaped by format_html
 
     def __call__(self, h, shown, kept: bool) -> str:
         parts = []
         if h.metric_id:
-            parts.append(
-                format_html("{}: {} → {}", h.metric_name, shown.number(h.baseline), shown.number(h.expected_value))
-            )
+            parts.append(_html("{}: {} → {}", h.metric_name, shown.number(h.baseline), shown.number(h.expected_value)))
         if h.measured_shown is not None:
             parts.append(
-                format_html(
+                _html(
                     "{} <strong>{}</strong> ({})",
                     self.measured,
                     shown.number(h.measured_shown),
@@ -489,13 +518,13 @@ class _NumbersLine:
                 )
             )
         if kept:
-            parts.append(format_html('<span class="badge">{}</span>', self.kept))
+            parts.append(_html('<span class="badge">{}</span>', self.kept))
         if h.check_by:
             day = date_format(h.check_by, "j E")
             if h.overdue:
-                parts.append(format_html('<span class="badge danger">{}: {}</span>', self.overdue, day))
+                parts.append(_html('<span class="badge danger">{}: {}</span>', self.overdue, day))
             else:
-                parts.append(format_html("{} {}", self.check_by, day))
+                parts.append(_html("{} {}", self.check_by, day))
         return mark_safe(" · ".join(parts))  # every part escaped by format_html
 
 
@@ -525,7 +554,7 @@ def _verdict_rows(
         row = {
             "pk": _id(h.pk),
             "title": h.title,
-            "head": format_html(
+            "head": _html(
                 '<h3><a href="{}{}/">{}</a></h3><p class="muted">{}</p>{}',
                 url,
                 h.pk,
@@ -542,9 +571,12 @@ def _verdict_rows(
             measured_needed = not v.get("measured") and v.get("decision") != steps.KEEP_TESTING
             focus = "" if h.pk not in editing else "measured" if measured_needed else "note"
             row |= {"v": _shown(v), "radios": radios(f"v{h.pk}-decision", v.get("decision")), "focus": focus}
-        elif can_decide:
+        else:
             # A button per decision: the row opens with it chosen, the cursor in what it still needs.
-            row["button"] = format_html('<p class="row-actions">{}</p>', buttons(h.pk, h.title))
+            button = _html('<p class="row-actions">{}</p>', buttons(h.pk, h.title)) if can_decide else ""
+            classes = "verdict-block" + (" kept" if h.kept else "") + (" has-error" if row["err"] else "")
+            row["button"] = button
+            row["html"] = _text_row(classes, f"verdict-{h.pk}", row["head"], button)
         rows.append(row)
     return rows
 
@@ -598,7 +630,7 @@ def _carry_rows(carry, shown) -> str:
             load += f": {shown.number(c.load_before)} → {shown.number(c.load_after)} / {shown.number(c.available)} {h}"
         why_not = _why_not(c.action)
         rows.append(
-            format_html(
+            _html(
                 '<label class="check{}"><input type="checkbox" name="carry" value="{}"{}> {}'
                 ' <span class="muted">({})</span>{}{}</label>',
                 "" if c.fits else " over",
@@ -606,8 +638,8 @@ def _carry_rows(carry, shown) -> str:
                 " checked" if c.ticked else "",
                 c.action.title,
                 load,
-                format_html(' <span class="why-not">{}: {}</span>', not_done, why_not) if why_not else "",
-                "" if c.fits else format_html(' <strong class="error">{}</strong>', would_overbook),
+                _html(' <span class="why-not">{}: {}</span>', not_done, why_not) if why_not else "",
+                "" if c.fits else _html(' <strong class="error">{}</strong>', would_overbook),
             )
         )
     return mark_safe("\n".join(rows))  # every row made by format_html
@@ -718,7 +750,10 @@ def _metrics_card(data, typed, refused, saved) -> dict:
 
 
 def _constraint_card(data) -> dict:
-    return {"constraint": selectors.focus_constraint(data.company)}
+    # One constraint of a business is active at most: the sprint's focus, when it still is.
+    focus = data.sprint.focus
+    active = focus is not None and focus.status == ConstraintStatus.ACTIVE
+    return {"constraint": focus if active else selectors.focus_constraint(data.company)}
 
 
 def _plan_card(data, *, typed_rows, refused, ticked) -> dict:
@@ -742,16 +777,14 @@ def _plan_card(data, *, typed_rows, refused, ticked) -> dict:
         row["i"], row["n"] = _id(row["i"]), _id(number)
     carried, not_done = _("carried over"), _("Not done")
     # The next sprint's actions are text: one list made in one pass, not a loop of the template.
-    planned_rows = format_html_join(
+    planned_rows = _html_join(
         "",
         '<li>{} <span class="muted">{}</span>{}</li>',
         (
             (
                 a.title,
                 shown.who(a.owner_id, a.estimate_hours) + (f" · {carried}" if a.carried_over_from_id else ""),
-                format_html(' <span class="why-not">{}: {}</span>', not_done, a.carried_why_not)
-                if a.carried_why_not
-                else "",
+                _html(' <span class="why-not">{}: {}</span>', not_done, a.carried_why_not) if a.carried_why_not else "",
             )
             for a in planned
         ),
