@@ -3,12 +3,15 @@
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from ..dates import day_month_year
 from . import charts, unit_economics
 from .formatting import money, number, percent
 from .forms import MAPPING_LABELS
-from .models import MAPPABLE
+from .models import MAPPABLE, SnapshotKind
 from .selectors import to_inputs
 
 INPUT_LABELS = {
@@ -95,6 +98,28 @@ def snapshot_line(row, currency: str) -> SnapshotLine:
     ranked = unit_economics.sensitivity(inputs)
     top = ranked[0] if ranked and ranked[0].delta_cm > 0 else None
     return SnapshotLine(cm=money(unit_economics.compute(inputs).cm, currency), lever=SHORT[top.name] if top else "")
+
+
+def snapshot_rows(snapshots, currency: str) -> str:
+    """The history of snapshots' table rows, made in one pass (no template nodes per row): the
+    date as `date:"j M Y"` writes it, the kind's label read once, the margin and first lever of
+    each (snapshot_line)."""
+    written = day_month_year()
+    kinds = {value: conditional_escape(label) for value, label in SnapshotKind.choices}
+    rows = []
+    for snapshot in snapshots:
+        line = snapshot_line(snapshot, currency)
+        pk = snapshot.pk
+        rows.append(
+            f'<tr>\n      <td><input type="radio" name="a" value="{pk}" aria-label="A"> '
+            f'<input type="radio" name="b" value="{pk}" aria-label="B"></td>\n'
+            f"      <td>{written(snapshot.taken_on)}</td>\n"
+            f"      <td>{conditional_escape(snapshot.label or '—')} "
+            f'<span class="badge">{kinds.get(snapshot.kind, snapshot.kind)}</span></td>\n'
+            f'      <td class="num">{conditional_escape(line.cm)}</td>\n'
+            f"      <td>{conditional_escape(line.lever or '—')}</td>\n    </tr>"
+        )
+    return mark_safe("".join(rows))
 
 
 def mapping_lines(row, metrics) -> list[tuple[str, str]]:

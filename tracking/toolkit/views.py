@@ -98,7 +98,8 @@ def _ue_context(company, membership, *, form=None, mapping_form=None, snapshot_f
         "mapping": presenters.mapping_lines(row, metrics) if row and mapping_form is None else [],
         "snapshot_form": snapshot_form or SnapshotForm(),
         "economics": presenters.economics(row, company.currency) if row else None,
-        "snapshots": [(s, presenters.snapshot_line(s, company.currency)) for s in snapshots],
+        "snapshots": snapshots,
+        "snapshot_rows": presenters.snapshot_rows(snapshots, company.currency),
         "can_edit": role_allows(membership.role, Permission.EDIT_PLANNING),
     }
 
