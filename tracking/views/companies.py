@@ -1,7 +1,7 @@
 import copy
+from functools import partial
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from .. import selectors, services
 from ..access import access_company, access_company_member, access_invitation
-from ..form_errors import apply_errors, error_text
+from ..form_flow import attempt, done, submit
 from ..forms import (
     CompanyCreateForm,
     CompanyForm,
@@ -64,15 +64,9 @@ def invitation_answer(request, membership_id: int, accept: bool):
 def company_create(request):
     # A new business writes in its creator's language until its settings say otherwise.
     form = CompanyCreateForm(request.POST or None, initial={"language": request.user.language})
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            company = services.company_create(creator=request.user, **data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("“%(name)s” is created. Add the team next.") % {"name": company.name})
-            return redirect("tracking:members", company_id=company.pk)
+    if request.method == "POST" and (company := submit(form, partial(services.company_create, creator=request.user))):
+        created = _("“%(name)s” is created. Add the team next.") % {"name": company.name}
+        return done(request, created, "tracking:members", company.pk)
     return render(request, "tracking/company_create.html", {"form": form, "timezone_names": timezone_names()})
 
 
@@ -82,14 +76,8 @@ def company_settings(request, company_id: int):
     company, membership = access_company(request.user, company_id, action=Permission.MANAGE_COMPANY if unsafe else None)
     # The form works on a copy so that rejected input never shows up in the navigation.
     form = CompanyForm(request.POST or None, instance=copy.copy(company))
-    if unsafe and form.is_valid():
-        try:
-            services.company_update(company=company, by=membership, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Settings saved."))
-            return redirect("tracking:company_settings", company_id=company.pk)
+    if unsafe and submit(form, partial(services.company_update, company=company, by=membership)):
+        return done(request, _("Settings saved."), "tracking:company_settings", company.pk)
     context = {
         "company": company,
         "membership": membership,
@@ -158,17 +146,11 @@ def _member_row_context(company, member, *, saved=False) -> dict:
 def member_add(request, company_id: int):
     company, membership = access_company(request.user, company_id, action=Permission.MANAGE_COMPANY)
     form = MemberAddForm(request.POST)
-    if form.is_valid():
-        try:
-            added = services.membership_add(company=company, by=membership, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            # The same words whether the address has an account or not: adding someone
-            # must not tell who is registered.
-            text = _("An invitation is on its way to %(email)s. They join the team once they accept it.")
-            messages.success(request, text % {"email": added.user.email})
-            return redirect("tracking:members", company_id=company.pk)
+    if added := submit(form, partial(services.membership_add, company=company, by=membership)):
+        # The same words whether the address has an account or not: adding someone
+        # must not tell who is registered.
+        text = _("An invitation is on its way to %(email)s. They join the team once they accept it.")
+        return done(request, text % {"email": added.user.email}, "tracking:members", company.pk)
     return _members_page(request, company, membership, add_form=form)
 
 
@@ -177,21 +159,16 @@ def member_update(request, company_id: int, membership_id: int):
     company, membership = access_company(request.user, company_id, action=Permission.MANAGE_COMPANY)
     member = access_company_member(company, membership_id)
     form = _member_row_form(member, request.POST)
-    saved = False
-    if form.is_valid():
-        try:
-            services.membership_update(membership=member, by=membership, **form.cleaned_data)
-        except ValidationError as error:
-            member.refresh_from_db()
-            apply_errors(form, error)
-        else:
-            saved = True
+    # The service works on a copy: a refused change never shows in the row.
+    saved = submit(form, partial(services.membership_update, membership=copy.copy(member), by=membership))
     if request.htmx:
-        member.form = None if saved else form
-        return render(request, "tracking/members.html#member-row", _member_row_context(company, member, saved=saved))
+        shown = saved or member
+        shown.form = None if saved else form
+        return render(
+            request, "tracking/members.html#member-row", _member_row_context(company, shown, saved=bool(saved))
+        )
     if saved:
-        messages.success(request, _("%(name)s is updated.") % {"name": member.name})
-        return redirect("tracking:members", company_id=company.pk)
+        return done(request, _("%(name)s is updated.") % {"name": member.name}, "tracking:members", company.pk)
     return _members_page(request, company, membership, row_forms={member.pk: form})
 
 
@@ -199,11 +176,7 @@ def member_update(request, company_id: int, membership_id: int):
 def member_remove(request, company_id: int, membership_id: int):
     company, membership = access_company(request.user, company_id, action=Permission.MANAGE_COMPANY)
     member = access_company_member(company, membership_id)
-    try:
-        services.membership_remove(membership=member, by=membership)
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-    else:
+    if attempt(request, partial(services.membership_remove, membership=member, by=membership)):
         messages.success(request, _("%(name)s is removed from the business.") % {"name": member.name})
         if member.pk == membership.pk:
             return redirect("tracking:portfolio")

@@ -1,6 +1,8 @@
 """Screen 3, the company page: the main constraint with its why-chain, naming, editing and
 replacing it, and its history."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
@@ -12,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from .. import selectors, services
 from ..access import access_company, access_constraint, access_why_step
 from ..form_errors import apply_errors, error_text
+from ..form_flow import done, submit
 from ..forms import (
     ConstraintForm,
     ConstraintReplaceForm,
@@ -156,8 +159,14 @@ def why_move(request, company_id: int, step_id: int, *, extras):
         return _chain_response(
             request, company, membership, step.constraint_id, extras, chain_error=_("Choose up or down.")
         )
+    move = partial(services.why_step_move, step=step, by=membership, to_position=step.position + offset)
+    return _chain_write(request, company, membership, step, extras, move)
+
+
+def _chain_write(request, company, membership, step, extras, write):
+    """A change of the chain that has no form: the chain again, saying why when refused."""
     try:
-        services.why_step_move(step=step, by=membership, to_position=step.position + offset)
+        write()
     except ValidationError as error:
         return _chain_response(request, company, membership, step.constraint_id, extras, chain_error=error_text(error))
     return _chain_response(request, company, membership, step.constraint_id, extras)
@@ -167,22 +176,16 @@ def why_move(request, company_id: int, step_id: int, *, extras):
 def why_delete(request, company_id: int, step_id: int, *, extras):
     company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
     step = access_why_step(company, step_id)
-    try:
-        services.why_step_delete(step=step, by=membership)
-    except ValidationError as error:
-        return _chain_response(request, company, membership, step.constraint_id, extras, chain_error=error_text(error))
-    return _chain_response(request, company, membership, step.constraint_id, extras)
+    delete = partial(services.why_step_delete, step=step, by=membership)
+    return _chain_write(request, company, membership, step, extras, delete)
 
 
 @require_POST
 def why_root(request, company_id: int, step_id: int, *, extras):
     company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
     step = access_why_step(company, step_id)
-    try:
-        services.why_step_mark_root_cause(step=step, by=membership)
-    except ValidationError as error:
-        return _chain_response(request, company, membership, step.constraint_id, extras, chain_error=error_text(error))
-    return _chain_response(request, company, membership, step.constraint_id, extras)
+    mark = partial(services.why_step_mark_root_cause, step=step, by=membership)
+    return _chain_write(request, company, membership, step, extras, mark)
 
 
 # --- Naming, editing and replacing the constraint ----------------------------------------------
@@ -225,14 +228,8 @@ def constraint_edit(request, company_id: int, constraint_id: int, *, extras):
     company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
     constraint = access_constraint(company, constraint_id)
     form = ConstraintForm(request.POST)
-    if form.is_valid():
-        try:
-            services.constraint_update(constraint=constraint, by=membership, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("The constraint is saved."))
-            return redirect("tracking:company_detail", company_id=company.pk)
+    if submit(form, partial(services.constraint_update, constraint=constraint, by=membership)):
+        return done(request, _("The constraint is saved."), "tracking:company_detail", company.pk)
     return _company_page(request, company, membership, extras, constraint_form=form)
 
 
