@@ -10,7 +10,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dates import MONTHS_3
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -443,6 +444,7 @@ def _history_rows(company, rows) -> list[selectors.Row]:
     labels = {choices: {value: str(label) for value, label in choices.choices} for choices in (Kind, Status, Verdict)}
     day = day_month_year()
     detail = reverse("hypotheses:detail", args=[company.pk, 0]).removesuffix("0/")
+    against = conditional_escape(_("against the numbers"))
     out = []
     for row in rows:
         reason = row.against_numbers_reason
@@ -462,7 +464,26 @@ def _history_rows(company, rows) -> list[selectors.Row]:
                 author=row.author__full_name or row.author__email or "—",
             )
         )
+        out[-1]["html"] = _history_row_html(out[-1], against)
     return out
+
+
+def _history_row_html(h, against: str) -> str:
+    """A history row's <tr>, made in one pass (no template nodes per row)."""
+    e = conditional_escape
+    constraint = "" if h.constraint is None else f" · {e(h.constraint)}"
+    reason = ""
+    if h.reason:
+        reason = (
+            f'<br><span class="badge warn" title="{e(h.reason)}">{against}</span> '
+            f'<span class="muted">{e(h.reason_short)}</span>'
+        )
+    return mark_safe(
+        f'<tr>\n        <td><a href="{h.url}">{e(h.title)}</a><br><span class="muted">{e(h.kind)}{constraint} · '
+        f"{e(h.created)}</span></td>\n        <td>{e(h.status)}</td>\n        <td>{e(h.verdict)}{reason}</td>\n"
+        f'        <td class="num">{e(h.measured)}</td>\n        <td>{e(h.learning)}</td>\n'
+        f"        <td>{e(h.author)}</td>\n      </tr>"
+    )
 
 
 @require_GET

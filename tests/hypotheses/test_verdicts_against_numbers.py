@@ -143,6 +143,8 @@ def test_the_history_counts_verdicts_against_the_numbers_apart(team, client):
     assert (stats.decided, stats.confirmed, stats.against_numbers) == (2, 2, 1)
     body = response.content.decode()
     assert "1 of 2 decided against the numbers" in body and "Referral" in body
+    badge = '<span class="badge warn" title="Referral">against the numbers</span> <span class="muted">Referral</span>'
+    assert badge in body  # the row says so, its reason in the badge's title
 
     text = b"".join(client.get(reverse("hypotheses:history_csv", args=[team.company.pk])).streaming_content)
     rows = list(csv.DictReader(io.StringIO(text.decode("utf-8-sig"))))
