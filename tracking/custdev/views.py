@@ -2,6 +2,7 @@
 form that keeps a draft), the synthesis by tag and insights."""
 
 from dataclasses import dataclass
+from functools import partial
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -12,9 +13,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tracking.access import access_company
+from tracking.access import access_company, member_page
 from tracking.dates import day_month_year
 from tracking.form_errors import apply_errors
+from tracking.form_flow import done, submit
 from tracking.forms import posted_version
 from tracking.models import ConstraintStatus
 from tracking.roles import Permission, role_allows
@@ -76,12 +78,9 @@ def _script_initial(request, company, purposes) -> dict:
     return {"constraint": active, **(template.initial if template else {}), **written_for}
 
 
-def _save_script(form, save):
-    try:
-        return save(**form.service_fields())
-    except ValidationError as error:
-        apply_errors(form, error)
-    return None
+def _new_script_fields(form) -> dict:
+    """A new script's fields and what it is written for."""
+    return form.service_fields() | {"purpose_ids": form.purpose_ids}
 
 
 @require_http_methods(["GET", "POST"])
@@ -91,14 +90,9 @@ def script_new(request, company_id: int, *, purposes=()):
     company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING if unsafe else None)
     initial = _script_initial(request, company, purposes)
     form = ScriptForm(request.POST or None, company=company, initial=initial, purposes=purposes)
-    if unsafe and form.is_valid():
-        create = services.script_create
-        script = _save_script(
-            form, lambda **fields: create(by=membership, purpose_ids=form.purpose_ids, purposes=purposes, **fields)
-        )
-        if script:
-            messages.success(request, _("The script is saved."))
-            return redirect("custdev:script_detail", company_id=company.pk, script_id=script.pk)
+    create = partial(services.script_create, by=membership, purposes=purposes)
+    if unsafe and (script := submit(form, create, fields=_new_script_fields)):
+        return done(request, _("The script is saved."), "custdev:script_detail", company.pk, script.pk)
     return _script_page(request, company, membership, form, purposes=purposes)
 
 
@@ -108,11 +102,9 @@ def script_edit(request, company_id: int, script_id: int):
     company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING if unsafe else None)
     script = access_script(company, script_id)
     form = ScriptForm(request.POST or None, company=company, instance=script if not unsafe else None)
-    if unsafe and form.is_valid():
-        saved = _save_script(form, lambda **fields: services.script_update(script=script, by=membership, **fields))
-        if saved:
-            messages.success(request, _("The script is saved."))
-            return redirect("custdev:script_detail", company_id=company.pk, script_id=script.pk)
+    update = partial(services.script_update, script=script, by=membership)
+    if unsafe and submit(form, update, fields=ScriptForm.service_fields):
+        return done(request, _("The script is saved."), "custdev:script_detail", company.pk, script.pk)
     return _script_page(request, company, membership, form, script)
 
 
@@ -304,25 +296,20 @@ def _synthesis_page(request, company, membership, *, insight_form=None, threshol
     return render(request, "custdev/synthesis.html", context, status=status)
 
 
-@require_GET
-def synthesis(request, company_id: int):
-    company, membership = access_company(request.user, company_id)
-    return _synthesis_page(request, company, membership)
+synthesis = member_page(_synthesis_page)
 
 
 @require_POST
 def insight_new(request, company_id: int):
     company, membership = access_company(request.user, company_id, action=Permission.CREATE_HYPOTHESIS)
     form = InsightForm(request.POST)
-    if form.is_valid():
-        tag = access_tag(company, form.cleaned_data["tag"])
-        try:
-            services.insight_create(by=membership, tag=tag, sentence=form.cleaned_data["sentence"])
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("The insight is saved. Turn it into a hypothesis when you are ready."))
-            return redirect(reverse("custdev:synthesis", args=[company.pk]) + f"#tag-{tag.pk}")
+
+    def create(*, tag, sentence):
+        return services.insight_create(by=membership, tag=access_tag(company, tag), sentence=sentence)
+
+    if insight := submit(form, create):
+        saved = _("The insight is saved. Turn it into a hypothesis when you are ready.")
+        return done(request, saved, reverse("custdev:synthesis", args=[company.pk]) + f"#tag-{insight.tag_id}")
     return _synthesis_page(request, company, membership, insight_form=form)
 
 
