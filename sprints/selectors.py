@@ -322,16 +322,14 @@ def session_actions(
     """The sprint's actions as the session page shows them (sprint_actions' order), each with
     `hypothesis_title`, `is_carried` (carried over to a later sprint already) and
     `carried_why_not` (why the action it was carried over from was not done); `only`: that
-    action (a row answered alone, with its owner); `statuses`: those not carried over yet with
-    these statuses (what may be carried over). One query."""
+    action as a results row shows it alone (with its owner, without what carrying over reads);
+    `statuses`: those not carried over yet with these statuses (what may be carried over). One
+    query."""
+    actions = sprint.actions.only(*SESSION_ACTION_FIELDS).annotate(hypothesis_title=F("hypothesis__title"))
+    if only is not None:  # a results row alone: its owner named from it, nothing of carrying over
+        return list(actions.filter(pk=only).select_related("owner__user"))
     carried = Action.objects.filter(carried_over_from=OuterRef("pk"))
-    actions = sprint.actions.only(*SESSION_ACTION_FIELDS).annotate(
-        hypothesis_title=F("hypothesis__title"),
-        is_carried=Exists(carried),
-        carried_why_not=F("carried_over_from__why_not_note"),
-    )
-    if only is not None:  # a row alone names its owner from the row
-        actions = actions.filter(pk=only).select_related("owner__user")
+    actions = actions.annotate(is_carried=Exists(carried), carried_why_not=F("carried_over_from__why_not_note"))
     if statuses is not None:
         actions = actions.filter(status__in=statuses, is_carried=False)
     return list(actions.order_by("owner_id", "pk"))

@@ -585,22 +585,61 @@ def _decisions():
     return [*Verdict.choices, (steps.KEEP_TESTING, _("Keep testing"))]
 
 
-def _metric_rows(metrics, shown, typed, refused, saved) -> list[dict]:
+class _MetricRow:
+    """A metric's row made whole in one pass (its label, its input or, for a reader who may not
+    enter values, this week's value, its errors, "Saved"), its words translated once per answer."""
+
+    def __init__(self, can_edit: bool):
+        self.can_edit = can_edit
+        self.save, self.saved = _("Save"), _html('<span class="saved" role="status">{}</span>', _("Saved"))
+
+    def __call__(self, row: dict) -> str:
+        pk, err = row["pk"], row["err"]
+        target = _html(' <span class="muted">({})</span>', row["target"]) if row["target"] else ""
+        if self.can_edit:
+            field = _html(
+                '<div class="inline-input"><input type="text" inputmode="decimal" name="m{pk}-value"'
+                ' id="m{pk}-value" value="{v}">\n        <button type="submit" name="only" value="{pk}"'
+                ' class="secondary small" data-row-save>{save}<span class="visually-hidden">: {name}</span>'
+                "</button></div>\n      ",
+                pk=pk,
+                v=row["v"],
+                save=self.save,
+                name=row["name"],
+            )
+        else:
+            field = _html("<p>{}</p>", row["this_week"])
+        errors = _html_join("", '<p class="error">{}</p>', ((e,) for e in (*err["value"], *err["row"])))
+        return _html(
+            '<div class="metric-log field{has_error}" id="session-metric-{pk}" data-row>\n'
+            '      <label for="m{pk}-value">{label}{target}</label>\n      {field}{errors}{saved}\n    </div>',
+            has_error=mark_safe(" has-error") if err else "",
+            pk=pk,
+            label=row["label"],
+            target=target,
+            field=field,
+            errors=errors,
+            saved=self.saved if row["saved"] else "",
+        )
+
+
+def _metric_rows(metrics, shown, typed, refused, saved, *, can_edit: bool) -> list[dict]:
+    made = _MetricRow(can_edit)
     rows = []
     for m in metrics:
         name, unit, target = m.name, unit_label(m.unit), shown.number(m.target)
-        rows.append(
-            {
-                "pk": _id(m.pk),
-                "name": name,
-                "label": f"{name}, {unit}" if unit else name,
-                "target": None if target is None else _("target %(value)s") % {"value": target},
-                "this_week": shown.number(m.this_week) or "—",
-                "v": str((typed.get(m.pk) or {}).get("value", input_value(m.this_week) or "") or ""),
-                "err": refused.get(m.pk) or NO_ERRORS,
-                "saved": m.pk in saved,
-            }
-        )
+        row = {
+            "pk": _id(m.pk),
+            "name": name,
+            "label": f"{name}, {unit}" if unit else name,
+            "target": None if target is None else _("target %(value)s") % {"value": target},
+            "this_week": shown.number(m.this_week) or "—",
+            "v": str((typed.get(m.pk) or {}).get("value", input_value(m.this_week) or "") or ""),
+            "err": refused.get(m.pk) or NO_ERRORS,
+            "saved": m.pk in saved,
+        }
+        row["html"] = made(row)
+        rows.append(row)
     return rows
 
 
@@ -746,7 +785,8 @@ def _verdicts_card(data, typed, refused, editing=frozenset(), opened_as=None) ->
 
 def _metrics_card(data, typed, refused, saved) -> dict:
     metrics = selectors.metrics_with_this_week(data.company)
-    return {"metrics": _metric_rows(metrics, data.shown, typed, refused, saved)}
+    can_edit = _rights(data.membership)["can_edit_metrics"]
+    return {"metrics": _metric_rows(metrics, data.shown, typed, refused, saved, can_edit=can_edit)}
 
 
 def _constraint_card(data) -> dict:
@@ -936,8 +976,9 @@ def metric_row(data: SessionData, pk: int, *, typed=None, refused=None, saved=()
     metrics = selectors.metrics_with_this_week(data.company, only=pk) if objects is None else objects
     if not metrics:
         return None
-    rows = _metric_rows(metrics, _Shown(()), typed or {}, refused or {}, saved)
-    return {"company": data.company, "metrics": rows, "words": _words(), **_rights(data.membership)}
+    rights = _rights(data.membership)
+    rows = _metric_rows(metrics, _Shown(()), typed or {}, refused or {}, saved, can_edit=rights["can_edit_metrics"])
+    return {"company": data.company, "metrics": rows, "words": _words(), **rights}
 
 
 # The parts of the page that follow a save elsewhere on it (each refreshes itself on the save's
