@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from tracking.access import ensure_can
 from tracking.models import Company, Membership
 from tracking.roles import Permission
+from tracking.services.fields import assign
 from tracking.weeks import local_today
 
 from . import links, selectors
@@ -97,9 +98,7 @@ def script_create(
 @transaction.atomic
 def script_update(*, script: Script, by: Membership, **fields) -> Script:
     ensure_can(by, Permission.EDIT_PLANNING)
-    for name, value in fields.items():
-        if name in SCRIPT_FIELDS:
-            setattr(script, name, value)
+    assign(script, fields, SCRIPT_FIELDS)
     return _save_script(script)
 
 
@@ -250,9 +249,7 @@ def interview_update(
     current = Interview.objects.select_for_update().get(pk=interview.pk)
     if expected_version is not None and expected_version != current.version:
         raise StaleInterview(current)
-    for name, value in fields.items():
-        if name in INTERVIEW_FIELDS:
-            setattr(interview, name, value)
+    assign(interview, fields, INTERVIEW_FIELDS)
     interview.version = current.version + 1
     return _save_interview(interview, highlights)
 

@@ -11,6 +11,7 @@ from ..access import ensure_can
 from ..models import HORIZON_RANK, Goal, Membership, Metric, MetricValue
 from ..roles import Permission
 from ..weeks import current_week_start, week_start
+from .fields import assign
 
 METRIC_FIELDS = ("name", "unit", "higher_is_better", "target", "target_date", "funnel_stage", "is_key")
 GOAL_FIELDS = ("title", "horizon", "parent", "metric", "target", "starts_on", "due_on")
@@ -42,9 +43,7 @@ def metric_create(*, by: Membership, **fields) -> Metric:
 @transaction.atomic
 def metric_update(*, metric: Metric, by: Membership, **fields) -> Metric:
     ensure_can(by, Permission.EDIT_PLANNING)
-    for name, value in fields.items():
-        if name in METRIC_FIELDS:
-            setattr(metric, name, value)
+    assign(metric, fields, METRIC_FIELDS)
     return _save_metric(metric)
 
 
@@ -135,9 +134,7 @@ def goal_create(*, by: Membership, **fields) -> Goal:
 @transaction.atomic
 def goal_update(*, goal: Goal, by: Membership, **fields) -> Goal:
     ensure_can(by, Permission.EDIT_PLANNING)
-    for name, value in fields.items():
-        if name in GOAL_FIELDS:
-            setattr(goal, name, value)
+    assign(goal, fields, GOAL_FIELDS)
     return _save_goal(goal)
 
 
