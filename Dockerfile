@@ -41,7 +41,7 @@ EXPOSE 8000
 ENV WEB_CONCURRENCY=3
 # /dev/shm: the worker heartbeat file must not sit on a slow overlay filesystem.
 # --max-requests: recycle workers now and then so a slow leak never grows unbounded.
-CMD ["gunicorn", "tracking.wsgi:application", \
+CMD ["gunicorn", "tracking.site.wsgi:application", \
      "--bind", "0.0.0.0:8000", \
      "--worker-tmp-dir", "/dev/shm", \
      "--max-requests", "1000", "--max-requests-jitter", "100", \

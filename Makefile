@@ -20,8 +20,8 @@ SITE_URL ?= http://$(HOST):$(PORT)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 # Runs a command with the embedded PostgreSQL up (started if needed, stopped after it when no
-# other command of the checkout still uses it); without DATABASE_URL only (tracking/embedded_db.py).
-WITH_DB := $(BIN)/python -m tracking.embedded_db around
+# other command of the checkout still uses it); without DATABASE_URL only (tracking/site/embedded_db.py).
+WITH_DB := $(BIN)/python -m tracking.site.embedded_db around
 
 .PHONY: help install install-test messages run test lint lock migrate seed worker clean bench bench-pages bench-library backup restore db db-stop
 
@@ -65,10 +65,10 @@ messages: $(VENV)/.run
 	fi
 
 db: install
-	$(BIN)/python -m tracking.embedded_db start
+	$(BIN)/python -m tracking.site.embedded_db start
 
 db-stop: install
-	$(BIN)/python -m tracking.embedded_db stop
+	$(BIN)/python -m tracking.site.embedded_db stop
 
 migrate: install messages
 	DJANGO_DEBUG=1 $(WITH_DB) $(BIN)/python manage.py migrate --noinput -v0

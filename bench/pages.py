@@ -755,7 +755,7 @@ def free_port() -> int:
 class Server:
     def __init__(self, workers: int, env: dict | None = None):
         self.port = free_port()
-        command = [str(Path(sys.executable).parent / "gunicorn"), "tracking.wsgi:application"]
+        command = [str(Path(sys.executable).parent / "gunicorn"), "tracking.site.wsgi:application"]
         command += ["--workers", str(workers), "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning"]
         command += ["--backlog", "2048", "--timeout", "120"]
         env = os.environ | ENV | (env or {})
@@ -869,7 +869,7 @@ DATA_NOTE = (
 
 
 def server_note(workers: int) -> str:
-    return f"gunicorn tracking.wsgi, {workers} sync workers, DEBUG off (tests.settings), {os.cpu_count()} CPUs"
+    return f"gunicorn tracking.site.wsgi, {workers} sync workers, DEBUG off (tests.settings), {os.cpu_count()} CPUs"
 
 
 def email_of(role: str, company_index: int) -> str:

@@ -113,9 +113,9 @@ from hypotheses.models import Hypothesis, Verdict  # noqa: E402
 from sprints import reminders, rollups, tasks  # noqa: E402
 from sprints.models import Action, ActionStatus, Reminder, Sprint, SprintReport, SprintStatus  # noqa: E402
 from tests.support.processes import wait_for  # noqa: E402
-from tracking.celery import app as celery_app  # noqa: E402
 from tracking.delivery import outbox  # noqa: E402
 from tracking.models import Company, Membership, Metric, MetricValue, OutboxMessage, Role, User  # noqa: E402
+from tracking.site.celery import app as celery_app  # noqa: E402
 
 assert connection.settings_dict["NAME"] == DB_NAME
 assert settings.MAILERS["default"]["BACKEND"] == "bench.nullmail.EmailBackend"

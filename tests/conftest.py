@@ -170,7 +170,7 @@ def _english_by_default():
 def _empty_test_broker():
     """Transactional tests enqueue real messages on the test Redis database; no worker reads
     them (worker tests run their own private redis-server), so they are cleared per run."""
-    from tracking.celery import app
+    from tracking.site.celery import app
 
     # The broker is not needed by most tests; its own tests say so if it is down.
     with contextlib.suppress(Exception):

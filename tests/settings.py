@@ -1,7 +1,7 @@
 """Test settings: the real services at their default local addresses (DESIGN.md §6).
 
 PostgreSQL is the server on 127.0.0.1:5432 when one answers there, otherwise the checkout's
-embedded one (tracking/embedded_db.py), which the run starts and stops; TEST_EMBEDDED_POSTGRES=1
+embedded one (tracking/site/embedded_db.py), which the run starts and stops; TEST_EMBEDDED_POSTGRES=1
 chooses the embedded one whatever answers.
 
 Production settings (debug off) with the test-only adjustments below, so what the tests
@@ -13,7 +13,7 @@ import os
 import socket
 import uuid
 
-from tracking import embedded_db
+from tracking.site import embedded_db
 
 os.environ["DJANGO_READ_DOT_ENV"] = "0"
 os.environ.setdefault("DJANGO_DEBUG", "0")
@@ -41,7 +41,7 @@ if "DATABASE_URL" not in os.environ:
         atexit.register(embedded_db.release)
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 
-from tracking.settings import *  # noqa: E402, F403
+from tracking.site.settings import *  # noqa: E402, F403
 
 # A test database of its own per run (pytest-xdist adds _gw0, _gw1 … per worker): two runs at
 # once on one machine (CI beside a developer, two checkouts) never drop each other's database.

@@ -1,7 +1,7 @@
 """A cache that hangs is skipped: with Redis frozen, one request waits the cache's short timeout,
 the next ones within the breaker's window do not ask Redis at all, and after the window the
 cache is used again once Redis is back (tracking/cache_breaker.py). The cache's user here is
-the sign-in throttle (tracking/security.py): it asks the cache on every sign-in.
+the sign-in throttle (tracking/accounts/security.py): it asks the cache on every sign-in.
 
 Redis here is a real redis-server of this test alone, on a free port, frozen with SIGSTOP (the
 kernel still accepts connections to it; nothing answers) and resumed with SIGCONT. The cache

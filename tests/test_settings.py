@@ -18,7 +18,7 @@ def _run(args, **env):
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "tracking.settings", **env},
+        env={**clean, "DJANGO_SETTINGS_MODULE": "tracking.site.settings", **env},
         capture_output=True,
         text=True,
         timeout=60,
@@ -76,7 +76,7 @@ def _embedded_settings(*names: str, **env) -> list[str]:
         cwd=ROOT,
         env={
             "PATH": os.environ["PATH"],
-            "DJANGO_SETTINGS_MODULE": "tracking.settings",
+            "DJANGO_SETTINGS_MODULE": "tracking.site.settings",
             "DJANGO_DEBUG": "1",
             "DJANGO_READ_DOT_ENV": "0",
             **env,
@@ -89,7 +89,7 @@ def _embedded_settings(*names: str, **env) -> list[str]:
 
 
 def test_embedded_default_is_the_embedded_postgres_a_file_broker_and_an_atomic_counter_cache():
-    from tracking import embedded_db
+    from tracking.site import embedded_db
 
     url = urlsplit(embedded_db.url())
     engine, host, port, name, broker, cache = _embedded_settings(
@@ -118,7 +118,7 @@ def _broker_and_cache(**env) -> list[str]:
     result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "tracking.settings", **env},
+        env={**clean, "DJANGO_SETTINGS_MODULE": "tracking.site.settings", **env},
         capture_output=True,
         text=True,
         timeout=60,
@@ -165,7 +165,7 @@ def test_production_renders_through_the_cached_template_loader():
     )
     env = {
         "PATH": os.environ["PATH"],
-        "DJANGO_SETTINGS_MODULE": "tracking.settings",
+        "DJANGO_SETTINGS_MODULE": "tracking.site.settings",
         "DJANGO_READ_DOT_ENV": "0",
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),

@@ -165,7 +165,7 @@ class GoalAdmin(admin.ModelAdmin):
 
 @admin.register(SignInEvent)
 class SignInEventAdmin(admin.ModelAdmin):
-    """The sign-in audit: read only, written by tracking/security.py."""
+    """The sign-in audit: read only, written by tracking/accounts/security.py."""
 
     list_display = ["at", "kind", "email", "ip", "user"]
     list_filter = ["kind"]

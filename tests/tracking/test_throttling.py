@@ -1,4 +1,4 @@
-"""Sign-in throttling (tracking/security.py): per address, per account, atomic, fail-open.
+"""Sign-in throttling (tracking/accounts/security.py): per address, per account, atomic, fail-open.
 
 The parallel tests run on both stores the throttle counts in: Redis (production, and the
 rest of this file) and the embedded default's PostgreSQL table (tracking/counter_cache.py).

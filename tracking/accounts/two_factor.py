@@ -3,7 +3,7 @@
 Any user may turn it on from the account pages; it is meant for trackers, who see every
 business they track. The secrets, the TOTP check (with a used code refused again for its
 whole window) and the recovery codes are django-allauth's MFA pieces (`Authenticator`,
-`TOTP`, `RecoveryCodes`); sign-in stays our own view (tracking/views/accounts.py):
+`TOTP`, `RecoveryCodes`); sign-in stays our own view (views.py):
 
 1. a right password for a user with TOTP on does not sign in: the user id waits in the
    session for TWO_FACTOR_PENDING_SECONDS, with the password's session hash, so a password

@@ -3,7 +3,7 @@
 PostgreSQL: `pg_dump -Fc` (one consistent snapshot, taken while the app runs) and
 `pg_restore --clean --if-exists --single-transaction`, so a restore that fails half-way
 leaves the database as it was. The tools are the ones of the server's major version: the
-system's (postgresql-client) or the embedded server's wheel's (tracking/embedded_db.py), so
+system's (postgresql-client) or the embedded server's wheel's (tracking/site/embedded_db.py), so
 the embedded default needs no client installed.
 
 Every backup is first written next to its final name and renamed when complete, so a
@@ -35,7 +35,7 @@ from django.contrib.sessions.models import Session
 from django.db import DatabaseError, connections
 from django.utils import timezone
 
-from tracking import embedded_db
+from tracking.site import embedded_db
 
 BACKUP_DIR = settings.VAR_DIR / "backups"
 POSTGRES_MAGIC = b"PGDMP"  # the first bytes of a pg_dump custom-format archive

@@ -21,7 +21,6 @@ from ..forms import (
 )
 from ..numbers import plain
 from ..roles import Permission, role_allows
-from ..toolkit import services as toolkit_services
 from ..weeks import current_week_start
 
 METRIC_VALUES_CHANGED = "metric-values-changed"
@@ -113,11 +112,13 @@ def metric_detail(request, company_id: int, metric_id: int, *, markers):
 
 
 @require_POST
-def metric_value_record(request, company_id: int, metric_id: int, *, markers):
+def metric_value_record(request, company_id: int, metric_id: int, *, markers, record):
+    """`record`: the write of a weekly value, passed in by the project's urls.py (the toolkit's,
+    so that a funnel stage's conversions follow its count)."""
     company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
     metric = access_metric(company, metric_id)
     form = MetricValueForm(request.POST)
-    saved = submit(form, partial(toolkit_services.value_record, metric=metric, by=membership)) is not None
+    saved = submit(form, partial(record, metric=metric, by=membership)) is not None
     if request.htmx:  # the form alone; the chart and the table fetch themselves on the event
         context = _value_form_context(company, membership, metric, value_form=None if saved else form, saved=saved)
         response = render(request, "tracking/metric_detail.html#value-form", context)

