@@ -191,28 +191,27 @@ def why_root(request, company_id: int, step_id: int, *, extras):
 # --- Naming, editing and replacing the constraint ----------------------------------------------
 
 
+def _replace_fields(form) -> dict:
+    data = form.cleaned_data
+    return {
+        "title": data["title"],
+        "area": data["area"],
+        "previous_outcome": data["previous_outcome"] or "resolved",
+        "previous_note": data["previous_note"],
+        "expected_previous_id": data["expected_previous"],
+    }
+
+
 @require_http_methods(["GET", "POST"])
 def constraint_new(request, company_id: int):
     unsafe = request.method == "POST"
     company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING if unsafe else None)
     current = selectors.active_constraint(company)
     form = ConstraintReplaceForm(request.POST or None, initial={"expected_previous": current.pk if current else None})
-    if unsafe and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.constraint_replace(
-                by=membership,
-                title=data["title"],
-                area=data["area"],
-                previous_outcome=data["previous_outcome"] or "resolved",
-                previous_note=data["previous_note"],
-                expected_previous_id=data["expected_previous"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("The main constraint is named. Now ask “why?” until the answer is actionable."))
-            return redirect(reverse("tracking:company_detail", args=[company.pk]) + "#why-chain")
+    replace = partial(services.constraint_replace, by=membership)
+    if unsafe and submit(form, replace, fields=_replace_fields):
+        named = _("The main constraint is named. Now ask “why?” until the answer is actionable.")
+        return done(request, named, reverse("tracking:company_detail", args=[company.pk]) + "#why-chain")
     context = {
         "company": company,
         "membership": membership,
