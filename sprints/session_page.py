@@ -796,6 +796,85 @@ def _constraint_card(data) -> dict:
     return {"constraint": focus if active else selectors.focus_constraint(data.company)}
 
 
+class _NewRow:
+    """A blank (or typed) row of the plan step made whole in one pass: its title, owner, hours
+    and cost, each with its errors; the words translated once per answer."""
+
+    FIELD = (
+        '\n        <div class="field{has_error}"><label for="n{i}-{name}">{label}</label>'
+        "\n          {input}{errors}</div>"
+    )
+
+    def __init__(self):
+        self.words = _words()
+
+    def _field(self, row, name: str, label, field_input: str) -> str:
+        errors = row["err"][name]
+        return _html(
+            self.FIELD,
+            has_error=mark_safe(" has-error") if errors else "",
+            i=row["i"],
+            name=name,
+            label=label,
+            input=field_input,
+            errors=_html_join("", '<p class="error">{}</p>', ((e,) for e in errors)),
+        )
+
+    def __call__(self, row: dict) -> str:
+        words, i = self.words, row["i"]
+        fields = [
+            self._field(
+                row,
+                "title",
+                _html("{} {}", words["action"], row["n"]),
+                _html(
+                    '<input type="text" name="n{i}-title" id="n{i}-title" value="{v}" maxlength="300">',
+                    i=i,
+                    v=row["title"],
+                ),
+            ),
+            self._field(
+                row,
+                "owner",
+                words["owner"],
+                _html(
+                    '<select name="n{i}-owner" id="n{i}-owner" data-follow-owner>'
+                    '<option value="">—</option>{o}</select>',
+                    i=i,
+                    o=row["owner_options"],
+                ),
+            ),
+            self._field(
+                row,
+                "estimate_hours",
+                words["hours"],
+                _html(
+                    '<input type="text" inputmode="decimal" name="n{i}-estimate_hours" id="n{i}-estimate_hours"'
+                    ' value="{v}">',
+                    i=i,
+                    v=row["estimate_hours"],
+                ),
+            ),
+            self._field(
+                row,
+                "cost",
+                words["cost"],
+                _html(
+                    '<input type="text" inputmode="decimal" autocomplete="off" name="n{i}-cost" id="n{i}-cost"'
+                    ' value="{v}">',
+                    i=i,
+                    v=row["cost"],
+                ),
+            ),
+        ]
+        return _html(
+            '<div class="row3 new-action{has_error}" data-row>{fields}\n        {errors}\n      </div>',
+            has_error=mark_safe(" has-error") if row["err"] else "",
+            fields=mark_safe("".join(fields)),
+            errors=_html_join("", '<p class="error">{}</p>', ((e,) for e in row["err"]["row"])),
+        )
+
+
 def _plan_card(data, *, typed_rows, refused, ticked) -> dict:
     """The next sprint's board inside the session: its actions, capacity bars, the unfinished
     actions to carry over (with what each does to its owner's hours) and blank rows."""
@@ -808,6 +887,7 @@ def _plan_card(data, *, typed_rows, refused, ticked) -> dict:
         {"i": i, "title": "", "owner": owner, "estimate_hours": DEFAULT_HOURS, "cost": ""} for i in range(NEW_ROWS)
     ]
     owner_options = _Options((m.pk, m.name) for m in data.members)
+    new_row = _NewRow()
     for number, row in enumerate(rows, start=1):
         row["err"] = refused.get(row["i"]) or NO_ERRORS
         row["title"], row["estimate_hours"] = row.get("title") or "", row.get("estimate_hours") or ""
@@ -815,6 +895,7 @@ def _plan_card(data, *, typed_rows, refused, ticked) -> dict:
         row["owner"] = str(row.get("owner") or "")
         row["owner_options"] = owner_options(row["owner"])
         row["i"], row["n"] = _id(row["i"]), _id(number)
+        row["html"] = new_row(row)
     carried, not_done = _("carried over"), _("Not done")
     # The next sprint's actions are text: one list made in one pass, not a loop of the template.
     planned_rows = _html_join(
