@@ -820,52 +820,37 @@ class _NewRow:
             errors=_html_join("", '<p class="error">{}</p>', ((e,) for e in errors)),
         )
 
+    # Each field's input, filled with the row's value (the owner's: its rendered options).
+    INPUTS = (
+        ("title", "title", '<input type="text" name="n{i}-title" id="n{i}-title" value="{v}" maxlength="300">'),
+        (
+            "owner",
+            "owner_options",
+            '<select name="n{i}-owner" id="n{i}-owner" data-follow-owner><option value="">—</option>{v}</select>',
+        ),
+        (
+            "estimate_hours",
+            "estimate_hours",
+            '<input type="text" inputmode="decimal" name="n{i}-estimate_hours" id="n{i}-estimate_hours" value="{v}">',
+        ),
+        (
+            "cost",
+            "cost",
+            '<input type="text" inputmode="decimal" autocomplete="off" name="n{i}-cost" id="n{i}-cost" value="{v}">',
+        ),
+    )
+
     def __call__(self, row: dict) -> str:
-        words, i = self.words, row["i"]
+        words = self.words
+        labels = {
+            "title": _html("{} {}", words["action"], row["n"]),
+            "owner": words["owner"],
+            "estimate_hours": words["hours"],
+            "cost": words["cost"],
+        }
         fields = [
-            self._field(
-                row,
-                "title",
-                _html("{} {}", words["action"], row["n"]),
-                _html(
-                    '<input type="text" name="n{i}-title" id="n{i}-title" value="{v}" maxlength="300">',
-                    i=i,
-                    v=row["title"],
-                ),
-            ),
-            self._field(
-                row,
-                "owner",
-                words["owner"],
-                _html(
-                    '<select name="n{i}-owner" id="n{i}-owner" data-follow-owner>'
-                    '<option value="">—</option>{o}</select>',
-                    i=i,
-                    o=row["owner_options"],
-                ),
-            ),
-            self._field(
-                row,
-                "estimate_hours",
-                words["hours"],
-                _html(
-                    '<input type="text" inputmode="decimal" name="n{i}-estimate_hours" id="n{i}-estimate_hours"'
-                    ' value="{v}">',
-                    i=i,
-                    v=row["estimate_hours"],
-                ),
-            ),
-            self._field(
-                row,
-                "cost",
-                words["cost"],
-                _html(
-                    '<input type="text" inputmode="decimal" autocomplete="off" name="n{i}-cost" id="n{i}-cost"'
-                    ' value="{v}">',
-                    i=i,
-                    v=row["cost"],
-                ),
-            ),
+            self._field(row, name, labels[name], _html(template, i=row["i"], v=row[value]))
+            for name, value, template in self.INPUTS
         ]
         return _html(
             '<div class="row3 new-action{has_error}" data-row>{fields}\n        {errors}\n      </div>',
