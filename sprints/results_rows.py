@@ -24,6 +24,7 @@ def _words(language: str) -> dict[str, str]:
         "edit": conditional_escape(_("Edit the result")),
         "log": conditional_escape(_("Log the result")),
         "save": conditional_escape(_("Save")),
+        "target": conditional_escape(_("target %(value)s")),
     }
 
 
@@ -77,6 +78,29 @@ def measured_input(h, csrf: str, *, can_measure: bool, saved: bool = False) -> s
         f'  <label for="id_h{pk}-measured">{conditional_escape(h.title)}{metric}</label>\n'
         f'  <div class="inline-input"><input type="text" name="h{pk}-measured"{value} inputmode="decimal" '
         f'autocomplete="off" required id="id_h{pk}-measured">{button}</div>\n'
+        f"  {_saved(w) if saved else ''}\n</form>"
+    )
+
+
+def metric_input(m, csrf: str, *, can_edit: bool, saved: bool = False) -> str:
+    """A metric as a results row: this week's value's input as MetricValueForm's widget writes
+    it, with its form's Save."""
+    w = words()
+    pk, url = m.pk, m.url
+    label = conditional_escape(m.name)
+    if m.unit_text:
+        label += f", {conditional_escape(m.unit_text)}"
+    if m.target is not None:
+        label += f' <span class="muted">({w["target"] % {"value": conditional_escape(m.target_text)}})</span>'
+    value = "" if m.value_plain is None else f' value="{conditional_escape(m.value_plain)}"'
+    button = f'<button type="submit" class="secondary small">{w["save"]}</button>' if can_edit else ""
+    return mark_safe(
+        f'<form class="metric-log{" just-saved" if saved else ""}" id="metric-{pk}" method="post" action="{url}"\n'
+        f'      hx-post="{url}" hx-target="#metric-{pk}" hx-swap="outerHTML" novalidate>\n'
+        f"  {csrf}\n"
+        f'  <label for="id_m{pk}-value">{label}</label>\n'
+        f'  <div class="inline-input"><input type="text" name="m{pk}-value"{value} inputmode="decimal" '
+        f'autocomplete="off" required id="id_m{pk}-value">{button}</div>\n'
         f"  {_saved(w) if saved else ''}\n</form>"
     )
 

@@ -98,7 +98,7 @@ def with_log_form(membership, action, form=None, *, saved=False):
     return action
 
 
-def metric_row(metric, urls, form=None):
+def metric_row(metric, urls, form=None, *, csrf="", can_edit=False, saved=False):
     """A metric as a results row, its words made once here: its form's URL, its unit, target
     and this week's value as the reader writes them. Its form only when one was posted (with
     its errors); otherwise the row's input is plain HTML, as MeasuredForm's widget writes it."""
@@ -107,6 +107,7 @@ def metric_row(metric, urls, form=None):
     metric.unit_text = unit_label(metric.unit)
     metric.target_text = plain(metric.target, localize=True)
     metric.value_plain = None if form else input_value(metric.this_week)
+    metric.html = None if form else results_rows.metric_input(metric, csrf, can_edit=can_edit, saved=saved)
     return metric
 
 
@@ -143,6 +144,11 @@ def results_context(request, company, membership, *, log_forms=None, metric_form
     for action in actions:
         with_log_form(membership, action, log_forms.get(action.pk))
     csrf, can_measure = results_rows.csrf_field(request), role_allows(membership.role, Permission.LOG_ANY_RESULTS)
+    can_edit_metrics = role_allows(membership.role, Permission.EDIT_PLANNING)
+    metrics = [
+        metric_row(m, urls, metric_forms.get(m.pk), csrf=csrf, can_edit=can_edit_metrics)
+        for m in selectors.metrics_with_this_week(company)
+    ]
     testing = [
         measured_row(h, urls, measured_forms.get(h.pk), csrf=csrf, can_measure=can_measure)
         for h in selectors.testing_rows(company)
@@ -155,9 +161,9 @@ def results_context(request, company, membership, *, log_forms=None, metric_form
         "others": [a for a in actions if a.owner_id != membership.pk],
         "logged": sum(1 for a in actions if a.is_resolved),
         "total": len(actions),
-        "metrics": [metric_row(m, urls, metric_forms.get(m.pk)) for m in selectors.metrics_with_this_week(company)],
+        "metrics": metrics,
         "testing": testing,
-        "can_edit_metrics": role_allows(membership.role, Permission.EDIT_PLANNING),
+        "can_edit_metrics": can_edit_metrics,
         "can_measure": can_measure,
         "urls": urls,
         "status_labels": labels,
@@ -275,8 +281,9 @@ def metric_log(request, company_id: int, metric_id: int):
     saved = _saved(form, lambda data: toolkit_services.value_record(metric=metric, by=membership, value=data["value"]))
     if saved:
         metric.this_week = form.cleaned_data["value"]
-    context = {"membership": membership, "m": metric_row(metric, row_urls(company), None if saved else form)}
-    context["can_edit_metrics"] = role_allows(membership.role, Permission.EDIT_PLANNING)
+    can_edit, csrf = role_allows(membership.role, Permission.EDIT_PLANNING), results_rows.csrf_field(request)
+    row = metric_row(metric, row_urls(company), None if saved else form, csrf=csrf, can_edit=can_edit, saved=saved)
+    context = {"membership": membership, "m": row, "can_edit_metrics": can_edit}
     invalid = {"metric_forms": {metric.pk: form}}
     template = "sprints/results.html#metric_row"
     return _row_response(request, company, template, "metrics", context, saved=saved, invalid=invalid)
