@@ -48,12 +48,18 @@ def _text(a, w, can_plan, csrf, saved) -> str:
         f'      <span class="muted">{conditional_escape(a["who"])}{conditional_escape(a["money"])}</span>\n'
     ]
     if hypothesis:
-        parts.append(f'      <span class="badge hyp" title="{w["tests"]}">{conditional_escape(hypothesis["title"])}</span>\n')
+        parts.append(
+            f'      <span class="badge hyp" title="{w["tests"]}">{conditional_escape(hypothesis["title"])}</span>\n'
+        )
     parts.append(f'      <span class="badge">{conditional_escape(a["status_label"])}</span>\n')
     if carried:
-        parts.append(f'      <span class="badge">{w["carried"] % {"sprint": conditional_escape(carried["sprint"])}}</span>')
+        parts.append(
+            f'      <span class="badge">{w["carried"] % {"sprint": conditional_escape(carried["sprint"])}}</span>'
+        )
         if carried["why_not_note"]:
-            parts.append(f' <span class="why-not">{w["not_done"]}: {conditional_escape(carried["why_not_note"])}</span>')
+            parts.append(
+                f' <span class="why-not">{w["not_done"]}: {conditional_escape(carried["why_not_note"])}</span>'
+            )
         parts.append("\n")
     if saved:
         parts.append(f'      <span class="saved" role="status">{w["saved"]}</span>\n')
