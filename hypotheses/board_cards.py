@@ -39,7 +39,8 @@ def card_words() -> dict[str, str]:
 def dress_html(request, columns, *, can_edit: bool, retry: dict | None = None, retry_pk: int | None = None) -> None:
     """Set each card's `html`: the whole <li> of the card."""
     words = card_words()
-    csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{conditional_escape(get_token(request))}">' if can_edit else ""
+    token = conditional_escape(get_token(request)) if can_edit else ""
+    csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">' if can_edit else ""
     for column in columns:
         for card in column.cards:
             card["html"] = mark_safe(_card(card, words, can_edit, csrf, retry if card["pk"] == retry_pk else None))
@@ -86,7 +87,8 @@ def _card(h, w, can_edit, csrf, retry) -> str:
                 described = f' aria-describedby="move-error-{pk}"'
                 parts.append(
                     f'    <select name="to" id="move-{pk}" required{described}>{retry["options"]}</select>\n'
-                    f'    <input name="reason" class="move-reason" maxlength="2000" value="{conditional_escape(retry["reason"])}" '
+                    f'    <input name="reason" class="move-reason" maxlength="2000" '
+                    f'value="{conditional_escape(retry["reason"])}" '
                     f'placeholder="{w["reason"]}" aria-label="{w["why"]}"{described}'
                     f"{' autofocus' if retry['dropping'] else ''}>\n"
                 )
