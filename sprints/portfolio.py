@@ -14,13 +14,14 @@ from django.db.models import Count, Min, Q, Sum
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
 from hypotheses.models import Hypothesis
 from hypotheses.models import Status as HypothesisStatus
 from hypotheses.selectors import is_past_check_by, markers_of_tests
+from tracking.markup import html as format_html
+from tracking.markup import html_join as format_html_join
 from tracking.portfolio import Flag, PortfolioRow, core_cards
 from tracking.roles import Permission, role_allows
 from tracking.templatetags.layout import business_url
