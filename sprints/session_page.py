@@ -9,7 +9,6 @@ use)."""
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from html import escape as escape_text
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -18,6 +17,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from hypotheses.models import Verdict
+from tracking.markup import esc as _esc
+from tracking.markup import html as _html
+from tracking.markup import html_join as _html_join
 from tracking.models import ConstraintStatus
 from tracking.numbers import input_value, plain, unit_label
 from tracking.query_params import ids_param, number_param
@@ -216,25 +218,6 @@ def read_new_rows(post, members, form_class) -> PlanRead:
 # (issue 12): the words of a select or radio group rendered once and shared by every row with the
 # same choice, owners' names from the members, numbers as shown (text: a template localizes
 # nothing, so it needs no {% localize %} block).
-
-
-def _esc(value) -> str:
-    """conditional_escape, made for the rows' many small values: what is safe stays as it is,
-    anything else is escaped as Django escapes it (the same five characters), without the
-    check for lazy strings that django.utils.html.escape makes on every call."""
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return escape_text(str(value))
-
-
-def _html(format_string: str, *args, **kwargs) -> str:
-    """format_html with _esc: the rows' markup is made of many small parts."""
-    return mark_safe(format_string.format(*map(_esc, args), **{name: _esc(v) for name, v in kwargs.items()}))
-
-
-def _html_join(separator: str, format_string: str, args_generator) -> str:
-    """format_html_join with _esc."""
-    return mark_safe(separator.join(format_string.format(*map(_esc, args)) for args in args_generator))
 
 
 SELECTED = mark_safe(" selected")
