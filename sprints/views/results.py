@@ -143,16 +143,9 @@ def results_context(request, company, membership, *, log_forms=None, metric_form
     log_forms, metric_forms, measured_forms = log_forms or {}, metric_forms or {}, measured_forms or {}
     for action in actions:
         with_log_form(membership, action, log_forms.get(action.pk))
-    csrf, can_measure = results_rows.csrf_field(request), role_allows(membership.role, Permission.LOG_ANY_RESULTS)
+    can_measure = role_allows(membership.role, Permission.LOG_ANY_RESULTS)
     can_edit_metrics = role_allows(membership.role, Permission.EDIT_PLANNING)
-    metrics = [
-        metric_row(m, urls, metric_forms.get(m.pk), csrf=csrf, can_edit=can_edit_metrics)
-        for m in selectors.metrics_with_this_week(company)
-    ]
-    testing = [
-        measured_row(h, urls, measured_forms.get(h.pk), csrf=csrf, can_measure=can_measure)
-        for h in selectors.testing_rows(company)
-    ]
+    metrics, testing = _number_rows(request, company, urls, metric_forms, measured_forms, can_edit_metrics, can_measure)
     return {
         "company": company,
         "membership": membership,
@@ -168,6 +161,21 @@ def results_context(request, company, membership, *, log_forms=None, metric_form
         "urls": urls,
         "status_labels": labels,
     }
+
+
+def _number_rows(request, company, urls, metric_forms, measured_forms, can_edit_metrics, can_measure):
+    """The week's metrics and the hypotheses under test, each row with its input (a form only
+    where one was posted)."""
+    csrf = results_rows.csrf_field(request)
+    metrics = [
+        metric_row(m, urls, metric_forms.get(m.pk), csrf=csrf, can_edit=can_edit_metrics)
+        for m in selectors.metrics_with_this_week(company)
+    ]
+    testing = [
+        measured_row(h, urls, measured_forms.get(h.pk), csrf=csrf, can_measure=can_measure)
+        for h in selectors.testing_rows(company)
+    ]
+    return metrics, testing
 
 
 def _row_response(request, company, template, fragment, context, *, saved, invalid):

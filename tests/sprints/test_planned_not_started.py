@@ -13,9 +13,9 @@ from django.urls import reverse
 
 from sprints import session as steps
 from sprints.models import Action, Sprint, SprintStatus
+from sprints.portfolio import overview
 from tests.factories import ActionFactory, MembershipFactory, SprintFactory
 from tracking.models import Role
-from sprints.portfolio import overview
 from tracking.portfolio import Flag
 
 pytestmark = pytest.mark.django_db

@@ -14,10 +14,10 @@ from django.urls import reverse
 from hypotheses import services as hypothesis_services
 from hypotheses.models import Hypothesis
 from sprints import services as sprint_services
+from sprints.portfolio import overview
 from tests import clock
 from tests.factories import HypothesisFactory
 from tracking.models import MetricValue
-from sprints.portfolio import overview
 from tracking.portfolio import Flag
 from tracking.weeks import week_start
 

@@ -8,10 +8,10 @@ from django.urls import reverse
 
 from sprints.digest import digest_lines
 from sprints.outcomes import outcomes_many
+from sprints.portfolio import overview
 from tests import clock
 from tests.factories import ActionFactory, HypothesisFactory, SprintFactory
 from tracking.models import MetricValue
-from sprints.portfolio import overview
 from tracking.portfolio import Flag
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,6 @@ from django.urls import path
 
 from . import views
 
-
 INTERVIEWS = "b/<int:company_id>/interviews/"
 
 
