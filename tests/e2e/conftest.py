@@ -200,3 +200,26 @@ def open_row(page, selector, click=None, as_=None):
     with swap_of(page, selector):
         (click or (lambda locator: locator.click()))(button)
     return page.locator(selector)
+
+
+DEMO_PASSWORD = "demo-sprints-2026"  # the seeded demo's (sprints/demo)
+DEMO_TRACKER = "tracker@demo.example"
+DEMO_BUSINESS = "Кухни на заказ «Дубрава»"
+
+
+def demo_signed_in(page, live_server):
+    """The demo seeded and its tracker signed in (on the portfolio): «Дубрава», its business."""
+    import io
+
+    from django.core.management import call_command
+    from playwright.sync_api import expect
+
+    from tracking.models import Company
+
+    call_command("seed_demo", stdout=io.StringIO())
+    page.goto(live_server.url + "/accounts/login/")
+    page.locator("input[name=username]").fill(DEMO_TRACKER)
+    page.locator("input[name=password]").fill(DEMO_PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(live_server.url + "/")
+    return Company.objects.get(name=DEMO_BUSINESS)

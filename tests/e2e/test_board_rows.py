@@ -2,38 +2,25 @@
 form, Enter saves it, the row comes back as text alone and the capacity card, which listens
 for `plan-changed`, fetches itself with the new load; no page load on the way."""
 
-import io
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from sprints.models import Action, Sprint, SprintStatus
-from tests.e2e.conftest import assert_no_reload, mark_no_reload, swap_of
-from tracking.models import Company
+from tests.e2e.conftest import assert_no_reload, demo_signed_in, mark_no_reload, swap_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-PASSWORD = "demo-sprints-2026"
-TRACKER = "tracker@demo.example"
-BUSINESS = "Кухни на заказ «Дубрава»"
-
 
 def test_a_saved_row_comes_back_alone_and_the_capacity_card_follows(live_server, desktop_page):
-    call_command("seed_demo", stdout=io.StringIO())
-    company = Company.objects.get(name=BUSINESS)
+    page = desktop_page
+    company = demo_signed_in(page, live_server)
     sprint = Sprint.objects.get(company=company, status=SprintStatus.ACTIVE)
     action = Action.objects.filter(sprint=sprint, owner__isnull=False).select_related("owner__user").first()
     owner_load = sum(a.estimate_hours for a in Action.objects.filter(sprint=sprint, owner=action.owner))
     new_hours = action.estimate_hours + 5
     new_load = owner_load + 5
-    page = desktop_page
-    page.goto(live_server.url + "/accounts/login/")
-    page.locator("input[name=username]").fill(TRACKER)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(live_server.url + "/")
     page.goto(f"{live_server.url}/b/{company.pk}/sprints/{sprint.pk}/")
     mark_no_reload(page)
     bar = page.locator(f"#capacity-card .cap-row[data-owner='{action.owner_id}']")

@@ -2,32 +2,19 @@
 form alone ("Saved"), and the chart and the values table, which listen for
 `metric-values-changed`, fetch themselves with the new value; no page load on the way."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_no_reload, mark_no_reload, swap_of
-from tracking.models import Company, Metric, MetricValue
+from tests.e2e.conftest import assert_no_reload, demo_signed_in, mark_no_reload, swap_of
+from tracking.models import Metric, MetricValue
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-PASSWORD = "demo-sprints-2026"
-TRACKER = "tracker@demo.example"
-BUSINESS = "Кухни на заказ «Дубрава»"
-
 
 def test_a_saved_value_answers_its_form_and_the_chart_and_table_follow(live_server, desktop_page):
-    call_command("seed_demo", stdout=io.StringIO())
-    company = Company.objects.get(name=BUSINESS)
-    metric = Metric.objects.filter(company=company).order_by("pk").first()
     page = desktop_page
-    page.goto(live_server.url + "/accounts/login/")
-    page.locator("input[name=username]").fill(TRACKER)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(live_server.url + "/")
+    company = demo_signed_in(page, live_server)
+    metric = Metric.objects.filter(company=company).order_by("pk").first()
     page.goto(f"{live_server.url}/b/{company.pk}/metrics/{metric.pk}/")
     mark_no_reload(page)
     expect(page.locator("#metric-table")).not_to_contain_text("432")

@@ -1,35 +1,23 @@
 """An answer of the why-chain saved in Chromium on the seeded «Дубрава»: the save answers with
 that step alone ("Saved", its buttons as before), the other steps untouched; no page load."""
 
-import io
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_no_reload, mark_no_reload, swap_of
-from tracking.models import Company, ConstraintStatus, WhyStep
+from tests.e2e.conftest import assert_no_reload, demo_signed_in, mark_no_reload, swap_of
+from tracking.models import ConstraintStatus, WhyStep
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-PASSWORD = "demo-sprints-2026"
-TRACKER = "tracker@demo.example"
-BUSINESS = "Кухни на заказ «Дубрава»"
-
 
 def test_a_saved_answer_comes_back_alone(live_server, desktop_page):
-    call_command("seed_demo", stdout=io.StringIO())
-    company = Company.objects.get(name=BUSINESS)
+    page = desktop_page
+    company = demo_signed_in(page, live_server)
     steps = list(WhyStep.objects.filter(constraint__company=company, constraint__status=ConstraintStatus.ACTIVE))
     step, other = steps[1], steps[0]
     answer = "Маркетолог проверяет гипотезы без критериев успеха"
-    page = desktop_page
-    page.goto(live_server.url + "/accounts/login/")
-    page.locator("input[name=username]").fill(TRACKER)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(live_server.url + "/")
     page.goto(f"{live_server.url}/b/{company.pk}/")
     mark_no_reload(page)
     page.locator(f"#why-{other.pk}").evaluate("el => el.setAttribute('data-untouched', '')")
