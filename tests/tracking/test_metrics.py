@@ -115,6 +115,39 @@ def test_value_entry_through_htmx_answers_its_form_and_the_chart_and_table_fetch
         assert part in page
 
 
+def test_the_edit_form_is_drawn_only_when_asked(team, client):
+    """The page holds an "Edit the metric" button; htmx fetches the form alone, ?edit=metric
+    without JavaScript draws the page with it, and a refused save shows what was typed."""
+    client.force_login(team.tracker.user)
+    detail = reverse("tracking:metric_detail", args=[team.company.pk, team.metric.pk])
+    edit_url = reverse("tracking:metric_edit", args=[team.company.pk, team.metric.pk])
+    page = client.get(detail).content.decode()
+    assert 'hx-get="?edit=metric"' in page and f'action="{edit_url}"' not in page
+    alone = client.get(detail, {"edit": "metric"}, headers={"HX-Request": "true"}).content.decode()
+    assert alone.startswith('<section class="card narrow" id="metric-edit"') and f'action="{edit_url}"' in alone
+    assert "<svg" not in alone and "<html" not in alone
+    full = client.get(detail, {"edit": "metric"}).content.decode()
+    assert f'action="{edit_url}"' in full and 'id="metric-chart"' in full
+    refused = client.post(edit_url, {"name": "", "unit": "typed unit"}).content.decode()
+    assert f'action="{edit_url}"' in refused and 'value="typed unit"' in refused
+    client.force_login(team.member.user)
+    for response in (client.get(detail), client.get(detail, {"edit": "metric"})):
+        assert 'id="metric-edit"' not in response.content.decode()
+
+
+def test_the_add_form_is_drawn_only_when_asked(team, client):
+    client.force_login(team.tracker.user)
+    url = reverse("tracking:metrics", args=[team.company.pk])
+    add_url = reverse("tracking:metric_add", args=[team.company.pk])
+    page = client.get(url).content.decode()
+    assert 'hx-get="?edit=add"' in page and f'action="{add_url}"' not in page
+    alone = client.get(url, {"edit": "add"}, headers={"HX-Request": "true"}).content.decode()
+    assert alone.startswith('<section class="card narrow" id="add-metric"') and f'action="{add_url}"' in alone
+    assert f'action="{add_url}"' in client.get(url, {"edit": "add"}).content.decode()
+    refused = client.post(add_url, {"name": team.metric.name, "unit": "typed unit"}).content.decode()
+    assert f'action="{add_url}"' in refused and 'value="typed unit"' in refused
+
+
 def test_one_key_metric_per_company(team):
     other = services.metric_create(by=team.tracker, name="Conversion", unit="%", is_key=True)
     assert list(Metric.objects.filter(company=team.company, is_key=True)) == [other]

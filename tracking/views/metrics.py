@@ -6,6 +6,7 @@ from functools import partial
 
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
@@ -19,6 +20,7 @@ from ..forms import (
     MetricForm,
     MetricValueForm,
 )
+from ..markup import html_join
 from ..numbers import plain
 from ..roles import Permission, role_allows
 from ..weeks import current_week_start
@@ -27,6 +29,8 @@ METRIC_VALUES_CHANGED = "metric-values-changed"
 
 
 def _metrics_page(request, company, membership, markers, *, add_form=None, status=200):
+    """The add form is drawn only when asked (`?edit=add`, or a refused add that shows what was
+    typed); otherwise the section holds an "Add a metric" button that fetches it."""
     metrics = selectors.metrics_of(company)
     series = selectors.metric_series_many(metrics)
     marked = markers_for([m.pk for m in metrics], current_week_start(company) - timedelta(weeks=26), markers)
@@ -36,7 +40,7 @@ def _metrics_page(request, company, membership, markers, *, add_form=None, statu
         "company": company,
         "membership": membership,
         "metrics": metrics,
-        "add_form": add_form or MetricForm(),
+        "add_form": add_form,
         "can_edit": role_allows(membership.role, Permission.EDIT_PLANNING),
     }
     return render(request, "tracking/metrics.html", context, status=status)
@@ -45,6 +49,11 @@ def _metrics_page(request, company, membership, markers, *, add_form=None, statu
 @require_GET
 def metrics(request, company_id: int, *, markers):
     company, membership = access_company(request.user, company_id)
+    if request.GET.get("edit") == "add" and role_allows(membership.role, Permission.EDIT_PLANNING):
+        if request.htmx:  # the add form alone, in place of its button
+            context = {"company": company, "add_form": MetricForm(), "can_edit": True}
+            return render(request, "tracking/metrics.html#add-metric", context)
+        return _metrics_page(request, company, membership, markers, add_form=MetricForm())
     return _metrics_page(request, company, membership, markers)
 
 
@@ -58,12 +67,16 @@ def metric_add(request, company_id: int, *, markers):
     return _metrics_page(request, company, membership, markers, add_form=form)
 
 
-def _value_rows(metric) -> list[tuple[str, str, str]]:
-    """The values table as text, made once: the week as `date:"j M Y"` writes it, the value by
-    the one number helper, who entered it."""
+def _value_rows(metric) -> SafeString:
+    """The values table's rows as markup, made in one pass: the week as `date:"j M Y"` writes it,
+    the value by the one number helper, who entered it."""
     written = day_month_year()
     rows = selectors.metric_values_table(metric)
-    return [(written(week), plain(value, localize=True), by) for week, value, by in rows]
+    return html_join(
+        "",
+        '<tr><td>{}</td><td class="num">{}</td><td class="muted">{}</td></tr>',
+        ((written(week), plain(value, localize=True), by) for week, value, by in rows),
+    )
 
 
 def _value_form_context(company, membership, metric, *, value_form=None, saved=False) -> dict:
@@ -81,11 +94,13 @@ def _value_form_context(company, membership, metric, *, value_form=None, saved=F
 
 
 def _metric_context(company, membership, metric, markers, *, value_form=None, edit_form=None, saved=False):
+    """`edit_form`: the metric's edit form, drawn only when asked (`?edit=metric`, or a refused
+    save that shows what was typed); otherwise an "Edit" button fetches it."""
     return {
         **_value_form_context(company, membership, metric, value_form=value_form, saved=saved),
         "chart": selectors.metric_chart(metric, markers=markers),
         "values": _value_rows(metric),
-        "edit_form": edit_form or MetricForm(instance=metric),
+        "edit_form": edit_form,
     }
 
 
@@ -103,6 +118,16 @@ _PARTS = {
 def metric_detail(request, company_id: int, metric_id: int, *, markers):
     company, membership = access_company(request.user, company_id)
     metric = access_metric(company, metric_id)
+    if request.GET.get("edit") == "metric" and role_allows(membership.role, Permission.EDIT_PLANNING):
+        edit_form = MetricForm(instance=metric)
+        if request.htmx:  # the edit form alone, in place of its button
+            context = {"company": company, "metric": metric, "edit_form": edit_form, "can_edit": True}
+            return render(request, "tracking/metric_detail.html#metric-edit", context)
+        return render(
+            request,
+            "tracking/metric_detail.html",
+            _metric_context(company, membership, metric, markers, edit_form=edit_form),
+        )
     part = _PARTS.get(request.GET.get("partial")) if request.htmx else None
     if part is not None:  # the chart or the table alone, fetched after a value is saved
         template, compute = part
