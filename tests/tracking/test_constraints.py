@@ -162,8 +162,9 @@ def test_why_chain_editing(htmx, team, client):
     )
     if htmx:
         body = edited.content.decode()
-        assert "Saved" in body and "Answer 1" in body and 'value="down"' in body and 'value="up"' not in body
-        assert body.count("<li") == 1
+        assert "Saved" in body and 'value="down"' in body and 'value="up"' not in body
+        assert body.count("<li") == 1 and "<textarea" not in body  # text again, with its "Edit"
+        assert f"?edit_step={first.pk}" in body
     post(_chain_url("why_move", team, step_id=second.pk), {"direction": "up"})
     assert [a for a, _ in _answers(team.constraint)] == [
         f"{name}: the brief is vague",
@@ -177,6 +178,55 @@ def test_why_chain_editing(htmx, team, client):
     assert len(_answers(team.constraint)) == 2
     kinds = list(ConstraintEvent.objects.filter(constraint=team.constraint).values_list("kind", flat=True))
     assert sorted(kinds) == sorted(["why_added", "why_edited", "why_moved", "root_cause", "why_deleted"])
+
+
+def test_steps_are_text_until_edited(team, client):
+    """The page shows every answer as text with its "Edit"; "Edit" answers (htmx) with that step
+    and its form, or (no JavaScript) the page with that step's form only."""
+    client.force_login(team.tracker.user)
+    first, second = team.why_steps
+    url = reverse("tracking:company_detail", args=[team.company.pk])
+    body = client.get(url).content.decode()
+    assert "<textarea" not in body.split('class="why-add"')[0].split('id="why-chain"')[1]
+    assert f"?edit_step={first.pk}#why-{first.pk}" in body and escape(first.answer) in body
+    step = client.get(url, {"edit_step": second.pk}, headers={"HX-Request": "true"}).content.decode()
+    assert step.lstrip().startswith(f'<li class="why-step" id="why-{second.pk}"') and step.count("<li") == 1
+    assert f'name="s{second.pk}-answer"' in step and 'value="up"' in step and "<html" not in step
+    page = client.get(url, {"edit_step": second.pk}).content.decode()
+    assert f'name="s{second.pk}-answer"' in page and f'name="s{first.pk}-answer"' not in page
+    # A member who may not edit gets no form.
+    client.force_login(team.member.user)
+    body = client.get(url, {"edit_step": second.pk}).content.decode()
+    assert f'name="s{second.pk}-answer"' not in body and "why-edit-open" not in body and escape(second.answer) in body
+
+
+def test_the_constraint_is_text_until_edited(team, client):
+    client.force_login(team.tracker.user)
+    url = reverse("tracking:company_detail", args=[team.company.pk])
+    body = client.get(url).content.decode()
+    assert 'class="constraint-edit"' not in body and "?edit=constraint#constraint" in body
+    assert escape(team.constraint.title) in body
+    body = client.get(url, {"edit": "constraint"}).content.decode()
+    assert 'class="constraint-edit"' in body and f'value="{escape(team.constraint.title)}"' in body
+    # Refused: the form again with what was typed and why.
+    edit = reverse("tracking:constraint_edit", args=[team.company.pk, team.constraint.pk])
+    long_title = "z" * 301
+    body = client.post(edit, {"title": long_title, "area": team.constraint.area}).content.decode()
+    assert 'class="constraint-edit"' in body and long_title in body
+    client.force_login(team.member.user)
+    body = client.get(url, {"edit": "constraint"}).content.decode()
+    assert 'class="constraint-edit"' not in body and "?edit=constraint#constraint" not in body
+
+
+def test_a_refused_answer_keeps_its_form_and_text(team, client):
+    client.force_login(team.tracker.user)
+    first = team.why_steps[0]
+    long_text = "y" * 1001
+    url = _chain_url("why_edit", team, step_id=first.pk)
+    for headers in ({"HX-Request": "true"}, {}):
+        body = client.post(url, {f"s{first.pk}-answer": long_text}, headers=headers).content.decode()
+        assert f'name="s{first.pk}-answer"' in body and long_text in body and "Saved" not in body
+    assert WhyStep.objects.get(pk=first.pk).answer == first.answer
 
 
 def test_only_the_last_step_can_be_the_root_cause(team, client):

@@ -26,11 +26,23 @@ from ..weeks import local_today
 # --- The company page and its why-chain partial ---------------------------------------------
 
 
-def _chain_context(company, membership, constraint, *, add_form=None, edit_forms=None, chain_error=None):
+def _step_form(step):
+    return WhyStepForm(initial={"answer": step.answer}, prefix=f"s{step.pk}")
+
+
+def _edit_step(request):
+    """The step asked for with its form (`?edit_step=<pk>`): the others are text until edited."""
+    value = request.GET.get("edit_step", "")
+    return int(value) if value.isdigit() else None
+
+
+def _chain_context(
+    company, membership, constraint, *, add_form=None, edit_forms=None, edit_step=None, chain_error=None
+):
     steps = list(constraint.why_steps.all()) if constraint else []
     edit_forms = edit_forms or {}
     for n, step in enumerate(steps, 1):
-        step.form = edit_forms.get(step.pk) or WhyStepForm(initial={"answer": step.answer}, prefix=f"s{step.pk}")
+        step.form = edit_forms.get(step.pk) or (_step_form(step) if step.pk == edit_step else None)
         step.n, step.first, step.last = n, n == 1, n == len(steps)
     return {
         "company": company,
@@ -49,6 +61,7 @@ def _company_page(request, company, membership, extras, *, constraint_form=None,
     constraint = selectors.active_constraint(company)
     key = selectors.key_metric(company)
     above = extras(company)
+    can_edit = role_allows(membership.role, Permission.EDIT_PLANNING)
     context = {
         **_chain_context(company, membership, constraint, **chain_overrides),
         "next_review": selectors.next_review_at(company),
@@ -56,8 +69,13 @@ def _company_page(request, company, membership, extras, *, constraint_form=None,
         "key_chart": selectors.metric_chart(key, markers=above["markers"]) if key else None,
         "goals": selectors.goal_tree(company, current_on=local_today(company)),
         "flags": above["flags"],  # e.g. "busy, not moving"
+        # Text until edited: the form only when asked for (`?edit=constraint`) or refused.
         "constraint_form": constraint_form
-        or (ConstraintForm(initial={"title": constraint.title, "area": constraint.area}) if constraint else None),
+        or (
+            ConstraintForm(initial={"title": constraint.title, "area": constraint.area})
+            if constraint and request.GET.get("edit") == "constraint" and can_edit
+            else None
+        ),
     }
     return render(request, "tracking/company_detail.html", context, status=status)
 
@@ -65,7 +83,11 @@ def _company_page(request, company, membership, extras, *, constraint_form=None,
 @require_GET
 def company_detail(request, company_id: int, *, extras):
     company, membership = access_company(request.user, company_id)
-    return _company_page(request, company, membership, extras)
+    edit_step = _edit_step(request) if role_allows(membership.role, Permission.EDIT_PLANNING) else None
+    if request.htmx and edit_step is not None:
+        step = access_why_step(company, edit_step)
+        return _step_answer(request, company, membership, step, _step_form(step))
+    return _company_page(request, company, membership, extras, edit_step=edit_step)
 
 
 def _chain_response(request, company, membership, constraint_id, extras, **overrides):
@@ -134,12 +156,18 @@ def _step_saved(request, company, membership, step, form):
         except ValidationError as error:
             apply_errors(form, error)
             saved = False
+    return _step_answer(request, company, membership, step, None if saved else form, saved=saved)
+
+
+def _step_answer(request, company, membership, step, form, *, saved=False):
+    """htmx: one step alone, its place in the chain from one count query; with `form`, open for
+    editing (asked for by its "Edit", or refused with what was typed), else its text."""
     place = step.constraint.why_steps.aggregate(
         before=Count("pk", filter=Q(position__lt=step.position) | Q(position=step.position, pk__lt=step.pk)),
         after=Count("pk", filter=Q(position__gt=step.position) | Q(position=step.position, pk__gt=step.pk)),
     )
     step.n, step.first, step.last = place["before"] + 1, place["before"] == 0, place["after"] == 0
-    step.form = WhyStepForm(initial={"answer": step.answer}, prefix=f"s{step.pk}") if saved else form
+    step.form = form
     context = {
         "company": company,
         "step": step,
