@@ -89,6 +89,7 @@ def _ue_context(company, membership, *, form=None, mapping_form=None, snapshot_f
     if mapping_form is None and edit_mapping:
         mapped = row.mapping() if row else {}
         mapping_form = MappingForm(metrics=metrics, initial={f"{k}_metric": v for v, k in mapped.items()})
+    eco = presenters.economics(row, company.currency) if row else None
     return {
         "company": company,
         "membership": membership,
@@ -97,7 +98,9 @@ def _ue_context(company, membership, *, form=None, mapping_form=None, snapshot_f
         "mapping_form": mapping_form,
         "mapping": presenters.mapping_lines(row, metrics) if row and mapping_form is None else [],
         "snapshot_form": snapshot_form or SnapshotForm(),
-        "economics": presenters.economics(row, company.currency) if row else None,
+        "economics": eco,
+        "sensitivity_bars": presenters.sensitivity_bars(eco) if eco else "",
+        "sensitivity_rows": presenters.sensitivity_rows(eco) if eco else "",
         "snapshots": snapshots,
         "snapshot_rows": presenters.snapshot_rows(snapshots, company.currency),
         "can_edit": role_allows(membership.role, Permission.EDIT_PLANNING),
