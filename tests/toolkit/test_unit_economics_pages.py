@@ -246,3 +246,19 @@ def test_the_metrics_mapping_is_text_until_edited(team, client_for):
     assert f'<option value="{team.metric.pk}" selected>' in section
     reader = client_for(team.member).get(_url(team) + "?edit=mapping").content.decode()
     assert 'name="ua_metric"' not in reader
+
+
+def test_the_snapshot_form_is_drawn_only_when_asked(team, economics, client_for):
+    """A "Save a snapshot" button fetches the form alone by htmx; ?edit=snapshot draws the page
+    with it without JavaScript; a refused snapshot shows it with what was typed."""
+    client = client_for(team.tracker)
+    page = client.get(_url(team)).content.decode()
+    assert 'hx-get="?edit=snapshot"' in page and 'id="snapshot-form"' not in page
+    alone = client.get(_url(team), {"edit": "snapshot"}, headers={"HX-Request": "true"}).content.decode()
+    assert alone.strip().startswith('<section class="card" id="snapshot-add"') and 'id="snapshot-form"' in alone
+    assert 'id="workspace"' not in alone
+    assert 'id="snapshot-form"' in client.get(_url(team), {"edit": "snapshot"}).content.decode()
+    refused = client.post(_url(team, "toolkit:snapshot_add"), {"kind": "snapshot", "label": "x" * 121})
+    assert refused.status_code == 400 and 'id="snapshot-form"' in refused.content.decode()
+    viewer = client_for(team.member).get(_url(team), {"edit": "snapshot"}).content.decode()
+    assert 'id="snapshot-add"' not in viewer

@@ -81,7 +81,8 @@ def _stage_rows(company, request):
 def _ue_context(company, membership, *, form=None, mapping_form=None, snapshot_form=None, edit_mapping=False):
     """The page's context. The metrics mapping shows as text (which metric feeds each input)
     until it is edited: its form of six choices of every metric is built for `edit_mapping`
-    or when a posted mapping is refused."""
+    or when a posted mapping is refused. The snapshot's form likewise: drawn for ?edit=snapshot
+    or a refused snapshot, a button that fetches it otherwise."""
     row = selectors.unit_economics_of(company)
     metrics = metrics_of(company)
     initial = {**row.input_values(), "version": row.version} if row else {"period": "month"}
@@ -97,7 +98,7 @@ def _ue_context(company, membership, *, form=None, mapping_form=None, snapshot_f
         "form": form or InputsForm(initial=initial),
         "mapping_form": mapping_form,
         "mapping": presenters.mapping_lines(row, metrics) if row and mapping_form is None else [],
-        "snapshot_form": snapshot_form or SnapshotForm(),
+        "snapshot_form": snapshot_form,
         "economics": eco,
         "sensitivity_bars": presenters.sensitivity_bars(eco) if eco else "",
         "sensitivity_rows": presenters.sensitivity_rows(eco) if eco else "",
@@ -110,10 +111,12 @@ def _ue_context(company, membership, *, form=None, mapping_form=None, snapshot_f
 @require_GET
 def unit_economics_page(request, company_id: int):
     company, membership = access_company(request.user, company_id)
-    edit_mapping = request.GET.get("edit") == "mapping" and role_allows(membership.role, Permission.EDIT_PLANNING)
-    context = _ue_context(company, membership, edit_mapping=edit_mapping)
-    if edit_mapping and request.htmx:
-        return render(request, "toolkit/unit_economics.html#mapping", context)
+    can_edit = role_allows(membership.role, Permission.EDIT_PLANNING)
+    edit = request.GET.get("edit") if can_edit else None
+    snapshot_form = SnapshotForm() if edit == "snapshot" else None
+    context = _ue_context(company, membership, edit_mapping=edit == "mapping", snapshot_form=snapshot_form)
+    if edit in {"mapping", "snapshot"} and request.htmx:
+        return render(request, f"toolkit/unit_economics.html#{edit}", context)
     return render(request, "toolkit/unit_economics.html", context)
 
 
