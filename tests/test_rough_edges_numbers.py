@@ -43,9 +43,10 @@ def test_the_metric_page_and_its_chart(typed, client):
     assert '<td class="num">3.1</td>' in body and '<td class="num">2.5</td>' in body
     assert re.search(r"<strong>3\.1(</strong>| |\xa0)", body)  # the chart's latest value
     assert "last week 2.5" in body and "target 10" in body
-    # The edit form is pre-filled as typed.
-    assert re.search(r'name="target"[^>]*value="10"', body)
     _no_padding(body)
+    # The edit form, drawn when asked, is pre-filled as typed.
+    url = reverse("tracking:metric_detail", args=[typed.company.pk, typed.metric.pk])
+    assert re.search(r'name="target"[^>]*value="10"', client.get(url, {"edit": "metric"}).content.decode())
 
 
 def test_the_metric_page_in_russian_uses_the_decimal_comma(typed, client):
@@ -53,7 +54,8 @@ def test_the_metric_page_in_russian_uses_the_decimal_comma(typed, client):
     url = reverse("tracking:metric_detail", args=[typed.company.pk, typed.metric.pk])
     body = client.get(url, headers={"Accept-Language": "ru"}).content.decode()
     assert '<td class="num">3,1</td>' in body
-    assert re.search(r'name="target"[^>]*value="10"', body)
+    body = client.get(url, {"edit": "metric"}, headers={"Accept-Language": "ru"}).content.decode()
+    assert re.search(r'name="target"[^>]*value="10"', body)  # the edit form, drawn when asked
 
 
 def test_the_goal_tree(typed, client):
