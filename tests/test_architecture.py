@@ -41,18 +41,25 @@ def _module_name(path: Path) -> str:
 MODULES = {_module_name(path): path for app in APPS for path in (ROOT / app).rglob("*.py")}
 
 
+def _import_statements(path: Path, package: list[str]):
+    """Each import of the file anywhere in it (a function's import counts too), relative ones
+    resolved: (the module, the names imported from it; none for `import x`)."""
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name, ()
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            yield ".".join(base + ([node.module] if node.module else [])), [a.name for a in node.names]
+
+
 def _modules_imported(name: str, path: Path, modules=MODULES) -> set[str]:
     """The project modules that module `name` (its file `path`) imports anywhere in it, relative
     imports resolved: `from x import y` is the module x.y when there is one, else x."""
     package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
-        if isinstance(node, ast.Import):
-            found |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            base = package[: len(package) - node.level + 1] if node.level else []
-            module = ".".join(base + ([node.module] if node.module else []))
-            found |= {f"{module}.{a.name}" if f"{module}.{a.name}" in modules else module for a in node.names}
+    for module, names in _import_statements(path, package):
+        found |= {f"{module}.{n}" if f"{module}.{n}" in modules else module for n in names} or {module}
     return found & modules.keys()
 
 
@@ -244,13 +251,8 @@ def _imported_modules(path: Path) -> set[str]:
     if path.name != "__init__.py":
         package = package[:-1]
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
-        if isinstance(node, ast.Import):
-            found |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            base = package[: len(package) - node.level + 1] if node.level else []
-            module = ".".join(base + ([node.module] if node.module else []))
-            found |= {module} | {f"{module}.{alias.name}" for alias in node.names}
+    for module, names in _import_statements(path, package):
+        found |= {module} | {f"{module}.{n}" for n in names}
     return {name for name in found if name.split(".")[0] in APPS}
 
 
