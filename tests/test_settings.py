@@ -59,7 +59,8 @@ def test_production_settings_pass_the_deploy_check():
         DJANGO_SECRET_KEY=secrets.token_urlsafe(60),
         DJANGO_ALLOWED_HOSTS="tracker.example.com",
         MFA_ENCRYPTION_KEY=secrets.token_urlsafe(32),
-        DATABASE_URL="postgres://postgres@127.0.0.1:5432/test",
+        # The run's own server: the system one, or the embedded one on a bare machine.
+        DATABASE_URL=os.environ["DATABASE_URL"],
         REDIS_URL="redis://127.0.0.1:6379/0",
         EMAIL_URL="smtp://mailer.example.com:587",
     )
