@@ -58,7 +58,7 @@ from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.http import base36_to_int
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 
 from .models import SignInEvent, SignInEventKind, User
 
@@ -157,28 +157,24 @@ class LoginAttempt:
         return not self.refusal
 
 
-def _minutes(seconds: int) -> int:
-    return max(1, (seconds + 59) // 60)
+def _wait_refusal(message, seconds: int) -> str:
+    """A refusal that says how long to wait: `message` is counted by "minutes" (ngettext_lazy),
+    here the `seconds` in whole minutes, one at least."""
+    return message % {"minutes": max(1, (seconds + 59) // 60)}
 
 
-def _address_refusal() -> str:
-    minutes = _minutes(settings.LOGIN_THROTTLE_ADDRESS_WINDOW_SECONDS)
-    return ngettext(
-        "Too many failed sign-ins from your address. Wait %(minutes)d minute and try again.",
-        "Too many failed sign-ins from your address. Wait %(minutes)d minutes and try again.",
-        minutes,
-    ) % {"minutes": minutes}
-
-
-def _account_refusal() -> str:
-    minutes = _minutes(settings.LOGIN_LOCKOUT_SECONDS)
-    return ngettext(
-        "This account is locked for %(minutes)d minute after too many failed sign-ins. "
-        "Wait, or reset your password by e-mail to unlock it now.",
-        "This account is locked for %(minutes)d minutes after too many failed sign-ins. "
-        "Wait, or reset your password by e-mail to unlock it now.",
-        minutes,
-    ) % {"minutes": minutes}
+_ADDRESS_REFUSAL = ngettext_lazy(
+    "Too many failed sign-ins from your address. Wait %(minutes)d minute and try again.",
+    "Too many failed sign-ins from your address. Wait %(minutes)d minutes and try again.",
+    "minutes",
+)
+_ACCOUNT_REFUSAL = ngettext_lazy(
+    "This account is locked for %(minutes)d minute after too many failed sign-ins. "
+    "Wait, or reset your password by e-mail to unlock it now.",
+    "This account is locked for %(minutes)d minutes after too many failed sign-ins. "
+    "Wait, or reset your password by e-mail to unlock it now.",
+    "minutes",
+)
 
 
 def login_attempt_start(*, client: Client, email: str) -> LoginAttempt:
@@ -191,7 +187,7 @@ def login_attempt_start(*, client: Client, email: str) -> LoginAttempt:
         address_count = counter_hit(address_key, settings.LOGIN_THROTTLE_ADDRESS_WINDOW_SECONDS)
         attempt.counted_keys = (address_key,)
         if address_count > settings.LOGIN_THROTTLE_PER_ADDRESS:
-            attempt.refusal = _address_refusal()
+            attempt.refusal = _wait_refusal(_ADDRESS_REFUSAL, settings.LOGIN_THROTTLE_ADDRESS_WINDOW_SECONDS)
             if address_count == settings.LOGIN_THROTTLE_PER_ADDRESS + 1:  # log once per window
                 logger.warning("sign-in throttled: address %s after %d failures", client.ip, address_count - 1)
                 sign_in_event_record(kind=SignInEventKind.LOCKED_OUT, client=client, email=email)
@@ -199,13 +195,13 @@ def login_attempt_start(*, client: Client, email: str) -> LoginAttempt:
         if not email:
             return attempt  # nothing to check against an account: the form refuses it
         if cache.get(_lock_key(email)):
-            attempt.refusal = _account_refusal()
+            attempt.refusal = _wait_refusal(_ACCOUNT_REFUSAL, settings.LOGIN_LOCKOUT_SECONDS)
             return attempt
         account_key = _account_key(email)
         account_count = counter_hit(account_key, settings.LOGIN_THROTTLE_ACCOUNT_WINDOW_SECONDS)
         attempt.counted_keys = (address_key, account_key)
         if account_count > settings.LOGIN_THROTTLE_PER_ACCOUNT:
-            attempt.refusal = _account_refusal()
+            attempt.refusal = _wait_refusal(_ACCOUNT_REFUSAL, settings.LOGIN_LOCKOUT_SECONDS)
             if cache.add(_lock_key(email), 1, settings.LOGIN_LOCKOUT_SECONDS):
                 logger.warning("sign-in locked: account %s after %d failures", email, account_count - 1)
                 sign_in_event_record(kind=SignInEventKind.LOCKED_OUT, client=client, email=email)
@@ -256,13 +252,15 @@ def password_reset_allowed(*, client: Client, email: str) -> bool:
     return True
 
 
+_PASSWORD_RESET_REFUSAL = ngettext_lazy(
+    "Too many reset requests. Wait %(minutes)d minute and try again.",
+    "Too many reset requests. Wait %(minutes)d minutes and try again.",
+    "minutes",
+)
+
+
 def password_reset_refusal() -> str:
-    minutes = _minutes(settings.PASSWORD_RESET_THROTTLE_WINDOW_SECONDS)
-    return ngettext(
-        "Too many reset requests. Wait %(minutes)d minute and try again.",
-        "Too many reset requests. Wait %(minutes)d minutes and try again.",
-        minutes,
-    ) % {"minutes": minutes}
+    return _wait_refusal(_PASSWORD_RESET_REFUSAL, settings.PASSWORD_RESET_THROTTLE_WINDOW_SECONDS)
 
 
 class PasswordResetTokens(PasswordResetTokenGenerator):
