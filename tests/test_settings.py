@@ -52,15 +52,16 @@ def test_debug_off_without_a_long_two_factor_key_stops_with_a_clear_message():
     assert "MFA_ENCRYPTION_KEY must be at least 32 characters long" in short.stderr
 
 
-def test_production_settings_pass_the_deploy_check():
+def test_production_settings_pass_the_deploy_check(db):
+    # The run's own test database: on the system server, or the embedded one on a bare machine.
+    url = urlsplit(os.environ["DATABASE_URL"])._replace(path="/" + connection.settings_dict["NAME"])
     result = _run(
         ["check", "--deploy", "--fail-level", "WARNING"],
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(60),
         DJANGO_ALLOWED_HOSTS="tracker.example.com",
         MFA_ENCRYPTION_KEY=secrets.token_urlsafe(32),
-        # The run's own server: the system one, or the embedded one on a bare machine.
-        DATABASE_URL=os.environ["DATABASE_URL"],
+        DATABASE_URL=url.geturl(),
         REDIS_URL="redis://127.0.0.1:6379/0",
         EMAIL_URL="smtp://mailer.example.com:587",
     )
