@@ -203,13 +203,24 @@ def two_factor_enable(request):
     check = partial(two_factor.setup_code_check, client=client, user=user, secret=secret)
     if refused := _code_refused(request, form, "form", check):
         return refused
+    return _two_factor_write(
+        request,
+        partial(two_factor.two_factor_enable, user=user, secret=secret, session_key=request.session.session_key),
+        then=partial(two_factor.setup_done, session=request.session),
+        success=_("Two-factor sign-in is on. Keep your recovery codes somewhere safe."),
+    )
+
+
+def _two_factor_write(request, write, *, then, success: str):
+    """Run a two-factor service (`write`), then `then` (what the page shows next) and say
+    `success`; a refusal is said as an error instead. Back to the two-factor page either way."""
     try:
-        two_factor.two_factor_enable(user=user, secret=secret, session_key=request.session.session_key)
+        write()
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("two_factor")
-    two_factor.setup_done(session=request.session)
-    messages.success(request, _("Two-factor sign-in is on. Keep your recovery codes somewhere safe."))
+    else:
+        then()
+        messages.success(request, success)
     return redirect("two_factor")
 
 
@@ -251,14 +262,12 @@ def two_factor_recovery_codes(request):
     """New recovery codes, with a current code (or a recovery code); the old ones stop working."""
     if refused := _current_code_refused(request, "regenerate"):
         return refused
-    try:
-        two_factor.recovery_codes_regenerate(user=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("two_factor")
-    two_factor.recovery_codes_show_next(session=request.session)
-    messages.success(request, _("New recovery codes are ready; the old ones no longer work."))
-    return redirect("two_factor")
+    return _two_factor_write(
+        request,
+        partial(two_factor.recovery_codes_regenerate, user=request.user),
+        then=partial(two_factor.recovery_codes_show_next, session=request.session),
+        success=_("New recovery codes are ready; the old ones no longer work."),
+    )
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

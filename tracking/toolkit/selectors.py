@@ -1,6 +1,6 @@
 """Reads for the toolkit's pages: each a fixed number of queries whatever the history."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -79,17 +79,10 @@ def unit_economics_of(company: Company) -> UnitEconomics | None:
 
 
 def to_inputs(row) -> unit_economics.Inputs:
-    """The arithmetic's inputs from a row of InputFields (C1 is stored in %)."""
-    return unit_economics.Inputs(
-        ua=row.ua,
-        c1=row.c1 / 100,
-        avg_price=row.avg_price,
-        cogs=row.cogs,
-        apc=row.apc,
-        cpa=row.cpa,
-        fixed_costs=row.fixed_costs,
-        one_off=row.one_off,
-    )
+    """The arithmetic's inputs from a row of InputFields, each from its field of the same name
+    (C1 is stored in %)."""
+    values = {field.name: getattr(row, field.name) for field in fields(unit_economics.Inputs)}
+    return unit_economics.Inputs(**{**values, "c1": row.c1 / 100})
 
 
 def snapshots_of(company: Company, limit: int = 24) -> list[Snapshot]:
