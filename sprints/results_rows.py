@@ -65,42 +65,53 @@ def log_text(a, *, saved: bool = False) -> str:
 
 def measured_input(h, csrf: str, *, can_measure: bool, saved: bool = False) -> str:
     """A hypothesis under test as a results row: its measured value's input as MeasuredForm's
-    widget writes it, with its form's Save."""
-    w = words()
-    pk, url = h.pk, h.measure_url  # a light row or, answering a save, the Hypothesis
+    widget writes it, with its form's Save. `h` is a light row or, answering a save, the Hypothesis."""
     metric = f' <span class="muted">· {conditional_escape(h.metric_text)}</span>' if h.metric else ""
-    value = "" if h.measured_plain is None else f' value="{conditional_escape(h.measured_plain)}"'
-    button = f'<button type="submit" class="secondary small">{w["save"]}</button>' if can_measure else ""
-    return mark_safe(
-        f'<form class="metric-log{" just-saved" if saved else ""}" id="measure-{pk}" method="post" action="{url}"\n'
-        f'      hx-post="{url}" hx-target="#measure-{pk}" hx-swap="outerHTML" novalidate>\n'
-        f"  {csrf}\n"
-        f'  <label for="id_h{pk}-measured">{conditional_escape(h.title)}{metric}</label>\n'
-        f'  <div class="inline-input"><input type="text" name="h{pk}-measured"{value} inputmode="decimal" '
-        f'autocomplete="off" required id="id_h{pk}-measured">{button}</div>\n'
-        f"  {_saved(w) if saved else ''}\n</form>"
+    return _value_form(
+        row_id=f"measure-{h.pk}",
+        name=f"h{h.pk}-measured",
+        url=h.measure_url,
+        label=f"{conditional_escape(h.title)}{metric}",
+        value=h.measured_plain,
+        csrf=csrf,
+        can_save=can_measure,
+        saved=saved,
     )
 
 
 def metric_input(m, csrf: str, *, can_edit: bool, saved: bool = False) -> str:
     """A metric as a results row: this week's value's input as MetricValueForm's widget writes
     it, with its form's Save."""
-    w = words()
-    pk, url = m.pk, m.url
     label = conditional_escape(m.name)
     if m.unit_text:
         label += f", {conditional_escape(m.unit_text)}"
     if m.target is not None:
-        label += f' <span class="muted">({w["target"] % {"value": conditional_escape(m.target_text)}})</span>'
-    value = "" if m.value_plain is None else f' value="{conditional_escape(m.value_plain)}"'
-    button = f'<button type="submit" class="secondary small">{w["save"]}</button>' if can_edit else ""
+        label += f' <span class="muted">({words()["target"] % {"value": conditional_escape(m.target_text)}})</span>'
+    return _value_form(
+        row_id=f"metric-{m.pk}",
+        name=f"m{m.pk}-value",
+        url=m.url,
+        label=label,
+        value=m.value_plain,
+        csrf=csrf,
+        can_save=can_edit,
+        saved=saved,
+    )
+
+
+def _value_form(*, row_id: str, name: str, url: str, label: str, value, csrf: str, can_save: bool, saved: bool) -> str:
+    """One number's form as a results row (a hypothesis's measured value, a metric's value this
+    week): `label` already escaped, `value` as the number field's widget writes it."""
+    w = words()
+    typed = "" if value is None else f' value="{conditional_escape(value)}"'
+    button = f'<button type="submit" class="secondary small">{w["save"]}</button>' if can_save else ""
     return mark_safe(
-        f'<form class="metric-log{" just-saved" if saved else ""}" id="metric-{pk}" method="post" action="{url}"\n'
-        f'      hx-post="{url}" hx-target="#metric-{pk}" hx-swap="outerHTML" novalidate>\n'
+        f'<form class="metric-log{" just-saved" if saved else ""}" id="{row_id}" method="post" action="{url}"\n'
+        f'      hx-post="{url}" hx-target="#{row_id}" hx-swap="outerHTML" novalidate>\n'
         f"  {csrf}\n"
-        f'  <label for="id_m{pk}-value">{label}</label>\n'
-        f'  <div class="inline-input"><input type="text" name="m{pk}-value"{value} inputmode="decimal" '
-        f'autocomplete="off" required id="id_m{pk}-value">{button}</div>\n'
+        f'  <label for="id_{name}">{label}</label>\n'
+        f'  <div class="inline-input"><input type="text" name="{name}"{typed} inputmode="decimal" '
+        f'autocomplete="off" required id="id_{name}">{button}</div>\n'
         f"  {_saved(w) if saved else ''}\n</form>"
     )
 
