@@ -15,6 +15,13 @@ def _date_widget():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def _note_field(label, *, max_length: int):
+    """An optional note of a few lines."""
+    return MultiLineFormField(
+        label=label, required=False, max_length=max_length, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 def cost_field(help_text=""):
     """An action's optional cost in the business's currency, read as people type money in either
     language: "1500", "1 500", "1500,50" or "1500.50"."""
@@ -88,20 +95,14 @@ class ActionForm(forms.Form):
 
 class ActionLogForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)
-    result_note = MultiLineFormField(
-        label=_("Result"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    why_not_note = MultiLineFormField(
-        label=_("Why not"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    result_note = _note_field(_("Result"), max_length=2000)
+    why_not_note = _note_field(_("Why not"), max_length=2000)
     cost = cost_field(help_text=_("What it actually cost; blank if nothing."))
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
 class StartForm(forms.Form):
-    override_reason = MultiLineFormField(
-        label=_("Start anyway, because…"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    override_reason = _note_field(_("Start anyway, because…"), max_length=2000)
 
 
 class MeasuredForm(forms.Form):
@@ -113,32 +114,16 @@ class SessionVerdictForm(forms.Form):
         label=_("Verdict"), choices=[*Verdict.choices, ("keep", _("Keep testing"))], widget=forms.RadioSelect
     )
     measured = NumberField(label=_("Measured value"), required=False, max_digits=18, decimal_places=4)
-    note = MultiLineFormField(label=_("Why"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
-    against_reason = MultiLineFormField(
-        label=_("Against the numbers, because…"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    note = _note_field(_("Why"), max_length=4000)
+    against_reason = _note_field(_("Against the numbers, because…"), max_length=2000)
 
 
 class CloseForm(forms.Form):
-    what_worked = MultiLineFormField(
-        label=_("What worked"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    what_to_fix = MultiLineFormField(
-        label=_("What to fix"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    notes = MultiLineFormField(
-        label=_("Notes"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    what_worked = _note_field(_("What worked"), max_length=4000)
+    what_to_fix = _note_field(_("What to fix"), max_length=4000)
+    notes = _note_field(_("Notes"), max_length=4000)
     start_next = forms.BooleanField(label=_("Start the next sprint now"), required=False, initial=True)
-    override_reason = MultiLineFormField(
-        label=_("If the next sprint does not fit: start anyway, because…"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    override_reason = _note_field(_("If the next sprint does not fit: start anyway, because…"), max_length=2000)
 
 
 # --- The weekly session's rows: parsed one row at a time, rendered by hand (no widgets) ----------
