@@ -372,6 +372,10 @@ def action_log(
     return current
 
 
+# What a carried-over action keeps of the one it continues; its status and result start anew.
+_CARRIED_FIELDS = ("title", "owner", "estimate_hours", "cost", "hypothesis")
+
+
 @transaction.atomic
 def actions_carry_over(*, actions: list[Action], to_sprint: Sprint, by: Membership) -> list[Action]:
     """Unfinished actions (to do, doing, or not done) move to the next sprint, linked to where
@@ -386,15 +390,8 @@ def actions_carry_over(*, actions: list[Action], to_sprint: Sprint, by: Membersh
             raise ValidationError(_("Only unfinished actions of this business's previous sprint can be carried over."))
         if hasattr(current, "carried_to") or current.status == ActionStatus.DONE:
             continue
-        copy = Action.objects.create(
-            sprint=to_sprint,
-            title=current.title,
-            owner=current.owner,
-            estimate_hours=current.estimate_hours,
-            cost=current.cost,
-            hypothesis=current.hypothesis,
-            carried_over_from=current,
-        )
+        kept = {name: getattr(current, name) for name in _CARRIED_FIELDS}
+        copy = Action.objects.create(sprint=to_sprint, carried_over_from=current, **kept)
         current.status = ActionStatus.NOT_DONE
         current.why_not_note = current.why_not_note or in_business_language(
             to_sprint.company, gettext_lazy("Carried over to %(sprint)s."), sprint=to_sprint
