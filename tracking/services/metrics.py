@@ -1,5 +1,6 @@
 """Metrics, their weekly values, and goals."""
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -15,6 +16,16 @@ from .fields import assign
 
 METRIC_FIELDS = ("name", "unit", "higher_is_better", "target", "target_date", "funnel_stage", "is_key")
 GOAL_FIELDS = ("title", "horizon", "parent", "metric", "target", "starts_on", "due_on")
+
+
+def _planning_edit[Edited: (Metric, Goal)](
+    instance: Edited, by: Membership, fields: dict, allowed: tuple[str, ...], save: Callable[[Edited], Edited]
+) -> Edited:
+    """A new or changed metric or goal: the `allowed` of `fields` set on it, then `save` (which
+    checks it), by someone who may edit the business's planning."""
+    ensure_can(by, Permission.EDIT_PLANNING)
+    assign(instance, fields, allowed)
+    return save(instance)
 
 
 def _save_metric(metric: Metric) -> Metric:
@@ -35,16 +46,12 @@ def _save_metric(metric: Metric) -> Metric:
 
 @transaction.atomic
 def metric_create(*, by: Membership, **fields) -> Metric:
-    ensure_can(by, Permission.EDIT_PLANNING)
-    metric = Metric(company=by.company, **{k: v for k, v in fields.items() if k in METRIC_FIELDS})
-    return _save_metric(metric)
+    return _planning_edit(Metric(company=by.company), by, fields, METRIC_FIELDS, _save_metric)
 
 
 @transaction.atomic
 def metric_update(*, metric: Metric, by: Membership, **fields) -> Metric:
-    ensure_can(by, Permission.EDIT_PLANNING)
-    assign(metric, fields, METRIC_FIELDS)
-    return _save_metric(metric)
+    return _planning_edit(metric, by, fields, METRIC_FIELDS, _save_metric)
 
 
 @transaction.atomic
@@ -126,16 +133,12 @@ def _save_goal(goal: Goal) -> Goal:
 
 @transaction.atomic
 def goal_create(*, by: Membership, **fields) -> Goal:
-    ensure_can(by, Permission.EDIT_PLANNING)
-    goal = Goal(company=by.company, **{k: v for k, v in fields.items() if k in GOAL_FIELDS})
-    return _save_goal(goal)
+    return _planning_edit(Goal(company=by.company), by, fields, GOAL_FIELDS, _save_goal)
 
 
 @transaction.atomic
 def goal_update(*, goal: Goal, by: Membership, **fields) -> Goal:
-    ensure_can(by, Permission.EDIT_PLANNING)
-    assign(goal, fields, GOAL_FIELDS)
-    return _save_goal(goal)
+    return _planning_edit(goal, by, fields, GOAL_FIELDS, _save_goal)
 
 
 @transaction.atomic
