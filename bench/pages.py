@@ -370,42 +370,27 @@ def build_more(data: dict, weeks: int) -> None:
     def first_of(year: int, month: int):  # the first day of a month; month 13 is next January
         return TODAY.replace(year=year + (month > 12), month=(month - 1) % 12 + 1, day=1)
 
+    def goal(company, horizon, title: str, year: int, month: int, months: int, **measure) -> Goal:
+        """A goal over `months` whole months from the first of `month`; `measure`: its metric and target."""
+        return Goal(
+            company=company,
+            horizon=horizon,
+            title=title,
+            starts_on=first_of(year, month),
+            due_on=first_of(year, month + months) - timedelta(days=1),
+            **measure,
+        )
+
     for c in companies:
         key = metric_of[c.pk, "Metric 0"]
         for y in range(TODAY.year - years + 1, TODAY.year + 1):
-            goals.append(
-                Goal(
-                    company=c,
-                    horizon=Horizon.YEAR,
-                    title=f"Year {y}: double the revenue",
-                    starts_on=first_of(y, 1),
-                    due_on=first_of(y, 13) - timedelta(days=1),
-                )
-            )
+            goals.append(goal(c, Horizon.YEAR, f"Year {y}: double the revenue", y, 1, 12))
             for m in range(1, 13):
-                goals.append(
-                    Goal(
-                        company=c,
-                        horizon=Horizon.MONTH,
-                        title=f"{y}-{m:02d}: 15 new customers",
-                        metric_id=key,
-                        target=Decimal(40),
-                        starts_on=first_of(y, m),
-                        due_on=first_of(y, m + 1) - timedelta(days=1),
-                    )
-                )
+                title = f"{y}-{m:02d}: 15 new customers"
+                goals.append(goal(c, Horizon.MONTH, title, y, m, 1, metric_id=key, target=Decimal(40)))
                 if m % 3 == 1:
-                    goals.append(
-                        Goal(
-                            company=c,
-                            horizon=Horizon.QUARTER,
-                            title=f"Q{m // 3 + 1} {y}: 40 new customers",
-                            metric_id=key,
-                            target=Decimal(100),
-                            starts_on=first_of(y, m),
-                            due_on=first_of(y, m + 3) - timedelta(days=1),
-                        )
-                    )
+                    title = f"Q{m // 3 + 1} {y}: 40 new customers"
+                    goals.append(goal(c, Horizon.QUARTER, title, y, m, 3, metric_id=key, target=Decimal(100)))
     Goal.objects.bulk_create(goals, batch_size=BATCH)
     for k in range(1, 6):
         Metric.objects.filter(company_id__in=ids, name=f"Metric {k}").update(funnel_stage=k)
