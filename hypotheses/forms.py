@@ -270,15 +270,14 @@ class HistoryFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("Any kind")), *Kind.choices], widget=PlainSelect
     )
-    constraint = forms.ModelChoiceField(
-        label=_("Main constraint"), required=False, queryset=Constraint.objects.none(), widget=PlainSelect
+    constraint = forms.TypedChoiceField(
+        label=_("Main constraint"), required=False, coerce=int, empty_value=None, widget=PlainSelect
     )
     author = forms.TypedChoiceField(label=_("Author"), required=False, coerce=int, empty_value=None, widget=PlainSelect)
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, company, authors, **kwargs):
+    def __init__(self, *args, constraints, authors, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["constraint"].queryset = Constraint.objects.filter(company=company)
-        self.fields["constraint"].empty_label = _("Any constraint")
+        self.fields["constraint"].choices = [("", _("Any constraint")), *constraints]
         self.fields["author"].choices = [("", _("Anyone")), *authors]

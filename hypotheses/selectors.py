@@ -187,6 +187,11 @@ def archived_hypotheses(company: Company) -> QuerySet[Hypothesis]:
     ]
 
 
+def history_constraints(company: Company) -> list[tuple[int, str]]:
+    """The company's constraints, newest first, as (id, title) choices for the history filter."""
+    return list(Constraint.objects.filter(company=company).values_list("pk", "title"))
+
+
 def history_authors(company: Company) -> list[tuple[int, str]]:
     """Everyone who could have written a hypothesis of the company (members who accepted, and
     former members who did), as (user id, name or e-mail) choices for the history filter."""

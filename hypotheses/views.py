@@ -380,16 +380,17 @@ HISTORY_PAGE_SIZE = 50
 
 def _history_query(request, company, *, shown=True):
     """The filter form and the filtered hypotheses. A form that is not `shown` (the CSV) reads
-    the authors only to check one that was asked for."""
+    the constraints and the authors only to check one that was asked for."""
+    constraints = selectors.history_constraints(company) if shown or request.GET.get("constraint") else []
     authors = selectors.history_authors(company) if shown or request.GET.get("author") else []
-    form = HistoryFilterForm(request.GET or None, company=company, authors=authors)
+    form = HistoryFilterForm(request.GET or None, constraints=constraints, authors=authors)
     filters = selectors.HistoryFilters()
     if form.is_valid():
         data = form.cleaned_data
         filters = selectors.HistoryFilters(
             status=data["status"],
             kind=data["kind"],
-            constraint_id=data["constraint"].pk if data["constraint"] else None,
+            constraint_id=data["constraint"],
             author_id=data["author"],
             since=data["since"],
             until=data["until"],
