@@ -144,7 +144,7 @@ def test_measured_values_show_as_typed_on_the_page_and_in_the_csv(team, shelves,
 
 
 def test_the_search_uses_the_migrations_indexes(team, shelves):
-    """The query's expressions are the indexed ones (hypotheses/migrations/0003): PostgreSQL
+    """The query's expressions are the indexed ones (hypotheses/migrations/0001_squashed_0009): PostgreSQL
     can answer from the GIN indexes instead of building every row's vector."""
     from hypotheses.models import Hypothesis
 
@@ -181,7 +181,7 @@ def test_a_negative_measured_value_is_a_number_in_the_csv_and_text_still_escaped
 
 def test_the_first_page_and_its_count_read_the_librarys_index(team, shelves):
     """The order and the count of the library can come from its partial index
-    (hypotheses/migrations/0009), not from every hypothesis of the user's businesses."""
+    (hypotheses/migrations/0001_squashed_0009), not from every hypothesis of the user's businesses."""
     queryset = library.library(team.tracker.user, library.LibraryFilters())
     rows_sql, rows_params = queryset.values_list("pk", "company__name")[:50].query.sql_with_params()
     count_sql, count_params = queryset.order_by().values("pk").query.sql_with_params()

@@ -136,7 +136,7 @@ def test_the_csv_has_the_dropped_ideas_and_the_reasons(team, shelves, client_for
 
 def test_the_library_searches_the_reasons_in_either_language(team, shelves):
     """The stored documents hold why it was dropped and why the verdict went against its
-    numbers (hypotheses/migrations/0008): a word of a reason finds it, in another form."""
+    numbers (hypotheses/migrations/0001_squashed_0009): a word of a reason finds it, in another form."""
     found = library.library(team.tracker.user, library.LibraryFilters(q="пенсионер"))
     assert _titles(found) == [RADIO]
     found = library.library(team.tracker.user, library.LibraryFilters(q="holidays"))

@@ -1,6 +1,5 @@
 """Two-factor secrets are encrypted in the database (tracking/mfa_secrets.py): a copy of the
-database gives no code to sign in with, the key rotates, and the data migration encrypts
-what was stored in the clear before.
+database gives no code to sign in with, and the key rotates.
 
 The clock is held still (see tests/tracking/test_two_factor.py) and moved on by whole steps
 when a fresh code is needed; throttle counters live in Redis, so every test uses fresh
@@ -8,7 +7,6 @@ e-mails and addresses."""
 
 import base64
 import binascii
-import importlib
 import io
 import json
 
@@ -16,9 +14,7 @@ import pytest
 import time_machine
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.models import Authenticator
-from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import format_hotp_value, generate_totp_secret, hotp_value
-from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
@@ -34,7 +30,6 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "correct-horse-battery"
 KEY_A = "the-first-key-of-this-test-" + "a" * 30
 KEY_B = "the-second-key-of-this-test-" + "b" * 30
-MIGRATION = importlib.import_module("tracking.migrations.0010_encrypt_mfa_secrets")
 
 
 @pytest.fixture(autouse=True)
@@ -100,33 +95,6 @@ def test_a_copy_of_the_database_gives_no_code_to_sign_in_with(still_clock):
     assert not _signs_in(user, _code(_as_totp_secret(totp["secret"])))
     assert _signs_in(user, _code(secret))
     assert _signs_in(user, recovery_codes[0])
-
-
-def test_the_migration_encrypts_secrets_stored_in_the_clear_and_back(still_clock):
-    user = UserFactory(email=unique_email())
-    secret, seed = generate_totp_secret(), RecoveryCodes.generate_seed()
-    # As allauth's default adapter stored them before: in the clear.
-    in_the_clear = {
-        "totp": {"secret": secret},
-        "recovery_codes": {"seed": seed, "used_mask": 0, "migrated_codes": ["12345678"]},
-    }
-    for kind, data in in_the_clear.items():
-        Authenticator.objects.create(user=user, type=kind, data=data)
-
-    MIGRATION.encrypt_secrets(apps, None)
-    totp, totp_text = _stored(user, "totp")
-    recovery, recovery_text = _stored(user, "recovery_codes")
-    assert secret not in totp_text and seed not in recovery_text and "12345678" not in recovery_text
-    assert recovery["used_mask"] == 0
-    assert _totp_accepts(user, secret)
-    recovery_codes = Authenticator.objects.get(user=user, type="recovery_codes").wrap()
-    assert recovery_codes.get_unused_codes() == ["12345678"]
-
-    MIGRATION.encrypt_secrets(apps, None)  # a second run leaves encrypted values alone
-    assert _stored(user, "totp")[0] == totp
-
-    MIGRATION.decrypt_secrets(apps, None)
-    assert {kind: _stored(user, kind)[0] for kind in in_the_clear} == in_the_clear
 
 
 def test_the_key_rotates_with_the_old_key_kept_until_every_secret_is_re_encrypted(settings, still_clock):

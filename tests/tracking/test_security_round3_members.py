@@ -2,12 +2,10 @@
 inviter typed (never whether the address has an account, nor its name), and an invitation
 nobody accepted never keeps a business managed."""
 
-import importlib
 import re
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -129,20 +127,6 @@ def test_the_sprint_report_names_an_invited_owner_as_typed(team, maya):
     ActionFactory(sprint=team.active_sprint, owner=invited, title="Invited owner's action", estimate_hours=Decimal(2))
     numbers = rollups_data([team.active_sprint])[team.active_sprint.pk]
     assert "Typed Name" in str(numbers) and REAL_NAME not in str(numbers)
-
-
-def test_legacy_invitations_keep_the_name_their_inviter_put_on_the_new_account(team):
-    """Before the name stayed on the invitation, it went on the account the invitation created."""
-    migration = importlib.import_module("tracking.migrations.0009_membership_invited_name")
-    account = UserFactory(email="legacy@example.test", full_name="Typed Long Ago", is_active=False)
-    account.set_unusable_password()
-    account.save()
-    first = MembershipFactory(company=team.company, user=account, accepted_at=None)
-    later = MembershipFactory(user=account, accepted_at=None)
-    migration.names_to_their_invitations(apps, None)
-    first.refresh_from_db()
-    later.refresh_from_db()
-    assert (first.invited_name, later.invited_name) == ("Typed Long Ago", "")
 
 
 # --- The last-manager rule counts only accepted memberships --------------------------------
