@@ -41,6 +41,13 @@ def _close(team, **review):
     return services.sprint_close(sprint=team.active_sprint, by=team.tracker, **review)
 
 
+def _report_section(team, client, anchor: str) -> str:
+    """Close the team's active sprint and read one section of its report, as a member."""
+    _close(team)
+    client.force_login(team.member.user)
+    return _section(client.get(_url(team)).content.decode(), anchor)
+
+
 @pytest.fixture
 def sprint_done(team):
     """The active sprint with a budget of 10 000: one action done (1 500,50, with its result),
@@ -80,9 +87,7 @@ def sprint_done(team):
 
 def test_every_action_with_its_owner_hours_cost_status_and_result_or_reason(sprint_done, client):
     team = sprint_done
-    _close(team)
-    client.force_login(team.member.user)
-    actions = _section(client.get(_url(team)).content.decode(), "actions")
+    actions = _report_section(team, client, "actions")
     assert "3 actions" in actions
     rows = re.findall(r"<tr class=\"status-(\w+)\">(.*?)</tr>", actions, re.S)
     assert [status for status, _row in rows] == ["done", "not_done", "done"]
@@ -97,9 +102,7 @@ def test_every_action_with_its_owner_hours_cost_status_and_result_or_reason(spri
 
 def test_a_hypothesis_tested_shows_its_verdicts_label_its_numbers_and_why_against_them(sprint_done, client):
     team = sprint_done
-    _close(team)
-    client.force_login(team.member.user)
-    tested = _section(client.get(_url(team)).content.decode(), "hypotheses")
+    tested = _report_section(team, client, "hypotheses")
     assert team.hypothesis.title in tested
     assert '<span class="badge verdict">Confirmed</span>' in tested and ">confirmed<" not in tested
     assert f"{team.metric.name}: measured 3.1 against 2.5 → 4" in tested
@@ -143,9 +146,7 @@ def test_the_hypotheses_kept_in_test_are_listed(team, client):
 
 def test_the_budget_against_what_was_spent_and_planned(sprint_done, client):
     team = sprint_done
-    _close(team)
-    client.force_login(team.member.user)
-    section = _section(client.get(_url(team)).content.decode(), "money")
+    section = _report_section(team, client, "money")
     currency = team.company.currency
 
     def fact(label, amount):
@@ -160,40 +161,35 @@ def test_the_budget_against_what_was_spent_and_planned(sprint_done, client):
 def test_a_sprint_over_its_budget_says_by_how_much(sprint_done, client):
     team = sprint_done
     Sprint.objects.filter(pk=team.active_sprint.pk).update(budget=Decimal(1000))
-    _close(team)
-    client.force_login(team.member.user)
-    section = _section(client.get(_url(team)).content.decode(), "money")
+    section = _report_section(team, client, "money")
     assert f"<dt>Over budget by</dt><dd>{money(Decimal('500.50'), team.company.currency)}</dd>" in section
+
+
+def _key_metric_section(team, client, values: dict) -> str:
+    """The report's key-metric section once the sprint (its action done) closes, the key metric
+    holding these values alone ({week: value})."""
+    MetricValue.objects.filter(metric=team.metric).delete()
+    for week, value in values.items():
+        MetricValue.objects.create(metric=team.metric, week_start=week, value=value)
+    Action.objects.filter(pk=team.action.pk).update(status=ActionStatus.DONE)
+    return _report_section(team, client, "key-metric")
 
 
 def test_the_key_metric_from_the_sprints_start_to_its_end(team, client):
     """The last value before the sprint started, and the last one by its end."""
     sprint = team.active_sprint
-    MetricValue.objects.filter(metric=team.metric).delete()
-    last_week = week_start(sprint.ends_on)
     before = week_start(sprint.starts_on - timedelta(days=7))
-    MetricValue.objects.create(metric=team.metric, week_start=before, value=Decimal(4))
-    MetricValue.objects.create(metric=team.metric, week_start=last_week, value=Decimal("6.5"))
-    Action.objects.filter(pk=team.action.pk).update(status=ActionStatus.DONE)
-    _close(team)
-    client.force_login(team.member.user)
-    section = _section(client.get(_url(team)).content.decode(), "key-metric")
+    section = _key_metric_section(team, client, {before: Decimal(4), week_start(sprint.ends_on): Decimal("6.5")})
     assert f"Over the sprint: 4 → 6.5\N{NO-BREAK SPACE}{team.metric.unit} (2.5)" in section
 
 
 def test_a_value_dated_the_monday_of_a_sprint_begun_mid_week_counts_for_the_sprint(team, client):
     """A week's value is dated by its Monday: a sprint that starts on a Tuesday still moves it."""
     sprint = team.active_sprint
-    MetricValue.objects.filter(metric=team.metric).delete()
     first_week = week_start(sprint.starts_on)
     Sprint.objects.filter(pk=sprint.pk).update(starts_on=first_week + timedelta(days=1))
     sprint.refresh_from_db()
-    MetricValue.objects.create(metric=team.metric, week_start=first_week - timedelta(days=7), value=Decimal(37))
-    MetricValue.objects.create(metric=team.metric, week_start=first_week, value=Decimal(46))
-    Action.objects.filter(pk=team.action.pk).update(status=ActionStatus.DONE)
-    _close(team)
-    client.force_login(team.member.user)
-    section = _section(client.get(_url(team)).content.decode(), "key-metric")
+    section = _key_metric_section(team, client, {first_week - timedelta(days=7): Decimal(37), first_week: Decimal(46)})
     assert f"Over the sprint: 37 → 46\N{NO-BREAK SPACE}{team.metric.unit} (9)" in section
 
 
