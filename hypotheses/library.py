@@ -4,15 +4,15 @@ user belongs to, searchable in Russian and English, and "tried before" for a new
 The search is full-text with each language's configuration (a word matches
 its other forms: "гарантию" finds "гарантия") over a stored document per language: title,
 statement, what was learned, why it was dropped and why its verdict went against its numbers
-(generated columns with GIN indexes, hypotheses/migrations/0006 and 0008). "Tried before" is
-trigram similarity of the titles, nearest first through a GiST index (pg_trgm, 0005), together
-with the same full-text match of every typed word anywhere in that document.
+(the generated columns search_ru and search_en, parsed once when a hypothesis is written, with
+GIN indexes). "Tried before" is trigram similarity of the titles, nearest first through a GiST
+index (pg_trgm), together with the same full-text match of every typed word anywhere in that
+document.
 """
 
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import (
-    SearchVector,
     TrigramSimilarity,
     TrigramWordDistance,
     TrigramWordSimilarity,
@@ -27,20 +27,12 @@ from .models import Hypothesis, Status
 from .selectors import narrowed
 
 SEARCH_CONFIGS = ("russian", "english")
-# What hypotheses/migrations/0003 indexed (its history: keep); the stored documents hold more (0008).
-SEARCH_FIELDS = ("title", "statement", "learning")
 # The library's "outcome" filter: a verdict, or dropped.
 DROPPED = Status.DROPPED.value
 LIBRARY_PAGE_SIZE = 50
 TRIED_BEFORE_LIMIT = 5
 # pg_trgm's default thresholds (pg_trgm.similarity_threshold, word_similarity_threshold).
 SIMILARITY, WORD_SIMILARITY = 0.3, 0.6
-
-
-def search_vector(config: str) -> SearchVector:
-    """The expression hypotheses/migrations/0003 indexed, per language; since 0006 the library
-    searches stored columns instead (search_column)."""
-    return SearchVector(*SEARCH_FIELDS, config=config)
 
 
 def search_column(config: str) -> str:
@@ -79,9 +71,9 @@ def search(queryset: QuerySet[Hypothesis], text: str) -> QuerySet[Hypothesis]:
 
 
 def _document_sql(text: str, parser: str, template: str) -> tuple[list[str], list]:
-    """`template` over each language's stored document (hypotheses/migrations/0006, 0008),
-    with `parser` (a PostgreSQL function) making the query of `text` in that language. The
-    queryset's own table, unaliased."""
+    """`template` over each language's stored document (its generated column), with `parser`
+    (a PostgreSQL function) making the query of `text` in that language. The queryset's own
+    table, unaliased."""
     parts, params = [], []
     for config in SEARCH_CONFIGS:
         column = f'"{Hypothesis._meta.db_table}"."{search_column(config)}"'
@@ -125,12 +117,12 @@ def tried_before(user: User, title: str, *, exclude_id: int | None = None) -> li
     queryset = learned_for(user).select_related(None).select_related("company")  # the box names the business only
     if exclude_id:
         queryset = queryset.exclude(pk=exclude_id)
-    # One query of two bounded parts. Nearest titles first through the GiST trigram index
-    # (hypotheses/migrations/0005): only the rows shown are read and scored, however many
-    # titles are somewhat alike; word_similarity is the order (a short typed title inside a
-    # longer one counts) and pg_trgm's own thresholds decide what is alike enough. Then the
-    # newest rows holding every typed word in their stored documents (0006, 0008): a rare word
-    # through the GIN indexes, a common one by walking the newest rows back until a few match.
+    # One query of two bounded parts. Nearest titles first through the GiST trigram index of the
+    # titles: only the rows shown are read and scored, however many titles are somewhat alike;
+    # word_similarity is the order (a short typed title inside a longer one counts) and
+    # pg_trgm's own thresholds decide what is alike enough. Then the newest rows holding every
+    # typed word in their stored documents: a rare word through the GIN indexes, a common one
+    # by walking the newest rows back until a few match.
     # That part scores nothing (its rows are shown as found by their words; one whose title is
     # alike is among the nearest too): similarity or ts_rank of every match of a common word
     # cost 15 ms or more at 20,000 hypotheses.
