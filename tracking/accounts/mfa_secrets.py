@@ -62,7 +62,7 @@ def encrypt(text: str) -> str:
 def decrypt(value: str) -> str:
     if not is_encrypted(value):
         raise SecretUnreadable(
-            "A two-factor secret is stored unencrypted: run `manage.py migrate` (or `manage.py rotate_mfa_key`)."
+            "A two-factor secret is stored unencrypted: run `manage.py rotate_mfa_key`, which encrypts it."
         )
     try:
         return _keys().decrypt(value.removeprefix(PREFIX).encode("ascii")).decode()
@@ -96,16 +96,6 @@ def data_mapped(*, kind: str, data: dict, convert) -> dict:
         elif isinstance(value, str):
             data[field] = convert(value)
     return data
-
-
-def data_encrypted(*, kind: str, data: dict) -> dict:
-    """Every secret in `data` encrypted (those already encrypted are left as they are)."""
-    return data_mapped(kind=kind, data=data, convert=lambda value: value if is_encrypted(value) else encrypt(value))
-
-
-def data_decrypted(*, kind: str, data: dict) -> dict:
-    """Every secret in `data` in the clear (those already in the clear are left as they are)."""
-    return data_mapped(kind=kind, data=data, convert=lambda value: decrypt(value) if is_encrypted(value) else value)
 
 
 @transaction.atomic
