@@ -4,10 +4,11 @@ escaped in its HTML part (issue 10, finding 7)."""
 import pytest
 from django.core import mail
 
-from sprints import digest, reminders, rollups, services
+from sprints import digest, reminders
 from sprints.models import Digest, Reminder, ReminderKind
 from tests import clock
 from tests.support.people import invite
+from tests.support.sprints import report_emailed
 from tracking.invitations import invitation_deliver
 from tracking.models import Company
 
@@ -49,11 +50,7 @@ def test_reminders(kind, obrien):
 
 
 def test_the_sprint_report(obrien):
-    obrien.action.status = "done"
-    obrien.action.save()
-    services.sprint_close(sprint=obrien.active_sprint, by=obrien.tracker, what_worked="The offer")
-    rollups.sprint_rollups([obrien.active_sprint.pk])
-    rollups.reports_email([obrien.active_sprint.pk])
+    report_emailed(obrien)
     assert len(mail.outbox) == obrien.company.memberships.count()
     _assert_plain_and_html(mail.outbox[0])
 

@@ -9,9 +9,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from sprints import digest, rollups, services
+from sprints import digest, rollups
 from sprints.models import Digest
 from tests import clock
+from tests.support.sprints import report_emailed, sprint_closed
 from tracking.models import Metric, MetricValue
 from tracking.weeks import week_start
 
@@ -76,11 +77,7 @@ def test_the_weekly_digest(typed):
 
 
 def test_the_sprint_report_e_mail(typed):
-    typed.action.status = "done"
-    typed.action.save()
-    services.sprint_close(sprint=typed.active_sprint, by=typed.tracker, what_worked="The offer")
-    rollups.sprint_rollups([typed.active_sprint.pk])
-    rollups.reports_email([typed.active_sprint.pk])
+    report_emailed(typed)
     message = mail.outbox[0]
     assert f"{typed.metric.name}: 3.1 (0.6 week over week), target 10" in message.body, message.body
     _no_padding(message.body)
@@ -103,12 +100,10 @@ def test_the_results_page_the_portfolio_and_the_report_page(typed, client):
     assert re.search(r"<dd>3\.1( |\xa0|<)", portfolio) and "last week 2.5" in portfolio
     _no_padding(portfolio)
 
-    typed.action.status = "done"
-    typed.action.save()
     Hypothesis.objects.filter(pk=typed.hypothesis.pk).update(
         status="confirmed", verdict="confirmed", decided_at=clock.now(), measured_value=Decimal("3.1000")
     )
-    services.sprint_close(sprint=typed.active_sprint, by=typed.tracker, what_worked="The offer")
+    sprint_closed(typed)
     rollups.sprint_rollups([typed.active_sprint.pk])
     report = client.get(reverse("sprints:report", args=[typed.company.pk, typed.active_sprint.pk])).content.decode()
     assert re.search("measured 3.1 against 2.5 → 10( |\xa0|<)", report) and "target 10" in report

@@ -9,18 +9,13 @@ from hypotheses.models import HypothesisEvent, Status
 from sprints import schedule, selectors, services
 from sprints.models import SprintStatus
 from tests.factories import ActionFactory, HypothesisFactory, SprintFactory
+from tests.support.sprints import sprint_closed
 
 pytestmark = pytest.mark.django_db
 
 
-def _close_the_active_sprint(team):
-    team.action.status = "done"
-    team.action.save()
-    services.sprint_close(sprint=team.active_sprint, by=team.tracker, what_worked="The offer")
-
-
 def test_starting_a_sprint_puts_its_ready_hypotheses_under_test_with_a_history_entry(team):
-    _close_the_active_sprint(team)
+    sprint_closed(team)
     idea = HypothesisFactory(company=team.company, metric=team.metric, status=Status.IDEA, title="Only an idea")
     ActionFactory(sprint=team.planned_sprint, owner=team.team_lead, hypothesis=team.hypothesis)
     ActionFactory(sprint=team.planned_sprint, owner=team.team_lead, hypothesis=team.hypothesis)
@@ -41,7 +36,7 @@ def test_starting_a_sprint_puts_its_ready_hypotheses_under_test_with_a_history_e
 
 
 def test_the_hypothesis_then_waits_for_its_verdict_in_the_session(team):
-    _close_the_active_sprint(team)
+    sprint_closed(team)
     ActionFactory(sprint=team.planned_sprint, owner=team.team_lead, hypothesis=team.hypothesis)
     sprint = services.sprint_start(sprint=team.planned_sprint, by=team.tracker)
     for action in sprint.actions.all():
@@ -64,7 +59,7 @@ def test_other_businesses_hypotheses_are_never_touched(team, db):
     from tests.conftest import make_team
 
     other = make_team("Beta Dairy", sprints=False)
-    _close_the_active_sprint(team)
+    sprint_closed(team)
     sprint = SprintFactory(company=team.company, number=7, starts_on=team.planned_sprint.ends_on + timedelta(days=1))
     ActionFactory(sprint=sprint, owner=team.team_lead, hypothesis=team.hypothesis)
     from hypotheses.services import hypotheses_start_testing

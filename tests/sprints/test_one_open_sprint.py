@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 
 from sprints import services, session
 from sprints.models import Sprint, SprintStatus
+from tests.support.sprints import sprint_closed
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +27,7 @@ def test_nor_while_it_is_active(team):
 
 def test_it_starts_once_the_last_is_closed(team):
     session.session_begin(sprint=team.active_sprint, by=team.tracker)
-    team.action.status = "done"
-    team.action.save()
-    services.sprint_close(sprint=team.active_sprint, by=team.tracker, what_worked="The offer")
+    sprint_closed(team)
     assert services.sprint_start(sprint=team.planned_sprint, by=team.tracker).status == SprintStatus.ACTIVE
 
 

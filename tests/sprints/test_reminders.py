@@ -13,6 +13,7 @@ from sprints.models import Reminder, Sprint, SprintReport
 from sprints.schedule import digest_week, due_kinds, review_at
 from tests.factories import ActionFactory
 from tests.support.delivery import Delivery, delivery
+from tests.support.sprints import sprint_closed
 from tracking.delivery import outbox
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -244,14 +245,6 @@ def test_the_sender_itself_waits_for_the_backoff(berlin_team, monkeypatch):
 # --- Roll-ups -------------------------------------------------------------------------------------
 
 
-def _close(team):
-    from sprints import services
-
-    team.action.status = "done"
-    team.action.save()
-    return services.sprint_close(sprint=team.active_sprint, by=team.tracker, what_worked="The offer")
-
-
 @pytest.mark.django_db
 def test_a_rollup_run_three_times_gives_one_report_with_the_same_numbers(team, django_capture_on_commit_callbacks):
     ActionFactory(
@@ -263,7 +256,7 @@ def test_a_rollup_run_three_times_gives_one_report_with_the_same_numbers(team, d
         hypothesis=team.hypothesis,
     )
     with django_capture_on_commit_callbacks():
-        _close(team)
+        sprint_closed(team)
     reports = [roll_up(team.active_sprint.pk).data for _ in range(3)]
     assert SprintReport.objects.filter(sprint=team.active_sprint).count() == 1
     assert reports[0] == reports[1] == reports[2]
@@ -285,7 +278,7 @@ def test_closing_enqueues_the_rollup_only_after_commit(team, django_capture_on_c
     enqueued = []
     monkeypatch.setattr(tasks.sprint_rollup, "delay", enqueued.append)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        _close(team)
+        sprint_closed(team)
     assert len(callbacks) == 1 and enqueued == [[team.active_sprint.pk]]
 
 
@@ -302,7 +295,7 @@ def test_a_dead_broker_does_not_fail_the_close(team, django_capture_on_commit_ca
 
     monkeypatch.setattr(tasks.sprint_rollup, "delay", broker_down)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        closed = _close(team)
+        closed = sprint_closed(team)
     assert len(callbacks) == 1 and closed.status == "closed"
     assert SprintReport.objects.get(sprint=closed).computed_at is not None
     assert rollups.pending_report_ids() == [closed.pk]
@@ -323,7 +316,7 @@ def test_a_close_that_rolls_back_enqueues_nothing(monkeypatch):
         pass
 
     with pytest.raises(Abort), transaction.atomic():
-        _close(team)
+        sprint_closed(team)
         raise Abort
     assert enqueued == []
     assert Sprint.objects.get(pk=team.active_sprint.pk).status == "active"
@@ -333,7 +326,7 @@ def test_a_close_that_rolls_back_enqueues_nothing(monkeypatch):
 @pytest.mark.django_db
 def test_the_report_page_is_printable(team, client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks():
-        _close(team)
+        sprint_closed(team)
     client.force_login(team.member.user)
     url = f"/b/{team.company.pk}/sprints/{team.active_sprint.pk}/report/"
     before_the_job = client.get(url).content.decode()  # computed with the close: no worker needed
@@ -447,7 +440,7 @@ def test_a_digest_that_never_goes_out_is_given_up_after_the_last_attempt(team, s
 
 @pytest.mark.django_db
 def test_a_report_that_never_goes_out_is_given_up_after_the_last_attempt(team, smtp_down):
-    _close(team)  # the roll-up is enqueued after commit, which never comes in this test: run it here
+    sprint_closed(team)  # the roll-up is enqueued after commit, which never comes in this test: run it here
     rollups.sprint_rollups([team.active_sprint.pk])
     report = SprintReport.objects.get(sprint=team.active_sprint)
     tries = _retry_until_it_stops(
