@@ -10,6 +10,7 @@ import subprocess
 import time
 from collections import Counter
 from datetime import time as clock
+from functools import partial
 
 import pytest
 
@@ -49,6 +50,25 @@ def sent_emails(folder, about: str = "is still not closed") -> Counter:
     return counts
 
 
+def slow_mail_env(redis, folder, *, seconds: float) -> dict:
+    """The app's environment on this Redis, each e-mail written to `folder` after `seconds`."""
+    return app_env(
+        REDIS_URL=redis.url,
+        DJANGO_EMAIL_BACKEND="tests.support.slow_mail.EmailBackend",
+        DJANGO_EMAIL_FILE_PATH=str(folder),
+        SLOW_MAIL_SECONDS=str(seconds),
+    )
+
+
+def all_sent_or_dispatch_again(env) -> bool:
+    """Whether every reminder went out; if not, dispatch again, as beat does every 5 minutes in
+    production (it re-enqueues what is unsent)."""
+    if Reminder.objects.exclude(outbox.delivered("reminder")).exists():
+        run_python(DISPATCH, env)
+        return False
+    return True
+
+
 @pytest.fixture
 def broker():
     """A private redis-server for this test alone: no message of another test can reach its
@@ -60,12 +80,7 @@ def broker():
 
 def test_two_dispatchers_at_the_same_moment_send_each_reminder_once(tmp_path, broker):
     teams = [overdue_team(f"Twin {i}") for i in range(12)]
-    env = app_env(
-        REDIS_URL=broker.url,
-        DJANGO_EMAIL_BACKEND="tests.support.slow_mail.EmailBackend",
-        DJANGO_EMAIL_FILE_PATH=str(tmp_path),
-        SLOW_MAIL_SECONDS="0.01",
-    )
+    env = slow_mail_env(broker, tmp_path, seconds=0.01)
     dispatchers = [
         subprocess.Popen(
             python("-c", DISPATCH),
@@ -93,12 +108,7 @@ def test_two_dispatchers_at_the_same_moment_send_each_reminder_once(tmp_path, br
 def test_a_worker_killed_mid_batch_leaves_the_rest_to_the_next_one_and_none_twice(tmp_path, broker):
     for i in range(12):
         overdue_team(f"Killed {i}")
-    env = app_env(
-        REDIS_URL=broker.url,
-        DJANGO_EMAIL_BACKEND="tests.support.slow_mail.EmailBackend",
-        DJANGO_EMAIL_FILE_PATH=str(tmp_path),
-        SLOW_MAIL_SECONDS="0.25",
-    )
+    env = slow_mail_env(broker, tmp_path, seconds=0.25)
     first = subprocess.Popen(
         python("-m", "celery", *WORKER_ARGS),
         cwd=ROOT,
@@ -118,26 +128,14 @@ def test_a_worker_killed_mid_batch_leaves_the_rest_to_the_next_one_and_none_twic
     assert sent_before < 24, "the worker finished before it was killed: nothing was tested"
 
     with worker(env):
-        # The periodic dispatch (every 5 minutes in production) re-enqueues what is unsent.
-        def all_sent():
-            if Reminder.objects.exclude(outbox.delivered("reminder")).exists():
-                run_python(DISPATCH, env)
-                return False
-            return True
-
-        assert wait_for(all_sent, timeout=90, step=2)
+        assert wait_for(partial(all_sent_or_dispatch_again, env), timeout=90, step=2)
     counts = sent_emails(tmp_path)
     assert len(counts) == 24 and set(counts.values()) == {1}, counts
 
 
 def test_with_redis_down_pages_render_and_a_sprint_closes_fast_and_nothing_is_lost(tmp_path):
     redis = PrivateRedis().start()
-    env = app_env(
-        REDIS_URL=redis.url,
-        DJANGO_EMAIL_BACKEND="tests.support.slow_mail.EmailBackend",
-        DJANGO_EMAIL_FILE_PATH=str(tmp_path),
-        SLOW_MAIL_SECONDS="0.01",
-    )
+    env = slow_mail_env(redis, tmp_path, seconds=0.01)
     closing = overdue_team("Closing Bakery")
     closing.action.status = "done"
     closing.action.save()
@@ -223,12 +221,7 @@ def test_a_worker_outlives_five_seconds_of_redis_down_and_the_work_finishes(tmp_
     for i in range(6):
         overdue_team(f"Outage {i}")
     redis = PrivateRedis().start()
-    env = app_env(
-        REDIS_URL=redis.url,
-        DJANGO_EMAIL_BACKEND="tests.support.slow_mail.EmailBackend",
-        DJANGO_EMAIL_FILE_PATH=str(tmp_path),
-        SLOW_MAIL_SECONDS="0.3",
-    )
+    env = slow_mail_env(redis, tmp_path, seconds=0.3)
     supervised = subprocess.Popen(
         [*SUPERVISED, *python("-m", "celery", *WORKER_ARGS)],
         cwd=ROOT,
@@ -243,14 +236,7 @@ def test_a_worker_outlives_five_seconds_of_redis_down_and_the_work_finishes(tmp_
         redis.stop()  # mid-batch: the worker holds an unacknowledged message
         time.sleep(5)
         redis.start()
-
-        def all_sent():
-            if Reminder.objects.exclude(outbox.delivered("reminder")).exists():
-                run_python(DISPATCH, env)  # beat's dispatch, every 5 minutes in production
-                return False
-            return True
-
-        assert wait_for(all_sent, timeout=120, step=3)
+        assert wait_for(partial(all_sent_or_dispatch_again, env), timeout=120, step=3)
     finally:
         os.killpg(supervised.pid, signal.SIGTERM)
         supervised.wait(timeout=30)
