@@ -1,7 +1,6 @@
-"""Control characters in text (issue 10, finding 6): a single-line field (a name, a title, an
-e-mail address) refuses every one of them, a multi-line field keeps line breaks and tabs and
-refuses the rest, on the form and in the model; rows stored before are cleaned by a data migration
-with `clean_stored_text`."""
+"""Control characters in text: a single-line field (a name, a title, an e-mail address) refuses
+every one of them, a multi-line field keeps line breaks and tabs and refuses the rest, on the
+form and in the model."""
 
 import inspect
 
@@ -9,18 +8,15 @@ import pytest
 from django import forms
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import connection, models
-from django.db.migrations.executor import MigrationExecutor
+from django.db import models
 from django.urls import reverse
 
 import hypotheses.forms
 import sprints.forms
 import tracking.forms
-from tests.factories import ActionFactory, HypothesisFactory
 from tests.tracking.test_forms_bad_input import VALID_COMPANY
-from tracking.models import Company, Constraint, SignInEvent
+from tracking.models import Company, SignInEvent
 from tracking.services import companies
-from tracking.validators import clean_stored_text
 
 SINGLE_LINE_MESSAGE = "Keep this to one line: line breaks, tabs and other control characters are not allowed."
 MULTI_LINE_MESSAGE = "Remove the invisible control characters: only line breaks and tabs are allowed."
@@ -117,39 +113,3 @@ def test_the_service_refuses_it_too_whatever_the_form(team):
 def test_a_multi_line_text_keeps_its_line_breaks(team):
     team.constraint.closing_note = "Leads came back.\n\tThe ads worked."
     team.constraint.full_clean()
-
-
-# --- Rows stored before -------------------------------------------------------------------------
-
-CLEANED = [
-    ("tracking", "company", "name", "Green\n\tLeaf \x1b Café\r\n", "Green Leaf Café"),
-    ("tracking", "constraint", "closing_note", "One\n\ttwo\x07", "One\n\ttwo "),
-    ("hypotheses", "hypothesis", "title", " Money\x85back ", "Money back"),
-    ("sprints", "action", "title", "Call\x1b[31m\nback", "Call [31m back"),
-]
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(("app", "model", "field", "dirty", "clean"), CLEANED)
-def test_a_data_migration_cleans_rows_stored_before(app, model, field, dirty, clean, team):
-    """Run as a data migration runs it: over the app's models as its latest migration has them,
-    whose text fields must still be the single-line and multi-line ones to be cleaned."""
-    rows = {
-        "company": team.company,
-        "constraint": team.constraint,
-        "hypothesis": HypothesisFactory(company=team.company, metric=team.metric),
-        "action": ActionFactory(sprint=team.active_sprint, owner=team.member),
-    }
-    row = rows[model]
-    type(row).objects.filter(pk=row.pk).update(**{field: dirty})  # as it could be stored before
-    untouched = Constraint.objects.exclude(pk=row.pk).values_list("pk", "title", "closing_note")
-    untouched_before = list(untouched)
-
-    loader = MigrationExecutor(connection).loader
-    state = loader.project_state(loader.graph.leaf_nodes(app))
-    with connection.schema_editor() as schema_editor:
-        clean_stored_text(app)(state.apps, schema_editor)
-
-    row.refresh_from_db()
-    assert getattr(row, field) == clean
-    assert list(untouched) == untouched_before

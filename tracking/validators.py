@@ -6,8 +6,8 @@ codes only garble pages, exports and logs. Longer texts keep their line breaks a
 
 Every text field of the three apps is one of the fields below (tests/test_control_characters.py
 checks that none is left out); the model's full_clean (which the services call) and the forms
-both refuse what the validators refuse. Rows stored before are cleaned by data migrations
-with `clean_stored_text`.
+both refuse what the validators refuse. Text that is read rather than stored (a search in a
+URL's query) is made one line with `single_line` instead of refused.
 """
 
 import re
@@ -74,50 +74,15 @@ class MultiLineTextField(models.TextField):
         return super().formfield(**{"form_class": MultiLineFormField, **kwargs})
 
 
-# --- Cleaning stored rows (data migrations) -----------------------------------------------------
+# --- Cleaning text that is read, not stored ---------------------------------------------------
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
-_CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]+")
 _SPACES = re.compile(r" {2,}")
 
 
 def single_line(value: str) -> str:
     """Control characters become a space; runs of spaces become one; no space at the ends."""
     return _SPACES.sub(" ", _CONTROL.sub(" ", value)).strip()
-
-
-def multi_line(value: str) -> str:
-    """Control characters other than line breaks and tabs become a space."""
-    return _CONTROL_BUT_LINES.sub(" ", value)
-
-
-def clean_stored_text(app_label: str):
-    """A RunPython function that cleans every single-line and multi-line field of an app's
-    models (in the migration's historical state) in rows stored before the validators."""
-
-    def clean(apps, schema_editor):
-        for model in apps.get_app_config(app_label).get_models():
-            cleaners = {}
-            for field in model._meta.concrete_fields:
-                if isinstance(field, SingleLineCharField):
-                    cleaners[field.attname] = single_line
-                elif isinstance(field, MultiLineTextField):
-                    cleaners[field.attname] = multi_line
-            if not cleaners:
-                continue
-            changed = []
-            for row in model._base_manager.only("pk", *cleaners).iterator(chunk_size=2000):
-                dirty = False
-                for name, cleaner in cleaners.items():
-                    value = getattr(row, name)
-                    if value and (cleaned := cleaner(value)) != value:
-                        setattr(row, name, cleaned)
-                        dirty = True
-                if dirty:
-                    changed.append(row)
-            model._base_manager.bulk_update(changed, list(cleaners), batch_size=500)
-
-    return clean
 
 
 def validate_timezone(value: str) -> None:
