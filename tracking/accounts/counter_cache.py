@@ -6,7 +6,7 @@ file and database caches do not (they read, add one and write back, so parallel 
 the same count). Here an increment is one `UPDATE … SET value = value + n … RETURNING value`
 and `add` one `INSERT … ON CONFLICT`, so on every setup the counting is atomic in the store
 it uses. Expiry is a Unix time computed in Python, like Django's own backends, so a test's
-clock moves it too. The table comes from migration tracking/0012_counter_cache.
+clock moves it too. The table is not a model: the tracking app's migration creates it in SQL.
 """
 
 import time
