@@ -724,10 +724,6 @@ class SessionData:
 # --- The steps' cards and parts -------------------------------------------------------------------
 
 
-def _open_steps(step: str) -> list[str]:
-    return STEP_ORDER[STEP_ORDER.index(step) :]
-
-
 def _base(data: SessionData, *, refused=None, error=None) -> dict:
     return {
         "company": data.company,
@@ -736,7 +732,7 @@ def _base(data: SessionData, *, refused=None, error=None) -> dict:
         "review": data.review,
         "step": data.step,
         "steps": SessionStep.choices,
-        "open_steps": _open_steps(data.step),
+        "open_steps": [],  # the cards drawn open: set by the page, or by a card's answer
         "refused": refused or {},
         "session_error": error,
         "words": _words(),
@@ -928,27 +924,68 @@ def step_card(
     carry_ticked=None,
     moved: bool = False,
 ) -> dict:
-    """One step's card alone (what a step's save answers with): `card` is its step. It stays
-    open unless the save moved the session on."""
-    typed, refused, saved = typed or {}, refused or {}, saved or {}
+    """One step's card alone (what a step's save answers with, or what opening a folded step
+    fetches): `card` is its step. It stays open unless the save moved the session on."""
     context = _base(data, refused=refused) | {"card_error": error}
-    if not moved:
-        context["open_steps"] = [*context["open_steps"], card]
+    context["open_steps"] = [] if moved else [card]
+    return context | _card(
+        data,
+        card,
+        typed=typed or {},
+        refused=refused or {},
+        saved=saved or {},
+        close_form=close_form,
+        plan_rows=plan_rows,
+        carry_ticked=carry_ticked,
+    )
+
+
+def _card(
+    data: SessionData,
+    card: str,
+    *,
+    typed: dict,
+    refused: dict,
+    saved: dict,
+    close_form=None,
+    plan_rows=None,
+    carry_ticked=None,
+    editing=None,
+    opened_as=None,
+    capacity=None,
+) -> dict:
+    """What one step's card shows, read with only what it needs (`capacity`: the next sprint's,
+    when the plan's card has it already)."""
+    editing = editing or {}
     if card == SessionStep.RESULTS:
-        return context | _results_card(
-            data, typed.get("results", {}), refused.get("results", {}), saved.get("results", set())
+        return _results_card(
+            data,
+            typed.get("results", {}),
+            refused.get("results", {}),
+            saved.get("results", set()),
+            editing.get("results", ()),
+            opened_as,
         )
     if card == SessionStep.VERDICTS:
-        return context | _verdicts_card(data, typed.get("verdicts", {}), refused.get("verdicts", {}))
-    if card == SessionStep.METRICS:
-        return context | _metrics_card(
-            data, typed.get("metrics", {}), refused.get("metrics", {}), saved.get("metrics", set())
+        return _verdicts_card(
+            data, typed.get("verdicts", {}), refused.get("verdicts", {}), editing.get("verdicts", ()), opened_as
         )
+    if card == SessionStep.METRICS:
+        return _metrics_card(data, typed.get("metrics", {}), refused.get("metrics", {}), saved.get("metrics", set()))
     if card == SessionStep.CONSTRAINT:
-        return context | _constraint_card(data)
+        return _constraint_card(data)
     if card == SessionStep.PLAN:
-        return context | _plan_card(data, typed_rows=plan_rows, refused=refused.get("plan", {}), ticked=carry_ticked)
-    return context | _close_card(data, close_form)
+        return _plan_card(data, typed_rows=plan_rows, refused=refused.get("plan", {}), ticked=carry_ticked)
+    return _close_card(data, close_form, capacity=capacity, problems=_closing_problems(data))
+
+
+def _closing_problems(data: SessionData) -> list:
+    """What stops the close: from the rows when this answer has read them, else read."""
+    if "actions" in data.__dict__ and "testing" in data.__dict__:
+        open_actions = sum(1 for a in data.actions if not a.is_resolved)
+        undecided = [h.title for h in data.testing if not h.kept]
+        return selectors.closing_problems(data.sprint, open_actions=open_actions, undecided_titles=undecided)
+    return selectors.closing_problems(data.sprint)
 
 
 def rows_as_saved(step: str, objects: list, saved: dict) -> list:
@@ -1099,43 +1136,45 @@ def session_context(
     data: SessionData | None = None,
     editing=None,
     opened_as=None,
+    opened=None,
 ) -> dict:
-    """The whole page: every step's card, read once (`data`: the session's reads begun already;
-    `editing`: the rows to show with their fields, by step, as a page without JavaScript asks)."""
+    """The whole page: the step at hand drawn, and any other step this answer must show (one
+    refused or typed in, rows asked for with their fields, a step `opened` without JavaScript);
+    the rest folded, each fetching its card when opened. `data`: the session's reads begun
+    already; `editing`: the rows to show with their fields, by step."""
     typed, refused, saved, editing = typed or {}, refused or {}, saved or {}, editing or {}
     data = data or session_data(company, membership)
     if data is None:
         context = {"company": company, "membership": membership, "sprint": None, **_rights(membership)}
         return context | {"session_error": error} | _waiting(company, membership, start_error, start_reason)
     context = _base(data, refused=refused, error=error or start_error or None)
-    results = _results_card(
-        data,
-        typed.get("results", {}),
-        refused.get("results", {}),
-        saved.get("results", set()),
-        editing.get("results", ()),
-        opened_as,
-    )
-    verdicts = _verdicts_card(
-        data, typed.get("verdicts", {}), refused.get("verdicts", {}), editing.get("verdicts", ()), opened_as
-    )
-    plan = _plan_card(data, typed_rows=plan_rows, refused=refused.get("plan", {}), ticked=carry_ticked)
-    open_actions = sum(1 for a in data.actions if not a.is_resolved)
-    undecided = [h.title for h in data.testing if not h.kept]
-    problems = selectors.closing_problems(data.sprint, open_actions=open_actions, undecided_titles=undecided)
-    context.update(
-        {
-            **results,
-            "logged": len(data.actions) - open_actions,
-            "total": len(data.actions),
-            **verdicts,
-            **_metrics_card(data, typed.get("metrics", {}), refused.get("metrics", {}), saved.get("metrics", set())),
-            **_constraint_card(data),
-            **plan,
-            **_close_card(data, close_form, capacity=plan["plan_capacity"], problems=problems),
-            "saved": saved,
-        }
-    )
+    drawn = {data.step, *refused, *(step for step, rows in editing.items() if rows)}
+    drawn |= {opened} & set(STEP_ORDER)
+    drawn |= {SessionStep.CLOSE} if close_form is not None else set()
+    drawn |= {SessionStep.PLAN} if plan_rows or carry_ticked else set()
+    context["open_steps"], context["cards"] = list(drawn), []
+    for card in STEP_ORDER:
+        if card in drawn:
+            context |= _card(
+                data,
+                card,
+                typed=typed,
+                refused=refused,
+                saved=saved,
+                close_form=close_form,
+                plan_rows=plan_rows,
+                carry_ticked=carry_ticked,
+                editing=editing,
+                opened_as=opened_as,
+                capacity=context.get("plan_capacity"),
+            )
+        context["cards"].append((card, f"sprints/_session_{card}.html" if card in drawn else None))
+    if "actions" in data.__dict__:
+        logged = sum(1 for a in data.actions if a.is_resolved)
+        context["logged"], context["total"] = logged, len(data.actions)
+    else:
+        context["logged"], context["total"] = selectors.results_tally(data.sprint)
+    context["saved"] = saved
     return context
 
 

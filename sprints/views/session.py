@@ -114,22 +114,31 @@ def _only(request):
     return int_param(request.POST.get("only"), minimum=1)
 
 
+def _fragment(request, data, fragment: str):
+    """A part of the page that follows a save elsewhere on it; a folded step's card, opened; or
+    a row's button: that row with its fields, opened as it chose (a 404 for a row not on this
+    session, or one the reader may not change)."""
+    if fragment in rows.PARTS:
+        template, part = rows.PARTS[fragment]
+        return render(request, template, part(data))
+    card = request.GET.get("card")
+    if fragment == "card" and card in rows.STEP_ORDER:
+        return render(request, f"sprints/_session_{card}.html", rows.step_card(data, card))
+    if fragment not in EDITABLE_ROWS:
+        raise Http404(_("No such part of the session."))
+    step, param, build, template = EDITABLE_ROWS[fragment]
+    context = build(data, _row_pk(request.GET.get(param)), editing=True, opened_as=request.GET.get("as"))
+    if context is None or not context[step][0]["editing"]:
+        raise Http404(_("This row cannot be edited here."))
+    return render(request, template, context)
+
+
 @require_GET
 def session(request, company_id: int):
     company, membership = access_company(request.user, company_id)
     fragment = request.GET.get("fragment")
-    if request.htmx and fragment in rows.PARTS:
-        template, part = rows.PARTS[fragment]
-        return render(request, template, part(_session(company, membership)))
-    if request.htmx and fragment in EDITABLE_ROWS:
-        # A row's button: that row with its fields, opened as it chose (a 404 for a row not on
-        # this session, or one the reader may not change).
-        step, param, build, template = EDITABLE_ROWS[fragment]
-        pk = _row_pk(request.GET.get(param))
-        context = build(_session(company, membership), pk, editing=True, opened_as=request.GET.get("as"))
-        if context is None or not context[step][0]["editing"]:
-            raise Http404(_("This row cannot be edited here."))
-        return render(request, template, context)
+    if request.htmx and fragment:
+        return _fragment(request, _session(company, membership), fragment)
     closed_id = int_param(request.GET.get("closed"), minimum=1)
     if closed_id is None:
         # Without JavaScript a row's button is a link to the page with that row's fields.
@@ -137,7 +146,8 @@ def session(request, company_id: int):
             "results": ids_param([request.GET.get("edit", "")]),
             "verdicts": ids_param([request.GET.get("decide", "")]),
         }
-        context = session_context(company, membership, editing=editing, opened_as=request.GET.get("as"))
+        opened = {"opened": request.GET.get("open"), "opened_as": request.GET.get("as")}
+        context = session_context(company, membership, editing=editing, **opened)
         return render(request, "sprints/session.html", context)
     closed = selectors.closed_sprint(company, closed_id)
     if closed is None:

@@ -2,7 +2,7 @@
 // posts as it is). Enter in a row saves that row alone (and sends that row only); choosing an
 // owner in a new row makes it the owner of the blank rows below; when a save moves the session
 // on (the session swapped with another step, or a step's card answered with the `session-step`
-// event), that step opens and the cursor goes to its first field, or to its first row's button
+// event), that step opens (a folded one fetches its card first) and the cursor goes to its first field, or to its first row's button
 // where the rows are text until that button opens them (results, verdicts).
 (function () {
   "use strict";
@@ -57,6 +57,9 @@
     if (now && now !== step) {
       var section = document.getElementById("step-" + now);
       if (section) section.open = true;
+      // A folded step fetches its card as it opens (its toggle): the cursor goes there once
+      // the card has settled, when this runs again.
+      if (section && section.hasAttribute("data-folded")) return;
       var first = section && section.querySelector("input:not([type=hidden]):not([tabindex='-1']), select, textarea, [data-row] a[hx-get], button:not([tabindex='-1'])");
       if (first) first.focus({ preventScroll: false });
     }
