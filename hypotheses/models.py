@@ -152,6 +152,13 @@ class Hypothesis(models.Model):
                 include=["company"],
                 condition=Q(archived_at__isnull=True) & (~Q(verdict="") | Q(status="dropped")),
             ),
+            # Under test, per business, with the earliest check date: the portfolio's count and
+            # its "past the check date" flag read from here alone, not from the table's pages.
+            models.Index(
+                fields=["company", "check_by"],
+                name="hypothesis_testing_check_by",
+                condition=Q(archived_at__isnull=True, status="testing"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

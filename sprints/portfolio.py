@@ -102,7 +102,7 @@ def sprint_overview(company_ids: list[int], now: datetime) -> dict[int, dict]:
         Hypothesis.objects.live()
         .filter(company_id__in=company_ids, status=HypothesisStatus.TESTING)
         .values("company_id", "company__timezone")
-        .annotate(n=Count("pk"), earliest=Min("check_by"))
+        .annotate(n=Count("*"), earliest=Min("check_by"))
         .values_list("company_id", "company__timezone", "n", "earliest")
     ):
         testing[company_id] = n
