@@ -14,8 +14,6 @@ middleware, view, queries, template), measured in interleaved rounds; the median
 percentile per search are printed, with the load average before and after.
 """
 
-import argparse
-import atexit
 import os
 import random
 import statistics
@@ -27,22 +25,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
+from bench.common import arguments, private_services, say  # noqa: E402
+
 BAR_MS = 100
 
-parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+parser = arguments(__doc__, db="bench_library")
 parser.add_argument("--hypotheses", type=int, default=20_000, help="decided hypotheses in all")
 parser.add_argument("--businesses", type=int, default=40, help="businesses of the tracker")
 parser.add_argument("--rounds", type=int, default=30, help="interleaved rounds of every search")
 parser.add_argument("--quick", action="store_true", help="a smoke run: 2,000 hypotheses, 5 rounds")
-parser.add_argument("--db", default="bench_library", help="the benchmark's own database (dropped and rebuilt)")
 args = parser.parse_args()
 if args.quick:
     args.hypotheses, args.rounds = 2_000, 5
-
-
-def say(text: str = "") -> None:
-    print(text, flush=True)
 
 
 def load_average() -> str:
@@ -52,26 +46,7 @@ def load_average() -> str:
 say(f"Learnings library: {args.hypotheses} decided hypotheses in {args.businesses} businesses")
 say(f"  load average at start: {load_average()} ({os.cpu_count()} CPUs)")
 
-from tests.support.processes import PrivateRedis  # noqa: E402
-
-redis_server = PrivateRedis().start()
-atexit.register(redis_server.stop)
-os.environ.update(
-    {
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DJANGO_DEBUG": "0",
-        "DATABASE_URL": f"{PG_SERVER}/{args.db}",
-        "REDIS_URL": redis_server.url,
-        "DJANGO_LOG_LEVEL": "WARNING",
-    }
-)
-
-import psycopg  # noqa: E402
-
-assert args.db.startswith("bench_"), "the benchmark only drops a database of its own (bench_…)"
-with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
-    admin.execute(f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
-    admin.execute(f"CREATE DATABASE {args.db}")
+private_services(args.db, DJANGO_DEBUG="0")
 
 import django  # noqa: E402
 

@@ -14,7 +14,6 @@ the login throttle), and gunicorn in production mode (settings `tests.settings`:
 test secret, plain HTTP) on a free port. See bench/README.md for what is measured.
 """
 
-import argparse
 import atexit
 import http.client
 import os
@@ -37,11 +36,12 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
+from bench.common import arguments, private_services, say  # noqa: E402
+
 PASSWORD = "bench-pages-password"
 BATCH = 5000
 
-parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+parser = arguments(__doc__, db="bench_pages")
 parser.add_argument("--businesses", type=int, default=50, help="businesses of the tracker")
 parser.add_argument("--weeks", type=int, default=152, help="closed weekly sprints of each business")
 parser.add_argument("--actions", type=int, default=15, help="actions of each closed sprint")
@@ -77,7 +77,6 @@ parser.add_argument(
     "a second run has none",
 )
 parser.add_argument("--quick", action="store_true", help="a smoke run: small data, 10 rounds, 10 s of each load")
-parser.add_argument("--db", default="bench_pages", help="the benchmark's own database (dropped and rebuilt)")
 parser.add_argument("--reuse", action="store_true", help="keep the database of an earlier run with the same --db")
 parser.add_argument(
     "--profile",
@@ -102,10 +101,6 @@ args.businesses = max(args.businesses, 2)
 args.open = min(args.open, args.hypotheses)
 
 
-def say(text: str = "") -> None:
-    print(text, flush=True)
-
-
 load_at_start = os.getloadavg()
 say(
     f"{os.cpu_count()} CPUs; load average at start {load_at_start[0]:.2f} {load_at_start[1]:.2f} {load_at_start[2]:.2f}"
@@ -115,33 +110,16 @@ if load_at_start[0] > 1:
 
 # --- A private Redis and our own database, before Django reads its settings ------------------
 
-from tests.support.processes import PrivateRedis  # noqa: E402
-
-redis_server = PrivateRedis().start()
-atexit.register(redis_server.stop)
-ENV = {
-    "DJANGO_SETTINGS_MODULE": "tests.settings",
-    "DJANGO_DEBUG": "0",
-    "DATABASE_URL": f"{PG_SERVER}/{DB_NAME}",
-    "REDIS_URL": redis_server.url,
-    "DJANGO_LOG_LEVEL": "WARNING",
+services = private_services(
+    DB_NAME,
+    reuse=args.reuse,
+    DJANGO_DEBUG="0",
     # One cache (the sign-in throttle) for this process and every gunicorn worker.
-    "CACHE_KEY_PREFIX": f"bench-{DB_NAME}-{os.getpid()}",
+    CACHE_KEY_PREFIX=f"bench-{DB_NAME}-{os.getpid()}",
     # No sign-in is refused: the benchmark signs in once per server, but reruns add up.
-    "LOGIN_THROTTLE_PER_ADDRESS": "1000",
-    "LOGIN_THROTTLE_PER_ACCOUNT": "1000",
-}
-os.environ.update(ENV)
-
-import psycopg  # noqa: E402
-
-assert DB_NAME.startswith("bench_"), "the benchmark only drops a database of its own (bench_…)"
-with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
-    exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
-    REUSE = bool(args.reuse and exists)
-    if not REUSE:
-        admin.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {DB_NAME}")
+    LOGIN_THROTTLE_PER_ADDRESS="1000",
+    LOGIN_THROTTLE_PER_ACCOUNT="1000",
+)
 
 import django  # noqa: E402
 
@@ -571,7 +549,7 @@ def existing_tracker(email: str) -> dict:
 
 BIG = 60
 start_all = time.perf_counter()
-if REUSE:
+if services.kept:
     call_command("migrate", verbosity=0, interactive=False)  # the checkout may have new migrations
     say(f"Database {DB_NAME}: kept from an earlier run (--reuse): {counts()}")
     small, large = existing_tracker("small@bench.test"), existing_tracker("tracker@bench.test")
@@ -724,7 +702,7 @@ if args.profile:
     wanted = [word.strip() for word in args.only.split(",") if word.strip()]
     chosen = {name: path for name, path in PAGES.items() if not wanted or any(w in name for w in wanted)}
     profile_pages(large["tracker"], chosen, args.profile)
-    redis_server.stop()
+    services.redis.stop()
     connection.close()
     raise SystemExit(0)
 
@@ -743,7 +721,7 @@ class Server:
         command = [str(Path(sys.executable).parent / "gunicorn"), "tracking.site.wsgi:application"]
         command += ["--workers", str(workers), "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning"]
         command += ["--backlog", "2048", "--timeout", "120"]
-        env = os.environ | ENV | (env or {})
+        env = os.environ | services.env | (env or {})
         # Its log goes to a file (a line per 404 of the floor); stop() shows any other line.
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
         self.process = subprocess.Popen(
@@ -1445,5 +1423,5 @@ say("\n" + REPORT)
 (ROOT / "artifacts").mkdir(exist_ok=True)
 (ROOT / "artifacts" / "bench-pages.md").write_text(REPORT)
 say("Written to artifacts/bench-pages.md")
-redis_server.stop()
+services.redis.stop()
 connection.close()

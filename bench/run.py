@@ -10,8 +10,6 @@ every run; never the test or development one) and on a private redis-server star
 port (the machine's shared Redis is not touched). See bench/README.md for what is measured.
 """
 
-import argparse
-import atexit
 import cProfile
 import io
 import os
@@ -31,7 +29,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
+from bench.common import arguments, private_services, say  # noqa: E402
 
 TIMEZONES = [
     "UTC",
@@ -48,7 +46,7 @@ TIMEZONES = [
 COMPANIES_PER_TRACKER = 50  # a tracker's portfolio, as in DESIGN.md §8's large data set
 BATCH = 5000
 
-parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+parser = arguments(__doc__, db="bench_tracker")
 parser.add_argument("--companies", type=int, default=10_000, help="companies for reminder dispatch")
 parser.add_argument("--small", type=int, default=100, help="the small run, to compare query counts")
 parser.add_argument("--long-companies", type=int, default=50, help="companies with a long history")
@@ -61,41 +59,17 @@ parser.add_argument("--cap", type=float, default=70, help="seconds at most for t
 parser.add_argument("--cap-email", type=float, default=40, help="… for roll-ups with e-mail (then projected)")
 parser.add_argument("--cap-worker", type=float, default=70, help="… for the real worker (then projected)")
 parser.add_argument("--profile", action="store_true", help="cProfile the dispatcher and 300 roll-ups")
-parser.add_argument("--db", default="bench_tracker", help="the benchmark's own database (dropped and rebuilt)")
 args = parser.parse_args()
 DB_NAME = args.db
-assert DB_NAME.startswith("bench_"), "the benchmark only drops a database of its own (bench_…)"
 args.long_companies = min(args.long_companies, args.small)
 short_companies = args.closed - args.long_companies * args.long_weeks
 assert 0 <= short_companies <= args.companies - args.long_companies, "not enough companies for --closed"
 
 
-def say(text: str = "") -> None:
-    print(text, flush=True)
-
-
 # --- A private Redis and our own database, before Django reads its settings ------------------
 
-from tests.support.processes import PrivateRedis  # noqa: E402
-
-redis_server = PrivateRedis().start()
-atexit.register(redis_server.stop)
-os.environ.update(
-    {
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": f"{PG_SERVER}/{DB_NAME}",
-        "REDIS_URL": redis_server.url,
-        "DJANGO_EMAIL_BACKEND": "bench.nullmail.EmailBackend",
-        "DJANGO_LOG_LEVEL": "WARNING",
-    }
-)
 os.environ.pop("EMAIL_URL", None)
-
-import psycopg  # noqa: E402
-
-with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
-    admin.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-    admin.execute(f"CREATE DATABASE {DB_NAME}")
+redis_server = private_services(DB_NAME, DJANGO_EMAIL_BACKEND="bench.nullmail.EmailBackend").redis
 
 import django  # noqa: E402
 
