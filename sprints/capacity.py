@@ -14,6 +14,9 @@ from tracking.models import Membership
 from .models import Action, ActionStatus, Sprint, SprintStatus
 
 TENTH = Decimal("0.1")
+# How an owner keeps to plans is judged on the last quarter of weekly sprints: how they work
+# now, not years ago; and the read stays the same size however long the business has run.
+RECENT_SPRINTS = 12
 
 
 def available_hours(weekly_capacity: Decimal, days: int) -> Decimal:
@@ -46,7 +49,7 @@ class OwnerLoad:
 
     @property
     def past_ratio(self) -> int | None:
-        """Of the hours this owner planned in closed sprints, the share that got done."""
+        """Of the hours this owner planned in the recent closed sprints, the share that got done."""
         if not self.past_planned:
             return None
         return int(self.past_done * 100 / self.past_planned)
@@ -105,10 +108,14 @@ def sprint_capacity(
         row.load += action.estimate_hours
         row.actions.append(action)
     if history:
+        recent = (
+            Sprint.objects.filter(company_id=sprint.company_id, status=SprintStatus.CLOSED)
+            .order_by("-ends_on")
+            .values("pk")[:RECENT_SPRINTS]
+        )
         past = (
-            Action.objects.filter(
-                sprint__company_id=sprint.company_id, sprint__status=SprintStatus.CLOSED, owner_id__in=list(owners)
-            )
+            Action.objects.filter(sprint__in=recent, owner_id__in=list(owners))
+            .order_by()
             .values("owner_id")
             .annotate(planned=Sum("estimate_hours"), done=Sum("estimate_hours", filter=Q(status=ActionStatus.DONE)))
         )

@@ -152,6 +152,26 @@ def test_past_planned_versus_done_ratio(team):
     assert row.past_ratio == 75
 
 
+def test_the_ratio_is_judged_on_the_last_twelve_closed_sprints(team):
+    """Three years of sprints are not read for it: the oldest of 13 closed sprints, all its
+    hours not done, no longer counts."""
+    monday = date(2025, 1, 6)
+    for number in range(1, 14):
+        closed = SprintFactory(
+            company=team.company,
+            number=number,
+            status="closed",
+            starts_on=monday + timedelta(weeks=number),
+            ends_on=monday + timedelta(weeks=number, days=6),
+        )
+        status = "not_done" if number == 1 else "done"
+        ActionFactory(sprint=closed, owner=team.member, estimate_hours=Decimal(4), status=status)
+    planned = SprintFactory(company=team.company, number=14)
+    (row,) = [r for r in sprint_capacity(planned).owners if r.membership == team.member]
+    assert row.past_ratio == 100
+    assert (row.past_planned, row.past_done) == (Decimal(48), Decimal(48))
+
+
 def test_bad_estimates_are_refused(team):
     sprint = SprintFactory(company=team.company, number=1)
     for hours in (Decimal(0), Decimal(-1), Decimal(1000)):
