@@ -207,19 +207,30 @@ DEMO_TRACKER = "tracker@demo.example"
 DEMO_BUSINESS = "Кухни на заказ «Дубрава»"
 
 
+def sign_in(page, base_url: str, email: str, password: str, *, from_home: bool = False) -> None:
+    """Sign in through the form and land on the portfolio. `from_home`: start at "/", which
+    sends a signed-out visitor to the sign-in form (and check that it does)."""
+    from playwright.sync_api import expect
+
+    if from_home:
+        page.goto(base_url + "/")
+        expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
+    else:
+        page.goto(base_url + "/accounts/login/")
+    page.locator("input[name=username]").fill(email)
+    page.locator("input[name=password]").fill(password)
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(base_url + "/")
+
+
 def demo_signed_in(page, live_server):
     """The demo seeded and its tracker signed in (on the portfolio): «Дубрава», its business."""
     import io
 
     from django.core.management import call_command
-    from playwright.sync_api import expect
 
     from tracking.models import Company
 
     call_command("seed_demo", stdout=io.StringIO())
-    page.goto(live_server.url + "/accounts/login/")
-    page.locator("input[name=username]").fill(DEMO_TRACKER)
-    page.locator("input[name=password]").fill(DEMO_PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(live_server.url + "/")
+    sign_in(page, live_server.url, DEMO_TRACKER, DEMO_PASSWORD)
     return Company.objects.get(name=DEMO_BUSINESS)

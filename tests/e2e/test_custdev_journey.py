@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from hypotheses.models import Hypothesis
 from tests import clock
-from tests.e2e.conftest import assert_fits
+from tests.e2e.conftest import assert_fits, sign_in
 from tests.factories import CompanyFactory, ConstraintFactory, HypothesisFactory, MembershipFactory, UserFactory
 from tracking.custdev.models import Interview
 
@@ -47,14 +47,6 @@ def _setup():
         learning="Нашим клиентам было всё равно: они выбирали по цене",
     )
     return tracker, dubrava
-
-
-def _sign_in(page, base_url, email):
-    page.goto(base_url + "/accounts/login/")
-    page.locator("input[name=username]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(base_url + "/")
 
 
 def _fill_interview(page, name, quote):
@@ -126,7 +118,7 @@ def _log_interview(page, base, name, quote, artifacts_dir, *, reload_midway=Fals
 def test_from_a_script_to_a_hypothesis_found_in_the_library(live_server, page, artifacts_dir):
     tracker, dubrava = _setup()
     base = f"{live_server.url}/b/{dubrava.pk}"
-    _sign_in(page, live_server.url, tracker.email)
+    sign_in(page, live_server.url, tracker.email, PASSWORD)
 
     # A script: a leading question is flagged as it is typed (a hint: the script still saves).
     page.goto(f"{base}/interviews/scripts/new/?template=problem-ru")
@@ -211,7 +203,7 @@ def test_a_save_whose_answer_was_lost_sent_again_is_one_interview(live_server, p
     the draft stays; sent again from the restored draft, it is the interview already saved."""
     tracker, dubrava = _setup()
     base = f"{live_server.url}/b/{dubrava.pk}"
-    _sign_in(page, live_server.url, tracker.email)
+    sign_in(page, live_server.url, tracker.email, PASSWORD)
     name, quote = PEOPLE[0]
     page.goto(f"{base}/interviews/new/")
     _fill_interview(page, name, quote)

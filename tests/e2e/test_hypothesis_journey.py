@@ -13,7 +13,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from hypotheses.models import Hypothesis, HypothesisEvent, Status
-from tests.e2e.conftest import assert_fits, nav
+from tests.e2e.conftest import assert_fits, nav, sign_in
 from tracking.models import Company
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -32,15 +32,6 @@ CHEAPEST_TEST = "Hand-pack 40 sample flights in paper bags and slip them into fi
 HTMX_ADDED = re.compile(r"htmx-added")
 
 
-def _sign_in(page, base_url):
-    page.goto(base_url + "/")
-    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
-    page.locator("input[name=username]").fill(EMAIL)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(base_url + "/")
-
-
 def _settled(page):
     """htmx wires up the swapped-in forms (their hx-post) only when the swap settles and
     drops `htmx-added` then; a click before that would be a plain form post."""
@@ -51,7 +42,7 @@ def test_tracker_takes_a_hypothesis_from_idea_to_testing(live_server, page, arti
     call_command("seed_demo", stdout=io.StringIO())
     company = Company.objects.get(name=BUSINESS)
     base = f"{live_server.url}/b/{company.pk}"
-    _sign_in(page, live_server.url)
+    sign_in(page, live_server.url, EMAIL, PASSWORD, from_home=True)
 
     page.get_by_role("link", name=BUSINESS, exact=True).click()
     expect(page).to_have_url(f"{base}/")

@@ -12,7 +12,7 @@ from sprints import services
 from sprints.models import Action, ActionStatus, Sprint
 from tests import clock
 from tests.conftest import make_team
-from tests.e2e.conftest import assert_fits
+from tests.e2e.conftest import assert_fits, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -53,11 +53,7 @@ def _closed_report(team) -> str:
 
 def _sign_in(page, base_url, user, language="en"):
     page.context.add_cookies([{"name": "django_language", "value": language, "url": base_url}])
-    page.goto(base_url + "/accounts/login/")
-    page.locator("input[name=username]").fill(user.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(base_url + "/")
+    sign_in(page, base_url, user.email, PASSWORD)
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])

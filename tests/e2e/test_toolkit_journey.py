@@ -11,7 +11,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from hypotheses.models import Hypothesis
-from tests.e2e.conftest import assert_fits, nav
+from tests.e2e.conftest import assert_fits, nav, sign_in
 from tracking.models import Company, ConstraintStatus
 from tracking.toolkit.models import ConversionMetric
 
@@ -23,14 +23,6 @@ RU_COMPANY = "Кухни на заказ «Дубрава»"
 LEAK = "The funnel leaks at “Договоры”: 16.2% step conversion against a reference of 46.2%."
 
 
-def _sign_in(page, base_url):
-    page.goto(base_url + "/")
-    page.locator("input[name=username]").fill(EMAIL)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(base_url + "/")
-
-
 def _ranking(page) -> list[str]:
     return page.locator("#sensitivity tbody tr").evaluate_all("rows => rows.map(r => r.dataset.input)")
 
@@ -38,7 +30,7 @@ def _ranking(page) -> list[str]:
 def test_funnel_leak_to_constraint_hypothesis_and_unit_economics(live_server, page, artifacts_dir):
     call_command("seed_demo", stdout=io.StringIO())
     company = Company.objects.get(name=RU_COMPANY)
-    _sign_in(page, live_server.url)
+    sign_in(page, live_server.url, EMAIL, PASSWORD, from_home=True)
     page.goto(f"{live_server.url}/b/{company.pk}/")
 
     # The funnel: the leak in words and numbers.

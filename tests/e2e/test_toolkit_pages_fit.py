@@ -7,9 +7,8 @@ import io
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_fits
+from tests.e2e.conftest import assert_fits, sign_in
 from tracking.custdev.models import Interview, Script
 from tracking.models import Company, Membership, User
 from tracking.toolkit.models import Snapshot
@@ -22,11 +21,7 @@ RU_COMPANY = "Кухни на заказ «Дубрава»"
 
 
 def _sign_in(page, base_url, language):
-    page.goto(base_url + "/accounts/login/")
-    page.locator("input[name=username]").fill(EMAIL)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(base_url + "/")
+    sign_in(page, base_url, EMAIL, PASSWORD)
     # Signing in speaks the saved language; the pages are then read in `language` as if switched.
     page.context.add_cookies([{"name": "django_language", "value": language, "url": base_url}])
 

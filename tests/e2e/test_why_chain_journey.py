@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import horizontal_overflow
+from tests.e2e.conftest import horizontal_overflow, sign_in
 from tracking.models import Company, ConstraintStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -28,15 +28,6 @@ DEEPER = "В процессе продаж нет шага „интервью �
 SHALLOWER = "После сделки никто не спрашивает клиентов, почему они выбрали нас"
 ROOT_CLASS = re.compile(r"(^|\s)root(\s|$)")
 HTMX_ADDED = re.compile(r"htmx-added")
-
-
-def _sign_in(page, base_url):
-    page.goto(base_url + "/")
-    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
-    page.locator("input[name=username]").fill(EMAIL)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(base_url + "/")
 
 
 def _expect_chain(steps, answers):
@@ -64,7 +55,7 @@ def _add_step(page, steps, answer, count_after):
 def test_tracker_deepens_reorders_and_roots_the_why_chain(live_server, page, artifacts_dir):
     call_command("seed_demo", stdout=io.StringIO())
     company = Company.objects.get(name=RU_COMPANY)
-    _sign_in(page, live_server.url)
+    sign_in(page, live_server.url, EMAIL, PASSWORD, from_home=True)
 
     page.get_by_role("link", name=RU_COMPANY, exact=True).click()
     expect(page).to_have_url(f"{live_server.url}/b/{company.pk}/")
