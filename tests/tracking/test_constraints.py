@@ -15,6 +15,13 @@ from tracking.models import Constraint, ConstraintEvent, WhyStep
 pytestmark = pytest.mark.django_db
 
 
+def _replace(team, by, title, *, area="leads", note="Solved"):
+    """`by` replaces the team's main constraint with a new one, saying what happened to it."""
+    return services.constraint_replace(
+        by=by, title=title, area=area, previous_note=note, expected_previous_id=team.constraint.pk
+    )
+
+
 def test_the_database_refuses_a_second_active_constraint(team):
     with pytest.raises(IntegrityError), transaction.atomic():
         Constraint.objects.create(company=team.company, title="Another", started_on=team.constraint.started_on)
@@ -44,17 +51,9 @@ def test_replacing_closes_the_old_one_with_a_date_and_a_note(team):
 
 
 def test_a_stale_replacement_is_told_not_applied(team):
-    services.constraint_replace(
-        by=team.tracker, title="First", area="leads", previous_note="Solved", expected_previous_id=team.constraint.pk
-    )
+    _replace(team, team.tracker, "First")
     with pytest.raises(ValidationError, match="changed the main constraint while you were editing"):
-        services.constraint_replace(
-            by=team.entrepreneur,
-            title="Second",
-            area="leads",
-            previous_note="Solved",
-            expected_previous_id=team.constraint.pk,
-        )
+        _replace(team, team.entrepreneur, "Second")
     assert list(Constraint.objects.filter(company=team.company, status="active").values_list("title", flat=True)) == [
         "First"
     ]
@@ -71,13 +70,7 @@ def test_two_concurrent_replacements_give_one_success_and_one_clear_message():
     def replace(title, membership):
         try:
             barrier.wait()
-            services.constraint_replace(
-                by=membership,
-                title=title,
-                area="leads",
-                previous_note="Solved",
-                expected_previous_id=team.constraint.pk,
-            )
+            _replace(team, membership, title)
             outcomes.append("ok")
         except ValidationError as error:
             outcomes.append(error.messages[0])
@@ -265,22 +258,14 @@ def test_an_empty_answer_keeps_the_chain_and_says_why(team, client):
 
 
 def test_a_closed_constraint_keeps_its_chain(team):
-    services.constraint_replace(
-        by=team.tracker, title="Next", area="team", previous_note="Solved", expected_previous_id=team.constraint.pk
-    )
+    _replace(team, team.tracker, "Next", area="team")
     team.constraint.refresh_from_db()
     with pytest.raises(ValidationError, match="closed"):
         services.why_step_add(constraint=team.constraint, by=team.tracker, answer="too late")
 
 
 def test_constraint_timeline_shows_how_it_moved(team, client):
-    services.constraint_replace(
-        by=team.tracker,
-        title="Weak conversion of hot leads",
-        area="conversion",
-        previous_note="Leads are marked by source",
-        expected_previous_id=team.constraint.pk,
-    )
+    _replace(team, team.tracker, "Weak conversion of hot leads", area="conversion", note="Leads are marked by source")
     client.force_login(team.member.user)
     body = client.get(reverse("tracking:constraint_history", args=[team.company.pk])).content.decode()
     assert body.index("Weak conversion of hot leads") < body.index(team.constraint.title)
@@ -304,13 +289,7 @@ def test_history_lists_who_changed_what(team, client):
 def test_replacing_without_saying_what_happened_is_refused_and_nothing_changes(note, team):
     before = list(Constraint.objects.filter(company=team.company).values_list("pk", "status", "closing_note"))
     with pytest.raises(ValidationError) as refused:
-        services.constraint_replace(
-            by=team.tracker,
-            title="Weak conversion",
-            area="conversion",
-            previous_note=note,
-            expected_previous_id=team.constraint.pk,
-        )
+        _replace(team, team.tracker, "Weak conversion", area="conversion", note=note)
     assert refused.value.message_dict == {
         "previous_note": [
             f"Say what happened to “{team.constraint.title}”: the constraint history keeps why it was closed."
