@@ -185,9 +185,23 @@ def _add_fields(company, members) -> tuple[str, dict]:
     return kept
 
 
+CHOOSE = "choose=hypothesis"  # the board with the hypotheses' plain select, without JavaScript
+
+
 def _board_context(
-    company, membership, sprint, *, add_form=None, editing=None, start_error=None, start_reason="", board_error=None
+    company,
+    membership,
+    sprint,
+    *,
+    add_form=None,
+    editing=None,
+    start_error=None,
+    start_reason="",
+    board_error=None,
+    fallback=True,
 ):
+    """The board. `fallback`: the hypotheses' plain select for a page without JavaScript (a
+    row's form, a refused post); a page that did not ask for it links to it instead."""
     members = selectors.members(company)
     links = _page_links(company, sprint)
     actions = dressed(selectors.row_actions(sprint), company, links["urls"], links["status_labels"])
@@ -203,7 +217,8 @@ def _board_context(
         "capacity": sprint_capacity(sprint, actions, members=members),
         "add_form": add_form or empty_form,
         "add_fields": add_fields,
-        "hypothesis_fallback": selectors.hypothesis_fallback_titles(company),
+        "hypothesis_fallback": selectors.hypothesis_fallback_titles(company) if fallback else None,
+        "choose_url": None if fallback else f"?{CHOOSE}#add",
         "start_error": start_error,
         "start_reason": start_reason,
         "board_error": board_error,
@@ -215,7 +230,8 @@ def _board_context(
 
 
 def _board_response(request, company, membership, sprint, **overrides):
-    context = _board_context(company, membership, sprint, **overrides)
+    # htmx answers: JavaScript is on, the picker searches.
+    context = _board_context(company, membership, sprint, fallback=not request.htmx, **overrides)
     _rows_text(request, context)
     if request.htmx:
         return render(request, "sprints/board.html#plan", context)
@@ -292,7 +308,7 @@ def board(request, company_id: int, sprint_id: int):
     sprint = access_sprint(company, sprint_id)
     if request.htmx and request.GET.get("fragment") == "capacity":
         return render(request, "sprints/_capacity_card.html", _capacity_context(company, membership, sprint))
-    context = _board_context(company, membership, sprint)
+    context = _board_context(company, membership, sprint, fallback=request.GET.urlencode() == CHOOSE)
     return render(request, "sprints/board.html", _rows_text(request, context))
 
 

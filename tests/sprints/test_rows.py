@@ -89,6 +89,20 @@ def test_edit_fetches_one_rows_form_and_cancel_brings_the_text_back(team, client
     assert "<form" not in cancel.split("</li>")[0].split("row-actions")[0] and action.title in cancel
 
 
+def test_the_add_forms_plain_select_of_hypotheses_comes_when_asked_for(team, client):
+    """Without JavaScript the picker cannot search: the board links to itself with the select
+    (?choose=hypothesis), and only that page reads the hypotheses for it."""
+    client.force_login(team.tracker.user)
+    board = reverse("sprints:board", args=[team.company.pk, team.planned_sprint.pk])
+    with CaptureQueriesContext(connection) as plain:
+        page = client.get(board).content.decode()
+    assert '<a href="?choose=hypothesis#add">' in page and "<noscript>\n    <select" not in page
+    with CaptureQueriesContext(connection) as asked:
+        chosen = client.get(board + "?choose=hypothesis").content.decode()
+    assert "<noscript>\n    <select" in chosen and f'<option value="{team.hypothesis.pk}"' in chosen
+    assert len(asked) == len(plain) + 1
+
+
 def test_a_member_gets_the_row_as_text_not_a_form(team, client):
     client.force_login(team.member.user)
     edit = reverse("sprints:action_form", args=[team.company.pk, team.planned_action.pk])

@@ -324,7 +324,7 @@ HTMX_POSTS = {
     "action_add": (
         "planned",
         lambda t: ("action_add", [t.planned_sprint.pk], _action_data(t)),
-        20,  # the board again; its capacity card reuses the board's members (issue 12)
+        19,  # the board again; its capacity card reuses the board's members
     ),
     "action_edit": (
         "planned",
@@ -335,7 +335,7 @@ HTMX_POSTS = {
         ),
         8,  # the row as text (only its changed title validated and written; its links as the form read them)
     ),
-    "action_delete": ("planned", lambda t: ("action_delete", [_delete_target(t).pk], {}), 12),
+    "action_delete": ("planned", lambda t: ("action_delete", [_delete_target(t).pk], {}), 11),
 }
 
 
