@@ -69,12 +69,17 @@ def test_a_cost_edited_on_the_board_is_saved_and_can_be_cleared(team, client):
     assert action.cost is None
 
 
+def _costing_300(action):
+    """The action with a cost of 300 saved: what a refused cost must leave as it was."""
+    Action.objects.filter(pk=action.pk).update(cost=Decimal(300))
+    action.refresh_from_db()
+    return action
+
+
 @pytest.mark.parametrize(("typed", "message"), BAD_COSTS)
 def test_a_bad_cost_on_an_edited_row_changes_nothing(typed, message, team, client):
     client.force_login(team.tracker.user)
-    action = team.planned_action
-    Action.objects.filter(pk=action.pk).update(cost=Decimal(300))
-    action.refresh_from_db()
+    action = _costing_300(team.planned_action)
     body = client.post(
         _url(team, "action_edit", action.pk), _edit(action, title="Renamed", cost=typed), headers=HTMX
     ).content.decode()
@@ -155,9 +160,7 @@ def test_what_an_action_actually_cost_is_logged_with_its_result(team, client):
 @pytest.mark.parametrize(("typed", "message"), BAD_COSTS)
 def test_a_bad_cost_when_logging_changes_nothing(typed, message, team, client):
     client.force_login(team.member.user)
-    action = team.action
-    Action.objects.filter(pk=action.pk).update(cost=Decimal(300))
-    action.refresh_from_db()
+    action = _costing_300(team.action)
     body = client.post(_url(team, "action_log", action.pk), _log(action, cost=typed), headers=HTMX).content.decode()
     assert message in body and f'value="{typed}"' in body
     action.refresh_from_db()
