@@ -911,42 +911,22 @@ def session_data(company, membership) -> SessionData | None:
     return None if sprint is None else SessionData(company, membership, sprint)
 
 
-def step_card(
-    data: SessionData,
-    card: str,
-    *,
-    typed=None,
-    refused=None,
-    saved=None,
-    error=None,
-    close_form=None,
-    plan_rows=None,
-    carry_ticked=None,
-    moved: bool = False,
-) -> dict:
+def step_card(data: SessionData, card: str, *, error=None, moved: bool = False, **shown) -> dict:
     """One step's card alone (what a step's save answers with, or what opening a folded step
-    fetches): `card` is its step. It stays open unless the save moved the session on."""
-    context = _base(data, refused=refused) | {"card_error": error}
+    fetches): `card` is its step, `shown` what _card takes. It stays open unless the save
+    moved the session on."""
+    context = _base(data, refused=shown.get("refused")) | {"card_error": error}
     context["open_steps"] = [] if moved else [card]
-    return context | _card(
-        data,
-        card,
-        typed=typed or {},
-        refused=refused or {},
-        saved=saved or {},
-        close_form=close_form,
-        plan_rows=plan_rows,
-        carry_ticked=carry_ticked,
-    )
+    return context | _card(data, card, **shown)
 
 
 def _card(
     data: SessionData,
     card: str,
     *,
-    typed: dict,
-    refused: dict,
-    saved: dict,
+    typed=None,
+    refused=None,
+    saved=None,
     close_form=None,
     plan_rows=None,
     carry_ticked=None,
@@ -954,9 +934,10 @@ def _card(
     opened_as=None,
     capacity=None,
 ) -> dict:
-    """What one step's card shows, read with only what it needs (`capacity`: the next sprint's,
-    when the plan's card has it already)."""
-    editing = editing or {}
+    """What one step's card shows, read with only what it needs: the rows as typed, refused
+    and saved, by step; `editing`, the rows to show with their fields; `capacity`, the next
+    sprint's, when the plan's card has it already."""
+    typed, refused, saved, editing = typed or {}, refused or {}, saved or {}, editing or {}
     if card == SessionStep.RESULTS:
         return _results_card(
             data,
@@ -1148,7 +1129,7 @@ def session_context(
         context = {"company": company, "membership": membership, "sprint": None, **_rights(membership)}
         return context | {"session_error": error} | _waiting(company, membership, start_error, start_reason)
     context = _base(data, refused=refused, error=error or start_error or None)
-    drawn = {data.step, *refused, *(step for step, rows in editing.items() if rows)}
+    drawn = {data.step, *refused, *(step for step, rows in (typed | editing).items() if rows)}
     drawn |= {opened} & set(STEP_ORDER)
     drawn |= {SessionStep.CLOSE} if close_form is not None else set()
     drawn |= {SessionStep.PLAN} if plan_rows or carry_ticked else set()
