@@ -53,9 +53,11 @@ def _session(company, membership) -> rows.SessionData:
 
 
 def _plain(request, company, membership, step, **overrides):
-    """A post without htmx: the page with what was refused, or back to the step."""
+    """A post without htmx: the page with what was refused (and its step drawn), or back to
+    the step."""
     if any(overrides.get(k) for k in ("error", "refused", "close_form", "typed")):
-        return render(request, "sprints/session.html", session_context(company, membership, **overrides))
+        context = session_context(company, membership, opened=step, **overrides)
+        return render(request, "sprints/session.html", context)
     return redirect(reverse("sprints:session", args=[company.pk]) + f"#step-{step}")
 
 
@@ -299,7 +301,7 @@ def session_constraint(request, company_id: int):
     if answer not in ("yes", "no"):
         if request.htmx:
             return _card(request, data, SessionStep.CONSTRAINT, error=_("Answer yes or no."))
-        return _plain(request, company, membership, data.step, error=_("Answer yes or no."))
+        return _plain(request, company, membership, SessionStep.CONSTRAINT, error=_("Answer yes or no."))
     review = steps.session_constraint(sprint=data.sprint, by=membership, still_main=answer == "yes")
     if answer == "no" and not request.htmx:
         return redirect("tracking:constraint_new", company_id=company.pk)
