@@ -10,7 +10,8 @@ In English a page fails on Cyrillic text that is not the business's own data (it
 names; Bluebird's data is English).
 
 Only what a person reads is checked: text, and the placeholder, title and aria-label of
-elements; not URLs, ids or scripts."""
+elements; not URLs, ids or scripts. A part a page folds and fetches when it is opened (a step
+of the weekly session) is read too, fetched as opening it does (htmx)."""
 
 import io
 import re
@@ -82,14 +83,15 @@ UNGROUPED = re.compile(r"(?<![\d.,:/\-#])\d{5,}(?![\d.,:/\-])")
 
 
 class _Page(HTMLParser):
-    """A page's readable text (one string per text node or attribute) and its links."""
+    """A page's readable text (one string per text node or attribute), its links and the parts
+    it folds (fetched when opened)."""
 
     SKIP = {"script", "style", "template"}
     READ_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.texts, self.links, self._skipping = [], [], 0
+        self.texts, self.links, self.folded, self._skipping = [], [], [], 0
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -97,6 +99,8 @@ class _Page(HTMLParser):
             self._skipping += 1
         if tag == "a" and attrs.get("href") and "download" not in attrs:
             self.links.append(attrs["href"])
+        if "data-folded" in attrs and attrs.get("hx-get"):
+            self.folded.append(attrs["hx-get"])
         self.texts += [attrs[name] for name in self.READ_ATTRIBUTES if attrs.get(name)]
 
     def handle_endtag(self, tag):
@@ -110,8 +114,9 @@ class _Page(HTMLParser):
 
 def _walk(client, start: str, inside: str) -> dict[str, list[str]]:
     """Every page reachable by links from `start` whose path is under `inside` (or a page of
-    the user's own: the portfolio, the library), as {url: readable texts}."""
-    seen, queue, pages = set(), [start], {}
+    the user's own: the portfolio, the library), and every part a page folds, as {url: readable
+    texts}."""
+    seen, queue, pages, folded = set(), [start], {}, set()
     while queue and len(pages) < MAX_PAGES:
         url = urldefrag(queue.pop(0))[0]
         if url in seen:
@@ -123,6 +128,14 @@ def _walk(client, start: str, inside: str) -> dict[str, list[str]]:
         page = _Page()
         page.feed(response.content.decode())
         pages[url] = page.texts
+        for part in set(page.folded) - folded:  # opened as the browser opens it: htmx
+            folded.add(part)
+            answer = client.get(part, headers={"HX-Request": "true"})
+            assert answer.status_code == 200, (url, part, answer.status_code)
+            opened = _Page()
+            opened.feed(answer.content.decode())
+            pages[f"{part} (opened)"] = opened.texts
+            page.links += opened.links
         for link in page.links:
             parts = urlsplit(link)
             if parts.scheme or parts.netloc or not parts.path.startswith(inside):
@@ -172,6 +185,7 @@ def test_every_page_of_the_russian_business_is_russian(demo, client):
     company = Company.objects.get(name=RU_BUSINESS)
     pages = _walk(_client(client, "ru"), f"/b/{company.pk}/", f"/b/{company.pk}/")
     assert len(pages) > 25, sorted(pages)
+    assert sum(url.endswith(" (opened)") for url in pages) >= 5, sorted(pages)  # the session's folded steps
     allowed = ALLOWED_LATIN | _person_words()
     problems = [problem for url, texts in pages.items() for problem in _russian_problems(url, texts, allowed)]
     assert not problems, "\n".join(dict.fromkeys(problems))
@@ -181,6 +195,7 @@ def test_every_page_of_the_english_business_is_english(demo, client):
     company = Company.objects.get(name=EN_BUSINESS)
     pages = _walk(_client(client, "en"), f"/b/{company.pk}/", f"/b/{company.pk}/")
     assert len(pages) > 25, sorted(pages)
+    assert sum(url.endswith(" (opened)") for url in pages) >= 5, sorted(pages)  # the session's folded steps
     problems = [
         f"{url}: Cyrillic in {text[:120]!r}" for url, texts in pages.items() for text in texts if CYRILLIC.search(text)
     ]

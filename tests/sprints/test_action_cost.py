@@ -109,7 +109,8 @@ def test_a_cost_typed_in_a_new_plan_row_is_saved(team, client):
 
 def test_the_plan_rows_have_a_cost_field(team, client):
     client.force_login(team.tracker.user)
-    body = client.get(_url(team, "session")).content.decode()
+    # The plan step, folded on the page at the results step, opened: its card.
+    body = client.get(_url(team, "session"), {"fragment": "card", "card": "plan"}, headers=HTMX).content.decode()
     assert 'name="n0-cost" id="n0-cost" value=""' in body and 'name="n4-cost"' in body
 
 

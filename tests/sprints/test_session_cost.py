@@ -15,7 +15,7 @@ from django.utils import translation
 
 from hypotheses.models import Hypothesis, Verdict
 from sprints.models import Action, ActionStatus
-from sprints.session_page import session_context
+from sprints.session_page import STEP_ORDER, session_context
 from tests import clock
 from tests.factories import HypothesisFactory, MembershipFactory
 
@@ -38,6 +38,16 @@ def _session(team, client, params=None, **headers):
     return response.content.decode()
 
 
+def _every_step(team, client) -> str:
+    """The page at the step at hand (results) and the card of every step it folds, as opening
+    each fetches it: every row the session shows, whichever step it is in."""
+    page = _session(team, client)
+    cards = [
+        _session(team, client, {"fragment": "card", "card": card}, **{"HX-Request": "true"}) for card in STEP_ORDER[1:]
+    ]
+    return "".join([page, *cards])
+
+
 def _nodes(team, client) -> int:
     counted = [0]
     render_annotated = template_base.Node.render_annotated
@@ -48,7 +58,7 @@ def _nodes(team, client) -> int:
 
     template_base.Node.render_annotated = counting
     try:
-        _session(team, client)
+        _every_step(team, client)
     finally:
         template_base.Node.render_annotated = render_annotated
     return counted[0]
@@ -99,9 +109,9 @@ def test_the_page_does_not_grow_with_hypotheses_it_does_not_show(team, client):
     client.force_login(team.tracker.user)
     _actions(team, 60, ActionStatus.DOING)
     HypothesisFactory.create_batch(10, company=team.company, constraint=team.constraint, metric=team.metric)
-    before = _session(team, client)
+    before = _every_step(team, client)
     HypothesisFactory.create_batch(110, company=team.company, constraint=team.constraint, metric=team.metric)
-    after = _session(team, client)
+    after = _every_step(team, client)
     assert len(after) == len(before)
     assert len(after) < 200_000  # ~2.4 KB per action row with its carry-over row, plus the page
 
@@ -109,9 +119,10 @@ def test_the_page_does_not_grow_with_hypotheses_it_does_not_show(team, client):
 def test_more_members_add_their_options_to_the_blank_rows_and_their_bars_only(team, client):
     client.force_login(team.tracker.user)
     _actions(team, 60, ActionStatus.TODO)
-    before = _session(team, client)
+    # The page with the plan step opened (without JavaScript): the results rows and the plan.
+    before = _session(team, client, {"open": "plan"})
     MembershipFactory.create_batch(10, company=team.company)
-    after = _session(team, client)
+    after = _session(team, client, {"open": "plan"})
     assert after.count("<option") - before.count("<option") == 10 * 5  # the 5 blank plan rows only
     assert after.count('class="cap-row') - before.count('class="cap-row') == 10  # their capacity bars
     # An option is ~40 bytes and a bar ~500: nothing else grows with the members.
@@ -120,7 +131,7 @@ def test_more_members_add_their_options_to_the_blank_rows_and_their_bars_only(te
 
 def test_the_blank_rows_share_one_rendering_of_the_owners(team):
     """The owners' <option>s are rendered once per selected owner and page, not once per row."""
-    context = session_context(team.company, team.tracker)
+    context = session_context(team.company, team.tracker, opened="plan")
     rows = context["new_rows"]
     assert len(rows) == 5 and len({row["owner"] for row in rows}) == 1
     assert all(row["owner_options"] is rows[0]["owner_options"] for row in rows)
@@ -137,8 +148,9 @@ def test_the_words_built_once_per_page_follow_the_page_language(team, client):
         status, verdict, no_owner = ActionStatus.DONE.label, Verdict.CONFIRMED.label, translation.gettext("no owner")
         russian_words = [str(status), str(verdict), no_owner]
     assert russian_words[:2] != ["Done", "Confirmed"]  # the catalogue has them
-    # A result row and a verdict row opened (their buttons without JavaScript): the select, the radios.
-    opened = {"edit": team.action.pk, "decide": Hypothesis.objects.get(title="Under test 0").pk}
+    # A result row and a verdict row opened (their buttons without JavaScript): the select, the
+    # radios; and the plan step opened: its carry-over rows.
+    opened = {"edit": team.action.pk, "decide": Hypothesis.objects.get(title="Under test 0").pk, "open": "plan"}
     russian = _session(team, client, opened, **{"Accept-Language": "ru"})
     assert f">{russian_words[0]}</option>" in russian
     assert f"> {russian_words[1]}</label>" in russian

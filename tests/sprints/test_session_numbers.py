@@ -50,8 +50,10 @@ def test_the_metrics_step_saves_a_value_typed_with_a_comma(team, client, languag
     this_week = current_week_start(team.company)
     assert MetricValue.objects.get(metric=team.metric, week_start=this_week).value == Decimal("2.3")
     assert MetricValue.objects.get(metric=second, week_start=this_week).value == Decimal("1234.5")
-    # The rows show what was saved as the reader writes it: «2,3» in Russian, "2.3" in English.
-    body = client.get(_url(team, "session")).content.decode()
+    # The rows show what was saved as the reader writes it: «2,3» in Russian, "2.3" in English;
+    # the metrics step opened as each page opens it: its card (htmx), or the page with it.
+    opened = {"fragment": "card", "card": "metrics"} if headers else {"open": "metrics"}
+    body = client.get(_url(team, "session"), opened, headers=headers).content.decode()
     shown = {"ru": "2,3", "en": "2.3"}[language]
     assert f'id="m{team.metric.pk}-value" value="{shown}"' in _metric_row(body, team.metric)
 

@@ -130,8 +130,9 @@ def test_without_javascript_a_step_is_a_plain_post_back_to_the_next_step(team, c
 def test_a_verdict_saved_alone_leaves_the_step_and_what_stops_the_close_follows(team, client):
     client.force_login(team.tracker.user)
     _testing(team.hypothesis)
-    page = client.get(_url(team, "session")).content.decode()
-    closing = page[page.index('<div id="closing-problems"') :]
+    # The close step, folded at the results step, opened: its card, which stays on the page.
+    card = client.get(_url(team, "session"), {"fragment": "card", "card": "close"}, headers=HTMX).content.decode()
+    closing = card[card.index('<div id="closing-problems"') :]
     assert 'hx-trigger="results-changed from:body, verdicts-changed from:body, plan-changed from:body"' in closing[:400]
     assert team.hypothesis.title in closing[: closing.index("</div>")]
     p = f"v{team.hypothesis.pk}"
@@ -219,7 +220,7 @@ def test_a_refused_plan_row_adds_nothing_and_keeps_every_row(team, client):
 
 def test_the_blank_rows_come_with_the_last_owner_and_one_hour(team, client):
     client.force_login(team.tracker.user)
-    body = client.get(_url(team, "session")).content.decode()
+    body = client.get(_url(team, "session"), {"open": "plan"}).content.decode()  # the plan step opened
     last = team.planned_action.owner  # the last action planned in the next sprint
     assert body.count(f'<option value="{last.pk}" selected>') == 5
     assert body.count('name="n0-estimate_hours" id="n0-estimate_hours" value="1"') == 1
@@ -242,7 +243,7 @@ def test_carry_over_is_ticked_only_when_it_fits_and_shows_its_effect(team, clien
     overbooks its owner went over with one click and the next sprint did not start."""
     client.force_login(team.tracker.user)
     big = ActionFactory(sprint=team.active_sprint, owner=team.member, title="Rebuild the site", estimate_hours=20)
-    body = client.get(_url(team, "session")).content.decode()
+    body = client.get(_url(team, "session"), {"fragment": "card", "card": "plan"}, headers=HTMX).content.decode()
     assert f'name="carry" value="{team.action.pk}" checked' in body  # 1 h of the member's 8: fits
     assert f'name="carry" value="{big.pk}">' in body  # not ticked
     carry = body[body.index(f'name="carry" value="{big.pk}"') :]
@@ -252,7 +253,7 @@ def test_carry_over_is_ticked_only_when_it_fits_and_shows_its_effect(team, clien
 def test_the_close_step_says_before_closing_whether_the_next_sprint_fits(team, client):
     client.force_login(team.tracker.user)
     ActionFactory(sprint=team.planned_sprint, owner=team.team_lead, estimate_hours=20)
-    body = client.get(_url(team, "session")).content.decode()
+    body = client.get(_url(team, "session"), {"fragment": "card", "card": "close"}, headers=HTMX).content.decode()
     assert f"{team.planned_sprint} does not fit" in body
 
 
@@ -321,25 +322,49 @@ def _grow(team, count, owners):
         MetricFactory(company=team.company, name=f"Metric {count}-{i}")
 
 
+# The page at the results step, and the card of each step it folds, fetched as opening it does
+# (before the steps were folded the page drew all six cards in 12 queries). The session, the
+# user, the membership and the sprint with its review (4) come with every answer.
+PAGE_QUERIES = {
+    "page": 6,  # this sprint's actions (the logged count comes from them) and the members
+    "verdicts": 6,  # the hypotheses under test (with those kept in test) and the members
+    "metrics": 6,  # the metrics with this week's values and the members
+    "constraint": 5,  # the main constraint
+    "plan": 9,  # the next sprint, its actions, the members, its owners' past hours; the carry-over
+    "close": 9,  # what stops the close (open actions, undecided hypotheses); whether the next sprint fits
+}
+
+
+def _page_and_cards(client, team) -> tuple[dict, dict]:
+    """{"page" or a folded step: queries}, {the same: the answer}."""
+    counts, bodies = {}, {}
+    counts["page"], bodies["page"] = _queries(client, _url(team, "session"))
+    for card in PAGE_QUERIES.keys() - {"page"}:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(_url(team, "session"), {"fragment": "card", "card": card}, headers=HTMX)
+        assert response.status_code == 200, response.content[:300]
+        counts[card], bodies[card] = len(captured), response.content.decode()
+    return counts, bodies
+
+
 def test_the_session_page_costs_the_same_queries_and_no_widgets_for_5_and_300_rows(team, client):
     client.force_login(team.tracker.user)
     owners = [*MembershipFactory.create_batch(3, company=team.company), team.member]
     _testing(team.hypothesis)
     steps.session_verdict(sprint=team.active_sprint, by=team.tracker, hypothesis=team.hypothesis, decision="keep")
     _grow(team, 4, owners)
-    small, _body = _queries(client, _url(team, "session"))
+    small, _bodies = _page_and_cards(client, team)
     _grow(team, 296, owners)
-    large, body = _queries(client, _url(team, "session"))
-    # The session, the user, the membership; the sprint with its review; this sprint's actions,
-    # the hypotheses under test (with those kept in test), the metrics with this week's values,
-    # the main constraint; the members, the next sprint, its actions and its owners' past hours.
-    assert small == large == 12, (small, large)
+    large, bodies = _page_and_cards(client, team)
+    assert small == large == PAGE_QUERIES, (small, large)
+    page, plan = bodies["page"], bodies["plan"]
+    assert 'id="step-results" open' in page and 'class="card step-card folded" id="step-plan"' in page
     # Result rows are text until opened: no select per row, only an owner per blank plan row.
     resolved = Action.objects.filter(sprint=team.active_sprint, status__in=RESOLVED_ACTION_STATUSES).count()
     # "Edit" on a resolved row, "Done" and "Not done" on one still open.
-    assert body.count("<select") == 5 and body.count("?fragment=result&amp;edit=") == resolved + 2 * (301 - resolved)
-    assert body.count("<option") == 5 * (1 + 8)  # "—" and the 8 members
-    assert "{% localize" not in body and "kept in test" in body
+    assert page.count("<select") == 0 and page.count("?fragment=result&amp;edit=") == resolved + 2 * (301 - resolved)
+    assert plan.count("<select") == 5 and plan.count("<option") == 5 * (1 + 8)  # "—" and the 8 members
+    assert all("{% localize" not in body for body in bodies.values()) and "kept in test" in bodies["verdicts"]
 
 
 # Every htmx answer of the session, for 5 and 300 actions (and 1 and 16 hypotheses under test and
@@ -478,8 +503,8 @@ def test_the_capacity_bars_follow_the_plan_form_before_it_is_saved(team, client)
 def test_a_metric_target_shows_as_typed_on_the_results_and_session_pages(team, client):
     client.force_login(team.tracker.user)
     type(team.metric).objects.filter(pk=team.metric.pk).update(target=Decimal("3.1000"))
-    for page in ("results", "session"):
-        body = client.get(_url(team, page)).content.decode()
+    for page, opened in (("results", {}), ("session", {"open": "metrics"})):  # the metrics step opened
+        body = client.get(_url(team, page), opened).content.decode()
         assert "target 3.1)" in body and "3.1000" not in body, page
 
 

@@ -37,6 +37,8 @@ def test_the_page_shows_rows_as_text_with_the_buttons_that_open_each(team, clien
     assert f'href="?edit={pk}&amp;as=done#result-{pk}"' in body
     # The buttons share their row as the target; the group is named after the row.
     assert f'role="group" aria-label="{team.action.title}" hx-target="#result-{pk}" hx-swap="outerHTML"' in body
+    # The verdicts step, folded at the results step, opened: its card.
+    body = client.get(_session(team), {"fragment": "card", "card": "verdicts"}, headers=HTMX).content.decode()
     assert f'id="verdict-{h}"' in body and f'name="v{h}-decision"' not in body
     for decision, word in (("confirmed", ">Confirmed<"), ("refuted", ">Refuted<"), ("keep", ">Keep testing<")):
         assert f'hx-get="?fragment=verdict&amp;decide={h}&amp;as={decision}"' in body and word in body

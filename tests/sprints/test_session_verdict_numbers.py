@@ -176,7 +176,7 @@ def test_a_test_past_its_check_date_is_flagged_in_the_session_the_board_and_the_
     )
     client.force_login(team.tracker.user)
 
-    session = client.get(_url(team, "session")).content.decode()
+    session = client.get(_url(team, "session"), {"open": "verdicts"}).content.decode()  # that step opened
     assert "past its check date" in _verdict_block(session, late)
     assert "past its check date" not in _verdict_block(session, on_time)
 

@@ -260,7 +260,14 @@ def test_the_results_page_shows_text_rows_and_the_session_light_input_rows(team,
     assert f'hx-target="#log-{team.action.pk}"' in body and f'hx-target="#metric-{team.metric.pk}"' in body
     body = client.get(reverse("sprints:session", args=[team.company.pk])).content.decode()
     assert f'id="result-{team.action.pk}"' in body and f'name="l{team.action.pk}-status"' not in body  # text
-    assert f'name="m{team.metric.pk}-value"' in body and body.count('id="results-form"') == 1
+    assert body.count('id="results-form"') == 1
+    # The metrics step, folded at the results step, opened (its card): a light input per metric.
+    metrics = client.get(
+        reverse("sprints:session", args=[team.company.pk]),
+        {"fragment": "card", "card": "metrics"},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert f'name="m{team.metric.pk}-value"' in metrics and metrics.count('id="metrics-form"') == 1
     opened = client.get(reverse("sprints:session", args=[team.company.pk]), {"edit": team.action.pk}).content.decode()
     assert f'name="l{team.action.pk}-status"' in opened and opened.count('-status"') == 3  # one row: name, id, label
     # The parts that follow a save elsewhere on the page, each alone.
@@ -312,7 +319,9 @@ HTMX_POSTS = {
         ),
         9,  # the measured value validated and written alone: the hypothesis's links are not looked up again
     ),
-    "session_step": ("active", lambda t: ("session_step", [], {"step": "metrics"}), 16),  # the session again
+    # The session again, at the metrics step (the other steps folded; each folded card's cost:
+    # tests/sprints/test_session_steps.py PAGE_QUERIES).
+    "session_step": ("active", lambda t: ("session_step", [], {"step": "metrics"}), 11),
     "session_constraint": ("active", lambda t: ("session_constraint", [], {"still_main": "yes"}), 9),  # its card
     "session_plan": ("active", lambda t: ("session_plan", [], {}), 15),  # its card: the next sprint's board
     "session_verdict": (
@@ -383,8 +392,9 @@ def test_a_tracker_and_an_entrepreneur_each_see_their_own_session(team, client_f
     session = reverse("sprints:session", args=[team.company.pk])
     close = f'action="{reverse("sprints:session_close", args=[team.company.pk])}"'
     only_a_tracker = "Only a tracker can close sprints."
-    tracker_page = client_for(team.tracker).get(session).content.decode()
-    entrepreneur_page = client_for(team.entrepreneur).get(session).content.decode()
+    opened = {"open": "close"}  # the close step, folded at the results step, opened
+    tracker_page = client_for(team.tracker).get(session, opened).content.decode()
+    entrepreneur_page = client_for(team.entrepreneur).get(session, opened).content.decode()
     assert close in tracker_page and only_a_tracker not in tracker_page
     assert close not in entrepreneur_page and only_a_tracker in entrepreneur_page
 
