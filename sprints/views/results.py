@@ -5,6 +5,7 @@ results page and of the session refresh themselves."""
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
@@ -146,12 +147,17 @@ def results_context(request, company, membership, *, log_forms=None, metric_form
     can_measure = role_allows(membership.role, Permission.LOG_ANY_RESULTS)
     can_edit_metrics = role_allows(membership.role, Permission.EDIT_PLANNING)
     metrics, testing = _number_rows(request, company, urls, metric_forms, measured_forms, can_edit_metrics, can_measure)
+    own = [a for a in actions if a.owner_id == membership.pk]
+    others = [a for a in actions if a.owner_id != membership.pk]
     return {
         "company": company,
         "membership": membership,
         "sprint": sprint,
-        "own": [a for a in actions if a.owner_id == membership.pk],
-        "others": [a for a in actions if a.owner_id != membership.pk],
+        "own": own,
+        "others": others,
+        # Every row as text (no form posted): each list as one piece, not a loop of the template.
+        "joined": {"own": _joined(own), "others": _joined(others), "metrics": _joined(metrics)}
+        | {"testing": _joined(testing)},
         "logged": sum(1 for a in actions if a.is_resolved),
         "total": len(actions),
         "metrics": metrics,
@@ -161,6 +167,13 @@ def results_context(request, company, membership, *, log_forms=None, metric_form
         "urls": urls,
         "status_labels": labels,
     }
+
+
+def _joined(rows) -> SafeString | None:
+    """The rows' HTML in one piece when every row is text, else None (a row has its form)."""
+    if any(row.html is None for row in rows):
+        return None
+    return mark_safe("".join(row.html for row in rows))  # each row's html is made safe (results_rows)
 
 
 def _number_rows(request, company, urls, metric_forms, measured_forms, can_edit_metrics, can_measure):
