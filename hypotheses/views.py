@@ -5,7 +5,6 @@ from functools import partial
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dates import MONTHS_3
@@ -19,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tracking.access import access_company
-from tracking.exports import csv_lines
+from tracking.exports import csv_lines, csv_response
 from tracking.form_errors import apply_errors, error_text
 from tracking.form_flow import done, submit
 from tracking.numbers import money, plain
@@ -585,6 +584,4 @@ def _csv_row(labels, row) -> list:
 def history_csv(request, company_id: int):
     company, _membership = access_company(request.user, company_id)
     _form, queryset = _history_query(request, company, shown=False)
-    response = StreamingHttpResponse(_csv_rows(queryset), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="hypotheses-{company.pk}.csv"'
-    return response
+    return csv_response(_csv_rows(queryset), f"hypotheses-{company.pk}.csv")

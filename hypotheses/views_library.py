@@ -3,7 +3,6 @@ its CSV), "tried before" as a title is typed, and a hypothesis made from an insi
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import conditional_escape
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tracking.access import access_company
 from tracking.custdev.access import access_insight
-from tracking.exports import csv_lines
+from tracking.exports import csv_lines, csv_response
 from tracking.models import ConstraintArea
 from tracking.numbers import plain, with_unit
 from tracking.query_params import int_param, text_param
@@ -228,9 +227,7 @@ def _csv_row(
 def library_csv(request):
     queryset = selectors.library(request.user, _filters(request))
     # Whole, not streamed: a library is a user's own decided hypotheses, not a table dump.
-    response = HttpResponse(_csv_stream(queryset), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="learnings.csv"'
-    return response
+    return csv_response(_csv_stream(queryset), "learnings.csv", streamed=False)
 
 
 @require_GET

@@ -4,6 +4,8 @@ import csv
 import re
 from collections.abc import Iterable, Iterator
 
+from django.http import HttpResponse, StreamingHttpResponse
+
 # A spreadsheet reads a cell that starts with one of these as a formula (CSV injection:
 # `=HYPERLINK(...)`, `@SUM(...)`, `-2+3+cmd|...`), or strips the tab or carriage return and
 # reads what follows as one.
@@ -46,3 +48,12 @@ def csv_lines(header: Iterable, rows: Iterable[Iterable]) -> Iterator[str]:
             chunk = []
     if chunk:
         yield "".join(chunk)
+
+
+def csv_response(lines: Iterable[str], filename: str, *, streamed: bool = True) -> HttpResponse | StreamingHttpResponse:
+    """A download of `lines` (from csv_lines) as `filename`: streamed as the rows are read, or
+    whole (`streamed=False`) where the rows are few."""
+    response_class = StreamingHttpResponse if streamed else HttpResponse
+    response = response_class(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
