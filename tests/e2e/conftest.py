@@ -202,6 +202,22 @@ def open_row(page, selector, click=None, as_=None):
     return page.locator(selector)
 
 
+def open_step(page, step, click=None):
+    """A session step that is not the one at hand is folded, its heading alone: opening it (a
+    press on its heading; `click`: how, e.g. a counted move) fetches its card, which takes its
+    place open. Wait for the swap and return the card."""
+    from playwright.sync_api import expect
+
+    selector = f"#step-{step}"
+    expect(page.locator(selector)).to_have_attribute("data-folded", "")
+    with swap_of(page, selector):
+        (click or (lambda locator: locator.click()))(page.locator(f"{selector} > summary"))
+    card = page.locator(selector)
+    expect(card).to_have_attribute("open", "")
+    expect(card).not_to_have_attribute("data-folded", "")
+    return card
+
+
 DEMO_PASSWORD = "demo-sprints-2026"  # the seeded demo's (sprints/demo)
 DEMO_TRACKER = "tracker@demo.example"
 DEMO_BUSINESS = "Кухни на заказ «Дубрава»"

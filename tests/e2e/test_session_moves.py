@@ -23,7 +23,15 @@ from playwright.sync_api import expect
 
 from hypotheses.models import Hypothesis, Status, Verdict
 from sprints.models import Action, ActionStatus, Review, Sprint, SprintStatus
-from tests.e2e.conftest import assert_fits, assert_no_reload, in_english, mark_no_reload, open_row, swap_of
+from tests.e2e.conftest import (
+    assert_fits,
+    assert_no_reload,
+    in_english,
+    mark_no_reload,
+    open_row,
+    open_step,
+    swap_of,
+)
 from tracking.models import Company, Membership, Metric, MetricValue
 from tracking.weeks import current_week_start
 
@@ -169,10 +177,12 @@ def test_the_weekly_session_takes_at_most_40_moves_and_one_page_load(live_server
     expect(plan.locator(".plan-list li")).to_have_count(6)
     expect(plan.locator(".cap-row").first).to_be_visible()  # the capacity bars of the next sprint
     expect(plan.locator(".cap-row.over")).to_have_count(0)
-    expect(page.locator("#next-fits")).to_contain_text("fits")  # the close step says it will start
 
-    # Close this sprint and start the next one (ticked by default), on the same page.
-    close = page.locator("#step-close")
+    # Close this sprint and start the next one (ticked by default), on the same page. Planning
+    # leaves the session at the plan (it may be saved again), so the close step is still folded:
+    # opening it is a move.
+    close = open_step(page, "close", moves.click)
+    expect(close.locator("#next-fits")).to_contain_text("fits")  # the close step says it will start
     moves.fill(close.get_by_label("What worked"), "Гарантия в PDF сработала")
     with swap_of(page, "#session"):
         moves.click(close.get_by_role("button", name="Close the sprint"))
@@ -293,8 +303,9 @@ def test_enter_in_a_row_saves_that_row_and_the_bars_follow_the_plan_as_it_is_typ
     assert (first.result_note, second.status, second.result_note) == ("", ActionStatus.DONE, "Sent to 43 people")
     expect(page.locator("#session")).to_have_attribute("data-step", "results")  # a row alone stays
 
-    # The next sprint's capacity bars follow the plan form while it is filled in.
-    plan = page.locator("#step-plan")
+    # The next sprint's capacity bars follow the plan form while it is filled in (the plan step
+    # opened: folded at the results step, its card fetched).
+    plan = open_step(page, "plan")
     designer = members["design@dubrava.demo"]
     assert first.owner_id == designer.pk
     plan.locator("input[name=n0-title]").fill("Сверстать оффер для сайта")

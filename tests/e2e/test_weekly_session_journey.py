@@ -41,6 +41,7 @@ from tests.e2e.conftest import (
     mark_no_reload,
     nav,
     open_row,
+    open_step,
     swap_of,
 )
 from tracking.models import Company, Metric, MetricValue
@@ -171,11 +172,14 @@ def test_entrepreneur_logs_the_week_and_tracker_runs_the_weekly_session(live_ser
     entrepreneur.screenshot(path=artifacts_dir / "session-journey-results-phone-en.png", full_page=True)
 
     # (b) The tracker runs the session. Moving to the verdicts begins it, and the swapped-in
-    # page already has the entrepreneur's results.
+    # page already has the entrepreneur's results: in its count, and in the results step (folded
+    # now that the session is at the verdicts), whose card opening it fetches.
     mark_no_reload(tracker)
     _go_to_step(tracker, "2. Verdicts", "verdicts")
+    expect(tracker.locator("#session-progress")).to_contain_text("3 of 4 logged")
+    results = open_step(tracker, "results")
     for action in (pdf_offer, send_offer):
-        expect(tracker.locator(f"#step-results #result-{action.pk}")).to_have_class(re.compile(r"\bstatus-done\b"))
+        expect(results.locator(f"#result-{action.pk}")).to_have_class(re.compile(r"\bstatus-done\b"))
     blocks = tracker.locator("#step-verdicts .verdict-block")
     expect(blocks).to_have_count(1 + len(kept))
     block = blocks.filter(has=tracker.get_by_role("link", name=MONEY_BACK, exact=True))
