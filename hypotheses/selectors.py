@@ -328,6 +328,7 @@ def markers_of_tests(metric_ids: list[int], since: date) -> dict[int, list[Marke
         .order_by("testing_started_at")
     )
     today = timezone.now().date()
+    labels = {"": str(Status.TESTING.label)} | {value: str(label) for value, label in Verdict.choices}  # once
     prefixes: dict[int, str] = {}
     markers: dict[int, list[Marker]] = {}
     for pk, company_id, metric_id, title, verdict, started, decided in rows:
@@ -338,7 +339,7 @@ def markers_of_tests(metric_ids: list[int], since: date) -> dict[int, list[Marke
                 start=started.date(),
                 end=decided.date() if decided else today,
                 verdict=verdict,
-                verdict_label=str(Verdict(verdict).label) if verdict else str(Status.TESTING.label),
+                verdict_label=labels[verdict],
                 title=title,
                 url=f"{prefixes[company_id]}{pk}/",
             )

@@ -26,6 +26,13 @@ from ..weeks import local_today
 # --- The company page and its why-chain partial ---------------------------------------------
 
 
+def _urls(company) -> tuple[str, str]:
+    """The business page's URL and the start of its why-steps' (a step's is it and its id, its
+    buttons' that and move/, root/, delete/): reversed once per answer, not per step and button."""
+    page = reverse("tracking:company_detail", args=[company.pk])
+    return page, reverse("tracking:why_edit", args=[company.pk, 0]).removesuffix("0/")
+
+
 def _step_form(step):
     return WhyStepForm(initial={"answer": step.answer}, prefix=f"s{step.pk}")
 
@@ -41,11 +48,13 @@ def _chain_context(
 ):
     steps = list(constraint.why_steps.all()) if constraint else []
     edit_forms = edit_forms or {}
+    page_url, why_url = _urls(company)
     for n, step in enumerate(steps, 1):
         step.form = edit_forms.get(step.pk) or (_step_form(step) if step.pk == edit_step else None)
-        step.n, step.first, step.last = n, n == 1, n == len(steps)
+        step.n, step.first, step.last, step.url = n, n == 1, n == len(steps), f"{why_url}{step.pk}/"
     return {
         "company": company,
+        "page_url": page_url,
         "membership": membership,
         "constraint": constraint,
         "steps": steps,
@@ -167,9 +176,11 @@ def _step_answer(request, company, membership, step, form, *, saved=False):
         after=Count("pk", filter=Q(position__gt=step.position) | Q(position=step.position, pk__gt=step.pk)),
     )
     step.n, step.first, step.last = place["before"] + 1, place["before"] == 0, place["after"] == 0
-    step.form = form
+    page_url, why_url = _urls(company)
+    step.form, step.url = form, f"{why_url}{step.pk}/"
     context = {
         "company": company,
+        "page_url": page_url,
         "step": step,
         "saved": saved,
         "can_edit": role_allows(membership.role, Permission.EDIT_PLANNING),
