@@ -47,6 +47,18 @@ def test_a_tree_year_quarter_month(team, year):
     assert root.children[0].children[0].goal == month
 
 
+def test_the_tree_comes_with_each_metrics_newest_value_in_one_query(team, year, django_assert_num_queries):
+    quarter = _quarter(team, year)
+    _january(quarter, by=team.team_lead, metric=team.metric, target=Decimal(3))
+    newest = team.metric.values.order_by("-week_start").first()
+    assert newest is not None  # the team's metric has weekly values
+    with django_assert_num_queries(1):
+        (root,) = goal_tree(team.company)
+    month = root.children[0].children[0]
+    assert month.latest == root.children[0].latest == newest.value
+    assert month.progress == goal_progress(month.goal, newest.value)
+
+
 def test_a_child_outside_its_parents_period_is_refused(team, year):
     with pytest.raises(ValidationError) as excinfo:
         _quarter(team, year, starts_on=date(year.starts_on.year, 11, 1), due_on=date(year.starts_on.year + 1, 1, 31))
