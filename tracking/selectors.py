@@ -99,11 +99,14 @@ def invitations_for_user(user: User) -> list[Membership]:
 
 
 def active_constraint(company: Company) -> Constraint | None:
-    return (
-        Constraint.objects.filter(company=company, status=ConstraintStatus.ACTIVE)
-        .prefetch_related(Prefetch("why_steps", queryset=WhyStep.objects.order_by("position", "pk")))
-        .first()
-    )
+    return Constraint.objects.filter(company=company, status=ConstraintStatus.ACTIVE).first()
+
+
+def why_chain(constraint: Constraint | None) -> list[WhyStep]:
+    """The constraint's why-steps in their order (none without a constraint): one query."""
+    if constraint is None:
+        return []
+    return list(WhyStep.objects.filter(constraint=constraint).order_by("position", "pk"))
 
 
 def constraint_timeline(company: Company, limit: int = 50) -> list[Constraint]:

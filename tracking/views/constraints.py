@@ -46,7 +46,7 @@ def _edit_step(request):
 def _chain_context(
     company, membership, constraint, *, add_form=None, edit_forms=None, edit_step=None, chain_error=None
 ):
-    steps = list(constraint.why_steps.all()) if constraint else []
+    steps = selectors.why_chain(constraint)
     edit_forms = edit_forms or {}
     page_url, why_url = _urls(company)
     for n, step in enumerate(steps, 1):
