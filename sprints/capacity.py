@@ -110,7 +110,7 @@ def sprint_capacity(
     if history:
         recent = (
             Sprint.objects.filter(company_id=sprint.company_id, status=SprintStatus.CLOSED)
-            .order_by("-ends_on")
+            .order_by("-starts_on", "-pk")  # the top of sprint_closed_recent
             .values("pk")[:RECENT_SPRINTS]
         )
         past = (

@@ -66,9 +66,20 @@ class Sprint(models.Model):
             models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="sprint_ends_after_start"),
             models.CheckConstraint(condition=Q(number__gte=1), name="sprint_number_positive"),
         ]
-        # The no-overlap rule is an exclusion constraint over date ranges added by migration
-        # 0002 (btree_gist); services check it too, to name the sprint in the way.
-        indexes = [models.Index(fields=["company", "status"], name="sprint_company_status")]
+        # The no-overlap rule is an exclusion constraint over date ranges (btree_gist) that the
+        # sprints migration adds; services check it too, to name the sprint in the way.
+        indexes = [
+            models.Index(fields=["company", "status"], name="sprint_company_status"),
+            # A business's last closed sprints, newest first (the outcomes, the owners' recent
+            # share of hours done): read a few from the top, not every sprint of the years.
+            models.Index(
+                F("company"),
+                F("starts_on").desc(),
+                F("id").desc(),
+                name="sprint_closed_recent",
+                condition=Q(status="closed", archived_at__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return _("Sprint %(number)s") % {"number": self.number}

@@ -75,15 +75,19 @@ class Outcomes:
 
 
 # Each company's last closed sprints with what the outcomes read of them, in one statement
-# written out once: the ORM's version of it (a window, three correlated subqueries, a filtered
-# join) cost more Python to build than the page's own work.
+# written out once: the ORM's version of it (three correlated subqueries, a filtered join) cost
+# more Python to build than the page's own work. Each company's few come from the top of its
+# closed sprints' index (sprint_closed_recent), not from a window over every sprint it had.
 _TABLES = {"sprint": Sprint, "action": Action, "company": Company, "metric": Metric, "value": MetricValue}
 _SPRINTS_SQL = """
 WITH recent AS (
-    SELECT s.id, s.company_id, s.number, s.starts_on, s.ends_on,
-           row_number() OVER (PARTITION BY s.company_id ORDER BY s.starts_on DESC, s.id DESC) AS recency
-    FROM {sprint} s
-    WHERE s.company_id = ANY(%(companies)s) AND s.status = %(closed)s AND s.archived_at IS NULL
+    SELECT s.id, s.company_id, s.number, s.starts_on, s.ends_on
+    FROM unnest(%(companies)s::bigint[]) AS co(id)
+    CROSS JOIN LATERAL (
+        SELECT s.id, s.company_id, s.number, s.starts_on, s.ends_on FROM {sprint} s
+        WHERE s.company_id = co.id AND s.status = %(closed)s AND s.archived_at IS NULL
+        ORDER BY s.starts_on DESC, s.id DESC LIMIT %(limit)s
+    ) s
 )
 SELECT r.id, r.company_id, r.number, r.starts_on, r.ends_on, c.timezone AS company_timezone,
        m.id AS key_id, m.target AS key_target, m.higher_is_better AS key_higher,
@@ -100,7 +104,6 @@ CROSS JOIN LATERAL (
            coalesce(sum(x.estimate_hours) FILTER (WHERE x.status = %(done)s), 0) AS hours_done
     FROM {action} x WHERE x.sprint_id = r.id
 ) a
-WHERE r.recency <= %(limit)s
 ORDER BY r.company_id, r.starts_on DESC, r.id DESC
 """.format(**{name: model._meta.db_table for name, model in _TABLES.items()})
 
