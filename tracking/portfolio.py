@@ -20,7 +20,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import Company, Constraint, ConstraintStatus, Membership, MetricValue, User
+from .models import Company, Constraint, ConstraintStatus, Membership, MetricValue, Role, User
 from .numbers import plain, with_unit
 from .selectors import next_review_at
 
@@ -153,11 +153,14 @@ def portfolio_for_user(
     has_next = len(memberships) > per_page
     memberships = memberships[:per_page]
     now = now or timezone.now()
+    # Each role's label translated once, not per card (get_role_display hashes every choice's
+    # lazy label, translating each, on every call).
+    role_labels = {value: str(label) for value, label in Role.choices}
     rows = [
         PortfolioRow(
             company=m.company,
             my_role=m.role,
-            my_role_label=m.get_role_display(),
+            my_role_label=role_labels[m.role],
             member_count=m.member_count,
             pending_count=m.pending_count,
             capacity_hours=m.capacity_hours or Decimal(0),
