@@ -1,7 +1,8 @@
 """The packages depend one way, from the bottom up:
 
 tracking.validators → tracking.delivery → tracking.accounts → tracking (core)
-→ tracking.custdev, tracking.toolkit → hypotheses → sprints → tracking.site (wiring) → tracking.backups
+→ tracking.custdev, tracking.toolkit → hypotheses → sprints → tracking.api → tracking.site (wiring)
+→ tracking.backups
 """
 
 import ast
@@ -23,6 +24,8 @@ LAYERS = [
     {"tracking.custdev", "tracking.toolkit"},  # the tools: on the core, not on each other
     {"hypotheses"},
     {"sprints"},
+    # The public API serves every app below it; only the wiring above imports it (its URLs).
+    {"tracking.api"},
     # The wiring composes every app: the root URLconf passes the core's pages what the apps above
     # add to them (the portfolio's cards, the business page's flags, the charts' markers, the
     # toolkit's write of a weekly value, what an interview script is written for).

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "tracking.backups.apps.BackupsConfig",
     "hypotheses",
     "sprints",
+    "tracking.api.apps.ApiConfig",
 ]
 
 MIDDLEWARE = [
