@@ -39,7 +39,7 @@ ALLOWED_LATIN = {
     # the toolkit's terms (unit economics as trackers write it) and the scoring
     "ICE", "UA", "C1", "AC", "AvPrice", "APC", "COGS", "FC", "CPA", "CAC", "ARPU", "ARPPU", "LTV", "CM", "AOV",
     # file formats and standards
-    "PDF", "CSV", "SVG", "TOTP", "QR", "CRM",
+    "PDF", "CSV", "SVG", "TOTP", "QR", "CRM", "API",
     # the book behind the interview hints
     "Mom", "Test",
 }  # fmt: skip

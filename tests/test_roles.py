@@ -12,6 +12,7 @@ from sprints.models import Action as SprintAction
 from sprints.models import Review, Sprint
 from tests import clock
 from tests.url_samples import SAMPLES, Scope
+from tracking.api.models import ApiToken
 from tracking.custdev.models import CustdevSettings, Insight, Interview, Script
 from tracking.models import Company, Constraint, Goal, Membership, Metric, MetricValue, WhyStep
 from tracking.toolkit.models import ConversionMetric, Snapshot, UnitEconomics
@@ -69,6 +70,7 @@ def _company_state(team):
         UnitEconomics.objects.filter(company=team.company).values_list("ua", "c1", "c1_metric"),
         Snapshot.objects.filter(company=team.company).values_list("label", "kind"),
         ConversionMetric.objects.filter(company=team.company).values_list("metric__name"),
+        ApiToken.objects.filter(company=team.company).values_list("name", "revoked_at"),
     ]
     return (company.name, company.timezone, *[sorted(map(str, r)) for r in rows])
 
@@ -115,6 +117,16 @@ ROLE_TABLE = {
         MANAGERS,
         lambda team: {},
         lambda team: not Membership.objects.filter(pk=team.other_member.pk).exists(),
+    ),
+    "api_token_create": (
+        MANAGERS,
+        lambda team: {"name": "CRM sync", "scopes": ["read", "metrics:write"], "expires_in": "30"},
+        lambda team: ApiToken.objects.filter(company=team.company, name="CRM sync").exists(),
+    ),
+    "api_token_revoke": (
+        MANAGERS,
+        lambda team: {},
+        lambda team: ApiToken.objects.filter(company=team.company, revoked_at__isnull=False).exists(),
     ),
     "tracking:constraint_new": (
         PLANNERS,

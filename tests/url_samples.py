@@ -15,6 +15,9 @@ class Scope(Enum):
     COMPANY = "company"  # takes a company's objects: outsiders get 404
     USER = "user"  # a signed-in user's own page, no company ids in the URL
     PUBLIC = "public"  # works signed out (sign-in, language switch, health, invitation link)
+    # The API (/api/v1/): an API token of one business, not a session, signs in; the ids are
+    # that business's objects (tests/api/test_tenancy.py walks them with another's token).
+    API = "api"
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,24 @@ def _custdev_sample(team, kind: str):
     return Insight.objects.filter(company=company).first() or Insight.objects.create(
         company=company, tag=tag, sentence="Sample insight", people=3
     )
+
+
+def _api_token(team):
+    """One API token of the team's business, made by its tracker (created on first use)."""
+    from tracking.api.models import ApiToken
+    from tracking.api.services import api_token_create
+
+    found = ApiToken.objects.filter(company=team.company).first()
+    return found or api_token_create(by=team.tracker, name="Sample token", scopes=["read"]).token
+
+
+def _last_week(team) -> str:
+    """A day of the business's last finished week, as the API's PUT of a weekly value takes it."""
+    from datetime import timedelta
+
+    from tracking.weeks import current_week_start
+
+    return (current_week_start(team.company) - timedelta(days=3)).isoformat()
 
 
 # A page or form of a business that takes nothing but the business.
@@ -196,6 +217,20 @@ SAMPLES: dict[str, Sample] = {
             ),
         }.items()
     },
+    # API tokens on the settings page, and the API itself
+    "api_token_create": BUSINESS,
+    "api_token_revoke": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "token_id": _api_token(t).pk}),
+    "api:api-root": Sample(Scope.PUBLIC),
+    "api:openapi-json": Sample(Scope.PUBLIC),
+    "api:openapi-view": Sample(Scope.PUBLIC),
+    "api:company": Sample(Scope.API),
+    "api:members": Sample(Scope.API),
+    "api:constraints": Sample(Scope.API),
+    "api:constraint": Sample(Scope.API, lambda t: {"constraint_id": t.constraint.pk}),
+    "api:metrics": Sample(Scope.API),
+    "api:metric": Sample(Scope.API, lambda t: {"metric_id": t.metric.pk}),
+    "api:metric_values": Sample(Scope.API, lambda t: {"metric_id": t.metric.pk}),
+    "api:metric_value": Sample(Scope.API, lambda t: {"metric_id": t.metric.pk, "week": _last_week(t)}),
     # accounts and plumbing
     "login": Sample(Scope.PUBLIC),
     "login_two_factor": Sample(Scope.PUBLIC),

@@ -175,6 +175,9 @@ else:
         raise ImproperlyConfigured("MFA_ENCRYPTION_KEY must be at least 32 characters long (see .env.example).")
 MFA_ENCRYPTION_OLD_KEYS = env.list("MFA_ENCRYPTION_OLD_KEYS", default=[])
 
+# The public API (tracking/api): requests a minute per token, counted like the sign-in throttle.
+API_THROTTLE_PER_MINUTE = env.int("API_THROTTLE_PER_MINUTE", default=60)
+
 # --- Internationalisation ----------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]

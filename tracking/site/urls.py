@@ -8,6 +8,8 @@ from hypotheses.selectors import markers_of_tests
 from sprints import portfolio
 
 from ..accounts import views as accounts
+from ..api import urls as api_urls
+from ..api import views as api_views
 from ..custdev import urls as custdev_urls
 from ..toolkit.services import value_record
 from ..views import companies, constraints, goals, invitations, metrics, ops
@@ -24,6 +26,8 @@ MARKERS = {"markers": markers_of_tests}
 # A weekly value entered on a metric's page goes through the toolkit, so that a funnel stage's
 # conversions follow its count.
 VALUE_RECORD = MARKERS | {"record": value_record}
+# The settings page shows the business's API tokens, managed by the api app above the core.
+SETTINGS_PAGE = {"extras": api_views.token_section}
 
 tracking_patterns = [
     path("", companies.portfolio, CARDS, name="portfolio"),
@@ -42,7 +46,7 @@ tracking_patterns = [
         name="invitation_decline",
     ),
     path("b/<int:company_id>/", constraints.company_detail, BUSINESS_PAGE, name="company_detail"),
-    path("b/<int:company_id>/settings/", companies.company_settings, name="company_settings"),
+    path("b/<int:company_id>/settings/", companies.company_settings, SETTINGS_PAGE, name="company_settings"),
     path("b/<int:company_id>/members/", companies.members, name="members"),
     path("b/<int:company_id>/members/add/", companies.member_add, name="member_add"),
     path("b/<int:company_id>/members/<int:membership_id>/", companies.member_update, name="member_update"),
@@ -77,6 +81,13 @@ urlpatterns = [
     path("", include((custdev_urls.patterns(purposes=[scripts.purpose()]), "custdev"))),
     path("", include("hypotheses.urls")),
     path("", include("sprints.urls")),
+    path("b/<int:company_id>/settings/api-tokens/", api_views.token_create, name="api_token_create"),
+    path(
+        "b/<int:company_id>/settings/api-tokens/<int:token_id>/revoke/",
+        api_views.token_revoke,
+        name="api_token_revoke",
+    ),
+    path("api/v1/", api_urls.routes),
     path("accounts/login/", accounts.ThrottledLoginView.as_view(), name="login"),
     path("accounts/login/code/", accounts.login_two_factor, name="login_two_factor"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

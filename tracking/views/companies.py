@@ -71,7 +71,9 @@ def company_create(request):
 
 
 @require_http_methods(["GET", "POST"])
-def company_settings(request, company_id: int):
+def company_settings(request, company_id: int, *, extras):
+    """`extras(request, company, membership)`: the sections the apps above add to the page (the
+    API tokens), as HTML, passed in by the project's urls.py."""
     unsafe = request.method == "POST"
     company, membership = access_company(request.user, company_id, action=Permission.MANAGE_COMPANY if unsafe else None)
     # The form works on a copy so that rejected input never shows up in the navigation.
@@ -84,6 +86,7 @@ def company_settings(request, company_id: int):
         "form": form,
         "can_manage": role_allows(membership.role, Permission.MANAGE_COMPANY),
         "timezone_names": timezone_names(),
+        "extra_sections": extras(request, company, membership),
     }
     return render(request, "tracking/company_settings.html", context)
 

@@ -1,0 +1,17 @@
+"""Company-scoped lookups of the API's own objects: another business's token is a 404."""
+
+from django.utils.translation import gettext as _
+
+from ..access import scoped_get
+from ..models import Company, Constraint
+from .models import ApiToken
+from .selectors import constraints_page
+
+
+def access_api_token(company: Company, token_id) -> ApiToken:
+    return scoped_get(ApiToken.objects.all(), _("No such token."), pk=token_id, company=company)
+
+
+def access_constraint_with_chain(company: Company, constraint_id) -> Constraint:
+    """A constraint of the business with its why-steps, or 404."""
+    return scoped_get(constraints_page(company), _("No such constraint."), pk=constraint_id)

@@ -1,0 +1,114 @@
+"""What the API answers and accepts. Decimal numbers are answered as strings (exact); they
+are accepted as JSON numbers or strings."""
+
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from ninja import Schema
+from pydantic import Field, create_model
+
+from ..models import VALUE_DECIMALS
+from ..weeks import current_week_start
+from .pagination import LIMIT_DEFAULT, LIMIT_MAX
+
+STORED_VALUE = Decimal(10) ** -VALUE_DECIMALS
+
+
+class CompanyOut(Schema):
+    id: int
+    name: str
+    timezone: str
+    currency: str
+    language: str
+    review_weekday: int  # 0 = Monday
+    review_time: time
+    sprint_length_days: int
+    current_week_start: date  # the Monday of the business's week under way, in its time zone
+
+    @staticmethod
+    def resolve_current_week_start(company) -> date:
+        return current_week_start(company)
+
+
+class MemberOut(Schema):
+    id: int
+    name: str
+    email: str
+    role: str
+    weekly_capacity_hours: Decimal
+
+    @staticmethod
+    def resolve_email(membership) -> str:
+        return membership.user.email
+
+
+class WhyStepOut(Schema):
+    position: int
+    answer: str
+    is_root_cause: bool
+
+
+class ConstraintOut(Schema):
+    id: int
+    title: str
+    area: str
+    status: str
+    started_on: date
+    closed_on: date | None
+    why_steps: list[WhyStepOut]
+
+    @staticmethod
+    def resolve_why_steps(constraint) -> list:
+        return list(constraint.why_steps.all())  # prefetched in order by the selector
+
+
+class MetricOut(Schema):
+    id: int
+    name: str
+    unit: str
+    higher_is_better: bool
+    target: Decimal | None
+    target_date: date | None
+    funnel_stage: int | None
+    is_key: bool
+
+
+class ValueOut(Schema):
+    metric_id: int
+    week: date  # the Monday of the week
+    value: Decimal
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_week(value) -> date:
+        return value.week_start
+
+    @staticmethod
+    def resolve_value(value) -> Decimal:
+        """As stored, whatever was sent: 2.3 is "2.3000" in the PUT's answer as in a GET."""
+        return Decimal(value.value).quantize(STORED_VALUE)
+
+
+class ValueIn(Schema):
+    value: Decimal
+
+
+class PageQuery(Schema):
+    cursor: str | None = None  # the `next_cursor` of the page before
+    limit: int = Field(LIMIT_DEFAULT, ge=1, le=LIMIT_MAX)
+
+
+def page_of(item: type[Schema]) -> type[Schema]:
+    """A page of `item`s and the cursor of the next page (null on the last one)."""
+    return create_model(
+        f"{item.__name__.removesuffix('Out')}Page",
+        __base__=Schema,
+        items=(list[item], ...),
+        next_cursor=(str | None, None),
+    )
+
+
+MemberPage = page_of(MemberOut)
+ConstraintPage = page_of(ConstraintOut)
+MetricPage = page_of(MetricOut)
+ValuePage = page_of(ValueOut)

@@ -1,0 +1,56 @@
+"""The API's routes, mounted at /api/v1/ by the project's urls.py."""
+
+import json
+from decimal import Decimal
+
+from django.contrib.auth.decorators import login_not_required
+from ninja import NinjaAPI
+from ninja.parser import Parser
+
+from . import errors
+from .auth import TokenAuth
+from .endpoints import router
+
+
+class DecimalParser(Parser):
+    """JSON numbers become Decimals, never floats: 0.1 stays 0.1."""
+
+    def parse_body(self, request):
+        return json.loads(request.body, parse_float=Decimal)
+
+
+class PublicApi(NinjaAPI):
+    def create_response(self, request, data, *, status=None, temporal_response=None):
+        """Every answer to a counted request says where the token stands in its minute."""
+        response = super().create_response(request, data, status=status, temporal_response=temporal_response)
+        if rate := getattr(request, "api_rate", None):
+            for name, value in rate.headers().items():
+                response[name] = value
+        return response
+
+
+api = PublicApi(
+    title="Sprint tracker API",
+    version="1",
+    description="A business's data for its own tools. Send `Authorization: Bearer <token>`; "
+    "tokens are made on the business's settings page.",
+    urls_namespace="api",
+    auth=TokenAuth(),
+    parser=DecimalParser(),
+    # The schema and its docs page describe the API, not a business: open to anyone.
+    docs_decorator=login_not_required,
+)
+errors.install(api)
+api.add_router("/", router)
+
+
+def _routes():
+    patterns, app_name, namespace = api.urls
+    # A token, not a session, signs an API request in: the site-wide sign-in requirement
+    # (LoginRequiredMiddleware) does not apply.
+    for pattern in patterns:
+        login_not_required(pattern.callback)
+    return patterns, app_name, namespace
+
+
+routes = _routes()
