@@ -223,6 +223,7 @@ SAMPLES: dict[str, Sample] = {
     "api:api-root": Sample(Scope.PUBLIC),
     "api:openapi-json": Sample(Scope.PUBLIC),
     "api:openapi-view": Sample(Scope.PUBLIC),
+    "api:unknown_path": Sample(Scope.PUBLIC, lambda t: {"rest": "no/such/path"}),
     "api:company": Sample(Scope.API),
     "api:members": Sample(Scope.API),
     "api:constraints": Sample(Scope.API),

@@ -11,8 +11,8 @@ from tracking.models import MetricValue
 pytestmark = pytest.mark.django_db
 
 API_ROUTES = sorted(name for name, sample in SAMPLES.items() if sample.scope is Scope.API)
-# The schema, its docs page and the API's root (a 404 naming the docs) need no token.
-OPEN_ROUTES = {"api:openapi-json", "api:openapi-view", "api:api-root"}
+# The schema, its docs page, the API's root and any path it does not have (404s) need no token.
+OPEN_ROUTES = {"api:openapi-json", "api:openapi-view", "api:api-root", "api:unknown_path"}
 BODY = {"value": "7"}
 
 # route → (method, the scope it needs). `write` covers `metrics:write`; reading needs `read`.
@@ -83,3 +83,10 @@ def test_own_ids_are_reachable(route, team, token_for, api):
     method, _scope = SCOPE_TABLE[route]
     response = api(method, _path(route, team), token_for(team.tracker), BODY)
     assert response.status_code == 200, response.content
+
+
+@pytest.mark.parametrize("path", ["", "nothing/here", "metrics/1/values/2026-11-02/extra"])
+def test_a_path_the_api_does_not_have_is_a_404_in_its_shape(path, client):
+    response = client.get(f"/api/v1/{path}")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"

@@ -63,6 +63,7 @@ def _expect_401(response, code):
     assert response.status_code == 401, response.content
     assert response.json()["error"]["code"] == code
     assert set(response.json()) == {"error"}
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
 
 
 def test_missing_and_malformed_tokens_are_401(team, token_for, api, client):

@@ -26,9 +26,14 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
+def error_body(error: ApiError) -> dict:
+    return {"error": {"code": error.code, "message": error.message, "fields": error.fields}}
+
+
 def _answer(api: NinjaAPI, request, error: ApiError):
-    body = {"error": {"code": error.code, "message": error.message, "fields": error.fields}}
-    response = api.create_response(request, body, status=error.status)
+    response = api.create_response(request, error_body(error), status=error.status)
+    if error.status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="api"'  # RFC 6750: how to sign in
     for name, value in error.headers.items():
         response[name] = value
     return response

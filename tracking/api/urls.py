@@ -4,10 +4,11 @@ import json
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_not_required
+from django.urls import re_path
 from ninja import NinjaAPI
 from ninja.parser import Parser
 
-from . import errors
+from . import errors, views
 from .auth import TokenAuth
 from .endpoints import router
 
@@ -50,7 +51,11 @@ def _routes():
     # (LoginRequiredMiddleware) does not apply.
     for pattern in patterns:
         login_not_required(pattern.callback)
-    return patterns, app_name, namespace
+    # Any other path is a 404 in the API's error shape. It goes before ninja's root, which answers
+    # an HTML 404 and is only there to be reversed (the schema's path prefix).
+    *endpoints, root = patterns
+    unknown = re_path(r"^(?P<rest>.*)$", views.unknown_path, name="unknown_path")
+    return [*endpoints, unknown, root], app_name, namespace
 
 
 routes = _routes()

@@ -1,8 +1,10 @@
 """The business's API tokens on its settings page: listed, made (the secret shown once) and
-revoked, by a tracker or an entrepreneur."""
+revoked, by a tracker or an entrepreneur; and the API's answer to a path it does not have."""
 
 from functools import partial
 
+from django.contrib.auth.decorators import login_not_required
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -13,6 +15,7 @@ from ..form_flow import done, submit
 from ..roles import Permission, role_allows
 from . import selectors, services
 from .access import access_api_token
+from .errors import ApiError, error_body
 from .forms import TokenForm
 
 
@@ -44,3 +47,9 @@ def token_revoke(request, company_id: int, token_id: int):
     services.api_token_revoke(token=token, by=membership)
     revoked = _("The token “%(name)s” is revoked.") % {"name": token.name}
     return done(request, revoked, "tracking:company_settings", company.pk)
+
+
+@login_not_required
+def unknown_path(request, rest: str):
+    """A path under /api/v1/ that no endpoint has: a 404 in the API's error shape, not a page."""
+    return JsonResponse(error_body(ApiError(404, "not_found", _("The API has no such path."))), status=404)
