@@ -147,6 +147,13 @@ def test_a_body_that_is_not_json_is_a_400_in_the_same_shape(team, token_for, api
     assert response.json()["error"]["code"] == "bad_request"
 
 
+def test_a_body_over_the_upload_limit_is_a_413(team, token_for, api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = api("put", _week_path(team, _last_week(team)), token_for(team.tracker), {"value": "1" + " " * 2000})
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
+
+
 def test_a_member_token_maker_is_refused_by_the_service(team, api):
     """A token acts with its maker's role: one who became a plain member may no longer enter values."""
     token = api_token_create(by=team.entrepreneur, name="CRM", scopes=["metrics:write"]).plaintext

@@ -31,6 +31,7 @@ def test_a_new_token_is_shown_once_and_only_its_hash_is_kept(team, client_for, a
     assert response.status_code == 200
     body = response.content.decode()
     assert "shown only this once" in body
+    assert "no-store" in response["Cache-Control"]
     [plaintext] = set(TOKEN.findall(body))
     token = ApiToken.objects.get(company=team.company)
     assert token.secret_hash == hashlib.sha256(plaintext.encode()).hexdigest()

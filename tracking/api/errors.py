@@ -7,7 +7,7 @@ anything else is a bug: logged, and answered 500 in the same shape."""
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -88,6 +88,7 @@ def install(api: NinjaAPI) -> None:
     )
     handle(DjangoValidationError, _refusal)
     handle(HttpError, _http_error)
+    handle(RequestDataTooBig, lambda exc: ApiError(413, "too_large", _("The request body is too large.")))
     api.add_exception_handler(Exception, lambda request, exc: _bug(api, request, exc))
 
 

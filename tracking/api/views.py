@@ -8,6 +8,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..access import access_company
@@ -28,6 +29,7 @@ def token_section(request, company, membership) -> str:
     return render_to_string("api/_tokens.html", context, request=request)
 
 
+@never_cache  # the answer holds the whole token: no copy of it in any cache
 @require_http_methods(["GET", "POST"])
 def token_create(request, company_id: int):
     company, membership = access_company(request.user, company_id, action=Permission.MANAGE_COMPANY)
