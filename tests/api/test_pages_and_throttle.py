@@ -115,3 +115,16 @@ def test_the_limit_is_a_setting(team, token_for, api):
     with time_machine.travel(clock.now().replace(second=10), tick=False):
         statuses = [api("get", "company", token).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
+
+
+def test_a_dead_cache_lets_requests_through(team, token_for, api, settings, caplog):
+    """As the sign-in throttle does: an outage of the store costs no request, and is logged."""
+    dead = {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0", "KEY_PREFIX": "api-dead"}
+    settings.CACHES = {"default": dead}
+    token = token_for(team.tracker)
+
+    responses = [api("get", "company", token) for _ in range(3)]
+
+    assert [r.status_code for r in responses] == [200] * 3
+    assert all("X-RateLimit-Limit" not in r for r in responses)
+    assert "API throttle unavailable" in caplog.text
