@@ -90,3 +90,11 @@ def test_a_path_the_api_does_not_have_is_a_404_in_its_shape(path, client):
     response = client.get(f"/api/v1/{path}")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_a_method_a_path_does_not_take_is_a_405_in_the_shape(team, token_for, api):
+    response = api("get", _path("api:metric_value", team), token_for(team.tracker))
+    assert response.status_code == 405
+    assert response["Allow"] == "PUT"
+    assert response.json()["error"]["code"] == "method_not_allowed"
+    assert response.json()["error"]["message"] == "This path does not take GET requests."

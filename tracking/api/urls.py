@@ -2,15 +2,19 @@
 
 import json
 from decimal import Decimal
+from functools import wraps
 
 from django.contrib.auth.decorators import login_not_required
+from django.http import JsonResponse
 from django.urls import re_path
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.parser import Parser
 
 from . import errors, views
 from .auth import TokenAuth
 from .endpoints import router
+from .errors import ApiError, error_body
 
 
 class DecimalParser(Parser):
@@ -45,11 +49,28 @@ errors.install(api)
 api.add_router("/", router)
 
 
+def _method_refused_in_shape(view):
+    """ninja refuses a method a path does not take with an empty 405: say it in the error shape."""
+
+    @wraps(view)  # keeps ninja's csrf_exempt
+    def answer(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code != 405:
+            return response
+        message = _("This path does not take %(method)s requests.") % {"method": request.method}
+        refused = JsonResponse(error_body(ApiError(405, "method_not_allowed", message)), status=405)
+        refused["Allow"] = response["Allow"]
+        return refused
+
+    return answer
+
+
 def _routes():
     patterns, app_name, namespace = api.urls
-    # A token, not a session, signs an API request in: the site-wide sign-in requirement
-    # (LoginRequiredMiddleware) does not apply.
     for pattern in patterns:
+        pattern.callback = _method_refused_in_shape(pattern.callback)
+        # A token, not a session, signs an API request in: the site-wide sign-in requirement
+        # (LoginRequiredMiddleware) does not apply.
         login_not_required(pattern.callback)
     # Any other path is a 404 in the API's error shape. It goes before ninja's root, which answers
     # an HTML 404 and is only there to be reversed (the schema's path prefix).
