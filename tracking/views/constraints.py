@@ -22,15 +22,17 @@ from ..forms import (
 )
 from ..roles import Permission, role_allows
 from ..weeks import local_today
+from ..why_rows import WhyRows
 
 # --- The company page and its why-chain partial ---------------------------------------------
 
 
-def _urls(company) -> tuple[str, str]:
-    """The business page's URL and the start of its why-steps' (a step's is it and its id, its
-    buttons' that and move/, root/, delete/): reversed once per answer, not per step and button."""
+def _why_rows(request, company, membership) -> WhyRows:
+    """The presenter of the chain's steps for this answer: the business page's URL and the start
+    of its steps' are reversed once, not per step and button."""
     page = reverse("tracking:company_detail", args=[company.pk])
-    return page, reverse("tracking:why_edit", args=[company.pk, 0]).removesuffix("0/")
+    steps = reverse("tracking:why_edit", args=[company.pk, 0]).removesuffix("0/")
+    return WhyRows(request, page, steps, can_edit=role_allows(membership.role, Permission.EDIT_PLANNING))
 
 
 def _step_form(step):
@@ -44,23 +46,23 @@ def _edit_step(request):
 
 
 def _chain_context(
-    company, membership, constraint, *, add_form=None, edit_forms=None, edit_step=None, chain_error=None
+    request, company, membership, constraint, *, add_form=None, edit_forms=None, edit_step=None, chain_error=None
 ):
     steps = selectors.why_chain(constraint)
     edit_forms = edit_forms or {}
-    page_url, why_url = _urls(company)
+    rows = _why_rows(request, company, membership)
     for n, step in enumerate(steps, 1):
-        step.form = edit_forms.get(step.pk) or (_step_form(step) if step.pk == edit_step else None)
-        step.n, step.first, step.last, step.url = n, n == 1, n == len(steps), f"{why_url}{step.pk}/"
+        form = edit_forms.get(step.pk) or (_step_form(step) if step.pk == edit_step else None)
+        rows.place(step, n, len(steps), form)
     return {
         "company": company,
-        "page_url": page_url,
+        "can_edit": rows.can_edit,
+        "page_url": rows.page_url,
         "membership": membership,
         "constraint": constraint,
         "steps": steps,
         "why_form": add_form or WhyStepForm(),
         "chain_error": chain_error,
-        "can_edit": role_allows(membership.role, Permission.EDIT_PLANNING),
     }
 
 
@@ -72,7 +74,7 @@ def _company_page(request, company, membership, extras, *, constraint_form=None,
     above = extras(company)
     can_edit = role_allows(membership.role, Permission.EDIT_PLANNING)
     context = {
-        **_chain_context(company, membership, constraint, **chain_overrides),
+        **_chain_context(request, company, membership, constraint, **chain_overrides),
         "next_review": selectors.next_review_at(company),
         "key_metric": key,
         "key_chart": selectors.metric_chart(key, markers=above["markers"]) if key else None,
@@ -106,7 +108,7 @@ def _chain_response(request, company, membership, constraint_id, extras, **overr
         constraint = selectors.active_constraint(company)
         if constraint is None or constraint.pk != constraint_id:
             constraint = access_constraint(company, constraint_id)
-        context = _chain_context(company, membership, constraint, **overrides)
+        context = _chain_context(request, company, membership, constraint, **overrides)
         return render(request, "tracking/company_detail.html#why-chain", context)
     if overrides:
         if overrides.get("chain_error"):
@@ -175,16 +177,9 @@ def _step_answer(request, company, membership, step, form, *, saved=False):
         before=Count("pk", filter=Q(position__lt=step.position) | Q(position=step.position, pk__lt=step.pk)),
         after=Count("pk", filter=Q(position__gt=step.position) | Q(position=step.position, pk__gt=step.pk)),
     )
-    step.n, step.first, step.last = place["before"] + 1, place["before"] == 0, place["after"] == 0
-    page_url, why_url = _urls(company)
-    step.form, step.url = form, f"{why_url}{step.pk}/"
-    context = {
-        "company": company,
-        "page_url": page_url,
-        "step": step,
-        "saved": saved,
-        "can_edit": role_allows(membership.role, Permission.EDIT_PLANNING),
-    }
+    rows = _why_rows(request, company, membership)
+    rows.place(step, place["before"] + 1, place["before"] + place["after"] + 1, form, saved=saved)
+    context = {"company": company, "page_url": rows.page_url, "step": step, "can_edit": rows.can_edit}
     return render(request, "tracking/company_detail.html#why-step", context)
 
 
