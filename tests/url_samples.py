@@ -232,6 +232,7 @@ SAMPLES: dict[str, Sample] = {
     "api:metric": Sample(Scope.API, lambda t: {"metric_id": t.metric.pk}),
     "api:metric_values": Sample(Scope.API, lambda t: {"metric_id": t.metric.pk}),
     "api:metric_value": Sample(Scope.API, lambda t: {"metric_id": t.metric.pk, "week": _last_week(t)}),
+    "api:goals": Sample(Scope.API),
     # accounts and plumbing
     "login": Sample(Scope.PUBLIC),
     "login_two_factor": Sample(Scope.PUBLIC),

@@ -179,16 +179,21 @@ def goal_progress(goal: Goal, latest: Decimal | None) -> int | None:
     return max(0, min(100, int(ratio * 100)))
 
 
+def goals_with_latest(company: Company) -> QuerySet[Goal]:
+    """The company's goals with their metric and its newest value (`latest`), in one query."""
+    newest = MetricValue.objects.filter(metric_id=OuterRef("metric_id")).order_by("-week_start").values("value")[:1]
+    return Goal.objects.filter(company=company).select_related("metric").annotate(latest=Subquery(newest))
+
+
 def goal_tree(company: Company, *, current_on: date | None = None) -> list[GoalNode]:
     """The company's goals as a forest, each with its metric's newest value: one query whatever
     the size. With `current_on`, only the goals whose period holds that day (the year's, the
     quarter's and the month's that are running), as the business page shows them; the goals
     page shows them all."""
-    goals = Goal.objects.filter(company=company)
+    goals = goals_with_latest(company)
     if current_on is not None:
         goals = goals.filter(starts_on__lte=current_on, due_on__gte=current_on)
-    newest = MetricValue.objects.filter(metric_id=OuterRef("metric_id")).order_by("-week_start").values("value")[:1]
-    goals = list(goals.select_related("metric").annotate(latest=Subquery(newest)).order_by("starts_on", "pk"))
+    goals = list(goals.order_by("starts_on", "pk"))
     nodes = {g.pk: GoalNode(g, g.latest, goal_progress(g, g.latest), []) for g in goals}
     roots = []
     for g in goals:

@@ -17,6 +17,7 @@ PATHS = {
     "/api/v1/metrics/{metric_id}": {"get"},
     "/api/v1/metrics/{metric_id}/values": {"get"},
     "/api/v1/metrics/{metric_id}/values/{week}": {"put"},
+    "/api/v1/goals": {"get"},
 }
 
 

@@ -6,20 +6,29 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import ConstraintFactory, MembershipFactory, MetricFactory, MetricValueFactory, WhyStepFactory
+from tests.factories import (
+    ConstraintFactory,
+    GoalFactory,
+    MembershipFactory,
+    MetricFactory,
+    MetricValueFactory,
+    WhyStepFactory,
+)
 from tracking.models import ConstraintStatus
 from tracking.weeks import current_week_start
 
 pytestmark = pytest.mark.django_db
 
-ROUTES = ["company", "members", "constraints", "metrics", "metrics/{metric}", "metrics/{metric}/values"]
+ROUTES = ["company", "members", "constraints", "metrics", "metrics/{metric}", "metrics/{metric}/values", "goals"]
 
 
 def _grow(team, rows: int) -> None:
     monday = current_week_start(team.company)
     for n in range(rows):
         MembershipFactory(company=team.company)
-        MetricFactory(company=team.company)
+        metric = MetricFactory(company=team.company)
+        MetricValueFactory(metric=metric, week_start=monday - timedelta(weeks=1))
+        GoalFactory(company=team.company, parent=team.goal, metric=metric, target=n + 1)
         MetricValueFactory(metric=team.metric, week_start=monday - timedelta(weeks=2 + n))
         old = ConstraintFactory(company=team.company, status=ConstraintStatus.RESOLVED, closed_on=monday)
         WhyStepFactory(constraint=old, position=1)

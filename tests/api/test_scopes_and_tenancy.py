@@ -25,6 +25,7 @@ SCOPE_TABLE = {
     "api:metric": ("get", "read"),
     "api:metric_values": ("get", "read"),
     "api:metric_value": ("put", "metrics:write"),
+    "api:goals": ("get", "read"),
 }
 COVERS = {"read": {"read"}, "metrics:write": {"metrics:write"}, "write": {"write", "metrics:write"}}
 

@@ -16,6 +16,7 @@ from .schemas import (
     CompanyOut,
     ConstraintOut,
     ConstraintPage,
+    GoalPage,
     MemberPage,
     MetricOut,
     MetricPage,
@@ -64,6 +65,12 @@ def metrics(request, page: Query[PageQuery]):
 @router.get("/metrics/{metric_id}", response=MetricOut, url_name="metric")
 def metric(request, metric_id: int):
     return access_metric(scoped(request, Scope.READ).company, metric_id)
+
+
+@router.get("/goals", response=GoalPage, url_name="goals")
+def goals(request, page: Query[PageQuery]):
+    """Every goal of the business (the year's, the quarters', the months'), with its progress."""
+    return _listed(request, page, selectors.goals_page)
 
 
 @router.get("/metrics/{metric_id}/values", response=ValuePage, url_name="metric_values")

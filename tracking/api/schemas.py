@@ -8,6 +8,7 @@ from ninja import Schema
 from pydantic import Field, create_model
 
 from ..models import VALUE_DECIMALS
+from ..selectors import goal_progress
 from ..weeks import current_week_start
 from .pagination import LIMIT_DEFAULT, LIMIT_MAX
 
@@ -73,6 +74,23 @@ class MetricOut(Schema):
     is_key: bool
 
 
+class GoalOut(Schema):
+    id: int
+    title: str
+    horizon: str  # year, quarter or month
+    starts_on: date
+    due_on: date
+    parent_id: int | None  # the goal this one is part of
+    metric_id: int | None
+    target: Decimal | None
+    latest: Decimal | None  # the metric's newest weekly value
+    progress: int | None  # percent of the target, at most 100; null without a metric, target or value
+
+    @staticmethod
+    def resolve_progress(goal) -> int | None:
+        return goal_progress(goal, goal.latest)
+
+
 class ValueOut(Schema):
     metric_id: int
     week: date  # the Monday of the week
@@ -111,4 +129,5 @@ def page_of(item: type[Schema]) -> type[Schema]:
 MemberPage = page_of(MemberOut)
 ConstraintPage = page_of(ConstraintOut)
 MetricPage = page_of(MetricOut)
+GoalPage = page_of(GoalOut)
 ValuePage = page_of(ValueOut)

@@ -2,7 +2,8 @@
 
 from django.db.models import Prefetch, QuerySet
 
-from ..models import Company, Constraint, Membership, Metric, MetricValue, WhyStep
+from ..models import Company, Constraint, Goal, Membership, Metric, MetricValue, WhyStep
+from ..selectors import goals_with_latest
 from .models import ApiToken
 
 
@@ -43,3 +44,8 @@ def metrics_page(company: Company) -> QuerySet[Metric]:
 def values_page(metric: Metric) -> QuerySet[MetricValue]:
     """Newest week first."""
     return MetricValue.objects.filter(metric=metric).order_by("-week_start")
+
+
+def goals_page(company: Company) -> QuerySet[Goal]:
+    """Each goal with its metric's newest value (`latest`); the parent is an id."""
+    return goals_with_latest(company).order_by("pk")
