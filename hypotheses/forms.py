@@ -13,6 +13,7 @@ from tracking.query_params import int_param, number_param
 from tracking.validators import MultiLineFormField, SingleLineFormField
 
 from .models import ICE_MAX, ICE_MIN, Hypothesis, Kind, Status, Verdict
+from .selectors import HistoryFilters, history_authors, history_constraints
 from .services import HYPOTHESIS_FIELDS
 
 MULTIPLIER = re.compile(r"^\s*[x×*]\s*(?P<number>[0-9]+(?:[.,][0-9]+)?)\s*$", re.IGNORECASE)
@@ -281,3 +282,26 @@ class HistoryFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["constraint"].choices = [("", _("Any constraint")), *constraints]
         self.fields["author"].choices = [("", _("Anyone")), *authors]
+
+    def filters(self) -> HistoryFilters:
+        """What the valid form asks for; no filter at all when it is not valid."""
+        if not self.is_valid():
+            return HistoryFilters()
+        data = self.cleaned_data
+        return HistoryFilters(
+            status=data["status"],
+            kind=data["kind"],
+            constraint_id=data["constraint"],
+            author_id=data["author"],
+            since=data["since"],
+            until=data["until"],
+        )
+
+
+def history_filter_form(company, data, *, shown: bool = True) -> HistoryFilterForm:
+    """The history's filter form for `data` (None: unbound). A form that is not `shown` (the CSV,
+    the API) reads the constraints and the authors only to check one that was asked for."""
+    data = data or None
+    constraints = history_constraints(company) if shown or (data and data.get("constraint")) else []
+    authors = history_authors(company) if shown or (data and data.get("author")) else []
+    return HistoryFilterForm(data, constraints=constraints, authors=authors)

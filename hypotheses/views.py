@@ -29,10 +29,10 @@ from . import board_cards, scripts, selectors, services
 from .access import access_hypothesis
 from .forms import (
     USE_RETURN,
-    HistoryFilterForm,
     HypothesisForm,
     TransitionForm,
     VerdictForm,
+    history_filter_form,
     money_param,
     priced_values,
 )
@@ -378,23 +378,9 @@ HISTORY_PAGE_SIZE = 50
 
 
 def _history_query(request, company, *, shown=True):
-    """The filter form and the filtered hypotheses. A form that is not `shown` (the CSV) reads
-    the constraints and the authors only to check one that was asked for."""
-    constraints = selectors.history_constraints(company) if shown or request.GET.get("constraint") else []
-    authors = selectors.history_authors(company) if shown or request.GET.get("author") else []
-    form = HistoryFilterForm(request.GET or None, constraints=constraints, authors=authors)
-    filters = selectors.HistoryFilters()
-    if form.is_valid():
-        data = form.cleaned_data
-        filters = selectors.HistoryFilters(
-            status=data["status"],
-            kind=data["kind"],
-            constraint_id=data["constraint"],
-            author_id=data["author"],
-            since=data["since"],
-            until=data["until"],
-        )
-    return form, selectors.history(company, filters)
+    """The filter form and the filtered hypotheses."""
+    form = history_filter_form(company, request.GET, shown=shown)
+    return form, selectors.history(company, form.filters())
 
 
 HISTORY_COLUMNS = (

@@ -69,6 +69,17 @@ def _last_week(team) -> str:
     return (current_week_start(team.company) - timedelta(days=3)).isoformat()
 
 
+def _testing_hypothesis(team) -> dict:
+    """A hypothesis of the team's business under test (made on first use), whose measured value
+    the API takes."""
+    from hypotheses.models import Hypothesis, Status
+    from tests.factories import HypothesisFactory
+
+    found = Hypothesis.objects.filter(company=team.company, status=Status.TESTING).first()
+    found = found or HypothesisFactory(company=team.company, metric=team.metric, status=Status.TESTING)
+    return {"hypothesis_id": found.pk}
+
+
 # A page or form of a business that takes nothing but the business.
 BUSINESS = Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk})
 
@@ -233,6 +244,10 @@ SAMPLES: dict[str, Sample] = {
     "api:metric_values": Sample(Scope.API, lambda t: {"metric_id": t.metric.pk}),
     "api:metric_value": Sample(Scope.API, lambda t: {"metric_id": t.metric.pk, "week": _last_week(t)}),
     "api:goals": Sample(Scope.API),
+    "api:hypotheses": Sample(Scope.API),
+    "api:hypothesis_create": Sample(Scope.API),
+    "api:hypothesis": Sample(Scope.API, lambda t: {"hypothesis_id": t.hypothesis.pk}),
+    "api:hypothesis_measured": Sample(Scope.API, _testing_hypothesis),
     # accounts and plumbing
     "login": Sample(Scope.PUBLIC),
     "login_two_factor": Sample(Scope.PUBLIC),

@@ -18,6 +18,9 @@ PATHS = {
     "/api/v1/metrics/{metric_id}/values": {"get"},
     "/api/v1/metrics/{metric_id}/values/{week}": {"put"},
     "/api/v1/goals": {"get"},
+    "/api/v1/hypotheses": {"get", "post"},
+    "/api/v1/hypotheses/{hypothesis_id}": {"get"},
+    "/api/v1/hypotheses/{hypothesis_id}/measured": {"put"},
 }
 
 

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.factories import (
     ConstraintFactory,
     GoalFactory,
+    HypothesisFactory,
     MembershipFactory,
     MetricFactory,
     MetricValueFactory,
@@ -20,6 +21,7 @@ from tracking.weeks import current_week_start
 pytestmark = pytest.mark.django_db
 
 ROUTES = ["company", "members", "constraints", "metrics", "metrics/{metric}", "metrics/{metric}/values", "goals"]
+ROUTES += ["hypotheses", "hypotheses?status=ready&constraint={constraint}", "hypotheses/{hypothesis}"]
 
 
 def _grow(team, rows: int) -> None:
@@ -33,6 +35,12 @@ def _grow(team, rows: int) -> None:
         old = ConstraintFactory(company=team.company, status=ConstraintStatus.RESOLVED, closed_on=monday)
         WhyStepFactory(constraint=old, position=1)
         WhyStepFactory(constraint=old, position=2)
+        HypothesisFactory(
+            company=team.company,
+            constraint=team.constraint,
+            metric=metric,
+            author=MembershipFactory(company=team.company).user,
+        )
 
 
 def _queries(api, token, path: str) -> int:
@@ -45,7 +53,7 @@ def _queries(api, token, path: str) -> int:
 @pytest.mark.parametrize("route", ROUTES)
 def test_queries_do_not_grow_with_rows(route, team, token_for, api):
     token = token_for(team.tracker)
-    path = route.format(metric=team.metric.pk)
+    path = route.format(metric=team.metric.pk, constraint=team.constraint.pk, hypothesis=team.hypothesis.pk)
     _queries(api, token, path)  # the token's last-used mark, written once a minute, is behind us
     few = _queries(api, token, path)
     _grow(team, 40)

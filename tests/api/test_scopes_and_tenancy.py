@@ -5,6 +5,7 @@ half: tests/url_samples.py gives each route its sample)."""
 import pytest
 from django.urls import reverse
 
+from hypotheses.models import Hypothesis
 from tests.url_samples import SAMPLES, Scope, all_url_names
 from tracking.models import MetricValue
 
@@ -14,6 +15,11 @@ API_ROUTES = sorted(name for name, sample in SAMPLES.items() if sample.scope is 
 # The schema, its docs page, the API's root and any path it does not have (404s) need no token.
 OPEN_ROUTES = {"api:openapi-json", "api:openapi-view", "api:api-root", "api:unknown_path"}
 BODY = {"value": "7"}
+# The body each write takes; other routes get BODY (which they ignore or refuse).
+BODIES = {
+    "api:hypothesis_create": {"title": "An idea from the API", "statement": "If we call, then leads grow."},
+    "api:hypothesis_measured": {"measured": "7"},
+}
 
 # route → (method, the scope it needs). `write` covers `metrics:write`; reading needs `read`.
 SCOPE_TABLE = {
@@ -26,6 +32,10 @@ SCOPE_TABLE = {
     "api:metric_values": ("get", "read"),
     "api:metric_value": ("put", "metrics:write"),
     "api:goals": ("get", "read"),
+    "api:hypotheses": ("get", "read"),
+    "api:hypothesis": ("get", "read"),
+    "api:hypothesis_create": ("post", "write"),
+    "api:hypothesis_measured": ("put", "write"),
 }
 COVERS = {"read": {"read"}, "metrics:write": {"metrics:write"}, "write": {"write", "metrics:write"}}
 
@@ -33,6 +43,14 @@ COVERS = {"read": {"read"}, "metrics:write": {"metrics:write"}, "write": {"write
 def test_every_api_route_has_a_sample_and_a_scope():
     routes = {name for name in all_url_names() if name.startswith("api:")}
     assert routes - OPEN_ROUTES == set(API_ROUTES) == set(SCOPE_TABLE)
+
+
+def _written() -> tuple:
+    """What a refused write must leave as it was."""
+    return (
+        list(MetricValue.objects.order_by("pk").values_list("week_start", "value")),
+        list(Hypothesis.objects.order_by("pk").values_list("pk", "measured_value")),
+    )
 
 
 def _path(name, team) -> str:
@@ -44,17 +62,18 @@ def _path(name, team) -> str:
 def test_scope_table(route, granted, team, token_for, api):
     method, needed = SCOPE_TABLE[route]
     token = token_for(team.tracker, scopes=[granted])
-    before = list(MetricValue.objects.values_list("week_start", "value"))
+    path = _path(route, team)
+    before = _written()
 
-    response = api(method, _path(route, team), token, BODY if method == "put" else None)
+    response = api(method, path, token, BODIES.get(route, BODY) if method != "get" else None)
 
     if needed in COVERS[granted]:
-        assert response.status_code == 200, response.content
+        assert response.status_code in {200, 201}, response.content
     else:
         assert response.status_code == 403
         assert response.json()["error"]["code"] == "scope_missing"
         assert f"“{needed}”" in response.json()["error"]["message"]
-        assert list(MetricValue.objects.values_list("week_start", "value")) == before
+        assert _written() == before
 
 
 @pytest.mark.parametrize("route", API_ROUTES)
@@ -64,7 +83,7 @@ def test_foreign_ids_are_404_without_their_data(route, team, foreign_team, token
     path = reverse(route, kwargs=kwargs).removeprefix("/api/v1/")
     statuses = set()
     for method in ("get", "put", "post", "patch", "delete"):
-        response = api(method, path, token, BODY)
+        response = api(method, path, token, BODIES.get(route, BODY))
         body = response.content.decode()
         for secret in foreign_team.names:
             assert secret not in body, f"{route} {method} shows {secret!r}"
@@ -76,14 +95,15 @@ def test_foreign_ids_are_404_without_their_data(route, team, foreign_team, token
     else:  # the token's own business: its data, never the other's
         assert 200 in statuses
     assert not MetricValue.objects.filter(metric__company=foreign_team.company, value=7).exists()
+    assert not Hypothesis.objects.filter(company=foreign_team.company, measured_value=7).exists()
 
 
 @pytest.mark.parametrize("route", API_ROUTES)
 def test_own_ids_are_reachable(route, team, token_for, api):
     """The control for the walker above: the same route with the token's own objects."""
     method, _scope = SCOPE_TABLE[route]
-    response = api(method, _path(route, team), token_for(team.tracker), BODY)
-    assert response.status_code == 200, response.content
+    response = api(method, _path(route, team), token_for(team.tracker), BODIES.get(route, BODY))
+    assert response.status_code in {200, 201}, response.content
 
 
 @pytest.mark.parametrize("path", ["", "nothing/here", "metrics/1/values/2026-11-02/extra"])

@@ -1,5 +1,7 @@
 """Company-scoped lookups of the API's own objects: another business's token is a 404."""
 
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from ..access import scoped_get
@@ -15,3 +17,14 @@ def access_api_token(company: Company, token_id) -> ApiToken:
 def access_constraint_with_chain(company: Company, constraint_id) -> Constraint:
     """A constraint of the business with its why-steps, or 404."""
     return scoped_get(constraints_page(company), _("No such constraint."), pk=constraint_id)
+
+
+def access_for_field(lookup, company: Company, object_id, *, field: str, message: str):
+    """An object a body names by id: the business's own, or else an error of that field (422),
+    since the request itself was found."""
+    if object_id is None:
+        return None
+    try:
+        return lookup(company, object_id)
+    except Http404:
+        raise ValidationError({field: message}) from None

@@ -111,6 +111,69 @@ class ValueIn(Schema):
     value: Decimal
 
 
+class HypothesisOut(Schema):
+    id: int
+    title: str
+    statement: str
+    kind: str  # innovation or breakthrough
+    status: str  # idea, ready, testing, confirmed, refuted, inconclusive, adopted or dropped
+    constraint_id: int | None
+    metric_id: int | None
+    baseline: Decimal | None
+    expected_value: Decimal | None
+    success_criteria: str
+    cheapest_test: str
+    impact: int
+    confidence: int
+    ease: int
+    ice: int
+    check_by: date | None
+    testing_started_at: datetime | None
+    measured_value: Decimal | None
+    verdict: str  # empty until decided
+    decided_at: datetime | None
+    author: str | None  # the name, or else the e-mail; null when the author's account is gone
+    created_at: datetime
+    version: int
+
+    @staticmethod
+    def resolve_author(hypothesis) -> str | None:
+        author = hypothesis.author
+        return (author.full_name or author.email) if author else None
+
+
+class HypothesisIn(Schema):
+    """An idea: a title and the hypothesis itself; the rest may come later, as on the page."""
+
+    title: str
+    statement: str
+    kind: str | None = None
+    constraint_id: int | None = None
+    metric_id: int | None = None
+    baseline: Decimal | None = None
+    expected_value: Decimal | None = None
+    success_criteria: str | None = None
+    cheapest_test: str | None = None
+    impact: int | None = None
+    confidence: int | None = None
+    ease: int | None = None
+
+
+class MeasuredIn(Schema):
+    measured: Decimal
+
+
+class HistoryQuery(Schema):
+    """The history page's filters: each one left out narrows nothing."""
+
+    status: str | None = None
+    kind: str | None = None
+    constraint: int | None = None  # a constraint's id
+    author: int | None = None  # a user's id
+    since: date | None = None  # created on or after
+    until: date | None = None  # created on or before
+
+
 class PageQuery(Schema):
     cursor: str | None = None  # the `next_cursor` of the page before
     limit: int = Field(LIMIT_DEFAULT, ge=1, le=LIMIT_MAX)
@@ -130,4 +193,5 @@ MemberPage = page_of(MemberOut)
 ConstraintPage = page_of(ConstraintOut)
 MetricPage = page_of(MetricOut)
 GoalPage = page_of(GoalOut)
+HypothesisPage = page_of(HypothesisOut)
 ValuePage = page_of(ValueOut)

@@ -2,6 +2,9 @@
 
 from django.db.models import Prefetch, QuerySet
 
+from hypotheses.models import Hypothesis
+from hypotheses.selectors import HistoryFilters, history
+
 from ..models import Company, Constraint, Goal, Membership, Metric, MetricValue, WhyStep
 from ..selectors import goals_with_latest
 from .models import ApiToken
@@ -49,3 +52,9 @@ def values_page(metric: Metric) -> QuerySet[MetricValue]:
 def goals_page(company: Company) -> QuerySet[Goal]:
     """Each goal with its metric's newest value (`latest`); the parent is an id."""
     return goals_with_latest(company).order_by("pk")
+
+
+def hypotheses_page(company: Company, filters: HistoryFilters) -> QuerySet[Hypothesis]:
+    """The history page's hypotheses (archived ones left out), newest first: by id, which is
+    the order they were made in and unique, as a cursor needs."""
+    return history(company, filters).order_by("-pk")

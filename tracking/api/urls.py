@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.parser import Parser
 
-from . import errors, views
+from . import errors, hypotheses, views
 from .auth import TokenAuth
 from .endpoints import router
 from .errors import ApiError, error_body
@@ -47,6 +47,7 @@ api = PublicApi(
 )
 errors.install(api)
 api.add_router("/", router)
+api.add_router("/", hypotheses.router)
 
 
 def _method_refused_in_shape(view):
