@@ -80,6 +80,25 @@ def _testing_hypothesis(team) -> dict:
     return {"hypothesis_id": found.pk}
 
 
+def _closed_sprint(team) -> dict:
+    """A closed sprint of the team's business, two weeks before its active one (made on first use)."""
+    from datetime import timedelta
+
+    from sprints.models import Sprint, SprintStatus
+    from tests.factories import SprintFactory
+
+    found = Sprint.objects.filter(company=team.company, status=SprintStatus.CLOSED).first()
+    starts_on = team.active_sprint.starts_on - timedelta(days=14)
+    found = found or SprintFactory(
+        company=team.company,
+        number=100,
+        status=SprintStatus.CLOSED,
+        starts_on=starts_on,
+        ends_on=starts_on + timedelta(days=6),
+    )
+    return {"sprint_id": found.pk}
+
+
 # A page or form of a business that takes nothing but the business.
 BUSINESS = Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk})
 
@@ -248,6 +267,10 @@ SAMPLES: dict[str, Sample] = {
     "api:hypothesis_create": Sample(Scope.API),
     "api:hypothesis": Sample(Scope.API, lambda t: {"hypothesis_id": t.hypothesis.pk}),
     "api:hypothesis_measured": Sample(Scope.API, _testing_hypothesis),
+    "api:sprints": Sample(Scope.API),
+    "api:sprint": Sample(Scope.API, lambda t: {"sprint_id": t.active_sprint.pk}),
+    "api:sprint_report": Sample(Scope.API, _closed_sprint),
+    "api:action_result": Sample(Scope.API, lambda t: {"action_id": t.action.pk}),
     # accounts and plumbing
     "login": Sample(Scope.PUBLIC),
     "login_two_factor": Sample(Scope.PUBLIC),

@@ -21,6 +21,10 @@ PATHS = {
     "/api/v1/hypotheses": {"get", "post"},
     "/api/v1/hypotheses/{hypothesis_id}": {"get"},
     "/api/v1/hypotheses/{hypothesis_id}/measured": {"put"},
+    "/api/v1/sprints": {"get"},
+    "/api/v1/sprints/{sprint_id}": {"get"},
+    "/api/v1/sprints/{sprint_id}/report": {"get"},
+    "/api/v1/actions/{action_id}/result": {"put"},
 }
 
 

@@ -7,12 +7,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import (
+    ActionFactory,
     ConstraintFactory,
     GoalFactory,
     HypothesisFactory,
     MembershipFactory,
     MetricFactory,
     MetricValueFactory,
+    SprintFactory,
     WhyStepFactory,
 )
 from tracking.models import ConstraintStatus
@@ -22,6 +24,7 @@ pytestmark = pytest.mark.django_db
 
 ROUTES = ["company", "members", "constraints", "metrics", "metrics/{metric}", "metrics/{metric}/values", "goals"]
 ROUTES += ["hypotheses", "hypotheses?status=ready&constraint={constraint}", "hypotheses/{hypothesis}"]
+ROUTES += ["sprints", "sprints/{sprint}"]
 
 
 def _grow(team, rows: int) -> None:
@@ -35,6 +38,9 @@ def _grow(team, rows: int) -> None:
         old = ConstraintFactory(company=team.company, status=ConstraintStatus.RESOLVED, closed_on=monday)
         WhyStepFactory(constraint=old, position=1)
         WhyStepFactory(constraint=old, position=2)
+        ActionFactory(sprint=team.active_sprint, owner=MembershipFactory(company=team.company))
+        later = monday + timedelta(weeks=20 + n)
+        SprintFactory(company=team.company, number=1000 + n, starts_on=later, ends_on=later + timedelta(days=6))
         HypothesisFactory(
             company=team.company,
             constraint=team.constraint,
@@ -53,10 +59,36 @@ def _queries(api, token, path: str) -> int:
 @pytest.mark.parametrize("route", ROUTES)
 def test_queries_do_not_grow_with_rows(route, team, token_for, api):
     token = token_for(team.tracker)
-    path = route.format(metric=team.metric.pk, constraint=team.constraint.pk, hypothesis=team.hypothesis.pk)
+    path = route.format(
+        metric=team.metric.pk,
+        constraint=team.constraint.pk,
+        hypothesis=team.hypothesis.pk,
+        sprint=team.active_sprint.pk,
+    )
     _queries(api, token, path)  # the token's last-used mark, written once a minute, is behind us
     few = _queries(api, token, path)
     _grow(team, 40)
     many = _queries(api, token, path)
+
+    assert few == many <= 5, (few, many)
+
+
+def _closed_sprint(team, number: int, actions: int):
+    starts_on = team.active_sprint.starts_on - timedelta(weeks=2 * (number - 98))
+    ends_on = starts_on + timedelta(days=6)
+    closed = SprintFactory(company=team.company, number=number, status="closed", starts_on=starts_on, ends_on=ends_on)
+    for _ in range(actions):
+        ActionFactory(sprint=closed, owner=MembershipFactory(company=team.company), status="done")
+    return closed
+
+
+def test_a_reports_queries_do_not_grow_with_its_actions(team, token_for, api):
+    token = token_for(team.tracker)
+    small, large = _closed_sprint(team, 100, 2), _closed_sprint(team, 99, 40)
+    for sprint in (small, large):  # the first read of a sprint closed before computes its report
+        _queries(api, token, f"sprints/{sprint.pk}/report")
+
+    few = _queries(api, token, f"sprints/{small.pk}/report")
+    many = _queries(api, token, f"sprints/{large.pk}/report")
 
     assert few == many <= 5, (few, many)

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from hypotheses.models import Hypothesis
+from sprints.models import Action
 from tests.url_samples import SAMPLES, Scope, all_url_names
 from tracking.models import MetricValue
 
@@ -19,6 +20,7 @@ BODY = {"value": "7"}
 BODIES = {
     "api:hypothesis_create": {"title": "An idea from the API", "statement": "If we call, then leads grow."},
     "api:hypothesis_measured": {"measured": "7"},
+    "api:action_result": {"status": "done", "result_note": "7 calls", "version": 1},
 }
 
 # route → (method, the scope it needs). `write` covers `metrics:write`; reading needs `read`.
@@ -36,6 +38,10 @@ SCOPE_TABLE = {
     "api:hypothesis": ("get", "read"),
     "api:hypothesis_create": ("post", "write"),
     "api:hypothesis_measured": ("put", "write"),
+    "api:sprints": ("get", "read"),
+    "api:sprint": ("get", "read"),
+    "api:sprint_report": ("get", "read"),
+    "api:action_result": ("put", "write"),
 }
 COVERS = {"read": {"read"}, "metrics:write": {"metrics:write"}, "write": {"write", "metrics:write"}}
 
@@ -50,6 +56,7 @@ def _written() -> tuple:
     return (
         list(MetricValue.objects.order_by("pk").values_list("week_start", "value")),
         list(Hypothesis.objects.order_by("pk").values_list("pk", "measured_value")),
+        list(Action.objects.order_by("pk").values_list("pk", "status", "version")),
     )
 
 
@@ -96,6 +103,7 @@ def test_foreign_ids_are_404_without_their_data(route, team, foreign_team, token
         assert 200 in statuses
     assert not MetricValue.objects.filter(metric__company=foreign_team.company, value=7).exists()
     assert not Hypothesis.objects.filter(company=foreign_team.company, measured_value=7).exists()
+    assert not Action.objects.filter(sprint__company=foreign_team.company, result_note="7 calls").exists()
 
 
 @pytest.mark.parametrize("route", API_ROUTES)

@@ -4,6 +4,10 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from sprints.access import access_sprint
+from sprints.models import Sprint, SprintStatus
+from sprints.selectors import sprint_actions
+
 from ..access import scoped_get
 from ..models import Company, Constraint
 from .models import ApiToken
@@ -28,3 +32,18 @@ def access_for_field(lookup, company: Company, object_id, *, field: str, message
         return lookup(company, object_id)
     except Http404:
         raise ValidationError({field: message}) from None
+
+
+def access_sprint_with_actions(company: Company, sprint_id) -> Sprint:
+    """A sprint of the business with its actions (`listed_actions`, one query), or 404."""
+    sprint = access_sprint(company, sprint_id)
+    sprint.listed_actions = sprint_actions(sprint)
+    return sprint
+
+
+def access_closed_sprint(company: Company, sprint_id) -> Sprint:
+    """A closed sprint of the business, whose report is final; an open one is not found."""
+    sprint = access_sprint(company, sprint_id)
+    if sprint.status != SprintStatus.CLOSED:
+        raise Http404(_("This sprint is not closed yet: its report is not final."))
+    return sprint

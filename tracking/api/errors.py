@@ -15,19 +15,25 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 
+from sprints.services import StaleAction
+
 logger = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, *, fields=None, headers=None):
+    def __init__(self, status: int, code: str, message: str, *, fields=None, headers=None, current=None):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
         self.fields = fields or {}
         self.headers = headers or {}
+        self.current = current  # what the object is now, when the request was written against an older one
 
 
 def error_body(error: ApiError) -> dict:
-    return {"error": {"code": error.code, "message": error.message, "fields": error.fields}}
+    body = {"code": error.code, "message": error.message, "fields": error.fields}
+    if error.current is not None:
+        body["current"] = error.current
+    return {"error": body}
 
 
 def _answer(api: NinjaAPI, request, error: ApiError):
@@ -86,6 +92,7 @@ def install(api: NinjaAPI) -> None:
         SchemaError,
         lambda exc: ApiError(422, "invalid", _("Some values are not valid."), fields=_schema_fields(exc.errors)),
     )
+    handle(StaleAction, _stale)
     handle(DjangoValidationError, _refusal)
     handle(HttpError, _http_error)
     handle(RequestDataTooBig, lambda exc: ApiError(413, "too_large", _("The request body is too large.")))
@@ -97,6 +104,14 @@ def _refusal(exc: DjangoValidationError) -> ApiError:
     by_field = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
     fields = {name: [str(message) for message in messages] for name, messages in by_field.items()}
     return ApiError(422, "invalid", _("Some values are not valid."), fields=fields)
+
+
+def _stale(exc: StaleAction) -> ApiError:
+    """Someone saved the action since the version the request names: nothing is written, and the
+    answer says what it is now, so the caller can look and send again with that version."""
+    action = exc.current
+    current = {"version": action.version, "status": action.status, "result_note": action.result_note}
+    return ApiError(409, "conflict", exc.messages[0], current=current | {"why_not_note": action.why_not_note})
 
 
 def _http_error(exc: HttpError) -> ApiError:

@@ -7,6 +7,8 @@ from decimal import Decimal
 from ninja import Schema
 from pydantic import Field, create_model
 
+from sprints.report_numbers import ReportNumbers
+
 from ..models import VALUE_DECIMALS
 from ..selectors import goal_progress
 from ..weeks import current_week_start
@@ -174,6 +176,55 @@ class HistoryQuery(Schema):
     until: date | None = None  # created on or before
 
 
+class SprintOut(Schema):
+    id: int
+    number: int
+    starts_on: date
+    ends_on: date
+    status: str  # planned, active, review or closed
+    goal: str
+    focus_id: int | None  # the constraint the sprint works on
+    budget: Decimal | None
+    started_at: datetime | None
+    closed_at: datetime | None
+
+
+class ActionOut(Schema):
+    id: int
+    title: str
+    owner_id: int | None  # a member's id
+    hypothesis_id: int | None
+    estimate_hours: Decimal
+    cost: Decimal | None
+    status: str  # todo, doing, done or not_done
+    result_note: str
+    why_not_note: str
+    version: int  # send it back with a result: a newer one means someone else saved meanwhile
+
+
+class SprintWithActionsOut(SprintOut):
+    actions: list[ActionOut]
+
+    @staticmethod
+    def resolve_actions(sprint) -> list:
+        return sprint.listed_actions  # read by the access helper, in one query
+
+
+class ActionResultIn(Schema):
+    """An action's result, as the results page logs it. Without `cost` the cost stays as it was."""
+
+    status: str  # todo, doing, done or not_done (which needs why_not_note)
+    result_note: str = ""
+    why_not_note: str = ""
+    cost: Decimal | None = None
+    version: int  # the action's version this result was written against
+
+
+class ReportOut(Schema):
+    sprint_id: int
+    numbers: ReportNumbers
+
+
 class PageQuery(Schema):
     cursor: str | None = None  # the `next_cursor` of the page before
     limit: int = Field(LIMIT_DEFAULT, ge=1, le=LIMIT_MAX)
@@ -194,4 +245,5 @@ ConstraintPage = page_of(ConstraintOut)
 MetricPage = page_of(MetricOut)
 GoalPage = page_of(GoalOut)
 HypothesisPage = page_of(HypothesisOut)
+SprintPage = page_of(SprintOut)
 ValuePage = page_of(ValueOut)

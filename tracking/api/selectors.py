@@ -4,6 +4,7 @@ from django.db.models import Prefetch, QuerySet
 
 from hypotheses.models import Hypothesis
 from hypotheses.selectors import HistoryFilters, history
+from sprints.models import Sprint
 
 from ..models import Company, Constraint, Goal, Membership, Metric, MetricValue, WhyStep
 from ..selectors import goals_with_latest
@@ -58,3 +59,9 @@ def hypotheses_page(company: Company, filters: HistoryFilters) -> QuerySet[Hypot
     """The history page's hypotheses (archived ones left out), newest first: by id, which is
     the order they were made in and unique, as a cursor needs."""
     return history(company, filters).order_by("-pk")
+
+
+def sprints_page(company: Company) -> QuerySet[Sprint]:
+    """The sprints not archived, newest first: by start, which no two of them share (they never
+    overlap)."""
+    return Sprint.objects.filter(company=company, archived_at__isnull=True).order_by("-starts_on")

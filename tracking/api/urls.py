@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.parser import Parser
 
-from . import errors, hypotheses, views
+from . import errors, hypotheses, sprints, views
 from .auth import TokenAuth
 from .endpoints import router
 from .errors import ApiError, error_body
@@ -48,6 +48,7 @@ api = PublicApi(
 errors.install(api)
 api.add_router("/", router)
 api.add_router("/", hypotheses.router)
+api.add_router("/", sprints.router)
 
 
 def _method_refused_in_shape(view):
