@@ -1,7 +1,7 @@
 """What the API answers and accepts. Decimal numbers are answered as strings (exact); they
 are accepted as JSON numbers or strings."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal
 
 from ninja import Schema
@@ -24,9 +24,15 @@ class CompanyOut(Schema):
     currency: str
     language: str
     review_weekday: int  # 0 = Monday
-    review_time: time
+    # "10:00:00", on the clock of the business's time zone: a local time has no UTC offset, which
+    # JSON Schema's "time" format requires.
+    review_time: str
     sprint_length_days: int
     current_week_start: date  # the Monday of the business's week under way, in its time zone
+
+    @staticmethod
+    def resolve_review_time(company) -> str:
+        return company.review_time.isoformat()
 
     @staticmethod
     def resolve_current_week_start(company) -> date:
