@@ -138,3 +138,11 @@ def test_an_open_sprint_has_no_report_yet(team, token_for, api):
 
     assert response.status_code == 404
     assert response.json()["error"]["message"] == "This sprint is not closed yet: its report is not final."
+
+
+@pytest.mark.parametrize("query", ["cursor=not-a-date", "limit=0", "limit=x"])
+def test_a_bad_page_of_sprints_is_a_422_in_the_shape(query, team, token_for, api):
+    response = api("get", f"sprints?{query}", token_for(team.tracker))
+
+    assert response.status_code == 422, response.content
+    assert set(response.json()["error"]["fields"]) in ({"cursor"}, {"limit"})
