@@ -206,20 +206,21 @@ def _chain_write(request, company, membership, step, extras, write):
     return _chain_response(request, company, membership, step.constraint_id, extras)
 
 
-@require_POST
-def why_delete(request, company_id: int, step_id: int, *, extras):
+def _step_button(request, company_id, step_id, extras, service):
+    """A step's button that needs no input: `service(step=, by=)`, answered with the chain."""
     company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
     step = access_why_step(company, step_id)
-    delete = partial(services.why_step_delete, step=step, by=membership)
-    return _chain_write(request, company, membership, step, extras, delete)
+    return _chain_write(request, company, membership, step, extras, partial(service, step=step, by=membership))
+
+
+@require_POST
+def why_delete(request, company_id: int, step_id: int, *, extras):
+    return _step_button(request, company_id, step_id, extras, services.why_step_delete)
 
 
 @require_POST
 def why_root(request, company_id: int, step_id: int, *, extras):
-    company, membership = access_company(request.user, company_id, action=Permission.EDIT_PLANNING)
-    step = access_why_step(company, step_id)
-    mark = partial(services.why_step_mark_root_cause, step=step, by=membership)
-    return _chain_write(request, company, membership, step, extras, mark)
+    return _step_button(request, company_id, step_id, extras, services.why_step_mark_root_cause)
 
 
 # --- Naming, editing and replacing the constraint ----------------------------------------------
