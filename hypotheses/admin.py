@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from tracking.admin import CompanyScopedAdmin
+
 from .models import Hypothesis, HypothesisEvent, ScriptLink
 
 
@@ -11,10 +13,9 @@ class HypothesisEventInline(admin.TabularInline):
 
 
 @admin.register(Hypothesis)
-class HypothesisAdmin(admin.ModelAdmin):
+class HypothesisAdmin(CompanyScopedAdmin):
     list_display = ["title", "company", "kind", "status", "ice", "verdict", "archived_at"]
     list_filter = ["status", "kind", "verdict"]
-    list_select_related = ["company"]
     search_fields = ["title", "statement", "company__name"]
     readonly_fields = ["ice", "version"]
     inlines = [HypothesisEventInline]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from tracking.admin import DeliveredColumn
+from tracking.admin import CompanyScopedAdmin, DeliveredColumn
 
 from .models import Action, Digest, Reminder, Review, Sprint, SprintReport
 
@@ -13,10 +13,9 @@ class ActionInline(admin.TabularInline):
 
 
 @admin.register(Sprint)
-class SprintAdmin(admin.ModelAdmin):
+class SprintAdmin(CompanyScopedAdmin):
     list_display = ["__str__", "company", "starts_on", "ends_on", "status", "archived_at"]
     list_filter = ["status"]
-    list_select_related = ["company"]
     search_fields = ["company__name", "goal"]
     inlines = [ActionInline]
 

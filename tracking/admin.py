@@ -72,6 +72,13 @@ class UserAdmin(DjangoUserAdmin):
                 self.message_user(request, " ".join(error.messages), level=messages.ERROR)
 
 
+class CompanyScopedAdmin(admin.ModelAdmin):
+    """The admin of rows that belong to one business: each row of the list names its business,
+    joined in the list's one query."""
+
+    list_select_related = ["company"]
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     fk_name = "company"
@@ -117,10 +124,9 @@ class WhyStepInline(admin.TabularInline):
 
 
 @admin.register(Constraint)
-class ConstraintAdmin(admin.ModelAdmin):
+class ConstraintAdmin(CompanyScopedAdmin):
     list_display = ["title", "company", "area", "status", "started_on", "closed_on"]
     list_filter = ["status", "area"]
-    list_select_related = ["company"]
     search_fields = ["title", "company__name"]
     inlines = [WhyStepInline]
 
@@ -141,10 +147,9 @@ class WhyStepAdmin(admin.ModelAdmin):
 
 
 @admin.register(Metric)
-class MetricAdmin(admin.ModelAdmin):
+class MetricAdmin(CompanyScopedAdmin):
     list_display = ["name", "company", "unit", "target", "is_key", "funnel_stage"]
     list_filter = ["is_key", "higher_is_better"]
-    list_select_related = ["company"]
     search_fields = ["name", "company__name"]
 
 

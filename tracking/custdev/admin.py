@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from tracking.admin import CompanyScopedAdmin
+
 from .models import CustdevSettings, Highlight, Insight, Interview, Script, Tag
 
 
@@ -10,27 +12,24 @@ class HighlightInline(admin.TabularInline):
 
 
 @admin.register(Interview)
-class InterviewAdmin(admin.ModelAdmin):
+class InterviewAdmin(CompanyScopedAdmin):
     list_display = ["held_on", "interviewee_name", "interviewee_role", "segment", "company", "consent"]
     list_filter = ["kind", "consent"]
-    list_select_related = ["company"]
     search_fields = ["interviewee_name", "segment", "company__name"]
     raw_id_fields = ["interviewer", "script", "author"]
     inlines = [HighlightInline]
 
 
 @admin.register(Script)
-class ScriptAdmin(admin.ModelAdmin):
+class ScriptAdmin(CompanyScopedAdmin):
     list_display = ["title", "company", "kind", "segment"]
-    list_select_related = ["company"]
     search_fields = ["title", "company__name"]
     raw_id_fields = ["constraint", "author"]
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(CompanyScopedAdmin):
     list_display = ["name", "company"]
-    list_select_related = ["company"]
     search_fields = ["name"]
 
 
@@ -42,13 +41,11 @@ class HighlightAdmin(admin.ModelAdmin):
 
 
 @admin.register(Insight)
-class InsightAdmin(admin.ModelAdmin):
+class InsightAdmin(CompanyScopedAdmin):
     list_display = ["sentence", "company", "people", "created_at"]
-    list_select_related = ["company"]
     raw_id_fields = ["tag", "author", "highlights"]
 
 
 @admin.register(CustdevSettings)
-class CustdevSettingsAdmin(admin.ModelAdmin):
+class CustdevSettingsAdmin(CompanyScopedAdmin):
     list_display = ["company", "insight_threshold"]
-    list_select_related = ["company"]
