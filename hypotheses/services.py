@@ -18,6 +18,8 @@ from tracking.access import ensure_can
 from tracking.models import Company, Membership
 from tracking.numbers import plain
 from tracking.roles import Permission
+from tracking.webhooks.events import webhook_emit
+from tracking.webhooks.models import WebhookEvent
 
 from .models import (
     DECIDED_STATUSES,
@@ -381,7 +383,20 @@ def hypothesis_decide(
         changes=changes,
         note=current.learning,
     )
+    webhook_emit(
+        current.company_id,
+        WebhookEvent.HYPOTHESIS_DECIDED,
+        lambda: _decided_event(current),
+        occurrence=f"hypothesis:{current.pk}:{current.decided_at.isoformat()}",
+    )
     return current
+
+
+def _decided_event(hypothesis: Hypothesis) -> dict:
+    """What the `hypothesis.decided` webhook event says."""
+    fields = ("title", "kind", "verdict", "numbers_verdict", "against_numbers_reason", "learning", "decided_at")
+    numbers = ("metric_id", "baseline", "expected_value", "measured_value")
+    return {"hypothesis": {"id": hypothesis.pk, **{name: getattr(hypothesis, name) for name in fields + numbers}}}
 
 
 @transaction.atomic

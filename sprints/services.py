@@ -1,5 +1,6 @@
 """Every write of the weekly loop: planning, capacity, logging results, the review."""
 
+from dataclasses import asdict
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -17,6 +18,8 @@ from tracking.access import ensure_can
 from tracking.i18n import in_business_language
 from tracking.models import Company, Constraint, Membership
 from tracking.roles import Permission, denial_message, role_allows
+from tracking.webhooks.events import webhook_emit
+from tracking.webhooks.models import WebhookEvent
 from tracking.weeks import local_today
 
 from . import tasks
@@ -31,7 +34,7 @@ from .models import (
     Sprint,
     SprintStatus,
 )
-from .rollups import sprint_rollups
+from .rollups import report_numbers, sprint_rollups
 from .selectors import closing_problems
 
 PLAN_AHEAD_DAYS = 366
@@ -41,6 +44,12 @@ class StaleAction(ValidationError):
     def __init__(self, current: Action):
         super().__init__(_("Someone else saved this action a moment ago. Look at their version and save again."))
         self.current = current
+
+
+def _sprint_event(sprint: Sprint) -> dict:
+    """What a sprint webhook event says of the sprint."""
+    fields = ("number", "goal", "starts_on", "ends_on", "status", "started_at", "closed_at")
+    return {"sprint": {"id": sprint.pk, **{name: getattr(sprint, name) for name in fields}}}
 
 
 def _lock_company(company: Company) -> None:
@@ -197,6 +206,8 @@ def sprint_start(*, sprint: Sprint, by: Membership, override_reason: str = "") -
         note=in_business_language(sprint.company, gettext_lazy("Testing started with %(sprint)s."), sprint=sprint),
         sprint_ends_on=sprint.ends_on,
     )
+    occurrence = f"sprint:{sprint.pk}:{sprint.version}"
+    webhook_emit(sprint.company_id, WebhookEvent.SPRINT_STARTED, lambda: _sprint_event(sprint), occurrence=occurrence)
     return sprint
 
 
@@ -233,6 +244,12 @@ def sprint_close(
     # periodic dispatch does if Redis was down. A rolled-back close leaves no report, enqueues nothing.
     sprint_rollups([sprint.pk])
     tasks.enqueue_rollup(sprint)
+    webhook_emit(
+        sprint.company_id,
+        WebhookEvent.SPRINT_CLOSED,
+        lambda: _sprint_event(sprint) | {"report": asdict(report_numbers(sprint))},  # the API's report numbers
+        occurrence=f"sprint:{sprint.pk}:{sprint.version}",
+    )
     return sprint
 
 

@@ -66,3 +66,6 @@ CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX") or f"test-{
 STATIC_ROOT.mkdir(exist_ok=True)  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The webhook tests' receiver listens on 127.0.0.1: loopback (and only loopback) is let through
+# here, never in production (tracking/delivery/webhook.py).
+WEBHOOKS_ALLOW_LOOPBACK = True

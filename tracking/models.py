@@ -16,6 +16,7 @@ from .accounts.models import SignInEvent, SignInEventKind, User, UserManager  # 
 from .delivery.models import OutboxChannel, OutboxMessage  # noqa: F401
 from .numbers import unit_label
 from .validators import MultiLineTextField, SingleLineCharField, validate_timezone
+from .webhooks.models import WebhookAttempt, WebhookSubscription  # noqa: F401
 
 SPRINT_LENGTH_MIN, SPRINT_LENGTH_MAX = 1, 14
 REMINDER_LEAD_MAX_HOURS = 7 * 24

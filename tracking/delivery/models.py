@@ -11,6 +11,7 @@ from ..validators import MultiLineTextField, SingleLineCharField
 
 class OutboxChannel(models.TextChoices):
     EMAIL = "email", _("E-mail")
+    WEBHOOK = "webhook", _("Webhook")
 
 
 class OutboxMessage(models.Model):
@@ -26,8 +27,10 @@ class OutboxMessage(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    address = SingleLineCharField(max_length=254)  # where it goes on its channel: an e-mail address
-    # Rendered when written, in the recipient's language: a retry sends the same message.
+    # Where it goes on its channel: an e-mail address, or a webhook's URL when it was written.
+    address = SingleLineCharField(max_length=254)
+    # Rendered when written, in the recipient's language: a retry sends the same message. A
+    # webhook's subject is its event type and its text the JSON body, signed when it is sent.
     subject = MultiLineTextField()
     text = MultiLineTextField()
     html = MultiLineTextField(blank=True)

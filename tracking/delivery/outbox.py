@@ -18,6 +18,14 @@ backs off: someone may fix the server or its settings in the meantime.
 The one window left: the process dies after the mail server accepted a thing's messages and
 before the commit, and those messages go out again on the next try.
 
+A second channel, webhooks: a row per event and subscription ("webhook:<event id>:<subscription
+id>", about "webhook:<subscription id>"), its URL in `address`, its event type in `subject`
+and its JSON body in `text`. The sender dispatches by channel: e-mail rows as above, webhook
+rows one at a time, each in its own transaction, through the WebhookSender the caller passes
+(the core's subscriptions sign it, post it with webhook.py and keep the delivery log). Each
+channel has its own attempts and back-off (CHANNEL_RETRIES): a webhook is retried for about a
+day (1 and 5 minutes, then half an hour, 2, 5 and 10 hours).
+
 What happened to the messages of a thing of the product (a Reminder, a Digest, a SprintReport,
 a pending Membership's invitation) is read here and nowhere else: `undelivered` for which
 things are still to go, `delivered` for those that went, `given_up` for those that never will.
@@ -32,6 +40,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from smtplib import SMTPDataError, SMTPException, SMTPRecipientsRefused, SMTPResponseException, SMTPSenderRefused
+from typing import Protocol
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -43,6 +52,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from .models import OutboxChannel, OutboxMessage
+from .webhook import Attempt
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +78,25 @@ class Outgoing:
     message: Rendered
 
 
+@dataclass(frozen=True)
+class OutgoingWebhook:
+    key: str
+    about: str
+    url: str
+    event: str
+    body: str  # JSON, the same bytes on every attempt
+
+
+class WebhookSender(Protocol):
+    """What the outbox needs of the webhooks' owner to send one of their rows."""
+
+    def send(self, row: OutboxMessage) -> Attempt:
+        """Sign and post the row once (never raises for what the network does)."""
+
+    def attempted(self, row: OutboxMessage, attempt: Attempt, *, gave_up: bool) -> None:
+        """After an attempt, in the transaction that marks the row."""
+
+
 def email_render(template: str, context: dict, *, language: str) -> Rendered:
     """`template`_subject.txt, `template`.txt and `template`.html in the reader's language."""
     with translation.override(language or settings.LANGUAGE_CODE):
@@ -88,6 +117,29 @@ def outbox_add_sent(about: str, outgoing: Iterable[Outgoing], *, sent_at: dateti
     live through (the demo's weeks) mails nobody."""
     _add_many([(about, outgoing)])
     OutboxMessage.objects.filter(about=about, sent_at__isnull=True).update(sent_at=sent_at)
+
+
+def outbox_add_webhooks(outgoing: Iterable[OutgoingWebhook]) -> list[str]:
+    """Write webhook deliveries; a key written before is left as it is. Returns the keys."""
+    rows = [
+        OutboxMessage(
+            key=item.key,
+            about=item.about,
+            channel=OutboxChannel.WEBHOOK,
+            address=item.url,
+            subject=item.event,
+            text=item.body,
+        )
+        for item in outgoing
+    ]
+    OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
+    return [row.key for row in rows]
+
+
+def outbox_due(channel: str, now: datetime, *, about_prefix: str = "", limit: int = 500) -> list[str]:
+    """The keys of this channel's messages due now (the sweeps hand them to the sender)."""
+    due = OutboxMessage.objects.filter(_due(now), channel=channel, about__startswith=about_prefix)
+    return list(due.order_by("pk").values_list("key", flat=True)[:limit])
 
 
 def _add_many(batches: Iterable[tuple[str, Iterable[Outgoing]]]) -> None:
@@ -157,6 +209,28 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=base * random.uniform(0.8, 1.2))
 
 
+# A webhook: retried for about a day (27 hours and a half in all), then given up.
+WEBHOOK_BACKOFF_MINUTES = (1, 5, 30, 120, 300, 600, 600)
+WEBHOOK_MAX_ATTEMPTS = len(WEBHOOK_BACKOFF_MINUTES) + 1
+
+
+def _webhook_backoff(attempts: int) -> timedelta:
+    minutes = WEBHOOK_BACKOFF_MINUTES[min(max(attempts - 1, 0), len(WEBHOOK_BACKOFF_MINUTES) - 1)]
+    return timedelta(seconds=60 * minutes * random.uniform(0.8, 1.2))
+
+
+@dataclass(frozen=True)
+class Retries:
+    max_attempts: int
+    backoff: Callable[[int], timedelta]
+
+
+CHANNEL_RETRIES = {
+    OutboxChannel.EMAIL: Retries(MAX_ATTEMPTS, _backoff),
+    OutboxChannel.WEBHOOK: Retries(WEBHOOK_MAX_ATTEMPTS, _webhook_backoff),
+}
+
+
 def _refused_for_good(error: Exception) -> bool:
     """A 5xx reply about this message: every recipient refused (RCPT), the content refused
     (DATA), or its size ("552" to MAIL FROM … SIZE=). Sending it again gets the same answer."""
@@ -193,15 +267,23 @@ def _error_text(error: Exception) -> str:
     return str(error)
 
 
-def _failed(row: OutboxMessage, error: Exception, now: datetime) -> None:
-    gave_up = row.attempts >= MAX_ATTEMPTS or isinstance(error, PERMANENT_ERRORS) or _refused_for_good(error)
-    row.next_attempt_at = None if gave_up else now + _backoff(row.attempts)
+def _failed(row: OutboxMessage, error: Exception | str, now: datetime, *, permanent: bool = False) -> bool:
+    """Mark a failed attempt: backing off, or given up (returned)."""
+    retries = CHANNEL_RETRIES[row.channel]
+    gave_up = (
+        permanent
+        or row.attempts >= retries.max_attempts
+        or isinstance(error, PERMANENT_ERRORS)
+        or (isinstance(error, Exception) and _refused_for_good(error))
+    )
+    row.next_attempt_at = None if gave_up else now + retries.backoff(row.attempts)
     row.failed_at = now if gave_up else None
-    row.last_error = _error_text(error)[:500]
+    row.last_error = (error if isinstance(error, str) else _error_text(error))[:500]
     if gave_up:
         logger.error("%s not sent, given up after attempt %s: %s", row.key, row.attempts, error)
     else:
         logger.warning("%s not sent (attempt %s): %s", row.key, row.attempts, error)
+    return gave_up
 
 
 def _open(mailer) -> bool:
@@ -254,7 +336,7 @@ def _send_rows(keys: Sequence[str], connection: MailConnection) -> int:
         return 0
     with transaction.atomic():
         due = OutboxMessage.objects.select_for_update(skip_locked=True).filter(_due(timezone.now()))
-        rows = list(due.filter(key__in=list(keys)).order_by("pk"))
+        rows = list(due.filter(key__in=list(keys), channel=OutboxChannel.EMAIL).order_by("pk"))
         went, failed = [], []
         for row in rows:
             row.attempts += 1
@@ -276,10 +358,41 @@ def _send_rows(keys: Sequence[str], connection: MailConnection) -> int:
     return len(went)
 
 
-def outbox_send(keys: Sequence[str], *, connection: MailConnection | None = None) -> int:
-    """Send those of these messages that are due, on one connection (`connection`, or one of
-    its own); returns how many went out now. A message sent, given up, backing off, or locked by
-    another worker is skipped."""
+def _send_webhook_row(key: str, sender: WebhookSender) -> bool:
+    """Lock this webhook row if it is due (SKIP LOCKED), post it through `sender` and mark it,
+    all in one transaction of its own. Whether it was delivered now."""
+    with transaction.atomic():
+        due = OutboxMessage.objects.select_for_update(skip_locked=True).filter(_due(timezone.now()))
+        row = due.filter(key=key, channel=OutboxChannel.WEBHOOK).first()
+        if row is None:
+            return False
+        row.attempts += 1
+        attempt = sender.send(row)
+        gave_up = False
+        if attempt.delivered:
+            row.sent_at, row.next_attempt_at, row.last_error = timezone.now(), None, ""
+        else:
+            status = f"HTTP {attempt.status}" if attempt.status else ""
+            error = ": ".join(part for part in (status, attempt.error) if part)
+            gave_up = _failed(row, error, timezone.now(), permanent=attempt.permanent)
+        row.save(update_fields=_SEND_COLUMNS)
+        sender.attempted(row, attempt, gave_up=gave_up)
+    return attempt.delivered
+
+
+def outbox_send(
+    keys: Sequence[str], *, connection: MailConnection | None = None, webhooks: WebhookSender | None = None
+) -> int:
+    """Send those of these messages that are due, by channel: e-mails on one connection
+    (`connection`, or one of its own), webhooks (given `webhooks`, their sender) one at a time;
+    returns how many went out now. A message sent, given up, backing off, or locked by another
+    worker is skipped."""
+    if webhooks is not None:
+        hooks = OutboxMessage.objects.filter(key__in=list(keys), channel=OutboxChannel.WEBHOOK)
+        hook_keys = set(hooks.values_list("key", flat=True))
+        went = sum(_send_webhook_row(key, webhooks) for key in keys if key in hook_keys)
+        mail_keys = [key for key in keys if key not in hook_keys]
+        return went + (outbox_send(mail_keys, connection=connection) if mail_keys else 0)
     if connection is None:
         with mail_connection() as connection:
             return _send_rows(keys, connection)

@@ -9,13 +9,28 @@ from django.utils.translation import gettext as _
 from ..access import ensure_can
 from ..models import Constraint, ConstraintEvent, ConstraintStatus, Membership, WhyStep
 from ..roles import Permission
+from ..webhooks.events import webhook_emit
+from ..webhooks.models import WebhookEvent
 
 CONSTRAINT_FIELDS = ("title", "area")
 CLOSED_STATUSES = (ConstraintStatus.RESOLVED, ConstraintStatus.DROPPED)
 
 
-def _record(constraint: Constraint, by: Membership, kind: str, changes: dict | None = None) -> None:
-    ConstraintEvent.objects.create(constraint=constraint, actor=by.user, kind=kind, changes=changes or {})
+def _record(constraint: Constraint, by: Membership, kind: str, changes: dict | None = None) -> ConstraintEvent:
+    return ConstraintEvent.objects.create(constraint=constraint, actor=by.user, kind=kind, changes=changes or {})
+
+
+def _changed(constraint: Constraint, event: ConstraintEvent, previous: Constraint | None = None) -> None:
+    """The `constraint.changed` webhook event: a new main constraint, or its title or area edited."""
+
+    def payload() -> dict:
+        fields = ("title", "area", "status", "started_on")
+        data = {"change": event.kind, "constraint": {"id": constraint.pk} | {f: getattr(constraint, f) for f in fields}}
+        if previous is not None:
+            data["previous"] = {"id": previous.pk, "title": previous.title, "status": previous.status}
+        return data
+
+    webhook_emit(constraint.company_id, WebhookEvent.CONSTRAINT_CHANGED, payload, occurrence=f"event:{event.pk}")
 
 
 def _local_today(membership: Membership):
@@ -74,7 +89,8 @@ def constraint_replace(
             )
             constraint.full_clean(validate_constraints=False)
             constraint.save()  # the partial unique index has the last word on a race
-            _record(constraint, by, ConstraintEvent.Kind.CREATED, {"title": constraint.title})
+            created = _record(constraint, by, ConstraintEvent.Kind.CREATED, {"title": constraint.title})
+            _changed(constraint, created, previous=current)
     except IntegrityError:
         raise ValidationError(
             _("Someone else named a new main constraint at the same moment. Look at the current one and try again.")
@@ -96,7 +112,7 @@ def constraint_update(*, constraint: Constraint, by: Membership, title: str, are
         setattr(constraint, name, new)
     constraint.full_clean()
     constraint.save(update_fields=list(changes))
-    _record(constraint, by, ConstraintEvent.Kind.EDITED, changes)
+    _changed(constraint, _record(constraint, by, ConstraintEvent.Kind.EDITED, changes))
     return constraint
 
 

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from ..access import ensure_can
 from ..models import HORIZON_RANK, Goal, Membership, Metric, MetricValue
 from ..roles import Permission
+from ..webhooks.events import webhook_emit
+from ..webhooks.models import WebhookEvent
 from ..weeks import current_week_start, week_start
 from .fields import assign
 
@@ -71,6 +73,17 @@ def metric_value_record(*, metric: Metric, by: Membership, value: Decimal, week:
     MetricValue(metric=metric, week_start=monday, value=value).clean_fields(exclude=["metric", "recorded_by"])
     record, _created = MetricValue.objects.update_or_create(
         metric=metric, week_start=monday, defaults={"value": value, "recorded_by": by.user}
+    )
+    webhook_emit(
+        company.pk,
+        WebhookEvent.METRIC_VALUE_RECORDED,
+        lambda: {
+            "metric": {"id": metric.pk, "name": metric.name, "unit": metric.unit},
+            "week_start": monday,
+            "value": record.value,
+            "recorded_by": by.user.email,
+        },
+        occurrence=f"metric-value:{record.pk}:{record.updated_at.isoformat()}",
     )
     return record
 

@@ -10,6 +10,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracking.site.settings")
 app = Celery("tracking")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(["tracking.webhooks"])  # a package of the core, not an app of its own
 
 app.conf.beat_schedule = {
     # Reminders before each weekly review, overdue-review flags, the Monday digest and any
@@ -23,5 +24,11 @@ app.conf.beat_schedule = {
     "invitations-sweep": {
         "task": "tracking.tasks.invitations_sweep",
         "schedule": crontab(minute="*/5"),
+    },
+    # Webhook deliveries whose enqueue was lost, and the retries whose back-off is over (the first
+    # comes a minute after a failure).
+    "webhooks-sweep": {
+        "task": "tracking.webhooks.tasks.webhooks_sweep",
+        "schedule": crontab(minute="*"),
     },
 }
