@@ -14,7 +14,17 @@ from tests import clock
 from tests.url_samples import SAMPLES, Scope
 from tracking.api.models import ApiToken
 from tracking.custdev.models import CustdevSettings, Insight, Interview, Script
-from tracking.models import Company, Constraint, Goal, Membership, Metric, MetricValue, WhyStep
+from tracking.models import (
+    Company,
+    Constraint,
+    Goal,
+    Membership,
+    Metric,
+    MetricValue,
+    OutboxMessage,
+    WebhookSubscription,
+    WhyStep,
+)
 from tracking.toolkit.models import ConversionMetric, Snapshot, UnitEconomics
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +81,10 @@ def _company_state(team):
         Snapshot.objects.filter(company=team.company).values_list("label", "kind"),
         ConversionMetric.objects.filter(company=team.company).values_list("metric__name"),
         ApiToken.objects.filter(company=team.company).values_list("name", "revoked_at"),
+        WebhookSubscription.objects.filter(company=team.company).values_list(
+            "url", "events", "is_active", "secret", "secret_rotated_at"
+        ),
+        OutboxMessage.objects.filter(channel="webhook").values_list("key"),
     ]
     return (company.name, company.timezone, *[sorted(map(str, r)) for r in rows])
 
@@ -127,6 +141,38 @@ ROLE_TABLE = {
         MANAGERS,
         lambda team: {},
         lambda team: ApiToken.objects.filter(company=team.company, revoked_at__isnull=False).exists(),
+    ),
+    "tracking:webhooks": (
+        MANAGERS,
+        lambda team: {"url": "https://crm.example.com/in", "events": ["sprint.closed", "metric.value_recorded"]},
+        lambda team: WebhookSubscription.objects.filter(
+            company=team.company, url="https://crm.example.com/in"
+        ).exists(),
+    ),
+    "tracking:webhook": (
+        MANAGERS,
+        lambda team: {"url": "https://hooks.example.com/changed", "events": ["hypothesis.decided"]},
+        lambda team: WebhookSubscription.objects.filter(company=team.company, events=["hypothesis.decided"]).exists(),
+    ),
+    "tracking:webhook_switch": (
+        MANAGERS,
+        lambda team: {"on": "0"},
+        lambda team: WebhookSubscription.objects.filter(company=team.company, is_active=False).exists(),
+    ),
+    "tracking:webhook_rotate": (
+        MANAGERS,
+        lambda team: {},
+        lambda team: WebhookSubscription.objects.filter(company=team.company, secret_rotated_at__isnull=False).exists(),
+    ),
+    "tracking:webhook_test": (
+        MANAGERS,
+        lambda team: {},
+        lambda team: OutboxMessage.objects.filter(channel="webhook", subject="webhook.test").exists(),
+    ),
+    "tracking:webhook_delete": (
+        MANAGERS,
+        lambda team: {},
+        lambda team: not WebhookSubscription.objects.filter(company=team.company).exists(),
     ),
     "tracking:constraint_new": (
         PLANNERS,

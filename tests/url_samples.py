@@ -60,6 +60,18 @@ def _api_token(team):
     return found or api_token_create(by=team.tracker, name="Sample token", scopes=["read"]).token
 
 
+def _webhook(team) -> dict:
+    """One webhook of the team's business, made by its tracker (created on first use)."""
+    from tracking.models import WebhookSubscription
+    from tracking.webhooks.services import webhook_subscription_create
+
+    found = WebhookSubscription.objects.filter(company=team.company).first()
+    subscription = found or webhook_subscription_create(
+        by=team.tracker, url="https://hooks.example.com/sample", events=["sprint.closed"]
+    )
+    return {"company_id": team.company.pk, "subscription_id": subscription.pk}
+
+
 def _last_week(team) -> str:
     """A day of the business's last finished week, as the API's PUT of a weekly value takes it."""
     from datetime import timedelta
@@ -247,6 +259,13 @@ SAMPLES: dict[str, Sample] = {
             ),
         }.items()
     },
+    # Webhooks, reached from the settings page
+    "tracking:webhooks": BUSINESS,
+    "tracking:webhook": Sample(Scope.COMPANY, _webhook),
+    "tracking:webhook_switch": Sample(Scope.COMPANY, _webhook),
+    "tracking:webhook_rotate": Sample(Scope.COMPANY, _webhook),
+    "tracking:webhook_test": Sample(Scope.COMPANY, _webhook),
+    "tracking:webhook_delete": Sample(Scope.COMPANY, _webhook),
     # API tokens on the settings page, and the API itself
     "api_token_create": BUSINESS,
     "api_token_revoke": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "token_id": _api_token(t).pk}),

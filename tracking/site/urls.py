@@ -13,6 +13,7 @@ from ..api import views as api_views
 from ..custdev import urls as custdev_urls
 from ..toolkit.services import value_record
 from ..views import companies, constraints, goals, invitations, metrics, ops
+from ..webhooks import views as webhooks
 
 B = "b/<int:company_id>/"
 
@@ -47,6 +48,12 @@ tracking_patterns = [
     ),
     path("b/<int:company_id>/", constraints.company_detail, BUSINESS_PAGE, name="company_detail"),
     path("b/<int:company_id>/settings/", companies.company_settings, SETTINGS_PAGE, name="company_settings"),
+    path(B + "settings/webhooks/", webhooks.webhooks, name="webhooks"),
+    path(B + "settings/webhooks/<int:subscription_id>/", webhooks.webhook, name="webhook"),
+    path(B + "settings/webhooks/<int:subscription_id>/switch/", webhooks.webhook_switch, name="webhook_switch"),
+    path(B + "settings/webhooks/<int:subscription_id>/rotate/", webhooks.webhook_rotate, name="webhook_rotate"),
+    path(B + "settings/webhooks/<int:subscription_id>/test/", webhooks.webhook_test, name="webhook_test"),
+    path(B + "settings/webhooks/<int:subscription_id>/delete/", webhooks.webhook_delete, name="webhook_delete"),
     path("b/<int:company_id>/members/", companies.members, name="members"),
     path("b/<int:company_id>/members/add/", companies.member_add, name="member_add"),
     path("b/<int:company_id>/members/<int:membership_id>/", companies.member_update, name="member_update"),
