@@ -9,13 +9,15 @@ from .models import Action, Sprint
 
 
 def access_sprint(company: Company, sprint_id) -> Sprint:
-    return scoped_get(
-        Sprint.objects.select_related("focus", "company"),
+    sprint = scoped_get(
+        Sprint.objects.select_related("focus"),
         _("No such sprint."),
         pk=sprint_id,
         company=company,
         archived_at__isnull=True,
     )
+    sprint.company = company  # the caller's, already read: not joined again
+    return sprint
 
 
 def access_action(company: Company, action_id) -> Action:

@@ -5,7 +5,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, Sum
+from django.db import connection
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -107,24 +107,41 @@ def sprint_capacity(
             continue
         row.load += action.estimate_hours
         row.actions.append(action)
-    if history:
-        recent = (
-            Sprint.objects.filter(company_id=sprint.company_id, status=SprintStatus.CLOSED)
-            .order_by("-starts_on", "-pk")  # the top of sprint_closed_recent
-            .values("pk")[:RECENT_SPRINTS]
-        )
-        past = (
-            Action.objects.filter(sprint__in=recent, owner_id__in=list(owners))
-            .order_by()
-            .values("owner_id")
-            .annotate(planned=Sum("estimate_hours"), done=Sum("estimate_hours", filter=Q(status=ActionStatus.DONE)))
-        )
-        for row in past:
-            owners[row["owner_id"]].past_planned = row["planned"] or Decimal(0)
-            owners[row["owner_id"]].past_done = row["done"] or Decimal(0)
+    if history and owners:
+        for owner_id, planned, done in _past_hours(sprint.company_id, list(owners)):
+            owners[owner_id].past_planned = planned or Decimal(0)
+            owners[owner_id].past_done = done or Decimal(0)
     listed = [o for o in owners.values() if o.load or o.membership.weekly_capacity_hours]
     listed.sort(key=lambda o: (-o.over, o.name))
     return CapacityReport(listed, unassigned, sprint.budget, cost_total)
+
+
+# Each owner's hours planned and done in the business's last RECENT_SPRINTS closed sprints (the
+# top of the partial index sprint_closed_recent). A statement of fixed shape, so it is written
+# once here rather than built by the ORM on every board and session view.
+_PAST_HOURS_SQL = """
+SELECT a.owner_id, SUM(a.estimate_hours), SUM(a.estimate_hours) FILTER (WHERE a.status = %(done)s)
+FROM sprints_action a
+WHERE a.owner_id = ANY(%(owners)s) AND a.sprint_id IN (
+    SELECT s.id FROM sprints_sprint s
+    WHERE s.company_id = %(company)s AND s.status = %(closed)s AND s.archived_at IS NULL
+    ORDER BY s.starts_on DESC, s.id DESC LIMIT %(recent)s
+)
+GROUP BY a.owner_id
+"""
+
+
+def _past_hours(company_id: int, owner_ids: list[int]) -> list[tuple[int, Decimal | None, Decimal | None]]:
+    params = {
+        "done": ActionStatus.DONE.value,
+        "owners": owner_ids,
+        "company": company_id,
+        "closed": SprintStatus.CLOSED.value,
+        "recent": RECENT_SPRINTS,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_PAST_HOURS_SQL, params)
+        return cursor.fetchall()
 
 
 def _hours(value: Decimal) -> str:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from tracking.access import access_company, member_page
+from tracking.access import access_company, access_company_team, member_page
 from tracking.form_errors import apply_errors, error_text
 from tracking.form_flow import attempt, done, submit
 from tracking.query_params import int_param, text_param
@@ -199,10 +199,12 @@ def _board_context(
     start_reason="",
     board_error=None,
     fallback=True,
+    members=None,
 ):
     """The board. `fallback`: the hypotheses' plain select for a page without JavaScript (a
-    row's form, a refused post); a page that did not ask for it links to it instead."""
-    members = selectors.members(company)
+    row's form, a refused post); a page that did not ask for it links to it instead. `members`:
+    the company's, when the caller read them with its access check."""
+    members = members if members is not None else selectors.members(company)
     links = _page_links(company, sprint)
     actions = dressed(selectors.row_actions(sprint), company, links["urls"], links["status_labels"])
     editing = editing or {}
@@ -304,11 +306,13 @@ def _stale_note(form, stale: services.StaleAction, prefix: str) -> None:
 
 @require_GET
 def board(request, company_id: int, sprint_id: int):
-    company, membership = access_company(request.user, company_id)
-    sprint = access_sprint(company, sprint_id)
     if request.htmx and request.GET.get("fragment") == "capacity":
+        company, membership = access_company(request.user, company_id)
+        sprint = access_sprint(company, sprint_id)
         return render(request, "sprints/_capacity_card.html", _capacity_context(company, membership, sprint))
-    context = _board_context(company, membership, sprint, fallback=request.GET.urlencode() == CHOOSE)
+    company, membership, members = access_company_team(request.user, company_id)
+    sprint = access_sprint(company, sprint_id)
+    context = _board_context(company, membership, sprint, fallback=request.GET.urlencode() == CHOOSE, members=members)
     return render(request, "sprints/board.html", _rows_text(request, context))
 
 
