@@ -1,49 +1,47 @@
-"""Each business's portfolio card, gathered at the top of the apps: the core's part
-(tracking.portfolio.core_cards), the sprint part (progress, capacity state and flags, for
-all of a tracker's businesses in three queries) and "busy, not moving" (sprints/outcomes.py).
+"""Each business's portfolio card, gathered at the top of the apps for all of a page's
+businesses at once: its facts (main constraint, key metric's trend, hypotheses under test), its
+open sprint (progress, capacity state and flags) and "busy, not moving" (sprints/outcomes.py).
 The digest's lines and the business page's flags read `overview`; the portfolio page shows
 `cards`, each card's markup made in one pass (the page's view gets it from the project's
 urls.py), with the start form of a planned sprint from templates/sprints/_start_planned.html."""
 
-from collections import defaultdict
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Min, Q, Sum
+from django.db import connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
-from hypotheses.models import Hypothesis
 from hypotheses.models import Status as HypothesisStatus
 from hypotheses.selectors import is_past_check_by, markers_of_tests
 from tracking.markup import html as format_html
 from tracking.markup import html_join as format_html_join
-from tracking.portfolio import Flag, PortfolioRow, core_cards
+from tracking.models import ConstraintStatus
+from tracking.portfolio import Flag, PortfolioRow, metric_trend
 from tracking.roles import Permission, role_allows
 from tracking.templatetags.layout import business_url
 
 from .capacity import available_hours
-from .models import Action, ActionStatus, Sprint, SprintStatus
+from .models import ActionStatus, Sprint, SprintStatus
 from .outcomes import outcomes_overview
 from .schedule import OVERDUE_AFTER, review_at
 
 
 def overview(company_ids: list[int], now: datetime | None = None) -> dict[int, dict]:
-    """Each company's card data: the core's `constraint` and `metric`, the sprint part, and
-    `flags` (a list of `Flag`, every part's added up)."""
+    """Each company's card data: its `constraint`, its key `metric`'s trend, the sprint part,
+    and `flags` (a list of `Flag`, every part's added up). Three statements for any number of
+    businesses: the facts, the open sprints with their actions added up, "busy, not moving"."""
     now = now or timezone.now()
-    cards = core_cards(company_ids, now)
-    for part in (sprint_overview(company_ids, now), outcomes_overview(company_ids, now)):
-        for company_id, extra in part.items():
-            card = cards[company_id]
-            card.update({key: value for key, value in extra.items() if key != "flags"})
-            card.setdefault("flags", []).extend(extra.get("flags", ()))
-    for company_id in company_ids:
-        cards[company_id].setdefault("flags", [])
+    cards = _card_facts(company_ids, now)
+    _add_sprints(cards, company_ids, now)
+    for company_id, extra in outcomes_overview(company_ids, now).items():
+        cards[company_id].update({key: value for key, value in extra.items() if key != "flags"})
+        cards[company_id]["flags"].extend(extra["flags"])
     return cards
 
 
@@ -58,109 +56,181 @@ def business_page(company) -> dict:
     return {"flags": company_flags(company.pk), "markers": markers_of_tests}
 
 
-def sprint_overview(company_ids: list[int], now: datetime) -> dict[int, dict]:
+# A card's facts of each business, read for a page of them in one statement: its main constraint
+# (one at most: constraint_one_active_per_company), its key metric (metric_one_key_per_company)
+# with its last two weekly values of the last 8 weeks, and its hypotheses under test (how many,
+# the earliest date by which one had to show a result). Written once here, for the fixed shape
+# the ORM would build again on every view.
+_FACTS_SQL = """
+SELECT co.id, c.timezone,
+       (SELECT k.title FROM tracking_constraint k WHERE k.company_id = co.id AND k.status = %(active)s LIMIT 1),
+       m.name, m.unit, m.higher_is_better, v.recent,
+       t.testing, t.earliest
+FROM unnest(%(companies)s::bigint[]) AS co(id)
+JOIN tracking_company c ON c.id = co.id
+LEFT JOIN tracking_metric m ON m.company_id = co.id AND m.is_key
+LEFT JOIN LATERAL (
+    SELECT array_agg(x.value ORDER BY x.week_start DESC) AS recent FROM (
+        SELECT mv.value, mv.week_start FROM tracking_metricvalue mv
+        WHERE mv.metric_id = m.id AND mv.week_start >= %(since)s ORDER BY mv.week_start DESC LIMIT 2
+    ) x
+) v ON true
+CROSS JOIN LATERAL (
+    SELECT count(*) AS testing, min(h.check_by) AS earliest FROM hypotheses_hypothesis h
+    WHERE h.company_id = co.id AND h.archived_at IS NULL AND h.status = %(testing)s
+) t
+"""
+
+# The open sprints (active, in review, planned) of a page of businesses, with their actions
+# added up per owner (hours, cost, how many, how many logged) and each owner's weekly hours.
+_SPRINTS_SQL = """
+SELECT s.id, s.company_id, s.number, s.status, s.starts_on, s.ends_on, s.budget,
+       c.review_weekday, c.review_time, c.timezone,
+       a.owner_id, a.capacity, a.hours, a.cost, a.total, a.logged
+FROM sprints_sprint s
+JOIN tracking_company c ON c.id = s.company_id
+LEFT JOIN LATERAL (
+    SELECT x.owner_id, m.weekly_capacity_hours AS capacity, sum(x.estimate_hours) AS hours,
+           sum(x.cost) AS cost, count(*) AS total, count(*) FILTER (WHERE x.status = ANY(%(logged)s)) AS logged
+    FROM sprints_action x LEFT JOIN tracking_membership m ON m.id = x.owner_id
+    WHERE x.sprint_id = s.id
+    GROUP BY x.owner_id, m.weekly_capacity_hours
+) a ON true
+WHERE s.company_id = ANY(%(companies)s) AND s.archived_at IS NULL AND s.status = ANY(%(open)s)
+ORDER BY s.company_id, s.starts_on, s.id
+"""
+
+
+def _card_facts(company_ids: list[int], now: datetime) -> dict[int, dict]:
+    params = {
+        "companies": company_ids,
+        "active": ConstraintStatus.ACTIVE.value,
+        "since": (now - timedelta(weeks=8)).date(),
+        "testing": HypothesisStatus.TESTING.value,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_FACTS_SQL, params)
+        rows = cursor.fetchall()
+    cards = {}
+    for company_id, zone, constraint, name, unit, higher, recent, testing, earliest in rows:
+        card = {"flags": [], "testing": testing}
+        if constraint is not None:
+            card["constraint"] = constraint
+        if recent:
+            card["metric"] = metric_trend(name, unit, higher, recent[0], recent[1] if len(recent) > 1 else None)
+        card["testing_label"] = ngettext("%(counter)s hypothesis", "%(counter)s hypotheses", testing) % {
+            "counter": testing
+        }
+        if not testing:
+            card["flags"].append(Flag.NOTHING_UNDER_TEST)
+        elif is_past_check_by(HypothesisStatus.TESTING, earliest, now.astimezone(ZoneInfo(zone)).date()):
+            card["flags"].append(Flag.TEST_PAST_CHECK_DATE)
+        cards[company_id] = card
+    return cards
+
+
+@dataclass
+class _OpenSprint:
+    """An open sprint as a card reads it, with its actions added up."""
+
+    sprint: Sprint
+    review: datetime
+    logged: int = 0
+    total: int = 0
+    cost: Decimal = Decimal(0)
+    loads: dict[int, Decimal] = field(default_factory=dict)  # hours per owner
+    capacity: dict[int, Decimal] = field(default_factory=dict)  # each owner's weekly hours
+
+    @property
+    def overbooked(self) -> list[int]:
+        """The owners whose hours exceed what their weekly capacity gives in this sprint."""
+        days = self.sprint.days
+        return [
+            owner
+            for owner, hours in self.loads.items()
+            if hours > available_hours(self.capacity[owner] or Decimal(0), days)
+        ]
+
+
+def _open_sprints(company_ids: list[int]) -> dict[int, _OpenSprint]:
+    params = {
+        "companies": company_ids,
+        "open": [SprintStatus.ACTIVE.value, SprintStatus.REVIEW.value, SprintStatus.PLANNED.value],
+        "logged": [ActionStatus.DONE.value, ActionStatus.NOT_DONE.value],
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_SPRINTS_SQL, params)
+        rows = cursor.fetchall()
+    found: dict[int, _OpenSprint] = {}
+    for pk, company_id, number, status, starts_on, ends_on, budget, weekday, at, zone, *actions in rows:
+        item = found.get(pk)
+        if item is None:
+            sprint = Sprint(
+                pk=pk,
+                company_id=company_id,
+                number=number,
+                status=status,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                budget=budget,
+            )
+            item = found[pk] = _OpenSprint(sprint, review_at(ends_on, weekday, at, ZoneInfo(zone)))
+        owner_id, capacity, hours, cost, total, logged = actions
+        if total is None:  # a sprint without actions
+            continue
+        item.logged += logged
+        item.total += total
+        item.cost += cost or 0
+        if owner_id is not None:
+            item.loads[owner_id] = hours
+            item.capacity[owner_id] = capacity
+    return found
+
+
+def _add_sprints(cards: dict[int, dict], company_ids: list[int], now: datetime) -> None:
     """With no sprint active or in review, a business is flagged "no active sprint"; the first
     planned sprint then waits (`planned`, with whether it fits: `overbooked`, `planned_fits`)."""
-    sprints, waiting = {}, {}
-    for sprint in (
-        Sprint.objects.filter(
-            company_id__in=company_ids,
-            archived_at__isnull=True,
-            status__in=[SprintStatus.ACTIVE, SprintStatus.REVIEW, SprintStatus.PLANNED],
-        )
-        .select_related("company")
-        .order_by("company_id", "starts_on")
-    ):
-        if sprint.status == SprintStatus.PLANNED:
-            waiting.setdefault(sprint.company_id, sprint)
+    running, waiting = {}, {}
+    for item in _open_sprints(company_ids).values():  # by business, then start
+        if item.sprint.status == SprintStatus.PLANNED:
+            waiting.setdefault(item.sprint.company_id, item)
         else:
-            sprints[sprint.company_id] = sprint  # one at most (sprint_one_open_per_company)
-    waiting = {company_id: sprint for company_id, sprint in waiting.items() if company_id not in sprints}
-    costs: dict[int, Decimal] = defaultdict(Decimal)
-    loads: dict[int, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    progress: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    capacity: dict[int, Decimal] = {}  # each owner's weekly hours, read with their actions
-    for row in (
-        Action.objects.filter(sprint__in=[*sprints.values(), *waiting.values()])
-        .order_by()  # no join to the sprints for Action's default ordering, which a GROUP BY drops
-        .values("sprint_id", "owner_id", "owner__weekly_capacity_hours")
-        .annotate(
-            hours=Sum("estimate_hours"),
-            cost=Sum("cost"),
-            total=Count("pk"),
-            logged=Count("pk", filter=Q(status__in=[ActionStatus.DONE, ActionStatus.NOT_DONE])),
-        )
-    ):
-        progress[row["sprint_id"]][0] += row["logged"]
-        progress[row["sprint_id"]][1] += row["total"]
-        costs[row["sprint_id"]] += row["cost"] or 0
-        if row["owner_id"]:
-            loads[row["sprint_id"]][row["owner_id"]] += row["hours"]
-            capacity[row["owner_id"]] = row["owner__weekly_capacity_hours"]
-    testing, past_check = {}, set()
-    for company_id, zone, n, earliest in (
-        Hypothesis.objects.live()
-        .filter(company_id__in=company_ids, status=HypothesisStatus.TESTING)
-        .values("company_id", "company__timezone")
-        .annotate(n=Count("*"), earliest=Min("check_by"))
-        .values_list("company_id", "company__timezone", "n", "earliest")
-    ):
-        testing[company_id] = n
-        if is_past_check_by(HypothesisStatus.TESTING, earliest, now.astimezone(ZoneInfo(zone)).date()):
-            past_check.add(company_id)
-    result = {}
+            running[item.sprint.company_id] = item  # one at most (sprint_one_open_per_company)
     for company_id in company_ids:
-        flags = []
-        entry: dict = {"testing": testing.get(company_id, 0)}
-        entry["testing_label"] = ngettext("%(counter)s hypothesis", "%(counter)s hypotheses", entry["testing"]) % {
-            "counter": entry["testing"]
-        }
-        sprint = sprints.get(company_id)
-        if sprint:
-            logged, total = progress[sprint.pk]
-            overbooked = _overbooked(loads[sprint.pk], capacity, sprint.days)
-            company = sprint.company
-            review = review_at(sprint.ends_on, company.review_weekday, company.review_time, company.tzinfo)
-            if now >= review + OVERDUE_AFTER:
+        card, flags = cards[company_id], []
+        if item := running.get(company_id):
+            overbooked = item.overbooked
+            if now >= item.review + OVERDUE_AFTER:
                 flags.append(Flag.REVIEW_OVERDUE)
             if overbooked:
                 flags.append(Flag.OWNER_OVERBOOKED)
-            entry.update(
+            card.update(
                 {
-                    "sprint": sprint,
-                    "logged": logged,
-                    "total": total,
-                    "percent": int(logged * 100 / total) if total else 0,
-                    "logged_label": gettext("%(logged)s of %(total)s logged") % {"logged": logged, "total": total},
+                    "sprint": item.sprint,
+                    "logged": item.logged,
+                    "total": item.total,
+                    "percent": int(item.logged * 100 / item.total) if item.total else 0,
+                    "logged_label": gettext("%(logged)s of %(total)s logged")
+                    % {"logged": item.logged, "total": item.total},
                     "overbooked": len(overbooked),
-                    "sprint_review": review,
+                    "sprint_review": item.review,
                 }
             )
         else:
             flags.append(Flag.NO_ACTIVE_SPRINT)
-            if planned := waiting.get(company_id):
-                overbooked = _overbooked(loads[planned.pk], capacity, planned.days)
-                over_budget = planned.budget is not None and costs[planned.pk] > planned.budget
+            if item := waiting.get(company_id):
+                overbooked = item.overbooked
+                budget = item.sprint.budget
+                over_budget = budget is not None and item.cost > budget
                 if overbooked:
                     flags.append(Flag.OWNER_OVERBOOKED)
                 fits = not overbooked and not over_budget
-                entry.update({"planned": planned, "overbooked": len(overbooked), "planned_fits": fits})
-        if not entry["testing"]:
-            flags.append(Flag.NOTHING_UNDER_TEST)
-        if company_id in past_check:
-            flags.append(Flag.TEST_PAST_CHECK_DATE)
-        if entry.get("overbooked"):
-            entry["overbooked_label"] = ngettext(
-                "%(counter)s owner overbooked", "%(counter)s owners overbooked", entry["overbooked"]
-            ) % {"counter": entry["overbooked"]}
-        entry["flags"] = flags
-        result[company_id] = entry
-    return result
-
-
-def _overbooked(loads: dict[int, Decimal], capacity: dict[int, Decimal], days: int) -> list[int]:
-    """The owners whose hours in a sprint of `days` exceed what their weekly capacity gives."""
-    return [owner for owner, hours in loads.items() if hours > available_hours(capacity.get(owner, Decimal(0)), days)]
+                card.update({"planned": item.sprint, "overbooked": len(overbooked), "planned_fits": fits})
+        if card.get("overbooked"):
+            card["overbooked_label"] = ngettext(
+                "%(counter)s owner overbooked", "%(counter)s owners overbooked", card["overbooked"]
+            ) % {"counter": card["overbooked"]}
+        card["flags"][:0] = flags
 
 
 # --- The cards of the portfolio page ---------------------------------------------------------------

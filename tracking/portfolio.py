@@ -1,16 +1,15 @@
 """The tracker's portfolio: one card per business, on the page and in the weekly digest.
 
-Here live what the core knows of a card (`core_cards`: the main constraint, the key metric's
-trend), a page of the user's businesses with their role, team and next review
-(`portfolio_for_user`), and the flags a card can raise with their labels (`Flag`). The cards
-themselves, with what the apps above add to them, are made at the top (sprints/portfolio.py
-`cards`), which the project's urls.py passes to the page's view: the core never asks the
-apps above, and the apps depend one way (sprints → hypotheses → tracking).
+Here live what the core says of a card (`metric_trend`: the key metric's trend), a page of
+the user's businesses with their role, team and next review (`portfolio_for_user`), and the
+flags a card can raise with their labels (`Flag`). The cards themselves, read for all of a
+page's businesses at once, are made at the top (sprints/portfolio.py `cards`), which the
+project's urls.py passes to the page's view: the core never asks the apps above, and the apps
+depend one way (sprints → hypotheses → tracking).
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import models
@@ -20,7 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import Company, Constraint, ConstraintStatus, Membership, MetricValue, Role, User
+from .models import Company, Membership, Role, User
 from .numbers import plain, with_unit
 from .selectors import next_review_at
 
@@ -45,43 +44,22 @@ class Flag(models.TextChoices):
         return self in (Flag.NOTHING_UNDER_TEST, Flag.BUSY_NOT_MOVING)
 
 
-def core_cards(company_ids: list[int], now: datetime) -> dict[int, dict]:
-    """What the core knows of each business's card: its main constraint and its key metric's
-    latest value with the trend against the week before (two queries)."""
-    data: dict[int, dict] = defaultdict(dict)
-    for company_id, title in Constraint.objects.filter(
-        company_id__in=company_ids, status=ConstraintStatus.ACTIVE
-    ).values_list("company_id", "title"):
-        data[company_id]["constraint"] = title
-    trend: dict[int, list] = defaultdict(list)
-    for company_id, name, unit, higher, value in (
-        MetricValue.objects.filter(
-            metric__company_id__in=company_ids,
-            metric__is_key=True,
-            week_start__gte=(now - timedelta(weeks=8)).date(),
-        )
-        .order_by("metric__company_id", "-week_start")
-        .values_list("metric__company_id", "metric__name", "metric__unit", "metric__higher_is_better", "value")
-    ):
-        if len(trend[company_id]) < 2:
-            trend[company_id].append((name, unit, higher, value))
-    for company_id, points in trend.items():
-        name, unit, higher, latest = points[0]
-        previous = points[1][3] if len(points) > 1 else None
-        direction = None
-        if previous is not None and latest != previous:
-            direction = "up" if latest > previous else "down"
-        data[company_id]["metric"] = {
-            "name": name,
-            "unit": unit,
-            "latest": latest,
-            "previous": previous,
-            "direction": direction,
-            "good": None if direction is None else (direction == "up") == higher,
-            "shown": with_unit(latest, unit),
-            "trend_title": gettext("last week %(value)s") % {"value": plain(previous, localize=True)},
-        }
-    return data
+def metric_trend(name: str, unit: str, higher_is_better: bool, latest: Decimal, previous: Decimal | None) -> dict:
+    """What a card (and the digest's line) shows of the key metric: its latest weekly value
+    and the trend against the week before, with its words formatted once here."""
+    direction = None
+    if previous is not None and latest != previous:
+        direction = "up" if latest > previous else "down"
+    return {
+        "name": name,
+        "unit": unit,
+        "latest": latest,
+        "previous": previous,
+        "direction": direction,
+        "good": None if direction is None else (direction == "up") == higher_is_better,
+        "shown": with_unit(latest, unit),
+        "trend_title": gettext("last week %(value)s") % {"value": plain(previous, localize=True)},
+    }
 
 
 @dataclass(frozen=True)

@@ -6,18 +6,17 @@ import pytest
 from django.urls import reverse
 
 from sprints.portfolio import overview
-from tracking.portfolio import Flag, core_cards
+from tracking.portfolio import Flag
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_card_gathers_the_cores_part_and_the_sprint_part(team):
+def test_the_card_gathers_the_facts_and_the_sprint_part(team):
     from tests import clock
 
-    core = core_cards([team.company.pk], clock.now())[team.company.pk]
     card = overview([team.company.pk], clock.now())[team.company.pk]
-    assert core["constraint"] == card["constraint"] == team.constraint.title
-    assert "sprint" not in core and card["sprint"] == team.active_sprint  # the part sprints adds
+    assert card["constraint"] == team.constraint.title
+    assert card["sprint"] == team.active_sprint and card["sprint"].number == team.active_sprint.number
 
 
 def test_flags_are_strings_with_one_label_each():
