@@ -81,6 +81,8 @@ CROSS JOIN LATERAL (
 ) t
 """
 
+_SPRINT_COLUMNS = ("id", "company_id", "number", "status", "starts_on", "ends_on", "budget")  # the first columns
+
 # The open sprints (active, in review, planned) of a page of businesses, with their actions
 # added up per owner (hours, cost, how many, how many logged) and each owner's weekly hours.
 _SPRINTS_SQL = """
@@ -162,20 +164,13 @@ def _open_sprints(company_ids: list[int]) -> dict[int, _OpenSprint]:
         cursor.execute(_SPRINTS_SQL, params)
         rows = cursor.fetchall()
     found: dict[int, _OpenSprint] = {}
-    for pk, company_id, number, status, starts_on, ends_on, budget, weekday, at, zone, *actions in rows:
-        item = found.get(pk)
+    for row in rows:
+        item = found.get(row[0])
         if item is None:
-            sprint = Sprint(
-                pk=pk,
-                company_id=company_id,
-                number=number,
-                status=status,
-                starts_on=starts_on,
-                ends_on=ends_on,
-                budget=budget,
-            )
-            item = found[pk] = _OpenSprint(sprint, review_at(ends_on, weekday, at, ZoneInfo(zone)))
-        owner_id, capacity, hours, cost, total, logged = actions
+            sprint = Sprint(**dict(zip(_SPRINT_COLUMNS, row[:7], strict=True)))
+            weekday, at, zone = row[7:10]
+            item = found[sprint.pk] = _OpenSprint(sprint, review_at(sprint.ends_on, weekday, at, ZoneInfo(zone)))
+        owner_id, capacity, hours, cost, total, logged = row[10:]
         if total is None:  # a sprint without actions
             continue
         item.logged += logged
