@@ -1,6 +1,5 @@
 """Every write of the weekly loop: planning, capacity, logging results, the review."""
 
-from dataclasses import asdict
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -247,7 +246,7 @@ def sprint_close(
     webhook_emit(
         sprint.company_id,
         WebhookEvent.SPRINT_CLOSED,
-        lambda: _sprint_event(sprint) | {"report": asdict(report_numbers(sprint))},  # the API's report numbers
+        lambda: _sprint_event(sprint) | {"report": report_numbers(sprint).to_json()},  # the API's report numbers
         occurrence=f"sprint:{sprint.pk}:{sprint.version}",
     )
     return sprint
