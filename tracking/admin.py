@@ -26,6 +26,7 @@ from .services.companies import (
     last_manager_refusal,
     user_deactivate,
 )
+from .webhooks import admin as webhooks_admin  # noqa: F401  (registers the webhooks' models)
 
 
 class UserChangeForm(auth_forms.UserChangeForm):
