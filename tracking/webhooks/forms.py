@@ -12,7 +12,7 @@ class SubscriptionForm(forms.Form):
         label=_("URL"),
         max_length=URL_MAX_LENGTH,
         help_text=_("Where your tool receives the events: an https:// address reachable from the internet."),
-        widget=forms.URLInput(attrs={"placeholder": "https://example.com/hooks", "inputmode": "url"}),
+        widget=forms.URLInput(attrs={"inputmode": "url"}),
     )
     events = forms.MultipleChoiceField(
         label=_("Events"), choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple
