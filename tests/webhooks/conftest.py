@@ -35,7 +35,7 @@ class Receiver:
         return f"http://127.0.0.1:{self.port}/hooks"
 
     def answer(self, *answers: str) -> None:
-        """The next answers, in order: "200", "500", "410", "302", "503" or "silence"."""
+        """The next answers, in order: "200", "500", "410", "302", "503", "silence" or "drip"."""
         self.answers.extend(answers)
 
     def next_answer(self) -> str:
@@ -48,6 +48,15 @@ def _handler(receiver: Receiver):
             body = self.rfile.read(int(self.headers.get("content-length", 0)))
             receiver.received.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
             answer = receiver.next_answer()
+            if answer == "drip":  # a header line every 0.1 s: no single read ever waits long
+                with contextlib.suppress(OSError):
+                    self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+                    for _ in range(int(SILENCE_SECONDS / 0.1)):
+                        self.wfile.flush()
+                        time.sleep(0.1)
+                        self.wfile.write(b"X-Drip: 1\r\n")
+                self.close_connection = True
+                return
             if answer == "silence":
                 time.sleep(SILENCE_SECONDS)
                 answer = "200"  # too late: the sender has given up waiting

@@ -74,6 +74,16 @@ def test_a_failure_backs_off_and_the_retry_delivers(answer, error, team, subscri
     assert _subscription(subscription).failures == 0
 
 
+def test_the_total_time_out_holds_against_a_receiver_that_drips_its_answer(receiver):
+    """Each read gets a byte in time; the exchange as a whole is still cut at the total."""
+    from tracking.delivery.webhook import webhook_post
+
+    receiver.answer("drip")
+    attempt = webhook_post(receiver.url, {}, b"{}")
+    assert not attempt.delivered and attempt.error == "No answer within 0.5 s."
+    assert attempt.duration_ms < 1200  # the receiver drips for 1.5 s
+
+
 def test_a_delivery_is_tried_for_about_a_day_then_given_up(team, subscription, receiver):
     receiver.default = "500"
     key = _emit(team)

@@ -12,8 +12,9 @@ so a name that resolves to another address a moment later (DNS rebinding) is nev
 again. WEBHOOKS_ALLOW_LOOPBACK (the tests' receiver) lets 127.0.0.1 and ::1 through, nothing else.
 
 Time-outs are hard: WEBHOOKS_CONNECT_TIMEOUT (3 s) to connect, WEBHOOKS_TOTAL_TIMEOUT (10 s)
-for the whole answer, which is read up to 64 KiB and dropped. Redirects are not followed: a
-3xx is a failure like a 5xx. 2xx is delivered; 410 Gone gives the delivery up at once.
+for the whole exchange, whatever the receiver does; its answer is read up to 64 KiB and dropped.
+Redirects are not followed: a 3xx is a failure like a 5xx. 2xx is delivered; 410 Gone gives the
+delivery up at once.
 """
 
 import base64
@@ -21,6 +22,7 @@ import hashlib
 import hmac
 import ipaddress
 import socket
+import threading
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -153,9 +155,26 @@ def _request(url: str, address: str, headers: dict[str, str], body: bytes) -> ht
     return request
 
 
+def _exchange(request: httpx.Request, timeout: httpx.Timeout) -> int:
+    """Send the request and read the start of the answer; the answer's status code."""
+    with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
+        response = client.send(request, stream=True)
+        try:
+            read = 0
+            for chunk in response.iter_raw():
+                read += len(chunk)
+                if read >= ANSWER_READ_LIMIT:
+                    break
+        finally:
+            response.close()
+    return response.status_code
+
+
 def webhook_post(url: str, headers: dict[str, str], body: bytes) -> Attempt:
     """POST `body` to `url` once, within the time-outs; never follows a redirect, never raises
-    for what the network or the receiver does."""
+    for what the network or the receiver does. The exchange runs in a thread of its own that is
+    left behind at the total time-out: httpx's time-outs bound each read, not the sum of them
+    (a receiver that drips its answer a byte at a time would hold the sender for ever)."""
     connect = float(getattr(settings, "WEBHOOKS_CONNECT_TIMEOUT", 3))
     total = float(getattr(settings, "WEBHOOKS_TOTAL_TIMEOUT", 10))
     started = time.perf_counter()
@@ -170,22 +189,25 @@ def webhook_post(url: str, headers: dict[str, str], body: bytes) -> Attempt:
     except OSError as error:
         return Attempt(None, str(error)[:300], took())
     timeout = httpx.Timeout(total, connect=min(connect, total), pool=min(connect, total))
-    try:
-        with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
-            response = client.send(_request(url, address, headers, body), stream=True)
-            try:
-                read = 0
-                for chunk in response.iter_raw():
-                    read += len(chunk)
-                    if read >= ANSWER_READ_LIMIT or time.perf_counter() - started > total:
-                        break
-            finally:
-                response.close()
-    except httpx.TimeoutException:
-        return Attempt(None, _("No answer within %(seconds)s s.") % {"seconds": f"{total:g}"}, took())
-    except httpx.HTTPError as error:
-        return Attempt(None, (str(error) or type(error).__name__)[:300], took())
-    status = response.status_code
+    no_answer = _("No answer within %(seconds)s s.") % {"seconds": f"{total:g}"}
+    outcome: list[int | Exception] = []
+
+    def exchange() -> None:
+        try:
+            outcome.append(_exchange(_request(url, address, headers, body), timeout))
+        except Exception as error:  # handed to the caller below
+            outcome.append(error)
+
+    worker = threading.Thread(target=exchange, name="webhook-post", daemon=True)
+    worker.start()
+    worker.join(max(total - (time.perf_counter() - started), 0))
+    if not outcome or isinstance(outcome[0], httpx.TimeoutException):
+        return Attempt(None, no_answer, took())
+    if isinstance(outcome[0], httpx.HTTPError):
+        return Attempt(None, (str(outcome[0]) or type(outcome[0]).__name__)[:300], took())
+    if isinstance(outcome[0], Exception):
+        raise outcome[0]
+    status = outcome[0]
     if 200 <= status < 300:
         return Attempt(status, "", took())
     if 300 <= status < 400:
