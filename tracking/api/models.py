@@ -64,3 +64,7 @@ class ApiToken(models.Model):
 
     def allows(self, scope: Scope) -> bool:
         return any(scope in GRANTS[Scope(granted)] for granted in self.scopes)
+
+
+# The CRM feeds' models are the api app's too (its migrations hold them).
+from .crm.models import CrmConnection, CrmEvent, CrmStageMapping  # noqa: E402, F401
