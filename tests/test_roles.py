@@ -12,6 +12,7 @@ from sprints.models import Action as SprintAction
 from sprints.models import Review, Sprint
 from tests import clock
 from tests.url_samples import SAMPLES, Scope
+from tracking.api.crm.models import CrmConnection, CrmStageMapping
 from tracking.api.models import ApiToken
 from tracking.custdev.models import CustdevSettings, Insight, Interview, Script
 from tracking.models import (
@@ -85,6 +86,8 @@ def _company_state(team):
             "url", "events", "is_active", "secret", "secret_rotated_at"
         ),
         OutboxMessage.objects.filter(channel="webhook").values_list("key"),
+        CrmConnection.objects.filter(company=team.company).values_list("provider", "secret"),
+        CrmStageMapping.objects.filter(connection__company=team.company).values_list("pipeline_id", "stage_id"),
     ]
     return (company.name, company.timezone, *[sorted(map(str, r)) for r in rows])
 
@@ -107,6 +110,20 @@ def _goal_data(team):
         "target": "30",
         "starts_on": f"{year}-01-01",
         "due_on": f"{year}-03-31",
+    }
+
+
+def _crm_mapping_add_data(team):
+    mapping = CrmStageMapping.objects.get(pk=SAMPLES["crm:mapping"].kwargs(team)["mapping_id"])
+    return {"pipeline_id": "", "stage_id": "WON", "metric": mapping.metric_id}
+
+
+def _crm_mapping_data(team):
+    mapping = CrmStageMapping.objects.get(connection__company=team.company)
+    return {
+        f"m{mapping.pk}-pipeline_id": "",
+        f"m{mapping.pk}-stage_id": "143",
+        f"m{mapping.pk}-metric": mapping.metric_id,
     }
 
 
@@ -173,6 +190,26 @@ ROLE_TABLE = {
         MANAGERS,
         lambda team: {},
         lambda team: not WebhookSubscription.objects.filter(company=team.company).exists(),
+    ),
+    "crm:settings": (
+        MANAGERS,
+        lambda team: {"provider": "bitrix24", "secret": "wn5f7cd0ht2ebxs1o8u0y9q4rw3kcqgf"},
+        lambda team: CrmConnection.objects.filter(company=team.company, provider="bitrix24").exists(),
+    ),
+    "crm:mapping_add": (
+        MANAGERS,
+        _crm_mapping_add_data,
+        lambda team: CrmStageMapping.objects.filter(connection__company=team.company, stage_id="WON").exists(),
+    ),
+    "crm:mapping": (
+        MANAGERS,
+        _crm_mapping_data,
+        lambda team: CrmStageMapping.objects.filter(connection__company=team.company, stage_id="143").exists(),
+    ),
+    "crm:mapping_delete": (
+        MANAGERS,
+        lambda team: {},
+        lambda team: not CrmStageMapping.objects.filter(connection__company=team.company).exists(),
     ),
     "tracking:constraint_new": (
         PLANNERS,

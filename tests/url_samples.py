@@ -72,6 +72,24 @@ def _webhook(team) -> dict:
     return {"company_id": team.company.pk, "subscription_id": subscription.pk}
 
 
+def _crm_mapping(team) -> dict:
+    """One stage mapping of the team's amoCRM connection, to a funnel-stage metric of its own
+    (all made by its tracker on first use)."""
+    from tests.factories import MetricFactory
+    from tracking.api.crm.models import CrmStageMapping
+    from tracking.api.crm.services import crm_connection_save, crm_mapping_create
+    from tracking.models import Metric
+
+    found = CrmStageMapping.objects.filter(connection__company=team.company).first()
+    if found is None:
+        crm_connection_save(by=team.tracker, provider="amocrm", secret="")
+        name = f"{team.company.name} meetings"
+        stage = Metric.objects.filter(company=team.company, name=name).first()
+        stage = stage or MetricFactory(company=team.company, name=name, funnel_stage=1)
+        found = crm_mapping_create(by=team.tracker, pipeline_id="", stage_id="142", metric=stage)
+    return {"company_id": team.company.pk, "mapping_id": found.pk}
+
+
 def _last_week(team) -> str:
     """A day of the business's last finished week, as the API's PUT of a weekly value takes it."""
     from datetime import timedelta
@@ -269,6 +287,15 @@ SAMPLES: dict[str, Sample] = {
     # API tokens on the settings page, and the API itself
     "api_token_create": BUSINESS,
     "api_token_revoke": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "token_id": _api_token(t).pk}),
+    # The CRM feed on the settings page, and the inbound URLs a CRM posts to (its key and secret
+    # sign it in: tests/crm/ checks that one business's never writes into another's metrics).
+    "crm:settings": BUSINESS,
+    "crm:mapping_add": BUSINESS,
+    "crm:mapping": Sample(Scope.COMPANY, _crm_mapping),
+    "crm:mapping_delete": Sample(Scope.COMPANY, _crm_mapping),
+    "crm:inbound_amocrm": Sample(Scope.PUBLIC, lambda t: {"key": "sample-key", "secret": "sample-secret"}),
+    "crm:inbound_bitrix24": Sample(Scope.PUBLIC, lambda t: {"key": "sample-key"}),
+    "crm:inbound_hubspot": Sample(Scope.PUBLIC, lambda t: {"key": "sample-key"}),
     "api:api-root": Sample(Scope.PUBLIC),
     "api:openapi-json": Sample(Scope.PUBLIC),
     "api:openapi-view": Sample(Scope.PUBLIC),

@@ -10,6 +10,8 @@ from sprints import portfolio
 from ..accounts import views as accounts
 from ..api import urls as api_urls
 from ..api import views as api_views
+from ..api.crm import pages as crm_pages
+from ..api.crm import urls as crm_urls
 from ..custdev import urls as custdev_urls
 from ..toolkit.services import value_record
 from ..views import companies, constraints, goals, invitations, metrics, ops
@@ -27,6 +29,8 @@ MARKERS = {"markers": markers_of_tests}
 # A weekly value entered on a metric's page goes through the toolkit, so that a funnel stage's
 # conversions follow its count.
 VALUE_RECORD = MARKERS | {"record": value_record}
+# A metric's page says which CRM feeds it (the CRM feeds are the api app's).
+METRIC_PAGE = MARKERS | {"feed": crm_pages.feed_line}
 # The settings page shows the business's API tokens, managed by the api app above the core.
 SETTINGS_PAGE = {"extras": api_views.token_section}
 
@@ -73,7 +77,7 @@ tracking_patterns = [
     path(B + "why/<int:step_id>/root/", constraints.why_root, BUSINESS_PAGE, name="why_root"),
     path(B + "metrics/", metrics.metrics, MARKERS, name="metrics"),
     path(B + "metrics/add/", metrics.metric_add, MARKERS, name="metric_add"),
-    path(B + "metrics/<int:metric_id>/", metrics.metric_detail, MARKERS, name="metric_detail"),
+    path(B + "metrics/<int:metric_id>/", metrics.metric_detail, METRIC_PAGE, name="metric_detail"),
     path(B + "metrics/<int:metric_id>/edit/", metrics.metric_edit, MARKERS, name="metric_edit"),
     path(B + "metrics/<int:metric_id>/values/", metrics.metric_value_record, VALUE_RECORD, name="metric_value_record"),
     path(B + "goals/", goals.goals, name="goals"),
@@ -95,6 +99,7 @@ urlpatterns = [
         name="api_token_revoke",
     ),
     path("api/v1/", api_urls.routes),
+    path("", include((crm_urls.urlpatterns, "crm"))),
     path("accounts/login/", accounts.ThrottledLoginView.as_view(), name="login"),
     path("accounts/login/code/", accounts.login_two_factor, name="login_two_factor"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -93,14 +93,16 @@ def _value_form_context(company, membership, metric, *, value_form=None, saved=F
     }
 
 
-def _metric_context(company, membership, metric, markers, *, value_form=None, edit_form=None, saved=False):
+def _metric_context(company, membership, metric, markers, *, value_form=None, edit_form=None, saved=False, feed=None):
     """`edit_form`: the metric's edit form, drawn only when asked (`?edit=metric`, or a refused
-    save that shows what was typed); otherwise an "Edit" button fetches it."""
+    save that shows what was typed); otherwise an "Edit" button fetches it. `feed(metric,
+    company)`: where the values come from when a CRM feeds them (passed in by the project's urls.py)."""
     return {
         **_value_form_context(company, membership, metric, value_form=value_form, saved=saved),
         "chart": selectors.metric_chart(metric, markers=markers),
         "values": _value_rows(metric),
         "edit_form": edit_form,
+        "feed_line": feed(metric, company) if feed else "",
     }
 
 
@@ -115,7 +117,7 @@ _PARTS = {
 
 
 @require_GET
-def metric_detail(request, company_id: int, metric_id: int, *, markers):
+def metric_detail(request, company_id: int, metric_id: int, *, markers, feed=None):
     company, membership = access_company(request.user, company_id)
     metric = access_metric(company, metric_id)
     if request.GET.get("edit") == "metric" and role_allows(membership.role, Permission.EDIT_PLANNING):
@@ -126,14 +128,16 @@ def metric_detail(request, company_id: int, metric_id: int, *, markers):
         return render(
             request,
             "tracking/metric_detail.html",
-            _metric_context(company, membership, metric, markers, edit_form=edit_form),
+            _metric_context(company, membership, metric, markers, edit_form=edit_form, feed=feed),
         )
     part = _PARTS.get(request.GET.get("partial")) if request.htmx else None
     if part is not None:  # the chart or the table alone, fetched after a value is saved
         template, compute = part
         context = {"metric": metric, "detail_url": reverse("tracking:metric_detail", args=[company.pk, metric.pk])}
         return render(request, template, context | compute(metric, markers))
-    return render(request, "tracking/metric_detail.html", _metric_context(company, membership, metric, markers))
+    return render(
+        request, "tracking/metric_detail.html", _metric_context(company, membership, metric, markers, feed=feed)
+    )
 
 
 @require_POST
