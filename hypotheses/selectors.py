@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.db.models import Aggregate, Case, Count, DurationField, F, Q, QuerySet, Value, When, Window
@@ -318,12 +318,15 @@ def hypothesis_prices(company: Company, hypotheses) -> dict[int, toolkit.Price]:
 
 
 def markers_of_tests(metric_ids: list[int], since: date) -> dict[int, list[Marker]]:
-    """Chart markers (tracking.charts registry, filled in hypotheses/apps.py): the weeks each
+    """Chart markers (passed to the core's charts by the pages that show them): the weeks each
     hypothesis on these metrics was under test, with its verdict and page. One query."""
+    # Decided on `since` or later, in the current time zone: compared with the instant the day
+    # starts, not by converting each row's time to a date.
+    day_start = datetime.combine(since, time.min, tzinfo=timezone.get_current_timezone())
     rows = (
         Hypothesis.objects.live()
         .filter(metric_id__in=metric_ids, testing_started_at__isnull=False)
-        .filter(Q(decided_at__isnull=True) | Q(decided_at__date__gte=since))
+        .filter(Q(decided_at__isnull=True) | Q(decided_at__gte=day_start))
         .values_list("pk", "company_id", "metric_id", "title", "verdict", "testing_started_at", "decided_at")
         .order_by("testing_started_at")
     )

@@ -102,6 +102,32 @@ def active_constraint(company: Company) -> Constraint | None:
     return Constraint.objects.filter(company=company, status=ConstraintStatus.ACTIVE).first()
 
 
+# The business's main constraint with its why-steps in their order, in one statement (a step's
+# columns, "step_" and its field's name, beside each row of the constraint's; none without steps).
+_STEP_COLUMNS = ("id", "position", "answer", "is_root_cause")
+_CHAIN_SQL = f"""
+SELECT k.*, w.id AS step_id, w.position AS step_position, w.answer AS step_answer,
+       w.is_root_cause AS step_is_root_cause
+FROM {Constraint._meta.db_table} k LEFT JOIN {WhyStep._meta.db_table} w ON w.constraint_id = k.id
+WHERE k.company_id = %s AND k.status = %s
+ORDER BY w.position, w.id
+"""
+
+
+def active_constraint_and_chain(company: Company) -> tuple[Constraint | None, list[WhyStep]]:
+    """The main constraint (None) and its why-steps in their order (why_chain's): one query."""
+    rows = list(Constraint.objects.raw(_CHAIN_SQL, [company.pk, ConstraintStatus.ACTIVE]))
+    if not rows:
+        return None, []
+    constraint = rows[0]
+    steps = [
+        WhyStep(constraint=constraint, **{name: getattr(row, f"step_{name}") for name in _STEP_COLUMNS})
+        for row in rows
+        if row.step_id is not None
+    ]
+    return constraint, steps
+
+
 def why_chain(constraint: Constraint | None) -> list[WhyStep]:
     """The constraint's why-steps in their order (none without a constraint): one query."""
     if constraint is None:
@@ -136,16 +162,40 @@ def metric_series(metric: Metric, weeks: int = 26) -> list[tuple]:
     return rows
 
 
-def metric_chart(metric: Metric, weeks: int = 26, *, markers: MarkerProvider | None = None) -> Chart:
+def metric_chart(
+    metric: Metric, weeks: int = 26, *, markers: MarkerProvider | None = None, series: list[tuple] | None = None
+) -> Chart:
     """The metric's chart with the weeks `markers` knows of marked (the weeks its hypotheses
-    were under test, from the caller that knows them)."""
-    series = metric_series(metric, weeks)
+    were under test, from the caller that knows them). `series`: its values, when the caller
+    read them with the metric (key_metric_and_series)."""
+    series = metric_series(metric, weeks) if series is None else series
     since = series[0][0] if series else current_week_start(metric.company)
     return line_chart(series, metric.target, markers_for([metric.pk], since, markers)[metric.pk])
 
 
 def key_metric(company: Company) -> Metric | None:
     return Metric.objects.filter(company=company, is_key=True).first()
+
+
+# The key metric (one at most: metric_one_key_per_company) with its last weekly values beside it.
+_KEY_SERIES_SQL = f"""
+SELECT m.*, v.week_start AS series_week, v.value AS series_value
+FROM {Metric._meta.db_table} m LEFT JOIN LATERAL (
+    SELECT week_start, value FROM {MetricValue._meta.db_table} WHERE metric_id = m.id ORDER BY week_start DESC LIMIT %s
+) v ON true
+WHERE m.company_id = %s AND m.is_key
+ORDER BY v.week_start
+"""
+
+
+def key_metric_and_series(company: Company, weeks: int = 26) -> tuple[Metric | None, list[tuple]]:
+    """The key metric (None) and its last `weeks` values, oldest first (metric_series'): one query."""
+    rows = list(Metric.objects.raw(_KEY_SERIES_SQL, [weeks, company.pk]))
+    if not rows:
+        return None, []
+    metric = rows[0]
+    metric.company = company
+    return metric, [(row.series_week, row.series_value) for row in rows if row.series_week is not None]
 
 
 def latest_values(metric_ids: list[int]) -> dict[int, Decimal]:

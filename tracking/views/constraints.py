@@ -46,9 +46,19 @@ def _edit_step(request):
 
 
 def _chain_context(
-    request, company, membership, constraint, *, add_form=None, edit_forms=None, edit_step=None, chain_error=None
+    request,
+    company,
+    membership,
+    constraint,
+    *,
+    steps=None,
+    add_form=None,
+    edit_forms=None,
+    edit_step=None,
+    chain_error=None,
 ):
-    steps = selectors.why_chain(constraint)
+    """`steps`: the constraint's why-steps when the caller read them with it."""
+    steps = selectors.why_chain(constraint) if steps is None else steps
     edit_forms = edit_forms or {}
     rows = _why_rows(request, company, membership)
     for n, step in enumerate(steps, 1):
@@ -69,15 +79,15 @@ def _chain_context(
 def _company_page(request, company, membership, extras, *, constraint_form=None, status=200, **chain_overrides):
     """The business page. `extras`: what the apps above add to it, asked of the business
     (its flags, the markers of its key metric's chart), passed in by the project's urls.py."""
-    constraint = selectors.active_constraint(company)
-    key = selectors.key_metric(company)
+    constraint, steps = selectors.active_constraint_and_chain(company)
+    key, series = selectors.key_metric_and_series(company)
     above = extras(company)
     can_edit = role_allows(membership.role, Permission.EDIT_PLANNING)
     context = {
-        **_chain_context(request, company, membership, constraint, **chain_overrides),
+        **_chain_context(request, company, membership, constraint, steps=steps, **chain_overrides),
         "next_review": selectors.next_review_at(company),
         "key_metric": key,
-        "key_chart": selectors.metric_chart(key, markers=above["markers"]) if key else None,
+        "key_chart": selectors.metric_chart(key, markers=above["markers"], series=series) if key else None,
         "goals": selectors.goal_tree(company, current_on=local_today(company)),
         "flags": above["flags"],  # e.g. "busy, not moving"
         # Text until edited: the form only when asked for (`?edit=constraint`) or refused.
