@@ -40,6 +40,8 @@ ALLOWED_LATIN = {
     "ICE", "UA", "C1", "AC", "AvPrice", "APC", "COGS", "FC", "CPA", "CAC", "ARPU", "ARPPU", "LTV", "CM", "AOV",
     # file formats and standards
     "PDF", "CSV", "SVG", "TOTP", "QR", "CRM", "API",
+    # the CRMs a business connects, by their names
+    "amoCRM", "HubSpot",
     # the book behind the interview hints
     "Mom", "Test",
 }  # fmt: skip

@@ -3,11 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 from ...models import Company, Metric
 from ...validators import SingleLineFormField
-from .models import Provider
+from .models import PROVIDER_NAMES
 
 
 class ConnectionForm(forms.Form):
-    provider = forms.ChoiceField(label=_("CRM"), choices=Provider.choices, widget=forms.RadioSelect)
+    provider = forms.ChoiceField(label=_("CRM"), choices=list(PROVIDER_NAMES.items()), widget=forms.RadioSelect)
     secret = SingleLineFormField(
         label=_("Secret"),
         max_length=200,

@@ -17,6 +17,10 @@ class Provider(models.TextChoices):
     HUBSPOT = "hubspot", "HubSpot"
 
 
+# The names as a reader of each language writes them (in Russian, «Битрикс24»).
+PROVIDER_NAMES = {Provider.AMOCRM: "amoCRM", Provider.BITRIX24: _("Bitrix24"), Provider.HUBSPOT: "HubSpot"}
+
+
 class Reason(models.TextChoices):
     """Why an event counts for no metric: it stays on the review list."""
 

@@ -10,7 +10,7 @@ from ...models import Company
 from ...weeks import local_today
 from . import selectors
 from .forms import ConnectionForm, MappingForm
-from .models import CrmConnection, Provider
+from .models import PROVIDER_NAMES, CrmConnection, Provider
 
 
 def inbound_url(request, connection: CrmConnection) -> str:
@@ -39,6 +39,7 @@ def settings_context(
     return {
         "company": company,
         "connection": connection,
+        "provider_name": PROVIDER_NAMES[connection.provider] if connection else "",
         "connection_form": connection_form or ConnectionForm(initial=initial),
         "inbound_url": inbound_url(request, connection) if connection else "",
         "mappings": mappings,

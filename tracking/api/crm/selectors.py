@@ -6,7 +6,7 @@ from datetime import datetime
 from django.db.models import OuterRef, Subquery
 
 from ...models import Company, Metric
-from .models import CrmConnection, CrmEvent, CrmStageMapping
+from .models import PROVIDER_NAMES, CrmConnection, CrmEvent, CrmStageMapping
 
 REVIEW_LENGTH = 50
 
@@ -30,7 +30,7 @@ def review_list(connection: CrmConnection) -> list[CrmEvent]:
 
 @dataclass(frozen=True)
 class Feed:
-    provider: str  # its name, as the CRM writes it
+    provider: str  # its name, in the reader's language
     last_event_at: datetime | None
 
 
@@ -46,4 +46,4 @@ def feed_of(metric: Metric) -> Feed | None:
     )
     if mapping is None:
         return None
-    return Feed(provider=mapping.connection.get_provider_display(), last_event_at=mapping.last_event_at)
+    return Feed(provider=str(PROVIDER_NAMES[mapping.connection.provider]), last_event_at=mapping.last_event_at)
