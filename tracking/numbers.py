@@ -15,7 +15,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import DecimalValidator, MaxValueValidator, MinValueValidator
 from django.utils.formats import get_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, to_locale
+
+from .markup import esc
 
 
 def as_decimal(value) -> Decimal | None:
@@ -249,6 +252,19 @@ class NumberTextInput(forms.TextInput):
         if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
             return input_value(value)
         return super().format_value(value)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        """The markup Django's input.html gives, made without a template: a page of number
+        boxes (a calculator's inputs, a table of weekly values) renders none per box."""
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [f'<input type="{esc(widget["type"])}" name="{esc(name)}"']
+        if widget["value"] is not None:
+            parts.append(f' value="{esc(widget["value"])}"')
+        for key, item in widget["attrs"].items():
+            if item is not False:
+                parts.append(f" {esc(key)}" if item is True else f' {esc(key)}="{esc(item)}"')
+        parts.append(">")
+        return mark_safe("".join(parts))
 
 
 class _Digits:

@@ -18,7 +18,7 @@ import sprints.forms
 import tracking.custdev.forms
 import tracking.forms
 import tracking.toolkit.forms
-from tracking.numbers import NumberField, input_value, plain
+from tracking.numbers import NumberField, NumberTextInput, input_value, plain
 
 NBSP, THIN, NARROW = "\u00a0", "\u2009", "\u202f"
 
@@ -275,3 +275,31 @@ def test_every_number_of_every_form_is_the_one_number_field():
         if isinstance(field.widget, forms.NumberInput) and not isinstance(field, forms.IntegerField)
     )
     assert not number_inputs, number_inputs
+
+
+class _Form(forms.Form):
+    hours = NumberField(max_digits=6, decimal_places=1, min_value=0, label="Hours")
+    cost = NumberField(max_digits=14, decimal_places=2, required=False, label="Cost")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,  # unbound: the initial values, as the reader writes them
+        {"hours": "7,5", "cost": ""},
+        {"hours": 'x"><script>', "cost": "1 234,5"},  # refused, kept as typed, escaped
+    ],
+)
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_the_box_is_the_markup_djangos_input_template_gives(data, language, monkeypatch):
+    """The box is made without a template; what it gives is what Django's input.html gives for
+    the same widget, value and attributes (an id, aria-invalid and aria-describedby of a refused
+    field, inputmode, required)."""
+    with translation.override(language):
+        form = _Form(data, initial={"hours": Decimal("12.5"), "cost": Decimal("1234.50")})
+        form.is_valid()
+        made = [str(bound) for bound in form]
+        monkeypatch.setattr(NumberTextInput, "render", forms.TextInput.render)
+        assert made == [str(bound) for bound in form]
+    refused = data is not None and data["hours"].startswith("x")
+    assert 'inputmode="decimal"' in made[0] and ("aria-invalid" in made[0]) == refused

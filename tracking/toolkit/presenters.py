@@ -137,9 +137,9 @@ def snapshot_line(row, currency: str) -> SnapshotLine:
     """What the history of snapshots shows of one: its margin and first lever, without the
     rest of its economics."""
     inputs = to_inputs(row)
-    ranked = unit_economics.sensitivity(inputs)
-    top = ranked[0] if ranked and ranked[0].delta_cm > 0 else None
-    return SnapshotLine(cm=money(unit_economics.compute(inputs).cm, currency), lever=SHORT[top.name] if top else "")
+    cm = unit_economics.compute(inputs).cm
+    lever = unit_economics.top_lever(inputs, cm)
+    return SnapshotLine(cm=money(cm, currency), lever=SHORT[lever] if lever else "")
 
 
 def snapshot_rows(snapshots, currency: str) -> str:

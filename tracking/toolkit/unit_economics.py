@@ -10,7 +10,7 @@ CM = UA·(ARPU−CPA), profit = CM − FC, LTV:CAC = ARPPU/CAC, and the highest 
 breaks even (= ARPU).
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 
 STEP = Decimal("0.1")
@@ -35,7 +35,7 @@ class Inputs:
     one_off: Decimal = Decimal(0)
 
     def with_value(self, name: str, value: Decimal) -> "Inputs":
-        return replace(self, **{name: value})
+        return Inputs(**{**self.__dict__, name: value})  # dataclasses.replace, without its checks
 
 
 @dataclass(frozen=True)
@@ -107,9 +107,21 @@ class Sensitivity:
 def sensitivity(i: Inputs, step: Decimal = STEP) -> list[Sensitivity]:
     """Each input moved by `step` (costs down), CM recomputed; the largest gain first
     (ties keep the order of SENSITIVE)."""
-    base = compute(i).cm
-    rows = [Sensitivity(name, compute(moved(i, name, step)).cm - base, break_even(i, name)) for name in SENSITIVE]
-    return rank(rows)
+    return rank([Sensitivity(name, gain, break_even(i, name)) for name, gain in gains(i, step).items()])
+
+
+def gains(i: Inputs, step: Decimal = STEP, *, base: Decimal | None = None) -> dict[str, Decimal]:
+    """What CM gains with each input moved by `step` (costs down), in SENSITIVE's order.
+    `base`: the inputs' CM, when the caller has it."""
+    base = compute(i).cm if base is None else base
+    return {name: compute(moved(i, name, step)).cm - base for name in SENSITIVE}
+
+
+def top_lever(i: Inputs, cm: Decimal) -> str | None:
+    """The input whose move adds most to CM (`cm`, the inputs' own), or None when none adds:
+    sensitivity's first, without the break-even values."""
+    name, gain = max(gains(i, base=cm).items(), key=lambda item: item[1])  # the first of equal gains
+    return name if gain > 0 else None
 
 
 def rank(rows: list[Sensitivity]) -> list[Sensitivity]:
