@@ -16,9 +16,12 @@ from django.utils import timezone
 
 from tracking.delivery import outbox
 from tracking.models import Membership, Role
+from tracking.telegram.selectors import chats_for, wants_email, wants_telegram
+from tracking.telegram.sending import ChatSender
 
 from .models import Action, ActionStatus, Reminder, ReminderKind, Sprint, SprintStatus
 from .schedule import due_kinds, review_at
+from .telegram.messages import in_language, outgoing, reminder_message
 
 SEND_BATCH = 100  # reminders per message to the worker
 OPEN_SPRINT = (SprintStatus.ACTIVE, SprintStatus.REVIEW)
@@ -148,7 +151,9 @@ def _about(reminder: Reminder) -> str:  # outbox.undelivered("reminder", …) re
     return f"reminder:{reminder.pk}"
 
 
-def _messages(reminder: Reminder) -> list[outbox.Outgoing]:
+def _messages(reminder: Reminder, chats: dict | None = None) -> list[outbox.Outgoing | outbox.OutgoingTelegram]:
+    """The reminder's e-mail, its Telegram message, or both, as its recipient chose (`chats`:
+    the linked chats by user id; e-mail only without one)."""
     sprint = reminder.sprint
     company = sprint.company
     actions = list(sprint.actions.select_related("owner"))
@@ -165,8 +170,23 @@ def _messages(reminder: Reminder) -> list[outbox.Outgoing]:
         "total": len(actions),
         "link": settings.SITE_URL + reverse(page, args=[company.pk]),
     }
-    rendered = outbox.email_render(f"sprints/email/{reminder.kind}", context, language=reminder.recipient.language)
-    return [outbox.Outgoing(key=_about(reminder), to=reminder.recipient, message=rendered)]
+    chat = (chats or {}).get(reminder.recipient_id)
+    messages = []
+    if wants_telegram(chat):
+        with in_language(reminder.recipient):
+            review = timezone.localtime(context["review"], company.tzinfo).strftime("%Y-%m-%d %H:%M")
+            params = reminder_message(reminder, mine=mine, review_text=review)
+        messages.append(outgoing(f"{_about(reminder)}:telegram", reminder.recipient, chat.chat_id, params))
+    if wants_email(chat):
+        rendered = outbox.email_render(f"sprints/email/{reminder.kind}", context, language=reminder.recipient.language)
+        messages.append(outbox.Outgoing(key=_about(reminder), to=reminder.recipient, message=rendered))
+    return messages
+
+
+def _email_instead(row) -> None:
+    """A chat that blocked the bot: the reminder goes by e-mail (under the e-mail's own key)."""
+    reminder = Reminder.objects.select_related("sprint__company", "recipient").get(pk=int(row.about.split(":")[1]))
+    outbox.outbox_add(row.about, _messages(reminder))
 
 
 def reminders_deliver(reminder_ids: list[int]) -> int:
@@ -178,4 +198,10 @@ def reminders_deliver(reminder_ids: list[int]) -> int:
         .select_related("sprint__company", "recipient")
         .order_by("pk")
     )
-    return outbox.outbox_deliver(reminders, about=_about, render=_messages)
+    chats = chats_for(r.recipient_id for r in reminders)
+    return outbox.outbox_deliver(
+        reminders,
+        about=_about,
+        render=lambda reminder: _messages(reminder, chats),
+        telegram=ChatSender(on_blocked=_email_instead) if chats else None,
+    )

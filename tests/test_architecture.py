@@ -21,7 +21,7 @@ LAYERS = [
     {"tracking.delivery"},  # the outbox: a recipient is the project's user model, by its setting
     {"tracking.accounts"},  # the user, sign-in security, two-factor, the account pages
     {"tracking"},  # the business core: companies, members, constraints, metrics, goals
-    {"tracking.custdev", "tracking.toolkit"},  # the tools: on the core, not on each other
+    {"tracking.custdev", "tracking.toolkit", "tracking.telegram"},  # the tools and the bot: on the core
     {"hypotheses"},
     {"sprints"},
     # The public API serves every app below it; only the wiring above imports it (its URLs).

@@ -329,6 +329,12 @@ SAMPLES: dict[str, Sample] = {
     "healthz": Sample(Scope.PUBLIC),
     "invitation_accept": Sample(Scope.PUBLIC, lambda t: {"uidb64": "MQ", "token": "not-a-token"}),
     "account_activity": Sample(Scope.USER),
+    "telegram": Sample(Scope.USER),
+    "telegram_link": Sample(Scope.USER),
+    "telegram_unlink": Sample(Scope.USER),
+    "telegram_channels": Sample(Scope.USER),
+    # Telegram's updates: the bot's secret header, not a session, lets one in (else 403).
+    "telegram_webhook": Sample(Scope.PUBLIC),
     "password_change": Sample(Scope.USER),
     "password_change_done": Sample(Scope.USER),
     "password_reset": Sample(Scope.PUBLIC),

@@ -12,6 +12,7 @@ from ..validators import MultiLineTextField, SingleLineCharField
 class OutboxChannel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     WEBHOOK = "webhook", _("Webhook")
+    TELEGRAM = "telegram", _("Telegram")
 
 
 class OutboxMessage(models.Model):
@@ -27,10 +28,12 @@ class OutboxMessage(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # Where it goes on its channel: an e-mail address, or a webhook's URL when it was written.
+    # Where it goes on its channel: an e-mail address, a webhook's URL or a Telegram chat's id
+    # when it was written.
     address = SingleLineCharField(max_length=254)
     # Rendered when written, in the recipient's language: a retry sends the same message. A
-    # webhook's subject is its event type and its text the JSON body, signed when it is sent.
+    # webhook's subject is its event type and its text the JSON body, signed when it is sent; a
+    # Telegram message's subject is its Bot API method and its text the method's JSON parameters.
     subject = MultiLineTextField()
     text = MultiLineTextField()
     html = MultiLineTextField(blank=True)

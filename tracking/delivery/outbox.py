@@ -26,11 +26,19 @@ rows one at a time, each in its own transaction, through the WebhookSender the c
 channel has its own attempts and back-off (CHANNEL_RETRIES): a webhook is retried for about a
 day (1 and 5 minutes, then half an hour, 2, 5 and 10 hours).
 
+A third, Telegram: a row per message to a linked chat (its id in `address`, the Bot API method
+in `subject`, the method's JSON parameters in `text`), under the same keys discipline as
+e-mail: a reminder's Telegram message is "reminder:<id>:telegram", about "reminder:<id>" like
+its e-mail, so `undelivered` waits for both. Rows go one at a time like webhooks, through the
+TelegramSender the caller passes (tracking/telegram: the chats, and what to do when one blocked
+the bot). A 429 waits for the `retry_after` Telegram gives, a 403 gives the row up at once.
+
 What happened to the messages of a thing of the product (a Reminder, a Digest, a SprintReport,
 a pending Membership's invitation) is read here and nowhere else: `undelivered` for which
 things are still to go, `delivered` for those that went, `given_up` for those that never will.
 """
 
+import json
 import logging
 import random
 import re
@@ -52,6 +60,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from .models import OutboxChannel, OutboxMessage
+from .telegram import BotAnswer
 from .webhook import Attempt
 
 logger = logging.getLogger(__name__)
@@ -87,11 +96,30 @@ class OutgoingWebhook:
     body: str  # JSON, the same bytes on every attempt
 
 
+@dataclass(frozen=True)
+class OutgoingTelegram:
+    key: str
+    to: AbstractBaseUser  # the chat's user
+    chat_id: int
+    method: str  # a Bot API method: sendMessage …
+    params: dict  # its JSON parameters but the chat, the same on every attempt
+
+
 class WebhookSender(Protocol):
     """What the outbox needs of the webhooks' owner to send one of their rows."""
 
     def send(self, row: OutboxMessage) -> Attempt:
         """Sign and post the row once (never raises for what the network does)."""
+
+    def attempted(self, row: OutboxMessage, attempt: Attempt, *, gave_up: bool) -> None:
+        """After an attempt, in the transaction that marks the row."""
+
+
+class TelegramSender(Protocol):
+    """What the outbox needs of the chats' owner to send one of their rows."""
+
+    def send(self, row: OutboxMessage) -> BotAnswer:
+        """Call the Bot API once (never raises for what the network does)."""
 
     def attempted(self, row: OutboxMessage, attempt: Attempt, *, gave_up: bool) -> None:
         """After an attempt, in the transaction that marks the row."""
@@ -142,22 +170,33 @@ def outbox_due(channel: str, now: datetime, *, about_prefix: str = "", limit: in
     return list(due.order_by("pk").values_list("key", flat=True)[:limit])
 
 
-def _add_many(batches: Iterable[tuple[str, Iterable[Outgoing]]]) -> None:
-    """outbox_add for the messages of many things in one INSERT."""
-    rows = [
-        OutboxMessage(
+def _row(about: str, item: Outgoing | OutgoingTelegram) -> OutboxMessage:
+    if isinstance(item, OutgoingTelegram):
+        params = {"chat_id": item.chat_id, **item.params}
+        return OutboxMessage(
             key=item.key,
             about=about,
-            channel=OutboxChannel.EMAIL,
+            channel=OutboxChannel.TELEGRAM,
             recipient=item.to,
-            address=item.to.email,
-            subject=item.message.subject,
-            text=item.message.text,
-            html=item.message.html,
+            address=str(item.chat_id),
+            subject=item.method,
+            text=json.dumps(params, ensure_ascii=False),
         )
-        for about, outgoing in batches
-        for item in outgoing
-    ]
+    return OutboxMessage(
+        key=item.key,
+        about=about,
+        channel=OutboxChannel.EMAIL,
+        recipient=item.to,
+        address=item.to.email,
+        subject=item.message.subject,
+        text=item.message.text,
+        html=item.message.html,
+    )
+
+
+def _add_many(batches: Iterable[tuple[str, Iterable[Outgoing | OutgoingTelegram]]]) -> None:
+    """outbox_add for the messages of many things in one INSERT (e-mails and Telegram's)."""
+    rows = [_row(about, item) for about, outgoing in batches for item in outgoing]
     if rows:
         OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
 
@@ -228,6 +267,7 @@ class Retries:
 CHANNEL_RETRIES = {
     OutboxChannel.EMAIL: Retries(MAX_ATTEMPTS, _backoff),
     OutboxChannel.WEBHOOK: Retries(WEBHOOK_MAX_ATTEMPTS, _webhook_backoff),
+    OutboxChannel.TELEGRAM: Retries(MAX_ATTEMPTS, _backoff),
 }
 
 
@@ -267,16 +307,20 @@ def _error_text(error: Exception) -> str:
     return str(error)
 
 
-def _failed(row: OutboxMessage, error: Exception | str, now: datetime, *, permanent: bool = False) -> bool:
-    """Mark a failed attempt: backing off, or given up (returned)."""
+def _failed(
+    row: OutboxMessage, error: Exception | str, now: datetime, *, permanent: bool = False, wait: int | None = None
+) -> bool:
+    """Mark a failed attempt: backing off (`wait` seconds when the receiver said how long), or
+    given up (returned)."""
     retries = CHANNEL_RETRIES[row.channel]
-    gave_up = (
+    gave_up = wait is None and (
         permanent
         or row.attempts >= retries.max_attempts
         or isinstance(error, PERMANENT_ERRORS)
         or (isinstance(error, Exception) and _refused_for_good(error))
     )
-    row.next_attempt_at = None if gave_up else now + retries.backoff(row.attempts)
+    backoff = timedelta(seconds=wait) if wait is not None else retries.backoff(row.attempts)
+    row.next_attempt_at = None if gave_up else now + backoff
     row.failed_at = now if gave_up else None
     row.last_error = (error if isinstance(error, str) else _error_text(error))[:500]
     if gave_up:
@@ -358,12 +402,12 @@ def _send_rows(keys: Sequence[str], connection: MailConnection) -> int:
     return len(went)
 
 
-def _send_webhook_row(key: str, sender: WebhookSender) -> bool:
-    """Lock this webhook row if it is due (SKIP LOCKED), post it through `sender` and mark it,
-    all in one transaction of its own. Whether it was delivered now."""
+def _send_one(key: str, channel: str, sender: WebhookSender | TelegramSender) -> bool:
+    """Lock this webhook or Telegram row if it is due (SKIP LOCKED), send it through `sender`
+    and mark it, all in one transaction of its own. Whether it was delivered now."""
     with transaction.atomic():
         due = OutboxMessage.objects.select_for_update(skip_locked=True).filter(_due(timezone.now()))
-        row = due.filter(key=key, channel=OutboxChannel.WEBHOOK).first()
+        row = due.filter(key=key, channel=channel).first()
         if row is None:
             return False
         row.attempts += 1
@@ -374,25 +418,32 @@ def _send_webhook_row(key: str, sender: WebhookSender) -> bool:
         else:
             status = f"HTTP {attempt.status}" if attempt.status else ""
             error = ": ".join(part for part in (status, attempt.error) if part)
-            gave_up = _failed(row, error, timezone.now(), permanent=attempt.permanent)
+            wait = attempt.retry_after if isinstance(attempt, BotAnswer) else None
+            gave_up = _failed(row, error, timezone.now(), permanent=attempt.permanent, wait=wait)
         row.save(update_fields=_SEND_COLUMNS)
         sender.attempted(row, attempt, gave_up=gave_up)
     return attempt.delivered
 
 
 def outbox_send(
-    keys: Sequence[str], *, connection: MailConnection | None = None, webhooks: WebhookSender | None = None
+    keys: Sequence[str],
+    *,
+    connection: MailConnection | None = None,
+    webhooks: WebhookSender | None = None,
+    telegram: TelegramSender | None = None,
 ) -> int:
     """Send those of these messages that are due, by channel: e-mails on one connection
-    (`connection`, or one of its own), webhooks (given `webhooks`, their sender) one at a time;
-    returns how many went out now. A message sent, given up, backing off, or locked by another
-    worker is skipped."""
-    if webhooks is not None:
-        hooks = OutboxMessage.objects.filter(key__in=list(keys), channel=OutboxChannel.WEBHOOK)
-        hook_keys = set(hooks.values_list("key", flat=True))
-        went = sum(_send_webhook_row(key, webhooks) for key in keys if key in hook_keys)
-        mail_keys = [key for key in keys if key not in hook_keys]
-        return went + (outbox_send(mail_keys, connection=connection) if mail_keys else 0)
+    (`connection`, or one of its own), webhooks and Telegram messages (given `webhooks` or
+    `telegram`, their sender) one at a time; returns how many went out now. A message sent,
+    given up, backing off, or locked by another worker is skipped."""
+    for channel, sender in ((OutboxChannel.WEBHOOK, webhooks), (OutboxChannel.TELEGRAM, telegram)):
+        if sender is not None:
+            theirs = OutboxMessage.objects.filter(key__in=list(keys), channel=channel)
+            their_keys = set(theirs.values_list("key", flat=True))
+            went = sum(_send_one(key, channel, sender) for key in keys if key in their_keys)
+            rest = [key for key in keys if key not in their_keys]
+            others = {"telegram": telegram if channel == OutboxChannel.WEBHOOK else None}
+            return went + (outbox_send(rest, connection=connection, **others) if rest else 0)
     if connection is None:
         with mail_connection() as connection:
             return _send_rows(keys, connection)
@@ -403,14 +454,24 @@ def outbox_deliver(
     objects: Sequence[models.Model],
     *,
     about: Callable[[models.Model], str],
-    render: Callable[[models.Model], list[Outgoing]],
+    render: Callable[[models.Model], list[Outgoing | OutgoingTelegram]],
+    telegram: TelegramSender | None = None,
 ) -> int:
     """Deliver the messages of these objects (reminders, reports, invitations …): write those
     not written yet (`render` gives an object's messages, each keyed under `about(object)`) and
-    send every one that is due. Returns how many messages went out now."""
+    send every one that is due. Returns how many messages went out now. Telegram's go first
+    (given `telegram`, their sender), so an e-mail that stands in for a chat that blocked the
+    bot goes out in the same run."""
     abouts = {obj.pk: about(obj) for obj in objects}
     written = set(OutboxMessage.objects.filter(about__in=abouts.values()).values_list("about", flat=True))
     _add_many((abouts[obj.pk], render(obj)) for obj in objects if abouts[obj.pk] not in written)
+    went = 0
+    if telegram is not None:
+        chats = OutboxMessage.objects.filter(about__in=abouts.values(), channel=OutboxChannel.TELEGRAM)
+        went = sum(
+            _send_one(key, OutboxChannel.TELEGRAM, telegram)
+            for key in chats.order_by("pk").values_list("key", flat=True)
+        )
     keys = defaultdict(list)
     for about_, key in (
         OutboxMessage.objects.filter(about__in=abouts.values()).order_by("pk").values_list("about", "key")
@@ -418,4 +479,4 @@ def outbox_deliver(
         keys[about_].append(key)
     with mail_connection() as connection:  # one connection for the whole batch
         # A thing at a time: its messages are marked as soon as they are sent.
-        return sum(_send_rows(keys[abouts[obj.pk]], connection) for obj in objects)
+        return went + sum(_send_rows(keys[abouts[obj.pk]], connection) for obj in objects)

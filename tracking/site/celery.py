@@ -11,6 +11,7 @@ app = Celery("tracking")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.autodiscover_tasks(["tracking.webhooks"])  # a package of the core, not an app of its own
+app.autodiscover_tasks(["sprints.telegram"])  # the bot's conversation, a package of sprints
 
 app.conf.beat_schedule = {
     # Reminders before each weekly review, overdue-review flags, the Monday digest and any
@@ -29,6 +30,11 @@ app.conf.beat_schedule = {
     # comes a minute after a failure).
     "webhooks-sweep": {
         "task": "tracking.webhooks.tasks.webhooks_sweep",
+        "schedule": crontab(minute="*"),
+    },
+    # Telegram updates whose hand-over to a worker was lost, and the bot's answers to retry.
+    "telegram-sweep": {
+        "task": "sprints.telegram.tasks.telegram_sweep",
         "schedule": crontab(minute="*"),
     },
 }

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "tracking",
     "tracking.custdev.apps.CustdevConfig",
     "tracking.toolkit.apps.ToolkitConfig",
+    "tracking.telegram.apps.TelegramConfig",
     "tracking.backups.apps.BackupsConfig",
     "hypotheses",
     "sprints",
@@ -271,6 +272,13 @@ else:
         MAILERS["default"]["OPTIONS"] = {"file_path": email_file_path}
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Sprint tracker <noreply@localhost>")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# The installation's Telegram bot (tracking/telegram): off and invisible while either is unset.
+TELEGRAM_BOT_TOKEN = env.str("TELEGRAM_BOT_TOKEN", default="")
+TELEGRAM_WEBHOOK_SECRET = env.str("TELEGRAM_WEBHOOK_SECRET", default="")
+TELEGRAM_API_BASE = env.str("TELEGRAM_API_BASE", default="https://api.telegram.org").rstrip("/")
+TELEGRAM_CONNECT_TIMEOUT = env.float("TELEGRAM_CONNECT_TIMEOUT", default=3)
+TELEGRAM_TIMEOUT = env.float("TELEGRAM_TIMEOUT", default=10)
 
 # --- Celery (DESIGN.md §7) ------------------------------------------------------------------
 BROKER_DIR = VAR_DIR / "broker"

@@ -6,6 +6,7 @@ from django.urls import include, path
 from hypotheses import scripts
 from hypotheses.selectors import markers_of_tests
 from sprints import portfolio
+from sprints.telegram import tasks as telegram_tasks
 
 from ..accounts import views as accounts
 from ..api import urls as api_urls
@@ -13,6 +14,7 @@ from ..api import views as api_views
 from ..api.crm import pages as crm_pages
 from ..api.crm import urls as crm_urls
 from ..custdev import urls as custdev_urls
+from ..telegram import views as telegram
 from ..toolkit.services import value_record
 from ..views import companies, constraints, goals, invitations, metrics, ops
 from ..webhooks import views as webhooks
@@ -123,6 +125,17 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("invite/<str:uidb64>/<str:token>/", invitations.invitation_accept, name="invitation_accept"),
+    path("accounts/telegram/", telegram.telegram_page, name="telegram"),
+    path("accounts/telegram/link/", telegram.telegram_link, name="telegram_link"),
+    path("accounts/telegram/unlink/", telegram.telegram_unlink, name="telegram_unlink"),
+    path("accounts/telegram/channels/", telegram.telegram_channels, name="telegram_channels"),
+    # The bot's conversation (logging results) is the sprints': handed to the webhook here.
+    path(
+        "telegram/webhook/",
+        telegram.telegram_webhook,
+        {"handle": telegram_tasks.update_enqueue},
+        name="telegram_webhook",
+    ),
     path("language/", accounts.language_set, name="language_set"),
     path("healthz/", ops.healthz, name="healthz"),
     path(settings.ADMIN_URL, admin.site.urls),
