@@ -57,6 +57,8 @@ def mapping_row_form(mapping, data=None) -> MappingForm:
 def feed_line(metric, company: Company) -> str:
     """ "from amoCRM, last event 10:42" for a metric a CRM feeds (the time in the business's zone,
     with the day when it was not today), or "" for one typed in by hand."""
+    if metric.funnel_stage is None:  # only funnel stages are mapped: no query for the other metrics
+        return ""
     feed = selectors.feed_of(metric)
     if feed is None:
         return ""
