@@ -1,9 +1,9 @@
 """Dates as the pages write them, made once per page in Python rather than by a filter per row."""
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 
-from django.utils.dates import MONTHS_3
+from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 
 
 def day_month_year() -> Callable[[date], str]:
@@ -11,3 +11,11 @@ def day_month_year() -> Callable[[date], str]:
     page's rows: the month names are read once, in the active language."""
     months = {month: str(MONTHS_3[month]).title() for month in range(1, 13)}
     return lambda day: f"{day.day} {months[day.month]} {day.year}"
+
+
+def weekday_day_month_time() -> Callable[[datetime], str]:
+    """What `date_format(moment, "D j M, H:i")` writes ("Mon 7 Dec, 10:00", «Пн 7 Дек, 10:00»)
+    of a moment in its own time zone, as a function for a page's cards: the names are read once."""
+    days = {day: str(WEEKDAYS_ABBR[day]) for day in range(7)}
+    months = {month: str(MONTHS_3[month]).title() for month in range(1, 13)}
+    return lambda at: f"{days[at.weekday()]} {at.day} {months[at.month]}, {at.hour:02d}:{at.minute:02d}"

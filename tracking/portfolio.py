@@ -13,12 +13,11 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Count, Q, Sum
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from .dates import weekday_day_month_time
 from .models import Company, Membership, Role, User
 from .numbers import plain, with_unit
 from .selectors import next_review_at
@@ -73,11 +72,8 @@ class PortfolioRow:
     member_count: int
     pending_count: int
     capacity_hours: Decimal
-    next_review: datetime
-
-    @property
-    def review_label(self) -> str:
-        return date_format(timezone.localtime(self.next_review, self.company.tzinfo), "D j M, H:i")
+    next_review: datetime  # in the business's time zone
+    review_label: str
 
     @property
     def team_label(self) -> str:
@@ -104,6 +100,24 @@ class PortfolioPage:
     has_next: bool
 
 
+# A page of the businesses where the user's membership is accepted, by name, each with the user's
+# role and its team added up (everyone, invitations too; those invited; the weekly hours). One row
+# past the page tells whether there is a next one.
+_PAGE_SQL = f"""
+SELECT c.*, m.role AS my_role, t.member_count, t.pending_count, t.capacity_hours
+FROM {Membership._meta.db_table} m
+JOIN {Company._meta.db_table} c ON c.id = m.company_id
+CROSS JOIN LATERAL (
+    SELECT count(*) AS member_count, count(*) FILTER (WHERE x.accepted_at IS NULL) AS pending_count,
+           sum(x.weekly_capacity_hours) AS capacity_hours
+    FROM {Membership._meta.db_table} x WHERE x.company_id = c.id
+) t
+WHERE m.user_id = %s AND m.accepted_at IS NOT NULL
+ORDER BY c.name, c.id
+LIMIT %s OFFSET %s
+"""
+
+
 def portfolio_for_user(
     user: User, now: datetime | None = None, *, page: int = 1, per_page: int = PORTFOLIO_PAGE_SIZE
 ) -> PortfolioPage:
@@ -113,37 +127,27 @@ def portfolio_for_user(
     count query."""
     page = max(page, 1)
     offset = (page - 1) * per_page
-    memberships = list(
-        Membership.objects.accepted()
-        .filter(user=user)
-        .select_related("company")
-        .annotate(
-            member_count=Count("company__memberships", distinct=True),
-            pending_count=Count(
-                "company__memberships",
-                filter=Q(company__memberships__accepted_at__isnull=True),
-                distinct=True,
-            ),
-            capacity_hours=Sum("company__memberships__weekly_capacity_hours"),
-        )
-        .order_by("company__name", "company_id")[offset : offset + per_page + 1]
-    )
-    has_next = len(memberships) > per_page
-    memberships = memberships[:per_page]
+    companies = list(Company.objects.raw(_PAGE_SQL, [user.pk, per_page + 1, offset]))
+    has_next = len(companies) > per_page
+    companies = companies[:per_page]
     now = now or timezone.now()
     # Each role's label translated once, not per card (get_role_display hashes every choice's
     # lazy label, translating each, on every call).
     role_labels = {value: str(label) for value, label in Role.choices}
-    rows = [
-        PortfolioRow(
-            company=m.company,
-            my_role=m.role,
-            my_role_label=role_labels[m.role],
-            member_count=m.member_count,
-            pending_count=m.pending_count,
-            capacity_hours=m.capacity_hours or Decimal(0),
-            next_review=next_review_at(m.company, now),
+    written = weekday_day_month_time()
+    rows = []
+    for company in companies:
+        review = next_review_at(company, now)
+        rows.append(
+            PortfolioRow(
+                company=company,
+                my_role=company.my_role,
+                my_role_label=role_labels[company.my_role],
+                member_count=company.member_count,
+                pending_count=company.pending_count,
+                capacity_hours=company.capacity_hours or Decimal(0),
+                next_review=review,
+                review_label=written(review),
+            )
         )
-        for m in memberships
-    ]
     return PortfolioPage(rows=rows, number=page, has_next=has_next)
