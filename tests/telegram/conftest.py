@@ -32,6 +32,7 @@ class FakeBotApi:
     calls: list[Call] = field(default_factory=list)
     failures: deque = field(default_factory=deque)  # planned answers to the next sends
     message_ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    delay: float = 0.0  # seconds before each sendMessage answer (a slow Telegram)
 
     @property
     def base(self) -> str:
@@ -77,6 +78,7 @@ def _handler(api: FakeBotApi):
             if method == "getMe":
                 return self._answer(200, {"ok": True, "result": {"id": 1, "is_bot": True, "username": USERNAME}})
             if method == "sendMessage":
+                time.sleep(api.delay)
                 result = {"message_id": next(api.message_ids), "chat": {"id": params.get("chat_id")}}
                 return self._answer(200, {"ok": True, "result": result})
             if method in ("editMessageText", "answerCallbackQuery", "setWebhook"):
@@ -110,6 +112,16 @@ def bot_api():
     yield api
     server.shutdown()
     server.server_close()
+
+
+def bot_env(api: FakeBotApi) -> dict:
+    """The environment variables that point a process started by a test at the fake Bot API."""
+    return {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": SECRET,
+        "TELEGRAM_API_BASE": api.base,
+        "TELEGRAM_TIMEOUT": "5",
+    }
 
 
 @pytest.fixture
