@@ -74,7 +74,7 @@ migrate: install messages
 	DJANGO_DEBUG=1 $(WITH_DB) $(BIN)/python manage.py migrate --noinput -v0
 
 seed: migrate
-	DJANGO_DEBUG=1 $(WITH_DB) $(BIN)/python manage.py seed_demo
+	DJANGO_DEBUG=1 $(WITH_DB) $(BIN)/python manage.py seed_demo_integrations
 
 # Web app, one Celery worker and exactly one beat (embedded in the worker), one terminal, with
 # the embedded PostgreSQL up around them. The worker runs in a loop that starts it again when it
