@@ -23,7 +23,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # other command of the checkout still uses it); without DATABASE_URL only (tracking/site/embedded_db.py).
 WITH_DB := $(BIN)/python -m tracking.site.embedded_db around
 
-.PHONY: help install install-test messages run test lint lock migrate seed worker clean bench bench-pages bench-library backup restore db db-stop
+.PHONY: help install install-test messages run test lint lock migrate seed worker clean bench bench-pages bench-api bench-library backup restore db db-stop
 
 help:
 	@echo "make run      set up and start the app with demo data at http://$(HOST):$(PORT)"
@@ -33,6 +33,7 @@ help:
 	@echo "make db       start the embedded PostgreSQL (var/pg/) and print its URL; make db-stop stops it"
 	@echo "make bench    the reminder-dispatch and roll-up benchmark"
 	@echo "make bench-pages  what people do (pages cold, saves, views after them) against a floor, and 100 users"
+	@echo "make bench-api  the API's PUT of weekly values: p95 against an API 404, and requests/s"
 	@echo "make bench-library  the learnings library's search over 20,000 hypotheses (under 100 ms)"
 	@echo "make backup   the whole database but the sessions into var/backups/ (or BACKUP=path), owner-only;"
 	@echo "              encrypted when BACKUP_PASSPHRASE is set"
@@ -101,6 +102,10 @@ bench: install-test messages
 # also in artifacts/bench-pages.md. BENCH_PAGES_ARGS=--quick for a smoke run, --help for options.
 bench-pages: install-test messages
 	$(BIN)/python bench/pages.py $(BENCH_PAGES_ARGS)
+
+# The API benchmark (issue 25): its own database bench_api, gunicorn with 4 sync workers; ~2 min.
+bench-api: install-test messages
+	$(BIN)/python bench/api.py $(BENCH_API_ARGS)
 
 # The learnings-library benchmark (issue 15): its own database bench_library, 20,000 decided
 # hypotheses, search server time against 100 ms. BENCH_LIBRARY_ARGS=--quick for a smoke run.

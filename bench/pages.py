@@ -15,12 +15,8 @@ test secret, plain HTTP) on a free port. See bench/README.md for what is measure
 """
 
 import atexit
-import http.client
 import os
 import random
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -36,7 +32,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import arguments, private_services, say  # noqa: E402
+from bench.common import PORT, Server, arguments, pct, private_services, request, say  # noqa: E402
 
 PASSWORD = "bench-pages-password"
 BATCH = 5000
@@ -709,73 +705,6 @@ if args.profile:
 # --- gunicorn, a real sign-in, the timed rounds ----------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    def __init__(self, workers: int, env: dict | None = None):
-        self.port = free_port()
-        command = [str(Path(sys.executable).parent / "gunicorn"), "tracking.site.wsgi:application"]
-        command += ["--workers", str(workers), "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning"]
-        command += ["--backlog", "2048", "--timeout", "120"]
-        env = os.environ | services.env | (env or {})
-        # Its log goes to a file (a line per 404 of the floor); stop() shows any other line.
-        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, env=env, start_new_session=True, stdout=self.log, stderr=subprocess.STDOUT
-        )
-        PORT[0] = self.port
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if request("/healthz/", None)[0] in (200, 503):
-                    break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            self.stop()
-            raise SystemExit("gunicorn did not start")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-        if self.log.closed:
-            return
-        self.log.seek(0)
-        lines = [line for line in self.log.read().decode(errors="replace").splitlines() if FLOOR not in line]
-        lines = [line for line in lines if "Handling signal" not in line and "Shutting down" not in line]
-        for line in lines[:40]:
-            say(f"  gunicorn: {line}")
-        if len(lines) > 40:
-            say(f"  gunicorn: … {len(lines) - 40} more lines")
-        self.log.close()
-
-
-PORT = [0]
-
-
-def request(path: str, cookie: str | None, method: str = "GET", body: str | None = None, headers=None):
-    """One request on a new connection (gunicorn's sync workers close it after each answer):
-    (status, body, response headers)."""
-    conn = http.client.HTTPConnection("127.0.0.1", PORT[0], timeout=120)
-    try:
-        h = {"Host": "127.0.0.1"} | (headers or {})
-        if cookie:
-            h["Cookie"] = cookie
-        conn.request(method, path, body=body, headers=h)
-        response = conn.getresponse()
-        return response.status, response.read(), response.getheaders()
-    finally:
-        conn.close()
-
-
 class _CsrfField(HTMLParser):
     token = ""
 
@@ -807,11 +736,6 @@ def sign_in(email: str) -> str:
             jar.load(value)
     assert status == 302 and "sessionid" in jar, f"sign-in failed: HTTP {status}"
     return "; ".join(f"{k}={m.value}" for k, m in jar.items())
-
-
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))] if values else float("nan")
 
 
 # --- What people do: every page cold, a save and the views after it, every htmx save's answer ----
@@ -989,7 +913,7 @@ def work_rounds(rounds: int) -> dict:
     """`rounds` shuffled rounds on one gunicorn: the floor FLOORS_PER_ROUND times, every page
     cold (the tracker's GET), and every save (the tracker's htmx POST) followed, for those with
     a view, by the tracker's GET of the page and a colleague's first GET of it."""
-    server = Server(args.workers)
+    server = Server(args.workers, services.env, quiet=FLOOR)
     atexit.register(server.stop)
     tracker = large["tracker"].email
     cookies = {email: sign_in(email) for email in {tracker} | {s.reader for s in SAVES if s.reader}}
@@ -1256,7 +1180,7 @@ def load_run(workers: int, think: float) -> dict:
         people[n] = (b, email_of("owner" if (n // len(companies)) % 2 == 0 else "bob", b))
     mixes = {b: business_paths(companies[b], large["active"][companies[b].pk]) for b, _ in people.values()}
     writes_of = {b: business_writes(companies[b], large["active"][companies[b].pk]) for b, _ in people.values()}
-    server = Server(workers)
+    server = Server(workers, services.env, quiet=FLOOR)
     PORT[0] = server.port
     cookies = {email: sign_in(email) for _, email in people.values()}
     for _kind, path in mixes[0]:  # warm every worker up, as a running server is
