@@ -14,13 +14,12 @@ from hypotheses.models import Hypothesis
 from tracking.db import insert_new
 from tracking.delivery import outbox
 from tracking.models import Membership, Role, User
-from tracking.telegram.selectors import chats_for, wants_email, wants_telegram
-from tracking.telegram.sending import ChatSender
 
 from .models import Action, ActionStatus, Digest, Sprint, SprintStatus
 from .portfolio import overview
 from .schedule import digest_week
-from .telegram.messages import digest_message, in_language, outgoing
+from .telegram.channels import by_their_channels, deliver_by_their_channels
+from .telegram.messages import digest_message
 
 
 def digests_plan(now: datetime | None = None) -> int:
@@ -119,22 +118,13 @@ def _messages(digest: Digest, chats: dict | None = None) -> list[outbox.Outgoing
         "recipient": digest.recipient,
         "link": settings.SITE_URL + reverse("tracking:portfolio"),
     }
-    chat = (chats or {}).get(digest.recipient_id)
-    messages = []
-    if wants_telegram(chat):
-        with in_language(digest.recipient):
-            params = digest_message(context["lines"])
-        messages.append(outgoing(f"{_about(digest)}:telegram", digest.recipient, chat.chat_id, params))
-    if wants_email(chat):
-        rendered = outbox.email_render("sprints/email/digest", context, language=digest.recipient.language)
-        messages.append(outbox.Outgoing(key=_about(digest), to=digest.recipient, message=rendered))
-    return messages
-
-
-def _email_instead(row) -> None:
-    """A chat that blocked the bot: the digest goes by e-mail (under the e-mail's own key)."""
-    digest = Digest.objects.select_related("recipient").get(pk=int(row.about.split(":")[1]))
-    outbox.outbox_add(row.about, _messages(digest))
+    return by_their_channels(
+        _about(digest),
+        digest.recipient,
+        (chats or {}).get(digest.recipient_id),
+        telegram=lambda: digest_message(context["lines"]),
+        email=lambda: outbox.email_render("sprints/email/digest", context, language=digest.recipient.language),
+    )
 
 
 def digests_deliver(digest_ids: list[int]) -> int:
@@ -144,10 +134,10 @@ def digests_deliver(digest_ids: list[int]) -> int:
         .select_related("recipient")
         .order_by("pk")
     )
-    chats = chats_for(d.recipient_id for d in digests)
-    return outbox.outbox_deliver(
+    return deliver_by_their_channels(
         digests,
         about=_about,
-        render=lambda digest: _messages(digest, chats),
-        telegram=ChatSender(on_blocked=_email_instead) if chats else None,
+        render=_messages,
+        recipient_id=lambda digest: digest.recipient_id,
+        reload=lambda pk: Digest.objects.select_related("recipient").get(pk=pk),
     )

@@ -16,12 +16,11 @@ from django.utils import timezone
 
 from tracking.delivery import outbox
 from tracking.models import Membership, Role
-from tracking.telegram.selectors import chats_for, wants_email, wants_telegram
-from tracking.telegram.sending import ChatSender
 
 from .models import Action, ActionStatus, Reminder, ReminderKind, Sprint, SprintStatus
 from .schedule import due_kinds, review_at
-from .telegram.messages import in_language, outgoing, reminder_message
+from .telegram.channels import by_their_channels, deliver_by_their_channels
+from .telegram.messages import reminder_message
 
 SEND_BATCH = 100  # reminders per message to the worker
 OPEN_SPRINT = (SprintStatus.ACTIVE, SprintStatus.REVIEW)
@@ -170,23 +169,16 @@ def _messages(reminder: Reminder, chats: dict | None = None) -> list[outbox.Outg
         "total": len(actions),
         "link": settings.SITE_URL + reverse(page, args=[company.pk]),
     }
-    chat = (chats or {}).get(reminder.recipient_id)
-    messages = []
-    if wants_telegram(chat):
-        with in_language(reminder.recipient):
-            review = timezone.localtime(context["review"], company.tzinfo).strftime("%Y-%m-%d %H:%M")
-            params = reminder_message(reminder, mine=mine, review_text=review)
-        messages.append(outgoing(f"{_about(reminder)}:telegram", reminder.recipient, chat.chat_id, params))
-    if wants_email(chat):
-        rendered = outbox.email_render(f"sprints/email/{reminder.kind}", context, language=reminder.recipient.language)
-        messages.append(outbox.Outgoing(key=_about(reminder), to=reminder.recipient, message=rendered))
-    return messages
-
-
-def _email_instead(row) -> None:
-    """A chat that blocked the bot: the reminder goes by e-mail (under the e-mail's own key)."""
-    reminder = Reminder.objects.select_related("sprint__company", "recipient").get(pk=int(row.about.split(":")[1]))
-    outbox.outbox_add(row.about, _messages(reminder))
+    review = timezone.localtime(context["review"], company.tzinfo).strftime("%Y-%m-%d %H:%M")
+    return by_their_channels(
+        _about(reminder),
+        reminder.recipient,
+        (chats or {}).get(reminder.recipient_id),
+        telegram=lambda: reminder_message(reminder, mine=mine, review_text=review),
+        email=lambda: outbox.email_render(
+            f"sprints/email/{reminder.kind}", context, language=reminder.recipient.language
+        ),
+    )
 
 
 def reminders_deliver(reminder_ids: list[int]) -> int:
@@ -198,10 +190,10 @@ def reminders_deliver(reminder_ids: list[int]) -> int:
         .select_related("sprint__company", "recipient")
         .order_by("pk")
     )
-    chats = chats_for(r.recipient_id for r in reminders)
-    return outbox.outbox_deliver(
+    return deliver_by_their_channels(
         reminders,
         about=_about,
-        render=lambda reminder: _messages(reminder, chats),
-        telegram=ChatSender(on_blocked=_email_instead) if chats else None,
+        render=_messages,
+        recipient_id=lambda reminder: reminder.recipient_id,
+        reload=lambda pk: Reminder.objects.select_related("sprint__company", "recipient").get(pk=pk),
     )

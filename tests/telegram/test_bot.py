@@ -289,3 +289,19 @@ def test_an_unlinked_chat_is_told_how_to_link(bot, client, team):
     assert "not linked" in bot.texts(CHAT)[-1]
     send(client, tap(CHAT, f"d:{team.action.pk}:{team.action.version}"))
     assert "not linked" in bot.texts(CHAT)[-1] and Action.objects.get(pk=team.action.pk).status == "todo"
+
+
+def test_the_digest_arrives_in_telegram_once_and_by_email_when_blocked(bot, client, team, mailoutbox):
+    from sprints import digest
+    from sprints.models import Digest
+
+    link(client, team.tracker.user)
+    first = Digest.objects.create(recipient=team.tracker.user, week_start=clock.today())
+    digest.digests_deliver([first.pk])
+    digest.digests_deliver([first.pk])
+    assert len([t for t in bot.texts(CHAT) if "Your businesses this week" in t and team.company.name in t]) == 1
+    assert mailoutbox == []
+    bot.fail("403")
+    second = Digest.objects.create(recipient=team.tracker.user, week_start=clock.today() - timedelta(days=7))
+    digest.digests_deliver([second.pk])
+    assert not TelegramChat.objects.exists() and len(mailoutbox) == 1
