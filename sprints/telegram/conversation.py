@@ -32,6 +32,10 @@ METRIC_MAX = Decimal("1e12")
 SKIP = {"skip", "пропустить", "-"}
 
 
+def _not_linked() -> str:
+    return _("This chat is not linked. Open your Telegram page in the tracker and follow its one-time link.")
+
+
 class Reply(list):
     """The bot's answers to one update: (Bot API method, parameters but the chat)."""
 
@@ -69,10 +73,12 @@ def _command(chat: TelegramChat | None, chat_id: int, text: str, reply: Reply) -
         token = text.removeprefix("/start").strip()
         linked = chats.chat_link(token=token, chat_id=chat_id) if token else None
         if linked is None:
-            if chat is None or token:
+            if token:
                 reply.say(
                     _("This link is invalid, used or expired. Get a new one on your Telegram page in the tracker.")
                 )
+            elif chat is None:
+                reply.say(_not_linked())
             else:
                 reply.say(_("This chat is linked. Send /results for your open actions."))
             return chat
@@ -83,7 +89,7 @@ def _command(chat: TelegramChat | None, chat_id: int, text: str, reply: Reply) -
             )
         return linked
     if chat is None:
-        reply.say(_("This chat is not linked. Open your Telegram page in the tracker and follow its one-time link."))
+        reply.say(_not_linked())
         return None
     if text == "/stop":
         chats.chat_unlink(chat_id=chat_id)
@@ -99,7 +105,7 @@ def _command(chat: TelegramChat | None, chat_id: int, text: str, reply: Reply) -
 
 def _button(chat: TelegramChat | None, query: dict, message: dict, reply: Reply) -> None:
     if chat is None:
-        reply.say(_("This chat is not linked. Open your Telegram page in the tracker and follow its one-time link."))
+        reply.say(_not_linked())
         return
     kind, action_id, version = _parse_button(query.get("data"))
     sent = message.get("date")

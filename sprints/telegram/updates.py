@@ -2,6 +2,8 @@
 its id to the worker after the commit; the worker locks it, answers it in the transaction that
 marks it processed (the answers are outbox rows), then sends the answers."""
 
+import logging
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -10,6 +12,8 @@ from tracking.telegram.sending import replies_add, replies_deliver_due, telegram
 
 from . import conversation
 from .messages import outgoing
+
+logger = logging.getLogger(__name__)
 
 
 def update_process(update_pk: int) -> int:
@@ -22,7 +26,12 @@ def update_process(update_pk: int) -> int:
         )
         if update is None:
             return 0
-        chat_id, user, reply = conversation.handle(update.payload)
+        try:
+            with transaction.atomic():
+                chat_id, user, reply = conversation.handle(update.payload)
+        except Exception:  # an update that cannot be applied is marked, never tried again
+            logger.exception("Telegram update %s could not be applied", update.update_id)
+            chat_id, user, reply = None, None, []
         keys = []
         if chat_id is not None and reply:
             replies = [

@@ -305,3 +305,22 @@ def test_the_digest_arrives_in_telegram_once_and_by_email_when_blocked(bot, clie
     second = Digest.objects.create(recipient=team.tracker.user, week_start=clock.today() - timedelta(days=7))
     digest.digests_deliver([second.pk])
     assert not TelegramChat.objects.exists() and len(mailoutbox) == 1
+
+
+def test_odd_updates_are_kept_once_and_answered_sensibly(bot, client, team):
+    assert send(client, {"update_id": 77, "callback_query": {"id": "1"}}).status_code == 200
+    assert send(client, {"update_id": 78, "edited_message": {"text": "hi"}}).status_code == 200
+    assert post(client, {"no": "update id"}).status_code == 200
+    assert (
+        client.post(
+            reverse("telegram_webhook"),
+            "not json",
+            content_type="application/json",
+            HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN=SECRET,
+        ).status_code
+        == 400
+    )
+    kept = TelegramUpdate.objects.filter(processed_at__isnull=False)
+    assert sorted(kept.values_list("update_id", flat=True)) == [77, 78]
+    send(client, message(CHAT, "/start"))
+    assert "not linked" in bot.texts(CHAT)[-1]
