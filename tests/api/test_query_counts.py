@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests import clock
 from tests.factories import (
     ActionFactory,
     ConstraintFactory,
@@ -92,3 +93,56 @@ def test_a_reports_queries_do_not_grow_with_its_actions(team, token_for, api):
     many = _queries(api, token, f"sprints/{large.pk}/report")
 
     assert few == many <= 5, (few, many)
+
+
+def _last_week(team):
+    return current_week_start(team.company) - timedelta(weeks=1)
+
+
+def _version(action) -> int:
+    action.refresh_from_db(fields=["version"])
+    return action.version
+
+
+def _hypothesis_under_test(team):
+    from hypotheses.models import Hypothesis
+
+    Hypothesis.objects.filter(pk=team.hypothesis.pk).update(status="testing", testing_started_at=clock.now())
+    return team.hypothesis.pk
+
+
+# name: (method, the path and the body for the team, the pinned queries)
+WRITES = {
+    "a weekly value": ("put", lambda t, n: (f"metrics/{t.metric.pk}/values/{_last_week(t)}", {"value": n}), 12),
+    "an idea": ("post", lambda t, n: ("hypotheses", {"title": f"Idea {n}", "statement": "If we call, they buy"}), 17),
+    "a measured value": (
+        "put",
+        lambda t, n: (f"hypotheses/{_hypothesis_under_test(t)}/measured", {"measured": 10 + n}),
+        8,
+    ),
+    "an action's result": (
+        "put",
+        lambda t, n: (
+            f"actions/{t.action.pk}/result",
+            {"status": "done", "result_note": f"Done {n}", "version": _version(t.action)},
+        ),
+        7,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", WRITES)
+def test_writes_run_the_same_queries_for_few_rows_and_many(name, team, token_for, api):
+    """Each write is pinned: the same queries with a few rows as with 40 of everything."""
+    method, request, pinned = WRITES[name]
+    token = token_for(team.tracker)
+    counts = []
+    for n in range(3):
+        if n == 2:
+            _grow(team, 40)
+        path, body = request(team, n)
+        with CaptureQueriesContext(connection) as queries:
+            response = api(method, path, token, body)
+        assert response.status_code in (200, 201), response.content
+        counts.append(len(queries))
+    assert counts[1:] == [pinned, pinned], counts  # the first also marks the token as used
