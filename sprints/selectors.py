@@ -4,6 +4,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -33,6 +34,7 @@ from tracking.models import (
     Membership,
     Metric,
     MetricValue,
+    User,
     member_name,
     member_name_order,
 )
@@ -81,7 +83,7 @@ def sprint_actions(sprint: Sprint) -> list[Action]:
 def board_row(action_id: int) -> Row:
     """One action as a board row shows it (the row an edit answers with): row_actions' light
     row. One query."""
-    return _light_rows(Action.objects.filter(pk=action_id))[0]
+    return _light_rows(Action.objects.filter(pk=action_id).values_list(*ROW_COLUMNS))[0]
 
 
 def log_row(action_id: int) -> Action:
@@ -236,18 +238,36 @@ ROW_COLUMNS = (
 )
 ROW_OWN = ROW_COLUMNS[:11]  # the action's own columns, kept under their names
 
+# ROW_COLUMNS of a sprint's actions in sprint_actions' order: the statement the ORM would build
+# from them on every board and results view, written once.
+_ROWS_SQL = f"""
+SELECT a.id, {", ".join(f"a.{Action._meta.get_field(name).column}" for name in ROW_OWN[1:])},
+       u.full_name, u.email, m.accepted_at, m.invited_name, h.title, cs.number, c.why_not_note
+FROM {Action._meta.db_table} a
+LEFT JOIN {Membership._meta.db_table} m ON m.id = a.owner_id
+LEFT JOIN {User._meta.db_table} u ON u.id = m.user_id
+LEFT JOIN {Hypothesis._meta.db_table} h ON h.id = a.hypothesis_id
+LEFT JOIN {Action._meta.db_table} c ON c.id = a.carried_over_from_id
+LEFT JOIN {Sprint._meta.db_table} cs ON cs.id = c.sprint_id
+WHERE a.sprint_id = %s
+ORDER BY a.owner_id, a.id
+"""
+
 
 def row_actions(sprint: Sprint) -> list[Row]:
     """The sprint's actions as board and results rows show them (sprint_actions' order, only
     the columns the rows and the capacity card read), as light rows. One query."""
-    return _light_rows(sprint.actions.order_by("owner_id", "pk"))
+    with connection.cursor() as cursor:
+        cursor.execute(_ROWS_SQL, [sprint.pk])
+        return _light_rows(cursor.fetchall())
 
 
-def _light_rows(actions) -> list[Row]:
+def _light_rows(values_of_rows) -> list[Row]:
+    """Light rows of tuples of ROW_COLUMNS."""
     rows = []
     resolved = RESOLVED_ACTION_STATUSES
     carried_label = {}
-    for values in actions.values_list(*ROW_COLUMNS):
+    for values in values_of_rows:
         row = Row(zip(ROW_OWN, values[:11], strict=True))
         full_name, email, accepted_at, invited_name, hypothesis_title, carried_number, carried_why_not = values[11:]
         if row["owner_id"] is None:
