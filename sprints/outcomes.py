@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.db import connection
+
 from hypotheses.models import Hypothesis, Verdict
 from tracking.models import Company, Metric, MetricValue
 from tracking.portfolio import Flag
@@ -27,7 +29,7 @@ BUSY_SPRINTS = 3
 
 @dataclass(frozen=True)
 class SprintOutcome:
-    sprint: Sprint
+    sprint: Sprint | None  # None where only the portfolio's flag is asked (outcomes_overview)
     done: int
     total: int
     hours_done: Decimal
@@ -115,20 +117,18 @@ def _sprints(company_ids: list[int], limit: int) -> list[Sprint]:
     business's time zone: one query. The window picks the sprints first, so the metric is
     looked up for those sprints only, each lookup one step back along its (metric, week)
     index (PostgreSQL does not compile the plan: no JIT)."""
-    params = {
-        "companies": list(company_ids),
-        "closed": SprintStatus.CLOSED,
-        "done": ActionStatus.DONE,
-        "limit": limit,
-    }
-    return list(Sprint.objects.raw(_SPRINTS_SQL, params))
+    return list(Sprint.objects.raw(_SPRINTS_SQL, _params(company_ids, limit)))
 
 
-def outcomes_many(company_ids: list[int], *, limit: int = SPRINTS, hypotheses: bool = True) -> dict[int, Outcomes]:
-    """Each company's outcomes: 2 queries (3 with the hypotheses)."""
+def _params(company_ids: list[int], limit: int) -> dict:
+    return {"companies": list(company_ids), "closed": SprintStatus.CLOSED, "done": ActionStatus.DONE, "limit": limit}
+
+
+def outcomes_many(company_ids: list[int], *, limit: int = SPRINTS) -> dict[int, Outcomes]:
+    """Each company's outcomes: 3 queries (the sprints, the hypotheses decided, the key metrics)."""
     sprints = _sprints(company_ids, limit)
     decided: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
-    if hypotheses and sprints:
+    if sprints:
         # A day early: the filter's date is UTC's, and a business east of UTC starts its day
         # before UTC does (_within then keeps what falls in each sprint, in the business's time).
         since = min(s.starts_on for s in sprints) - timedelta(days=1)
@@ -138,14 +138,7 @@ def outcomes_many(company_ids: list[int], *, limit: int = SPRINTS, hypotheses: b
             .values_list("company_id", "decided_at", "verdict")
         ):
             decided[company_id].append((at, verdict))
-    keys = (
-        {m.company_id: m for m in Metric.objects.filter(company_id__in=company_ids, is_key=True)} if hypotheses else {}
-    )
-    for sprint in sprints:  # the flag alone: the key metric as the sprints read it (no query)
-        if not hypotheses and sprint.key_id is not None:
-            keys[sprint.company_id] = Metric(
-                pk=sprint.key_id, target=sprint.key_target, higher_is_better=sprint.key_higher
-            )
+    keys = {m.company_id: m for m in Metric.objects.filter(company_id__in=company_ids, is_key=True)}
     by_company: dict[int, list[SprintOutcome]] = defaultdict(list)
     for sprint in sprints:
         in_sprint = [verdict for at, verdict in decided[sprint.company_id] if _within(sprint, at)]
@@ -188,9 +181,22 @@ def busy_not_moving(metric: Metric | None, sprints: list[SprintOutcome]) -> bool
 
 
 def outcomes_overview(company_ids: list[int], now: datetime) -> dict[int, dict]:
-    """The portfolio's part: the flag, for all cards at once (one query)."""
-    result = {}
-    for company_id, outcome in outcomes_many(company_ids, limit=BUSY_SPRINTS, hypotheses=False).items():
-        if outcome.busy_not_moving:
-            result[company_id] = {"flags": [Flag.BUSY_NOT_MOVING], "busy_not_moving": True}
-    return result
+    """The portfolio's part: the flag, for all cards at once (one query). Read as plain rows:
+    the flag needs neither the sprints nor the key metric as models."""
+    with connection.cursor() as cursor:
+        cursor.execute(_SPRINTS_SQL, _params(company_ids, BUSY_SPRINTS))
+        columns = [column.name for column in cursor.description]
+        rows = [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
+    keys, recent = {}, defaultdict(list)
+    for row in rows:  # newest first
+        if row["key_id"] is not None:
+            key = Metric(pk=row["key_id"], target=row["key_target"], higher_is_better=row["key_higher"])
+            keys[row["company_id"]] = key
+        recent[row["company_id"]].append(
+            SprintOutcome(None, row["done"], row["total"], row["hours_done"], row["metric_start"], row["metric_end"])
+        )
+    return {
+        company_id: {"flags": [Flag.BUSY_NOT_MOVING], "busy_not_moving": True}
+        for company_id, sprints in recent.items()
+        if busy_not_moving(keys.get(company_id), sprints)
+    }

@@ -101,27 +101,27 @@ def test_the_window_matches_a_plain_computation(django_assert_num_queries):
     ]
     outsider = _business(rng, "Not asked for", weekday=3, key=True, closed=13)
     for limit in (SPRINTS, BUSY_SPRINTS, 1):
-        with django_assert_num_queries(1):  # the sprints with their counts, values and key metric
-            result = outcomes_many(companies, limit=limit, hypotheses=False)
+        with django_assert_num_queries(3):  # the sprints with their counts and values, decided, key metrics
+            result = outcomes_many(companies, limit=limit)
         assert set(result) == set(companies)
         for company_id in companies:
             expected = _expected(company_id, limit)
             assert len(expected) == limit
             assert _actual(result[company_id]) == expected, (company_id, limit)
     # The test data covers what it means to: gaps, a metric before the first value, none at all.
-    twelve = outcomes_many(companies, hypotheses=False)
+    twelve = outcomes_many(companies)
     keyed = [s for c in companies[:3] for s in twelve[c].sprints]
     assert all(s.metric_start is None and s.metric_end is None for s in twelve[companies[3]].sprints)
     assert twelve[companies[3]].key_metric is None and not twelve[companies[3]].busy_not_moving
     assert any(s.metric_start == s.metric_end for s in keyed) and any(s.change for s in keyed)
-    assert outcomes_many([outsider], limit=SPRINTS, hypotheses=False)[outsider].sprints
-    assert outcomes_many([], hypotheses=False) == {}
+    assert outcomes_many([outsider], limit=SPRINTS)[outsider].sprints
+    assert outcomes_many([]) == {}
 
 
 def test_a_business_with_fewer_closed_sprints_than_the_window(django_assert_num_queries):
     rng = random.Random(2)
     few = _business(rng, "Young", weekday=4, key=True, closed=2)
     many = _business(rng, "Old", weekday=0, key=True, closed=13)
-    result = outcomes_many([few, many], hypotheses=False)
+    result = outcomes_many([few, many])
     assert _actual(result[few]) == _expected(few, SPRINTS) and len(result[few].sprints) == 2
     assert _actual(result[many]) == _expected(many, SPRINTS) and len(result[many].sprints) == SPRINTS
