@@ -98,13 +98,18 @@ class PortfolioPage:
     rows: list[PortfolioRow]
     number: int
     has_next: bool
+    # Whether invitations wait for the user's answer (the page then lists them): known from the
+    # page's rows, so a page without any need not ask; a page with no rows cannot tell.
+    invitations_waiting: bool = True
 
 
 # A page of the businesses where the user's membership is accepted, by name, each with the user's
-# role and its team added up (everyone, invitations too; those invited; the weekly hours). One row
-# past the page tells whether there is a next one.
+# role and its team added up (everyone, invitations too; those invited; the weekly hours), and
+# whether any invitation waits for the user. One row past the page tells whether there is a next.
 _PAGE_SQL = f"""
-SELECT c.*, m.role AS my_role, t.member_count, t.pending_count, t.capacity_hours
+SELECT c.*, m.role AS my_role, t.member_count, t.pending_count, t.capacity_hours,
+       EXISTS (SELECT 1 FROM {Membership._meta.db_table} i WHERE i.user_id = m.user_id AND i.accepted_at IS NULL)
+           AS invitations_waiting
 FROM {Membership._meta.db_table} m
 JOIN {Company._meta.db_table} c ON c.id = m.company_id
 CROSS JOIN LATERAL (
@@ -150,4 +155,5 @@ def portfolio_for_user(
                 review_label=written(review),
             )
         )
-    return PortfolioPage(rows=rows, number=page, has_next=has_next)
+    waiting = companies[0].invitations_waiting if companies else True
+    return PortfolioPage(rows=rows, number=page, has_next=has_next, invitations_waiting=waiting)

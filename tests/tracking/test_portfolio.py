@@ -141,3 +141,18 @@ def test_owner_overbooked_follows_the_owners_weekly_capacity(team, client):
 
     after = client.get(reverse("tracking:portfolio")).content.decode()
     assert flag not in after and "overbooked" not in after and "fits" in after
+
+
+def test_an_invitation_waiting_beside_the_businesses_is_listed_and_none_costs_no_query(team, client):
+    """The page's rows say whether an invitation waits: a tracker with none is not asked for
+    them (one query fewer); one that waits is listed above the cards."""
+    from tests.factories import CompanyFactory, MembershipFactory
+
+    client.force_login(team.tracker.user)
+    without, body = _portfolio(client)
+    assert 'id="invitations"' not in body
+    shop = CompanyFactory(name="Second shop")
+    MembershipFactory(user=team.tracker.user, company=shop, accepted_at=None, invited_by=team.entrepreneur.user)
+    with_one, body = _portfolio(client)
+    assert 'id="invitations"' in body and "Second shop" in body
+    assert with_one == without + 1, (without, with_one)

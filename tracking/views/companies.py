@@ -44,7 +44,9 @@ def portfolio(request, *, cards):
     if request.htmx and number > 1:
         # "Show more": the next cards and the next "show more", in place of the old one.
         return render(request, "tracking/portfolio.html#cards", _portfolio_cards(request, number, cards))
-    context = {**_portfolio_cards(request, number, cards), "invitations": selectors.invitations_for_user(request.user)}
+    context = _portfolio_cards(request, number, cards)
+    waiting = context["page"].invitations_waiting
+    context["invitations"] = selectors.invitations_for_user(request.user) if waiting else []
     return render(request, "tracking/portfolio.html", context)
 
 
