@@ -176,3 +176,15 @@ def test_the_business_page_shows_the_goals_running_today_and_the_goals_page_all_
     assert [node.goal for node in goal_tree(team.company, current_on=today)[0].children] == [running]
     assert last_year.title not in overview
     assert last_year.title in goals_page and running.title in goals_page
+
+
+def test_the_tree_is_written_escaped_with_edit_links_for_a_planner_only(team, year, client_for):
+    quarter = _quarter(team, year, title='<b>Q1</b> & "more"')
+    month = _january(quarter, by=team.tracker, metric=team.metric, target=Decimal(4))
+    edit = reverse("tracking:goal_edit", args=[team.company.pk, month.pk])
+    page = client_for(team.tracker).get(reverse("tracking:goals", args=[team.company.pk])).content.decode()
+    assert "&lt;b&gt;Q1&lt;/b&gt; &amp; &quot;more&quot;" in page and "<b>Q1</b>" not in page
+    assert f'<a href="{edit}">Edit</a>' in page
+    assert '<li class="goal goal-month">' in page and f"{team.metric.name}: " in page
+    member_page = client_for(team.member).get(reverse("tracking:goals", args=[team.company.pk])).content.decode()
+    assert "January" in member_page and edit not in member_page

@@ -20,6 +20,7 @@ from ..forms import (
     ConstraintReplaceForm,
     WhyStepForm,
 )
+from ..goal_rows import GoalTree
 from ..roles import Permission, role_allows
 from ..weeks import local_today
 from ..why_rows import WhyRows
@@ -88,7 +89,7 @@ def _company_page(request, company, membership, extras, *, constraint_form=None,
         "next_review": selectors.next_review_at(company),
         "key_metric": key,
         "key_chart": selectors.metric_chart(key, markers=above["markers"], series=series) if key else None,
-        "goals": selectors.goal_tree(company, current_on=local_today(company)),
+        "goals": GoalTree().html(selectors.goal_tree(company, current_on=local_today(company))),
         "flags": above["flags"],  # e.g. "busy, not moving"
         # Text until edited: the form only when asked for (`?edit=constraint`) or refused.
         "constraint_form": constraint_form

@@ -12,17 +12,19 @@ from ..form_flow import done, submit
 from ..forms import (
     GoalForm,
 )
+from ..goal_rows import GoalTree, goal_edit_url
 from ..roles import Permission, role_allows
 
 
 def _goals_page(request, company, membership, *, form=None, editing=None):
+    can_edit = role_allows(membership.role, Permission.EDIT_PLANNING)
     context = {
         "company": company,
         "membership": membership,
-        "goals": selectors.goal_tree(company),
+        "goals": GoalTree(goal_edit_url(company.pk) if can_edit else "").html(selectors.goal_tree(company)),
         "form": form or GoalForm(company=company),
         "editing": editing,
-        "can_edit": role_allows(membership.role, Permission.EDIT_PLANNING),
+        "can_edit": can_edit,
     }
     return render(request, "tracking/goals.html", context)
 
