@@ -1,7 +1,7 @@
 """The packages depend one way, from the bottom up:
 
 tracking.validators → tracking.delivery → tracking.accounts → tracking (core)
-→ tracking.custdev, tracking.toolkit → hypotheses → sprints → tracking.api → tracking.site (wiring)
+→ tracking.custdev, tracking.toolkit, tracking.telegram → hypotheses → sprints → tracking.api → tracking.site (wiring)
 → tracking.backups
 """
 
