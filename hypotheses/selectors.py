@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from django.db.models import Aggregate, Case, Count, DurationField, F, Q, QuerySet, Value, When, Window
+from django.db import connection
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -240,35 +241,37 @@ class HistoryStats:
     median_days_to_verdict: float | None
 
 
-class MedianDuration(Aggregate):
-    """The median of an interval, interpolated between the two middle ones (as
-    statistics.median), computed by PostgreSQL."""
-
-    function = "PERCENTILE_CONT"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)%(filter)s"
-    output_field = DurationField()
+# The history's numbers over the filtered hypotheses (the statement the filters make, as its
+# rows): win rate over decided innovations (breakthroughs are long shots: kept out), and the
+# median time from the start of testing to the verdict, interpolated as statistics.median.
+_STATS_SQL = """
+SELECT count(*),
+       count(*) FILTER (WHERE verdict = ANY(%s) AND kind = %s),
+       count(*) FILTER (WHERE verdict = %s AND kind = %s),
+       count(*) FILTER (WHERE verdict = ANY(%s) AND kind = %s AND against_numbers_reason <> ''),
+       PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY decided_at - testing_started_at)
+           FILTER (WHERE verdict = ANY(%s) AND decided_at IS NOT NULL AND testing_started_at IS NOT NULL)
+FROM ({rows}) AS h
+"""
 
 
 def history_stats(queryset: QuerySet[Hypothesis]) -> HistoryStats:
-    """Win rate over decided innovations (breakthroughs are long shots: kept out), and the
-    median days from the start of testing to the verdict. One query."""
-    decided = Q(verdict__in=Verdict.values)
-    timed = decided & Q(testing_started_at__isnull=False, decided_at__isnull=False)
-    counts = queryset.aggregate(
-        total=Count("pk"),
-        decided=Count("pk", filter=decided & Q(kind=Kind.INNOVATION)),
-        confirmed=Count("pk", filter=Q(verdict=Verdict.CONFIRMED, kind=Kind.INNOVATION)),
-        against_numbers=Count("pk", filter=decided & Q(kind=Kind.INNOVATION) & ~Q(against_numbers_reason="")),
-        median=MedianDuration(F("decided_at") - F("testing_started_at"), filter=timed),
-    )
-    win_rate = round(100 * counts["confirmed"] / counts["decided"]) if counts["decided"] else None
-    median = counts["median"]
+    """The numbers above the history (_STATS_SQL) of the hypotheses `queryset` filters. One
+    query: the filters' statement is built by the ORM, the numbers over it are written once."""
+    rows = queryset.order_by().values("kind", "verdict", "against_numbers_reason", "decided_at", "testing_started_at")
+    rows_sql, rows_params = rows.query.sql_with_params()
+    decided, innovation = list(Verdict.values), Kind.INNOVATION.value
+    numbers = [decided, innovation, Verdict.CONFIRMED.value, innovation, decided, innovation, decided]
+    with connection.cursor() as cursor:
+        cursor.execute(_STATS_SQL.format(rows=rows_sql), [*numbers, *rows_params])
+        total, decided_count, confirmed, against, median = cursor.fetchone()
+    win_rate = round(100 * confirmed / decided_count) if decided_count else None
     return HistoryStats(
-        total=counts["total"],
-        decided=counts["decided"],
-        confirmed=counts["confirmed"],
+        total=total,
+        decided=decided_count,
+        confirmed=confirmed,
         win_rate=win_rate,
-        against_numbers=counts["against_numbers"],
+        against_numbers=against,
         median_days_to_verdict=None if median is None else round(median.total_seconds() / 86400, 1),
     )
 

@@ -7,17 +7,16 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.dates import MONTHS_3
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tracking.access import access_company
+from tracking.dates import day_month_year
 from tracking.exports import csv_lines, csv_response
 from tracking.form_errors import apply_errors, error_text
 from tracking.form_flow import done, submit
@@ -404,18 +403,6 @@ def _history_page(request, queryset, total: int):
     # The statistics counted the filtered set already: the pages need no second count.
     paginator.count = total
     return paginator.get_page(request.GET.get("page"))
-
-
-def day_month_year():
-    """A writer of moments as the `date:"j M Y"` filter writes them (the reader's time zone, the
-    month's short name in their language), the month names looked up once per page."""
-    months = {month: str(MONTHS_3[month]).title() for month in range(1, 13)}
-
-    def write(moment) -> str:
-        local = localtime(moment)
-        return f"{local.day} {months[local.month]} {local.year}"
-
-    return write
 
 
 def cut(text: str, words: int) -> str:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tracking.access import access_company
 from tracking.custdev.access import access_insight
+from tracking.dates import day_month_year
 from tracking.exports import csv_lines, csv_response
 from tracking.models import ConstraintArea
 from tracking.numbers import plain, with_unit
@@ -23,7 +24,7 @@ from . import library as selectors
 from .evidence import hypothesis_from_insight, hypothesis_of_insight
 from .models import Kind, Status, Verdict
 from .selectors import Row
-from .views import cut, day_month_year
+from .views import cut
 
 SEARCH_MAX_LENGTH = 200
 

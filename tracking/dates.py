@@ -4,13 +4,21 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
+from django.utils.timezone import localtime
 
 
 def day_month_year() -> Callable[[date], str]:
     """What `{{ day|date:"j M Y" }}` writes ("5 Jan 2026", «5 Янв 2026»), as a function for a
-    page's rows: the month names are read once, in the active language."""
+    page's rows: the month names are read once, in the active language. A moment is written as
+    its day in the reader's time zone."""
     months = {month: str(MONTHS_3[month]).title() for month in range(1, 13)}
-    return lambda day: f"{day.day} {months[day.month]} {day.year}"
+
+    def write(day: date) -> str:
+        if isinstance(day, datetime):
+            day = localtime(day)
+        return f"{day.day} {months[day.month]} {day.year}"
+
+    return write
 
 
 def weekday_day_month_time() -> Callable[[datetime], str]:

@@ -237,6 +237,13 @@ def test_win_rate_and_median_leave_breakthroughs_out(team, client):
     assert stats.median_days_to_verdict == 17.5  # of 7, 14, 21 and 100 days
     body = client.get(reverse("hypotheses:history", args=[team.company.pk]), {"status": "refuted"}).content.decode()
     assert body.count("<tr>") == 1 + 2
+    # The numbers follow the filters: the refuted ones alone, then a date and a kind together.
+    refuted = client.get(reverse("hypotheses:history", args=[team.company.pk]), {"status": "refuted"}).context["stats"]
+    assert (refuted.total, refuted.decided, refuted.confirmed, refuted.win_rate) == (2, 1, 0, 0)
+    assert refuted.median_days_to_verdict == 57.0  # of 14 and 100 days
+    since = {"since": timezone.localdate(now).isoformat(), "kind": "innovation"}
+    dated = client.get(reverse("hypotheses:history", args=[team.company.pk]), since).context["stats"]
+    assert (dated.decided, dated.confirmed, dated.median_days_to_verdict) == (3, 2, 14.0)
 
 
 def test_the_csv_is_streamed_utf8_with_a_bom_and_opens_russian_text(team, client):

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from tests import clock
@@ -22,3 +22,9 @@ def test_the_writers_write_what_the_date_format_writes(language):
             assert written(moment) == date_format(moment, "D j M, H:i")
             assert day(moment.date()) == date_format(moment.date(), "j M Y")
         assert day(date(2027, 1, 5)) == {"en": "5 Jan 2027", "ru": "5 Янв 2027"}[language]
+
+
+def test_a_moment_is_written_as_its_day_where_the_reader_is():
+    late = datetime(2027, 1, 31, 22, 30, tzinfo=ZoneInfo("UTC"))  # 1 February in Moscow
+    with translation.override("en"), timezone.override(ZoneInfo("Europe/Moscow")):
+        assert day_month_year()(late) == "1 Feb 2027" == date_format(timezone.localtime(late), "j M Y")
