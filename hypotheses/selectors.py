@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tracking.charts import Marker
-from tracking.models import Company, Constraint, ConstraintStatus, MetricValue, User
+from tracking.models import Company, Constraint, ConstraintStatus, Membership, MetricValue, User
 from tracking.toolkit import selectors as toolkit
 from tracking.weeks import week_start
 
@@ -193,17 +193,22 @@ def history_constraints(company: Company) -> list[tuple[int, str]]:
     return list(Constraint.objects.filter(company=company).values_list("pk", "title"))
 
 
+_AUTHORS_SQL = f"""
+SELECT u.id, u.full_name, u.email FROM {User._meta.db_table} u
+WHERE u.id IN (
+    SELECT m.user_id FROM {Membership._meta.db_table} m WHERE m.company_id = %s AND m.accepted_at IS NOT NULL
+    UNION SELECT h.author_id FROM {Hypothesis._meta.db_table} h WHERE h.company_id = %s
+)
+ORDER BY u.full_name, u.email
+"""
+
+
 def history_authors(company: Company) -> list[tuple[int, str]]:
     """Everyone who could have written a hypothesis of the company (members who accepted, and
     former members who did), as (user id, name or e-mail) choices for the history filter."""
-    members = Q(memberships__company=company, memberships__accepted_at__isnull=False)
-    authors = (
-        User.objects.filter(members | Q(pk__in=Hypothesis.objects.filter(company=company).values("author_id")))
-        .distinct()
-        .order_by("full_name", "email")
-        .values_list("pk", "full_name", "email")
-    )
-    return [(pk, name or email) for pk, name, email in authors]
+    with connection.cursor() as cursor:
+        cursor.execute(_AUTHORS_SQL, [company.pk, company.pk])
+        return [(pk, name or email) for pk, name, email in cursor.fetchall()]
 
 
 @dataclass(frozen=True)
