@@ -280,3 +280,15 @@ def test_the_csv_is_read_row_by_row_while_it_streams(team, client, monkeypatch):
     assert len(rows) == 1 + 4  # the header, the team's hypothesis and the three
     # The byte-order mark, the header and the first row; the next two; the last one.
     assert [piece.count(b"\n") for piece in pieces] == [2, 2, 1]
+
+
+def test_the_author_filter_offers_members_and_former_members_who_wrote(team, client):
+    from hypotheses.selectors import history_authors
+    from tests.factories import MembershipFactory, UserFactory
+
+    gone = UserFactory(full_name="Left the team", email="gone@example.com")
+    HypothesisFactory(company=team.company, metric=team.metric, author=gone)
+    MembershipFactory(company=team.company, accepted_at=None, user__full_name="Not yet in")
+    names = [name for _, name in history_authors(team.company)]
+    assert "Left the team" in names and "Not yet in" not in names
+    assert team.tracker.user.pk in {pk for pk, _ in history_authors(team.company)}
