@@ -1,22 +1,36 @@
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from tracking.access import scoped_get
-from tracking.models import Company, Membership
+from tracking.models import Company, Constraint, Membership
 from tracking.roles import Permission, role_allows
 
 from .models import Action, Sprint
 
+BIGINT_MAX = 2**63 - 1
+
+# A sprint of the business (not archived) with its focus beside it: a statement of fixed shape,
+# written once rather than built by the ORM on every sprint page.
+_FOCUS = [field.attname for field in Constraint._meta.concrete_fields]
+_SPRINT_SQL = f"""
+SELECT s.*, {", ".join(f"f.{Constraint._meta.get_field(name).column} AS focus__{name}" for name in _FOCUS)}
+FROM {Sprint._meta.db_table} s LEFT JOIN {Constraint._meta.db_table} f ON f.id = s.focus_id
+WHERE s.id = %s AND s.company_id = %s AND s.archived_at IS NULL
+"""
+
 
 def access_sprint(company: Company, sprint_id) -> Sprint:
-    sprint = scoped_get(
-        Sprint.objects.select_related("focus"),
-        _("No such sprint."),
-        pk=sprint_id,
-        company=company,
-        archived_at__isnull=True,
-    )
+    try:
+        pk = int(sprint_id)
+        if not 0 < pk <= BIGINT_MAX:  # past what the column holds: no such sprint, not an error
+            raise ValueError(pk)
+        sprint = next(iter(Sprint.objects.raw(_SPRINT_SQL, [pk, company.pk])))
+    except (StopIteration, ValueError, TypeError):
+        raise Http404(_("No such sprint.")) from None
     sprint.company = company  # the caller's, already read: not joined again
+    focus = [getattr(sprint, f"focus__{name}") for name in _FOCUS]
+    sprint.focus = None if sprint.focus_id is None else Constraint.from_db(sprint._state.db, _FOCUS, focus)
     return sprint
 
 

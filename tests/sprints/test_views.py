@@ -14,7 +14,7 @@ from hypotheses.models import Hypothesis
 from sprints import services
 from sprints.models import Action, Review, Sprint
 from tests import clock
-from tests.factories import ActionFactory, MembershipFactory
+from tests.factories import ActionFactory, MembershipFactory, SprintFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -440,3 +440,12 @@ def test_an_edit_writes_only_what_changed(team):
         services.action_update(
             action=action, by=team.tracker, expected_version=action.version, **same | {"estimate_hours": Decimal(0)}
         )
+
+
+@pytest.mark.parametrize("sprint_id", [0, 2**63, 10**30])
+def test_a_sprint_id_past_what_the_column_holds_is_not_found(team, client, sprint_id):
+    client.force_login(team.tracker.user)
+    url = reverse("sprints:board", args=[team.company.pk, 1]).replace("/1/", f"/{sprint_id}/")
+    assert client.get(url).status_code == 404
+    foreign = SprintFactory(number=7)  # another business's sprint
+    assert client.get(reverse("sprints:board", args=[team.company.pk, foreign.pk])).status_code == 404
