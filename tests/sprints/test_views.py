@@ -311,8 +311,9 @@ _MEASURED = iter(Decimal(n) / 10 for n in range(20, 1000))
 HTMX_POSTS = {
     # The action's row locked and its changed columns written: its other links are not looked up again.
     "action_log": ("active", lambda t: ("action_log", [t.action.pk], {f"l{t.action.pk}-status": "done"}), 8),
-    # A weekly value raises metric.value_recorded: one query asks whether a webhook listens.
-    "metric_log": ("active", lambda t: ("metric_log", [t.metric.pk], {f"m{t.metric.pk}-value": "7"}), 14),
+    # A weekly value is one upsert, and raises metric.value_recorded: one query asks whether a
+    # webhook listens.
+    "metric_log": ("active", lambda t: ("metric_log", [t.metric.pk], {f"m{t.metric.pk}-value": "7"}), 11),
     "hypothesis_measure": (
         "active",
         lambda t: (

@@ -70,9 +70,15 @@ def metric_value_record(*, metric: Metric, by: Membership, value: Decimal, week:
     if not value.is_finite():
         raise ValidationError({"value": _("Enter a number.")})
     # The number is checked before it is written (its size); the metric and the person are given.
-    MetricValue(metric=metric, week_start=monday, value=value).clean_fields(exclude=["metric", "recorded_by"])
-    record, _created = MetricValue.objects.update_or_create(
-        metric=metric, week_start=monday, defaults={"value": value, "recorded_by": by.user}
+    record = MetricValue(metric=metric, week_start=monday, value=value, recorded_by=by.user)
+    record.clean_fields(exclude=["metric", "recorded_by"])
+    # One statement whether the week had a value or not (INSERT … ON CONFLICT DO UPDATE): two
+    # people entering the same week at once leave one value, the later one.
+    MetricValue.objects.bulk_create(
+        [record],
+        update_conflicts=True,
+        unique_fields=["metric", "week_start"],
+        update_fields=["value", "recorded_by", "updated_at"],
     )
     webhook_emit(
         company.pk,
