@@ -113,12 +113,12 @@ def _hypothesis_under_test(team):
 
 # name: (method, the path and the body for the team, the pinned queries)
 WRITES = {
-    "a weekly value": ("put", lambda t, n: (f"metrics/{t.metric.pk}/values/{_last_week(t)}", {"value": n}), 9),
-    "an idea": ("post", lambda t, n: ("hypotheses", {"title": f"Idea {n}", "statement": "If we call, they buy"}), 17),
+    "a weekly value": ("put", lambda t, n: (f"metrics/{t.metric.pk}/values/{_last_week(t)}", {"value": n}), 8),
+    "an idea": ("post", lambda t, n: ("hypotheses", {"title": f"Idea {n}", "statement": "If we call, they buy"}), 16),
     "a measured value": (
         "put",
         lambda t, n: (f"hypotheses/{_hypothesis_under_test(t)}/measured", {"measured": 10 + n}),
-        8,
+        7,
     ),
     "an action's result": (
         "put",
@@ -126,7 +126,7 @@ WRITES = {
             f"actions/{t.action.pk}/result",
             {"status": "done", "result_note": f"Done {n}", "version": _version(t.action)},
         ),
-        7,
+        6,
     ),
 }
 

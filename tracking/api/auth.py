@@ -37,7 +37,7 @@ def token_authenticate(plaintext: str) -> Caller:
     maker is no longer a member)."""
     if not plaintext.startswith(PREFIX_START) or plaintext[PREFIX_LENGTH : PREFIX_LENGTH + 1] != "_":
         raise _invalid()
-    token = selectors.token_by_prefix(plaintext[:PREFIX_LENGTH])
+    token, membership = selectors.token_by_prefix(plaintext[:PREFIX_LENGTH])
     matches = hmac.compare_digest(services.token_hash(plaintext), token.secret_hash if token else _NO_HASH)
     if token is None or not matches:
         raise _invalid()
@@ -45,10 +45,8 @@ def token_authenticate(plaintext: str) -> Caller:
         raise ApiError(401, "token_revoked", _("This API token is revoked."))
     if token.expires_at is not None and token.expires_at <= timezone.now():
         raise ApiError(401, "token_expired", _("This API token has expired."))
-    membership = selectors.acting_membership(token)
     if membership is None:
         raise ApiError(401, "token_invalid", _("The person who made this API token is no longer a member."))
-    membership.company = token.company
     return Caller(token=token, membership=membership)
 
 
