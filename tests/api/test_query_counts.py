@@ -113,7 +113,7 @@ def _hypothesis_under_test(team):
 
 # name: (method, the path and the body for the team, the pinned queries)
 WRITES = {
-    "a weekly value": ("put", lambda t, n: (f"metrics/{t.metric.pk}/values/{_last_week(t)}", {"value": n}), 8),
+    "a weekly value": ("put", lambda t, n: (f"metrics/{t.metric.pk}/values/{_last_week(t)}", {"value": n}), 6),
     "an idea": ("post", lambda t, n: ("hypotheses", {"title": f"Idea {n}", "statement": "If we call, they buy"}), 16),
     "a measured value": (
         "put",

@@ -313,7 +313,7 @@ HTMX_POSTS = {
     "action_log": ("active", lambda t: ("action_log", [t.action.pk], {f"l{t.action.pk}-status": "done"}), 8),
     # A weekly value is one upsert, and raises metric.value_recorded: one query asks whether a
     # webhook listens.
-    "metric_log": ("active", lambda t: ("metric_log", [t.metric.pk], {f"m{t.metric.pk}-value": "7"}), 11),
+    "metric_log": ("active", lambda t: ("metric_log", [t.metric.pk], {f"m{t.metric.pk}-value": "7"}), 9),
     "hypothesis_measure": (
         "active",
         lambda t: (

@@ -56,7 +56,7 @@ def metric_update(*, metric: Metric, by: Membership, **fields) -> Metric:
     return _planning_edit(metric, by, fields, METRIC_FIELDS, _save_metric)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # its one caller, the toolkit's value_record, is the rollback point
 def metric_value_record(*, metric: Metric, by: Membership, value: Decimal, week: date | None = None) -> MetricValue:
     """The value for the week that contains `week` (default: the company's current local
     week). Entering the same week again updates it; a future week is refused. Pages call the
