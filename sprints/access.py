@@ -4,11 +4,10 @@ from django.utils.translation import gettext as _
 
 from tracking.access import scoped_get
 from tracking.models import Company, Constraint, Membership
+from tracking.query_params import BIGINT_MAX
 from tracking.roles import Permission, role_allows
 
 from .models import Action, Sprint
-
-BIGINT_MAX = 2**63 - 1
 
 # A sprint of the business (not archived) with its focus beside it: a statement of fixed shape,
 # written once rather than built by the ORM on every sprint page.

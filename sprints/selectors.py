@@ -185,31 +185,50 @@ def open_hypothesis(company: Company, hypothesis_id) -> Hypothesis | None:
 TESTING_COLUMNS = ("pk", "title", "metric_id", "baseline", "expected_value", "measured_value")
 
 
+# The hypotheses under test (the first 100 by ICE) with the columns the results rows read and
+# their metric's name: a statement of fixed shape, written once.
+_TESTING_SQL = f"""
+SELECT h.id, {", ".join(f"h.{Hypothesis._meta.get_field(name).column}" for name in TESTING_COLUMNS[1:])}, m.name
+FROM {Hypothesis._meta.db_table} h LEFT JOIN {Metric._meta.db_table} m ON m.id = h.metric_id
+WHERE h.company_id = %s AND h.status = %s AND h.archived_at IS NULL
+ORDER BY h.ice DESC, h.id DESC
+LIMIT 100
+"""
+
+
 def testing_rows(company: Company) -> list[Row]:
     """The hypotheses under test (the first 100 by ICE) as the results page's rows: light rows
     (Row) of the columns they read, `metric` being {"name": …} or None. One query."""
     rows = []
-    hypotheses = (
-        Hypothesis.objects.live()
-        .filter(company=company, status=HypothesisStatus.TESTING)
-        .order_by("-ice", "-pk")
-        .values_list(*TESTING_COLUMNS, "metric__name")[:100]
-    )
-    for values in hypotheses:
-        row = Row(zip(TESTING_COLUMNS, values[:-1], strict=True))
-        row["metric"] = None if row["metric_id"] is None else Row(name=values[-1])
-        rows.append(row)
+    with connection.cursor() as cursor:
+        cursor.execute(_TESTING_SQL, [company.pk, HypothesisStatus.TESTING.value])
+        for values in cursor.fetchall():
+            row = Row(zip(TESTING_COLUMNS, values[:-1], strict=True))
+            row["metric"] = None if row["metric_id"] is None else Row(name=values[-1])
+            rows.append(row)
     return rows
+
+
+# The business's metrics in their order (Metric.Meta.ordering), each with its value of one week.
+_METRICS_WEEK_SQL = f"""
+SELECT m.*, (
+    SELECT v.value FROM {MetricValue._meta.db_table} v WHERE v.metric_id = m.id AND v.week_start = %s
+) AS this_week
+FROM {Metric._meta.db_table} m
+WHERE m.company_id = %s {{only}}
+ORDER BY m.is_key DESC, m.funnel_stage, m.name, m.id
+"""
 
 
 def metrics_with_this_week(company: Company, *, only: int | None = None) -> list[Metric]:
     """The company's metrics (`only`: that one), each with `.this_week`: the value for the
     current local week, or None. One query."""
-    week = MetricValue.objects.filter(metric=OuterRef("pk"), week_start=current_week_start(company))
-    metrics = company.metrics.all()  # each metric's company is this one, not read again
-    if only is not None:
-        metrics = metrics.filter(pk=only)
-    return list(metrics.annotate(this_week=Subquery(week.values("value")[:1])))
+    params = [current_week_start(company), company.pk]
+    sql = _METRICS_WEEK_SQL.format(only="AND m.id = %s" if only is not None else "")
+    metrics = list(Metric.objects.raw(sql, [*params, only] if only is not None else params))
+    for metric in metrics:
+        metric.company = company  # each metric's company is this one, not read again
+    return metrics
 
 
 # --- Rows as the board and the results page show them -----------------------------------------
