@@ -31,3 +31,20 @@ def insert_new(objs: list[models.Model]) -> int:
             )
             inserted += len(cursor.fetchall())
     return inserted
+
+
+def aliased_columns(model: type[models.Model], alias: str, prefix: str) -> str:
+    """The model's columns read from the table `alias` under `prefix` and their attribute
+    names, for a statement that reads a model's row beside another's."""
+    return ", ".join(
+        f"{alias}.{connection.ops.quote_name(field.column)} AS {prefix}{field.attname}"
+        for field in model._meta.concrete_fields
+    )
+
+
+def instance_beside(row: models.Model, model: type[models.Model], prefix: str) -> models.Model:
+    """The `model` instance whose columns came beside `row`'s (a raw query's) under `prefix`
+    (aliased_columns). For models without a field the database hands back for conversion
+    (as JSON): the values are taken as read."""
+    names = [field.attname for field in model._meta.concrete_fields]
+    return model.from_db(row._state.db, names, [getattr(row, f"{prefix}{name}") for name in names])

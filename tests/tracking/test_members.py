@@ -7,6 +7,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from tests import clock
 from tests.support.people import invite
 from tracking import services
 from tracking.invitations import invitation_deliver, invitation_path, invitations_unsent
@@ -203,3 +204,32 @@ def test_member_rows_are_text_until_edited(team, client):
         headers={"HX-Request": "true"},
     ).content.decode()
     assert 'class="member-edit"' not in saved and "Team lead · 9 h a week" in saved and "Saved" in saved
+
+
+def test_the_boards_team_is_in_the_order_member_name_order_gives(team):
+    """The board reads the team with its access check by a statement of its own; its order is
+    the one member_name_order gives (names, e-mails where there is no name, invitations by the
+    name they were invited under)."""
+    from tests.factories import MembershipFactory
+    from tracking.access import access_company_team
+    from tracking.models import member_name_order
+
+    for full_name, invited_name, accepted in [
+        ("Яна", "", True),
+        ("", "", True),
+        ("anna", "", True),
+        ("Zed", "Bob", False),
+        ("", "", False),
+        ("Ärzte", "", True),
+    ]:
+        MembershipFactory(
+            company=team.company,
+            user__full_name=full_name,
+            invited_name=invited_name,
+            accepted_at=clock.now() if accepted else None,
+        )
+    _company, membership, members = access_company_team(team.tracker.user, team.company.pk)
+    expected = Membership.objects.filter(company=team.company).order_by(member_name_order(), "pk")
+    assert [m.pk for m in members] == list(expected.values_list("pk", flat=True))
+    assert membership.pk == team.tracker.pk and {m.company for m in members} == {team.company}
+    assert [m.name for m in members] == [m.name for m in expected.select_related("user")]

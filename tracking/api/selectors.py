@@ -6,6 +6,7 @@ from hypotheses.models import Hypothesis
 from hypotheses.selectors import HistoryFilters, history
 from sprints.models import Sprint
 
+from ..db import aliased_columns, instance_beside
 from ..models import Company, Constraint, Goal, Membership, Metric, MetricValue, User, WhyStep
 from ..selectors import goals_with_latest
 from .models import ApiToken
@@ -18,20 +19,12 @@ def tokens_of(company: Company) -> list[ApiToken]:
     )
 
 
-def _fields(model) -> list[str]:
-    return [field.attname for field in model._meta.concrete_fields]
-
-
-def _aliased(model, alias: str, prefix: str) -> str:
-    return ", ".join(f"{alias}.{model._meta.get_field(name).column} AS {prefix}{name}" for name in _fields(model))
-
-
 # A token by its prefix, with its business and the membership it acts as (its maker's, while
 # they are still an accepted member) and that member's user beside it: what every API request
 # reads first, in one statement written once.
 _TOKEN_SQL = f"""
-SELECT t.*, {_aliased(Company, "c", "company__")}, {_aliased(Membership, "m", "membership__")},
-       {_aliased(User, "u", "user__")}
+SELECT t.*, {aliased_columns(Company, "c", "company__")}, {aliased_columns(Membership, "m", "membership__")},
+       {aliased_columns(User, "u", "user__")}
 FROM {ApiToken._meta.db_table} t
 JOIN {Company._meta.db_table} c ON c.id = t.company_id
 LEFT JOIN {Membership._meta.db_table} m
@@ -47,19 +40,12 @@ def token_by_prefix(prefix: str) -> tuple[ApiToken | None, Membership | None]:
     token = next(iter(ApiToken.objects.raw(_TOKEN_SQL, [prefix])), None)
     if token is None:
         return None, None
-    token.company = _made(token, Company, "company__")
+    token.company = instance_beside(token, Company, "company__")
     if token.membership__id is None:
         return token, None
-    membership = _made(token, Membership, "membership__")
-    membership.user, membership.company = _made(token, User, "user__"), token.company
+    membership = instance_beside(token, Membership, "membership__")
+    membership.user, membership.company = instance_beside(token, User, "user__"), token.company
     return token, membership
-
-
-def _made(row, model, prefix: str):
-    """The `model` instance whose columns came beside `row`'s under `prefix` (the business, the
-    member and their user hold no field the database hands back for conversion, as JSON)."""
-    names = _fields(model)
-    return model.from_db(row._state.db, names, [getattr(row, f"{prefix}{name}") for name in names])
 
 
 def members_page(company: Company) -> QuerySet[Membership]:
