@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Case, Count, F, Q, QuerySet, Value, When, Window
+from django.db.models import Case, Count, F, QuerySet, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -325,19 +325,26 @@ def hypothesis_prices(company: Company, hypotheses) -> dict[int, toolkit.Price]:
     return prices
 
 
+# The hypotheses (not archived) on some metrics that were under test, and still are or were
+# decided from an instant on, in the order their tests started.
+_MARKERS_SQL = f"""
+SELECT id, company_id, metric_id, title, verdict, testing_started_at, decided_at
+FROM {Hypothesis._meta.db_table}
+WHERE metric_id = ANY(%s) AND archived_at IS NULL AND testing_started_at IS NOT NULL
+  AND (decided_at IS NULL OR decided_at >= %s)
+ORDER BY testing_started_at
+"""
+
+
 def markers_of_tests(metric_ids: list[int], since: date) -> dict[int, list[Marker]]:
     """Chart markers (passed to the core's charts by the pages that show them): the weeks each
     hypothesis on these metrics was under test, with its verdict and page. One query."""
     # Decided on `since` or later, in the current time zone: compared with the instant the day
     # starts, not by converting each row's time to a date.
     day_start = datetime.combine(since, time.min, tzinfo=timezone.get_current_timezone())
-    rows = (
-        Hypothesis.objects.live()
-        .filter(metric_id__in=metric_ids, testing_started_at__isnull=False)
-        .filter(Q(decided_at__isnull=True) | Q(decided_at__gte=day_start))
-        .values_list("pk", "company_id", "metric_id", "title", "verdict", "testing_started_at", "decided_at")
-        .order_by("testing_started_at")
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_MARKERS_SQL, [list(metric_ids), day_start])
+        rows = cursor.fetchall()
     today = timezone.now().date()
     labels = {"": str(Status.TESTING.label)} | {value: str(label) for value, label in Verdict.choices}  # once
     prefixes: dict[int, str] = {}
