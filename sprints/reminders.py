@@ -14,6 +14,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from tracking.dates import weekday_day_month_time
 from tracking.delivery import outbox
 from tracking.models import Membership, Role
 
@@ -169,12 +170,13 @@ def _messages(reminder: Reminder, chats: dict | None = None) -> list[outbox.Outg
         "total": len(actions),
         "link": settings.SITE_URL + reverse(page, args=[company.pk]),
     }
-    review = timezone.localtime(context["review"], company.tzinfo).strftime("%Y-%m-%d %H:%M")
+    review = timezone.localtime(context["review"], company.tzinfo)
     return by_their_channels(
         _about(reminder),
         reminder.recipient,
         (chats or {}).get(reminder.recipient_id),
-        telegram=lambda: reminder_message(reminder, mine=mine, review_text=review),
+        # Made in the recipient's language: "Mon 7 Dec, 10:00", «Пн 7 Дек, 10:00».
+        telegram=lambda: reminder_message(reminder, mine=mine, review_text=weekday_day_month_time()(review)),
         email=lambda: outbox.email_render(
             f"sprints/email/{reminder.kind}", context, language=reminder.recipient.language
         ),

@@ -7,9 +7,12 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format
 
 from sprints import reminders
 from sprints.models import Action, Reminder
+from sprints.schedule import review_at
 from sprints.telegram.updates import updates_sweep
 from tests import clock
 from tests.telegram.conftest import SECRET, USERNAME, message, tap
@@ -158,8 +161,15 @@ def test_a_reminder_in_russian(bot, client, team):
     team.member.user.language = "ru"
     team.member.user.save()
     link(client, team.member.user)
-    reminders.reminders_deliver([results_due(team).pk])
+    reminder = results_due(team)
+    reminders.reminders_deliver([reminder.pk])
     assert "еженедельный разбор" in bot.texts(CHAT)[-1].lower() or "Ваши открытые" in bot.texts(CHAT)[-1]
+    # The review's day and time as the reader writes them, in the business's time zone.
+    sprint, company = reminder.sprint, team.company
+    review = review_at(sprint.ends_on, company.review_weekday, company.review_time, company.tzinfo)
+    with translation.override("ru"):
+        written = date_format(review, "D j M, H:i")
+    assert written in "\n".join(bot.texts(CHAT)) and any(c.isalpha() and not c.isascii() for c in written)
 
 
 def test_a_blocked_bot_unlinks_and_the_reminder_goes_by_email(bot, client, team, mailoutbox):
