@@ -1,6 +1,5 @@
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -9,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tracking.custdev.models import Insight, Script
-from tracking.models import VALUE_DECIMALS, VALUE_MAX_DIGITS, Company, Constraint, EventLog, Metric
+from tracking.fields import actor_field, company_field
+from tracking.models import VALUE_DECIMALS, VALUE_MAX_DIGITS, Constraint, EventLog, Metric
 from tracking.validators import MultiLineTextField, SingleLineCharField
 
 
@@ -63,9 +63,7 @@ class HypothesisQuerySet(models.QuerySet):
 class Hypothesis(models.Model):
     """What we believe would get around the constraint, with how we will know, said up front."""
 
-    company = models.ForeignKey(
-        Company, on_delete=models.CASCADE, related_name="hypotheses", verbose_name=_("business")
-    )
+    company = company_field("hypotheses")
     constraint = models.ForeignKey(
         Constraint,
         null=True,
@@ -120,14 +118,7 @@ class Hypothesis(models.Model):
         Insight, null=True, blank=True, on_delete=models.SET_NULL, related_name="hypotheses", verbose_name=_("insight")
     )
 
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("author"),
-    )
+    author = actor_field(verbose_name=_("author"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Optimistic concurrency: every save bumps it; a save based on an older one is refused.

@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from hypotheses.models import Hypothesis
-from tracking.models import Company, Constraint, Membership
+from tracking.fields import actor_field, company_field
+from tracking.models import Constraint, Membership
 from tracking.validators import MultiLineTextField, SingleLineCharField
 
 from .report_numbers import ReportNumbers
@@ -27,7 +28,7 @@ class SprintStatus(models.TextChoices):
 class Sprint(models.Model):
     """One week (two at most) of cheap actions, reviewed at the weekly meeting."""
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="sprints", verbose_name=_("business"))
+    company = company_field("sprints")
     number = models.PositiveIntegerField(_("number"))
     starts_on = models.DateField(_("starts"))
     ends_on = models.DateField(_("ends"))
@@ -46,9 +47,7 @@ class Sprint(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     # A start despite an overbooked owner or an exceeded budget, with the tracker's reason.
     override_reason = MultiLineTextField(_("why start despite the warning"), blank=True)
-    override_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    override_by = actor_field()
     archived_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)

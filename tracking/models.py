@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 # UserManager and validate_timezone here): importing them registers them with the app.
 from .accounts.models import SignInEvent, SignInEventKind, User, UserManager  # noqa: F401
 from .delivery.models import OutboxChannel, OutboxMessage  # noqa: F401
+from .fields import actor_field, company_field
 from .numbers import unit_label
 from .validators import MultiLineTextField, SingleLineCharField, validate_timezone
 from .webhooks.models import WebhookAttempt, WebhookSubscription  # noqa: F401
@@ -111,9 +112,7 @@ class Membership(models.Model):
     """A user's role and weekly capacity in one company."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
-    company = models.ForeignKey(
-        Company, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("business")
-    )
+    company = company_field("memberships")
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     weekly_capacity_hours = models.DecimalField(
         _("weekly capacity, hours"),
@@ -122,7 +121,7 @@ class Membership(models.Model):
         default=Decimal(0),
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(CAPACITY_MAX_HOURS)],
     )
-    invited_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    invited_by = actor_field()
     # The name the inviter typed. Until the person accepts, the business sees only this (or the
     # address), never their account's own name: adding an address tells nothing about it.
     invited_name = SingleLineCharField(_("name given by the inviter"), max_length=150, blank=True, default="")
@@ -204,9 +203,7 @@ class ConstraintStatus(models.TextChoices):
 class Constraint(models.Model):
     """What limits the company's growth most right now. At most one is active."""
 
-    company = models.ForeignKey(
-        Company, on_delete=models.CASCADE, related_name="constraints", verbose_name=_("business")
-    )
+    company = company_field("constraints")
     title = SingleLineCharField(_("main constraint"), max_length=300)
     area = models.CharField(_("area"), max_length=20, choices=ConstraintArea.choices, default=ConstraintArea.OTHER)
     status = models.CharField(
@@ -215,7 +212,7 @@ class Constraint(models.Model):
     started_on = models.DateField(_("since"))
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     closing_note = MultiLineTextField(_("what happened"), blank=True)
-    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = actor_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -271,7 +268,7 @@ class EventLog(models.Model):
     """One line of a history: who did it (kept as empty when the account goes), which kind of
     change (each log's own `Kind`), what changed, when. A log adds its subject and its index."""
 
-    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = actor_field()
     changes = models.JSONField(default=dict, blank=True)  # {"field": [old, new]}, or what the kind needs
     at = models.DateTimeField(auto_now_add=True)
 
@@ -311,7 +308,7 @@ VALUE_MAX_DIGITS, VALUE_DECIMALS = 18, 4
 
 
 class Metric(models.Model):
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="metrics", verbose_name=_("business"))
+    company = company_field("metrics")
     name = SingleLineCharField(_("name"), max_length=120)
     unit = SingleLineCharField(
         _("unit"),
@@ -354,7 +351,7 @@ class MetricValue(models.Model):
     metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="values")
     week_start = models.DateField(_("week"))
     value = models.DecimalField(_("value"), max_digits=VALUE_MAX_DIGITS, decimal_places=VALUE_DECIMALS)
-    recorded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_by = actor_field()
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -383,7 +380,7 @@ HORIZON_MAX_DAYS = {Horizon.YEAR: 366, Horizon.QUARTER: 92, Horizon.MONTH: 31}
 
 
 class Goal(models.Model):
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="goals", verbose_name=_("business"))
+    company = company_field("goals")
     parent = models.ForeignKey(
         "self",
         null=True,

@@ -1,10 +1,9 @@
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Company
+from ..fields import actor_field, company_field
 from ..validators import SingleLineCharField
 
 
@@ -29,9 +28,7 @@ class ApiToken(models.Model):
     """A business's key to the API. Only a hash of the secret is kept: the whole token is shown
     once, when it is made; the prefix names it on the settings page and finds it on a request."""
 
-    company = models.ForeignKey(
-        Company, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("business")
-    )
+    company = company_field("api_tokens")
     name = SingleLineCharField(_("name"), max_length=100)
     prefix = models.CharField(max_length=PREFIX_LENGTH, unique=True)
     secret_hash = models.CharField(max_length=64)  # SHA-256 of the whole token, in hex
@@ -39,9 +36,7 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = actor_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,12 +1,12 @@
 """Customer development: interview scripts, the interview log, tags on quotes, insights."""
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from tracking.fields import actor_field, company_field
 from tracking.models import Company, Constraint, Membership
 from tracking.validators import MultiLineTextField, SingleLineCharField
 
@@ -52,7 +52,7 @@ class CustdevSettings(models.Model):
 class Script(models.Model):
     """What we want to learn and the questions we will ask, prepared before the calls."""
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="scripts", verbose_name=_("business"))
+    company = company_field("scripts")
     constraint = models.ForeignKey(
         Constraint,
         null=True,
@@ -66,9 +66,7 @@ class Script(models.Model):
     goal = MultiLineTextField(_("what we want to learn"), max_length=2000)
     segment = SingleLineCharField(_("segment"), max_length=200)
     questions = MultiLineTextField(_("questions"), max_length=8000, help_text=_("One question a line, in order."))
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    author = actor_field()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -88,9 +86,7 @@ class Script(models.Model):
 class Interview(models.Model):
     """One conversation with one person: who, when, the guided notes and the quotes."""
 
-    company = models.ForeignKey(
-        Company, on_delete=models.CASCADE, related_name="interviews", verbose_name=_("business")
-    )
+    company = company_field("interviews")
     script = models.ForeignKey(
         Script, null=True, blank=True, on_delete=models.SET_NULL, related_name="interviews", verbose_name=_("script")
     )
@@ -114,9 +110,7 @@ class Interview(models.Model):
     decision = MultiLineTextField(_("who decides and who pays"), max_length=4000, blank=True)
     commitment = models.CharField(_("commitment we got"), max_length=16, choices=Commitment.choices, blank=True)
     commitment_note = MultiLineTextField(_("about the commitment"), max_length=2000, blank=True)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    author = actor_field()
     # The token of the new-interview form that made it (kept in the browser's draft): the
     # same form sent again (a double tap, a re-send after a dropped connection) is the same
     # interview. Empty for interviews logged before the token existed.
@@ -194,9 +188,7 @@ class Insight(models.Model):
     sentence = SingleLineCharField(_("insight"), max_length=300)
     people = models.PositiveIntegerField(_("interviewees"))
     highlights = models.ManyToManyField(Highlight, related_name="insights", verbose_name=_("quotes"))
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    author = actor_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

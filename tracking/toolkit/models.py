@@ -2,12 +2,12 @@
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ..fields import actor_field
 from ..models import Company, Metric
 from ..validators import SingleLineCharField
 
@@ -96,9 +96,7 @@ class UnitEconomics(InputFields):
     cogs_metric = _mapped(_("COGS from metric"))
     apc_metric = _mapped(_("APC from metric"))
     cpa_metric = _mapped(_("CPA from metric"))
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    updated_by = actor_field()
     updated_at = models.DateTimeField(auto_now=True)
     # One more at every save of the inputs: an inputs form opened at an older one is refused once.
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -127,9 +125,7 @@ class Snapshot(InputFields):
     kind = models.CharField(_("kind"), max_length=8, choices=SnapshotKind.choices, default=SnapshotKind.SNAPSHOT)
     label = SingleLineCharField(_("label"), max_length=120, blank=True)
     taken_on = models.DateField(_("date"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = actor_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

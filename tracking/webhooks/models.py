@@ -1,11 +1,11 @@
 """A business's webhook subscriptions and their delivery log. Models of the `tracking` app (its
 migrations hold them), defined here and imported by tracking/models.py."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ..fields import actor_field, company_field
 from ..validators import SingleLineCharField
 
 URL_MAX_LENGTH = 254  # the outbox row keeps the URL a delivery was written for
@@ -26,9 +26,7 @@ class WebhookSubscription(models.Model):
     """A URL of the business's own tools and the events it is sent. The signing secret is kept
     encrypted (tracking.accounts.mfa_secrets): a copy of the database alone does not sign."""
 
-    company = models.ForeignKey(
-        "tracking.Company", on_delete=models.CASCADE, related_name="webhook_subscriptions", verbose_name=_("business")
-    )
+    company = company_field("webhook_subscriptions")
     url = SingleLineCharField(_("URL"), max_length=URL_MAX_LENGTH)
     events = models.JSONField(_("events"), default=list)  # a list of WebhookEvent values
     secret = SingleLineCharField(max_length=400)  # "fernet:…" of "whsec_…"
@@ -37,9 +35,7 @@ class WebhookSubscription(models.Model):
     # Deliveries given up one after another; at WEBHOOKS_MAX_FAILURES it is switched off.
     failures = models.PositiveSmallIntegerField(default=0)
     switched_off_at = models.DateTimeField(null=True, blank=True)  # by the failures, not by a person
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = actor_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,10 +1,10 @@
 """A business's CRM connection, its stage mapping and the events it received. Models of the
 `api` app (tracking/api/migrations), imported by tracking/api/models.py."""
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ...fields import actor_field
 from ...models import Company, Metric
 from ...validators import SingleLineCharField
 
@@ -44,9 +44,7 @@ class CrmConnection(models.Model):
     provider = models.CharField(_("CRM"), max_length=20, choices=Provider.choices)
     key = models.CharField(max_length=KEY_LENGTH, unique=True)
     secret = SingleLineCharField(max_length=400)  # "fernet:…"
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = actor_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

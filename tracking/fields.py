@@ -1,0 +1,21 @@
+"""Model fields that many models declare alike: the business a row belongs to, and the person
+who did something."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def company_field(related_name: str) -> models.ForeignKey:
+    """The business (the tenant) a row belongs to: the row goes with the business."""
+    return models.ForeignKey(
+        "tracking.Company", on_delete=models.CASCADE, related_name=related_name, verbose_name=_("business")
+    )
+
+
+def actor_field(**options) -> models.ForeignKey:
+    """Who did it (made, wrote, invited, recorded): kept as empty when their account goes, so
+    the row stays; the user has no way back to these rows."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", **options
+    )
