@@ -24,8 +24,10 @@ def _url(team, name, *args):
     return reverse(f"sprints:{name}", args=[team.company.pk, *args])
 
 
-def _in(client, language):
+def _tracker_reading(language, client, team):
+    """The client as the team's tracker, signed in, with the interface in `language`."""
     client.cookies["django_language"] = language
+    client.force_login(team.tracker.user)
     return client
 
 
@@ -39,8 +41,7 @@ def _metric_row(body, metric):
 @pytest.mark.parametrize("language", ["ru", "en"])
 @pytest.mark.parametrize("headers", [HTMX, {}], ids=["htmx", "plain"])
 def test_the_metrics_step_saves_a_value_typed_with_a_comma(team, client, language, headers):
-    client = _in(client, language)
-    client.force_login(team.tracker.user)
+    client = _tracker_reading(language, client, team)
     second = MetricFactory(company=team.company, name="Conversion")
     data = {f"m{team.metric.pk}-value": "2,3", f"m{second.pk}-value": "1 234,5"}
 
@@ -61,8 +62,7 @@ def test_the_metrics_step_saves_a_value_typed_with_a_comma(team, client, languag
 @pytest.mark.parametrize("language", ["ru", "en"])
 @pytest.mark.parametrize("headers", [HTMX, {}], ids=["htmx", "plain"])
 def test_a_bad_number_refuses_its_row_only_and_keeps_every_row_as_typed(team, client, language, headers):
-    client = _in(client, language)
-    client.force_login(team.tracker.user)
+    client = _tracker_reading(language, client, team)
     second = MetricFactory(company=team.company, name="Conversion")
     before = list(MetricValue.objects.values_list("pk", "metric_id", "value"))
     data = {f"m{team.metric.pk}-value": "2,3", f"m{second.pk}-value": "2,3,4"}
@@ -87,8 +87,7 @@ def test_a_bad_number_refuses_its_row_only_and_keeps_every_row_as_typed(team, cl
 
 
 def test_the_verdict_step_reads_the_measured_value_with_a_comma_and_the_row_shows_it_so(team, client):
-    client = _in(client, "ru")
-    client.force_login(team.tracker.user)
+    client = _tracker_reading("ru", client, team)
     Hypothesis.objects.filter(pk=team.hypothesis.pk).update(
         status="testing", testing_started_at=clock.now(), measured_value=Decimal("3.25")
     )
@@ -107,8 +106,7 @@ def test_the_verdict_step_reads_the_measured_value_with_a_comma_and_the_row_show
 
 
 def test_the_plan_step_reads_hours_and_costs_as_people_type_them(team, client):
-    client = _in(client, "ru")
-    client.force_login(team.tracker.user)
+    client = _tracker_reading("ru", client, team)
     data = {"n0-title": "Call Anna", "n0-owner": str(team.member.pk), "n0-estimate_hours": "1,5"}
     data |= {"n0-cost": "1 500,50", "n1-title": "Write the FAQ", "n1-owner": "", "n1-estimate_hours": "2"}
     data |= {"n1-cost": "12\u00a0000"}
@@ -120,8 +118,7 @@ def test_the_plan_step_reads_hours_and_costs_as_people_type_them(team, client):
 
 
 def test_a_bad_number_in_a_plan_row_keeps_every_row_as_typed(team, client):
-    client = _in(client, "ru")
-    client.force_login(team.tracker.user)
+    client = _tracker_reading("ru", client, team)
     data = {"n0-title": "Call Anna", "n0-owner": str(team.member.pk), "n0-estimate_hours": "1,5"}
     data |= {"n1-title": "Write the FAQ", "n1-owner": "", "n1-estimate_hours": "два"}
     body = client.post(_url(team, "session_plan"), data, headers=HTMX).content.decode()
@@ -134,8 +131,7 @@ def test_a_bad_number_in_a_plan_row_keeps_every_row_as_typed(team, client):
 
 @pytest.mark.parametrize("headers", [HTMX, {}], ids=["htmx", "plain"])
 def test_the_results_page_reads_a_metric_value_and_a_measurement_with_a_comma(team, client, headers):
-    client = _in(client, "ru")
-    client.force_login(team.tracker.user)
+    client = _tracker_reading("ru", client, team)
     url = reverse("sprints:metric_log", args=[team.company.pk, team.metric.pk])
     client.post(url, {f"m{team.metric.pk}-value": "4,75"}, headers=headers)
     this_week = current_week_start(team.company)
@@ -152,8 +148,7 @@ def test_the_results_page_reads_a_metric_value_and_a_measurement_with_a_comma(te
 
 
 def test_the_verdict_suggestion_reads_the_measured_value_as_typed(team, client):
-    client = _in(client, "ru")
-    client.force_login(team.tracker.user)
+    client = _tracker_reading("ru", client, team)
     Hypothesis.objects.filter(pk=team.hypothesis.pk).update(
         status="testing", testing_started_at=clock.now(), baseline=Decimal(10), expected_value=Decimal(20)
     )
@@ -165,8 +160,7 @@ def test_the_verdict_suggestion_reads_the_measured_value_as_typed(team, client):
 
 
 def test_a_baseline_handed_over_in_the_query_is_read_and_shown_as_the_reader_writes_it(team, client):
-    client = _in(client, "ru")
-    client.force_login(team.tracker.user)
+    client = _tracker_reading("ru", client, team)
     url = reverse("hypotheses:new", args=[team.company.pk])
     for handed, shown in [("12.5", "12,5"), ("12,5", "12,5"), ("1 234,5", "1234,5")]:
         body = client.get(url, {"metric": team.metric.pk, "baseline": handed}).content.decode()
