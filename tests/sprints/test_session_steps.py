@@ -48,6 +48,12 @@ def _testing(hypothesis):
 # --- Results: all rows in one submit, or one alone ------------------------------------------------
 
 
+@pytest.fixture
+def other(team):
+    """A second action of the sprint, the team lead's: the row beside the tracker's."""
+    return ActionFactory(sprint=team.active_sprint, owner=team.team_lead)
+
+
 def test_all_results_save_in_one_submit_and_the_session_moves_on(team, client):
     client.force_login(team.tracker.user)
     other = ActionFactory(sprint=team.active_sprint, owner=team.team_lead, estimate_hours=Decimal(2))
@@ -72,9 +78,8 @@ def test_all_results_save_in_one_submit_and_the_session_moves_on(team, client):
     }
 
 
-def test_a_refused_row_saves_nothing_and_every_row_keeps_what_was_typed(team, client):
+def test_a_refused_row_saves_nothing_and_every_row_keeps_what_was_typed(team, client, other):
     client.force_login(team.tracker.user)
-    other = ActionFactory(sprint=team.active_sprint, owner=team.team_lead)
     data = {**_row(team.action, "done", "Sent to 40 people"), **_row(other, "not_done", result="Half of it")}
     for headers in (HTMX, {}):  # htmx and a plain post (no JavaScript) answer alike
         body = client.post(_url(team, "session_results"), data, headers=headers).content.decode()
@@ -87,9 +92,8 @@ def test_a_refused_row_saves_nothing_and_every_row_keeps_what_was_typed(team, cl
     assert set(Action.objects.filter(sprint=team.active_sprint).values_list("status", flat=True)) == {"todo"}
 
 
-def test_a_row_saves_alone_and_the_other_rows_keep_what_was_typed(team, client):
+def test_a_row_saves_alone_and_the_other_rows_keep_what_was_typed(team, client, other):
     client.force_login(team.tracker.user)
-    other = ActionFactory(sprint=team.active_sprint, owner=team.team_lead)
     data = {**_row(team.action, "done", "Sent"), **_row(other, "done", "Typed, not saved"), "only": team.action.pk}
     response = client.post(_url(team, "session_results"), data, headers=HTMX)
     body = response.content.decode()
@@ -109,9 +113,8 @@ def test_a_row_saves_alone_and_the_other_rows_keep_what_was_typed(team, client):
     assert 'value="Typed, not saved"' in body and 'id="step-results" open' in body
 
 
-def test_a_refused_row_alone_answers_with_that_row_and_its_error(team, client):
+def test_a_refused_row_alone_answers_with_that_row_and_its_error(team, client, other):
     client.force_login(team.tracker.user)
-    other = ActionFactory(sprint=team.active_sprint, owner=team.team_lead)
     data = {**_row(team.action, "not_done", "Half of it"), **_row(other, "done", "Typed"), "only": team.action.pk}
     response = client.post(_url(team, "session_results"), data, headers=HTMX)
     body = response.content.decode()
