@@ -2,7 +2,6 @@
 its CSV), "tried before" as a title is typed, and a hypothesis made from an insight."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import conditional_escape
@@ -17,6 +16,7 @@ from tracking.dates import day_month_year
 from tracking.exports import csv_lines, csv_response
 from tracking.models import ConstraintArea
 from tracking.numbers import plain, with_unit
+from tracking.paging import page_of
 from tracking.query_params import int_param, text_param
 from tracking.roles import Permission
 
@@ -149,10 +149,10 @@ def _card_html(h, w) -> str:
 def library(request):
     filters = _filters(request)
     queryset = selectors.library(request.user, filters)
-    paginator = Paginator(queryset.values_list(*LIBRARY_COLUMNS, named=True), selectors.LIBRARY_PAGE_SIZE)
-    # Counted without the joins the rows need: the count reads the library's index alone.
-    paginator.count = queryset.count()
-    page = paginator.get_page(request.GET.get("page"))
+    # Not counted: a tracker's library holds thousands of learnings, counting them cost more
+    # than the page, and "Older" needs only to know that one more row exists.
+    rows = queryset.values_list(*LIBRARY_COLUMNS, named=True)
+    page = page_of(rows, request.GET.get("page"), selectors.LIBRARY_PAGE_SIZE)
     context = {
         "filters": filters,
         "page": page,
