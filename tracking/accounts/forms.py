@@ -1,5 +1,7 @@
 import uuid
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.template.loader import render_to_string
 
@@ -8,7 +10,14 @@ from ..delivery.outbox import Outgoing, Rendered, outbox_add, outbox_send
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
     """Django's password-reset form, whose e-mail goes through the outbox like every other
-    message: written under its own key, then sent at once (the link is wanted now)."""
+    message: written under its own key, then sent at once (the link is wanted now). The link
+    points at SITE_URL, never at the request's Host header, which the sender of the form chose."""
+
+    def save(self, **options):
+        site = urlsplit(settings.SITE_URL)
+        options |= {"domain_override": site.netloc, "use_https": site.scheme == "https"}
+        options["extra_email_context"] = {**(options.get("extra_email_context") or {}), "site_url": settings.SITE_URL}
+        return super().save(**options)
 
     def send_mail(
         self,

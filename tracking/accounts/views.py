@@ -1,5 +1,5 @@
 from functools import partial
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
@@ -297,20 +297,7 @@ class PasswordResetView(auth_views.PasswordResetView):
         ):
             form.add_error(None, security.password_reset_refusal())
             return self.render_to_response(self.get_context_data(form=form), status=429)
-        site = urlsplit(settings.SITE_URL)
-        self.extra_email_context = {"site_url": settings.SITE_URL}
-        form.save(
-            domain_override=site.netloc,
-            use_https=site.scheme == "https",
-            token_generator=self.token_generator,
-            from_email=self.from_email,
-            email_template_name=self.email_template_name,
-            subject_template_name=self.subject_template_name,
-            request=self.request,
-            html_email_template_name=self.html_email_template_name,
-            extra_email_context=self.extra_email_context,
-        )
-        return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
