@@ -33,6 +33,16 @@ its e-mail, so `undelivered` waits for both. Rows go one at a time like webhooks
 TelegramSender the caller passes (tracking/telegram: the chats, and what to do when one blocked
 the bot). A 429 waits for the `retry_after` Telegram gives, a 403 gives the row up at once.
 
+Telegram's rows are claimed before they are sent, unlike e-mail's: Telegram takes a message as
+soon as the request arrives and answers afterwards, so most of a call's time is after the
+message went out, and the Bot API has no idempotency key nor a way to ask whether a message
+arrived. A row is claimed in a transaction of its own (marked in flight, not due for the
+call's longest time), then called, then marked in another. A row found still in flight once
+its claim ran out lost its sender mid-call: it is not sent again but marked sent, its note
+saying it is in doubt. So a Telegram message goes at most once, and exactly once unless the
+sender dies between committing its claim and Telegram receiving the request (then it is lost,
+its row says so).
+
 What happened to the messages of a thing of the product (a Reminder, a Digest, a SprintReport,
 a pending Membership's invitation) is read here and nowhere else: `undelivered` for which
 things are still to go, `delivered` for those that went, `given_up` for those that never will.
@@ -402,9 +412,9 @@ def _send_rows(keys: Sequence[str], connection: MailConnection) -> int:
     return len(went)
 
 
-def _send_one(key: str, channel: str, sender: WebhookSender | TelegramSender) -> bool:
-    """Lock this webhook or Telegram row if it is due (SKIP LOCKED), send it through `sender`
-    and mark it, all in one transaction of its own. Whether it was delivered now."""
+def _send_one(key: str, channel: str, sender: WebhookSender) -> bool:
+    """Lock this webhook row if it is due (SKIP LOCKED), send it through `sender` and mark it,
+    all in one transaction of its own. Whether it was delivered now."""
     with transaction.atomic():
         due = OutboxMessage.objects.select_for_update(skip_locked=True).filter(_due(timezone.now()))
         row = due.filter(key=key, channel=channel).first()
@@ -412,16 +422,65 @@ def _send_one(key: str, channel: str, sender: WebhookSender | TelegramSender) ->
             return False
         row.attempts += 1
         attempt = sender.send(row)
-        gave_up = False
-        if attempt.delivered:
-            row.sent_at, row.next_attempt_at, row.last_error = timezone.now(), None, ""
-        else:
-            status = f"HTTP {attempt.status}" if attempt.status else ""
-            error = ": ".join(part for part in (status, attempt.error) if part)
-            wait = attempt.retry_after if isinstance(attempt, BotAnswer) else None
-            gave_up = _failed(row, error, timezone.now(), permanent=attempt.permanent, wait=wait)
+        _attempted(row, attempt, sender)
+    return attempt.delivered
+
+
+def _attempted(row: OutboxMessage, attempt: Attempt, sender: WebhookSender | TelegramSender) -> None:
+    """Mark the row after one attempt (sent, backing off or given up) and tell its sender."""
+    gave_up = False
+    if attempt.delivered:
+        row.sent_at, row.next_attempt_at, row.last_error = timezone.now(), None, ""
+    else:
+        status = f"HTTP {attempt.status}" if attempt.status else ""
+        error = ": ".join(part for part in (status, attempt.error) if part)
+        wait = attempt.retry_after if isinstance(attempt, BotAnswer) else None
+        gave_up = _failed(row, error, timezone.now(), permanent=attempt.permanent, wait=wait)
+    row.save(update_fields=_SEND_COLUMNS)
+    sender.attempted(row, attempt, gave_up=gave_up)
+
+
+# A Telegram row between its claim and its mark, and one whose sender died in between.
+TELEGRAM_IN_FLIGHT = "In flight: handed to the Bot API, its answer not recorded yet."
+TELEGRAM_IN_DOUBT = (
+    "In doubt: the sender stopped while this call was in flight. Telegram may have delivered it "
+    "and cannot be asked, so it is not sent again."
+)
+
+
+def _telegram_claim_lease() -> timedelta:
+    """Longer than any one Bot API call can take (bot_call's connect, write and read time-outs)."""
+    total = float(getattr(settings, "TELEGRAM_TIMEOUT", 10))
+    connect = min(float(getattr(settings, "TELEGRAM_CONNECT_TIMEOUT", 3)), total)
+    return timedelta(seconds=connect + 2 * total + 5)
+
+
+def _send_telegram(key: str, sender: TelegramSender) -> bool:
+    """Claim this Telegram row if it is due (SKIP LOCKED; committed before the call), call the
+    Bot API through `sender`, then mark it. A due row still in flight is in doubt: marked sent,
+    not called again. Whether it was delivered now."""
+    with transaction.atomic():
+        now = timezone.now()
+        due = OutboxMessage.objects.select_for_update(skip_locked=True).filter(_due(now))
+        row = due.filter(key=key, channel=OutboxChannel.TELEGRAM).first()
+        if row is None:
+            return False
+        if row.last_error == TELEGRAM_IN_FLIGHT:
+            row.sent_at, row.next_attempt_at, row.last_error = now, None, TELEGRAM_IN_DOUBT
+            row.save(update_fields=_SEND_COLUMNS)
+            logger.error("%s: %s", row.key, TELEGRAM_IN_DOUBT)
+            return False
+        row.attempts += 1
+        row.next_attempt_at, row.last_error = now + _telegram_claim_lease(), TELEGRAM_IN_FLIGHT
         row.save(update_fields=_SEND_COLUMNS)
-        sender.attempted(row, attempt, gave_up=gave_up)
+    attempt = sender.send(row)
+    with transaction.atomic():
+        claimed = OutboxMessage.objects.select_for_update().filter(
+            _WAITING, pk=row.pk, attempts=row.attempts, last_error=TELEGRAM_IN_FLIGHT
+        )
+        if claimed.first() is None:  # the call outlived its claim and the row was settled meanwhile
+            return False
+        _attempted(row, attempt, sender)
     return attempt.delivered
 
 
@@ -440,7 +499,10 @@ def outbox_send(
         if sender is not None:
             theirs = OutboxMessage.objects.filter(key__in=list(keys), channel=channel)
             their_keys = set(theirs.values_list("key", flat=True))
-            went = sum(_send_one(key, channel, sender) for key in keys if key in their_keys)
+            if channel == OutboxChannel.WEBHOOK:
+                went = sum(_send_one(key, channel, sender) for key in keys if key in their_keys)
+            else:
+                went = sum(_send_telegram(key, sender) for key in keys if key in their_keys)
             rest = [key for key in keys if key not in their_keys]
             others = {"telegram": telegram if channel == OutboxChannel.WEBHOOK else None}
             return went + (outbox_send(rest, connection=connection, **others) if rest else 0)
@@ -468,10 +530,7 @@ def outbox_deliver(
     went = 0
     if telegram is not None:
         chats = OutboxMessage.objects.filter(about__in=abouts.values(), channel=OutboxChannel.TELEGRAM)
-        went = sum(
-            _send_one(key, OutboxChannel.TELEGRAM, telegram)
-            for key in chats.order_by("pk").values_list("key", flat=True)
-        )
+        went = sum(_send_telegram(key, telegram) for key in chats.order_by("pk").values_list("key", flat=True))
     keys = defaultdict(list)
     for about_, key in (
         OutboxMessage.objects.filter(about__in=abouts.values()).order_by("pk").values_list("about", "key")
