@@ -4,7 +4,9 @@ services the pages use (action_log, the toolkit's value_record), as the chat's u
 businesses they are a member of: a chat never sees or changes another user's business.
 
 A button carries the action's version when the message was written: if the action changed
-since (on the web, or by another button), the bot says so and shows what it is now."""
+since (on the web, or by another button), the bot says so and shows what it is now. Once a
+tap is answered (the result logged, the action changed or gone, the button expired), the
+message with the buttons is edited to show its list as it is now: no stale buttons stay."""
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -24,7 +26,7 @@ from tracking.toolkit.services import value_record
 from .. import services
 from ..access import can_log_results
 from ..models import Action, ActionStatus
-from .messages import OPEN_SPRINT, actions_message, in_language, open_actions, short
+from .messages import OPEN_SPRINT, actions_message, in_language, list_now_message, open_actions, short
 
 BUTTON_DAYS = 7  # a button older than this has expired: /results gives fresh ones
 ANSWER_MAX_LENGTH = 2000
@@ -41,6 +43,11 @@ class Reply(list):
 
     def say(self, text: str, **params) -> "Reply":
         self.append(("sendMessage", {"text": text, **params}))
+        return self
+
+    def edit(self, message_id, params: dict) -> "Reply":
+        if isinstance(message_id, int):
+            self.append(("editMessageText", {"message_id": message_id, **params}))
         return self
 
 
@@ -108,32 +115,60 @@ def _button(chat: TelegramChat | None, query: dict, message: dict, reply: Reply)
         reply.say(_not_linked())
         return
     kind, action_id, version = _parse_button(query.get("data"))
-    sent = message.get("date")
-    too_old = not isinstance(sent, int) or datetime.fromtimestamp(sent, UTC) < timezone.now() - timedelta(
-        days=BUTTON_DAYS
-    )
-    if kind is None or too_old:
+    listed = _listed(message) or [action_id]
+    shown = {"message": message.get("message_id"), "listed": listed, "sent": message.get("date")}
+    if kind is None or _expired(shown["sent"]):
         reply.say(_("This button has expired. Send /results for the current list."))
+        _show_now(chat, shown, reply)
         return
     action, _membership = _own_action(chat.user, action_id)
     if action is None:
         reply.say(_("This action is not there any more. Send /results for the current list."))
+        _show_now(chat, shown, reply)
         return
     if action.sprint.status not in OPEN_SPRINT:
         reply.say(
             _("The sprint of “%(title)s” is closed: its results can no longer be logged.")
             % {"title": short(action.title)}
         )
+        _show_now(chat, shown, reply)
         return
     if action.version != version:
         _stale(action, reply)
+        _show_now(chat, shown, reply)
         return
     step = "result" if kind == "d" else "reason"
-    chats.chat_pending_set(chat=chat, pending={"step": step, "action": action.pk, "version": version})
+    chats.chat_pending_set(chat=chat, pending={"step": step, "action": action.pk, "version": version, **shown})
     if step == "result":
         reply.say(_("What came of “%(title)s”? One line, or “skip”.") % {"title": short(action.title)})
     else:
         reply.say(_("Why was “%(title)s” not done? One line (required).") % {"title": short(action.title)})
+
+
+def _expired(sent) -> bool:
+    return not isinstance(sent, int) or datetime.fromtimestamp(sent, UTC) < timezone.now() - timedelta(days=BUTTON_DAYS)
+
+
+def _listed(message: dict) -> list[int]:
+    """The actions a message with buttons listed, in its order (from its buttons' data)."""
+    keyboard = (message.get("reply_markup") or {}).get("inline_keyboard")
+    ids = []
+    for row in keyboard if isinstance(keyboard, list) else []:
+        for button in row if isinstance(row, list) else []:
+            kind, action_id, _version = _parse_button(button.get("callback_data") if isinstance(button, dict) else None)
+            if kind is not None and action_id not in ids:
+                ids.append(action_id)
+    return ids[:100]
+
+
+def _show_now(chat: TelegramChat, shown: dict, reply: Reply) -> None:
+    """Edit the message a button was tapped on: its list as it is now (the user's own actions
+    only), buttons only while they have not expired."""
+    listed = [a for a in (_own_action(chat.user, pk)[0] for pk in shown.get("listed") or []) if a is not None]
+    if listed:
+        reply.edit(shown.get("message"), list_now_message(listed, buttons=not _expired(shown.get("sent"))))
+    else:
+        reply.edit(shown.get("message"), {"text": _("This list is not there any more. Send /results for yours.")})
 
 
 def _parse_button(data) -> tuple[str | None, int, int]:
@@ -203,6 +238,7 @@ def _log(chat: TelegramChat, pending: dict, text: str, reply: Reply) -> None:
     except services.StaleAction as stale:
         chats.chat_pending_set(chat=chat, pending={})
         _stale(stale.current, reply)
+        _show_now(chat, pending, reply)
         return
     except (ValidationError, PermissionDenied) as error:
         chats.chat_pending_set(chat=chat, pending={})
@@ -211,6 +247,7 @@ def _log(chat: TelegramChat, pending: dict, text: str, reply: Reply) -> None:
     reply.say(
         _("Logged: “%(title)s” — %(status)s.") % {"title": short(saved.title), "status": saved.get_status_display()}
     )
+    _show_now(chat, pending, reply)
     metric = Metric.objects.filter(company_id=saved.sprint.company_id, is_key=True).first()
     if metric is not None and role_allows(membership.role, Permission.EDIT_PLANNING):
         chats.chat_pending_set(chat=chat, pending={"step": "metric", "metric": metric.pk})

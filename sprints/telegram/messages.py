@@ -58,6 +58,37 @@ def actions_message(actions: list[Action], intro: str = "") -> dict:
     return {"text": "\n".join(lines), "reply_markup": {"inline_keyboard": keyboard}}
 
 
+def list_now_message(actions: list[Action], *, buttons: bool) -> dict:
+    """editMessageText's parameters (but the chat and the message) for a list sent before, as
+    it is now: each action with its state, buttons (if `buttons`) only for those still to log.
+    Without a keyboard, Telegram takes the old buttons away."""
+    lines = [_("Your actions now:")]
+    keyboard = []
+    for number, action in enumerate(actions, start=1):
+        line = f"{number}. {short(action.title)} ({action.sprint.company.name})"
+        open_sprint = action.sprint.status in OPEN_SPRINT
+        if action.status in UNLOGGED and open_sprint:
+            if buttons:
+                keyboard.append(
+                    [
+                        {"text": _("%(n)s: Done") % {"n": number}, "callback_data": callback("d", action)},
+                        {"text": _("%(n)s: Not done") % {"n": number}, "callback_data": callback("n", action)},
+                    ]
+                )
+        else:
+            note = action.result_note or action.why_not_note
+            line += f" — {action.get_status_display()}" + (f": {short(note)}" if note else "")
+        if not open_sprint:
+            line += " " + _("(sprint closed)")
+        lines.append(line)
+    if not buttons and any(a.status in UNLOGGED and a.sprint.status in OPEN_SPRINT for a in actions):
+        lines.append(_("These buttons have expired. Send /results for the current list."))
+    params = {"text": "\n".join(lines)}
+    if keyboard:
+        params["reply_markup"] = {"inline_keyboard": keyboard}
+    return params
+
+
 def reminder_message(reminder, *, mine: list[Action], review_text: str) -> dict:
     """A reminder as a chat message; "results due" carries the open actions' buttons."""
     sprint = reminder.sprint

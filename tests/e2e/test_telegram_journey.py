@@ -66,13 +66,18 @@ def test_a_reminder_in_telegram_logged_from_the_chat_shows_on_the_results_page(l
     done = arrived["reply_markup"]["inline_keyboard"][0][0]
     assert done["text"] == "1: Сделано"
 
-    telegram_sends(live_server, tap(CHAT, done["callback_data"]))
+    telegram_sends(live_server, tap(CHAT, done["callback_data"], on=bot.with_buttons(CHAT)))
     telegram_sends(live_server, message(CHAT, "Отправили КП 12 клиентам, трое ответили", language="ru"))
     action = Action.objects.get(pk=team.action.pk)
     assert (action.status, action.result_note) == ("done", "Отправили КП 12 клиентам, трое ответили")
+    edited = bot.edits(CHAT)[-1]  # the reminder shows the list as it is now, its buttons gone
+    assert edited["message_id"] == bot.with_buttons(CHAT).message_id and "reply_markup" not in edited
+    assert "Сделано: Отправили КП 12 клиентам" in edited["text"]
 
     page.goto(f"{live_server.url}/b/{team.company.pk}/results/")
     expect(page.locator("#actions")).to_contain_text("Отправили КП 12 клиентам, трое ответили")
 
-    transcript = [f"{c.method}: {c.params.get('text', '')}" for c in bot.calls if c.method == "sendMessage"]
+    transcript = [
+        f"{c.method}: {c.params.get('text', '')}" for c in bot.calls if c.method in ("sendMessage", "editMessageText")
+    ]
     (artifacts_dir / "telegram_chat_ru.txt").write_text("\n\n".join(transcript) + "\n", encoding="utf-8")

@@ -24,6 +24,7 @@ SILENCE_SECONDS = 1.5  # longer than the tests' time-out below
 class Call:
     method: str
     params: dict
+    message_id: int | None = None  # of a message sent
 
 
 @dataclass
@@ -52,6 +53,17 @@ class FakeBotApi:
     def texts(self, chat_id: int | None = None) -> list[str]:
         return [p["text"] for p in self.sent(chat_id)]
 
+    def edits(self, chat_id: int) -> list[dict]:
+        return [c.params for c in self.calls if c.method == "editMessageText" and c.params.get("chat_id") == chat_id]
+
+    def with_buttons(self, chat_id: int) -> Call:
+        """The last message sent to the chat with inline buttons (its message_id recorded)."""
+        return [
+            c
+            for c in self.calls
+            if c.method == "sendMessage" and "reply_markup" in c.params and c.params.get("chat_id") == chat_id
+        ][-1]
+
 
 def _handler(api: FakeBotApi):
     class Handler(BaseHTTPRequestHandler):
@@ -62,7 +74,8 @@ def _handler(api: FakeBotApi):
             if token != TOKEN:
                 return self._answer(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
             planned = api.failures.popleft() if method == "sendMessage" and api.failures else ""
-            api.calls.append(Call(method, params))
+            call = Call(method, params)
+            api.calls.append(call)
             if planned == "silence":
                 time.sleep(SILENCE_SECONDS)
                 return None
@@ -79,7 +92,8 @@ def _handler(api: FakeBotApi):
                 return self._answer(200, {"ok": True, "result": {"id": 1, "is_bot": True, "username": USERNAME}})
             if method == "sendMessage":
                 time.sleep(api.delay)
-                result = {"message_id": next(api.message_ids), "chat": {"id": params.get("chat_id")}}
+                call.message_id = next(api.message_ids)
+                result = {"message_id": call.message_id, "chat": {"id": params.get("chat_id")}}
                 return self._answer(200, {"ok": True, "result": result})
             if method in ("editMessageText", "answerCallbackQuery", "setWebhook"):
                 return self._answer(200, {"ok": True, "result": True})
@@ -151,14 +165,16 @@ def message(chat_id: int, text: str, *, language: str = "en") -> dict:
     }
 
 
-def tap(chat_id: int, data: str, *, sent_at=None) -> dict:
+def tap(chat_id: int, data: str, *, sent_at=None, on: Call | None = None) -> dict:
+    """A tap on a button; `on`, the message sent with it (Telegram gives its id and buttons)."""
     sent_at = sent_at or clock.now()
+    shown = {"message_id": on.message_id, "reply_markup": on.params["reply_markup"]} if on else {"message_id": 1}
     return {
         "update_id": next(_update_ids),
         "callback_query": {
             "id": f"q{next(_update_ids)}",
             "from": {"id": chat_id},
             "data": data,
-            "message": {"message_id": 1, "date": int(sent_at.timestamp()), "chat": {"id": chat_id}},
+            "message": {**shown, "date": int(sent_at.timestamp()), "chat": {"id": chat_id}},
         },
     }

@@ -92,6 +92,19 @@ def test_the_page_gives_a_one_time_link_with_the_bot_name(bot, client_for, team)
     assert [c.method for c in bot.calls].count("getMe") == 1  # cached
 
 
+def main_menu(page) -> str:
+    body = page.get(reverse("tracking:portfolio")).text
+    return body[body.index('<nav class="nav"') : body.index("</nav>")]
+
+
+def test_the_main_menu_links_to_the_telegram_page_when_a_bot_is_set_up(bot, client_for, team, settings):
+    page = client_for(team.member)
+    assert f'href="{reverse("telegram")}"' in main_menu(page)
+    settings.TELEGRAM_BOT_TOKEN = ""
+    assert f'href="{reverse("telegram")}"' not in main_menu(page)
+    assert "disabled" in page.get(reverse("telegram")).text  # the page is still there, explained
+
+
 def test_without_a_bot_the_link_button_is_disabled_and_explained(client_for, team, settings):
     settings.TELEGRAM_BOT_TOKEN = ""
     response = client_for(team.member).get(reverse("telegram"))
@@ -221,6 +234,64 @@ def test_done_then_a_result_logs_the_action(bot, client, client_for, team):
     assert (action.status, action.result_note) == ("done", "Sent to 12 clients, 3 replied")
     page = client_for(team.tracker).get(reverse("sprints:results", args=[team.company.pk]))
     assert "Sent to 12 clients, 3 replied" in page.text
+
+
+def callbacks(params: dict) -> list[str]:
+    rows = (params.get("reply_markup") or {}).get("inline_keyboard", [])
+    return [button["callback_data"] for row in rows for button in row]
+
+
+def test_a_logged_result_edits_the_reminder_to_the_list_as_it_is_now(bot, client, team):
+    second = Action.objects.create(
+        sprint=team.active_sprint, owner=team.member, title="Call three bakeries", estimate_hours=1
+    )
+    link(client, team.member.user)
+    reminders.reminders_deliver([results_due(team).pk])
+    reminder = bot.with_buttons(CHAT)
+    stale_buttons = callbacks(reminder.params)
+    assert len(stale_buttons) == 4
+    send(client, tap(CHAT, stale_buttons[0], on=reminder))
+    assert bot.edits(CHAT) == []  # asked for the result: the list is unchanged yet
+    send(client, message(CHAT, "Sent to 12 clients"))
+    edit = bot.edits(CHAT)[-1]
+    assert edit["message_id"] == reminder.message_id
+    assert f"1. {team.action.title} ({team.company.name}) — Done: Sent to 12 clients" in edit["text"]
+    assert f"2. {second.title} ({team.company.name})" in edit["text"]
+    second.refresh_from_db()
+    assert callbacks(edit) == [f"d:{second.pk}:{second.version}", f"n:{second.pk}:{second.version}"]
+    assert not set(callbacks(edit)) & set(stale_buttons[:2])
+
+
+def test_a_stale_or_expired_button_edits_its_message_and_its_buttons_go(bot, client, team):
+    from sprints.services import action_log
+
+    link(client, team.member.user)
+    reminders.reminders_deliver([results_due(team).pk])
+    reminder = bot.with_buttons(CHAT)
+    action_log(action=team.action, by=team.member, status="not_done", why_not_note="No printer")
+    send(client, tap(CHAT, callbacks(reminder.params)[0], on=reminder))
+    edit = bot.edits(CHAT)[-1]
+    assert (edit["chat_id"], edit["message_id"]) == (CHAT, reminder.message_id)
+    assert "— Not done: No printer" in edit["text"] and "reply_markup" not in edit
+
+    Action.objects.filter(pk=team.action.pk).update(status="todo")
+    old = clock.now() - timedelta(days=8)
+    send(client, tap(CHAT, callbacks(reminder.params)[0], on=reminder, sent_at=old))
+    edit = bot.edits(CHAT)[-1]
+    assert "reply_markup" not in edit and "have expired" in edit["text"]
+    assert Action.objects.get(pk=team.action.pk).status == "todo"
+
+
+def test_an_edited_list_in_russian(bot, client, team):
+    team.member.user.language = "ru"
+    team.member.user.save()
+    link(client, team.member.user)
+    reminders.reminders_deliver([results_due(team).pk])
+    reminder = bot.with_buttons(CHAT)
+    send(client, tap(CHAT, callbacks(reminder.params)[1], on=reminder))
+    send(client, message(CHAT, "Сломался принтер", language="ru"))
+    edit = bot.edits(CHAT)[-1]
+    assert edit["text"].startswith("Ваши действия сейчас:") and "Сломался принтер" in edit["text"]
 
 
 def test_not_done_requires_a_reason(bot, client, team):
