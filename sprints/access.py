@@ -3,6 +3,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from tracking.access import scoped_get
+from tracking.db import aliased_columns, instance_beside
 from tracking.models import Company, Constraint, Membership
 from tracking.query_params import BIGINT_MAX
 from tracking.roles import Permission, role_allows
@@ -11,9 +12,8 @@ from .models import Action, Sprint
 
 # A sprint of the business (not archived) with its focus beside it: a statement of fixed shape,
 # written once rather than built by the ORM on every sprint page.
-_FOCUS = [field.attname for field in Constraint._meta.concrete_fields]
 _SPRINT_SQL = f"""
-SELECT s.*, {", ".join(f"f.{Constraint._meta.get_field(name).column} AS focus__{name}" for name in _FOCUS)}
+SELECT s.*, {aliased_columns(Constraint, "f", "focus__")}
 FROM {Sprint._meta.db_table} s LEFT JOIN {Constraint._meta.db_table} f ON f.id = s.focus_id
 WHERE s.id = %s AND s.company_id = %s AND s.archived_at IS NULL
 """
@@ -28,8 +28,7 @@ def access_sprint(company: Company, sprint_id) -> Sprint:
     except (StopIteration, ValueError, TypeError):
         raise Http404(_("No such sprint.")) from None
     sprint.company = company  # the caller's, already read: not joined again
-    focus = [getattr(sprint, f"focus__{name}") for name in _FOCUS]
-    sprint.focus = None if sprint.focus_id is None else Constraint.from_db(sprint._state.db, _FOCUS, focus)
+    sprint.focus = None if sprint.focus_id is None else instance_beside(sprint, Constraint, "focus__")
     return sprint
 
 

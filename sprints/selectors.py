@@ -27,6 +27,7 @@ from hypotheses.models import OPEN_STATUSES, Hypothesis, Verdict
 from hypotheses.models import Status as HypothesisStatus
 from hypotheses.selectors import Row, past_check_by
 from hypotheses.verdicts import numbers_verdict
+from tracking.db import aliased_columns, instance_beside
 from tracking.models import (
     Company,
     Constraint,
@@ -51,18 +52,33 @@ def sprints_of(company: Company, limit: int = 60) -> list[Sprint]:
     )
 
 
-def current_sprint(company: Company, *, with_review: bool = False) -> Sprint | None:
-    """The sprint the week is about: the active one, else the one in review; `with_review`
-    joins its review (the session's step and notes; `sprint.review` raises when there is none)."""
-    related = ("focus", "company", "review") if with_review else ("focus", "company")
-    return (
-        Sprint.objects.filter(
-            company=company, archived_at__isnull=True, status__in=[SprintStatus.ACTIVE, SprintStatus.REVIEW]
-        )
-        .select_related(*related)
-        .order_by("-starts_on")
-        .first()
-    )
+# The sprint the week is about, with its focus and its review beside it: a statement of fixed
+# shape, written once rather than built by the ORM on every results and session view.
+_CURRENT_SQL = f"""
+SELECT s.*, {aliased_columns(Constraint, "f", "focus__")}, {aliased_columns(Review, "r", "review__")}
+FROM {Sprint._meta.db_table} s
+LEFT JOIN {Constraint._meta.db_table} f ON f.id = s.focus_id
+LEFT JOIN {Review._meta.db_table} r ON r.sprint_id = s.id
+WHERE s.company_id = %s AND s.archived_at IS NULL AND s.status IN (%s, %s)
+ORDER BY s.starts_on DESC
+LIMIT 1
+"""
+
+
+def current_sprint(company: Company) -> Sprint | None:
+    """The sprint the week is about: the active one, else the one in review, with its focus and
+    its review (the session's step and notes; `sprint.review` raises when there is none)."""
+    found = list(Sprint.objects.raw(_CURRENT_SQL, [company.pk, SprintStatus.ACTIVE, SprintStatus.REVIEW]))
+    if not found:
+        return None
+    sprint = found[0]
+    sprint.company = company
+    sprint.focus = None if sprint.focus_id is None else instance_beside(sprint, Constraint, "focus__")
+    review = None if sprint.review__id is None else instance_beside(sprint, Review, "review__")
+    Sprint.review.related.set_cached_value(sprint, review)  # None: sprint.review raises, no query
+    if review is not None:
+        review.sprint = sprint
+    return sprint
 
 
 def next_sprint(company: Company, after: Sprint | None) -> Sprint | None:
@@ -364,14 +380,40 @@ def session_actions(
     action as a results row shows it alone (with its owner, without what carrying over reads);
     `statuses`: those not carried over yet with these statuses (what may be carried over). One
     query."""
-    actions = sprint.actions.only(*SESSION_ACTION_FIELDS).annotate(hypothesis_title=F("hypothesis__title"))
     if only is not None:  # a results row alone: its owner named from it, nothing of carrying over
-        return list(actions.filter(pk=only).select_related("owner__user"))
+        return _session_action(sprint, only)
+    actions = sprint.actions.only(*SESSION_ACTION_FIELDS).annotate(hypothesis_title=F("hypothesis__title"))
     carried = Action.objects.filter(carried_over_from=OuterRef("pk"))
     actions = actions.annotate(is_carried=Exists(carried), carried_why_not=F("carried_over_from__why_not_note"))
     if statuses is not None:
         actions = actions.filter(status__in=statuses, is_carried=False)
     return list(actions.order_by("owner_id", "pk"))
+
+
+# One action as a results row of the session shows it alone (session_actions' `only`), with
+# its hypothesis's title and its owner (membership and user) beside it: written once.
+_SESSION_ACTION_SQL = f"""
+SELECT a.id, {", ".join(f"a.{Action._meta.get_field(name).column}" for name in SESSION_ACTION_FIELDS)},
+       h.title AS hypothesis_title,
+       {aliased_columns(Membership, "m", "owner__")}, {aliased_columns(User, "u", "owner__user__")}
+FROM {Action._meta.db_table} a
+LEFT JOIN {Hypothesis._meta.db_table} h ON h.id = a.hypothesis_id
+LEFT JOIN {Membership._meta.db_table} m ON m.id = a.owner_id
+LEFT JOIN {User._meta.db_table} u ON u.id = m.user_id
+WHERE a.sprint_id = %s AND a.id = %s
+"""
+
+
+def _session_action(sprint: Sprint, pk: int) -> list[Action]:
+    actions = list(Action.objects.raw(_SESSION_ACTION_SQL, [sprint.pk, pk]))
+    for action in actions:
+        action.sprint = sprint
+        if action.owner_id is not None:
+            action.owner = instance_beside(action, Membership, "owner__")
+            action.owner.user = instance_beside(action, User, "owner__user__")
+        else:
+            action.owner = None
+    return actions
 
 
 def session_hypotheses(company, sprint: Sprint, only: int | None = None) -> list[Hypothesis]:

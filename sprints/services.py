@@ -14,6 +14,7 @@ from hypotheses.models import Hypothesis
 from hypotheses.models import Status as HypothesisStatus
 from hypotheses.services import hypotheses_start_testing
 from tracking.access import ensure_can
+from tracking.db import aliased_columns, instance_beside
 from tracking.i18n import in_business_language
 from tracking.models import Company, Constraint, Membership
 from tracking.roles import Permission, denial_message, role_allows
@@ -297,8 +298,25 @@ def _save_changed(action: Action, fields: list[str]) -> None:
     action.save(update_fields=fields)
 
 
+# An action locked for a write, read with its sprint and its owner beside it: every action save
+# asks this, so it is written once rather than built by the ORM on each.
+_LOCK_ACTION_SQL = f"""
+SELECT a.*, {aliased_columns(Sprint, "s", "sprint__")}, {aliased_columns(Membership, "m", "owner__")}
+FROM {Action._meta.db_table} a
+JOIN {Sprint._meta.db_table} s ON s.id = a.sprint_id
+LEFT JOIN {Membership._meta.db_table} m ON m.id = a.owner_id
+WHERE a.id = %s
+FOR UPDATE OF a
+"""
+
+
 def _lock_action(action: Action, expected_version: int | None) -> Action:
-    current = Action.objects.select_for_update(of=("self",)).select_related("sprint", "owner").get(pk=action.pk)
+    found = list(Action.objects.raw(_LOCK_ACTION_SQL, [action.pk]))
+    if not found:
+        raise Action.DoesNotExist
+    current = found[0]
+    current.sprint = instance_beside(current, Sprint, "sprint__")
+    current.owner = None if current.owner_id is None else instance_beside(current, Membership, "owner__")
     if expected_version is not None and current.version != expected_version:
         raise StaleAction(current)
     return current

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from hypotheses.models import Hypothesis
 from hypotheses.services import hypothesis_decide
 from tracking.access import ensure_can
+from tracking.db import aliased_columns, instance_beside
 from tracking.models import Membership, Metric
 from tracking.roles import Permission
 from tracking.toolkit.services import value_record
@@ -56,26 +57,33 @@ def session_begin(*, sprint: Sprint, by: Membership) -> Review:
     return _begin(sprint, by)
 
 
+# The sprint locked for its session, read with its review beside it: every session save asks
+# this, so it is written once rather than built by the ORM on each.
+_BEGIN_SQL = f"""
+SELECT s.id, s.company_id, s.status, s.version, {aliased_columns(Review, "r", "review__")}
+FROM {Sprint._meta.db_table} s
+LEFT JOIN {Review._meta.db_table} r ON r.sprint_id = s.id
+WHERE s.id = %s
+FOR UPDATE OF s
+"""
+
+
 def _begin(sprint: Sprint, by: Membership) -> Review:
     """session_begin inside a step's own transaction (no savepoint of its own): the sprint is
     locked and read with its review in one query."""
     ensure_can(by, Permission.PLAN_SPRINT)
-    locked = (
-        Sprint.objects.select_for_update(of=("self",))
-        .select_related("review")
-        .only("status", "version", "company_id", "review")
-        .get(pk=sprint.pk)
-    )
+    locked = next(iter(Sprint.objects.raw(_BEGIN_SQL, [sprint.pk])))
     if locked.status == SprintStatus.ACTIVE:
         locked.status = SprintStatus.REVIEW
         locked.version += 1
         locked.save(update_fields=["status", "version"])
     elif locked.status != SprintStatus.REVIEW:
         raise ValidationError(_("Only an active sprint can be reviewed."))
-    try:
-        return locked.review
-    except Review.DoesNotExist:
+    if locked.review__id is None:
         return Review.objects.create(sprint=locked)
+    review = instance_beside(locked, Review, "review__")
+    review.sprint = locked
+    return review
 
 
 @transaction.atomic

@@ -907,7 +907,7 @@ def _close_card(data, close_form=None, *, capacity=None, problems=None) -> dict:
 
 def session_data(company, membership) -> SessionData | None:
     """The session's reads for this answer, or None when no sprint runs."""
-    sprint = selectors.current_sprint(company, with_review=True)
+    sprint = selectors.current_sprint(company)
     return None if sprint is None else SessionData(company, membership, sprint)
 
 

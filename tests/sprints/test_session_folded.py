@@ -4,6 +4,7 @@ a folded step is its heading, with an htmx GET of its card when it is opened
 the page with that step drawn as well (`?open=<step>`). The page then reads only the step at
 hand: the same queries for 5 and 300 actions, fewer than when it drew every step."""
 
+import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -171,6 +172,10 @@ def test_the_page_reads_only_the_step_at_hand_the_same_for_5_and_300_actions(tea
     large = page()
     assert len(small) == len(large) < ALL_STEPS_QUERIES, (len(small), len(large))
     # None of the folded steps' rows is read: hypotheses, metrics, the constraint, the next sprint.
-    tables = ('"hypotheses_hypothesis"', '"tracking_metric"', '"tracking_metricvalue"', '"tracking_constraint"')
-    assert not [sql for sql in large for table in tables if f"FROM {table}" in sql]
-    assert sum('FROM "sprints_sprint"' in sql for sql in large) == 1  # the sprint under review alone
+    # (A table is named quoted by the ORM, bare by the statements written once.)
+    def reads(sql: str, table: str) -> bool:
+        return re.search(rf'\bFROM "?{table}"?\s', sql) is not None
+
+    tables = ("hypotheses_hypothesis", "tracking_metric", "tracking_metricvalue", "tracking_constraint")
+    assert not [sql for sql in large for table in tables if reads(sql, table)]
+    assert sum(reads(sql, "sprints_sprint") for sql in large) == 1  # the sprint under review alone
