@@ -3,6 +3,7 @@ only the columns they load (a deferred column would cost a query per row), the r
 plain inputs are what the form's widget renders, the portfolio's links equal reverse(), ids
 are never localized while decimals still are, and the hypothesis card's words are there."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -96,6 +97,46 @@ def test_a_refused_measure_shows_the_form_with_what_was_typed(team, client):
     response = client.post(url, {f"h{team.hypothesis.pk}-measured": "lots"}, headers={"HX-Request": "true"})
     body = response.content.decode()
     assert response.status_code == 200 and 'value="lots"' in body and 'class="error"' in body
+
+
+# The business menu, in its order: each page and the words of its link.
+BUSINESS_MENU = [
+    ("tracking:company_detail", "Overview"),
+    ("sprints:list", "Sprints"),
+    ("sprints:results", "Log results"),
+    ("sprints:session", "Weekly session"),
+    ("hypotheses:board", "Hypotheses"),
+    ("hypotheses:history", "History"),
+    ("tracking:metrics", "Metrics"),
+    ("toolkit:funnel", "Toolkit"),
+    ("tracking:goals", "Goals"),
+    ("tracking:members", "Members"),
+    ("tracking:company_settings", "Settings"),
+]
+
+
+def _menu(body: str) -> list[tuple[str, str, str]]:
+    """The business menu's links: (href, ' aria-current="page"' or "", words)."""
+    menu = re.search(r'<nav class="subnav"[^>]*>(.*?)</nav>', body, re.S).group(1)
+    return re.findall(r'<a href="([^"]+)"( aria-current="page")?>([^<]+)</a>', menu)
+
+
+@pytest.mark.parametrize(("page", "current"), BUSINESS_MENU)
+def test_the_business_menu_marks_the_page_shown_and_links_every_page(team, client, page, current):
+    client.force_login(team.tracker.user)
+    _, body = _get(client, reverse(page, args=[team.company.pk]))
+    links = _menu(body)
+    assert [words for _, here, words in links] == [words for _, words in BUSINESS_MENU]
+    assert [href for href, _, _ in links] == [reverse(name, args=[team.company.pk]) for name, _ in BUSINESS_MENU]
+    assert [words for _, here, words in links if here] == [current]
+
+
+def test_the_business_menu_speaks_russian(team, client):
+    client.force_login(team.tracker.user)
+    client.cookies["django_language"] = "ru"
+    _, body = _get(client, reverse("sprints:results", args=[team.company.pk]))
+    words = [words for _, _, words in _menu(body)]
+    assert words[:2] == ["Обзор", "Спринты"] and "Overview" not in words
 
 
 def test_business_links_equal_reverse():

@@ -5,6 +5,7 @@ the page with that step drawn as well (`?open=<step>`). The page then reads only
 hand: the same queries for 5 and 300 actions, fewer than when it drew every step."""
 
 import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext

@@ -11,6 +11,9 @@ from functools import cache
 from django import template
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import get_script_prefix, reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
@@ -85,3 +88,33 @@ def layout_urls(context) -> dict:
         urls["overview"] = overview
         urls.update({key: overview + path for key, path in _business_paths().items()})
     return urls
+
+
+# The business's pages in its menu, in order: the link's key (layout_urls), its words, and
+# whether it is the page being shown, from the resolved URL's (app_name, url_name).
+BUSINESS_NAV = (
+    ("overview", _("Overview"), lambda app, name: name == "company_detail"),
+    ("sprints", _("Sprints"), lambda app, name: app == "sprints" and name not in ("results", "session")),
+    ("results", _("Log results"), lambda app, name: name == "results"),
+    ("session", _("Weekly session"), lambda app, name: name == "session"),
+    ("hypotheses", _("Hypotheses"), lambda app, name: app == "hypotheses" and name != "history"),
+    ("history", _("History"), lambda app, name: name == "history"),
+    ("metrics", _("Metrics"), lambda app, name: name in ("metrics", "metric_detail")),
+    ("toolkit", _("Toolkit"), lambda app, name: app in ("toolkit", "custdev") or name == "outcomes"),
+    ("goals", _("Goals"), lambda app, name: name in ("goals", "goal_edit")),
+    ("members", _("Members"), lambda app, name: name == "members"),
+    ("settings", _("Settings"), lambda app, name: name == "company_settings"),
+)
+
+
+@register.simple_tag(takes_context=True)
+def business_nav(context, urls: dict) -> str:
+    """The business menu's links (layout_urls' `urls`), the page being shown marked: made in one
+    pass, as every business page shows it."""
+    match = context["request"].resolver_match
+    app, name = (match.app_name, match.url_name) if match else ("", "")
+    links = []
+    for key, words, here in BUSINESS_NAV:
+        current = ' aria-current="page"' if here(app, name) else ""
+        links.append(f'<a href="{urls[key]}"{current}>{conditional_escape(words)}</a>')
+    return mark_safe("\n".join(links))
