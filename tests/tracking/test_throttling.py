@@ -12,14 +12,17 @@ import re
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.db import connection
 from django.urls import reverse
 
+from tests import clock
 from tests.factories import UserFactory
 from tests.support.people import unique_address, unique_email
 from tracking.accounts import security
@@ -139,6 +142,31 @@ def test_the_counter_is_atomic_under_concurrent_calls(throttle_store):
     with ThreadPoolExecutor(max_workers=40) as pool:
         counts = sorted(pool.map(hit, range(40)))
     assert counts == list(range(1, 41))  # every caller saw its own count: no two read the same
+
+
+@pytest.mark.django_db
+def test_a_counters_window_starts_at_its_first_event_and_a_new_one_after_it(throttle_store):
+    """Later hits count within the window and never push its end further; the window set by
+    the first hit is the key's life in the store."""
+    from django.core.cache import cache
+
+    key = f"test-window:{uuid.uuid4().hex}"
+    assert [security.counter_hit(key, 60) for _ in range(3)] == [1, 2, 3]
+    if throttle_store == "redis":
+        client = cache._cache.get_client(key)
+        stored = cache.make_and_validate_key(key)
+        assert 55 <= client.ttl(stored) <= 60
+        client.expire(stored, 5)  # the window nearly over: a hit counts on and keeps that end
+        assert security.counter_hit(key, 60) == 4 and client.ttl(stored) <= 5
+        client.delete(stored)  # the window ended
+    else:
+        with time_machine.travel(clock.now() + timedelta(seconds=59), tick=False):
+            assert security.counter_hit(key, 60) == 4
+        with time_machine.travel(clock.now() + timedelta(seconds=61), tick=False):
+            assert security.counter_hit(key, 60) == 1
+            assert security.counter_hit(key, 60) == 2
+        return
+    assert security.counter_hit(key, 60) == 1
 
 
 # --- Limits per address and per account ------------------------------------------------

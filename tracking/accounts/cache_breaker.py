@@ -107,3 +107,18 @@ class RedisCache(DjangoRedisCache):
     set_many = _guarded("set_many")
     delete_many = _guarded("delete_many")
     clear = _guarded("clear")
+
+    def hit(self, key, window: int, version=None) -> int:
+        """Count one event under `key` in a window of `window` seconds that starts at its first
+        event; the new count. One round trip, atomic: INCR and EXPIRE … NX in a transaction
+        (the expiry set by the window's first event only)."""
+        self._breaker.check(self._location)
+        key = self.make_and_validate_key(key, version=version)
+        try:
+            pipe = self._cache.get_client(key, write=True).pipeline(transaction=True)
+            count, _expiry_set = pipe.incr(key).expire(key, int(window), nx=True).execute()
+        except DOWN_ERRORS as error:
+            self._breaker.trip(self._location, error)
+            raise
+        self._breaker.succeeded(self._location)
+        return count

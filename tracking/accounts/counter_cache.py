@@ -73,6 +73,20 @@ class CounterCache(BaseCache):
             raise ValueError(f"Key '{key}' not found")
         return row[0]
 
+    def hit(self, key, window: int, version=None) -> int:
+        """Count one event under `key` in a window of `window` seconds that starts at its first
+        event; the new count. One statement: a key whose window ended starts again at 1."""
+        key = self.make_and_validate_key(key, version=version)
+        now = time.time()
+        row = self._one(
+            "INSERT INTO {table} (key, value, expires) VALUES (%s, 1, %s) ON CONFLICT (key) DO UPDATE SET"
+            " value = CASE WHEN {table}.expires <= %s THEN 1 ELSE {table}.value + 1 END,"
+            " expires = CASE WHEN {table}.expires <= %s THEN EXCLUDED.expires ELSE {table}.expires END"
+            " RETURNING value",
+            [key, now + window, now, now],
+        )
+        return row[0]
+
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
         key = self.make_and_validate_key(key, version=version)
         row = self._one(

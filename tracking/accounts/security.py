@@ -106,19 +106,9 @@ def _digest(value: str) -> str:
 
 def counter_hit(key: str, window: int) -> int:
     """Count one event under `key` in a window of `window` seconds, and return the new
-    count. Atomic on Redis: the caller decides on the returned value, never on a read."""
-    for _attempt in range(2):
-        cache.add(key, 0, window)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr: start the window again
-            continue
-        if count <= 1:
-            # The first hit of a window (or a key a race recreated without an expiry):
-            # make sure it expires.
-            cache.touch(key, window)
-        return count
-    return 1
+    count. Atomic in the store (Redis, or the embedded default's table), one round trip: the
+    caller decides on the returned value, never on a read."""
+    return cache.hit(key, window)
 
 
 def counter_give_back(key: str) -> None:
