@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Iterable
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ..delivery.outbox import OutgoingWebhook, outbox_add_webhooks
@@ -42,14 +42,20 @@ def message_id(key: str) -> str:
     return f"msg_{event_hex}_{subscription_id}"
 
 
+# The business's active subscriptions to an event, (id, URL): asked by every write that raises
+# an event, so written once rather than built by the ORM on each.
+_LISTENING_SQL = f"""
+SELECT id, url FROM {WebhookSubscription._meta.db_table}
+WHERE company_id = %s AND is_active AND events @> %s::jsonb
+"""
+
+
 def webhook_emit(company_id: int, event: str, payload: dict | Callable[[], dict], *, occurrence: str) -> list[str]:
     """Raise `event` of the business to its active subscriptions to it; `payload` is the event's
     data (a callable is called only when someone subscribes). Returns the outbox keys."""
-    subscriptions = list(
-        WebhookSubscription.objects.filter(company_id=company_id, is_active=True, events__contains=[event]).values_list(
-            "pk", "url"
-        )
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_LISTENING_SQL, [company_id, json.dumps([event])])
+        subscriptions = cursor.fetchall()
     if not subscriptions:
         return []
     event_id = uuid.uuid5(EVENT_NAMESPACE, f"{company_id}:{event}:{occurrence}")
