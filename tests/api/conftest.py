@@ -1,6 +1,8 @@
 import json
 
 import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 
 from tracking.api.models import Scope
 from tracking.api.services import api_token_create
@@ -31,3 +33,15 @@ def api(client):
         )
 
     return call
+
+
+@pytest.fixture
+def wsgi_in_the_test_transaction():
+    """For schemathesis, which calls the project's WSGI handler: Django closes the database
+    connection after each request; as the test client does, keep it open so the requests see the
+    test's rows."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)

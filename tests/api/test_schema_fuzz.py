@@ -5,9 +5,7 @@ every run."""
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
@@ -17,17 +15,6 @@ pytestmark = pytest.mark.django_db
 
 EXAMPLES_PER_OPERATION = 6
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
-
-
-@pytest.fixture
-def wsgi_in_the_test_transaction():
-    """Django's WSGI handler closes the database connection after each request; as the test
-    client does, keep it open so the requests see the test's rows."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
 
 
 def _operations():

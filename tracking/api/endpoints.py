@@ -29,6 +29,28 @@ from .schemas import (
 router = Router()
 
 
+def _operation(name: str, module: str = "endpoints") -> str:
+    """The operationId django-ninja gives the view `name` of tracking/api/<module>.py."""
+    return f"tracking_api_{module}_{name}"
+
+
+def _links(**links: dict) -> dict:
+    """`openapi_extra` for the OpenAPI links of an operation's 200 answer: where the ids it answers
+    lead. Clients see them in the schema, and schemathesis' stateful test follows them."""
+    return {"responses": {200: {"links": links}}}
+
+
+def _link(operation: str, description: str, *, body: dict | None = None, **parameters: str) -> dict:
+    link = {"operationId": _operation(operation), "description": description, "parameters": parameters}
+    if body is not None:
+        link["requestBody"] = body
+    return link
+
+
+def _hypotheses_link(operation: str, description: str, *, body: dict) -> dict:
+    return {"operationId": _operation(operation, "hypotheses"), "description": description, "requestBody": body}
+
+
 @router.get("/company", response=CompanyOut, url_name="company")
 def company(request):
     return scoped(request, Scope.READ).company
@@ -46,23 +68,61 @@ def members(request, page: Query[PageQuery]):
     return _listed(request, page, selectors.members_page)
 
 
-@router.get("/constraints", response=ConstraintPage, url_name="constraints")
+@router.get(
+    "/constraints",
+    response=ConstraintPage,
+    url_name="constraints",
+    openapi_extra=_links(
+        ReadConstraint=_link(
+            "constraint", "The first constraint of the page.", constraint_id="$response.body#/items/0/id"
+        )
+    ),
+)
 def constraints(request, page: Query[PageQuery]):
     """Every main constraint the business has had, each with its why-chain in order."""
     return _listed(request, page, selectors.constraints_page)
 
 
-@router.get("/constraints/{constraint_id}", response=ConstraintOut, url_name="constraint")
+@router.get(
+    "/constraints/{constraint_id}",
+    response=ConstraintOut,
+    url_name="constraint",
+    openapi_extra=_links(
+        CreateIdea=_hypotheses_link(
+            "hypothesis_create", "A new idea against this constraint.", body={"constraint_id": "$response.body#/id"}
+        )
+    ),
+)
 def constraint(request, constraint_id: int):
     return access_constraint_with_chain(scoped(request, Scope.READ).company, constraint_id)
 
 
-@router.get("/metrics", response=MetricPage, url_name="metrics")
+@router.get(
+    "/metrics",
+    response=MetricPage,
+    url_name="metrics",
+    openapi_extra=_links(
+        ReadMetric=_link("metric", "The first metric of the page.", metric_id="$response.body#/items/0/id"),
+        ReadValues=_link("metric_values", "Its weekly values.", metric_id="$response.body#/items/0/id"),
+        RecordValue=_link("metric_value", "A week's value of it.", metric_id="$response.body#/items/0/id"),
+    ),
+)
 def metrics(request, page: Query[PageQuery]):
     return _listed(request, page, selectors.metrics_page)
 
 
-@router.get("/metrics/{metric_id}", response=MetricOut, url_name="metric")
+@router.get(
+    "/metrics/{metric_id}",
+    response=MetricOut,
+    url_name="metric",
+    openapi_extra=_links(
+        ReadValues=_link("metric_values", "Its weekly values.", metric_id="$response.body#/id"),
+        RecordValue=_link("metric_value", "A week's value of it.", metric_id="$response.body#/id"),
+        CreateIdea=_hypotheses_link(
+            "hypothesis_create", "A new idea that moves this metric.", body={"metric_id": "$response.body#/id"}
+        ),
+    ),
+)
 def metric(request, metric_id: int):
     return access_metric(scoped(request, Scope.READ).company, metric_id)
 
@@ -73,14 +133,36 @@ def goals(request, page: Query[PageQuery]):
     return _listed(request, page, selectors.goals_page)
 
 
-@router.get("/metrics/{metric_id}/values", response=ValuePage, url_name="metric_values")
+@router.get(
+    "/metrics/{metric_id}/values",
+    response=ValuePage,
+    url_name="metric_values",
+    openapi_extra=_links(
+        RecordValue=_link(
+            "metric_value",
+            "The newest week's value again: the same PUT leaves that one value.",
+            body={"value": "$response.body#/items/0/value"},
+            metric_id="$request.path.metric_id",
+            week="$response.body#/items/0/week",
+        )
+    ),
+)
 def metric_values(request, metric_id: int, page: Query[PageQuery]):
     """The weekly values, newest week first."""
     metric = access_metric(scoped(request, Scope.READ).company, metric_id)
     return paginate(selectors.values_page(metric), key="-week_start", cursor=page.cursor, limit=page.limit)
 
 
-@router.put("/metrics/{metric_id}/values/{week}", response=ValueOut, url_name="metric_value")
+@router.put(
+    "/metrics/{metric_id}/values/{week}",
+    response=ValueOut,
+    url_name="metric_value",
+    openapi_extra=_links(
+        ReadValues=_link(
+            "metric_values", "The metric's weekly values, this one among them.", metric_id="$response.body#/metric_id"
+        )
+    ),
+)
 def metric_value(request, metric_id: int, week: date, payload: ValueIn):
     """The value of the week that contains `week` (any date of it, in the business's calendar):
     the first PUT records it, the same PUT again leaves that one value. A future week is refused."""
