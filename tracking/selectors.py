@@ -21,6 +21,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from .charts import Chart, MarkerProvider, line_chart, markers_for
+from .db import aliased_columns, instance_beside
 from .delivery import outbox
 from .models import (
     Company,
@@ -236,15 +237,33 @@ def goals_with_latest(company: Company) -> QuerySet[Goal]:
     return Goal.objects.filter(company=company).select_related("metric").annotate(latest=Subquery(newest))
 
 
+# goals_with_latest as the goal tree reads it, written once (the business page shows the tree on
+# every view): {running} narrows it to the goals whose period holds a day.
+_GOALS_SQL = f"""
+SELECT g.*, {aliased_columns(Metric, "m", "metric__")},
+       (SELECT v.value FROM {MetricValue._meta.db_table} v
+        WHERE v.metric_id = g.metric_id ORDER BY v.week_start DESC LIMIT 1) AS latest
+FROM {Goal._meta.db_table} g LEFT JOIN {Metric._meta.db_table} m ON m.id = g.metric_id
+WHERE g.company_id = %s {{running}}
+ORDER BY g.starts_on, g.id
+"""
+
+
 def goal_tree(company: Company, *, current_on: date | None = None) -> list[GoalNode]:
     """The company's goals as a forest, each with its metric's newest value: one query whatever
     the size. With `current_on`, only the goals whose period holds that day (the year's, the
     quarter's and the month's that are running), as the business page shows them; the goals
     page shows them all."""
-    goals = goals_with_latest(company)
-    if current_on is not None:
-        goals = goals.filter(starts_on__lte=current_on, due_on__gte=current_on)
-    goals = list(goals.order_by("starts_on", "pk"))
+    if current_on is None:
+        goals = list(Goal.objects.raw(_GOALS_SQL.format(running=""), [company.pk]))
+    else:
+        running = "AND g.starts_on <= %s AND g.due_on >= %s"
+        goals = list(Goal.objects.raw(_GOALS_SQL.format(running=running), [company.pk, current_on, current_on]))
+    for g in goals:
+        g.company = company
+        g.metric = None if g.metric_id is None else instance_beside(g, Metric, "metric__")
+        if g.metric is not None:
+            g.metric.company = company
     nodes = {g.pk: GoalNode(g, g.latest, goal_progress(g, g.latest), []) for g in goals}
     roots = []
     for g in goals:

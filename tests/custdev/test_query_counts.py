@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 # Pinned: session and user, membership, the page's own reads (see each test).
 INTERVIEW_LIST_QUERIES = 5  # session, user, membership; count, one page of interviews
 SYNTHESIS_QUERIES = 7  # session, user, membership; threshold, tags, quotes (one cursor), insights
-LIBRARY_QUERIES = 5  # session, user; count, one page, the user's businesses
+LIBRARY_QUERIES = 4  # session, user; one page (and one row more: is there an older page?), the user's businesses
 TRIED_BEFORE_QUERIES = 3  # session, user; the alike ones
 
 
