@@ -10,8 +10,8 @@ not a 404 by its id, every operation of a chain is called, and every link is fol
 it names (not a 404): a link whose expression no longer matches the answer (a renamed field, a
 wrong operationId) fails the test.
 
-The links of /metrics and /constraints are declared in the served schema (tracking/api/endpoints.py,
-`openapi_extra`); those of /hypotheses and /sprints are added here, in LINKS, the same way.
+The links are declared in the served schema (tracking/api/links.py, on each operation's
+`openapi_extra`), so clients see the same links the test follows.
 
 Bounded: each chain is its own state machine of a few dozen scenarios of at most 10 steps (about
 5 s a chain). Derandomized, valid requests only (the stateless test in test_schema_fuzz.py sends
@@ -45,50 +45,7 @@ STEPS_PER_SCENARIO = 10
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance, ensure_resource_availability]
 
 
-def _operation(module: str, name: str) -> str:
-    return f"tracking_api_{module}_{name}"
-
-
-def _to(module: str, name: str, description: str, *, body: dict | None = None, **parameters: str) -> dict:
-    link = {"operationId": _operation(module, name), "description": description, "parameters": parameters}
-    if body is not None:
-        link["requestBody"] = body
-    return link
-
-
-READ_HYPOTHESIS = "hypotheses", "hypothesis"
-MEASURED = "hypotheses", "hypothesis_measured"
-MEASURED_ID = "_".join(MEASURED)
-READ_SPRINT = "sprints", "sprint"
-
-# (path, method, status) → links of that answer, as tracking/api/endpoints.py declares its own.
-LINKS = {
-    ("/api/v1/hypotheses", "get", "200"): {
-        "ReadHypothesis": _to(*READ_HYPOTHESIS, "The newest hypothesis.", hypothesis_id="$response.body#/items/0/id"),
-        "RecordMeasured": _to(*MEASURED, "Its measured value.", hypothesis_id="$response.body#/items/0/id"),
-    },
-    ("/api/v1/hypotheses", "post", "201"): {
-        "ReadHypothesis": _to(*READ_HYPOTHESIS, "The new idea.", hypothesis_id="$response.body#/id"),
-        "RecordMeasured": _to(*MEASURED, "Its measured value.", hypothesis_id="$response.body#/id"),
-    },
-    ("/api/v1/hypotheses/{hypothesis_id}", "get", "200"): {
-        "RecordMeasured": _to(*MEASURED, "Its measured value.", hypothesis_id="$response.body#/id"),
-    },
-    ("/api/v1/sprints", "get", "200"): {
-        "ReadNewestSprint": _to(*READ_SPRINT, "The newest sprint.", sprint_id="$response.body#/items/0/id"),
-        "ReadSprintBefore": _to(*READ_SPRINT, "The sprint before it.", sprint_id="$response.body#/items/1/id"),
-    },
-    ("/api/v1/sprints/{sprint_id}", "get", "200"): {
-        "ReadReport": _to("sprints", "sprint_report", "Its report, once closed.", sprint_id="$response.body#/id"),
-        "LogActionResult": _to(
-            "sprints",
-            "action_result",
-            "The result of its first action, against the version read.",
-            action_id="$response.body#/actions/0/id",
-            body={"version": "$response.body#/actions/0/version", "status": "$response.body#/actions/0/status"},
-        ),
-    },
-}
+MEASURED_ID = "hypotheses_hypothesis_measured"
 
 
 @pytest.fixture
@@ -111,12 +68,10 @@ def linked_team(team):
 
 
 def _schema():
-    """The served schema with LINKS added, loaded to call the project's WSGI application."""
+    """The served schema, with its links, loaded to call the project's WSGI application."""
     app = get_wsgi_application()
     # Fetched as schemathesis fetches it (Django's test client would reconnect close_old_connections).
     raw = copy.deepcopy(schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app).raw_schema)
-    for (path, method, status), links in LINKS.items():
-        raw["paths"][path][method]["responses"][status].setdefault("links", {}).update(links)
     config = SchemathesisConfig.from_dict(
         {"seed": 25, "phases": {"stateful": {"generation": {"mode": "positive"}, "inference": {"algorithms": []}}}}
     )

@@ -10,6 +10,7 @@ from ..toolkit.services import value_record
 from . import selectors
 from .access import access_constraint_with_chain
 from .auth import scoped
+from .links import link, links
 from .models import Scope
 from .pagination import paginate
 from .schemas import (
@@ -27,28 +28,6 @@ from .schemas import (
 )
 
 router = Router()
-
-
-def _operation(name: str, module: str = "endpoints") -> str:
-    """The operationId django-ninja gives the view `name` of tracking/api/<module>.py."""
-    return f"tracking_api_{module}_{name}"
-
-
-def _links(**links: dict) -> dict:
-    """`openapi_extra` for the OpenAPI links of an operation's 200 answer: where the ids it answers
-    lead. Clients see them in the schema, and schemathesis' stateful test follows them."""
-    return {"responses": {200: {"links": links}}}
-
-
-def _link(operation: str, description: str, *, body: dict | None = None, **parameters: str) -> dict:
-    link = {"operationId": _operation(operation), "description": description, "parameters": parameters}
-    if body is not None:
-        link["requestBody"] = body
-    return link
-
-
-def _hypotheses_link(operation: str, description: str, *, body: dict) -> dict:
-    return {"operationId": _operation(operation, "hypotheses"), "description": description, "requestBody": body}
 
 
 @router.get("/company", response=CompanyOut, url_name="company")
@@ -72,9 +51,9 @@ def members(request, page: Query[PageQuery]):
     "/constraints",
     response=ConstraintPage,
     url_name="constraints",
-    openapi_extra=_links(
-        ReadConstraint=_link(
-            "constraint", "The first constraint of the page.", constraint_id="$response.body#/items/0/id"
+    openapi_extra=links(
+        ReadConstraint=link(
+            "endpoints", "constraint", "The first constraint of the page.", constraint_id="$response.body#/items/0/id"
         )
     ),
 )
@@ -87,9 +66,12 @@ def constraints(request, page: Query[PageQuery]):
     "/constraints/{constraint_id}",
     response=ConstraintOut,
     url_name="constraint",
-    openapi_extra=_links(
-        CreateIdea=_hypotheses_link(
-            "hypothesis_create", "A new idea against this constraint.", body={"constraint_id": "$response.body#/id"}
+    openapi_extra=links(
+        CreateIdea=link(
+            "hypotheses",
+            "hypothesis_create",
+            "A new idea against this constraint.",
+            body={"constraint_id": "$response.body#/id"},
         )
     ),
 )
@@ -101,10 +83,10 @@ def constraint(request, constraint_id: int):
     "/metrics",
     response=MetricPage,
     url_name="metrics",
-    openapi_extra=_links(
-        ReadMetric=_link("metric", "The first metric of the page.", metric_id="$response.body#/items/0/id"),
-        ReadValues=_link("metric_values", "Its weekly values.", metric_id="$response.body#/items/0/id"),
-        RecordValue=_link("metric_value", "A week's value of it.", metric_id="$response.body#/items/0/id"),
+    openapi_extra=links(
+        ReadMetric=link("endpoints", "metric", "The first metric of the page.", metric_id="$response.body#/items/0/id"),
+        ReadValues=link("endpoints", "metric_values", "Its weekly values.", metric_id="$response.body#/items/0/id"),
+        RecordValue=link("endpoints", "metric_value", "A week's value of it.", metric_id="$response.body#/items/0/id"),
     ),
 )
 def metrics(request, page: Query[PageQuery]):
@@ -115,11 +97,14 @@ def metrics(request, page: Query[PageQuery]):
     "/metrics/{metric_id}",
     response=MetricOut,
     url_name="metric",
-    openapi_extra=_links(
-        ReadValues=_link("metric_values", "Its weekly values.", metric_id="$response.body#/id"),
-        RecordValue=_link("metric_value", "A week's value of it.", metric_id="$response.body#/id"),
-        CreateIdea=_hypotheses_link(
-            "hypothesis_create", "A new idea that moves this metric.", body={"metric_id": "$response.body#/id"}
+    openapi_extra=links(
+        ReadValues=link("endpoints", "metric_values", "Its weekly values.", metric_id="$response.body#/id"),
+        RecordValue=link("endpoints", "metric_value", "A week's value of it.", metric_id="$response.body#/id"),
+        CreateIdea=link(
+            "hypotheses",
+            "hypothesis_create",
+            "A new idea that moves this metric.",
+            body={"metric_id": "$response.body#/id"},
         ),
     ),
 )
@@ -137,8 +122,9 @@ def goals(request, page: Query[PageQuery]):
     "/metrics/{metric_id}/values",
     response=ValuePage,
     url_name="metric_values",
-    openapi_extra=_links(
-        RecordValue=_link(
+    openapi_extra=links(
+        RecordValue=link(
+            "endpoints",
             "metric_value",
             "The newest week's value again: the same PUT leaves that one value.",
             body={"value": "$response.body#/items/0/value"},
@@ -157,9 +143,12 @@ def metric_values(request, metric_id: int, page: Query[PageQuery]):
     "/metrics/{metric_id}/values/{week}",
     response=ValueOut,
     url_name="metric_value",
-    openapi_extra=_links(
-        ReadValues=_link(
-            "metric_values", "The metric's weekly values, this one among them.", metric_id="$response.body#/metric_id"
+    openapi_extra=links(
+        ReadValues=link(
+            "endpoints",
+            "metric_values",
+            "The metric's weekly values, this one among them.",
+            metric_id="$response.body#/metric_id",
         )
     ),
 )

@@ -12,6 +12,7 @@ from . import selectors
 from .access import access_for_field
 from .auth import scoped
 from .forms import history_filters
+from .links import link, links
 from .models import Scope
 from .pagination import paginate
 from .schemas import HistoryQuery, HypothesisIn, HypothesisOut, HypothesisPage, MeasuredIn, PageQuery
@@ -19,7 +20,20 @@ from .schemas import HistoryQuery, HypothesisIn, HypothesisOut, HypothesisPage, 
 router = Router(tags=["hypotheses"])
 
 
-@router.get("/hypotheses", response=HypothesisPage, url_name="hypotheses")
+# Where a hypothesis's id leads: the hypothesis, and its measured value.
+_READ = "hypotheses", "hypothesis"
+_MEASURED = "hypotheses", "hypothesis_measured"
+
+
+@router.get(
+    "/hypotheses",
+    response=HypothesisPage,
+    url_name="hypotheses",
+    openapi_extra=links(
+        ReadHypothesis=link(*_READ, "The newest hypothesis.", hypothesis_id="$response.body#/items/0/id"),
+        RecordMeasured=link(*_MEASURED, "Its measured value.", hypothesis_id="$response.body#/items/0/id"),
+    ),
+)
 def hypotheses(request, page: Query[PageQuery], filters: Query[HistoryQuery]):
     """The business's hypotheses, newest first, narrowed by the history page's filters."""
     company = scoped(request, Scope.READ).company
@@ -27,12 +41,26 @@ def hypotheses(request, page: Query[PageQuery], filters: Query[HistoryQuery]):
     return paginate(rows, key="-pk", cursor=page.cursor, limit=page.limit)
 
 
-@router.get("/hypotheses/{hypothesis_id}", response=HypothesisOut, url_name="hypothesis")
+@router.get(
+    "/hypotheses/{hypothesis_id}",
+    response=HypothesisOut,
+    url_name="hypothesis",
+    openapi_extra=links(RecordMeasured=link(*_MEASURED, "Its measured value.", hypothesis_id="$response.body#/id")),
+)
 def hypothesis(request, hypothesis_id: int):
     return access_hypothesis(scoped(request, Scope.READ).company, hypothesis_id)
 
 
-@router.post("/hypotheses", response={201: HypothesisOut}, url_name="hypothesis_create")
+@router.post(
+    "/hypotheses",
+    response={201: HypothesisOut},
+    url_name="hypothesis_create",
+    openapi_extra=links(
+        201,
+        ReadHypothesis=link(*_READ, "The new idea.", hypothesis_id="$response.body#/id"),
+        RecordMeasured=link(*_MEASURED, "Its measured value.", hypothesis_id="$response.body#/id"),
+    ),
+)
 def hypothesis_create(request, payload: HypothesisIn):
     """A new idea, as the "new hypothesis" page makes it (its author: the token's maker)."""
     caller = scoped(request, Scope.WRITE)

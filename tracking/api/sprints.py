@@ -10,6 +10,7 @@ from sprints.rollups import report_numbers
 from . import selectors
 from .access import access_closed_sprint, access_sprint_with_actions
 from .auth import scoped
+from .links import link, links
 from .models import Scope
 from .pagination import paginate
 from .schemas import ActionOut, ActionResultIn, PageQuery, ReportOut, SprintPage, SprintWithActionsOut
@@ -17,14 +18,36 @@ from .schemas import ActionOut, ActionResultIn, PageQuery, ReportOut, SprintPage
 router = Router(tags=["sprints"])
 
 
-@router.get("/sprints", response=SprintPage, url_name="sprints")
+@router.get(
+    "/sprints",
+    response=SprintPage,
+    url_name="sprints",
+    openapi_extra=links(
+        ReadNewestSprint=link("sprints", "sprint", "The newest sprint.", sprint_id="$response.body#/items/0/id"),
+        ReadSprintBefore=link("sprints", "sprint", "The sprint before it.", sprint_id="$response.body#/items/1/id"),
+    ),
+)
 def sprints(request, page: Query[PageQuery]):
     """The sprints, newest first."""
     rows = selectors.sprints_page(scoped(request, Scope.READ).company)
     return paginate(rows, key="-starts_on", cursor=page.cursor, limit=page.limit)
 
 
-@router.get("/sprints/{sprint_id}", response=SprintWithActionsOut, url_name="sprint")
+@router.get(
+    "/sprints/{sprint_id}",
+    response=SprintWithActionsOut,
+    url_name="sprint",
+    openapi_extra=links(
+        ReadReport=link("sprints", "sprint_report", "Its report, once closed.", sprint_id="$response.body#/id"),
+        LogActionResult=link(
+            "sprints",
+            "action_result",
+            "The result of its first action, against the version read.",
+            action_id="$response.body#/actions/0/id",
+            body={"version": "$response.body#/actions/0/version", "status": "$response.body#/actions/0/status"},
+        ),
+    ),
+)
 def sprint(request, sprint_id: int):
     return access_sprint_with_actions(scoped(request, Scope.READ).company, sprint_id)
 
