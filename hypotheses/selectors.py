@@ -6,13 +6,13 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Case, Count, F, QuerySet, Value, When, Window
-from django.db.models.functions import RowNumber
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from tracking.charts import Marker
-from tracking.models import Company, Constraint, ConstraintStatus, Membership, MetricValue, User
+from tracking.models import Company, Constraint, ConstraintStatus, Membership, Metric, MetricValue, User
+from tracking.query_params import BIGINT_MAX
 from tracking.toolkit import selectors as toolkit
 from tracking.weeks import week_start
 
@@ -69,6 +69,28 @@ class Row(dict):
 CARD_COLUMNS = ("pk", "title", "kind", "status", "ice", "constraint_id", "metric_id", "check_by", *PRICE_FIELDS)
 
 
+# The board's cards: every live hypothesis of the business (narrowed by constraint and kind)
+# ranked within its status by ICE, kept while its rank is within its column's cap (the expanded
+# column's cap is its total), each with its column's total. One scan, no `pk IN (subquery)`
+# (without fresh statistics PostgreSQL ran that as a loop over the whole backlog). Written once:
+# the ORM built the window on every view.
+_H = Hypothesis._meta
+_BOARD_SQL = f"""
+SELECT {", ".join(f"r.{_H.get_field(name).column}" for name in ("id", *CARD_COLUMNS[1:]))}, r.metric_name, r.total
+FROM (
+    SELECT h.*, m.name AS metric_name,
+           row_number() OVER (PARTITION BY h.status ORDER BY h.ice DESC, h.id DESC) AS rank,
+           count(*) OVER (PARTITION BY h.status) AS total
+    FROM {_H.db_table} h LEFT JOIN {Metric._meta.db_table} m ON m.id = h.metric_id
+    WHERE h.company_id = %(company)s AND h.archived_at IS NULL
+      AND (%(constraint)s::bigint IS NULL OR h.constraint_id = %(constraint)s::bigint)
+      AND (%(kind)s = '' OR h.kind = %(kind)s)
+) r
+WHERE r.rank <= CASE WHEN r.status = %(expanded)s THEN r.total ELSE %(per_column)s END
+ORDER BY r.ice DESC, r.id DESC
+"""
+
+
 def board(
     company: Company,
     *,
@@ -78,27 +100,20 @@ def board(
     per_column: int = BOARD_CARDS_PER_COLUMN,
 ) -> list[Column]:
     """Columns by status, ICE-ranked: the top `per_column` cards of each, and every card of
-    the `expanded` column. Two queries whatever the backlog size: counts per status, then
-    the cards of every column in one windowed query."""
-    base = Hypothesis.objects.live().filter(company=company)
-    if constraint_id:
-        base = base.filter(constraint_id=constraint_id)
-    if kind in Kind.values:
-        base = base.filter(kind=kind)
-    totals = dict(base.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
-    # One scan: each card ranked within its status and kept while its rank is within its
-    # column's cap (the expanded column's cap is its total). No `pk IN (subquery)`: without
-    # fresh statistics PostgreSQL ran that as a loop over the whole backlog.
-    cap = Case(When(status=expanded, then=Value(totals.get(expanded, 0))), default=Value(per_column))
-    cards = (
-        base.annotate(
-            rank=Window(RowNumber(), partition_by=[F("status")], order_by=[F("ice").desc(), F("pk").desc()]),
-            cap=cap,
-        )
-        .filter(rank__lte=F("cap"))
-        .order_by("-ice", "-pk")
-        .values_list(*CARD_COLUMNS, "metric__name")  # the price reads PRICE_FIELDS (hypothesis_prices)
-    )
+    the `expanded` column. One query whatever the backlog size (_BOARD_SQL): each card comes
+    with its column's total."""
+    params = {
+        "company": company.pk,
+        "constraint": constraint_id if constraint_id and constraint_id <= BIGINT_MAX else None,
+        "kind": kind if kind in Kind.values else "",
+        "expanded": expanded or "",
+        "per_column": per_column,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_BOARD_SQL, params)
+        rows = cursor.fetchall()
+    totals = {values[3]: values[-1] for values in rows}  # every column with a card shows its first
+    cards = [values[:-1] for values in rows]
     kinds = {value: str(label) for value, label in Kind.choices}
     detail = reverse("hypotheses:detail", args=[company.pk, 0])  # a card's links: its id in these
     prefix = detail.removesuffix("0/")
@@ -114,6 +129,18 @@ def board(
         card["move_url"] = url + move
         by_status[card["status"]].append(card)
     return [Column(s, Status(s).label, by_status[s], totals.get(s, 0)) for s in BOARD_COLUMNS]
+
+
+_CONSTRAINTS_SQL = f"SELECT * FROM {Constraint._meta.db_table} WHERE company_id = %s ORDER BY started_on DESC, id DESC"
+
+
+def constraints_newest_first(company: Company) -> list[Constraint]:
+    """Every main constraint the business has had, newest first: what the board filters by
+    (a fixed statement: the board asks it on every view)."""
+    constraints = list(Constraint.objects.raw(_CONSTRAINTS_SQL, [company.pk]))
+    for constraint in constraints:
+        constraint.company = company
+    return constraints
 
 
 def active_constraint_id(company: Company) -> int | None:

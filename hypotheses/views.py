@@ -102,7 +102,7 @@ def _board_context(request, company, membership):
     expanded = request.GET.get("column") if request.GET.get("all") == "1" else None
     columns = selectors.board(company, constraint_id=constraint_id, kind=kind, expanded=expanded)
     # The filter lists every constraint; the active one (one at most) is among them.
-    constraints = list(company.constraints.order_by("-started_on", "-pk"))
+    constraints = selectors.constraints_newest_first(company)
     active_constraint_id = next((c.pk for c in constraints if c.is_active), None)
     _dress_cards(company, columns, active_constraint_id)
     can_edit = role_allows(membership.role, Permission.EDIT_HYPOTHESIS)

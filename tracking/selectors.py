@@ -150,9 +150,19 @@ def constraint_events(constraint: Constraint, limit: int = 100) -> list[Constrai
     return list(constraint.events.select_related("actor").order_by("-at", "-pk")[:limit])
 
 
+# Metric's own order (Meta.ordering), written once: the metrics, unit economics and goal pages
+# list the business's metrics on every view.
+_METRICS_SQL = (
+    f"SELECT * FROM {Metric._meta.db_table} WHERE company_id = %s ORDER BY is_key DESC, funnel_stage, name, id"
+)
+
+
 def metrics_of(company: Company) -> list[Metric]:
     """The business's metrics, each with this company as its own (not read again)."""
-    return list(company.metrics.all())
+    metrics = list(Metric.objects.raw(_METRICS_SQL, [company.pk]))
+    for metric in metrics:
+        metric.company = company
+    return metrics
 
 
 def metric_series(metric: Metric, weeks: int = 26) -> list[tuple]:

@@ -4,7 +4,8 @@ from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from decimal import Decimal
 
-from ..models import Company, Metric, MetricValue
+from ..db import aliased_columns, instance_beside
+from ..models import Company, Metric, MetricValue, User
 from ..weeks import current_week_start
 from . import funnel_math, unit_economics
 from .models import ConversionMetric, Snapshot, UnitEconomics
@@ -74,8 +75,17 @@ def conversion_metric_for(company: Company, upper: Metric, lower: Metric) -> Con
 # Unit economics -------------------------------------------------------------------------
 
 
+_UNIT_ECONOMICS_SQL = f"SELECT * FROM {UnitEconomics._meta.db_table} WHERE company_id = %s ORDER BY id LIMIT 1"
+
+
 def unit_economics_of(company: Company) -> UnitEconomics | None:
-    return UnitEconomics.objects.filter(company=company).first()
+    """The business's unit economics (a fixed statement: the hypothesis board prices its cards
+    with them on every view)."""
+    found = list(UnitEconomics.objects.raw(_UNIT_ECONOMICS_SQL, [company.pk]))
+    if not found:
+        return None
+    found[0].company = company
+    return found[0]
 
 
 def to_inputs(row) -> unit_economics.Inputs:
@@ -85,8 +95,24 @@ def to_inputs(row) -> unit_economics.Inputs:
     return unit_economics.Inputs(**{**values, "c1": row.c1 / 100})
 
 
+# The newest snapshots (Snapshot's own order) with who took them, written once: the unit
+# economics page lists them on every view.
+_SNAPSHOTS_SQL = f"""
+SELECT s.*, {aliased_columns(User, "u", "created_by__")}
+FROM {Snapshot._meta.db_table} s LEFT JOIN {User._meta.db_table} u ON u.id = s.created_by_id
+WHERE s.company_id = %s
+ORDER BY s.taken_on DESC, s.id DESC
+LIMIT %s
+"""
+
+
 def snapshots_of(company: Company, limit: int = 24) -> list[Snapshot]:
-    return list(Snapshot.objects.filter(company=company).select_related("created_by")[:limit])
+    snapshots = list(Snapshot.objects.raw(_SNAPSHOTS_SQL, [company.pk, limit]))
+    for snapshot in snapshots:
+        snapshot.company = company
+        taken_by = snapshot.created_by_id
+        snapshot.created_by = None if taken_by is None else instance_beside(snapshot, User, "created_by__")
+    return snapshots
 
 
 def snapshot_pair(company: Company, ids: list[int]) -> list[Snapshot]:
@@ -97,7 +123,7 @@ def snapshot_pair(company: Company, ids: list[int]) -> list[Snapshot]:
 def mapped_inputs(company: Company) -> dict[int, tuple[str, unit_economics.Inputs]]:
     """metric id → (the unit-economics input it feeds, the business's current inputs): what a
     hypothesis on that metric is priced against. One query."""
-    row = UnitEconomics.objects.filter(company=company).first()
+    row = unit_economics_of(company)
     if row is None:
         return {}
     inputs = to_inputs(row)
