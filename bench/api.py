@@ -90,8 +90,12 @@ def put(token: str, metric_id: int, week, value: float) -> tuple[int, bytes]:
     return status, body
 
 
-def not_found(token: str) -> int:
-    return request("/api/v1/metrics/0", None, headers={"Authorization": f"Bearer {token}"})[0]
+def not_found(n: int) -> int:
+    """Business n's token asking for a metric of the next business: the token, the throttle and
+    the access check that finds no metric of its business (an id no metric can have, like 0, is
+    refused before the database is asked)."""
+    other = metrics[(n + 1) % args.businesses][0][0]
+    return request(f"/api/v1/metrics/{other}", None, headers={"Authorization": f"Bearer {tokens[n]}"})[0]
 
 
 def a_put() -> tuple[str, int, object, float]:
@@ -101,11 +105,12 @@ def a_put() -> tuple[str, int, object, float]:
     return tokens[n], metric_id, this_week - timedelta(weeks=rng.randrange(20)), rng.choice([1, 2.5, 40, 1234.5])
 
 
-server = Server(args.workers, services.env, quiet="/api/v1/metrics/0")
+# The floor's 404s are expected in the log (the PUTs' statuses are asserted).
+server = Server(args.workers, services.env, quiet="Not Found: /api/v1/metrics/")
 try:
     for _ in range(20):  # every worker warm
         put(*a_put())
-        not_found(tokens[0])
+        not_found(0)
     times: dict[str, list[float]] = {"put": [], "404": []}
     statuses: dict[str, set[int]] = {"put": set(), "404": set()}
     for _ in range(args.rounds):
@@ -113,7 +118,7 @@ try:
         rng.shuffle(order)
         for kind in order:
             t0 = time.perf_counter()
-            status = put(*a_put())[0] if kind == "put" else not_found(tokens[rng.randrange(args.businesses)])
+            status = put(*a_put())[0] if kind == "put" else not_found(rng.randrange(args.businesses))
             times[kind].append((time.perf_counter() - t0) * 1000)
             statuses[kind].add(status)
     done, errors, stop_at = [0], [0], time.monotonic() + args.seconds
@@ -151,7 +156,8 @@ assert statuses == {"put": {200}, "404": {404}}, statuses
 rows = [
     "| request | p50 ms | p95 ms | p95 / 404 | bar |  |",
     "|---|---|---|---|---|---|",
-    f"| authenticated API 404 (GET /api/v1/metrics/0) | {pct(times['404'], 50):.1f} | {floor_p95:.1f} | 1.00x |  |  |",
+    "| authenticated API 404 (GET /api/v1/metrics/{id}, another business's metric) | "
+    f"{pct(times['404'], 50):.1f} | {floor_p95:.1f} | 1.00x |  |  |",
     f"| PUT /api/v1/metrics/{{id}}/values/{{week}} | {pct(times['put'], 50):.1f} | {put_p95:.1f} | "
     f"{put_p95 / floor_p95:.2f}x | ≤ {P95_BAR:g}x | {'PASS' if put_p95 <= P95_BAR * floor_p95 else '**MISS**'} |",
     "",

@@ -564,8 +564,13 @@ else:
         # whole hypotheses table, 12 ms instead of 1.5).
         cursor.execute("VACUUM (ANALYZE)")
 
-FLOOR = "/b/0/members/"  # no business 0: the access check answers 404 on the base layout
-floor_note = "a signed-in 404 (GET /b/0/members/: the session, the user, the access check, the 404 page)"
+# A business the reader is not a member of (the small tracker's): the access check asks the
+# database and answers 404 on the base layout. (Not /b/0/: an id no business can have is
+# refused before the database is asked, so it would time less than the access check.)
+FLOOR = f"/b/{small['companies'][0].pk}/members/"
+floor_note = (
+    f"a signed-in 404 (GET {FLOOR}, another tracker's business: the session, the user, the access check, the 404 page)"
+)
 PAGES = pages(large)
 SMALL_PAGES = pages(small)
 
