@@ -15,7 +15,6 @@ from .models import Company, Constraint, Goal, Membership, Metric, User, WhyStep
 from .query_params import BIGINT_MAX
 from .roles import Permission, denial_message, role_allows
 
-
 # The user's accepted membership in a business, with the business beside it: every business
 # page asks it, so it is written once rather than built by the ORM on each.
 _MEMBERSHIP_SQL = f"""

@@ -44,9 +44,7 @@ class GoalTree:
             latest = "—" if node.latest is None else plain(node.latest, localize=True)
             progress = ""
             if node.progress is not None:
-                progress = html(
-                    ' <progress max="100" value="{0}">{0}%</progress> <span>{0}%</span>', node.progress
-                )
+                progress = html(' <progress max="100" value="{0}">{0}%</progress> <span>{0}%</span>', node.progress)
             parts.append(
                 html(
                     '  <div class="goal-progress">\n    <span>{}: {} / {}</span>{}\n  </div>\n',

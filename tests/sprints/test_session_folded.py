@@ -172,6 +172,7 @@ def test_the_page_reads_only_the_step_at_hand_the_same_for_5_and_300_actions(tea
     grow(296)
     large = page()
     assert len(small) == len(large) < ALL_STEPS_QUERIES, (len(small), len(large))
+
     # None of the folded steps' rows is read: hypotheses, metrics, the constraint, the next sprint.
     # (A table is named quoted by the ORM, bare by the statements written once.)
     def reads(sql: str, table: str) -> bool:
