@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tracking.access import access_company
 from tracking.dates import day_month_year
+from tracking.db import newest_first
 from tracking.exports import csv_lines, csv_response
 from tracking.form_errors import apply_errors, error_text
 from tracking.form_flow import done, submit
@@ -527,8 +528,8 @@ def _csv_rows(queryset):
     """Plain tuples straight from the database, in chunks: no model instance, no template.
     Labels are translated here, in the request's language, before the stream starts."""
     labels = {choices: {value: str(label) for value, label in choices.choices} for choices in (Kind, Status, Verdict)}
-    rows = queryset.order_by("-created_at", "-pk").values_list(*CSV_FIELDS, named=True)
-    return csv_lines(CSV_COLUMNS, (_csv_row(labels, row) for row in rows.iterator(chunk_size=2000)))
+    rows = newest_first(queryset, [*CSV_FIELDS, "pk"])
+    return csv_lines(CSV_COLUMNS, (_csv_row(labels, row) for row in rows))
 
 
 def _csv_row(labels, row) -> list:

@@ -1,6 +1,7 @@
 """Database helpers that Django's ORM does not offer."""
 
 from django.db import connection, models
+from django.db.models import Q
 
 # Parameters per statement stay well under PostgreSQL's limit (65,535).
 _MAX_PARAMS = 30000
@@ -48,3 +49,18 @@ def instance_beside(row: models.Model, model: type[models.Model], prefix: str) -
     (as JSON): the values are taken as read."""
     names = [field.attname for field in model._meta.concrete_fields]
     return model.from_db(row._state.db, names, [getattr(row, f"{prefix}{name}") for name in names])
+
+
+def newest_first(queryset, fields, *, size: int = 2000):
+    """The rows of `queryset` as named tuples of `fields` (which hold "created_at" and "pk"),
+    newest first, never more than `size` of them in memory: an export of up to `size` rows is
+    one plain query; a longer one reads the rest after the first `size` (by created_at, then
+    id) through a server-side cursor, whose round trips only a long export pays."""
+    rows = queryset.order_by("-created_at", "-pk").values_list(*fields, named=True)
+    first = list(rows[: size + 1])
+    yield from first[:size]
+    if len(first) <= size:
+        return
+    last = first[size - 1]
+    older = rows.filter(Q(created_at__lt=last.created_at) | Q(created_at=last.created_at, pk__lt=last.pk))
+    yield from older.iterator(chunk_size=size)

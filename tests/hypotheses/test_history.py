@@ -3,6 +3,7 @@ edits are detected; deletes archive; the history page and its CSV."""
 
 import csv
 import io
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -166,17 +167,19 @@ def _queries(client, url):
     # The board: the session, the user, the membership; the cards with their columns' totals,
     # constraints, unit economics (prices). The history: the same three; authors, constraints (the filter),
     # statistics with the median, the page's rows. Its CSV: the three, the rows (authors only
-    # for an author asked for).
-    [("hypotheses:board", 6), ("hypotheses:history", 7), ("hypotheses:history_csv", 4)],
+    # for an author asked for): up to 2,000 in one plain query, the rest through a cursor.
+    [("hypotheses:board", (6, 6, 6)), ("hypotheses:history", (7, 7, 7)), ("hypotheses:history_csv", (4, 5, 5))],
 )
-def test_the_same_queries_with_10_and_2000_hypotheses(url_name, pinned, team, client):
+def test_the_same_queries_with_10_2000_and_5000_hypotheses(url_name, pinned, team, client):
     client.force_login(team.team_lead.user)
     url = reverse(url_name, args=[team.company.pk])
     _bulk(team, 8)
     small = _queries(client, url)
     _bulk(team, 1992)
     large = _queries(client, url)
-    assert small == large == pinned, (small, large)
+    _bulk(team, 3000)
+    larger = _queries(client, url)
+    assert (small, large, larger) == pinned
 
 
 def test_the_board_ranks_by_ice_and_flags_cards_off_the_main_constraint(team, client):
@@ -280,6 +283,32 @@ def test_the_csv_is_read_row_by_row_while_it_streams(team, client, monkeypatch):
     assert len(rows) == 1 + 4  # the header, the team's hypothesis and the three
     # The byte-order mark, the header and the first row; the next two; the last one.
     assert [piece.count(b"\n") for piece in pieces] == [2, 2, 1]
+
+
+def test_a_long_csv_reads_the_rest_after_its_first_rows_each_once_newest_first(team, client, monkeypatch):
+    """Up to a chunk of rows is one plain query; past it, the rest are read after the chunk's
+    last row (created_at, then id) through a cursor: every row once, in order, even where the
+    chunk ends among rows created at the same instant."""
+    from hypotheses import views
+    from tracking import db
+
+    made = HypothesisFactory.create_batch(7, company=team.company, metric=team.metric)
+    same = clock.now() - timedelta(days=1)
+    Hypothesis.objects.filter(pk__in=[h.pk for h in made[:5]]).update(created_at=same)  # ties
+    chunked = db.newest_first
+
+    def in_threes(queryset, fields, *, size=2000):
+        return chunked(queryset, fields, size=3)
+
+    monkeypatch.setattr(views, "newest_first", in_threes)
+    client.force_login(team.team_lead.user)
+    with CaptureQueriesContext(connection) as read:
+        response = client.get(reverse("hypotheses:history_csv", args=[team.company.pk]))
+        rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    live = Hypothesis.objects.live().filter(company=team.company).order_by("-created_at", "-pk")
+    assert live.count() > 3 + 1
+    assert [row[0].lstrip("'") for row in rows[1:]] == list(live.values_list("title", flat=True))
+    assert sum('"hypotheses_hypothesis"."statement"' in q["sql"] for q in read) == 2  # the chunk, the rest
 
 
 def test_the_author_filter_offers_members_and_former_members_who_wrote(team, client):
