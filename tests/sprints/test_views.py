@@ -312,8 +312,8 @@ HTMX_POSTS = {
     # The action's row locked and its changed columns written: its other links are not looked up again.
     "action_log": ("active", lambda t: ("action_log", [t.action.pk], {f"l{t.action.pk}-status": "done"}), 8),
     # A weekly value is one upsert, and raises metric.value_recorded: one query asks whether a
-    # webhook listens.
-    "metric_log": ("active", lambda t: ("metric_log", [t.metric.pk], {f"m{t.metric.pk}-value": "7"}), 9),
+    # webhook listens. The metric comes with the business already read (access_metric).
+    "metric_log": ("active", lambda t: ("metric_log", [t.metric.pk], {f"m{t.metric.pk}-value": "7"}), 8),
     "hypothesis_measure": (
         "active",
         lambda t: (
