@@ -3,9 +3,9 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from hypotheses.models import Hypothesis
+from tracking.access import rows_by_id
 from tracking.db import aliased_columns, instance_beside
 from tracking.models import Company, Constraint, Membership, User
-from tracking.query_params import BIGINT_MAX
 from tracking.roles import Permission, role_allows
 
 from .models import Action, Sprint
@@ -20,13 +20,10 @@ WHERE s.id = %s AND s.company_id = %s AND s.archived_at IS NULL
 
 
 def access_sprint(company: Company, sprint_id) -> Sprint:
-    try:
-        pk = int(sprint_id)
-        if not 0 < pk <= BIGINT_MAX:  # past what the column holds: no such sprint, not an error
-            raise ValueError(pk)
-        sprint = next(iter(Sprint.objects.raw(_SPRINT_SQL, [pk, company.pk])))
-    except (StopIteration, ValueError, TypeError):
-        raise Http404(_("No such sprint.")) from None
+    found = rows_by_id(Sprint, _SPRINT_SQL, sprint_id, company.pk)
+    if not found:
+        raise Http404(_("No such sprint."))
+    sprint = found[0]
     sprint.company = company  # the caller's, already read: not joined again
     sprint.focus = None if sprint.focus_id is None else instance_beside(sprint, Constraint, "focus__")
     return sprint
@@ -48,11 +45,7 @@ WHERE a.id = %s AND s.company_id = %s AND s.archived_at IS NULL
 
 
 def access_action(company: Company, action_id) -> Action:
-    try:
-        pk = int(action_id)
-    except (TypeError, ValueError):
-        raise Http404(_("No such action.")) from None
-    found = list(Action.objects.raw(_ACTION_SQL, [pk, company.pk])) if 0 < pk <= BIGINT_MAX else []
+    found = rows_by_id(Action, _ACTION_SQL, action_id, company.pk)
     if not found:
         raise Http404(_("No such action."))
     action = found[0]

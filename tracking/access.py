@@ -24,16 +24,23 @@ WHERE m.company_id = %s AND m.user_id = %s AND m.accepted_at IS NOT NULL
 """
 
 
+def rows_by_id(model, sql: str, pk, *params) -> list:
+    """`model`'s rows of the fixed statement `sql`, whose parameters are the id `pk` (as a URL
+    or a form gave it) and then `params`. Nothing, without asking the database, for what is not
+    a whole number or lies past what an id column holds."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return []
+    return list(model.objects.raw(sql, [pk, *params])) if 0 < pk <= BIGINT_MAX else []
+
+
 def access_membership(user, company_id) -> Membership:
     """The user's own accepted membership in the company, or 404 (an invitation not yet
     accepted gives no access)."""
     if not user.is_authenticated:
         raise Http404
-    try:
-        company_id = int(company_id)
-    except (TypeError, ValueError):
-        raise Http404(_("No such business.")) from None
-    found = list(Membership.objects.raw(_MEMBERSHIP_SQL, [company_id, user.pk])) if 0 < company_id <= BIGINT_MAX else []
+    found = rows_by_id(Membership, _MEMBERSHIP_SQL, company_id, user.pk)
     if not found:
         raise Http404(_("No such business."))
     membership = found[0]
@@ -66,9 +73,7 @@ ORDER BY CASE WHEN m.accepted_at IS NULL THEN COALESCE(NULLIF(m.invited_name, ''
 def access_company_team(user, company_id) -> tuple[Company, Membership, list[Membership]]:
     """access_company, with the company's members (invitations too, with their users, in name
     order) read by the same query, for a page that shows the team: the board asks once."""
-    team = []
-    if user.is_authenticated and isinstance(company_id, int) and 0 < company_id <= BIGINT_MAX:
-        team = list(Membership.objects.raw(_TEAM_SQL, [company_id]))
+    team = rows_by_id(Membership, _TEAM_SQL, company_id) if user.is_authenticated else []
     membership = next((m for m in team if m.user_id == user.pk and m.accepted_at is not None), None)
     if membership is None:
         raise Http404(_("No such business."))
@@ -120,11 +125,7 @@ _COMPANY_ROW_SQL = {
 def _company_row(model, company: Company, pk, message: str):
     """The business's `model` row with id `pk`, or 404 with `message` (not a whole number, past
     what the column holds, another business's)."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404(message) from None
-    found = list(model.objects.raw(_COMPANY_ROW_SQL[model], [pk, company.pk])) if 0 < pk <= BIGINT_MAX else []
+    found = rows_by_id(model, _COMPANY_ROW_SQL[model], pk, company.pk)
     if not found:
         raise Http404(message)
     found[0].company = company  # the caller's, already read
