@@ -5,7 +5,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..access import ensure_can
@@ -56,6 +57,17 @@ def metric_update(*, metric: Metric, by: Membership, **fields) -> Metric:
     return _planning_edit(metric, by, fields, METRIC_FIELDS, _save_metric)
 
 
+# A week's value written whether the week had one or not, written once (every weekly value a
+# page, the API or a CRM feed saves runs it).
+_VALUE_UPSERT_SQL = f"""
+INSERT INTO {MetricValue._meta.db_table} (metric_id, week_start, value, recorded_by_id, updated_at)
+VALUES (%s, %s, %s, %s, %s)
+ON CONFLICT (metric_id, week_start) DO UPDATE
+SET value = EXCLUDED.value, recorded_by_id = EXCLUDED.recorded_by_id, updated_at = EXCLUDED.updated_at
+RETURNING id
+"""
+
+
 @transaction.atomic(savepoint=False)  # its one caller, the toolkit's value_record, is the rollback point
 def metric_value_record(*, metric: Metric, by: Membership, value: Decimal, week: date | None = None) -> MetricValue:
     """The value for the week that contains `week` (default: the company's current local
@@ -74,12 +86,10 @@ def metric_value_record(*, metric: Metric, by: Membership, value: Decimal, week:
     record.clean_fields(exclude=["metric", "recorded_by"])
     # One statement whether the week had a value or not (INSERT … ON CONFLICT DO UPDATE): two
     # people entering the same week at once leave one value, the later one.
-    MetricValue.objects.bulk_create(
-        [record],
-        update_conflicts=True,
-        unique_fields=["metric", "week_start"],
-        update_fields=["value", "recorded_by", "updated_at"],
-    )
+    record.updated_at = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(_VALUE_UPSERT_SQL, [metric.pk, monday, value, by.user.pk, record.updated_at])
+        record.pk = cursor.fetchone()[0]
     webhook_emit(
         company.pk,
         WebhookEvent.METRIC_VALUE_RECORDED,
