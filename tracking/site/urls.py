@@ -89,6 +89,8 @@ tracking_patterns = [
 ]
 
 urlpatterns = [
+    # First: a script's request is resolved before the pages' hundred-odd patterns are tried.
+    path("api/v1/", api_urls.routes),
     path("", include((tracking_patterns, "tracking"))),
     path("", include("tracking.toolkit.urls")),
     path("", include((custdev_urls.patterns(purposes=[scripts.purpose()]), "custdev"))),
@@ -100,7 +102,6 @@ urlpatterns = [
         api_views.token_revoke,
         name="api_token_revoke",
     ),
-    path("api/v1/", api_urls.routes),
     path("", include((crm_urls.urlpatterns, "crm"))),
     path("accounts/login/", accounts.ThrottledLoginView.as_view(), name="login"),
     path("accounts/login/code/", accounts.login_two_factor, name="login_two_factor"),
