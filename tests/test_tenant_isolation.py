@@ -8,7 +8,7 @@ from tests.url_samples import SAMPLES, Scope, all_url_names
 pytestmark = pytest.mark.django_db
 
 COMPANY_URLS = [name for name, sample in SAMPLES.items() if sample.scope is Scope.COMPANY]
-# The API's routes answer a token, not a session: tests/api/test_tenancy.py walks them.
+# The API's routes answer a token, not a session: tests/api/test_scopes_and_tenancy.py walks them.
 SIGNED_IN_URLS = [name for name, sample in SAMPLES.items() if sample.scope not in {Scope.PUBLIC, Scope.API}]
 
 
