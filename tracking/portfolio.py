@@ -107,19 +107,24 @@ class PortfolioPage:
 # role and its team added up (everyone, invitations too; those invited; the weekly hours), and
 # whether any invitation waits for the user. One row past the page tells whether there is a next.
 _PAGE_SQL = f"""
-SELECT c.*, m.role AS my_role, t.member_count, t.pending_count, t.capacity_hours,
-       EXISTS (SELECT 1 FROM {Membership._meta.db_table} i WHERE i.user_id = m.user_id AND i.accepted_at IS NULL)
+SELECT c.*, p.role AS my_role, t.member_count, t.pending_count, t.capacity_hours,
+       EXISTS (SELECT 1 FROM {Membership._meta.db_table} i WHERE i.user_id = p.user_id AND i.accepted_at IS NULL)
            AS invitations_waiting
-FROM {Membership._meta.db_table} m
-JOIN {Company._meta.db_table} c ON c.id = m.company_id
+FROM (
+    -- The page first: the team is added up for its businesses only, not for every one.
+    SELECT m.company_id, m.role, m.user_id, c.name
+    FROM {Membership._meta.db_table} m JOIN {Company._meta.db_table} c ON c.id = m.company_id
+    WHERE m.user_id = %s AND m.accepted_at IS NOT NULL
+    ORDER BY c.name, c.id
+    LIMIT %s OFFSET %s
+) p
+JOIN {Company._meta.db_table} c ON c.id = p.company_id
 CROSS JOIN LATERAL (
     SELECT count(*) AS member_count, count(*) FILTER (WHERE x.accepted_at IS NULL) AS pending_count,
            sum(x.weekly_capacity_hours) AS capacity_hours
     FROM {Membership._meta.db_table} x WHERE x.company_id = c.id
 ) t
-WHERE m.user_id = %s AND m.accepted_at IS NOT NULL
 ORDER BY c.name, c.id
-LIMIT %s OFFSET %s
 """
 
 
