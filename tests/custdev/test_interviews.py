@@ -233,3 +233,15 @@ def test_an_interview_in_the_future_is_refused_next_to_its_date(team, client_for
     ]
     assert response.context["form"]["held_on"].value() == later
     assert not Interview.objects.exists() and not Tag.objects.exists()
+
+
+def test_the_log_counts_each_interviews_quotes_none_as_zero(team):
+    from tests.custdev.factories import quote
+    from tracking.custdev import selectors
+
+    none = InterviewFactory(company=team.company, interviewee_name="Quiet one")
+    three = InterviewFactory(company=team.company, interviewee_name="Talker")
+    for n in range(3):
+        quote(three, f"Quote {n}")
+    counts = {pk: count for pk, _held, _name, _role, _segment, _kind, count, *_ in selectors.interviews(team.company)}
+    assert counts[none.pk] == 0 and counts[three.pk] == 3

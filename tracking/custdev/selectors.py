@@ -5,7 +5,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from tracking.models import Company, Constraint
 
@@ -26,9 +27,13 @@ def scripts(company: Company) -> QuerySet[Script]:
 def interviews(company: Company) -> QuerySet:
     """The log, newest first, as plain values for a page of rows: (id, held on, interviewee's
     name, role, segment, type, quotes, interviewer's name, e-mail)."""
+    # The quotes counted by a subquery per row, not a join grouped over every interview: with a
+    # page's LIMIT, PostgreSQL counts them for the page's rows only, and the page's count
+    # leaves them out.
+    quotes = Highlight.objects.filter(interview=OuterRef("pk")).order_by().values("interview")
     return (
         Interview.objects.filter(company=company)
-        .annotate(quote_count=Count("highlights"))
+        .annotate(quote_count=Coalesce(Subquery(quotes.annotate(n=Count("pk")).values("n")), 0))
         .order_by("-held_on", "-pk")
         .values_list(
             "pk",
