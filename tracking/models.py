@@ -357,7 +357,7 @@ class MetricValue(models.Model):
     class Meta:
         verbose_name = _("metric value")
         verbose_name_plural = _("metric values")
-        ordering = ["metric", "week_start"]
+        ordering = ["metric_id", "week_start"]  # the metric's id: not joined to sort by its name
         constraints = [
             models.UniqueConstraint(fields=["metric", "week_start"], name="metricvalue_one_per_week"),
         ]

@@ -30,8 +30,12 @@ class Funnel:
 
 def _stage_values(stages: list[Metric], since: date, until: date) -> dict[int, dict[date, Decimal]]:
     weekly: dict[int, dict[date, Decimal]] = {m.pk: {} for m in stages}
-    rows = MetricValue.objects.filter(metric__in=stages, week_start__gte=since, week_start__lte=until).values_list(
-        "metric_id", "week_start", "value"
+    # Unordered: the values go into dictionaries, and MetricValue's own order would join the
+    # metrics and sort by their names.
+    rows = (
+        MetricValue.objects.filter(metric__in=stages, week_start__gte=since, week_start__lte=until)
+        .order_by()
+        .values_list("metric_id", "week_start", "value")
     )
     for metric_id, week, value in rows:
         weekly[metric_id][week] = value
