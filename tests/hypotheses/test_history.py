@@ -168,18 +168,17 @@ def _queries(client, url):
     # constraints, unit economics (prices). The history: the same three; authors, constraints (the filter),
     # statistics with the median, the page's rows. Its CSV: the three, the rows (authors only
     # for an author asked for): up to 2,000 in one plain query, the rest through a cursor.
-    [("hypotheses:board", (6, 6, 6)), ("hypotheses:history", (7, 7, 7)), ("hypotheses:history_csv", (4, 5, 5))],
+    # (The CSV's rest after its first rows is one query however many: see the chunk test below.)
+    [("hypotheses:board", (6, 6)), ("hypotheses:history", (7, 7)), ("hypotheses:history_csv", (4, 5))],
 )
-def test_the_same_queries_with_10_2000_and_5000_hypotheses(url_name, pinned, team, client):
+def test_the_same_queries_with_10_and_2000_hypotheses(url_name, pinned, team, client):
     client.force_login(team.team_lead.user)
     url = reverse(url_name, args=[team.company.pk])
     _bulk(team, 8)
     small = _queries(client, url)
     _bulk(team, 1992)
     large = _queries(client, url)
-    _bulk(team, 3000)
-    larger = _queries(client, url)
-    assert (small, large, larger) == pinned
+    assert (small, large) == pinned
 
 
 def test_the_board_ranks_by_ice_and_flags_cards_off_the_main_constraint(team, client):
@@ -309,6 +308,12 @@ def test_a_long_csv_reads_the_rest_after_its_first_rows_each_once_newest_first(t
     assert live.count() > 3 + 1
     assert [row[0].lstrip("'") for row in rows[1:]] == list(live.values_list("title", flat=True))
     assert sum('"hypotheses_hypothesis"."statement"' in q["sql"] for q in read) == 2  # the chunk, the rest
+    HypothesisFactory.create_batch(20, company=team.company, metric=team.metric)
+    with CaptureQueriesContext(connection) as read:
+        response = client.get(reverse("hypotheses:history_csv", args=[team.company.pk]))
+        rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert len(rows) - 1 == live.count()
+    assert sum('"hypotheses_hypothesis"."statement"' in q["sql"] for q in read) == 2  # however long the rest
 
 
 def test_the_author_filter_offers_members_and_former_members_who_wrote(team, client):
