@@ -108,7 +108,8 @@ def access_invitation(user, membership_id) -> Membership:
 def scoped_get(queryset, message: str, **lookup):
     """The one row of `queryset` that matches `lookup`, or 404 with `message`. Callers put the
     company in `lookup`, so an id from another company (or no id at all) is simply not found.
-    Every app's `access_*` helpers go through here."""
+    The `access_*` helpers go through here, or through rows_by_id where a fixed statement reads
+    the row with what comes beside it."""
     try:
         return queryset.get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
