@@ -39,6 +39,7 @@ from tracking.models import (
     member_name,
     member_name_order,
 )
+from tracking.selectors import metric_order_sql
 from tracking.weeks import current_week_start
 
 from .models import RESOLVED_ACTION_STATUSES, Action, ActionStatus, Review, Sprint, SprintStatus
@@ -232,7 +233,7 @@ SELECT m.*, (
 ) AS this_week
 FROM {Metric._meta.db_table} m
 WHERE m.company_id = %s {{only}}
-ORDER BY m.is_key DESC, m.funnel_stage, m.name, m.id
+ORDER BY {metric_order_sql("m")}
 """
 
 

@@ -150,11 +150,14 @@ def constraint_events(constraint: Constraint, limit: int = 100) -> list[Constrai
     return list(constraint.events.select_related("actor").order_by("-at", "-pk")[:limit])
 
 
-# Metric's own order (Meta.ordering), written once: the metrics, unit economics and goal pages
-# list the business's metrics on every view.
-_METRICS_SQL = (
-    f"SELECT * FROM {Metric._meta.db_table} WHERE company_id = %s ORDER BY is_key DESC, funnel_stage, name, id"
-)
+# Metric's own order (Meta.ordering) as the fixed statements write it, for the table aliased
+# `alias` (tests/tracking/test_metrics.py holds the two to the same order).
+def metric_order_sql(alias: str) -> str:
+    return f"{alias}.is_key DESC, {alias}.funnel_stage, {alias}.name, {alias}.id"
+
+
+# The business's metrics, written once: the metrics, unit economics and goal pages list them.
+_METRICS_SQL = f"SELECT * FROM {Metric._meta.db_table} m WHERE m.company_id = %s ORDER BY {metric_order_sql('m')}"
 
 
 def metrics_of(company: Company) -> list[Metric]:

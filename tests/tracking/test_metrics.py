@@ -239,3 +239,16 @@ def test_a_refused_value_leaves_the_callers_transaction_usable(team):
         value_record(metric=team.metric, by=team.tracker, value=Decimal(5))
     assert MetricValue.objects.filter(metric=team.metric, value=5).exists()
     assert not MetricValue.objects.filter(metric=team.metric, value=7).exists()
+
+
+def test_the_fixed_statements_list_metrics_in_the_models_own_order(team):
+    """metric_order_sql (the metrics, unit economics and session reads) is Metric.Meta.ordering:
+    the key metric first, then funnel stages in order, the rest by name, ties by id."""
+    from sprints.selectors import metrics_with_this_week
+    from tracking.selectors import metrics_of
+
+    for name, stage in [("b", None), ("a stage", 3), ("a", None), ("c stage", 1), ("b stage", 2), ("A", None)]:
+        MetricFactory(company=team.company, name=name, funnel_stage=stage)
+    expected = list(Metric.objects.filter(company=team.company).values_list("pk", flat=True))
+    assert [m.pk for m in metrics_of(team.company)] == expected
+    assert [m.pk for m in metrics_with_this_week(team.company)] == expected
