@@ -1,1 +1,1 @@
-"""The demo: three businesses as data (businesses/*.py) and the code that seeds them (seed.py)."""
+"""The demo: three businesses as data (businesses/*.json) and the code that seeds them (seed.py)."""

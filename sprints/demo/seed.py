@@ -19,18 +19,19 @@ through the services (they refuse dates in the past), so their rows are written 
 would have left them. A business that already has constraints, metrics, goals, hypotheses or
 sprints keeps them: each part is added only once.
 
-The businesses themselves are data, one file each under sprints/demo/businesses/; this module
+The businesses themselves are data, one JSON file each under sprints/demo/businesses/; this module
 reads them into the typed descriptions below and seeds them.
 """
 
 import calendar
 import functools
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from importlib import import_module
+from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import CommandError
@@ -184,9 +185,10 @@ class DemoCompany:
     custdev: dict | None = None  # customer interviews, insights (sprints/demo/custdev.py)
 
 
-# --- Reading the data files (sprints/demo/businesses/*.py) ------------------------------------
+# --- Reading the data files (sprints/demo/businesses/*.json) ----------------------------------
 
-BUSINESS_MODULES = ("dubrava", "bluebird", "northwind")
+BUSINESS_FILES = ("dubrava", "bluebird", "northwind")
+BUSINESS_DIR = Path(__file__).resolve().parent / "businesses"
 
 
 def _tuple_of(cls, items) -> tuple:
@@ -219,7 +221,7 @@ def _sprint(item: dict) -> DemoSprint:
 
 
 def business(data: dict) -> DemoCompany:
-    """A data file's BUSINESS as the seed's typed description."""
+    """A data file's business as the seed's typed description (its `notes` are for the people editing it)."""
     return DemoCompany(
         name=data["name"],
         timezone=data["timezone"],
@@ -243,7 +245,9 @@ def business(data: dict) -> DemoCompany:
 
 
 def businesses() -> tuple[DemoCompany, ...]:
-    return tuple(business(import_module(f"sprints.demo.businesses.{name}").BUSINESS) for name in BUSINESS_MODULES)
+    return tuple(
+        business(json.loads((BUSINESS_DIR / f"{name}.json").read_text(encoding="utf-8"))) for name in BUSINESS_FILES
+    )
 
 
 def _demo_user(email: str, full_name: str, language: str, password_hash: Callable[[], str]) -> User:
