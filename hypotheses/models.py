@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tracking.custdev.models import Insight, Script
-from tracking.fields import actor_field, company_field
+from tracking.fields import actor_field, company_field, optional_link_field
 from tracking.models import VALUE_DECIMALS, VALUE_MAX_DIGITS, Constraint, EventLog, Metric
 from tracking.validators import MultiLineTextField, SingleLineCharField
 
@@ -64,22 +64,13 @@ class Hypothesis(models.Model):
     """What we believe would get around the constraint, with how we will know, said up front."""
 
     company = company_field("hypotheses")
-    constraint = models.ForeignKey(
-        Constraint,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="hypotheses",
-        verbose_name=_("main constraint"),
-    )
+    constraint = optional_link_field(Constraint, related_name="hypotheses", verbose_name=_("main constraint"))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.INNOVATION)
     title = SingleLineCharField(_("title"), max_length=200)
     statement = MultiLineTextField(
         _("hypothesis"), max_length=2000, help_text=_("If we …, then … will change by …, because …")
     )
-    metric = models.ForeignKey(
-        Metric, null=True, blank=True, on_delete=models.SET_NULL, related_name="hypotheses", verbose_name=_("metric")
-    )
+    metric = optional_link_field(Metric, related_name="hypotheses", verbose_name=_("metric"))
     baseline = _value(_("baseline"))
     expected_value = _value(_("expected value"))
     expected_multiplier = models.DecimalField(
@@ -114,9 +105,7 @@ class Hypothesis(models.Model):
     numbers_verdict = models.CharField(_("verdict of the numbers"), max_length=12, choices=Verdict.choices, blank=True)
     against_numbers_reason = MultiLineTextField(_("why against the numbers"), max_length=2000, blank=True)
     # The evidence it grew from: an insight of customer interviews (tracking.custdev).
-    insight = models.ForeignKey(
-        Insight, null=True, blank=True, on_delete=models.SET_NULL, related_name="hypotheses", verbose_name=_("insight")
-    )
+    insight = optional_link_field(Insight, related_name="hypotheses", verbose_name=_("insight"))
 
     author = actor_field(verbose_name=_("author"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from hypotheses.models import Hypothesis
-from tracking.fields import actor_field, company_field
+from tracking.fields import actor_field, company_field, optional_link_field
 from tracking.models import Constraint, Membership
 from tracking.validators import MultiLineTextField, SingleLineCharField
 
@@ -32,14 +32,7 @@ class Sprint(models.Model):
     number = models.PositiveIntegerField(_("number"))
     starts_on = models.DateField(_("starts"))
     ends_on = models.DateField(_("ends"))
-    focus = models.ForeignKey(
-        Constraint,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="sprints",
-        verbose_name=_("focus constraint"),
-    )
+    focus = optional_link_field(Constraint, related_name="sprints", verbose_name=_("focus constraint"))
     goal = SingleLineCharField(_("sprint goal"), max_length=300, blank=True)
     budget = models.DecimalField(_("money budget"), max_digits=14, decimal_places=2, null=True, blank=True)
     status = models.CharField(_("status"), max_length=8, choices=SprintStatus.choices, default=SprintStatus.PLANNED)
@@ -107,9 +100,7 @@ class Action(models.Model):
 
     sprint = models.ForeignKey(Sprint, on_delete=models.CASCADE, related_name="actions", verbose_name=_("sprint"))
     title = SingleLineCharField(_("action"), max_length=300)
-    owner = models.ForeignKey(
-        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions", verbose_name=_("owner")
-    )
+    owner = optional_link_field(Membership, related_name="actions", verbose_name=_("owner"))
     estimate_hours = models.DecimalField(
         _("estimate, hours"),
         max_digits=4,
@@ -119,14 +110,7 @@ class Action(models.Model):
     cost = models.DecimalField(
         _("cost"), max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
     )
-    hypothesis = models.ForeignKey(
-        Hypothesis,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="actions",
-        verbose_name=_("tests the hypothesis"),
-    )
+    hypothesis = optional_link_field(Hypothesis, related_name="actions", verbose_name=_("tests the hypothesis"))
     status = models.CharField(_("status"), max_length=8, choices=ActionStatus.choices, default=ActionStatus.TODO)
     result_note = MultiLineTextField(_("result"), max_length=2000, blank=True)
     why_not_note = MultiLineTextField(_("why not"), max_length=2000, blank=True)

@@ -1,5 +1,5 @@
-"""Model fields that many models declare alike: the business a row belongs to, and the person
-who did something."""
+"""Model fields that many models declare alike: the business a row belongs to, the person who
+did something, and an optional link to another row."""
 
 from django.conf import settings
 from django.db import models
@@ -13,9 +13,12 @@ def company_field(related_name: str) -> models.ForeignKey:
     )
 
 
+def optional_link_field(to, *, related_name: str, **options) -> models.ForeignKey:
+    """A link the row may go without: emptied, not deleted, when the row it points to goes."""
+    return models.ForeignKey(to, null=True, blank=True, on_delete=models.SET_NULL, related_name=related_name, **options)
+
+
 def actor_field(**options) -> models.ForeignKey:
     """Who did it (made, wrote, invited, recorded): kept as empty when their account goes, so
     the row stays; the user has no way back to these rows."""
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", **options
-    )
+    return optional_link_field(settings.AUTH_USER_MODEL, related_name="+", **options)

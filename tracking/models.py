@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 # UserManager and validate_timezone here): importing them registers them with the app.
 from .accounts.models import SignInEvent, SignInEventKind, User, UserManager  # noqa: F401
 from .delivery.models import OutboxChannel, OutboxMessage  # noqa: F401
-from .fields import actor_field, company_field
+from .fields import actor_field, company_field, optional_link_field
 from .numbers import unit_label
 from .validators import MultiLineTextField, SingleLineCharField, validate_timezone
 from .webhooks.models import WebhookAttempt, WebhookSubscription  # noqa: F401
@@ -391,14 +391,7 @@ class Goal(models.Model):
     )
     horizon = models.CharField(_("horizon"), max_length=8, choices=Horizon.choices)
     title = SingleLineCharField(_("goal"), max_length=300)
-    metric = models.ForeignKey(
-        Metric,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="goals",
-        verbose_name=_("metric"),
-    )
+    metric = optional_link_field(Metric, related_name="goals", verbose_name=_("metric"))
     target = models.DecimalField(
         _("target"), max_digits=VALUE_MAX_DIGITS, decimal_places=VALUE_DECIMALS, null=True, blank=True
     )

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from tracking.fields import actor_field, company_field
+from tracking.fields import actor_field, company_field, optional_link_field
 from tracking.models import Company, Constraint, Membership
 from tracking.validators import MultiLineTextField, SingleLineCharField
 
@@ -53,14 +53,7 @@ class Script(models.Model):
     """What we want to learn and the questions we will ask, prepared before the calls."""
 
     company = company_field("scripts")
-    constraint = models.ForeignKey(
-        Constraint,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="scripts",
-        verbose_name=_("main constraint"),
-    )
+    constraint = optional_link_field(Constraint, related_name="scripts", verbose_name=_("main constraint"))
     title = SingleLineCharField(_("title"), max_length=200)
     kind = models.CharField(_("type"), max_length=10, choices=InterviewKind.choices, default=InterviewKind.PROBLEM)
     goal = MultiLineTextField(_("what we want to learn"), max_length=2000)
@@ -87,22 +80,13 @@ class Interview(models.Model):
     """One conversation with one person: who, when, the guided notes and the quotes."""
 
     company = company_field("interviews")
-    script = models.ForeignKey(
-        Script, null=True, blank=True, on_delete=models.SET_NULL, related_name="interviews", verbose_name=_("script")
-    )
+    script = optional_link_field(Script, related_name="interviews", verbose_name=_("script"))
     held_on = models.DateField(_("date"))
     kind = models.CharField(_("type"), max_length=10, choices=InterviewKind.choices, default=InterviewKind.PROBLEM)
     interviewee_name = SingleLineCharField(_("interviewee's name"), max_length=150, blank=True)
     segment = SingleLineCharField(_("segment"), max_length=200)
     interviewee_role = SingleLineCharField(_("interviewee's role"), max_length=150)
-    interviewer = models.ForeignKey(
-        Membership,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="interviews",
-        verbose_name=_("interviewer"),
-    )
+    interviewer = optional_link_field(Membership, related_name="interviews", verbose_name=_("interviewer"))
     consent = models.BooleanField(_("they agreed that we keep the notes"), default=False)
     story = MultiLineTextField(_("the last time the problem happened"), max_length=8000, blank=True)
     current_solution = MultiLineTextField(_("how they solve it today and what it costs"), max_length=8000, blank=True)
@@ -184,7 +168,7 @@ class Insight(models.Model):
     """A sentence with its evidence: the quotes under one tag and how many people said it."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="insights")
-    tag = models.ForeignKey(Tag, null=True, blank=True, on_delete=models.SET_NULL, related_name="insights")
+    tag = optional_link_field(Tag, related_name="insights")
     sentence = SingleLineCharField(_("insight"), max_length=300)
     people = models.PositiveIntegerField(_("interviewees"))
     highlights = models.ManyToManyField(Highlight, related_name="insights", verbose_name=_("quotes"))

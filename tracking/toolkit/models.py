@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ..fields import actor_field
+from ..fields import actor_field, optional_link_field
 from ..models import Company, Metric
 from ..validators import SingleLineCharField
 
@@ -81,9 +81,7 @@ class InputFields(models.Model):
 
 
 def _mapped(label):
-    return models.ForeignKey(
-        Metric, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=label
-    )
+    return optional_link_field(Metric, related_name="+", verbose_name=label)
 
 
 class UnitEconomics(InputFields):

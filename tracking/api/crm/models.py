@@ -4,7 +4,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ...fields import actor_field
+from ...fields import actor_field, optional_link_field
 from ...models import Company, Metric
 from ...validators import SingleLineCharField
 
@@ -88,7 +88,7 @@ class CrmEvent(models.Model):
     stage_id = models.CharField(max_length=64, blank=True)
     occurred_at = models.DateTimeField()
     received_at = models.DateTimeField()
-    metric = models.ForeignKey(Metric, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    metric = optional_link_field(Metric, related_name="+")
     week_start = models.DateField(null=True, blank=True)
     reason = models.CharField(max_length=30, choices=Reason.choices, blank=True)
 
