@@ -1,9 +1,8 @@
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from hypotheses.models import Hypothesis
-from tracking.access import rows_by_id
+from tracking.access import row_by_id
 from tracking.db import aliased_columns, instance_beside
 from tracking.models import Company, Constraint, Membership, User
 from tracking.roles import Permission, role_allows
@@ -20,10 +19,7 @@ WHERE s.id = %s AND s.company_id = %s AND s.archived_at IS NULL
 
 
 def access_sprint(company: Company, sprint_id) -> Sprint:
-    found = rows_by_id(Sprint, _SPRINT_SQL, sprint_id, company.pk)
-    if not found:
-        raise Http404(_("No such sprint."))
-    sprint = found[0]
+    sprint = row_by_id(Sprint, _SPRINT_SQL, sprint_id, company.pk, missing=_("No such sprint."))
     sprint.company = company  # the caller's, already read: not joined again
     sprint.focus = None if sprint.focus_id is None else instance_beside(sprint, Constraint, "focus__")
     return sprint
@@ -45,10 +41,7 @@ WHERE a.id = %s AND s.company_id = %s AND s.archived_at IS NULL
 
 
 def access_action(company: Company, action_id) -> Action:
-    found = rows_by_id(Action, _ACTION_SQL, action_id, company.pk)
-    if not found:
-        raise Http404(_("No such action."))
-    action = found[0]
+    action = row_by_id(Action, _ACTION_SQL, action_id, company.pk, missing=_("No such action."))
     action.sprint = instance_beside(action, Sprint, "sprint__")
     action.sprint.company = company
     if action.owner_id is None:

@@ -35,15 +35,20 @@ def rows_by_id(model, sql: str, pk, *params) -> list:
     return list(model.objects.raw(sql, [pk, *params])) if 0 < pk <= BIGINT_MAX else []
 
 
+def row_by_id(model, sql: str, pk, *params, missing: str):
+    """The row rows_by_id reads, or 404 with the message `missing`."""
+    found = rows_by_id(model, sql, pk, *params)
+    if not found:
+        raise Http404(missing)
+    return found[0]
+
+
 def access_membership(user, company_id) -> Membership:
     """The user's own accepted membership in the company, or 404 (an invitation not yet
     accepted gives no access)."""
     if not user.is_authenticated:
         raise Http404
-    found = rows_by_id(Membership, _MEMBERSHIP_SQL, company_id, user.pk)
-    if not found:
-        raise Http404(_("No such business."))
-    membership = found[0]
+    membership = row_by_id(Membership, _MEMBERSHIP_SQL, company_id, user.pk, missing=_("No such business."))
     membership.company = instance_beside(membership, Company, "company__")
     membership.user = user
     return membership
@@ -108,7 +113,7 @@ def access_invitation(user, membership_id) -> Membership:
 def scoped_get(queryset, message: str, **lookup):
     """The one row of `queryset` that matches `lookup`, or 404 with `message`. Callers put the
     company in `lookup`, so an id from another company (or no id at all) is simply not found.
-    The `access_*` helpers go through here, or through rows_by_id where a fixed statement reads
+    The `access_*` helpers go through here, or through row_by_id where a fixed statement reads
     the row with what comes beside it."""
     try:
         return queryset.get(**lookup)
@@ -126,11 +131,9 @@ _COMPANY_ROW_SQL = {
 def _company_row(model, company: Company, pk, message: str):
     """The business's `model` row with id `pk`, or 404 with `message` (not a whole number, past
     what the column holds, another business's)."""
-    found = rows_by_id(model, _COMPANY_ROW_SQL[model], pk, company.pk)
-    if not found:
-        raise Http404(message)
-    found[0].company = company  # the caller's, already read
-    return found[0]
+    row = row_by_id(model, _COMPANY_ROW_SQL[model], pk, company.pk, missing=message)
+    row.company = company  # the caller's, already read
+    return row
 
 
 def access_constraint(company: Company, constraint_id) -> Constraint:
