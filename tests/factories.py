@@ -4,7 +4,7 @@ from decimal import Decimal
 import factory
 
 from hypotheses.models import Hypothesis
-from sprints.models import Action, Sprint
+from sprints.models import Action, ActionStatus, Sprint, SprintStatus
 from tests import clock
 from tracking.models import (
     Company,
@@ -154,6 +154,19 @@ class ActionFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Action {n}")
     owner = None
     estimate_hours = Decimal(2)
+
+
+def sprint_closed_before(team, *, weeks: int) -> Sprint:
+    """A closed sprint of the team's business (number 100) starting `weeks` before its active
+    one, with one action of the member, done ("Done before")."""
+    closed = SprintFactory(
+        company=team.company,
+        number=100,
+        status=SprintStatus.CLOSED,
+        starts_on=team.active_sprint.starts_on - timedelta(weeks=weeks),
+    )
+    ActionFactory(sprint=closed, owner=team.member, title="Done before", status=ActionStatus.DONE)
+    return closed
 
 
 def hypotheses_bulk(team, count: int, row, **fields) -> None:

@@ -19,7 +19,6 @@ each operation alone), with only the declared links (schemathesis' link inferenc
 
 import copy
 from collections import Counter
-from datetime import timedelta
 
 import pytest
 import schemathesis
@@ -35,8 +34,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from hypotheses.models import Status
-from sprints.models import ActionStatus, SprintStatus
-from tests.factories import ActionFactory, HypothesisFactory, SprintFactory
+from tests.factories import HypothesisFactory, sprint_closed_before
 
 pytestmark = pytest.mark.django_db
 
@@ -54,15 +52,7 @@ def linked_team(team):
     before it (with a report), newest first; its newest hypothesis is under test (it takes a
     measured value)."""
     team.planned_sprint.delete()
-    starts_on = team.active_sprint.starts_on - timedelta(days=7)
-    closed = SprintFactory(
-        company=team.company,
-        number=100,
-        status=SprintStatus.CLOSED,
-        starts_on=starts_on,
-        ends_on=starts_on + timedelta(days=6),
-    )
-    ActionFactory(sprint=closed, owner=team.member, title="Done before", status=ActionStatus.DONE)
+    sprint_closed_before(team, weeks=1)
     HypothesisFactory(company=team.company, constraint=team.constraint, status=Status.TESTING, title="Under test")
     return team
 

@@ -2,27 +2,17 @@
 action_log (a stale version is a 409 with the action as it is now; a member logs only their
 own) and a closed sprint's report."""
 
-from datetime import timedelta
-
 import pytest
 
-from sprints.models import Action, ActionStatus, SprintStatus
-from tests.factories import ActionFactory, SprintFactory
+from sprints.models import Action, ActionStatus
+from tests.factories import ActionFactory, sprint_closed_before
 from tracking.models import Role
 
 pytestmark = pytest.mark.django_db
 
 
 def _closed(team):
-    starts_on = team.active_sprint.starts_on - timedelta(days=14)
-    closed = SprintFactory(
-        company=team.company,
-        number=100,
-        status=SprintStatus.CLOSED,
-        starts_on=starts_on,
-        ends_on=starts_on + timedelta(6),
-    )
-    ActionFactory(sprint=closed, owner=team.member, title="Done before", status=ActionStatus.DONE)
+    closed = sprint_closed_before(team, weeks=2)
     ActionFactory(sprint=closed, owner=team.member, title="Not done before", status=ActionStatus.NOT_DONE)
     return closed
 
