@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from django.db import connection
@@ -180,21 +181,33 @@ def busy_not_moving(metric: Metric | None, sprints: list[SprintOutcome]) -> bool
     return moved_toward(metric, recent[-1].metric_start, recent[0].metric_end) is False
 
 
+_OVERVIEW_COLUMNS = (
+    "company_id",
+    "key_id",
+    "key_target",
+    "key_higher",
+    "done",
+    "total",
+    "hours_done",
+    "metric_start",
+    "metric_end",
+)
+
+
 def outcomes_overview(company_ids: list[int], now: datetime) -> dict[int, dict]:
     """The portfolio's part: the flag, for all cards at once (one query). Read as plain rows:
-    the flag needs neither the sprints nor the key metric as models."""
+    the flag needs no sprint as a model, and each key metric once."""
     with connection.cursor() as cursor:
         cursor.execute(_SPRINTS_SQL, _params(company_ids, BUSY_SPRINTS))
-        columns = [column.name for column in cursor.description]
-        rows = [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
+        columns = {column.name: i for i, column in enumerate(cursor.description)}
+        rows = cursor.fetchall()
+    at = itemgetter(*(columns[name] for name in _OVERVIEW_COLUMNS))
     keys, recent = {}, defaultdict(list)
     for row in rows:  # newest first
-        if row["key_id"] is not None:
-            key = Metric(pk=row["key_id"], target=row["key_target"], higher_is_better=row["key_higher"])
-            keys[row["company_id"]] = key
-        recent[row["company_id"]].append(
-            SprintOutcome(None, row["done"], row["total"], row["hours_done"], row["metric_start"], row["metric_end"])
-        )
+        company_id, key_id, target, higher, done, total, hours_done, start, end = at(row)
+        if key_id is not None and company_id not in keys:
+            keys[company_id] = Metric(pk=key_id, target=target, higher_is_better=higher)
+        recent[company_id].append(SprintOutcome(None, done, total, hours_done, start, end))
     return {
         company_id: {"flags": [Flag.BUSY_NOT_MOVING], "busy_not_moving": True}
         for company_id, sprints in recent.items()

@@ -19,8 +19,7 @@ from django.utils.translation import gettext, ngettext
 
 from hypotheses.models import Status as HypothesisStatus
 from hypotheses.selectors import is_past_check_by, markers_of_tests
-from tracking.markup import html as format_html
-from tracking.markup import html_join as format_html_join
+from tracking.markup import esc
 from tracking.models import ConstraintStatus
 from tracking.portfolio import Flag, PortfolioRow, metric_trend
 from tracking.roles import Permission, role_allows
@@ -242,76 +241,76 @@ class _Words:
         self.outcomes, self.busy = gettext("Outcomes"), gettext("actions done, key metric not moving")
 
 
-def _fact(term, definition) -> SafeString:
-    return format_html("<div><dt>{}</dt><dd>{}</dd></div>", term, definition)
+# A card is made of many small values: each is escaped once (esc) and the card is one f-string,
+# rather than a format_html per fragment. What goes into the markup unescaped is markup made here.
 
 
-def _sprint_facts(row: PortfolioRow, o: dict, w: _Words) -> SafeString:
+def _fact(term: str, definition: str) -> str:
+    """A term and its definition; `definition` is markup."""
+    return f"<div><dt>{esc(term)}</dt><dd>{definition}</dd></div>"
+
+
+def _link(href: str, text) -> str:
+    return f'<a href="{esc(href)}">{esc(text)}</a>'
+
+
+def _sprint_facts(row: PortfolioRow, o: dict, w: _Words) -> str:
     pk = row.company.pk
     if o.get("sprint"):
-        sprint = format_html(
-            '<a href="{}">{}</a>: {} <progress max="100" value="{}" aria-label="{}">{}%</progress>',
-            business_url(pk, "results"),
-            o["sprint"],
-            o["logged_label"],
-            o["percent"],
-            w.logged,
-            o["percent"],
+        percent = int(o["percent"])
+        sprint = (
+            f"{_link(business_url(pk, 'results'), o['sprint'])}: {esc(o['logged_label'])} "
+            f'<progress max="100" value="{percent}" aria-label="{esc(w.logged)}">{percent}%</progress>'
         )
     elif o.get("planned"):
-        board = reverse("sprints:board", args=[pk, o["planned"].pk])
         waiting = gettext("%(sprint)s is planned, not started.") % {"sprint": o["planned"]}
-        sprint = format_html('<a href="{}">{}</a>', board, waiting)
+        sprint = _link(reverse("sprints:board", args=[pk, o["planned"].pk]), waiting)
     else:
-        sprint = format_html('<a href="{}">{}</a>', business_url(pk, "sprints"), w.none)
+        sprint = _link(business_url(pk, "sprints"), w.none)
     if o.get("overbooked"):
-        load = format_html('<span class="danger-text">{}</span>', o["overbooked_label"])
+        load = f'<span class="danger-text">{esc(o["overbooked_label"])}</span>'
     else:
-        load = w.fits if o.get("sprint") or o.get("planned_fits") else "—"
-    testing = format_html('<a href="{}">{}</a>', business_url(pk, "hypotheses"), o["testing_label"])
+        load = esc(w.fits if o.get("sprint") or o.get("planned_fits") else "—")
     facts = [
         _fact(w.sprint, sprint),
-        _fact(w.capacity, format_html("{} · {}", load, row.hours_label)),
-        _fact(w.under_test, testing),
+        _fact(w.capacity, f"{load} · {esc(row.hours_label)}"),
+        _fact(w.under_test, _link(business_url(pk, "hypotheses"), o["testing_label"])),
     ]
     if o.get("busy_not_moving"):
-        outcomes = reverse("sprints:outcomes", args=[pk])
-        facts.append(_fact(w.outcomes, format_html('<a href="{}">{}</a>', outcomes, w.busy)))
-    return mark_safe("".join(facts))  # each made by format_html
+        facts.append(_fact(w.outcomes, _link(reverse("sprints:outcomes", args=[pk]), w.busy)))
+    return "".join(facts)
 
 
-def _core_facts(row: PortfolioRow, o: dict, w: _Words) -> SafeString:
+def _core_facts(row: PortfolioRow, o: dict, w: _Words) -> str:
     facts = []
     if metric := o.get("metric"):
         trend = ""
         if metric["direction"]:
             arrow = "▲" if metric["direction"] == "up" else "▼"
             tone = "good" if metric["good"] else "bad"
-            trend = format_html(' <span class="trend {}" title="{}">{}</span>', tone, metric["trend_title"], arrow)
-        facts.append(_fact(metric["name"], format_html("{}{}", metric["shown"], trend)))
-    review = format_html('<time datetime="{}">{}</time>', row.next_review.isoformat(), row.review_label)
+            trend = f' <span class="trend {tone}" title="{esc(metric["trend_title"])}">{arrow}</span>'
+        facts.append(_fact(metric["name"], f"{esc(metric['shown'])}{trend}"))
+    review = f'<time datetime="{row.next_review.isoformat()}">{esc(row.review_label)}</time>'
     facts.append(_fact(w.next_review, review))
-    team = format_html('<a href="{}">{}</a>', business_url(row.company.pk, "members"), row.team_label)
+    team = _link(business_url(row.company.pk, "members"), row.team_label)
     if row.pending_count:
-        team = format_html('{} <span class="badge">{}</span>', team, row.invited_label)
+        team = f'{team} <span class="badge">{esc(row.invited_label)}</span>'
     facts.append(_fact(w.team, team))
-    return mark_safe("".join(facts))  # each made by format_html
+    return "".join(facts)
 
 
 def _card(request, row: PortfolioRow, o: dict, w: _Words) -> SafeString:
     pk = row.company.pk
     flags = ""
     if o["flags"]:
-        badges = format_html_join(
-            "",
-            '<span class="badge {}">{}</span>',
-            (("warn" if f.is_warning else "danger", f.label) for f in o["flags"]),
+        badges = "".join(
+            f'<span class="badge {"warn" if f.is_warning else "danger"}">{esc(f.label)}</span>' for f in o["flags"]
         )
-        flags = format_html('<p class="flags">{}</p>', badges)
+        flags = f'<p class="flags">{badges}</p>'
     if o.get("constraint"):
-        constraint = format_html('<span class="muted">{}:</span> {}', w.constraint, o["constraint"])
+        constraint = f'<span class="muted">{esc(w.constraint)}:</span> {esc(o["constraint"])}'
     else:
-        constraint = format_html('<span class="muted">{}</span>', w.no_constraint)
+        constraint = f'<span class="muted">{esc(w.no_constraint)}</span>'
     start = ""
     if planned := o.get("planned"):
         start = render_to_string(
@@ -326,23 +325,15 @@ def _card(request, row: PortfolioRow, o: dict, w: _Words) -> SafeString:
             },
             request,
         )
-    return format_html(
+    return mark_safe(  # every value above is escaped by esc; the rest is this module's markup
         '<li class="card portfolio-card">\n'
-        '  <div class="card-head"><h2><a href="{}">{}</a></h2> <span class="muted">{}</span></div>\n'
-        '  {}<p class="constraint-line">{}</p>\n'
-        '  <dl class="facts">{}{}</dl>\n'
-        '  {}<p class="card-actions"><a class="button secondary small" href="{}">{}</a></p>\n'
-        "</li>\n",
-        business_url(pk),
-        row.company.name,
-        row.my_role_label,
-        flags,
-        constraint,
-        _sprint_facts(row, o, w),
-        _core_facts(row, o, w),
-        start,
-        business_url(pk, "session"),
-        w.session,
+        f'  <div class="card-head"><h2>{_link(business_url(pk), row.company.name)}</h2>'
+        f' <span class="muted">{esc(row.my_role_label)}</span></div>\n'
+        f'  {flags}<p class="constraint-line">{constraint}</p>\n'
+        f'  <dl class="facts">{_sprint_facts(row, o, w)}{_core_facts(row, o, w)}</dl>\n'
+        f'  {start}<p class="card-actions"><a class="button secondary small" href="{esc(business_url(pk, "session"))}">'
+        f"{esc(w.session)}</a></p>\n"
+        "</li>\n"
     )
 
 

@@ -156,3 +156,23 @@ def test_an_invitation_waiting_beside_the_businesses_is_listed_and_none_costs_no
     with_one, body = _portfolio(client)
     assert 'id="invitations"' in body and "Second shop" in body
     assert with_one == without + 1, (without, with_one)
+
+
+def test_a_card_escapes_every_value_it_shows(team, client):
+    """The card is made in Python (sprints/portfolio.py): the business's name, its constraint,
+    and its key metric's name and unit reach the page escaped."""
+    marked = '<b class="x">&'
+    team.company.name = f"Company {marked}"
+    team.company.save(update_fields=["name"])
+    team.constraint.title = f"Constraint {marked}"
+    team.constraint.save(update_fields=["title"])
+    team.metric.name, team.metric.unit = f"Metric {marked}", "<i>"
+    team.metric.save(update_fields=["name", "unit"])
+    client.force_login(team.tracker.user)
+
+    body = client.get(reverse("tracking:portfolio")).content.decode()
+
+    escaped = "&lt;b class=&quot;x&quot;&gt;&amp;"
+    for shown in (f"Company {escaped}", f"Constraint {escaped}", f"Metric {escaped}", "&lt;i&gt;"):
+        assert shown in body
+    assert marked not in body and "<i>" not in body
