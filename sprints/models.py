@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from hypotheses.models import Hypothesis
-from tracking.fields import actor_field, company_field, optional_link_field
+from tracking.fields import Timestamped, actor_field, company_field, optional_link_field
 from tracking.models import Constraint, Membership
 from tracking.validators import MultiLineTextField, SingleLineCharField
 
@@ -95,7 +95,7 @@ class ActionStatus(models.TextChoices):
 RESOLVED_ACTION_STATUSES = frozenset({ActionStatus.DONE, ActionStatus.NOT_DONE})
 
 
-class Action(models.Model):
+class Action(Timestamped):
     """A sprint item: one owner, an estimate, and what came of it."""
 
     sprint = models.ForeignKey(Sprint, on_delete=models.CASCADE, related_name="actions", verbose_name=_("sprint"))
@@ -123,8 +123,6 @@ class Action(models.Model):
         verbose_name=_("carried over from"),
     )
     version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("action")
@@ -156,7 +154,7 @@ class SessionStep(models.TextChoices):
     CLOSE = "close", _("Close")
 
 
-class Review(models.Model):
+class Review(Timestamped):
     """The weekly review of one sprint; also where the session remembers its step."""
 
     sprint = models.OneToOneField(Sprint, on_delete=models.CASCADE, related_name="review")
@@ -167,8 +165,6 @@ class Review(models.Model):
     what_to_fix = MultiLineTextField(_("what to fix"), max_length=4000, blank=True)
     constraint_confirmed = models.BooleanField(_("the main constraint is still the main one"), null=True, blank=True)
     kept_in_test = models.ManyToManyField(Hypothesis, blank=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("weekly review")

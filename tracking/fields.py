@@ -1,5 +1,5 @@
 """Model fields that many models declare alike: the business a row belongs to, the person who
-did something, and an optional link to another row."""
+did something, an optional link to another row, and when a row was written and last saved."""
 
 from django.conf import settings
 from django.db import models
@@ -22,3 +22,13 @@ def actor_field(**options) -> models.ForeignKey:
     """Who did it (made, wrote, invited, recorded): kept as empty when their account goes, so
     the row stays; the user has no way back to these rows."""
     return optional_link_field(settings.AUTH_USER_MODEL, related_name="+", **options)
+
+
+class Timestamped(models.Model):
+    """When the row was written, and when it was last saved."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True

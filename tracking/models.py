@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 # UserManager and validate_timezone here): importing them registers them with the app.
 from .accounts.models import SignInEvent, SignInEventKind, User, UserManager  # noqa: F401
 from .delivery.models import OutboxChannel, OutboxMessage  # noqa: F401
-from .fields import actor_field, company_field, optional_link_field
+from .fields import Timestamped, actor_field, company_field, optional_link_field
 from .numbers import unit_label
 from .validators import MultiLineTextField, SingleLineCharField, validate_timezone
 from .webhooks.models import WebhookAttempt, WebhookSubscription  # noqa: F401
@@ -34,7 +34,7 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, _("Sunday")
 
 
-class Company(models.Model):
+class Company(Timestamped):
     """A tracked business: the tenant every other object belongs to."""
 
     name = SingleLineCharField(_("name"), max_length=200)
@@ -62,8 +62,6 @@ class Company(models.Model):
         default=24,
         validators=[MinValueValidator(1), MaxValueValidator(REMINDER_LEAD_MAX_HOURS)],
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("business")

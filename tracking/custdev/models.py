@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from tracking.fields import actor_field, company_field, optional_link_field
+from tracking.fields import Timestamped, actor_field, company_field, optional_link_field
 from tracking.models import Company, Constraint, Membership
 from tracking.validators import MultiLineTextField, SingleLineCharField
 
@@ -49,7 +49,7 @@ class CustdevSettings(models.Model):
         return f"{self.company}: {self.insight_threshold}"
 
 
-class Script(models.Model):
+class Script(Timestamped):
     """What we want to learn and the questions we will ask, prepared before the calls."""
 
     company = company_field("scripts")
@@ -60,8 +60,6 @@ class Script(models.Model):
     segment = SingleLineCharField(_("segment"), max_length=200)
     questions = MultiLineTextField(_("questions"), max_length=8000, help_text=_("One question a line, in order."))
     author = actor_field()
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("interview script")
@@ -76,7 +74,7 @@ class Script(models.Model):
         return [line.strip() for line in self.questions.splitlines() if line.strip()]
 
 
-class Interview(models.Model):
+class Interview(Timestamped):
     """One conversation with one person: who, when, the guided notes and the quotes."""
 
     company = company_field("interviews")
@@ -99,8 +97,6 @@ class Interview(models.Model):
     # same form sent again (a double tap, a re-send after a dropped connection) is the same
     # interview. Empty for interviews logged before the token existed.
     submission = models.UUIDField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
     # One more at every save: an edit form opened at an older version is refused once.
     version = models.PositiveIntegerField(default=1, editable=False)
 
