@@ -9,6 +9,7 @@ import signal
 import subprocess
 import time
 from collections import Counter
+from contextlib import contextmanager
 from datetime import time as clock
 from functools import partial
 
@@ -69,6 +70,22 @@ def all_sent_or_dispatch_again(env) -> bool:
     return True
 
 
+@contextmanager
+def worker_killed_after(env):
+    """A worker that is killed (SIGKILL: no shutdown, nothing acknowledged) once the block has
+    waited for the moment to kill it, as a crash mid-batch would; killed too if the block fails."""
+    process = subprocess.Popen(
+        python("-m", "celery", *WORKER_ARGS), cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        yield
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
 @pytest.fixture
 def broker():
     """A private redis-server for this test alone: no message of another test can reach its
@@ -109,21 +126,9 @@ def test_a_worker_killed_mid_batch_leaves_the_rest_to_the_next_one_and_none_twic
     for i in range(12):
         overdue_team(f"Killed {i}")
     env = slow_mail_env(broker, tmp_path, seconds=0.25)
-    first = subprocess.Popen(
-        python("-m", "celery", *WORKER_ARGS),
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
+    with worker_killed_after(env):
         assert run_python(DISPATCH, env).returncode == 0  # one batch of 24 reminders
         assert wait_for(lambda: Reminder.objects.filter(outbox.delivered("reminder")).count() >= 4, timeout=60)
-        os.kill(first.pid, signal.SIGKILL)
-        first.wait(timeout=10)
-    finally:
-        if first.poll() is None:
-            first.kill()
     sent_before = Reminder.objects.filter(outbox.delivered("reminder")).count()
     assert sent_before < 24, "the worker finished before it was killed: nothing was tested"
 

@@ -2,8 +2,6 @@
 tests: two dispatchers at once, a worker killed mid-batch (tests/sprints/test_jobs_worker.py).
 Each reminder reaches its chat exactly once: one sendMessage per (sprint, kind, recipient)."""
 
-import os
-import signal
 import subprocess
 from collections import Counter
 from functools import partial
@@ -11,8 +9,14 @@ from functools import partial
 import pytest
 
 from sprints.models import Reminder
-from tests.sprints.test_jobs_worker import DISPATCH, all_sent_or_dispatch_again, overdue_team, sent_emails
-from tests.support.processes import ROOT, WORKER_ARGS, PrivateRedis, app_env, python, run_python, wait_for, worker
+from tests.sprints.test_jobs_worker import (
+    DISPATCH,
+    all_sent_or_dispatch_again,
+    overdue_team,
+    sent_emails,
+    worker_killed_after,
+)
+from tests.support.processes import ROOT, PrivateRedis, app_env, python, run_python, wait_for, worker
 from tests.telegram.conftest import bot_env
 from tracking.delivery import outbox
 from tracking.models import OutboxMessage
@@ -87,20 +91,12 @@ def test_a_worker_killed_while_telegram_has_the_message_sends_none_twice(tmp_pat
     bot_api.delay = 0.25
     # Calls of 2 s at most: a claim outlives the killed worker by 2 + 2 × 2 + 5 seconds.
     env = {**env_for(broker, tmp_path, bot_api), "TELEGRAM_TIMEOUT": "2"}
-    first = subprocess.Popen(
-        python("-m", "celery", *WORKER_ARGS), cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
+    with worker_killed_after(env):
         assert run_python(DISPATCH, env).returncode == 0  # one batch of 16 reminders
         assert wait_for(lambda: Reminder.objects.filter(outbox.delivered("reminder")).count() >= 3, timeout=60)
         # The kill point e-mail's design leaves open: Telegram took the message, no answer yet.
         assert wait_for(lambda: a_call_in_flight(bot_api) is not None, timeout=30, step=0.02)
         in_flight = a_call_in_flight(bot_api)
-        os.kill(first.pid, signal.SIGKILL)
-        first.wait(timeout=10)
-    finally:
-        if first.poll() is None:
-            first.kill()
     sent_before = Reminder.objects.filter(outbox.delivered("reminder")).count()
     assert sent_before < len(chats), "the worker finished before it was killed: nothing was tested"
     in_flight.refresh_from_db()
