@@ -1,5 +1,6 @@
 """Model fields that many models declare alike: the business a row belongs to, the person who
-did something, an optional link to another row, and when a row was written and last saved."""
+did something, an optional link to another row, when a row was written and last saved, and who
+made it."""
 
 from django.conf import settings
 from django.db import models
@@ -29,6 +30,16 @@ class Timestamped(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class CreatedBy(models.Model):
+    """Who made the row, and when."""
+
+    created_by = actor_field()
+    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         abstract = True

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 # UserManager and validate_timezone here): importing them registers them with the app.
 from .accounts.models import SignInEvent, SignInEventKind, User, UserManager  # noqa: F401
 from .delivery.models import OutboxChannel, OutboxMessage  # noqa: F401
-from .fields import Timestamped, actor_field, company_field, optional_link_field
+from .fields import CreatedBy, Timestamped, actor_field, company_field, optional_link_field
 from .numbers import unit_label
 from .validators import MultiLineTextField, SingleLineCharField, validate_timezone
 from .webhooks.models import WebhookAttempt, WebhookSubscription  # noqa: F401
@@ -198,7 +198,7 @@ class ConstraintStatus(models.TextChoices):
     DROPPED = "dropped", _("Dropped")
 
 
-class Constraint(models.Model):
+class Constraint(CreatedBy):
     """What limits the company's growth most right now. At most one is active."""
 
     company = company_field("constraints")
@@ -210,8 +210,6 @@ class Constraint(models.Model):
     started_on = models.DateField(_("since"))
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     closing_note = MultiLineTextField(_("what happened"), blank=True)
-    created_by = actor_field()
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("main constraint")

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ..fields import actor_field, company_field
+from ..fields import CreatedBy, company_field
 from ..validators import SingleLineCharField
 
 
@@ -24,7 +24,7 @@ PREFIX_START = "spt_"
 PREFIX_LENGTH = len(PREFIX_START) + 8
 
 
-class ApiToken(models.Model):
+class ApiToken(CreatedBy):
     """A business's key to the API. Only a hash of the secret is kept: the whole token is shown
     once, when it is made; the prefix names it on the settings page and finds it on a request."""
 
@@ -36,8 +36,6 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    created_by = actor_field()
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("API token")

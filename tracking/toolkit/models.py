@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ..fields import actor_field, optional_link_field
+from ..fields import CreatedBy, actor_field, optional_link_field
 from ..models import Company, Metric
 from ..validators import SingleLineCharField
 
@@ -116,15 +116,13 @@ class SnapshotKind(models.TextChoices):
     WHAT_IF = "what_if", _("What if")
 
 
-class Snapshot(InputFields):
+class Snapshot(CreatedBy, InputFields):
     """A dated copy of the inputs: the history of the economics, or a "what if"."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("kind"), max_length=8, choices=SnapshotKind.choices, default=SnapshotKind.SNAPSHOT)
     label = SingleLineCharField(_("label"), max_length=120, blank=True)
     taken_on = models.DateField(_("date"))
-    created_by = actor_field()
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-taken_on", "-pk"]

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ..fields import actor_field, company_field
+from ..fields import CreatedBy, company_field
 from ..validators import SingleLineCharField
 
 URL_MAX_LENGTH = 254  # the outbox row keeps the URL a delivery was written for
@@ -22,7 +22,7 @@ class WebhookEvent(models.TextChoices):
 TEST_EVENT = "webhook.test"  # sent by the "Send test event" button only
 
 
-class WebhookSubscription(models.Model):
+class WebhookSubscription(CreatedBy):
     """A URL of the business's own tools and the events it is sent. The signing secret is kept
     encrypted (tracking.accounts.mfa_secrets): a copy of the database alone does not sign."""
 
@@ -35,8 +35,6 @@ class WebhookSubscription(models.Model):
     # Deliveries given up one after another; at WEBHOOKS_MAX_FAILURES it is switched off.
     failures = models.PositiveSmallIntegerField(default=0)
     switched_off_at = models.DateTimeField(null=True, blank=True)  # by the failures, not by a person
-    created_by = actor_field()
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         app_label = "tracking"

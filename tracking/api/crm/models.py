@@ -4,7 +4,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ...fields import actor_field, optional_link_field
+from ...fields import CreatedBy, optional_link_field
 from ...models import Company, Metric
 from ...validators import SingleLineCharField
 
@@ -32,7 +32,7 @@ class Reason(models.TextChoices):
     NO_MEMBER = "no_member", _("The person who connected the CRM can no longer enter weekly values")
 
 
-class CrmConnection(models.Model):
+class CrmConnection(CreatedBy):
     """The business's CRM. `key` names the connection in its inbound URL; the secret (amoCRM:
     the token in that URL; Bitrix24: the application token; HubSpot: the app's client secret)
     is kept encrypted (tracking.accounts.mfa_secrets): a copy of the database alone lets no
@@ -44,8 +44,6 @@ class CrmConnection(models.Model):
     provider = models.CharField(_("CRM"), max_length=20, choices=Provider.choices)
     key = models.CharField(max_length=KEY_LENGTH, unique=True)
     secret = SingleLineCharField(max_length=400)  # "fernet:…"
-    created_by = actor_field()
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("CRM connection")
