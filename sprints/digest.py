@@ -129,15 +129,6 @@ def _messages(digest: Digest, chats: dict | None = None) -> list[outbox.Outgoing
 
 def digests_deliver(digest_ids: list[int]) -> int:
     """Send these digests, each once; returns how many went out now."""
-    digests = list(
-        Digest.objects.filter(outbox.undelivered("digest", timezone.now()), pk__in=digest_ids)
-        .select_related("recipient")
-        .order_by("pk")
-    )
-    return deliver_by_their_channels(
-        digests,
-        about=_about,
-        render=_messages,
-        recipient_id=lambda digest: digest.recipient_id,
-        reload=lambda pk: Digest.objects.select_related("recipient").get(pk=pk),
-    )
+    loaded = Digest.objects.select_related("recipient")
+    digests = list(loaded.filter(outbox.undelivered("digest", timezone.now()), pk__in=digest_ids).order_by("pk"))
+    return deliver_by_their_channels(digests, about=_about, render=_messages, loaded=loaded)

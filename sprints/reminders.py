@@ -186,16 +186,10 @@ def _messages(reminder: Reminder, chats: dict | None = None) -> list[outbox.Outg
 def reminders_deliver(reminder_ids: list[int]) -> int:
     """Send these reminders, each once, while their sprint is open; returns how many went out
     now. A reminder is rendered into the outbox the first time; a retry sends the same text."""
+    loaded = Reminder.objects.select_related("sprint__company", "recipient")
     reminders = list(
-        Reminder.objects.filter(outbox.undelivered("reminder", timezone.now()), pk__in=reminder_ids)
+        loaded.filter(outbox.undelivered("reminder", timezone.now()), pk__in=reminder_ids)
         .filter(sprint__status__in=OPEN_SPRINT)
-        .select_related("sprint__company", "recipient")
         .order_by("pk")
     )
-    return deliver_by_their_channels(
-        reminders,
-        about=_about,
-        render=_messages,
-        recipient_id=lambda reminder: reminder.recipient_id,
-        reload=lambda pk: Reminder.objects.select_related("sprint__company", "recipient").get(pk=pk),
-    )
+    return deliver_by_their_channels(reminders, about=_about, render=_messages, loaded=loaded)

@@ -36,20 +36,16 @@ def by_their_channels(
 
 
 def deliver_by_their_channels(
-    objects: Sequence[models.Model],
-    *,
-    about: Callable[[models.Model], str],
-    render: Render,
-    recipient_id: Callable[[models.Model], int],
-    reload: Callable[[int], models.Model],
+    objects: Sequence[models.Model], *, about: Callable[[models.Model], str], render: Render, loaded: models.QuerySet
 ) -> int:
-    """outbox_deliver for things each of one recipient: `render(thing, chats)` writes their
-    messages by the recipient's chats; a chat that blocked the bot gets the e-mail instead
-    (the thing `reload`ed by the pk its about names, rendered with no chat)."""
-    chats = chats_for(recipient_id(obj) for obj in objects)
+    """outbox_deliver for things each of one `recipient`, read from `loaded` (with what their
+    messages read beside them): `render(thing, chats)` writes their messages by the recipient's
+    chats; a chat that blocked the bot gets the e-mail instead (the thing read again from
+    `loaded` by the pk its about names, rendered with no chat)."""
+    chats = chats_for(obj.recipient_id for obj in objects)
 
     def email_instead(row) -> None:
-        outbox.outbox_add(row.about, render(reload(int(row.about.rsplit(":", 1)[1])), None))
+        outbox.outbox_add(row.about, render(loaded.get(pk=int(row.about.rsplit(":", 1)[1])), None))
 
     return outbox.outbox_deliver(
         objects,
