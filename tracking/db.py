@@ -52,15 +52,17 @@ def instance_beside(row: models.Model, model: type[models.Model], prefix: str) -
 
 
 def newest_first(queryset, fields, *, size: int = 2000):
-    """The rows of `queryset` as named tuples of `fields` (which hold "created_at" and "pk"),
+    """The rows of `queryset` as tuples of `fields` (which end with "created_at" and "pk"),
     newest first, never more than `size` of them in memory: an export of up to `size` rows is
     one plain query; a longer one reads the rest after the first `size` (by created_at, then
     id) through a server-side cursor, whose round trips only a long export pays."""
-    rows = queryset.order_by("-created_at", "-pk").values_list(*fields, named=True)
+    if list(fields[-2:]) != ["created_at", "pk"]:
+        raise ValueError(f"newest_first's fields end with created_at and pk, not {fields[-2:]}")
+    rows = queryset.order_by("-created_at", "-pk").values_list(*fields)
     first = list(rows[: size + 1])
     yield from first[:size]
     if len(first) <= size:
         return
-    last = first[size - 1]
-    older = rows.filter(Q(created_at__lt=last.created_at) | Q(created_at=last.created_at, pk__lt=last.pk))
+    *_, created_at, pk = first[size - 1]
+    older = rows.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk))
     yield from older.iterator(chunk_size=size)

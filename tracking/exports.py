@@ -3,13 +3,14 @@
 import csv
 import re
 from collections.abc import Iterable, Iterator
+from itertools import batched
 
 from django.http import HttpResponse, StreamingHttpResponse
 
 # A spreadsheet reads a cell that starts with one of these as a formula (CSV injection:
 # `=HYPERLINK(...)`, `@SUM(...)`, `-2+3+cmd|...`), or strips the tab or carriage return and
 # reads what follows as one.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = frozenset("=+-@\t\r")
 # A negative number written as text (tracking.numbers.plain gives "-2.5") is a number, no formula.
 NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
@@ -19,16 +20,15 @@ def spreadsheet_safe(row: Iterable) -> list:
     spreadsheets read as "this is text" and do not show. Numbers are written as they are: a
     negative number is not a formula."""
     return [
-        f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(cell) else cell
+        f"'{cell}" if isinstance(cell, str) and cell[:1] in FORMULA_STARTS and not NUMBER.fullmatch(cell) else cell
         for cell in row
     ]
 
 
-class _Echo:
-    """A file that hands back what is written: csv.writer then gives each line as a string."""
+class _Lines(list):
+    """A file whose writes are kept (csv.writer writes each line once): `append` is `write`."""
 
-    def write(self, value):
-        return value
+    write = list.append
 
 
 # Lines per piece of a streamed CSV: one write to the client for this many rows, not one a row.
@@ -39,15 +39,15 @@ def csv_lines(header: Iterable, rows: Iterable[Iterable]) -> Iterator[str]:
     """A spreadsheet's CSV in pieces of LINES_PER_CHUNK lines (for a streamed response): a
     byte-order mark so a spreadsheet opens Russian text as UTF-8, then the header and every row,
     each made safe."""
-    writer = csv.writer(_Echo())
-    chunk = ["\ufeff", writer.writerow(spreadsheet_safe(str(label) for label in header))]
-    for row in rows:
-        chunk.append(writer.writerow(spreadsheet_safe(row)))
-        if len(chunk) >= LINES_PER_CHUNK:
-            yield "".join(chunk)
-            chunk = []
-    if chunk:
-        yield "".join(chunk)
+    lines = _Lines(["\ufeff"])
+    writer = csv.writer(lines)
+    writer.writerow(spreadsheet_safe(str(label) for label in header))
+    for chunk in batched(rows, LINES_PER_CHUNK):
+        writer.writerows(map(spreadsheet_safe, chunk))
+        yield "".join(lines)
+        lines.clear()
+    if lines:
+        yield "".join(lines)
 
 
 def csv_response(lines: Iterable[str], filename: str, *, streamed: bool = True) -> HttpResponse | StreamingHttpResponse:

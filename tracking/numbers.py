@@ -23,15 +23,14 @@ from .markup import esc
 
 def as_decimal(value) -> Decimal | None:
     """A Decimal for a Decimal, int, float or numeric text; None for anything else."""
+    if isinstance(value, Decimal):  # what the database gives: first, without comparing it to ""
+        return value if value.is_finite() else None
     if value is None or value == "" or isinstance(value, bool):
         return None
-    if isinstance(value, Decimal):
-        number = value
-    else:
-        try:
-            number = Decimal(str(value).strip())
-        except (InvalidOperation, ValueError):
-            return None
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
     return number if number.is_finite() else None
 
 
