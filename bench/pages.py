@@ -15,6 +15,7 @@ test secret, plain HTTP) on a free port. See bench/README.md for what is measure
 """
 
 import atexit
+import json
 import os
 import random
 import sys
@@ -625,6 +626,27 @@ AREAS = [  # where a profile's own time is spent, by the file a function is in
 ]
 
 
+def _server_ms(statements: list[str], show: bool = False) -> float:
+    """PostgreSQL's own time for these statements (planning and execution, by EXPLAIN ANALYZE,
+    each the best of 5), which the CPU time of this process leaves out. Writes are not run."""
+    total = 0.0
+    with connection.cursor() as cursor:
+        for sql in statements:
+            if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                continue
+            best = None
+            for _ in range(5):
+                cursor.execute("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + sql)
+                plan = cursor.fetchone()[0]
+                plan = plan[0] if isinstance(plan, list) else json.loads(plan)[0]
+                ms = plan["Planning Time"] + plan["Execution Time"]
+                best = ms if best is None else min(best, ms)
+            total += best
+            if show:
+                say(f"    {best:6.2f} ms  {' '.join(sql.split())[:150]}")
+    return total
+
+
 def profile_pages(tracker: User, paths: dict[str, str], n: int) -> None:
     """Each page n times through the test client (all the middleware, a real session): the CPU
     time of this process per request (PostgreSQL's own time is not in it), the template nodes
@@ -656,8 +678,8 @@ def profile_pages(tracker: User, paths: dict[str, str], n: int) -> None:
         return len(body)
 
     say(f"\nIn process, {n} requests each (CPU ms of this process per request; min of 3 passes):")
-    say("| page | CPU ms | / floor | Python calls | / floor | template nodes | queries | KiB | where (profiled) |")
-    say("|---|---|---|---|---|---|---|---|---|")
+    say("| page | CPU ms | / floor | Python calls | / floor | template nodes | queries | SQL ms | KiB | where |")
+    say("|---|---|---|---|---|---|---|---|---|---|")
     floor_ms = floor_calls = None
     for name, path in ({"floor": FLOOR} | paths).items():
         for _ in range(3):
@@ -667,6 +689,7 @@ def profile_pages(tracker: User, paths: dict[str, str], n: int) -> None:
         with CaptureQueriesContext(connection) as q:
             size = get(path)
         queries = len(q)  # now: the next request's request_started empties the log
+        sql_ms = _server_ms([query["sql"] for query in q.captured_queries], show=bool(os.environ.get("BENCH_SHOW_SQL")))
         template_base.Node.render_annotated = render_annotated
         passes = []
         for _ in range(3):
@@ -693,9 +716,10 @@ def profile_pages(tracker: User, paths: dict[str, str], n: int) -> None:
             f.write(" · ".join(f"{area} {t / total:.0%}" for area, t in where.most_common()) + "\n\n")
             pstats.Stats(profiler, stream=f).sort_stats("cumulative").print_stats(60)
             pstats.Stats(profiler, stream=f).sort_stats("tottime").print_stats(40)
+        areas = ", ".join(f"{area} {t / total:.0%}" for area, t in where.most_common(3))
         say(
             f"| {name} | {ms:.2f} | {ms / floor_ms:.1f}x | {calls:,.0f} | {calls / floor_calls:.1f}x | {nodes[0]:,} "
-            f"| {queries} | {size / 1024:,.0f} | {', '.join(f'{a} {t / total:.0%}' for a, t in where.most_common(3))} |"
+            f"| {queries} | {sql_ms:.2f} | {size / 1024:,.0f} | {areas} |"
         )
 
 
