@@ -275,16 +275,26 @@ ROW_COLUMNS = (
 ROW_OWN = ROW_COLUMNS[:11]  # the action's own columns, kept under their names
 
 # ROW_COLUMNS of a sprint's actions in sprint_actions' order: the statement the ORM would build
-# from them on every board and results view, written once.
+# from them on every board and results view, written once. The owner and the action carried
+# over are each a lateral lookup and the hypothesis's title a subquery, rather than five joins:
+# the planner then weighs one join order, not dozens (planning 0.49 → 0.30 ms, longer than the
+# execution at a board's size).
 _ROWS_SQL = f"""
 SELECT a.id, {", ".join(f"a.{Action._meta.get_field(name).column}" for name in ROW_OWN[1:])},
-       u.full_name, u.email, m.accepted_at, m.invited_name, h.title, cs.number, c.why_not_note
+       o.full_name, o.email, o.accepted_at, o.invited_name,
+       (SELECT h.title FROM {Hypothesis._meta.db_table} h WHERE h.id = a.hypothesis_id),
+       c.number, c.why_not_note
 FROM {Action._meta.db_table} a
-LEFT JOIN {Membership._meta.db_table} m ON m.id = a.owner_id
-LEFT JOIN {User._meta.db_table} u ON u.id = m.user_id
-LEFT JOIN {Hypothesis._meta.db_table} h ON h.id = a.hypothesis_id
-LEFT JOIN {Action._meta.db_table} c ON c.id = a.carried_over_from_id
-LEFT JOIN {Sprint._meta.db_table} cs ON cs.id = c.sprint_id
+LEFT JOIN LATERAL (
+    SELECT u.full_name, u.email, m.accepted_at, m.invited_name
+    FROM {Membership._meta.db_table} m LEFT JOIN {User._meta.db_table} u ON u.id = m.user_id
+    WHERE m.id = a.owner_id
+) o ON true
+LEFT JOIN LATERAL (
+    SELECT cs.number, x.why_not_note
+    FROM {Action._meta.db_table} x JOIN {Sprint._meta.db_table} cs ON cs.id = x.sprint_id
+    WHERE x.id = a.carried_over_from_id
+) c ON true
 WHERE a.sprint_id = %s
 ORDER BY a.owner_id, a.id
 """
