@@ -2,7 +2,6 @@
 
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TypedDict, Unpack
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -212,28 +211,19 @@ def sprint_start(*, sprint: Sprint, by: Membership, override_reason: str = "") -
     return sprint
 
 
-class ReviewNotes(TypedDict, total=False):
-    """What the review writes down when the sprint closes (each blank when not given)."""
-
-    notes: str
-    what_worked: str
-    what_to_fix: str
-
-
-def _review_notes(notes: dict) -> ReviewNotes:
-    """Every note of the review, stripped (blank when not given); a name that is not one is the
-    caller's mistake, as an unknown keyword would be."""
-    if unknown := notes.keys() - ReviewNotes.__annotations__.keys():
-        raise TypeError(f"Not a note of the review: {', '.join(sorted(unknown))}")
-    return {name: notes.get(name, "").strip() for name in ReviewNotes.__annotations__}
-
-
 @transaction.atomic
-def sprint_close(*, sprint: Sprint, by: Membership, held_at=None, **notes: Unpack[ReviewNotes]) -> Sprint:
+def sprint_close(
+    *,
+    sprint: Sprint,
+    by: Membership,
+    notes: str = "",
+    what_worked: str = "",
+    what_to_fix: str = "",
+    held_at=None,
+) -> Sprint:
     """Close after the review: every action resolved, every hypothesis under test decided or
     kept in test on purpose. People close sprints; nothing closes one on its end date."""
     ensure_can(by, Permission.CLOSE_SPRINT)
-    notes = _review_notes(notes)
     sprint = Sprint.objects.select_for_update().get(pk=sprint.pk)
     if sprint.status not in (SprintStatus.ACTIVE, SprintStatus.REVIEW):
         raise ValidationError(_("Only an active sprint or one in review can be closed."))
@@ -242,8 +232,7 @@ def sprint_close(*, sprint: Sprint, by: Membership, held_at=None, **notes: Unpac
     if problems:
         raise ValidationError(_("Not yet: %(problems)s.") % {"problems": "; ".join(problems)})
     review.held_at = held_at or timezone.now()
-    for name, text in notes.items():
-        setattr(review, name, text)
+    review.notes, review.what_worked, review.what_to_fix = notes.strip(), what_worked.strip(), what_to_fix.strip()
     review.step = SessionStep.CLOSE
     review.save()
     sprint.status = SprintStatus.CLOSED

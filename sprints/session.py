@@ -11,7 +11,6 @@ with each row's error and the whole step rolls back."""
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -29,7 +28,6 @@ from . import selectors
 from .models import Action, Review, SessionStep, Sprint, SprintStatus
 from .schedule import default_dates
 from .services import (
-    ReviewNotes,
     action_add,
     action_log,
     actions_carry_over,
@@ -345,20 +343,28 @@ class SessionClosed:
 
 
 def session_close(
-    *, sprint: Sprint, by: Membership, start_next: bool = False, override_reason: str = "", **notes: Unpack[ReviewNotes]
+    *,
+    sprint: Sprint,
+    by: Membership,
+    notes: str = "",
+    what_worked: str = "",
+    what_to_fix: str = "",
+    start_next: bool = False,
+    override_reason: str = "",
 ) -> SessionClosed:
     """Close the reviewed sprint with the review's notes (the review is written once) and, if
     asked, start the next one. A refused close still keeps what was typed, for the next try;
     a refused start leaves the close standing and says why."""
     ensure_can(by, Permission.CLOSE_SPRINT)
+    typed = {"notes": notes.strip(), "what_worked": what_worked.strip(), "what_to_fix": what_to_fix.strip()}
     refusal = None
     with transaction.atomic():
         review = _begin(sprint, by)
         try:
-            closed = sprint_close(sprint=sprint, by=by, **notes)  # a savepoint
-        except ValidationError as error:  # the notes' names are sprint_close's: it took them
+            closed = sprint_close(sprint=sprint, by=by, **typed)  # a savepoint
+        except ValidationError as error:
             refusal = error
-            _review_save(review, step=SessionStep.CLOSE, **{name: text.strip() for name, text in notes.items()})
+            _review_save(review, step=SessionStep.CLOSE, **typed)
         else:
             outcome = _start_next(closed, by, override_reason) if start_next else SessionClosed(closed)
     if refusal is not None:
