@@ -35,9 +35,8 @@ def as_decimal(value) -> Decimal | None:
 
 
 def _normalized(number: Decimal) -> Decimal:
-    if number == 0:
-        return Decimal(0)
-    return number.normalize()
+    """Without trailing zeros; any zero (0.00, -0) as 0."""
+    return number.normalize() if number else Decimal(0)
 
 
 def plain(value, *, localize: bool = False) -> str:
