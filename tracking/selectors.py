@@ -4,19 +4,16 @@ queries for 5 rows or 5,000."""
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 
 from django.db.models import (
     BooleanField,
-    Case,
     ExpressionWrapper,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
-    TextField,
-    Value,
-    When,
 )
 from django.utils import timezone
 
@@ -62,20 +59,17 @@ def _invitation_refusal() -> Subquery:
     )
 
 
-def members_of(company: Company) -> QuerySet[Membership]:
-    """The members, then the invitations (`invitation_failed`: its e-mail was given up;
-    `invitation_error`: the server's refusal, if any)."""
+@cache
+def _members() -> QuerySet[Membership]:
+    """Every business's members with their invitation's state, built once per process: the
+    outbox's predicate and the name order take longer to build than the page's own work, and
+    depend on nothing but the models. Never evaluated itself: members_of filters a copy."""
     failed = Q(accepted_at__isnull=True) & outbox.given_up("invitation")
     return (
-        Membership.objects.filter(company=company)
-        .select_related("user")
-        .annotate(invitation_failed=ExpressionWrapper(failed, output_field=BooleanField()))
+        Membership.objects.select_related("user")
         .annotate(
-            invitation_error=Case(
-                When(accepted_at__isnull=True, invitation_failed=True, then=_invitation_refusal()),
-                default=Value(""),
-                output_field=TextField(),
-            )
+            invitation_failed=ExpressionWrapper(failed, output_field=BooleanField()),
+            invitation_error=_invitation_refusal(),
         )
         .order_by(
             ExpressionWrapper(Q(accepted_at__isnull=True), output_field=BooleanField()),  # invitations last
@@ -84,6 +78,14 @@ def members_of(company: Company) -> QuerySet[Membership]:
             "user__email",
         )
     )
+
+
+def members_of(company: Company) -> QuerySet[Membership]:
+    """The members, then the invitations (`invitation_failed`: its e-mail was given up;
+    `invitation_error`: the mail server's refusal of its e-mail, if any, which the page shows
+    with the failure; read for every row rather than guarded by the failure again in SQL,
+    which would repeat the outbox's predicate)."""
+    return _members().filter(company=company)
 
 
 def invitations_for_user(user: User) -> list[Membership]:
