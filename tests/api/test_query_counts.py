@@ -45,7 +45,9 @@ def _grow_many(team, rows: int, start: int = 0) -> None:
     )
     metrics = Metric.objects.bulk_create(Metric(company=company, name=f"Bulk metric {n}") for n in numbers)
     values = [MetricValue(metric=metric, week_start=monday - timedelta(weeks=1), value=1) for metric in metrics]
-    values += [MetricValue(metric=team.metric, week_start=monday - timedelta(weeks=2 + n), value=n) for n in numbers]
+    # From three weeks back: the team's own value is last week's in UTC, which is two weeks back in
+    # the business's zone when Moscow's Monday has begun and UTC's has not.
+    values += [MetricValue(metric=team.metric, week_start=monday - timedelta(weeks=3 + n), value=n) for n in numbers]
     MetricValue.objects.bulk_create(values)
     goal = team.goal
     Goal.objects.bulk_create(
