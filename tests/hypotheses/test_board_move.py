@@ -68,28 +68,31 @@ def test_a_cards_move_starts_with_no_choice(team, testing, client):
     assert _options(_card(body, testing)) == [("", ""), ("dropped", "")]
 
 
+# A refused move: what is posted → why the card says it is refused, and what of the typing the
+# card keeps (the reason typed; the move chosen stays chosen, with the reason's field to fill).
+REFUSED_MOVES = {
+    "the empty choice": ({"to": "", "reason": "half typed"}, CHOOSE, ['value="half typed"']),
+    "dropped without a reason": (
+        {"to": "dropped", "reason": "   "},
+        SAY_WHY,
+        ['<option value="dropped" selected>', 'name="reason"'],
+    ),
+}
+
+
 @pytest.mark.parametrize("headers", [HX, {}], ids=["htmx", "plain"])
-def test_the_empty_choice_changes_nothing_and_says_why_on_the_card(team, testing, client, headers):
+@pytest.mark.parametrize("refused", sorted(REFUSED_MOVES))
+def test_a_refused_move_changes_nothing_and_says_why_on_the_card(team, testing, client, refused, headers):
+    data, why, kept = REFUSED_MOVES[refused]
     client.force_login(team.tracker.user)
-    response = _move(client, team, testing, {"to": "", "reason": "half typed"}, **headers)
+    response = _move(client, team, testing, data, **headers)
     assert response.status_code == 200
     body = response.content.decode()
     assert ("<html" in body) is not bool(headers)  # htmx gets the board, a plain post the page
     card = _card(body, testing)
-    assert CHOOSE in card
-    assert 'value="half typed"' in card
-    _unchanged(testing, Status.TESTING)
-
-
-@pytest.mark.parametrize("headers", [HX, {}], ids=["htmx", "plain"])
-def test_dropping_from_the_board_without_a_reason_is_refused(team, testing, client, headers):
-    client.force_login(team.tracker.user)
-    response = _move(client, team, testing, {"to": "dropped", "reason": "   "}, **headers)
-    assert response.status_code == 200
-    card = _card(response.content.decode(), testing)
-    assert SAY_WHY in card
-    assert ("dropped", " selected") in _options(card)  # what was chosen stays chosen
-    assert 'name="reason"' in card
+    assert why in card
+    for typed in kept:
+        assert typed in card
     _unchanged(testing, Status.TESTING)
 
 
