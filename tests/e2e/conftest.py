@@ -220,6 +220,7 @@ def open_step(page, step, click=None):
 
 DEMO_PASSWORD = "demo-sprints-2026"  # the seeded demo's (sprints/demo)
 DEMO_TRACKER = "tracker@demo.example"
+DEMO_ENTREPRENEUR = "owner@dubrava.demo"  # «Дубрава»'s owner: her saved language is Russian
 DEMO_BUSINESS = "Кухни на заказ «Дубрава»"
 
 

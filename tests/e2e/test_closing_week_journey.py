@@ -46,6 +46,9 @@ from hypotheses.models import Hypothesis, Status, Verdict
 from sprints.models import Action, ActionStatus, Review, Sprint, SprintStatus
 from tests import clock
 from tests.e2e.conftest import (
+    DEMO_BUSINESS,
+    DEMO_PASSWORD,
+    DEMO_TRACKER,
     ROW_BUTTON,
     assert_fits,
     assert_no_reload,
@@ -53,6 +56,7 @@ from tests.e2e.conftest import (
     nav,
     open_menu,
     open_row,
+    sign_in,
     swap_of,
 )
 from tracking.models import Company, Membership, Metric, MetricValue
@@ -62,12 +66,10 @@ from tracking.weeks import current_week_start
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-PASSWORD = "demo-sprints-2026"
-TRACKER = "tracker@demo.example"
 KEEP_TESTING = "keep"  # the "keep testing" radio's value (sprints.session.KEEP_TESTING)
 
 # «Дубрава»: the demo's data (Russian data strings are matched; UI words are not).
-RU_BUSINESS = "Кухни на заказ «Дубрава»"
+RU_BUSINESS = DEMO_BUSINESS
 RU_PDF_OFFER = "Сверстать PDF-оффер с гарантией возврата денег"
 RU_SEND_OFFER = "Разослать оффер в мессенджере всем, кто не сделал заказ"
 RU_QUESTIONS = "Подготовить вопросы для интервью с клиентами"
@@ -119,12 +121,7 @@ def _in(language: str, text) -> str:
 def _sign_in(page, base_url, language):
     """The tracker signs in (the saved language is English) and, for Russian, presses RU."""
     page.clock.install(time=clock.now())  # the browser's clock is the suite's
-    page.goto(base_url + "/")
-    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
-    page.locator("input[name=username]").fill(TRACKER)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(base_url + "/")
+    sign_in(page, base_url, DEMO_TRACKER, DEMO_PASSWORD, from_home=True)
     if language != "en":
         page.locator(f"form.lang button[name=language][value={language}]").click()
         expect(page).to_have_url(base_url + "/")
@@ -479,7 +476,7 @@ def test_closing_the_week_in_russian(live_server, page, artifacts_dir):
 def _put_tasting_card_under_test(company):
     """Set-up: during the week the team put the tasting-notes card under test (returning
     customers 37 → 45) and logged this week's returning customers, 46."""
-    tracker = Membership.objects.get(company=company, user__email=TRACKER)
+    tracker = Membership.objects.get(company=company, user__email=DEMO_TRACKER)
     owner = Membership.objects.get(company=company, user__email="owner@bluebird.demo")
     returning = Metric.objects.get(company=company, name=EN_RETURNING)
     tasting = Hypothesis.objects.get(company=company, title=EN_TASTING)

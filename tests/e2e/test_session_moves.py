@@ -24,12 +24,17 @@ from playwright.sync_api import expect
 from hypotheses.models import Hypothesis, Status, Verdict
 from sprints.models import Action, ActionStatus, Review, Sprint, SprintStatus
 from tests.e2e.conftest import (
+    DEMO_BUSINESS,
+    DEMO_ENTREPRENEUR,
+    DEMO_PASSWORD,
+    DEMO_TRACKER,
     assert_fits,
     assert_no_reload,
     in_english,
     mark_no_reload,
     open_row,
     open_step,
+    sign_in,
     swap_of,
 )
 from tracking.models import Company, Membership, Metric, MetricValue
@@ -37,10 +42,6 @@ from tracking.weeks import current_week_start
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-PASSWORD = "demo-sprints-2026"
-TRACKER = "tracker@demo.example"
-ENTREPRENEUR = "owner@dubrava.demo"
-BUSINESS = "Кухни на заказ «Дубрава»"
 SALES, MARKETING = "sales@dubrava.demo", "marketing@dubrava.demo"
 SESSION_MAX_MOVES, SESSION_PAGE_LOADS = 40, 1
 PHONE_MAX_MOVES, PHONE_MAX_PAGE_LOADS = 6, 2
@@ -82,17 +83,9 @@ class Moves:
         locator.select_option(**option)
 
 
-def _sign_in(page, base_url, email):
-    page.goto(base_url + "/accounts/login/")
-    page.locator("input[name=username]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(base_url + "/")
-
-
 def _seeded():
     call_command("seed_demo", stdout=io.StringIO())
-    company = Company.objects.get(name=BUSINESS)
+    company = Company.objects.get(name=DEMO_BUSINESS)
     sprint = Sprint.objects.get(company=company, status=SprintStatus.ACTIVE)
     members = {m.user.email: m for m in Membership.objects.filter(company=company).select_related("user")}
     return company, sprint, members
@@ -111,7 +104,7 @@ def test_the_weekly_session_takes_at_most_40_moves_and_one_page_load(live_server
     metrics = list(Metric.objects.filter(company=company).order_by("pk"))[:3]
     assert len(metrics) == 3
     page, base = desktop_page, f"{live_server.url}/b/{company.pk}"
-    _sign_in(page, live_server.url, TRACKER)
+    sign_in(page, live_server.url, DEMO_TRACKER, DEMO_PASSWORD)
     page.goto(f"{base}/")
     moves = Moves(page)
     moves.reset()
@@ -223,11 +216,11 @@ def test_the_weekly_session_takes_at_most_40_moves_and_one_page_load(live_server
 def test_the_entrepreneurs_phone_flow_stays_within_6_moves_and_2_page_loads(live_server, page):
     company, sprint, members = _seeded()
     own = Action.objects.create(
-        sprint=sprint, title="Позвонить бригадиру", owner=members[ENTREPRENEUR], estimate_hours=Decimal(1)
+        sprint=sprint, title="Позвонить бригадиру", owner=members[DEMO_ENTREPRENEUR], estimate_hours=Decimal(1)
     )
     conversion = Metric.objects.get(company=company, name="Конверсия в продажу")
     base = f"{live_server.url}/b/{company.pk}"
-    _sign_in(page, live_server.url, ENTREPRENEUR)
+    sign_in(page, live_server.url, DEMO_ENTREPRENEUR, DEMO_PASSWORD)
     in_english(page)  # her saved language is Russian; this flow reads the English words
     moves = Moves(page)
     moves.reset()
@@ -261,7 +254,7 @@ def test_enter_in_a_row_saves_that_row_and_the_bars_follow_the_plan_as_it_is_typ
     company, sprint, members = _seeded()
     first, second = sprint.actions.exclude(status=ActionStatus.DONE).order_by("pk")[:2]
     page, base = desktop_page, f"{live_server.url}/b/{company.pk}"
-    _sign_in(page, live_server.url, TRACKER)
+    sign_in(page, live_server.url, DEMO_TRACKER, DEMO_PASSWORD)
     page.goto(f"{base}/session/")
     session_url = page.url
     mark_no_reload(page)

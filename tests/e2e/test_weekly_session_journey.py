@@ -34,6 +34,10 @@ from hypotheses.models import Hypothesis, Status, Verdict
 from sprints.models import Action, ActionStatus, Review, Sprint, SprintStatus
 from tests.e2e.conftest import (
     DEFAULT_TIMEOUT_MS,
+    DEMO_BUSINESS,
+    DEMO_ENTREPRENEUR,
+    DEMO_PASSWORD,
+    DEMO_TRACKER,
     PHONE,
     assert_fits,
     assert_no_reload,
@@ -42,6 +46,7 @@ from tests.e2e.conftest import (
     nav,
     open_row,
     open_step,
+    sign_in,
     swap_of,
 )
 from tracking.models import Company, Metric, MetricValue
@@ -49,10 +54,6 @@ from tracking.weeks import current_week_start
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-PASSWORD = "demo-sprints-2026"
-ENTREPRENEUR = "owner@dubrava.demo"
-TRACKER = "tracker@demo.example"
-BUSINESS = "Кухни на заказ «Дубрава»"
 PDF_OFFER = "Сверстать PDF-оффер с гарантией возврата денег"
 SEND_OFFER = "Разослать оффер в мессенджере всем, кто не сделал заказ"
 INTERVIEW_QUESTIONS = "Подготовить вопросы для интервью с клиентами"
@@ -79,13 +80,8 @@ def second_phone(browser):
 
 
 def _sign_in(page, base_url, email):
-    page.goto(base_url + "/")
-    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
-    page.locator("input[name=username]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(base_url + "/")
-    if email == ENTREPRENEUR:  # her saved language is Russian; this journey reads the English words
+    sign_in(page, base_url, email, DEMO_PASSWORD, from_home=True)
+    if email == DEMO_ENTREPRENEUR:  # her saved language is Russian; this journey reads the English words
         in_english(page)
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
@@ -127,7 +123,7 @@ def _go_to_step(page, label, step):
 
 def test_entrepreneur_logs_the_week_and_tracker_runs_the_weekly_session(live_server, page, second_phone, artifacts_dir):
     call_command("seed_demo", stdout=io.StringIO())
-    company = Company.objects.get(name=BUSINESS)
+    company = Company.objects.get(name=DEMO_BUSINESS)
     sprint = Sprint.objects.get(company=company, status=SprintStatus.ACTIVE)
     actions = {a.title: a for a in sprint.actions.select_related("owner__user")}
     pdf_offer, send_offer, questions = actions[PDF_OFFER], actions[SEND_OFFER], actions[INTERVIEW_QUESTIONS]
@@ -140,16 +136,16 @@ def test_entrepreneur_logs_the_week_and_tracker_runs_the_weekly_session(live_ser
     entrepreneur, tracker = page, second_phone
 
     # The tracker opens the session before the results are in.
-    _sign_in(tracker, live_server.url, TRACKER)
-    tracker.get_by_role("link", name=BUSINESS, exact=True).click()
+    _sign_in(tracker, live_server.url, DEMO_TRACKER)
+    tracker.get_by_role("link", name=DEMO_BUSINESS, exact=True).click()
     expect(tracker).to_have_url(f"{base}/")
     _open_from_subnav(tracker, "Weekly session", f"{base}/session/")
     expect(tracker.locator(".page-head")).to_contain_text(f"Sprint {sprint.number}")
     expect(tracker.locator(f"#step-results #result-{pdf_offer.pk}")).to_have_class(re.compile(r"\bstatus-todo\b"))
 
     # (a) The entrepreneur logs the week from a phone.
-    _sign_in(entrepreneur, live_server.url, ENTREPRENEUR)
-    entrepreneur.get_by_role("link", name=BUSINESS, exact=True).click()
+    _sign_in(entrepreneur, live_server.url, DEMO_ENTREPRENEUR)
+    entrepreneur.get_by_role("link", name=DEMO_BUSINESS, exact=True).click()
     expect(entrepreneur).to_have_url(f"{base}/")
     _open_from_subnav(entrepreneur, "Log results", f"{base}/results/")
     expect(entrepreneur.locator("#actions h2")).to_contain_text("1 of 4 logged")
