@@ -127,6 +127,11 @@ def _crm_mapping_data(team):
     }
 
 
+def _company_has(model, **lookups):
+    """What an allowed request must have changed: the team's business has a `model` row with `lookups`."""
+    return lambda team: model.objects.filter(company=team.company, **lookups).exists()
+
+
 # url name → (who may, POST data, what an allowed request must have changed)
 ROLE_TABLE = {
     "tracking:company_settings": (
@@ -152,34 +157,32 @@ ROLE_TABLE = {
     "api_token_create": (
         MANAGERS,
         lambda team: {"name": "CRM sync", "scopes": ["read", "metrics:write"], "expires_in": "30"},
-        lambda team: ApiToken.objects.filter(company=team.company, name="CRM sync").exists(),
+        _company_has(ApiToken, name="CRM sync"),
     ),
     "api_token_revoke": (
         MANAGERS,
         lambda team: {},
-        lambda team: ApiToken.objects.filter(company=team.company, revoked_at__isnull=False).exists(),
+        _company_has(ApiToken, revoked_at__isnull=False),
     ),
     "tracking:webhooks": (
         MANAGERS,
         lambda team: {"url": "https://crm.example.com/in", "events": ["sprint.closed", "metric.value_recorded"]},
-        lambda team: WebhookSubscription.objects.filter(
-            company=team.company, url="https://crm.example.com/in"
-        ).exists(),
+        _company_has(WebhookSubscription, url="https://crm.example.com/in"),
     ),
     "tracking:webhook": (
         MANAGERS,
         lambda team: {"url": "https://hooks.example.com/changed", "events": ["hypothesis.decided"]},
-        lambda team: WebhookSubscription.objects.filter(company=team.company, events=["hypothesis.decided"]).exists(),
+        _company_has(WebhookSubscription, events=["hypothesis.decided"]),
     ),
     "tracking:webhook_switch": (
         MANAGERS,
         lambda team: {"on": "0"},
-        lambda team: WebhookSubscription.objects.filter(company=team.company, is_active=False).exists(),
+        _company_has(WebhookSubscription, is_active=False),
     ),
     "tracking:webhook_rotate": (
         MANAGERS,
         lambda team: {},
-        lambda team: WebhookSubscription.objects.filter(company=team.company, secret_rotated_at__isnull=False).exists(),
+        _company_has(WebhookSubscription, secret_rotated_at__isnull=False),
     ),
     "tracking:webhook_test": (
         MANAGERS,
@@ -194,7 +197,7 @@ ROLE_TABLE = {
     "crm:settings": (
         MANAGERS,
         lambda team: {"provider": "bitrix24", "secret": "wn5f7cd0ht2ebxs1o8u0y9q4rw3kcqgf"},
-        lambda team: CrmConnection.objects.filter(company=team.company, provider="bitrix24").exists(),
+        _company_has(CrmConnection, provider="bitrix24"),
     ),
     "crm:mapping_add": (
         MANAGERS,
@@ -255,7 +258,7 @@ ROLE_TABLE = {
     "tracking:metric_add": (
         PLANNERS,
         _metric_data,
-        lambda team: Metric.objects.filter(company=team.company, name="Leads from ads").exists(),
+        _company_has(Metric, name="Leads from ads"),
     ),
     "tracking:metric_edit": (
         PLANNERS,
@@ -270,7 +273,7 @@ ROLE_TABLE = {
     "tracking:goal_add": (
         PLANNERS,
         _goal_data,
-        lambda team: Goal.objects.filter(company=team.company, title="Q1: 30 leads a week").exists(),
+        _company_has(Goal, title="Q1: 30 leads a week"),
     ),
     "tracking:goal_edit": (
         PLANNERS,
@@ -303,7 +306,7 @@ ROLE_TABLE.update(
                 "confidence": 6,
                 "ease": 9,
             },
-            lambda team: Hypothesis.objects.filter(company=team.company, title="Mark leads by source").exists(),
+            _company_has(Hypothesis, title="Mark leads by source"),
         ),
         "hypotheses:edit": (
             PLANNERS,
@@ -369,7 +372,7 @@ ROLE_TABLE.update(
         "sprints:new": (
             PLANNERS,
             lambda team: {"starts_on": _future(20), "ends_on": _future(26), "goal": "Test the guarantee"},
-            lambda team: Sprint.objects.filter(company=team.company, goal="Test the guarantee").exists(),
+            _company_has(Sprint, goal="Test the guarantee"),
         ),
         "sprints:edit": (
             PLANNERS,
@@ -528,12 +531,12 @@ ROLE_TABLE.update(
         "toolkit:leak_hypothesis": (
             PLANNERS,
             lambda team: {"stage": _funnel(team)[2].pk},
-            lambda team: ConversionMetric.objects.filter(company=team.company).exists(),
+            _company_has(ConversionMetric),
         ),
         "toolkit:inputs_save": (
             PLANNERS,
             lambda team: UE_INPUTS,
-            lambda team: UnitEconomics.objects.filter(company=team.company, ua=1000).exists(),
+            _company_has(UnitEconomics, ua=1000),
         ),
         "toolkit:mapping_save": (
             PLANNERS,
@@ -548,7 +551,7 @@ ROLE_TABLE.update(
         "toolkit:snapshot_add": (
             PLANNERS,
             lambda team: _economics(team) and {"kind": "snapshot", "label": "Before the guarantee"},
-            lambda team: Snapshot.objects.filter(company=team.company, label="Before the guarantee").exists(),
+            _company_has(Snapshot, label="Before the guarantee"),
         ),
     }
 )
@@ -597,32 +600,32 @@ ROLE_TABLE.update(
         "custdev:interview_edit": (
             MANAGERS,
             lambda team: _interview_data(team, interviewee_name="Irina"),
-            lambda team: Interview.objects.filter(company=team.company, interviewee_name="Irina").exists(),
+            _company_has(Interview, interviewee_name="Irina"),
         ),
         "custdev:script_new": (
             PLANNERS,
             _script_data,
-            lambda team: Script.objects.filter(company=team.company, title="Kitchens").exists(),
+            _company_has(Script, title="Kitchens"),
         ),
         "custdev:script_edit": (
             PLANNERS,
             _script_data,
-            lambda team: Script.objects.filter(company=team.company, title="Kitchens").exists(),
+            _company_has(Script, title="Kitchens"),
         ),
         "custdev:threshold": (
             PLANNERS,
             lambda team: {"insight_threshold": 4},
-            lambda team: CustdevSettings.objects.filter(company=team.company, insight_threshold=4).exists(),
+            _company_has(CustdevSettings, insight_threshold=4),
         ),
         "custdev:insight_new": (
             set(ROLES),
             lambda team: {"tag": _heard_by_three(team).pk, "sentence": "They choose by the measuring date"},
-            lambda team: Insight.objects.filter(company=team.company, sentence__startswith="They choose").exists(),
+            _company_has(Insight, sentence__startswith="They choose"),
         ),
         "hypotheses:from_insight": (
             set(ROLES),
             lambda team: {},
-            lambda team: Hypothesis.objects.filter(company=team.company, insight__isnull=False).exists(),
+            _company_has(Hypothesis, insight__isnull=False),
         ),
     }
 )
