@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import Server, arguments, pct, private_services, request, say
+from bench.common import Server, arguments, pct, private_services, request, say, starting_load
 
 parser = arguments(__doc__, db="bench_api")
 parser.add_argument("--businesses", type=int, default=50, help="businesses, each with a token and metrics")
@@ -35,10 +35,7 @@ parser.add_argument("--seconds", type=int, default=20, help="length of the load 
 args = parser.parse_args()
 
 P95_BAR, RPS_BAR = 2.0, 300.0
-load_at_start = os.getloadavg()
-say(f"{os.cpu_count()} CPUs; load average at start {load_at_start[0]:.2f}")
-if load_at_start[0] > 1:
-    say("  WARNING: the load average is above 1: other work shares the machine, the figures are provisional.")
+load_at_start = starting_load()
 
 services = private_services(args.db, DJANGO_DEBUG="0", API_THROTTLE_PER_MINUTE="100000000")
 

@@ -23,6 +23,16 @@ def say(text: str = "") -> None:
     print(text, flush=True)
 
 
+def starting_load() -> tuple[float, float, float]:
+    """The machine's load averages (1, 5 and 15 minutes) as a run starts, said with its CPUs, and
+    a warning when other work shares the machine: the figures are then provisional."""
+    load = os.getloadavg()
+    say(f"{os.cpu_count()} CPUs; load average at start {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    if load[0] > 1:
+        say("  WARNING: the load average is above 1: other work shares the machine, the figures are provisional.")
+    return load
+
+
 def arguments(doc: str, *, db: str) -> argparse.ArgumentParser:
     """A benchmark's command line, its docstring as the help, with --db: its own database."""
     parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)

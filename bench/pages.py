@@ -33,7 +33,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import PORT, Server, arguments, pct, private_services, request, say  # noqa: E402
+from bench.common import PORT, Server, arguments, pct, private_services, request, say, starting_load  # noqa: E402
 
 PASSWORD = "bench-pages-password"
 BATCH = 5000
@@ -98,12 +98,7 @@ args.businesses = max(args.businesses, 2)
 args.open = min(args.open, args.hypotheses)
 
 
-load_at_start = os.getloadavg()
-say(
-    f"{os.cpu_count()} CPUs; load average at start {load_at_start[0]:.2f} {load_at_start[1]:.2f} {load_at_start[2]:.2f}"
-)
-if load_at_start[0] > 1:
-    say("  WARNING: the load average is above 1: other work shares the machine, the figures are provisional.")
+load_at_start = starting_load()
 
 # --- A private Redis and our own database, before Django reads its settings ------------------
 
