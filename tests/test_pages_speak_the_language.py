@@ -56,25 +56,27 @@ DJANGO_DEFAULTS = (
     "Select an option",
 )
 
-# Russian count nouns as the app writes them after a number: each form and the plural category
-# it belongs to (Russian: one «1 лид», few «2 лида», many «5 лидов»).
-COUNT_WORDS = {
-    "лид": "one", "лида": "few", "лидов": "many",
-    "замер": "one", "замера": "few", "замеров": "many",
-    "договор": "one", "договора": "few", "договоров": "many",
-    "действие": "one", "действия": "few", "действий": "many",
-    "гипотеза": "one", "гипотезы": "few", "гипотез": "many",
-    "спринт": "one", "спринта": "few", "спринтов": "many",
-    "день": "one", "дня": "few", "дней": "many",
-    "неделя": "one", "недели": "few", "недель": "many",
-    "час": "one", "часа": "few", "часов": "many",
-    "клиент": "one", "клиента": "few", "клиентов": "many",
-    "участник": "one", "участника": "few", "участников": "many",
-    "цитата": "one", "цитаты": "few", "цитат": "many",
-    "интервью": None,  # one form for all
-    "бизнес": "one", "бизнеса": "few", "бизнесов": "many",
-    "вопрос": "one", "вопроса": "few", "вопросов": "many",
-}  # fmt: skip
+# Russian count nouns as the app writes them after a number, in the forms of Russian's plural
+# categories: one «1 лид», few «2 лида», many «5 лидов». («интервью», one form for all, is left out.)
+PLURAL_CATEGORIES = ("one", "few", "many")
+COUNT_NOUNS = [
+    ("лид", "лида", "лидов"),
+    ("замер", "замера", "замеров"),
+    ("договор", "договора", "договоров"),
+    ("действие", "действия", "действий"),
+    ("гипотеза", "гипотезы", "гипотез"),
+    ("спринт", "спринта", "спринтов"),
+    ("день", "дня", "дней"),
+    ("неделя", "недели", "недель"),
+    ("час", "часа", "часов"),
+    ("клиент", "клиента", "клиентов"),
+    ("участник", "участника", "участников"),
+    ("цитата", "цитаты", "цитат"),
+    ("бизнес", "бизнеса", "бизнесов"),
+    ("вопрос", "вопроса", "вопросов"),
+]
+# each form → the plural category it belongs to
+COUNT_WORDS = {form: category for forms in COUNT_NOUNS for form, category in zip(forms, PLURAL_CATEGORIES, strict=True)}
 RUSSIAN_PLURAL = Locale.parse("ru").plural_form
 
 COUNT = re.compile(r"(?<![\d,.\-])(\d+)(?:\s| )+([а-яё]+)", re.IGNORECASE)
