@@ -17,11 +17,11 @@ from django.contrib.postgres.search import (
     TrigramWordDistance,
     TrigramWordSimilarity,
 )
-from django.db.models import BooleanField, F, Q, QuerySet, Value
+from django.db.models import BooleanField, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
-from tracking.models import Membership, User
+from tracking.models import Constraint, Membership, Metric, User
 
 from .models import Hypothesis, Status
 from .selectors import narrowed
@@ -54,11 +54,14 @@ def learned_for(user: User) -> QuerySet[Hypothesis]:
     decided hypothesis, and every dropped one (with its reason). `ended_at`: when it was
     decided, or for one dropped untested, when it was last changed (the drop)."""
     companies = Membership.objects.accepted().filter(user=user).values("company_id")
+    return _learned_in(companies).select_related("company", "constraint", "metric")
+
+
+def _learned_in(companies) -> QuerySet[Hypothesis]:
     return (
         Hypothesis.objects.live()
         .filter(company_id__in=companies)
         .filter(~Q(verdict="") | Q(status=Status.DROPPED))
-        .select_related("company", "constraint", "metric")
         .annotate(ended_at=Coalesce("decided_at", "updated_at"))
     )
 
@@ -89,22 +92,33 @@ def _document_match(text: str, parser: str) -> RawSQL:
     return RawSQL(f"({' OR '.join(parts)})", params, output_field=BooleanField())
 
 
-def library(user: User, filters: LibraryFilters) -> QuerySet[Hypothesis]:
+def library(user: User, filters: LibraryFilters, *, companies: dict[int, str] | None = None) -> QuerySet[Hypothesis]:
+    """The library's rows, newest first, with each one's constraint `area` and metric `unit`
+    and `metric_name`. `companies`: library_companies(user), where the caller has it already
+    (the page does, for its filter); the statement then names the businesses by id, and reads
+    no membership and joins no table: planning the joins cost four times what running it did."""
+    if companies is None:
+        companies = library_companies(user)
     verdict = {"status": Status.DROPPED} if filters.verdict == DROPPED else {"verdict": filters.verdict}
     queryset = narrowed(
-        learned_for(user),
+        _learned_in(list(companies)),
         **verdict,
         kind=filters.kind,
         constraint__area=filters.area,
         company_id=filters.company_id,
+    ).annotate(
+        area=Subquery(Constraint.objects.filter(pk=OuterRef("constraint_id")).values("area")),
+        unit=Subquery(Metric.objects.filter(pk=OuterRef("metric_id")).values("unit")),
+        metric_name=Subquery(Metric.objects.filter(pk=OuterRef("metric_id")).values("name")),
     )
     return search(queryset, filters.q).order_by(F("ended_at").desc(), "-pk")
 
 
-def library_companies(user: User) -> list[tuple[int, str]]:
-    """The businesses to filter by: the user's own."""
+def library_companies(user: User) -> dict[int, str]:
+    """The businesses to filter by, the user's own (accepted memberships): their names by id,
+    in the names' order."""
     rows = Membership.objects.accepted().filter(user=user).order_by("company__name")
-    return list(rows.values_list("company_id", "company__name"))
+    return dict(rows.values_list("company_id", "company__name"))
 
 
 def tried_before(user: User, title: str, *, exclude_id: int | None = None) -> list[Hypothesis]:

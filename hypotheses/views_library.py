@@ -14,6 +14,7 @@ from tracking.access import access_company
 from tracking.custdev.access import access_insight
 from tracking.dates import day_month_year
 from tracking.exports import csv_lines, csv_response
+from tracking.markup import esc
 from tracking.models import ConstraintArea
 from tracking.numbers import plain, with_unit
 from tracking.paging import page_of
@@ -47,11 +48,10 @@ LIBRARY_COLUMNS = (
     "status",
     "verdict",
     "kind",
-    "company__name",
-    "constraint__area",
+    "area",
     "measured_value",
     "metric_id",
-    "metric__unit",
+    "unit",
     "ended_at",
     "drop_reason",
     "against_numbers_reason",
@@ -60,7 +60,7 @@ LIBRARY_COLUMNS = (
 )
 
 
-def _library_rows(rows) -> list[Row]:
+def _library_rows(rows, companies: dict[int, str]) -> list[Row]:
     """A page of the library as its cards show it, each text made here once per row: labels
     from dictionaries made once per page, the measured value with its metric's unit, the date
     (day_month_year) and the texts cut (cut) as the template filters did."""
@@ -76,7 +76,7 @@ def _library_rows(rows) -> list[Row]:
     for row in rows:
         measured = row.measured_value
         if measured is not None:
-            measured = with_unit(measured, row.metric__unit) if row.metric_id else plain(measured, localize=True)
+            measured = with_unit(measured, row.unit) if row.metric_id else plain(measured, localize=True)
         was_dropped = row.status == Status.DROPPED
         against = row.against_numbers_reason
         out.append(
@@ -86,9 +86,9 @@ def _library_rows(rows) -> list[Row]:
                 dropped=dropped if was_dropped else "",
                 verdict=labels[Verdict].get(row.verdict, row.verdict),
                 against=bool(against),
-                business=row.company__name,
+                business=companies[row.company_id],
                 kind=labels[Kind].get(row.kind, row.kind),
-                area=None if row.constraint__area is None else labels[ConstraintArea].get(row.constraint__area, ""),
+                area=None if row.area is None else labels[ConstraintArea].get(row.area, ""),
                 measured=measured,
                 ended=day(row.ended_at) if row.ended_at else "",
                 drop_reason=cut(row.drop_reason, 60) if was_dropped else "",
@@ -117,7 +117,7 @@ def _card_words() -> dict[str, str]:
 
 def _card_html(h, w) -> str:
     """A library card's <li>, made in one pass (no template nodes per card)."""
-    e = conditional_escape
+    e = esc
     badges = (
         (f'<span class="badge warn">{e(h.dropped)}</span>' if h.dropped else "")
         + (f'<span class="badge">{e(h.verdict)}</span>' if h.verdict else "")
@@ -148,7 +148,8 @@ def _card_html(h, w) -> str:
 @require_GET
 def library(request):
     filters = _filters(request)
-    queryset = selectors.library(request.user, filters)
+    companies = selectors.library_companies(request.user)
+    queryset = selectors.library(request.user, filters, companies=companies)
     # Not counted: a tracker's library holds thousands of learnings, counting them cost more
     # than the page, and "Older" needs only to know that one more row exists.
     rows = queryset.values_list(*LIBRARY_COLUMNS, named=True)
@@ -156,12 +157,11 @@ def library(request):
     context = {
         "filters": filters,
         "page": page,
-        "rows": _library_rows(page.object_list),
-        "verdicts": Verdict.choices,
-        "dropped_label": Status.DROPPED.label,
+        "rows": _library_rows(page.object_list, companies),
+        "verdicts": [*Verdict.choices, (selectors.DROPPED, Status.DROPPED.label)],  # the outcome filter
         "kinds": Kind.choices,
         "areas": ConstraintArea.choices,
-        "businesses": selectors.library_companies(request.user),
+        "businesses": companies.items(),
     }
     return render(request, "hypotheses/library.html", context)
 
@@ -181,13 +181,13 @@ CSV_COLUMNS = [
     gettext_lazy("Against the numbers, because"),
 ]
 CSV_FIELDS = [
-    "company__name",
+    "company_id",
     "title",
     "kind",
     "verdict",
     "measured_value",
-    "metric__name",
-    "constraint__area",
+    "metric_name",
+    "area",
     "ended_at",
     "learning",
     "statement",
@@ -197,11 +197,11 @@ CSV_FIELDS = [
 ]
 
 
-def _csv_stream(queryset):
+def _csv_stream(queryset, companies: dict[int, str]):
     labels = {**dict(Kind.choices), **dict(Verdict.choices), **dict(ConstraintArea.choices)}
     labels[Status.DROPPED] = Status.DROPPED.label
     rows = queryset.values_list(*CSV_FIELDS).iterator(chunk_size=2000)
-    return csv_lines(CSV_COLUMNS, (_csv_row(labels, *row) for row in rows))
+    return csv_lines(CSV_COLUMNS, (_csv_row(labels, companies[company_id], *row) for company_id, *row in rows))
 
 
 def _csv_row(
@@ -226,9 +226,10 @@ def _csv_row(
 
 @require_GET
 def library_csv(request):
-    queryset = selectors.library(request.user, _filters(request))
+    companies = selectors.library_companies(request.user)
+    queryset = selectors.library(request.user, _filters(request), companies=companies)
     # Whole, not streamed: a library is a user's own decided hypotheses, not a table dump.
-    return csv_response(_csv_stream(queryset), "learnings.csv", streamed=False)
+    return csv_response(_csv_stream(queryset, companies), "learnings.csv", streamed=False)
 
 
 @require_GET

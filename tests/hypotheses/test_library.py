@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from hypotheses import library
+from hypotheses.views_library import LIBRARY_COLUMNS
 from tests.factories import CompanyFactory, HypothesisFactory, MembershipFactory, decided_hypothesis
 
 pytestmark = pytest.mark.django_db
@@ -183,7 +184,7 @@ def test_the_first_page_reads_the_librarys_index(team, shelves):
     """The order of the library comes from its partial index
     (hypotheses/migrations/0001_squashed_0009), not from every hypothesis of the user's businesses."""
     queryset = library.library(team.tracker.user, library.LibraryFilters())
-    sql, params = queryset.values_list("pk", "company__name")[:51].query.sql_with_params()
+    sql, params = queryset.values_list(*LIBRARY_COLUMNS)[:51].query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_sort = off")
@@ -234,3 +235,17 @@ def test_a_page_past_the_last_says_so_and_leads_back(team, shelves, client_for):
     body = response.content.decode()
     assert response.status_code == 200 and "No older learnings." in body and "Nothing decided" not in body
     assert 'href="?kind="' in body  # back to the newest, the filters kept
+
+
+def test_the_filters_keep_what_was_chosen_and_escape_the_business_names(team, shelves, client_for):
+    team.company.name = 'Roma <b>"&'
+    team.company.save()
+    dubrava = shelves["same_day"].company
+    page = client_for(team.tracker).get(
+        reverse("hypotheses:library"), {"verdict": "dropped", "kind": "innovation", "business": dubrava.pk}
+    )
+    html = page.content.decode()
+    selected = re.findall(r'<option value="([^"]*)" selected>', html)
+    assert selected == ["dropped", "innovation", str(dubrava.pk)]
+    assert f'<option value="{team.company.pk}">Roma &lt;b&gt;&quot;&amp;</option>' in html
+    assert "<b>" not in html.split('id="library-business"')[1].split("</select>")[0]

@@ -2,6 +2,9 @@ from functools import cache
 
 from django import template
 from django.utils import translation
+from django.utils.safestring import mark_safe
+
+from tracking.markup import esc
 
 register = template.Library()
 
@@ -30,3 +33,15 @@ def choice_label(obj, field_name: str):
     value = getattr(obj, field_name)
     labels = _labels(type(obj)._meta.concrete_model, field_name, translation.get_language())
     return labels.get(value, value)
+
+
+@register.simple_tag
+def options(choices, selected) -> str:
+    """A select's <option>s of `choices` ((value, label) pairs), the one equal to `selected`
+    marked: one node for a list of filters, not a loop with an `if` and two values per option."""
+    return mark_safe(
+        "".join(
+            f'<option value="{esc(value)}"{" selected" if value == selected else ""}>{esc(label)}</option>'
+            for value, label in choices
+        )
+    )
