@@ -36,6 +36,23 @@ METRIC_PAGE = MARKERS | {"feed": crm_pages.feed_line}
 # The settings page shows the business's API tokens, managed by the api app above the core.
 SETTINGS_PAGE = {"extras": api_views.token_section}
 
+# One webhook subscription's pages, under b/<company_id>/settings/webhooks/<subscription_id>/
+webhook_patterns = [
+    path("", webhooks.webhook, name="webhook"),
+    path("switch/", webhooks.webhook_switch, name="webhook_switch"),
+    path("rotate/", webhooks.webhook_rotate, name="webhook_rotate"),
+    path("test/", webhooks.webhook_test, name="webhook_test"),
+    path("delete/", webhooks.webhook_delete, name="webhook_delete"),
+]
+
+# A business's members, under b/<company_id>/members/
+member_patterns = [
+    path("", companies.members, name="members"),
+    path("add/", companies.member_add, name="member_add"),
+    path("<int:membership_id>/", companies.member_update, name="member_update"),
+    path("<int:membership_id>/remove/", companies.member_remove, name="member_remove"),
+]
+
 tracking_patterns = [
     path("", companies.portfolio, CARDS, name="portfolio"),
     path("businesses/new/", companies.company_create, name="company_create"),
@@ -52,22 +69,11 @@ tracking_patterns = [
         {"accept": False},
         name="invitation_decline",
     ),
-    path("b/<int:company_id>/", constraints.company_detail, BUSINESS_PAGE, name="company_detail"),
-    path("b/<int:company_id>/settings/", companies.company_settings, SETTINGS_PAGE, name="company_settings"),
+    path(B, constraints.company_detail, BUSINESS_PAGE, name="company_detail"),
+    path(B + "settings/", companies.company_settings, SETTINGS_PAGE, name="company_settings"),
     path(B + "settings/webhooks/", webhooks.webhooks, name="webhooks"),
-    path(B + "settings/webhooks/<int:subscription_id>/", webhooks.webhook, name="webhook"),
-    path(B + "settings/webhooks/<int:subscription_id>/switch/", webhooks.webhook_switch, name="webhook_switch"),
-    path(B + "settings/webhooks/<int:subscription_id>/rotate/", webhooks.webhook_rotate, name="webhook_rotate"),
-    path(B + "settings/webhooks/<int:subscription_id>/test/", webhooks.webhook_test, name="webhook_test"),
-    path(B + "settings/webhooks/<int:subscription_id>/delete/", webhooks.webhook_delete, name="webhook_delete"),
-    path("b/<int:company_id>/members/", companies.members, name="members"),
-    path("b/<int:company_id>/members/add/", companies.member_add, name="member_add"),
-    path("b/<int:company_id>/members/<int:membership_id>/", companies.member_update, name="member_update"),
-    path(
-        "b/<int:company_id>/members/<int:membership_id>/remove/",
-        companies.member_remove,
-        name="member_remove",
-    ),
+    path(B + "settings/webhooks/<int:subscription_id>/", include(webhook_patterns)),
+    path(B + "members/", include(member_patterns)),
     # Screen 3: the main constraint and its why-chain, metrics, goals
     path(B + "constraint/new/", constraints.constraint_new, name="constraint_new"),
     path(B + "constraints/", constraints.constraint_history, name="constraint_history"),
@@ -96,12 +102,8 @@ urlpatterns = [
     path("", include((custdev_urls.patterns(purposes=[scripts.purpose()]), "custdev"))),
     path("", include("hypotheses.urls")),
     path("", include("sprints.urls")),
-    path("b/<int:company_id>/settings/api-tokens/", api_views.token_create, name="api_token_create"),
-    path(
-        "b/<int:company_id>/settings/api-tokens/<int:token_id>/revoke/",
-        api_views.token_revoke,
-        name="api_token_revoke",
-    ),
+    path(B + "settings/api-tokens/", api_views.token_create, name="api_token_create"),
+    path(B + "settings/api-tokens/<int:token_id>/revoke/", api_views.token_revoke, name="api_token_revoke"),
     path("", include((crm_urls.urlpatterns, "crm"))),
     path("accounts/login/", accounts.ThrottledLoginView.as_view(), name="login"),
     path("accounts/login/code/", accounts.login_two_factor, name="login_two_factor"),
