@@ -92,6 +92,14 @@ def _document_match(text: str, parser: str) -> RawSQL:
     return RawSQL(f"({' OR '.join(parts)})", params, output_field=BooleanField())
 
 
+# A learning's constraint area and metric, each looked up by its id (built once: annotate copies).
+BESIDE_A_LEARNING = {
+    "area": Subquery(Constraint.objects.filter(pk=OuterRef("constraint_id")).values("area")),
+    "unit": Subquery(Metric.objects.filter(pk=OuterRef("metric_id")).values("unit")),
+    "metric_name": Subquery(Metric.objects.filter(pk=OuterRef("metric_id")).values("name")),
+}
+
+
 def library(user: User, filters: LibraryFilters, *, companies: dict[int, str] | None = None) -> QuerySet[Hypothesis]:
     """The library's rows, newest first, with each one's constraint `area` and metric `unit`
     and `metric_name`. `companies`: library_companies(user), where the caller has it already
@@ -106,11 +114,7 @@ def library(user: User, filters: LibraryFilters, *, companies: dict[int, str] | 
         kind=filters.kind,
         constraint__area=filters.area,
         company_id=filters.company_id,
-    ).annotate(
-        area=Subquery(Constraint.objects.filter(pk=OuterRef("constraint_id")).values("area")),
-        unit=Subquery(Metric.objects.filter(pk=OuterRef("metric_id")).values("unit")),
-        metric_name=Subquery(Metric.objects.filter(pk=OuterRef("metric_id")).values("name")),
-    )
+    ).annotate(**BESIDE_A_LEARNING)
     return search(queryset, filters.q).order_by(F("ended_at").desc(), "-pk")
 
 

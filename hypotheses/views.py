@@ -538,7 +538,7 @@ def _csv_rows(queryset):
     """Plain tuples straight from the database, in chunks: no model instance, no template.
     Labels are translated here, in the request's language, before the stream starts."""
     labels = {choices: {value: str(label) for value, label in choices.choices} for choices in (Kind, Status, Verdict)}
-    rows = newest_first(queryset.annotate(**CSV_DAYS), [*CSV_FIELDS, "created_at", "pk"])
+    rows = newest_first(queryset.annotate(**CSV_DAYS), [*CSV_FIELDS, "pk"])
     return csv_lines(CSV_COLUMNS, (_csv_row(labels, *row) for row in rows))
 
 
@@ -562,7 +562,6 @@ def _csv_row(
     decided_on,
     statement,
     learning,
-    _created_at,
     _pk,
 ) -> list:
     """One hypothesis as its CSV line's cells, from the values of CSV_FIELDS."""
