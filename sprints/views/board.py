@@ -26,7 +26,7 @@ from ..access import access_action, access_sprint
 from ..capacity import capacity_problems, sprint_capacity
 from ..forms import ActionForm, SprintForm, StartForm
 from ..models import Action, SprintStatus
-from .results import dressed, row_urls, status_labels
+from .results import dressed, joined_rows, row_urls, status_labels
 from .session import PLAN_CHANGED
 
 PICKER_FIELD = re.compile(r"(a\d{1,12}-)?hypothesis")
@@ -244,6 +244,7 @@ def _rows_text(request, context) -> dict:
     """The rows not being edited as text, made in one pass (sprints/board_rows.py)."""
     planned = context["sprint"].status == SprintStatus.PLANNED
     board_rows.dress(request, context["actions"], can_plan=context["can_plan"], planned=planned)
+    context["joined"] = joined_rows(context["actions"])
     return context
 
 

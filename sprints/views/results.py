@@ -156,8 +156,8 @@ def results_context(request, company, membership, *, log_forms=None, metric_form
         "own": own,
         "others": others,
         # Every row as text (no form posted): each list as one piece, not a loop of the template.
-        "joined": {"own": _joined(own), "others": _joined(others), "metrics": _joined(metrics)}
-        | {"testing": _joined(testing)},
+        "joined": {"own": joined_rows(own), "others": joined_rows(others), "metrics": joined_rows(metrics)}
+        | {"testing": joined_rows(testing)},
         "logged": sum(1 for a in actions if a.is_resolved),
         "total": len(actions),
         "metrics": metrics,
@@ -169,7 +169,7 @@ def results_context(request, company, membership, *, log_forms=None, metric_form
     }
 
 
-def _joined(rows) -> SafeString | None:
+def joined_rows(rows) -> SafeString | None:
     """The rows' HTML in one piece when every row is text, else None (a row has its form)."""
     if any(row.html is None for row in rows):
         return None
