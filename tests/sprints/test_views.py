@@ -450,3 +450,23 @@ def test_a_sprint_id_past_what_the_column_holds_is_not_found(team, client, sprin
     assert client.get(url).status_code == 404
     foreign = SprintFactory(number=7)  # another business's sprint
     assert client.get(reverse("sprints:board", args=[team.company.pk, foreign.pk])).status_code == 404
+
+
+def test_the_capacity_card_speaks_the_readers_language_and_escapes_names(team, client):
+    """Each owner's row of the capacity card (sprints/templatetags/capacity.py): hours to a
+    tenth with the reader's decimal separator, the overbooking said in their language, the
+    name escaped."""
+    team.member.weekly_capacity_hours = Decimal("2.5")
+    team.member.save()
+    team.member.user.full_name = 'Ann <i>"Ops"</i>'
+    team.member.user.save()
+    client.force_login(team.tracker.user)
+    url = reverse("sprints:action_add", args=[team.company.pk, team.planned_sprint.pk])
+    assert client.post(url, _action_data(team, estimate_hours="3.5")).status_code == 302
+    client.post(reverse("language_set"), {"language": "ru"})
+    body = client.get(reverse("sprints:board", args=[team.company.pk, team.planned_sprint.pk])).content.decode()
+    row = body.split(f'data-owner="{team.member.pk}"')[1].split("</small>")[0]
+    available = (Decimal("2.5") * team.planned_sprint.days / 7).quantize(Decimal("0.1"))
+    assert available == Decimal("2.5")  # a week's sprint: 2,5 of 2,5 hours
+    assert "3,5 / 2,5 ч" in row and "перегрузка на 1 ч" in row
+    assert "Ann &lt;i&gt;&quot;Ops&quot;&lt;/i&gt;" in row and "<i>" not in row
