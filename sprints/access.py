@@ -27,10 +27,14 @@ def access_sprint(company: Company, sprint_id) -> Sprint:
 
 # An action of the business (its sprint not archived) with its sprint, owner (and the owner's
 # user) and hypothesis beside it: every row of the board and the results asks it on a save,
-# so it is written once rather than built by the ORM on each.
+# so it is written once rather than built by the ORM on each. Of the hypothesis, only what an
+# action's row and form show (its title): its other columns (36 of them) would cost more to load
+# than all the rest.
+HYPOTHESIS_SHOWN = ("id", "company_id", "title")
+_HYPOTHESIS_COLUMNS = ", ".join(f"h.{name} AS hypothesis__{name}" for name in HYPOTHESIS_SHOWN)
 _ACTION_SQL = f"""
 SELECT a.*, {aliased_columns(Sprint, "s", "sprint__")}, {aliased_columns(Membership, "m", "owner__")},
-       {aliased_columns(User, "u", "owner__user__")}, {aliased_columns(Hypothesis, "h", "hypothesis__")}
+       {aliased_columns(User, "u", "owner__user__")}, {_HYPOTHESIS_COLUMNS}
 FROM {Action._meta.db_table} a
 JOIN {Sprint._meta.db_table} s ON s.id = a.sprint_id
 LEFT JOIN {Membership._meta.db_table} m ON m.id = a.owner_id
@@ -49,7 +53,11 @@ def access_action(company: Company, action_id) -> Action:
     else:
         action.owner = instance_beside(action, Membership, "owner__")
         action.owner.user = instance_beside(action, User, "owner__user__")
-    action.hypothesis = None if action.hypothesis_id is None else instance_beside(action, Hypothesis, "hypothesis__")
+    if action.hypothesis_id is None:
+        action.hypothesis = None
+    else:  # its other fields are read from the database if ever asked for
+        values = [getattr(action, f"hypothesis__{name}") for name in HYPOTHESIS_SHOWN]
+        action.hypothesis = Hypothesis.from_db(action._state.db, HYPOTHESIS_SHOWN, values)
     return action
 
 

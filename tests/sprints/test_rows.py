@@ -214,3 +214,18 @@ def test_the_search_is_scoped_to_the_company(team, foreign_team, client):
     assert client.get(own, {"pick": foreign_team.hypothesis.pk}, headers=HX).status_code == 404
     body = client.get(own, {"q": "guarantee"}, headers=HX).content.decode()
     assert foreign_team.hypothesis.title not in body and team.hypothesis.title in body
+
+
+def test_an_actions_access_reads_of_its_hypothesis_only_what_a_row_shows(team, django_assert_num_queries):
+    """sprints/access.py: the action's hypothesis comes with its title in the one statement;
+    anything else of it is read when asked for (the right value, one query more)."""
+    from sprints.access import access_action
+
+    hypothesis = Hypothesis.objects.filter(company=team.company).first()
+    action = ActionFactory(sprint=team.planned_sprint, owner=team.member, hypothesis=hypothesis)
+    with django_assert_num_queries(1):
+        got = access_action(team.company, action.pk)
+        assert (got.hypothesis.pk, got.hypothesis.title) == (hypothesis.pk, hypothesis.title)
+        assert got.owner.name == team.member.name and got.sprint.pk == team.planned_sprint.pk
+    with django_assert_num_queries(1):
+        assert got.hypothesis.statement == hypothesis.statement
