@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from hypotheses.models import OPEN_STATUSES, Hypothesis, Verdict
@@ -55,9 +56,24 @@ class SprintForm(forms.Form):
         self.fields["focus"].empty_label = _("— none —")
 
 
+class MemberChoiceField(forms.ModelChoiceField):
+    """A member of the business. Given the business's `members` (a view read them with its
+    access check), a choice is one of them, found without asking the database again."""
+
+    members: dict[int, Membership] | None = None
+
+    def to_python(self, value):
+        if self.members is None or value in self.empty_values:
+            return super().to_python(value)
+        try:
+            return self.members[int(value)]
+        except (KeyError, TypeError, ValueError):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from None
+
+
 class ActionForm(forms.Form):
     title = SingleLineFormField(label=_("Action"), max_length=300)
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=Membership.objects.none())
+    owner = MemberChoiceField(label=_("Owner"), queryset=Membership.objects.none())
     estimate_hours = NumberField(
         label=_("Hours"), min_value=Decimal("0.1"), max_value=ESTIMATE_MAX_HOURS, max_digits=4, decimal_places=1
     )
@@ -80,6 +96,7 @@ class ActionForm(forms.Form):
         # The owners fetched once per page. The hypothesis is never rendered as a select of
         # every open one: templates/sprints/_hypothesis_picker.html searches instead.
         if members is not None:
+            self.fields["owner"].members = {m.pk: m for m in members}
             self.fields["owner"].choices = [
                 ("", self.fields["owner"].empty_label),
                 *[(m.pk, m.name) for m in members],

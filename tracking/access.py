@@ -75,7 +75,9 @@ ORDER BY CASE WHEN m.accepted_at IS NULL THEN COALESCE(NULLIF(m.invited_name, ''
 """
 
 
-def access_company_team(user, company_id) -> tuple[Company, Membership, list[Membership]]:
+def access_company_team(
+    user, company_id, *, action: Permission | None = None
+) -> tuple[Company, Membership, list[Membership]]:
     """access_company, with the company's members (invitations too, with their users, in name
     order) read by the same query, for a page that shows the team: the board asks once."""
     team = rows_by_id(Membership, _TEAM_SQL, company_id) if user.is_authenticated else []
@@ -83,6 +85,8 @@ def access_company_team(user, company_id) -> tuple[Company, Membership, list[Mem
     if membership is None:
         raise Http404(_("No such business."))
     company = instance_beside(membership, Company, "company__")
+    if action is not None:
+        ensure_can(membership, action)
     for member in team:
         member.user, member.company = instance_beside(member, User, "user__"), company
     return company, membership, team

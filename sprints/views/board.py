@@ -248,10 +248,10 @@ def _rows_text(request, context) -> dict:
     return context
 
 
-def _board_saved(request, company, membership, sprint):
+def _board_saved(request, company, membership, sprint, members=None):
     """After a change on the board: the board again (htmx), or back to it (a plain post)."""
     if request.htmx:
-        return _board_response(request, company, membership, sprint)
+        return _board_response(request, company, membership, sprint, members=members)
     return redirect(reverse("sprints:board", args=[company.pk, sprint.pk]) + "#plan")
 
 
@@ -336,17 +336,17 @@ def action_row(request, company_id: int, action_id: int):
 
 @require_POST
 def action_add(request, company_id: int, sprint_id: int):
-    company, membership = access_company(request.user, company_id, action=Permission.PLAN_SPRINT)
+    company, membership, members = access_company_team(request.user, company_id, action=Permission.PLAN_SPRINT)
     sprint = access_sprint(company, sprint_id)
-    form = ActionForm(request.POST, company=company)
+    form = ActionForm(request.POST, company=company, members=members)
     if not form.is_valid():
-        return _board_response(request, company, membership, sprint, add_form=form)
+        return _board_response(request, company, membership, sprint, add_form=form, members=members)
     data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
     try:
         services.action_add(sprint=sprint, by=membership, **data)
     except ValidationError as error:
-        return _board_refused(request, company, membership, sprint, form, error, add_form=form)
-    return _board_saved(request, company, membership, sprint)  # with a fresh form for the next action
+        return _board_refused(request, company, membership, sprint, form, error, add_form=form, members=members)
+    return _board_saved(request, company, membership, sprint, members)  # with a fresh form for the next action
 
 
 def _edit(action, membership, form) -> tuple[Action | None, str]:
@@ -371,9 +371,9 @@ def _edit(action, membership, form) -> tuple[Action | None, str]:
 
 @require_POST
 def action_edit(request, company_id: int, action_id: int):
-    company, membership = access_company(request.user, company_id, action=Permission.PLAN_SPRINT)
+    company, membership, members = access_company_team(request.user, company_id, action=Permission.PLAN_SPRINT)
     action = access_action(company, action_id)
-    form = ActionForm(request.POST, company=company, prefix=f"a{action.pk}")
+    form = ActionForm(request.POST, company=company, members=members, prefix=f"a{action.pk}")
     saved, refusal = _edit(action, membership, form) if form.is_valid() else (None, "")
     if saved is None:
         return _row_response(request, company, membership, action, form=form, board_error=refusal or None)

@@ -48,12 +48,23 @@ def test_bad_hours_are_refused_and_nothing_is_saved(hours, message, htmx, team, 
     assert Action.objects.count() == before
 
 
-def test_an_owner_from_another_business_is_an_invalid_choice(team, foreign_team, client):
+@pytest.mark.parametrize("owner", ["foreign", "99999999999999999999", "1.5", "x"])
+def test_an_owner_from_another_business_is_an_invalid_choice(owner, team, foreign_team, client):
+    """The owner is checked among the business's members the view read (sprints/forms.py
+    MemberChoiceField): another business's member, or no member at all, is refused."""
+    owner = foreign_team.member.pk if owner == "foreign" else owner
     client.force_login(team.tracker.user)
     url = reverse("sprints:action_add", args=[team.company.pk, team.planned_sprint.pk])
-    response = client.post(url, _action_data(team, owner=foreign_team.member.pk))
+    response = client.post(url, _action_data(team, owner=owner))
     assert "Select a valid choice" in response.content.decode()
     assert not Action.objects.filter(title="Send the PDF offer").exists()
+    action = team.planned_action
+    edit = reverse("sprints:action_edit", args=[team.company.pk, action.pk])
+    data = {f"a{action.pk}-{k}": v for k, v in _action_data(team, owner=owner, title="Moved").items()}
+    response = client.post(edit, data | {f"a{action.pk}-version": action.version}, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    action.refresh_from_db()
+    assert action.title != "Moved" and action.owner_id != foreign_team.member.pk
 
 
 def test_an_action_of_another_sprint_or_business_is_out_of_reach(team, foreign_team, client):
@@ -335,7 +346,7 @@ HTMX_POSTS = {
     "action_add": (
         "planned",
         lambda t: ("action_add", [t.planned_sprint.pk], _action_data(t)),
-        19,  # the board again; its capacity card reuses the board's members
+        17,  # the board again; the owner is checked among the members its access read, which the board reuses
     ),
     "action_edit": (
         "planned",
@@ -344,7 +355,7 @@ HTMX_POSTS = {
             [t.planned_action.pk],
             {f"a{t.planned_action.pk}-{k}": v for k, v in _action_data(t, title="Call them").items()},
         ),
-        8,  # the row as text (only its changed title validated and written; its links as the form read them)
+        7,  # the row as text (only its changed title written; its owner checked among the members its access read)
     ),
     "action_delete": ("planned", lambda t: ("action_delete", [_delete_target(t).pk], {}), 11),
 }
