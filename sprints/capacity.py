@@ -9,6 +9,7 @@ from django.db import connection
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from tracking.access import Beside
 from tracking.models import Membership
 
 from .models import Action, ActionStatus, Sprint, SprintStatus
@@ -108,7 +109,11 @@ def sprint_capacity(
         row.load += action.estimate_hours
         row.actions.append(action)
     if history and owners:
-        for owner_id, planned, done in _past_hours(sprint.company_id, list(owners)):
+        if all(hasattr(m, "past_planned") for m in members):  # read beside them (PAST_HOURS)
+            past = [(m.pk, m.past_planned, m.past_done) for m in members]
+        else:
+            past = _past_hours(sprint.company_id, list(owners))
+        for owner_id, planned, done in past:
             owners[owner_id].past_planned = planned or Decimal(0)
             owners[owner_id].past_done = done or Decimal(0)
     listed = [o for o in owners.values() if o.load or o.membership.weekly_capacity_hours]
@@ -117,31 +122,34 @@ def sprint_capacity(
 
 
 # Each owner's hours planned and done in the business's last RECENT_SPRINTS closed sprints (the
-# top of the partial index sprint_closed_recent). A statement of fixed shape, so it is written
-# once here rather than built by the ORM on every board and session view.
-_PAST_HOURS_SQL = """
-SELECT a.owner_id, SUM(a.estimate_hours), SUM(a.estimate_hours) FILTER (WHERE a.status = %(done)s)
-FROM sprints_action a
-WHERE a.owner_id = ANY(%(owners)s) AND a.sprint_id IN (
-    SELECT s.id FROM sprints_sprint s
-    WHERE s.company_id = %(company)s AND s.status = %(closed)s AND s.archived_at IS NULL
-    ORDER BY s.starts_on DESC, s.id DESC LIMIT %(recent)s
+# top of the partial index sprint_closed_recent), by its one parameter, the business's id. A
+# statement of fixed shape, so it is written once here rather than built by the ORM on every
+# board and session view.
+_PAST_HOURS_SQL = f"""
+SELECT a.owner_id, SUM(a.estimate_hours) AS planned,
+       SUM(a.estimate_hours) FILTER (WHERE a.status = '{ActionStatus.DONE.value}') AS done
+FROM {Action._meta.db_table} a
+WHERE a.sprint_id IN (
+    SELECT s.id FROM {Sprint._meta.db_table} s
+    WHERE s.company_id = %s AND s.status = '{SprintStatus.CLOSED.value}' AND s.archived_at IS NULL
+    ORDER BY s.starts_on DESC, s.id DESC LIMIT {RECENT_SPRINTS:d}
 )
 GROUP BY a.owner_id
 """
 
+# The same hours beside each member of the team's statement (tracking.access.access_company_team):
+# a page that reads the team with its access check reads them without a query of their own.
+PAST_HOURS = Beside(
+    columns="past.planned AS past_planned, past.done AS past_done",
+    join=f"LEFT JOIN ({_PAST_HOURS_SQL}) past ON past.owner_id = m.id",
+)
+
 
 def _past_hours(company_id: int, owner_ids: list[int]) -> list[tuple[int, Decimal | None, Decimal | None]]:
-    params = {
-        "done": ActionStatus.DONE.value,
-        "owners": owner_ids,
-        "company": company_id,
-        "closed": SprintStatus.CLOSED.value,
-        "recent": RECENT_SPRINTS,
-    }
     with connection.cursor() as cursor:
-        cursor.execute(_PAST_HOURS_SQL, params)
-        return cursor.fetchall()
+        cursor.execute(_PAST_HOURS_SQL, [company_id])
+        owners = set(owner_ids)
+        return [row for row in cursor.fetchall() if row[0] in owners]
 
 
 def _hours(value: Decimal) -> str:

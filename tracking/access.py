@@ -5,6 +5,9 @@ would confirm that the object exists). Unsafe actions are then checked against t
 table and refused with a 403 that says who may do them.
 """
 
+from dataclasses import dataclass
+from functools import cache
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -62,13 +65,27 @@ def access_company(user, company_id, *, action: Permission | None = None) -> tup
     return membership.company, membership
 
 
+@dataclass(frozen=True)
+class Beside:
+    """What a caller reads beside each member in the team's statement: `columns` (each named
+    as the member's attribute it becomes) from `join`, a join whose only parameter is the
+    business's id, written %s as often as it needs it."""
+
+    columns: str
+    join: str
+
+
 # A business's members (invitations too) with their users and the business, in name order: what
 # member_name_order sorts by (tests/tracking/test_members.py holds the two to the same order).
-_TEAM_SQL = f"""
+@cache
+def _team_sql(beside: Beside | None) -> str:
+    return f"""
 SELECT m.*, {aliased_columns(User, "u", "user__")}, {aliased_columns(Company, "c", "company__")}
+       {f", {beside.columns}" if beside else ""}
 FROM {Membership._meta.db_table} m
 JOIN {User._meta.db_table} u ON u.id = m.user_id
 JOIN {Company._meta.db_table} c ON c.id = m.company_id
+{beside.join if beside else ""}
 WHERE m.company_id = %s
 ORDER BY CASE WHEN m.accepted_at IS NULL THEN COALESCE(NULLIF(m.invited_name, ''), u.email)
               ELSE COALESCE(NULLIF(u.full_name, ''), u.email) END, m.id
@@ -76,11 +93,13 @@ ORDER BY CASE WHEN m.accepted_at IS NULL THEN COALESCE(NULLIF(m.invited_name, ''
 
 
 def access_company_team(
-    user, company_id, *, action: Permission | None = None
+    user, company_id, *, action: Permission | None = None, beside: Beside | None = None
 ) -> tuple[Company, Membership, list[Membership]]:
     """access_company, with the company's members (invitations too, with their users, in name
-    order) read by the same query, for a page that shows the team: the board asks once."""
-    team = rows_by_id(Membership, _TEAM_SQL, company_id) if user.is_authenticated else []
+    order) read by the same query, for a page that shows the team: the board asks once. With
+    `beside`, what the caller reads of each member besides, in the same query."""
+    again = [company_id] * beside.join.count("%s") if beside else []
+    team = rows_by_id(Membership, _team_sql(beside), company_id, *again) if user.is_authenticated else []
     membership = next((m for m in team if m.user_id == user.pk and m.accepted_at is not None), None)
     if membership is None:
         raise Http404(_("No such business."))

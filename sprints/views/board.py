@@ -23,7 +23,7 @@ from tracking.roles import Permission, role_allows
 
 from .. import board_rows, schedule, selectors, services, session_page, starting
 from ..access import access_action, access_sprint
-from ..capacity import capacity_problems, sprint_capacity
+from ..capacity import PAST_HOURS, capacity_problems, sprint_capacity
 from ..forms import ActionForm, SprintForm, StartForm
 from ..models import Action, SprintStatus
 from .results import dressed, joined_rows, row_urls, status_labels
@@ -311,7 +311,7 @@ def board(request, company_id: int, sprint_id: int):
         company, membership = access_company(request.user, company_id)
         sprint = access_sprint(company, sprint_id)
         return render(request, "sprints/_capacity_card.html", _capacity_context(company, membership, sprint))
-    company, membership, members = access_company_team(request.user, company_id)
+    company, membership, members = access_company_team(request.user, company_id, beside=PAST_HOURS)
     sprint = access_sprint(company, sprint_id)
     context = _board_context(company, membership, sprint, fallback=request.GET.urlencode() == CHOOSE, members=members)
     return render(request, "sprints/board.html", _rows_text(request, context))
@@ -336,7 +336,9 @@ def action_row(request, company_id: int, action_id: int):
 
 @require_POST
 def action_add(request, company_id: int, sprint_id: int):
-    company, membership, members = access_company_team(request.user, company_id, action=Permission.PLAN_SPRINT)
+    company, membership, members = access_company_team(
+        request.user, company_id, action=Permission.PLAN_SPRINT, beside=PAST_HOURS
+    )
     sprint = access_sprint(company, sprint_id)
     form = ActionForm(request.POST, company=company, members=members)
     if not form.is_valid():

@@ -8,10 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from sprints import schedule, services
-from sprints.capacity import available_hours, sprint_capacity
+from sprints.capacity import PAST_HOURS, available_hours, sprint_capacity
 from sprints.models import Sprint
 from tests import clock
 from tests.factories import ActionFactory, SprintFactory
+from tracking.access import access_company_team
 from tracking.weeks import local_today
 
 pytestmark = pytest.mark.django_db
@@ -152,9 +153,11 @@ def test_past_planned_versus_done_ratio(team):
     assert row.past_ratio == 75
 
 
-def test_the_ratio_is_judged_on_the_last_twelve_closed_sprints(team):
+@pytest.mark.parametrize("read", ["by its own query", "beside the team"])
+def test_the_ratio_is_judged_on_the_last_twelve_closed_sprints(team, read, django_assert_num_queries):
     """Three years of sprints are not read for it: the oldest of 13 closed sprints, all its
-    hours not done, no longer counts."""
+    hours not done, no longer counts. The board reads the same hours beside the team its access
+    check reads (sprints/capacity.py PAST_HOURS), the session by a query of their own: the same."""
     monday = date(2025, 1, 6)
     for number in range(1, 14):
         closed = SprintFactory(
@@ -167,7 +170,13 @@ def test_the_ratio_is_judged_on_the_last_twelve_closed_sprints(team):
         status = "not_done" if number == 1 else "done"
         ActionFactory(sprint=closed, owner=team.member, estimate_hours=Decimal(4), status=status)
     planned = SprintFactory(company=team.company, number=14)
-    (row,) = [r for r in sprint_capacity(planned).owners if r.membership == team.member]
+    members = None
+    if read == "beside the team":
+        _company, _membership, members = access_company_team(team.tracker.user, team.company.pk, beside=PAST_HOURS)
+    # The actions; without the team: the members and their past hours too.
+    with django_assert_num_queries(1 if members else 3):
+        report = sprint_capacity(planned, members=members)
+    (row,) = [r for r in report.owners if r.membership == team.member]
     assert row.past_ratio == 100
     assert (row.past_planned, row.past_done) == (Decimal(48), Decimal(48))
 

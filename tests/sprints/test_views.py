@@ -346,7 +346,7 @@ HTMX_POSTS = {
     "action_add": (
         "planned",
         lambda t: ("action_add", [t.planned_sprint.pk], _action_data(t)),
-        17,  # the board again; the owner is checked among the members its access read, which the board reuses
+        16,  # the board again; its owner checked among the members its access read, with their past hours
     ),
     "action_edit": (
         "planned",
