@@ -1,6 +1,6 @@
 """Screens 4 and 8: the backlog board, a hypothesis with its timeline, the history."""
 
-from functools import partial
+from functools import cache, partial
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -538,12 +538,15 @@ def _csv_rows(queryset):
     """Plain tuples straight from the database, in chunks: no model instance, no template.
     Labels are translated here, in the request's language, before the stream starts."""
     labels = {choices: {value: str(label) for value, label in choices.choices} for choices in (Kind, Status, Verdict)}
+    # The same few numbers and days recur down a long export: each is written once.
+    written = {"number": cache(plain), "day": cache(_day)}
     rows = newest_first(queryset.annotate(**CSV_DAYS), [*CSV_FIELDS, "pk"])
-    return csv_lines(CSV_COLUMNS, (_csv_row(labels, *row) for row in rows))
+    return csv_lines(CSV_COLUMNS, (_csv_row(labels, written, *row) for row in rows))
 
 
 def _csv_row(
     labels,
+    written,
     title,
     kind,
     status,
@@ -565,22 +568,23 @@ def _csv_row(
     _pk,
 ) -> list:
     """One hypothesis as its CSV line's cells, from the values of CSV_FIELDS."""
+    number, day = written["number"], written["day"]
     return [
         title,
         labels[Kind].get(kind, kind),
         labels[Status].get(status, status),
         constraint or "",
         metric or "",
-        plain(baseline),
-        plain(expected),
-        plain(measured),
+        number(baseline),
+        number(expected),
+        number(measured),
         labels[Verdict].get(verdict, ""),
         reason,
         ice,
         author_name or author_email or "",
-        _day(created_on),
-        _day(testing_started_on),
-        _day(decided_on),
+        day(created_on),
+        day(testing_started_on),
+        day(decided_on),
         statement,
         learning,
     ]
