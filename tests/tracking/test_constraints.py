@@ -345,3 +345,18 @@ def test_a_refused_answer_comes_back_in_its_step_with_what_was_typed(team, clien
     assert 'class="error"' in body and "Saved" not in body
     first.refresh_from_db()
     assert first.answer == before
+
+
+def test_the_empty_why_field_speaks_the_readers_language_and_a_refused_one_keeps_its_text(team, client):
+    """The "Why?" field is drawn once per language while empty (tracking/views/constraints.py);
+    refused, it is the posted form's, with what was typed."""
+    client.force_login(team.tracker.user)
+    page = reverse("tracking:company_detail", args=[team.company.pk])
+    english = client.get(page).content.decode()
+    client.post(reverse("language_set"), {"language": "ru"})
+    russian = client.get(page).content.decode()
+    for body, placeholder in ((english, "Why? — because…"), (russian, "Почему? — потому что…")):
+        assert body.count('name="answer"') == 1 and f'placeholder="{placeholder}"' in body
+    url = _chain_url("why_add", team, constraint_id=team.constraint.pk)
+    refused = client.post(url, {"answer": "z" * 1001}).content.decode()
+    assert "z" * 1001 in refused and 'placeholder="Почему? — потому что…"' in refused

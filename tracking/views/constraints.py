@@ -1,13 +1,14 @@
 """Screen 3, the company page: the main constraint with its why-chain, naming, editing and
 replacing it, and its history."""
 
-from functools import partial
+from functools import cache, partial
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -73,8 +74,15 @@ def _chain_context(
         "constraint": constraint,
         "steps": steps,
         "why_form": add_form or WhyStepForm(),
+        # The empty "Why?" field is the same on every view in a language: drawn once.
+        "empty_why_field": None if add_form else _empty_why_field(get_language()),
         "chain_error": chain_error,
     }
+
+
+@cache
+def _empty_why_field(language: str) -> str:
+    return str(WhyStepForm()["answer"])
 
 
 def _company_page(request, company, membership, extras, *, constraint_form=None, status=200, **chain_overrides):
