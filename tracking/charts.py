@@ -17,7 +17,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from .numbers import plain, with_unit
+from .numbers import localized_plain, plain, with_unit
 
 WIDTH, HEIGHT = 600, 220
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 80, 12, 20, 36
@@ -183,13 +183,14 @@ def chart_svg(chart: Chart, name: str) -> SafeString:
     """The chart's SVG for a metric called `name`, built in one pass: numbers by the one number
     helper, dates formatted once, text escaped; coordinates are plain floats."""
     width, height = chart.width, chart.height
+    number = localized_plain()
     label = escape(_("%(name)s by week") % {"name": name})
     parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img"\n     aria-label="{label}">\n']
     for y, tick in chart.y_labels:
         parts.append(
             f'  <line class="grid" x1="{PAD_LEFT}" x2="{width}" y1="{y}" y2="{y}"/>\n'
             f'  <text class="axis" x="{PAD_LEFT - 6}" y="{y}" text-anchor="end" dominant-baseline="middle">'
-            f"{plain(tick, localize=True)}</text>\n"
+            f"{number(tick)}</text>\n"
         )
     if chart.target_y is not None:
         y = chart.target_y
@@ -209,7 +210,7 @@ def chart_svg(chart: Chart, name: str) -> SafeString:
     parts.append(f'\n  <polyline class="line" points="{chart.polyline}"/>\n  ')
     parts.extend(
         f'<circle class="dot" cx="{p.x}" cy="{p.y}" r="3">'
-        f"<title>{p.week.isoformat()}: {plain(p.value, localize=True)}</title></circle>"
+        f"<title>{p.week.isoformat()}: {number(p.value)}</title></circle>"
         for p in chart.points
     )
     parts.append("\n")

@@ -6,8 +6,9 @@ Pages, e-mails and the report show numbers through `plain(…, localize=True)`, 
 `with_unit`; CSV keeps the machine form (`plain` without localize: a dot, no grouping)."""
 
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, partial
 
 from babel import Locale
 from babel.numbers import NumberPattern, format_currency, parse_pattern
@@ -46,13 +47,21 @@ def plain(value, *, localize: bool = False) -> str:
     is the active language's (3,1 in Russian), as the pages show numbers; CSV keeps
     the dot so a spreadsheet reads it as a number. Text that is not a number comes back as it was.
     """
+    return _plain(value, reader_locale() if localize else None)
+
+
+def localized_plain() -> Callable[[object], str]:
+    """plain(value, localize=True) for the many numbers of one page part (a chart's points):
+    the reader's locale asked once, not once a number."""
+    return partial(_plain, locale_name=reader_locale())
+
+
+def _plain(value, locale_name: str | None) -> str:
     number = as_decimal(value)
     if number is None:
         return "" if value is None else str(value)
     number = _normalized(number)
-    if localize:
-        return _localized(number, reader_locale())
-    return format(number, "f")
+    return format(number, "f") if locale_name is None else _localized(number, locale_name)
 
 
 def _localized(number: Decimal, locale_name: str) -> str:
