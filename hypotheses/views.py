@@ -23,6 +23,7 @@ from tracking.db import newest_first
 from tracking.exports import csv_lines, csv_response
 from tracking.form_errors import apply_errors, error_text
 from tracking.form_flow import done, submit
+from tracking.markup import esc
 from tracking.numbers import money, plain
 from tracking.query_params import int_param, number_param
 from tracking.roles import Permission, role_allows
@@ -446,7 +447,7 @@ def _history_rows(company, rows) -> list[selectors.Row]:
 
 def _history_row_html(h, against: str) -> str:
     """A history row's <tr>, made in one pass (no template nodes per row)."""
-    e = conditional_escape
+    e = esc
     constraint = "" if h.constraint is None else f" · {e(h.constraint)}"
     reason = ""
     if h.reason:
@@ -476,6 +477,7 @@ def history(request, company_id: int):
         "rows": _history_rows(company, page.object_list),
         "stats": stats,
     }
+    context["rows_html"] = mark_safe("".join(row.html for row in context["rows"]))  # each made safe
     return render(request, "hypotheses/history.html", context)
 
 

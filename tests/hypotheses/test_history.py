@@ -326,3 +326,25 @@ def test_the_author_filter_offers_members_and_former_members_who_wrote(team, cli
     names = [name for _, name in history_authors(team.company)]
     assert "Left the team" in names and "Not yet in" not in names
     assert team.tracker.user.pk in {pk for pk, _ in history_authors(team.company)}
+
+
+def test_the_history_table_escapes_what_people_typed(team, client):
+    """The rows are made in one pass (hypotheses/views.py _history_row_html): every text in
+    them is escaped."""
+    team.constraint.title = "Leads <i>dry</i>"
+    team.constraint.save()
+    team.member.user.full_name = 'Ann "<b>"'
+    team.member.user.save()
+    HypothesisFactory(
+        company=team.company,
+        constraint=team.constraint,
+        author=team.member.user,
+        title="<script>alert(1)</script>",
+        learning="Learned & <u>kept</u>",
+    )
+    client.force_login(team.tracker.user)
+    body = client.get(reverse("hypotheses:history", args=[team.company.pk])).content.decode()
+    table = body.split("<tbody>")[1].split("</tbody>")[0]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in table and "<script>" not in table
+    assert "Leads &lt;i&gt;dry&lt;/i&gt;" in table and "Learned &amp; &lt;u&gt;kept&lt;/u&gt;" in table
+    assert "Ann &quot;&lt;b&gt;&quot;" in table and "<b>" not in table and "<i>" not in table
