@@ -213,6 +213,9 @@ def test_the_metrics_page_queries_do_not_grow_with_metrics(team, client):
         for _ in range(10):
             MetricValueFactory(metric=MetricFactory(company=team.company))
     assert counts[0] == counts[1], counts
+    body = client.get(url).content.decode()
+    for metric in team.company.metrics.all():  # each card links to its metric
+        assert f'<a href="{reverse("tracking:metric_detail", args=[team.company.pk, metric.pk])}">' in body
 
 
 def test_the_chart_is_drawn_against_the_target(team, client):

@@ -34,8 +34,10 @@ def _metrics_page(request, company, membership, markers, *, add_form=None, statu
     metrics = selectors.metrics_of(company)
     series = selectors.metric_series_many(metrics)
     marked = markers_for([m.pk for m in metrics], current_week_start(company) - timedelta(weeks=26), markers)
+    detail = reverse("tracking:metric_detail", args=[company.pk, 0]).removesuffix("0/")  # once a page
     for metric in metrics:
         metric.chart = line_chart(series[metric.pk], metric.target, marked[metric.pk])
+        metric.url = f"{detail}{metric.pk}/"
     context = {
         "company": company,
         "membership": membership,
