@@ -74,7 +74,6 @@ def _chain_context(
         "constraint": constraint,
         "steps": steps,
         "why_form": add_form or WhyStepForm(),
-        # The empty "Why?" field is the same on every view in a language: drawn once.
         "empty_why_field": None if add_form else _empty_why_field(get_language()),
         "chain_error": chain_error,
     }
@@ -82,6 +81,7 @@ def _chain_context(
 
 @cache
 def _empty_why_field(language: str) -> str:
+    """The empty "Why?" field: the same on every view in a language, so drawn once."""
     return str(WhyStepForm()["answer"])
 
 
