@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from tracking.access import Beside
 from tracking.models import Membership
+from tracking.numbers import plain
 
 from .models import Action, ActionStatus, Sprint, SprintStatus
 
@@ -152,21 +152,23 @@ def _past_hours(company_id: int, owner_ids: list[int]) -> list[tuple[int, Decima
         return [row for row in cursor.fetchall() if row[0] in owners]
 
 
-def _hours(value: Decimal) -> str:
-    """Hours as people write them, in their language: 5, 7,5."""
-    return number_format(value.normalize() if value == value.to_integral() else value, use_l10n=True)
+def hours(value) -> str:
+    """Hours to a tenth as people write them, in the reader's language: 8, 7.5 (7,5 in Russian)."""
+    return plain(Decimal(value).quantize(TENTH, rounding=ROUND_HALF_UP), localize=True)
 
 
 def capacity_problems(sprint: Sprint) -> list[str]:
     report = sprint_capacity(sprint)
     problems = [
         _("%(name)s is overbooked by %(hours)s h (%(load)s h planned, %(available)s h available)")
-        % {"name": row.name, "hours": _hours(row.over), "load": _hours(row.load), "available": _hours(row.available)}
+        % {"name": row.name, "hours": hours(row.over), "load": hours(row.load), "available": hours(row.available)}
         for row in report.owners
         if row.over > 0
     ]
     if report.budget_over > 0:
-        problems.append(_("the sprint is over its budget by %(amount)s") % {"amount": _hours(report.budget_over)})
+        problems.append(
+            _("the sprint is over its budget by %(amount)s") % {"amount": plain(report.budget_over, localize=True)}
+        )
     return problems
 
 

@@ -1,24 +1,17 @@
 """The capacity card's owners, made in one pass: the card lists every owner of the business on
 the board and the session's plan, and an owner's row was a dozen template nodes."""
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from tracking.markup import esc
-from tracking.numbers import plain
+
+from ..capacity import hours
 
 register = template.Library()
 
-TENTH = Decimal("0.1")
-
-
-@register.filter
-def hours(value) -> str:
-    """Hours to a tenth (8, 7.5, 28.6), in the reader's locale."""
-    return plain(Decimal(value).quantize(TENTH, rounding=ROUND_HALF_UP), localize=True)
+register.filter("hours", hours)
 
 
 @register.simple_tag

@@ -233,3 +233,12 @@ def test_the_boards_team_is_in_the_order_member_name_order_gives(team):
     assert [m.pk for m in members] == list(expected.values_list("pk", flat=True))
     assert membership.pk == team.tracker.pk and {m.company for m in members} == {team.company}
     assert [m.name for m in members] == [m.name for m in expected.select_related("user")]
+
+
+def test_a_members_weekly_hours_are_written_in_the_readers_language(team, client):
+    team.member.weekly_capacity_hours = Decimal("7.5")
+    team.member.save()
+    client.force_login(team.tracker.user)
+    client.post(reverse("language_set"), {"language": "ru"})
+    body = client.get(reverse("tracking:members", args=[team.company.pk])).content.decode()
+    assert "7,5 ч в неделю" in body and "7.5 ч" not in body
