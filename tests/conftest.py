@@ -128,7 +128,7 @@ def foreign_team(db) -> Team:
 
 @pytest.fixture
 def economics(team):
-    """The team's unit economics in dollars, C1 fed by its metric (issue 14): contribution margin
+    """The team's unit economics in dollars, C1 fed by its metric: contribution margin
     CM = UA·(C1·ARPPU − CPA) = 1000·(0.05·(2000 − 800)·1.5 − 30) = 60 000 a month."""
     team.company.currency = "USD"
     team.company.save()

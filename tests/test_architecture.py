@@ -114,9 +114,9 @@ REGISTRY_NAMES = {"register", "register_markers", "sections", "purposes"}
 
 @pytest.mark.parametrize("app", ["tracking", "hypotheses", "sprints"])
 def test_no_app_fills_a_registry_of_another(app):
-    """No app reaches down at start-up to add itself to a lower app's list (the portfolio's
-    sections, the charts' marker providers, the scripts' purposes used to): the callers pass in
-    what they know. So no AppConfig.ready does any work, and no module offers a `register`."""
+    """No app reaches down at start-up to add itself to a lower app's list (such as the
+    portfolio's sections, the charts' marker providers or the scripts' purposes): the callers
+    pass in what they know. So no AppConfig.ready does any work, and no module offers a `register`."""
     offenders = {}
     for path in (ROOT / app).rglob("*.py"):
         if "migrations" in path.parts:
@@ -158,8 +158,9 @@ def _sends_mail(path: Path) -> list[str]:
 
 
 def test_nothing_but_the_outbox_sends_mail():
-    """One send path (issue 11): reminders, digests, reports, invitations and password resets
-    are outbox rows; no other module builds, connects for or sends an e-mail."""
+    """One send path, so every message is retried, backed off and given up the same way:
+    reminders, digests, reports, invitations and password resets are outbox rows; no other
+    module builds, connects for or sends an e-mail."""
     offenders = {
         str(path.relative_to(ROOT)): found
         for app in ("tracking", "hypotheses", "sprints")
@@ -170,7 +171,7 @@ def test_nothing_but_the_outbox_sends_mail():
     assert _sends_mail(OUTBOX), "the outbox itself sends: the check would see a sender"
 
 
-# --- Views parse, check, call and render (issue 11) -------------------------------------------
+# --- Views parse, check, call and render ------------------------------------------------------
 
 VIEW_MAX_LINES = 30
 

@@ -1,9 +1,9 @@
 """No test reads the wall clock for a date: every date comes from the suite's clock (tests/clock.py).
 
 A call such as `date.today()` in a fixture looks harmless and is right on the day it is
-written; a week later it meets a review weekday and the suite goes red on half the days
-(issue 9). This guard reads every file under tests/ and fails on such a call outside the
-allow-list below, each entry with its reason.
+written; a week later it meets a review weekday and the suite goes red on half the days.
+This guard reads every file under tests/ and fails on such a call outside the allow-list below,
+each entry with its reason.
 """
 
 import ast

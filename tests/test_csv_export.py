@@ -1,4 +1,4 @@
-"""CSV injection: no cell the product exports starts a formula in a spreadsheet (issue 10, finding 5)."""
+"""CSV injection: no cell the product exports starts a formula in a spreadsheet."""
 
 import csv
 import io

@@ -1,5 +1,5 @@
 """Every e-mail the product sends carries a name as typed in its subject and text part, and
-escaped in its HTML part (issue 10, finding 7)."""
+escaped in its HTML part."""
 
 import pytest
 from django.core import mail

@@ -1,4 +1,4 @@
-"""What makes a page cheaper must not change what it shows (issue 12): the board's rows read
+"""What makes a page cheaper must not change what it shows: the board's rows read
 only the columns they load (a deferred column would cost a query per row), the results page's
 plain inputs are what the form's widget renders, the portfolio's links equal reverse(), ids
 are never localized while decimals still are, and the hypothesis card's words are there."""

@@ -587,7 +587,7 @@ def _script_data(team):
     return {"title": "Kitchens", "kind": "problem", "goal": "Why they buy", "segment": "Families", "questions": "Who?"}
 
 
-# Customer interviews (issue 15): every member logs an interview; its author (here the tracker),
+# Customer interviews: every member logs an interview; its author (here the tracker),
 # the tracker and the entrepreneur edit it; scripts and the threshold are toolkit (planners);
 # insights and hypotheses from them follow the hypothesis rules (everyone creates).
 ROLE_TABLE.update(
@@ -691,7 +691,7 @@ def test_reading_pages_is_open_to_every_role(team, client):
             assert client.get(reverse(name, kwargs=SAMPLES[name].kwargs(team))).status_code == 200, (role, name)
 
 
-# --- Who gives the tracker role (issue 10, finding 4) -----------------------------------------
+# --- Who gives the tracker role ---------------------------------------------------------------
 # Only a tracker grants or removes the tracker role (closing sprints and overriding capacity
 # are theirs); the other managers still manage everyone else. Nobody changes their own role.
 

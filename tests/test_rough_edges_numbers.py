@@ -1,4 +1,4 @@
-"""Issue 13: measured and metric values show as typed everywhere — not "3.1000", not "3.10",
+"""Measured and metric values show as typed everywhere — not "3.1000", not "3.10",
 not 1E+1 — on the metric pages, the goal tree, the pre-filled metric form and the e-mails."""
 
 import re

@@ -1,4 +1,4 @@
-"""Issue 13's rough edges on the sprint side: starting a sprint puts its Ready hypotheses
+"""Rough edges on the sprint side: starting a sprint puts its Ready hypotheses
 under test (recorded in their history), and the first sprint's default dates."""
 
 from datetime import timedelta

@@ -187,7 +187,7 @@ def test_production_renders_through_the_cached_template_loader():
 
 @pytest.mark.django_db
 def test_postgresql_connections_never_jit_compile_a_query():
-    """A page's queries are short: compiling one cost 20-55 ms more than it ran (issue 12)."""
+    """A page's queries are short: JIT-compiling one costs 20-55 ms more than running it."""
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone() == ("off",)

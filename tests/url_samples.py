@@ -191,7 +191,7 @@ SAMPLES: dict[str, Sample] = {
     "hypotheses:archive": BUSINESS,
     "hypotheses:history": BUSINESS,
     "hypotheses:history_csv": BUSINESS,
-    "hypotheses:return_hint": BUSINESS,  # issue 13
+    "hypotheses:return_hint": BUSINESS,  # the hypothesis form's suggested return (htmx)
     **{
         f"hypotheses:{name}": Sample(
             Scope.COMPANY, lambda t: {"company_id": t.company.pk, "hypothesis_id": t.hypothesis.pk}
@@ -199,7 +199,7 @@ SAMPLES: dict[str, Sample] = {
         for name in ("detail", "edit", "transition", "decide", "suggest", "archive_one")
     },
     "hypotheses:restore": Sample(Scope.COMPANY, lambda t: {"company_id": t.company.pk, "hypothesis_id": t.archived.pk}),
-    # customer interviews (issue 15)
+    # customer interviews
     **{
         f"custdev:{name}": BUSINESS
         for name in (

@@ -1,4 +1,4 @@
-"""The demo's customer interviews (issue 15): «Дубрава» has ten problem interviews in
+"""The demo's customer interviews: «Дубрава» has ten problem interviews in
 Russian whose quotes lead to the criterion of choice behind its constraint; three of them
 make the insight, and the insight became a hypothesis. The English businesses have a few."""
 

@@ -1,4 +1,4 @@
-"""The interview log (issue 15): consent before notes, quotes with tags created inline, who
+"""The interview log: consent before notes, quotes with tags created inline, who
 may edit, a refused save keeps what was typed, tenancy."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""Fixed query counts (issue 15): the interview list and the synthesis page for 10 and 1,000
+"""Fixed query counts: the interview list and the synthesis page for 10 and 1,000
 interviews, the learnings library and "tried before" for 10 and 5,000 decided hypotheses.
 The large sets are built with bulk_create."""
 

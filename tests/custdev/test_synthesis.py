@@ -1,4 +1,4 @@
-"""Synthesis (issue 15): per tag the distinct interviewees, quotes and segments; a tag heard
+"""Synthesis: per tag the distinct interviewees, quotes and segments; a tag heard
 from the business's threshold of people is offered as an insight; insight → hypothesis in
 one step, with "based on N interviews" and a suggested ICE confidence."""
 

@@ -1,4 +1,4 @@
-"""Customer interviews to a hypothesis in a real browser (issue 15): the tracker writes a
+"""Customer interviews to a hypothesis in a real browser: the tracker writes a
 script and sees a leading question flagged as it is typed; logs three interviews on a phone
 (375 px) with the same tag created inline — the second one's draft survives a reload —; makes
 the insight on the synthesis page and the hypothesis from it in one step ("based on 3

@@ -2,7 +2,7 @@
 it down with only a title and a statement, is told what is missing when marking it ready
 (an htmx swap of the page's state, nothing changes), fills in the metric, baseline, "×1.5",
 criteria, test and return, then marks it ready and starts testing; each move swaps the badge,
-the next step and the timeline without a reload (issue 13), and the reloaded page agrees."""
+the next step and the timeline without a reload, and the reloaded page agrees."""
 
 import io
 import re
@@ -96,7 +96,7 @@ def test_tracker_takes_a_hypothesis_from_idea_to_testing(live_server, page, arti
     page.get_by_role("button", name="Save", exact=True).click()
 
     expect(page).to_have_url(detail_url)
-    # 22 × 1.5 = 33, both as typed (issue 13: not "33.0000", not "×1.500").
+    # 22 × 1.5 = 33, both as typed: not "33.0000", not "×1.500".
     expect(page.locator("dl.facts")).to_contain_text(re.compile(r"Expected value\s*33 \(×1\.5\)"))
     expect(lifecycle.locator(".alert.error")).to_have_count(0)
     expect(status).to_have_text("Idea")
@@ -107,7 +107,7 @@ def test_tracker_takes_a_hypothesis_from_idea_to_testing(live_server, page, arti
     expect(lifecycle.locator("button[data-to=testing]")).to_be_visible()
     expect(lifecycle.locator("button[data-to=ready]")).to_have_count(0)
     expect(lifecycle.locator(".alert.error")).to_have_count(0)
-    # The whole page's state moved, not only the buttons (issue 13).
+    # The whole page's state moved, not only the buttons: the badge and timeline agree with them.
     expect(status).to_have_text("Ready")
     expect(page.locator("ol.timeline > li.timeline-item").first).to_contain_text("Idea → Ready")
     _settled(page)

@@ -1,4 +1,4 @@
-"""The return hint in a real browser (issue 13): choosing the metric and typing the baseline and
+"""The return hint in a real browser: choosing the metric and typing the baseline and
 the expected value brings the money unit economics suggests (htmx); "Use this figure" puts it in
 the field without a page load; the tracker can still type their own; the save keeps it."""
 

@@ -1,4 +1,4 @@
-"""What the weekly session costs in moves (issue 13), in Chromium on the seeded «Дубрава».
+"""What the weekly session costs in moves, in Chromium on the seeded «Дубрава».
 
 The session measured is exactly: open the session, review 5 actions, give 2 verdicts (the
 third hypothesis under test is kept in test), enter 3 metric values, plan 5 actions, start the
@@ -8,7 +8,7 @@ note, a decision's button ("Confirmed", "Keep testing", …) a verdict row with 
 the press stands for the select or the radio it replaces. Every click, fill and select goes
 through `Moves`, which counts it; full page loads are main-frame navigations (htmx requests
 are not navigations). Both numbers are printed; the session takes at most 40 interactions and
-exactly 1 page load (58 and 4 before issue 13).
+exactly 1 page load.
 
 The entrepreneur's phone flow (log an own action and the week's value on "Log results")
 stays within today's 6 interactions and 2 page loads."""

@@ -1,4 +1,4 @@
-"""Long lists are bounded (issue 12): the board shows each column's best cards with "show
+"""Long lists are bounded: the board shows each column's best cards with "show
 all N", the history pages keep their filters while the statistics cover the whole filtered
 set, and the CSV streams plain rows."""
 

@@ -51,7 +51,7 @@ def test_changes_to_pre_registered_fields_after_the_test_started_are_flagged(tea
     h = services.hypothesis_update(hypothesis=h, by=team.tracker, expected_version=h.version, baseline=Decimal("1.5"))
     event = _events(h)[-1]
     assert event.after_test_started is True
-    assert event.changes == {"baseline": ["2", "1.5"]}  # as typed (issue 13)
+    assert event.changes == {"baseline": ["2", "1.5"]}  # as typed, not padded to the field's decimal places
     h = services.hypothesis_update(hypothesis=h, by=team.tracker, expected_version=h.version, title="Renamed")
     assert _events(h)[-1].after_test_started is False  # the title is not pre-registered
 

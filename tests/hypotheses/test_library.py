@@ -1,4 +1,4 @@
-"""The learnings library (issue 15): decided hypotheses of the user's businesses only, full-
+"""The learnings library: decided hypotheses of the user's businesses only, full-
 text search in Russian and English (PostgreSQL), filters, "tried before" by trigram
 similarity, CSV with formulas escaped."""
 

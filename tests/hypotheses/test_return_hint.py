@@ -1,4 +1,4 @@
-"""Issue 13, last rough edge: once unit economics exists, the hypothesis form suggests the
+"""Once unit economics exists, the hypothesis form suggests the
 expected return per month in money, and "Use this figure" puts it in the field."""
 
 from decimal import Decimal

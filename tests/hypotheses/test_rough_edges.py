@@ -1,4 +1,4 @@
-"""Issue 13's rough edges on the hypothesis page: a move swaps the whole page state; a Ready
+"""Rough edges on the hypothesis page: a move swaps the whole page state; a Ready
 hypothesis that loses what testing needs goes back to Idea; an innovation's return may be its
 expected metric change; numbers show as typed."""
 

@@ -1,4 +1,4 @@
-"""Issue 15 §1: an interview script may be written for a hypothesis. The link lives in the
+"""An interview script may be written for a hypothesis. The link lives in the
 hypotheses app (custdev does not import it); both pages show it; same business only."""
 
 import pytest

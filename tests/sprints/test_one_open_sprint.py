@@ -1,4 +1,4 @@
-"""At most one sprint per business is active or in review (issue 10, finding 8): the next one
+"""At most one sprint per business is active or in review: the next one
 starts once the last is closed. The service says so; the database holds it."""
 
 import pytest

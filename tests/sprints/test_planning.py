@@ -66,7 +66,7 @@ def test_the_service_says_so_first(team):
     [
         # Reviews on Fridays. After a sprint ending on its review day: Saturday → Friday, 7 days.
         (date(2030, 1, 4), 7, date(2030, 1, 5), date(2030, 1, 11)),
-        # Starting on the review day itself: not a 1-day sprint, nor 8 days: Saturday → Friday (issue 13).
+        # Starting on the review day itself: not a 1-day sprint, nor 8 days: Saturday → Friday.
         (date(2030, 1, 3), 7, date(2030, 1, 5), date(2030, 1, 11)),
         # Starting on a Monday: the Friday that fits (5 days).
         (date(2030, 1, 6), 7, date(2030, 1, 7), date(2030, 1, 11)),

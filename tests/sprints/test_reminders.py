@@ -375,7 +375,7 @@ def test_the_digest_costs_the_same_queries_for_one_business_and_for_six(team):
     assert len(lines) == 6 and all("review_overdue" in line["flags"] for line in lines)
 
 
-# --- Bounded retries (issue 10, finding 6) ---------------------------------------------------------
+# --- Bounded retries -------------------------------------------------------------------------------
 
 
 @pytest.fixture

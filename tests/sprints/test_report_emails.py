@@ -1,4 +1,4 @@
-"""Report e-mails in batches (issue 12, item 5): one connection to the mail server per batch,
+"""Report e-mails in batches: one connection to the mail server per batch,
 and a fixed number of queries per report whatever the number of its members."""
 
 from datetime import timedelta

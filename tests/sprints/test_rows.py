@@ -1,4 +1,4 @@
-"""Rows are text until edited (issue 12): the board's size does not grow with the number of
+"""Rows are text until edited: the board's size does not grow with the number of
 open hypotheses, and a row's form comes one at a time."""
 
 import json

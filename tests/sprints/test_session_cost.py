@@ -1,10 +1,10 @@
-"""What the weekly session page costs to render (issue 12), pinned without a clock: template
+"""What the weekly session page costs to render, pinned without a clock: template
 nodes per row, the page's size as data the page does not show grows, and what is built once
 per page instead of per row (the owners' options, the words of the status select and of the
 verdict radios, in the page's language).
 
-Measured before these pins (bench/pages.py --profile, 60 actions, 40 hypotheses under test):
-6,447 template nodes and ~376,000 Python calls per request; after: 4,986 nodes, ~164,000 calls."""
+Where the pins hold it (bench/pages.py --profile, 60 actions, 40 hypotheses under test):
+4,986 template nodes and ~164,000 Python calls per request."""
 
 from decimal import Decimal
 

@@ -1,4 +1,4 @@
-"""The weekly session in one page (issue 13) through the front door: a step's rows save in one
+"""The weekly session in one page through the front door: a step's rows save in one
 submit or one alone, a refused submit keeps every row as typed with the error next to its row,
 planning happens inside the session, closing stays on the page; and the two rough edges of the
 loop that the session owns (the next sprint's focus, the carry-over ticked in advance)."""
@@ -326,8 +326,8 @@ def _grow(team, count, owners):
 
 
 # The page at the results step, and the card of each step it folds, fetched as opening it does
-# (before the steps were folded the page drew all six cards in 12 queries). The session, the
-# user, the membership and the sprint with its review (4) come with every answer.
+# (a folded step costs no query until it is opened). The session, the user, the membership and
+# the sprint with its review (4) come with every answer.
 PAGE_QUERIES = {
     "page": 6,  # this sprint's actions (the logged count comes from them) and the members
     "verdicts": 6,  # the hypotheses under test (with those kept in test) and the members

@@ -1,4 +1,4 @@
-"""The toolkit's arithmetic against cases computed by hand from the issue's formulas."""
+"""The toolkit's arithmetic against cases computed by hand from the unit-economics and funnel formulas."""
 
 from datetime import date, timedelta
 from decimal import Decimal as D

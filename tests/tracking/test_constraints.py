@@ -282,7 +282,7 @@ def test_history_lists_who_changed_what(team, client):
     assert escape(str(team.team_lead.user)) in body and escape(str(team.tracker.user)) in body
 
 
-# --- Replacing needs “What happened to it” (issue 13) --------------------------------------------
+# --- Replacing needs “What happened to it” -------------------------------------------------------
 
 
 @pytest.mark.parametrize("note", ["", "   \n  "])

@@ -43,7 +43,7 @@ def delivered_link(membership) -> str:
 
 
 def test_a_manager_of_another_business_cannot_take_over_an_invitee(client):
-    """The steps of the report (issue 10, finding 1): B invites newhire@x, A (no access to B)
+    """The takeover, step by step: B invites newhire@x, A (no access to B)
     invites the same address. A sees no link, and nothing A can do opens the account or B."""
     alpha, beta = make_team("Alpha Ltd"), make_team("Beta Secret Ltd")
     from_beta = invite(beta, "newhire@example.test")
