@@ -97,17 +97,17 @@ test: install-test messages
 bench: install-test messages
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
-# The page benchmark (DESIGN.md §8, issues 12 and 23): its own database, gunicorn in production
-# mode; ~5 min (≤ 10) at the issue's size, on a quiet machine (load average under 1.5); tables
+# The page benchmark (DESIGN.md §8): its own database, gunicorn in production
+# mode; ~5 min (≤ 10) at the full size, on a quiet machine (load average under 1.5); tables
 # also in artifacts/bench-pages.md. BENCH_PAGES_ARGS=--quick for a smoke run, --help for options.
 bench-pages: install-test messages
 	$(BIN)/python bench/pages.py $(BENCH_PAGES_ARGS)
 
-# The API benchmark (issue 25): its own database bench_api, gunicorn with 4 sync workers; ~2 min.
+# The API benchmark: its own database bench_api, gunicorn with 4 sync workers; ~2 min.
 bench-api: install-test messages
 	$(BIN)/python bench/api.py $(BENCH_API_ARGS)
 
-# The learnings-library benchmark (issue 15): its own database bench_library, 20,000 decided
+# The learnings-library benchmark: its own database bench_library, 20,000 decided
 # hypotheses, search server time against 100 ms. BENCH_LIBRARY_ARGS=--quick for a smoke run.
 bench-library: install-test messages
 	$(BIN)/python bench/library.py $(BENCH_LIBRARY_ARGS)

@@ -1,4 +1,4 @@
-"""API benchmark (issue 25): the PUT of weekly metric values, the writes a CRM or a script sends
+"""API benchmark: the PUT of weekly metric values, the writes a CRM or a script sends
 all day, against an authenticated API 404 timed in the same rounds, on gunicorn with 4 sync
 workers and PostgreSQL; then as many PUTs as 16 clients get through, for the requests a
 second. Bars: the PUT's p95 within 2x the 404's, and at least 300 requests a second.

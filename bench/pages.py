@@ -1,10 +1,10 @@
-"""Page benchmark (DESIGN.md §8, issues 12 and 23): what people do, at the large data set, as
-multiples of a floor (a signed-in 404) timed in the same rounds — every page cold, a save and
-then the view, a colleague's first view after it, every htmx save's answer — with the issue's
-bars and PASS/MISS; queries per page on small and large data; 100 users with 5 s of think time
-and 10 % writes, and with none. One markdown table per kind, also in artifacts/bench-pages.md.
+"""Page benchmark (DESIGN.md §8): what people do, at the large data set, as multiples of a
+floor (a signed-in 404) timed in the same rounds — every page cold, a save and then the view, a
+colleague's first view after it, every htmx save's answer — with the bars they must stay within
+and PASS/MISS; queries per page on small and large data; 100 users with 5 s of think time and
+10 % writes, and with none. One markdown table per kind, also in artifacts/bench-pages.md.
 
-    cd /work/main && .venv/bin/python bench/pages.py          # the issue's size, ~5 minutes (≤ 10)
+    cd /work/main && .venv/bin/python bench/pages.py          # the full size, ~5 minutes (≤ 10)
     .venv/bin/python bench/pages.py --quick                   # a smoke run, ~1 minute
     .venv/bin/python bench/pages.py --help                    # sizes, rounds, load
 
@@ -507,7 +507,7 @@ def counts() -> str:
 
 
 def pages(data: dict) -> dict[str, str]:
-    """The issue's table: name -> path, for one tracker's data."""
+    """The pages measured: name -> path, for one tracker's data."""
     first, second = data["companies"][:2]
     key_metric = Metric.objects.filter(company=first, is_key=True).values_list("pk", flat=True).first()
     return {
@@ -767,7 +767,7 @@ def sign_in(email: str) -> str:
 BOARD_15, BOARD_BIG = "sprint board, 15 actions", f"sprint board, {BIG} actions"
 SESSION, RESULTS = f"weekly session, {BIG} actions", f"results, {BIG} actions"
 OVERVIEW, METRICS = "overview (business page)", f"metrics, {args.metrics}"
-# The issue's bars, as multiples of the floor's p95 (the session's 60 rows and the board at 15
+# What a page may cost, as multiples of the floor's p95 (the session's 60 rows and the board at 15
 # have bars of their own), and the load's.
 PAGE_BAR, SAVE_BAR, PAGE_BARS = 3.0, 2.5, {BOARD_15: 2.0, SESSION: 4.0}
 THINK_P95_BAR, RPS_BAR = 150.0, 80.0

@@ -215,9 +215,10 @@ def read_new_rows(post, members, form_class) -> PlanRead:
 
 # --- What rows show ---------------------------------------------------------------------------------
 # Built here once per answer, as plain dicts the templates read without a lookup that fails
-# (issue 12): the words of a select or radio group rendered once and shared by every row with the
-# same choice, owners' names from the members, numbers as shown (text: a template localizes
-# nothing, so it needs no {% localize %} block).
+# (each failed lookup raises and catches an exception, and a page has it for every row): the
+# words of a select or radio group rendered once and shared by every row with the same choice,
+# owners' names from the members, numbers as shown (text: a template localizes nothing, so it
+# needs no {% localize %} block).
 
 
 SELECTED = mark_safe(" selected")
