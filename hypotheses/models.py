@@ -158,10 +158,6 @@ class Hypothesis(models.Model):
         return self.title
 
     @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
-
-    @property
     def is_breakthrough(self) -> bool:
         return self.kind == Kind.BREAKTHROUGH
 

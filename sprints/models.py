@@ -80,10 +80,6 @@ class Sprint(models.Model):
     def days(self) -> int:
         return (self.ends_on - self.starts_on).days + 1
 
-    @property
-    def is_open(self) -> bool:
-        return self.status != SprintStatus.CLOSED
-
 
 class ActionStatus(models.TextChoices):
     TODO = "todo", _("To do")

@@ -51,12 +51,6 @@ def _review_save(review: Review, **fields) -> Review:
     return review
 
 
-@transaction.atomic
-def session_begin(*, sprint: Sprint, by: Membership) -> Review:
-    """The weekly meeting starts: an active sprint goes into review (idempotent)."""
-    return _begin(sprint, by)
-
-
 # The sprint locked for its session, read with its review beside it: every session save asks
 # this, so it is written once rather than built by the ORM on each.
 _BEGIN_SQL = f"""
@@ -69,8 +63,8 @@ FOR UPDATE OF s
 
 
 def _begin(sprint: Sprint, by: Membership) -> Review:
-    """session_begin inside a step's own transaction (no savepoint of its own): the sprint is
-    locked and read with its review in one query."""
+    """The weekly meeting begins, inside a step's own transaction (no savepoint of its own): an
+    active sprint goes into review (again is nothing), locked and read with its review in one query."""
     ensure_can(by, Permission.PLAN_SPRINT)
     locked = next(iter(Sprint.objects.raw(_BEGIN_SQL, [sprint.pk])))
     if locked.status == SprintStatus.ACTIVE:

@@ -369,4 +369,4 @@ def test_the_sprint_services_only_write(module):
     what the pages read is in the selectors, the capacity and the schedule."""
     offenders = [f.name for f in _public_functions(ROOT / "sprints" / module) if not _opens_a_transaction(f)]
     assert not offenders, offenders
-    assert "session_begin" in {f.name for f in _public_functions(ROOT / "sprints" / "session.py")}
+    assert "session_go_to" in {f.name for f in _public_functions(ROOT / "sprints" / "session.py")}

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_next_sprint_does_not_start_while_the_last_is_in_review(team):
-    session.session_begin(sprint=team.active_sprint, by=team.tracker)
+    session.session_go_to(sprint=team.active_sprint, by=team.tracker)
     with pytest.raises(ValidationError) as refused:
         services.sprint_start(sprint=team.planned_sprint, by=team.tracker)
     assert refused.value.messages == ["Sprint 101 is in review: close it before starting the next one."]
@@ -26,7 +26,7 @@ def test_nor_while_it_is_active(team):
 
 
 def test_it_starts_once_the_last_is_closed(team):
-    session.session_begin(sprint=team.active_sprint, by=team.tracker)
+    session.session_go_to(sprint=team.active_sprint, by=team.tracker)
     sprint_closed(team)
     assert services.sprint_start(sprint=team.planned_sprint, by=team.tracker).status == SprintStatus.ACTIVE
 

@@ -12,7 +12,6 @@ from ..roles import Permission
 from ..webhooks.events import webhook_emit
 from ..webhooks.models import WebhookEvent
 
-CONSTRAINT_FIELDS = ("title", "area")
 CLOSED_STATUSES = (ConstraintStatus.RESOLVED, ConstraintStatus.DROPPED)
 
 
