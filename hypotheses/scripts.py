@@ -1,7 +1,7 @@
 """Interview scripts written for a hypothesis.
 
 The link lives on this side (models.ScriptLink) so that custdev does not import hypotheses.
-The project's urls.py passes `purpose()` to custdev's script pages (tracking/custdev/links.py):
+The project's urls.py passes `purpose()` to custdev's script pages (tracking/custdev/purposes.py):
 the script create form carries ?hypothesis=<id> to the save, and the script page says which
 hypothesis it is for. A script links only to a live hypothesis of its own
 business.
@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from tracking.custdev import links
 from tracking.custdev.models import Script
+from tracking.custdev.purposes import Link, Purpose
 from tracking.models import Company
 
 from .models import Hypothesis, ScriptLink
@@ -24,11 +24,11 @@ def _label(pk: int, title: str) -> str:
     return _("hypothesis %(number)s: %(title)s") % {"number": pk, "title": title}
 
 
-def _link(company_id: int, pk: int, title: str) -> links.Link:
-    return links.Link(_label(pk, title), reverse("hypotheses:detail", args=[company_id, pk]))
+def _link(company_id: int, pk: int, title: str) -> Link:
+    return Link(_label(pk, title), reverse("hypotheses:detail", args=[company_id, pk]))
 
 
-def find(company: Company, hypothesis_id: int) -> links.Link | None:
+def find(company: Company, hypothesis_id: int) -> Link | None:
     """The live hypothesis of this business with that id (one query), or None."""
     row = Hypothesis.objects.live().filter(company=company, pk=hypothesis_id).values_list("pk", "title").first()
     return _link(company.pk, *row) if row else None
@@ -44,7 +44,7 @@ def attach(script: Script, hypothesis_id: int) -> ScriptLink:
     return link
 
 
-def links_of(script: Script) -> list[links.Link]:
+def links_of(script: Script) -> list[Link]:
     """What the script page says: the hypothesis it is written for (one query)."""
     rows = Hypothesis.objects.live().filter(script_links__script=script, company_id=script.company_id)
     return [_link(script.company_id, pk, title) for pk, title in rows.values_list("pk", "title")]
@@ -59,5 +59,5 @@ def scripts_of(hypothesis: Hypothesis) -> list[Script]:
     )
 
 
-def purpose() -> links.Purpose:
-    return links.Purpose(param=PARAM, find=find, attach=attach, links_of=links_of)
+def purpose() -> Purpose:
+    return Purpose(param=PARAM, find=find, attach=attach, links_of=links_of)

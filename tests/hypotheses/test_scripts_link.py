@@ -11,8 +11,8 @@ from hypotheses import scripts
 from hypotheses.models import ScriptLink
 from tests.custdev.factories import ScriptFactory
 from tests.factories import HypothesisFactory
-from tracking.custdev import links
 from tracking.custdev.models import Script
+from tracking.custdev.purposes import links_of, requested
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +74,7 @@ def test_a_script_without_a_hypothesis_is_still_saved_alone(team, client_for):
     client_for(team.tracker).post(_new_url(team), _script_data())
     script = Script.objects.get(title="Why families pick a kitchen")
     assert not ScriptLink.objects.filter(script=script).exists()
-    assert links.links_of(script, [scripts.purpose()]) == []
+    assert links_of(script, [scripts.purpose()]) == []
 
 
 def test_a_member_cannot_write_one_and_nothing_is_linked(team, client_for):
@@ -125,9 +125,9 @@ def test_outsiders_get_404_on_the_script_and_the_hypothesis(team, foreign_team, 
 
 def test_custdev_reads_the_purposes_it_is_given_and_no_other(team):
     purposes = [scripts.purpose()]
-    assert links.requested({"hypothesis": "7", "other": "1"}, purposes) == {"hypothesis": 7}
-    assert links.requested({"hypothesis": "x"}, purposes) == {}
-    assert links.requested({"hypothesis": "7"}, []) == {}  # custdev knows of no hypothesis by itself
+    assert requested({"hypothesis": "7", "other": "1"}, purposes) == {"hypothesis": 7}
+    assert requested({"hypothesis": "x"}, purposes) == {}
+    assert requested({"hypothesis": "7"}, []) == {}  # custdev knows of no hypothesis by itself
 
 
 def test_the_pages_cost_the_same_with_many_scripts(team, client_for, django_assert_num_queries):

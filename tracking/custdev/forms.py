@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from tracking.models import Constraint, Membership
 from tracking.validators import MultiLineFormField, SingleLineFormField
 
-from . import links
 from .models import THRESHOLD_MAX, THRESHOLD_MIN, Interview, Script
+from .purposes import Purposes, found_in
 from .services import CONSENT_NEEDED, INTERVIEW_FIELDS, SCRIPT_FIELDS, HighlightInput, tag_names
 
 HIGHLIGHT_ROWS_EXTRA = 3  # blank quote rows below the saved ones
@@ -21,20 +21,20 @@ class ScriptForm(forms.ModelForm):
         fields = SCRIPT_FIELDS
         widgets = {"goal": forms.Textarea(attrs={"rows": 2}), "questions": forms.Textarea(attrs={"rows": 10})}
 
-    def __init__(self, *args, company, purposes: links.Purposes = (), **kwargs):
+    def __init__(self, *args, company, purposes: Purposes = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["constraint"].queryset = Constraint.objects.filter(company=company).order_by("-started_on")
         self.company = company
         self.purposes = purposes
         self.purpose_ids: dict[str, int] = {}
-        # A new script may be written for something of an app above (links.py), e.g. ?hypothesis=7.
+        # A new script may be written for something of an app above (purposes.py), e.g. ?hypothesis=7.
         for purpose in purposes:
             self.fields[purpose.param] = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def clean(self):
         data = super().clean()
         ids = {p.param: data[p.param] for p in self.purposes if data.get(p.param)}
-        if ids and links.found_in(self.company, ids, self.purposes).keys() != ids.keys():
+        if ids and found_in(self.company, ids, self.purposes).keys() != ids.keys():
             raise forms.ValidationError(_("What this script is written for is not in this business."))
         self.purpose_ids = ids
         return data

@@ -19,9 +19,10 @@ from tracking.roles import Permission
 from tracking.services.fields import assign
 from tracking.weeks import local_today
 
-from . import links, selectors
+from . import selectors
 from .access import ensure_can_edit_interview
 from .models import CustdevSettings, Highlight, Insight, Interview, Script, Tag
+from .purposes import Purposes, attach
 
 SCRIPT_FIELDS = ("title", "kind", "goal", "segment", "questions", "constraint")
 INTERVIEW_FIELDS = (
@@ -84,14 +85,14 @@ def _save_script(script: Script) -> Script:
 
 @transaction.atomic
 def script_create(
-    *, by: Membership, purpose_ids: dict[str, int] | None = None, purposes: links.Purposes = (), **fields
+    *, by: Membership, purpose_ids: dict[str, int] | None = None, purposes: Purposes = (), **fields
 ) -> Script:
     """`purpose_ids`: what the script is written for in an app above, e.g. {"hypothesis": 7},
-    among the `purposes` the caller knows (links.py)."""
+    among the `purposes` the caller knows (purposes.py)."""
     ensure_can(by, Permission.EDIT_PLANNING)
     values = {k: v for k, v in fields.items() if k in SCRIPT_FIELDS}
     script = _save_script(Script(company=by.company, author=by.user, **values))
-    links.attach(script, purpose_ids or {}, purposes)
+    attach(script, purpose_ids or {}, purposes)
     return script
 
 

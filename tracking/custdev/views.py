@@ -22,7 +22,7 @@ from tracking.models import ConstraintStatus
 from tracking.roles import Permission, role_allows
 from tracking.weeks import local_today
 
-from . import links, mom_test, selectors, services
+from . import mom_test, selectors, services
 from .access import access_interview, access_script, access_tag, can_edit_interview, ensure_can_edit_interview
 from .forms import (
     InsightForm,
@@ -33,6 +33,7 @@ from .forms import (
     highlight_inputs,
 )
 from .models import InterviewKind
+from .purposes import found_in, links_of, requested
 from .script_templates import TEMPLATES, for_language
 
 INTERVIEWS_PAGE_SIZE = 50
@@ -64,17 +65,17 @@ def _script_page(request, company, membership, form, script=None, purposes=()):
     context = _base(
         company, membership, form=form, script=script, hints=hints, templates=for_language(company.language)
     )
-    if script is None:  # written for a hypothesis (links.py): say so, and keep it across the templates' links
-        ids = links.requested(form.data if form.is_bound else form.initial, purposes)
-        context.update(written_for=links.found_in(company, ids, purposes).values(), purpose_query=urlencode(ids))
+    if script is None:  # written for a hypothesis (purposes.py): say so, and keep it across the templates' links
+        ids = requested(form.data if form.is_bound else form.initial, purposes)
+        context.update(written_for=found_in(company, ids, purposes).values(), purpose_query=urlencode(ids))
     return render(request, "custdev/script_form.html", context)
 
 
 def _script_initial(request, company, purposes) -> dict:
     template = TEMPLATES.get(request.GET.get("template", ""))
     active = company.constraints.filter(status=ConstraintStatus.ACTIVE).values_list("pk", flat=True).first()
-    requested = links.requested(request.GET, purposes)  # only what is in this business goes into the form
-    written_for = {param: requested[param] for param in links.found_in(company, requested, purposes)}
+    asked = requested(request.GET, purposes)  # only what is in this business goes into the form
+    written_for = {param: asked[param] for param in found_in(company, asked, purposes)}
     return {"constraint": active, **(template.initial if template else {}), **written_for}
 
 
@@ -123,7 +124,7 @@ def script_detail(request, company_id: int, script_id: int, *, purposes=()):
         script=script,
         questions=questions,
         can_edit=role_allows(membership.role, Permission.EDIT_PLANNING),
-        written_for=links.links_of(script, purposes),
+        written_for=links_of(script, purposes),
     )
     return render(request, "custdev/script_detail.html", context)
 
