@@ -1,9 +1,9 @@
 """Server-rendered SVG charts: no JavaScript, no CDN, readable at a glance on a phone.
 
 A metric chart marks the weeks a hypothesis on that metric was under test (DESIGN.md §5).
-`tracking` does not know hypotheses, so the app that does registers a marker provider here
-(hypotheses/apps.py), as the portfolio's sections do in tracking/portfolio.py: one query per
-provider for all the metrics of a page.
+`tracking` does not know hypotheses, so the caller that does passes a marker provider in
+(the project's urls.py hands hypotheses' `markers_of_tests` to the metric pages): one query
+for all the metrics of a page.
 """
 
 from collections.abc import Callable

@@ -24,7 +24,7 @@ from .selectors import next_review_at
 
 
 class Flag(models.TextChoices):
-    """What a card (and the digest's line) warns about. Members are `str`, so a provider's
+    """What a card (and the digest's line) warns about. Members are `str`, so a card's
     list of flags compares and serialises as the plain values."""
 
     REVIEW_OVERDUE = "review_overdue", _("review overdue")
