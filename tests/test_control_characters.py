@@ -20,8 +20,9 @@ from tracking.services import companies
 
 SINGLE_LINE_MESSAGE = "Keep this to one line: line breaks, tabs and other control characters are not allowed."
 MULTI_LINE_MESSAGE = "Remove the invisible control characters: only line breaks and tabs are allowed."
-# Newline, tab, carriage return, NUL, escape, DEL and a C1 control (NEL).
-CONTROL = ["\n", "\t", "\r", "\x00", "\x1b", "\x7f", "\x85"]
+# Newline, tab, carriage return, NUL, escape, DEL, a C1 control (NEL), and the right-to-left
+# override and an isolate, which reorder what follows them.
+CONTROL = ["\n", "\t", "\r", "\x00", "\x1b", "\x7f", "\x85", "\u202e", "\u2067"]
 APPS = ("tracking", "hypotheses", "sprints")
 # Written by the machine, never typed in a form: the password hash, the sign-in audit (it
 # records what was sent, as it was sent) and the error text of a failed send.
@@ -48,7 +49,7 @@ def test_every_single_line_model_field_refuses_control_characters(field, char):
 @pytest.mark.parametrize("field", list(_text_fields(models.TextField)))
 def test_every_multi_line_model_field_keeps_lines_and_tabs_and_refuses_the_rest(field):
     field.run_validators("First line\r\n\tsecond line")
-    for char in ("\x00", "\x1b", "\x7f", "\x85", "\x0b"):
+    for char in ("\x00", "\x1b", "\x7f", "\x85", "\x0b", "\u202e"):
         with pytest.raises(ValidationError) as refused:
             field.run_validators(f"text{char}")
         assert MULTI_LINE_MESSAGE in refused.value.messages
@@ -70,6 +71,7 @@ def test_every_text_field_of_every_form_refuses_control_characters(field):
     if isinstance(field.widget, forms.Textarea):
         assert _errors(field, "First line\r\n\tsecond line") == []
         assert MULTI_LINE_MESSAGE in _errors(field, "text\x1b")
+        assert MULTI_LINE_MESSAGE in _errors(field, "text\u202e")
     else:
         for char in CONTROL:
             assert _errors(field, f"a{char}b@example.test"), (field, char)

@@ -21,7 +21,7 @@ from .models import (
 from .numbers import NumberField
 from .services.companies import COMPANY_SETTINGS_FIELDS
 from .services.metrics import GOAL_FIELDS, METRIC_FIELDS
-from .validators import MultiLineFormField, SingleLineFormField
+from .validators import MultiLineFormField, SingleLineFormField, validate_known_currency
 
 
 @cache
@@ -63,7 +63,9 @@ class CompanyForm(forms.ModelForm):
         }
 
     def clean_currency(self) -> str:
-        return self.cleaned_data["currency"].strip().upper()
+        code = self.cleaned_data["currency"].strip().upper()
+        validate_known_currency(code)  # the model's own check says what is not three letters
+        return code
 
     def clean_timezone(self) -> str:
         return self.cleaned_data["timezone"].strip()

@@ -13,17 +13,22 @@ URL's query) is made one line with `single_line` instead of refused.
 import re
 import unicodedata
 import zoneinfo
+from functools import cache
 
+from babel.numbers import list_currencies
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 MULTI_LINE_ALLOWED = frozenset("\n\r\t")
+# The bidirectional embeddings, overrides and isolates: invisible, they reorder the text after
+# them, so a name could show others what it is not ("exe.txt" that is "txt.exe"). Nobody types them.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def _control_characters(value: str, allowed: frozenset[str] = frozenset()) -> list[str]:
-    return [ch for ch in value if unicodedata.category(ch) == "Cc" and ch not in allowed]
+    return [ch for ch in value if ch in BIDI_CONTROLS or (unicodedata.category(ch) == "Cc" and ch not in allowed)]
 
 
 def validate_single_line(value: str) -> None:
@@ -76,13 +81,28 @@ class MultiLineTextField(models.TextField):
 
 # --- Cleaning text that is read, not stored ---------------------------------------------------
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]+")
 _SPACES = re.compile(r" {2,}")
 
 
 def single_line(value: str) -> str:
     """Control characters become a space; runs of spaces become one; no space at the ends."""
     return _SPACES.sub(" ", _CONTROL.sub(" ", value)).strip()
+
+
+@cache
+def _currencies() -> frozenset[str]:
+    return frozenset(list_currencies())
+
+
+def validate_known_currency(code: str) -> None:
+    """Three capital letters that are an ISO 4217 code: the money figures carry it."""
+    if re.fullmatch(r"[A-Z]{3}", code) and code not in _currencies():
+        raise ValidationError(
+            _("“%(code)s” is not a currency code we know; use one such as RUB, EUR or USD."),
+            code="unknown_currency",
+            params={"code": code},
+        )
 
 
 def validate_timezone(value: str) -> None:

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.conf import settings as django_settings
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -43,6 +44,8 @@ def _field_errors(response, form_name="form"):
         ("weekly_capacity_hours", "abc", "Enter a number"),
         ("currency", "rubles", "at most 3 characters"),
         ("currency", "R1B", "three-letter ISO code"),
+        ("currency", "abc", "“ABC” is not a currency code we know"),
+        ("currency", "NaN", "“NAN” is not a currency code we know"),
         ("review_time", "25:99", "Enter a valid time"),
     ],
 )
@@ -86,6 +89,20 @@ def test_company_settings_reject_bad_input_and_keep_the_rest(team, client):
     team.company.refresh_from_db()
     assert team.company.name == "Alpha Bakery"
     assert team.company.sprint_length_days == 7
+
+
+def test_an_unknown_currency_is_refused_in_the_readers_language_and_the_old_one_kept(team, client):
+    client.force_login(team.entrepreneur.user)
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "ru"
+    before = team.company.currency
+    data = {**VALID_COMPANY, "currency": "xyz"}
+    response = client.post(reverse("tracking:company_settings", args=[team.company.pk]), data)
+    assert response.status_code == 200
+    refused = "«XYZ» — неизвестный код валюты; укажите, например, RUB, EUR или USD."
+    assert _field_errors(response) == {"currency": [refused]}
+    assert 'value="xyz"' in response.content.decode()
+    team.company.refresh_from_db()
+    assert team.company.currency == before
 
 
 @pytest.mark.parametrize(
