@@ -21,7 +21,7 @@ from tracking.markup import esc as _esc
 from tracking.markup import html as _html
 from tracking.markup import html_join as _html_join
 from tracking.models import ConstraintStatus
-from tracking.numbers import input_value, plain, unit_label
+from tracking.numbers import input_value, money, plain, unit_label
 from tracking.query_params import ids_param, number_param
 from tracking.roles import Permission, role_allows
 
@@ -861,7 +861,7 @@ def _plan_card(data, *, typed_rows, refused, ticked) -> dict:
         row["owner_options"] = owner_options(row["owner"])
         row["i"], row["n"] = _id(row["i"]), _id(number)
         row["html"] = new_row(row)
-    carried, not_done = _("carried over"), _("Not done")
+    carried, not_done, currency = _("carried over"), _("Not done"), data.company.currency
     # The next sprint's actions are text: one list made in one pass, not a loop of the template.
     planned_rows = _html_join(
         "",
@@ -869,7 +869,9 @@ def _plan_card(data, *, typed_rows, refused, ticked) -> dict:
         (
             (
                 a.title,
-                shown.who(a.owner_id, a.estimate_hours) + (f" · {carried}" if a.carried_over_from_id else ""),
+                shown.who(a.owner_id, a.estimate_hours)
+                + (f" · {money(a.cost, currency)}" if a.cost is not None else "")
+                + (f" · {carried}" if a.carried_over_from_id else ""),
                 _html(' <span class="why-not">{}: {}</span>', not_done, a.carried_why_not) if a.carried_why_not else "",
             )
             for a in planned

@@ -6,6 +6,7 @@ field, keeps what was typed and changes nothing."""
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from sprints import session as steps
@@ -98,13 +99,19 @@ def _plan(team, *rows):
     return data
 
 
-def test_a_cost_typed_in_a_new_plan_row_is_saved(team, client):
+def test_a_cost_typed_in_a_new_plan_row_is_saved_and_shown_in_the_next_sprints_list(team, client):
     client.force_login(team.tracker.user)
-    client.post(
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    body = client.post(
         _url(team, "session_plan"), _plan(team, ("Ads in the chat", "1 200,5"), ("Call Anna", "")), headers=HTMX
-    )
+    ).content.decode()
     costs = dict(Action.objects.filter(sprint=team.planned_sprint).values_list("title", "cost"))
     assert costs["Ads in the chat"] == Decimal("1200.50") and costs["Call Anna"] is None
+    planned = body.split('<ul class="plan-list">', 1)[1].split("</ul>", 1)[0]
+    ads = next(item for item in planned.split("<li>") if item.startswith("Ads in the chat"))
+    call = next(item for item in planned.split("<li>") if item.startswith("Call Anna"))
+    assert ads.endswith("· 1\xa0200,50\xa0₽</span></li>"), ads
+    assert "·" in call and "200" not in call  # no cost typed: none shown
 
 
 def test_the_plan_rows_have_a_cost_field(team, client):
