@@ -189,14 +189,16 @@ def test_window_values(hypothesis: Hypothesis, today: date | None = None) -> lis
 
 
 def verdict_suggestion(hypothesis: Hypothesis, measured: Decimal | None = None) -> Suggestion | None:
-    """The suggested verdict from the pre-registered numbers and the newest value of the metric
-    in the test window, else the measured value logged during the week (or a measured value the
-    person typed)."""
+    """The suggested verdict from the pre-registered numbers and the test's measured value: the
+    one logged for this test (results page, API), else the newest value of the metric in the test
+    window (or a measured value the person typed). The session's verdict step reads the same."""
     if hypothesis.baseline is None or hypothesis.expected_value is None or hypothesis.metric is None:
         return None
     if measured is None:
+        measured = hypothesis.measured_value
+    if measured is None:
         values = test_window_values(hypothesis)
-        measured = values[-1][1] if values else hypothesis.measured_value
+        measured = values[-1][1] if values else None
         if measured is None:
             return None
     return Suggestion(verdict=numbers_verdict(hypothesis, measured), measured=measured)

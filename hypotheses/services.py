@@ -70,8 +70,16 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.DROPPED: frozenset(),
 }
 
-# What starting (or restarting) a test resets.
-TEST_FIELDS = ("testing_started_at", "verdict", "numbers_verdict", "against_numbers_reason", "decided_at", "check_by")
+# What starting (or restarting) a test resets: an earlier test's measured value is not this one's.
+TEST_FIELDS = (
+    "testing_started_at",
+    "verdict",
+    "numbers_verdict",
+    "against_numbers_reason",
+    "decided_at",
+    "check_by",
+    "measured_value",
+)
 
 MISSING_MESSAGES = {
     "metric": gettext_lazy("choose the metric that must move"),
@@ -268,9 +276,10 @@ def hypothesis_transition(*, hypothesis: Hypothesis, by: Membership, to: str, re
 
 
 def _clear_for_testing(hypothesis: Hypothesis, *, first_sprint_ends_on: date | None = None) -> None:
-    """A test (re)starts: no verdict yet, and a date by which it must show a result (a date set
-    by hand that is still ahead is kept)."""
+    """A test (re)starts: no verdict and no measured value yet, and a date by which it must show
+    a result (a date set by hand that is still ahead is kept)."""
     hypothesis.testing_started_at = timezone.now()
+    hypothesis.measured_value = None
     hypothesis.verdict = ""
     hypothesis.numbers_verdict = ""
     hypothesis.against_numbers_reason = ""

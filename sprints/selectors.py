@@ -462,11 +462,11 @@ LIMIT 100
 
 def session_hypotheses(company, sprint: Sprint, only: int | None = None) -> list[Hypothesis]:
     """The hypotheses under test as the verdict step shows them (`only`: that one, a row
-    answered alone), each with `measured_shown` (the metric's newest value in the test window
-    up to the sprint's end, else the value logged during the week: `measured_source` says
-    which), `suggested` (the verdict the pre-registered numbers give, by the code of the
-    hypothesis page), `overdue` (past its check date) and `kept` (kept in test at this
-    sprint's review). One query."""
+    answered alone), each with `measured_shown` (the value logged for this test, else the
+    metric's newest value in the test window up to the sprint's end: `measured_source` says
+    which; hypotheses.selectors.verdict_suggestion reads the same), `suggested` (the verdict
+    the pre-registered numbers give, by the code of the hypothesis page), `overdue` (past its
+    check date) and `kept` (kept in test at this sprint's review). One query."""
     params = {
         "zone": company.timezone,
         "ends_on": sprint.ends_on,
@@ -481,10 +481,10 @@ def session_hypotheses(company, sprint: Sprint, only: int | None = None) -> list
         if h.metric_id is not None:  # the metric as .only() would have read it, for numbers_verdict
             names = ["id", "name", "higher_is_better"]
             h.metric = Metric.from_db(h._state.db, names, [h.metric_id, h.metric_name, h.metric_higher_is_better])
-        if h.window_value is not None:
-            h.measured_shown, h.measured_source = h.window_value, "metric"
+        if h.measured_value is not None:
+            h.measured_shown, h.measured_source = h.measured_value, "logged"
         else:
-            h.measured_shown, h.measured_source = h.measured_value, "logged" if h.measured_value is not None else ""
+            h.measured_shown, h.measured_source = h.window_value, "metric" if h.window_value is not None else ""
         h.suggested = numbers_verdict(h, h.measured_shown)
         h.overdue = past_check_by(h, today)
     return hypotheses

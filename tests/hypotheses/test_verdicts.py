@@ -58,6 +58,24 @@ def test_the_suggestion_reads_the_metric_in_the_test_window(team):
     assert (suggestion.verdict, suggestion.measured) == ("confirmed", D("3.2"))
     # A value the person types overrides the window.
     assert selectors.verdict_suggestion(h, D("1.8")).verdict == "refuted"
+    # So does the value logged for this test during the week: the test's own measurement.
+    with time_machine.travel(datetime(2026, 3, 15, 12, tzinfo=UTC), tick=False):
+        h = services.hypothesis_measure(hypothesis=h, by=team.tracker, measured=D("2.4"))
+        assert (selectors.verdict_suggestion(h).verdict, selectors.verdict_suggestion(h).measured) == (
+            "inconclusive",
+            D("2.4"),
+        )
+
+
+def test_a_restarted_test_starts_without_the_last_tests_measured_value(team):
+    h = services.hypothesis_transition(hypothesis=team.hypothesis, by=team.tracker, to="testing")
+    h = services.hypothesis_decide(
+        hypothesis=h, by=team.tracker, verdict="inconclusive", measured=D("2.4"), note="Close"
+    )
+    assert h.measured_value == D("2.4")
+    h = services.hypothesis_transition(hypothesis=h, by=team.tracker, to="testing")
+    h.refresh_from_db()
+    assert h.measured_value is None and h.verdict == ""
 
 
 @pytest.mark.django_db

@@ -85,6 +85,20 @@ def test_without_a_metric_value_the_logged_measurement_is_used(team, client):
     assert f'name="v{h.pk}-decision" value="confirmed" checked>' in block
 
 
+def test_a_value_logged_for_the_test_during_the_week_is_the_one_decided_on(team, client):
+    """The results page's measured value (the test's own) wins over the metric's week: the
+    session, the hypothesis page and the report show the same number."""
+    h = _leads_test(team)  # the metric's week: 21
+    hypothesis_services.hypothesis_measure(hypothesis=h, by=team.entrepreneur, measured=D(30))
+    client.force_login(team.tracker.user)
+    block = _decide(team, client, h)
+    assert "<strong>30</strong> (as logged during the week)" in block
+    assert f'name="v{h.pk}-decision" value="confirmed" checked>' in block
+    assert f'id="v{h.pk}-measured" value="30"' in block
+    page = client.get(reverse("hypotheses:detail", args=[team.company.pk, h.pk])).content.decode()
+    assert "Suggested from the numbers: <strong>Confirmed</strong> (measured 30)." in page
+
+
 def _step(h, decision, measured="21", note="", against=""):
     p = f"v{h.pk}"
     return {f"{p}-decision": decision, f"{p}-measured": measured, f"{p}-note": note, f"{p}-against_reason": against}
