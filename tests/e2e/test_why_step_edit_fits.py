@@ -4,6 +4,7 @@ whole width, its buttons under it), the error on a line of its own, "Отмен�
 the page not scrolling sideways, on a 390 px phone and at 1280 px."""
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -15,11 +16,11 @@ from tracking.models import Company, ConstraintStatus, WhyStep
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
-def _empty_answer_fits(page, step, width, height):
+def _empty_answer_fits(page, url, step, width, height):
     """Open the step's form (a whole page load), empty its answer, save, and check the form
     that comes back with its error."""
     page.set_viewport_size({"width": width, "height": height})
-    page.reload()
+    page.goto(url)
     page.wait_for_load_state("load")
     row = page.locator(f"#why-{step.pk}")
     form = row.locator("form.why-edit")
@@ -29,6 +30,8 @@ def _empty_answer_fits(page, step, width, height):
     with swap_of(page, f"#why-{step.pk}"):
         form.locator("button[type=submit]").click()
     expect(form.locator(".error")).to_be_visible()
+    # The address no longer opens the form: a reload shows the page as it is.
+    expect(page).not_to_have_url(re.compile(r"edit_step="))
     form_box = form.bounding_box()
     field_box = form.locator("textarea").bounding_box()
     # The field keeps its width.
@@ -54,7 +57,7 @@ def test_an_emptied_answer_shows_its_error_under_a_full_width_field(live_server,
     company = Company.objects.get(name=DEMO_BUSINESS)
     sign_in(page, live_server.url, DEMO_ENTREPRENEUR, DEMO_PASSWORD)
     step = WhyStep.objects.filter(constraint__company=company, constraint__status=ConstraintStatus.ACTIVE)[1]
-    page.goto(f"{live_server.url}/b/{company.pk}/?edit_step={step.pk}#why-{step.pk}")
+    url = f"{live_server.url}/b/{company.pk}/?edit_step={step.pk}#why-{step.pk}"
+    _empty_answer_fits(page, url, step, 390, 844)
     expect(page.locator("html")).to_have_attribute("lang", "ru")
-    _empty_answer_fits(page, step, 390, 844)
-    _empty_answer_fits(page, step, 1280, 800)
+    _empty_answer_fits(page, url, step, 1280, 800)

@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "tracking.accounts.two_factor.AdminTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "tracking.site.middleware.ForgetOpenedFormMiddleware",
 ]
 
 ROOT_URLCONF = "tracking.site.urls"
