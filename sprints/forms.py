@@ -23,11 +23,11 @@ def _note_field(label, *, max_length: int):
     )
 
 
-def cost_field(help_text=""):
+def cost_field(help_text="", label=None):
     """An action's optional cost in the business's currency, read as people type money in either
     language: "1500", "1 500", "1500,50" or "1500.50"."""
     return NumberField(
-        label=_("Cost"),
+        label=label or _("Cost"),
         help_text=help_text,
         required=False,
         min_value=Decimal(0),
@@ -117,7 +117,7 @@ class ActionLogForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)
     result_note = _note_field(_("Result"), max_length=2000)
     why_not_note = _note_field(_("Why not"), max_length=2000)
-    cost = cost_field(help_text=_("What it actually cost; blank if nothing."))
+    spent = cost_field(label=_("Spent"), help_text=_("What it actually cost; blank if nothing."))
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 

@@ -106,6 +106,11 @@ class Action(Timestamped):
     cost = models.DecimalField(
         _("cost"), max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
     )
+    # What it actually cost, logged with its result: the planned `cost` stays, for the report's
+    # budget (planned against spent).
+    spent = models.DecimalField(
+        _("spent"), max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
     hypothesis = optional_link_field(Hypothesis, related_name="actions", verbose_name=_("tests the hypothesis"))
     status = models.CharField(_("status"), max_length=8, choices=ActionStatus.choices, default=ActionStatus.TODO)
     result_note = MultiLineTextField(_("result"), max_length=2000, blank=True)

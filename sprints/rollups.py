@@ -163,12 +163,17 @@ def _hypothesis_line(h: dict, kept: set[int]) -> HypothesisLine:
     )
 
 
+def _cost(action: Action) -> Decimal | None:
+    """What an action cost: what was spent once logged, else what was planned."""
+    return action.cost if action.spent is None else action.spent
+
+
 def _action_line(action: Action) -> ActionLine:
     return ActionLine(
         title=action.title,
         owner=action.owner.name if action.owner_id else "",
         estimate_hours=_number(action.estimate_hours),
-        cost=_number(action.cost),
+        cost=_number(_cost(action)),
         status=action.status,
         result_note=action.result_note,
         why_not_note=action.why_not_note,
@@ -210,7 +215,7 @@ def _rollup_numbers(sprint, actions, members, hypotheses, kept, key, values) -> 
     done_hours = sum((a.estimate_hours for a in actions if a.status == ActionStatus.DONE), Decimal(0))
     available = sum((row.available for row in capacity.owners), Decimal(0))
     costs = [a.cost for a in actions if a.cost is not None]
-    spent = [a.cost for a in actions if a.cost is not None and a.status == ActionStatus.DONE]
+    spent = [_cost(a) for a in actions if _cost(a) is not None and a.status == ActionStatus.DONE]
     kept_ids = {h["pk"] for h in kept}
     return ReportNumbers(
         actions_planned=len(actions),

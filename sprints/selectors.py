@@ -256,6 +256,7 @@ ROW_COLUMNS = (
     "owner_id",
     "estimate_hours",
     "cost",
+    "spent",
     "hypothesis_id",
     "status",
     "result_note",
@@ -269,7 +270,7 @@ ROW_COLUMNS = (
     "carried_over_from__sprint__number",
     "carried_over_from__why_not_note",
 )
-ROW_OWN = ROW_COLUMNS[:11]  # the action's own columns, kept under their names
+ROW_OWN = ROW_COLUMNS[:12]  # the action's own columns, kept under their names
 
 # ROW_COLUMNS of a sprint's actions in sprint_actions' order: the statement the ORM would build
 # from them on every board and results view, written once. The owner and the action carried
@@ -311,8 +312,9 @@ def _light_rows(values_of_rows) -> list[Row]:
     resolved = RESOLVED_ACTION_STATUSES
     carried_label = {}
     for values in values_of_rows:
-        row = Row(zip(ROW_OWN, values[:11], strict=True))
-        full_name, email, accepted_at, invited_name, hypothesis_title, carried_number, carried_why_not = values[11:]
+        own = len(ROW_OWN)
+        row = Row(zip(ROW_OWN, values[:own], strict=True))
+        full_name, email, accepted_at, invited_name, hypothesis_title, carried_number, carried_why_not = values[own:]
         if row["owner_id"] is None:
             row["owner"] = None
         else:

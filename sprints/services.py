@@ -369,8 +369,8 @@ def action_delete(*, action: Action, by: Membership) -> None:
     action.delete()
 
 
-# action_log's cost when the caller does not touch it (the session's results step).
-COST_KEPT = object()
+# action_log's spent when the caller does not touch it (the session's results step).
+SPENT_KEPT = object()
 
 
 @transaction.atomic
@@ -381,11 +381,11 @@ def action_log(
     status: str,
     result_note: str = "",
     why_not_note: str = "",
-    cost: Decimal | object | None = COST_KEPT,
+    spent: Decimal | object | None = SPENT_KEPT,
     expected_version: int | None = None,
 ) -> Action:
-    """Log what came of an action and, if given, what it actually cost (None: nothing). A member
-    logs only their own actions."""
+    """Log what came of an action and, if given, what it actually cost (`spent`; None: nothing;
+    the planned cost stays). A member logs only their own actions."""
     ensure_can_log_results(by, action)
     current = _lock_action(action, expected_version)
     if current.sprint.status not in (SprintStatus.ACTIVE, SprintStatus.REVIEW):
@@ -398,9 +398,9 @@ def action_log(
     current.result_note = result_note.strip()
     current.why_not_note = why_not_note.strip()
     changed = ["status", "result_note", "why_not_note"]
-    if cost is not COST_KEPT:
-        current.cost = cost
-        changed.append("cost")
+    if spent is not SPENT_KEPT:
+        current.spent = spent
+        changed.append("spent")
     current.version += 1
     _save_changed(current, changed)
     return current

@@ -82,8 +82,8 @@ class RowsRead:
                 self.typed[key]["version"] = error.current.version
 
     def result_rows(self):
-        # The session's results rows log no cost (ActionLogForm's cost is the results page's).
-        return [steps.ResultRow(action=a, **{k: v for k, v in data.items() if k != "cost"}) for a, data in self.parsed]
+        # The session's results rows log no spending (ActionLogForm's spent is the results page's).
+        return [steps.ResultRow(action=a, **{k: v for k, v in data.items() if k != "spent"}) for a, data in self.parsed]
 
     def verdict_rows(self):
         return [steps.VerdictRow(hypothesis=h, **data) for h, data in self.parsed]

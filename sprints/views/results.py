@@ -70,7 +70,8 @@ def dressed(rows, company, urls=None, labels=None) -> list[selectors.Row]:
             row = selectors.as_row(row)
         owner = row["owner"]
         row["who"] = f"{owner['user'] if owner else no_owner} · {number(row['estimate_hours'], 'hours')} {hours}"
-        row["money"] = "" if row["cost"] is None else f" · {number(row['cost'], 'money')}"
+        cost = row["cost"] if row["spent"] is None else row["spent"]  # what it cost, once logged
+        row["money"] = "" if cost is None else f" · {number(cost, 'money')}"
         row["status_label"] = labels.get(row["status"])
         row["url"] = f"{urls['actions']}{row['pk']}/"
         out.append(row)
@@ -82,7 +83,7 @@ def log_form(action) -> ActionLogForm:
         "status": action.status,
         "result_note": action.result_note,
         "why_not_note": action.why_not_note,
-        "cost": action.cost,
+        "spent": action.spent if action.spent is not None else action.cost,  # as planned, unless logged
         "version": action.version,
     }
     form = ActionLogForm(prefix=f"l{action.pk}", initial=initial)
@@ -231,10 +232,10 @@ def results(request, company_id: int):
 def _log(action, membership, form):
     """Save a valid log form through the service; a refusal goes onto the form. The saved action,
     with the owner and hypothesis `action` came with (a log changes neither), or None. A post
-    without the cost field (an older page) leaves the cost as it was."""
+    without the spent field (an older page) leaves what was spent as it was."""
     data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-    if form.add_prefix("cost") not in form.data:
-        del data["cost"]
+    if form.add_prefix("spent") not in form.data:
+        del data["spent"]
     try:
         saved = services.action_log(action=action, by=membership, expected_version=form.cleaned_data["version"], **data)
     except services.StaleAction as stale:

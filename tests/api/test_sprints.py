@@ -2,6 +2,8 @@
 action_log (a stale version is a 409 with the action as it is now; a member logs only their
 own) and a closed sprint's report."""
 
+from decimal import Decimal
+
 import pytest
 
 from sprints.models import Action, ActionStatus
@@ -50,11 +52,12 @@ def test_a_result_is_logged_through_the_service(team, token_for, api):
 
     assert response.status_code == 200, response.content
     team.action.refresh_from_db()
-    assert (team.action.status, team.action.result_note, str(team.action.cost)) == (
+    assert (team.action.status, team.action.result_note, str(team.action.spent)) == (
         "done",
         "Sent to 12 clients",
         "15.50",
     )
+    assert team.action.cost is None and Decimal(response.json()["spent"]) == Decimal("15.5")  # no cost was planned
     assert response.json()["version"] == team.action.version == 2
 
 

@@ -153,37 +153,40 @@ def _log(action, **fields):
     return {f"l{action.pk}-{name}": value for name, value in data.items()}
 
 
-def test_what_an_action_actually_cost_is_logged_with_its_result(team, client):
+def test_what_an_action_actually_cost_is_logged_with_its_result_and_the_plan_stays(team, client):
+    action = _costing_300(team.action)
     client.force_login(team.member.user)
-    action = team.action
-    url = _url(team, "action_log", action.pk)
-    response = client.post(url, _log(action, cost="1 250,75", result_note="Sent"), headers=HTMX)
-    assert response.status_code == 200
-    action.refresh_from_db()
-    assert (action.status, action.cost) == (ActionStatus.DONE, Decimal("1250.75"))
     form = client.get(_url(team, "action_log_form", action.pk), headers=HTMX).content.decode()
-    assert f'name="l{action.pk}-cost" value="1250.75"' in form
+    assert f'name="l{action.pk}-spent" value="300"' in form  # as planned, until logged
+    url = _url(team, "action_log", action.pk)
+    response = client.post(url, _log(action, spent="1 250,75", result_note="Sent"), headers=HTMX)
+    assert response.status_code == 200
+    assert f" · {money(Decimal('1250.75'), team.company.currency)}" in response.content.decode()  # the row
+    action.refresh_from_db()
+    assert (action.status, action.cost, action.spent) == (ActionStatus.DONE, Decimal(300), Decimal("1250.75"))
+    form = client.get(_url(team, "action_log_form", action.pk), headers=HTMX).content.decode()
+    assert f'name="l{action.pk}-spent" value="1250.75"' in form
 
 
 @pytest.mark.parametrize(("typed", "message"), BAD_COSTS)
 def test_a_bad_cost_when_logging_changes_nothing(typed, message, team, client):
     client.force_login(team.member.user)
     action = _costing_300(team.action)
-    body = client.post(_url(team, "action_log", action.pk), _log(action, cost=typed), headers=HTMX).content.decode()
+    body = client.post(_url(team, "action_log", action.pk), _log(action, spent=typed), headers=HTMX).content.decode()
     assert message in body and f'value="{typed}"' in body
     action.refresh_from_db()
-    assert (action.status, action.cost) == (ActionStatus.TODO, Decimal(300))
+    assert (action.status, action.cost, action.spent) == (ActionStatus.TODO, Decimal(300), None)
 
 
-def test_logging_without_the_cost_field_keeps_the_cost(team, client):
-    """A post from a page of before (no cost field) and the session's results step, which logs
-    no cost, leave the cost as it was."""
-    Action.objects.filter(pk=team.action.pk).update(cost=Decimal(300))
+def test_logging_without_the_spent_field_keeps_what_was_spent(team, client):
+    """A post from a page of before (no spent field) and the session's results step, which logs
+    no spending, leave the cost and what was spent as they were."""
+    Action.objects.filter(pk=team.action.pk).update(cost=Decimal(300), spent=Decimal(280))
     client.force_login(team.member.user)
     client.post(_url(team, "action_log", team.action.pk), {f"l{team.action.pk}-status": "doing"})
     team.action.refresh_from_db()
-    assert (team.action.status, team.action.cost) == (ActionStatus.DOING, Decimal(300))
+    assert (team.action.status, team.action.cost, team.action.spent) == (ActionStatus.DOING, 300, 280)
     row = steps.ResultRow(action=team.action, status=ActionStatus.DONE, result_note="Sent")
     steps.session_results(sprint=team.active_sprint, by=team.tracker, rows=[row])
     team.action.refresh_from_db()
-    assert (team.action.status, team.action.cost) == (ActionStatus.DONE, Decimal(300))
+    assert (team.action.status, team.action.cost, team.action.spent) == (ActionStatus.DONE, 300, 280)

@@ -158,6 +158,16 @@ def test_the_budget_against_what_was_spent_and_planned(sprint_done, client):
     assert fact("Left of the budget", "8499.50")
 
 
+def test_what_was_spent_as_logged_leaves_the_planned_cost_alone(sprint_done, client):
+    team = sprint_done
+    done = Action.objects.get(sprint=team.active_sprint, status=ActionStatus.DONE, cost=Decimal("1500.50"))
+    Action.objects.filter(pk=done.pk).update(spent=Decimal("1200.50"))
+    section = _report_section(team, client, "money")
+    currency = team.company.currency
+    assert f"<dt>Spent (actions done)</dt><dd>{money(Decimal('1200.50'), currency)}</dd>" in section
+    assert f"<dt>Planned (every action)</dt><dd>{money(Decimal('4000.50'), currency)}</dd>" in section
+
+
 def test_a_sprint_over_its_budget_says_by_how_much(sprint_done, client):
     team = sprint_done
     Sprint.objects.filter(pk=team.active_sprint.pk).update(budget=Decimal(1000))

@@ -201,7 +201,8 @@ class ActionOut(Schema):
     owner_id: int | None  # a member's id
     hypothesis_id: int | None
     estimate_hours: Decimal
-    cost: Decimal | None
+    cost: Decimal | None  # as planned
+    spent: Decimal | None  # what it actually cost, logged with its result
     status: str  # todo, doing, done or not_done
     result_note: str
     why_not_note: str
@@ -217,7 +218,8 @@ class SprintWithActionsOut(SprintOut):
 
 
 class ActionResultIn(Schema):
-    """An action's result, as the results page logs it. Without `cost` the cost stays as it was."""
+    """An action's result, as the results page logs it; `cost` is what it actually cost (the
+    action's `spent`; its planned cost stays). Without `cost` what was spent stays as it was."""
 
     status: str  # todo, doing, done or not_done (which needs why_not_note)
     result_note: str = ""

@@ -66,4 +66,6 @@ def action_result(request, action_id: int, payload: ActionResultIn):
     caller = scoped(request, Scope.WRITE)
     action = access_action(caller.company, action_id)
     result = payload.dict(exclude={"version"}, exclude_unset=True)
+    if "cost" in result:  # what it actually cost: the planned cost stays
+        result["spent"] = result.pop("cost")
     return services.action_log(action=action, by=caller.membership, expected_version=payload.version, **result)
